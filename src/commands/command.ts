@@ -1,0 +1,30 @@
+// What every `smn-kit` command is, and the errors that end one with a message rather
+// than a stack trace.
+import type { ParseArgsConfig } from 'node:util';
+
+export interface Command {
+  name: string;
+  /** One line for `smn-kit --help`. */
+  summary: string;
+  /** The whole `smn-kit <command> --help` text, with an example. */
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Runs the command; resolves with the exit code. */
+  run(values: Record<string, unknown>, positionals: string[]): Promise<number>;
+}
+
+/** Wrong arguments or an environment problem the user can fix: a message and exit 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Reads an integer option, naming the option and the rule when the value is wrong. */
+export function integerOption(value: unknown, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const text = String(value);
+  const number = Number(text);
+  if (!/^-?\d+$/.test(text) || number < min || number > max) {
+    throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return number;
+}

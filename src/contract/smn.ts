@@ -1,0 +1,133 @@
+// The SMN contract as data: where it lives, the parsed document, the error answers it
+// documents and which rule leads to which of them (the `x-error` extensions). Whatever
+// needs an SMN error code, message or status reads it from here, so the spec stays
+// the only place they are written.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+/** Absolute path of `spec/smn.openapi.yaml` (the same from `src/` and from `dist/`). */
+export const smnSpecPath = fileURLToPath(new URL('../../spec/smn.openapi.yaml', import.meta.url));
+
+/** Body of an error raised by SMN itself. */
+export interface SmnErrorBody {
+  request_id: string;
+  code: string;
+  message: string;
+}
+
+/** Body of an error raised by the API gateway in front of SMN. */
+export interface GatewayErrorBody {
+  error_code: string;
+  error_msg: string;
+  request_id: string;
+}
+
+/** One documented error answer: its status (when an operation declares it) and example body. */
+export interface DocumentedError {
+  status: number | undefined;
+  body: SmnErrorBody | GatewayErrorBody;
+}
+
+/** Codes for a bad `topic_urn`, by event type (`x-topic-urn-errors`). */
+export type TopicUrnErrors = Record<string, { malformed: string; not_found: string }>;
+
+export interface SmnContract {
+  /** The parsed OpenAPI document. */
+  document: OpenApiDocument;
+  /** Every named example of the shared error responses: `SMN.0015`, `token_missing`... */
+  errors: Map<string, DocumentedError>;
+  /** The error a parameter's violation gets, keyed `query:limit`, `header:x-sdk-date`... */
+  parameterErrors: Map<string, string>;
+  /** The error of a request body that is missing or of the wrong shape. */
+  bodyError: string;
+  /** The error of a callback item with a bad `event_type`. */
+  eventTypeError: string;
+  topicUrnErrors: TopicUrnErrors;
+  /** Lower-case names of the request headers the contract declares, credentials included. */
+  requestHeaders: string[];
+  /** Lower-case names of the headers that carry credentials (the security schemes). */
+  credentialHeaders: string[];
+}
+
+interface OpenApiDocument {
+  paths: Record<string, Record<string, OperationObject>>;
+  components: {
+    responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: unknown }> }> }>;
+    parameters: Record<string, { name: string; in: string; 'x-error'?: string }>;
+    securitySchemes: Record<string, { type: string; in?: string; name?: string }>;
+    schemas: Record<string, Record<string, unknown>>;
+  };
+  [key: string]: unknown;
+}
+
+interface OperationObject {
+  operationId?: string;
+  requestBody?: { 'x-error'?: string };
+  responses?: Record<string, { $ref?: string }>;
+}
+
+const operationsOf = (document: OpenApiDocument): OperationObject[] =>
+  Object.values(document.paths).flatMap((pathItem) =>
+    Object.values(pathItem).filter((value) => typeof value === 'object' && value !== null && 'responses' in value),
+  );
+
+// The status each shared error response is served with, read from the operations that
+// reference it. A response no operation references (ApiNotFound, for routes outside
+// the contract) has no status here; its server decides.
+function statusesOfSharedResponses(document: OpenApiDocument): Map<string, number> {
+  const statuses = new Map<string, number>();
+  for (const operation of operationsOf(document)) {
+    for (const [status, response] of Object.entries(operation.responses ?? {})) {
+      const name = response.$ref?.replace('#/components/responses/', '');
+      if (name) statuses.set(name, Number(status));
+    }
+  }
+  return statuses;
+}
+
+export function loadSmnContract(path: string = smnSpecPath): SmnContract {
+  const document = parse(readFileSync(path, 'utf8')) as OpenApiDocument;
+  const statuses = statusesOfSharedResponses(document);
+  const errors = new Map<string, DocumentedError>();
+  for (const [name, response] of Object.entries(document.components.responses)) {
+    const examples = response.content?.['application/json']?.examples ?? {};
+    for (const [exampleName, example] of Object.entries(examples)) {
+      errors.set(exampleName, { status: statuses.get(name), body: example.value as DocumentedError['body'] });
+    }
+  }
+  const known = (name: string | undefined, where: string): string => {
+    if (!name || !errors.has(name)) throw new Error(`${path}: ${where} names x-error "${name}", which no error response example defines`);
+    return name;
+  };
+
+  const parameterErrors = new Map<string, string>();
+  for (const [key, parameter] of Object.entries(document.components.parameters)) {
+    if (parameter['x-error']) {
+      parameterErrors.set(`${parameter.in}:${parameter.name.toLowerCase()}`, known(parameter['x-error'], `parameter ${key}`));
+    }
+  }
+  const bodyErrors = operationsOf(document).map((op) => op.requestBody?.['x-error']).filter(Boolean);
+  const callbackItem = document.components.schemas.SmsCallbackUpdate ?? {};
+  const topicUrnErrors = (callbackItem['x-topic-urn-errors'] ?? {}) as TopicUrnErrors;
+  for (const [eventType, codes] of Object.entries(topicUrnErrors)) {
+    known(codes.malformed, `x-topic-urn-errors.${eventType}`);
+    known(codes.not_found, `x-topic-urn-errors.${eventType}`);
+  }
+  const credentialHeaders = Object.values(document.components.securitySchemes)
+    .filter((scheme) => scheme.type === 'apiKey' && scheme.in === 'header' && scheme.name)
+    .map((scheme) => scheme.name!.toLowerCase());
+  const declaredHeaders = Object.values(document.components.parameters)
+    .filter((parameter) => parameter.in === 'header')
+    .map((parameter) => parameter.name.toLowerCase());
+  return {
+    document,
+    requestHeaders: [...declaredHeaders, ...credentialHeaders],
+    credentialHeaders,
+    errors,
+    parameterErrors,
+    bodyError: known(bodyErrors[0], 'the request body'),
+    eventTypeError: known(callbackItem['x-error'] as string | undefined, 'SmsCallbackUpdate'),
+    topicUrnErrors,
+  };
+}

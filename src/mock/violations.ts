@@ -1,0 +1,67 @@
+// From Prism's request diagnostics to the one error the real SMN would answer.
+// Prism reports every violation with a location (`['query','limit']`) and an Ajv
+// keyword; SMN answers one code per request. Which code a location gets is written in
+// the spec (`x-error`); this file only applies it and orders competing violations.
+import type { SmnContract } from '../contract/smn.js';
+
+/** A request violation as Prism reports it (`validations.input`). */
+export interface Violation {
+  path?: string[];
+  code?: string | number;
+  message: string;
+}
+
+/** The documented error (a named example of the spec) that answers a request, and why. */
+export interface ErrorChoice {
+  error: string;
+  violation: Violation;
+}
+
+/** The 401 example for a request without credentials (Prism's security check). */
+export const MISSING_CREDENTIALS = 'token_missing';
+
+// When a request breaks several rules the real service reports one; we report the
+// first in this order: credentials, path, headers, query, body.
+const order = ['security', 'path', 'header', 'query', 'body'];
+const rank = (violation: Violation): number => {
+  if (violation.code === 401) return 0;
+  const at = order.indexOf(violation.path?.[0] ?? 'body');
+  return at === -1 ? order.length : at;
+};
+
+/**
+ * Chooses the documented error for a request Prism found invalid, or undefined when
+ * no violation in the list is one SMN reports (an unknown query parameter, say).
+ */
+export function chooseError(contract: SmnContract, violations: Violation[], body: unknown): ErrorChoice | undefined {
+  const ranked = [...violations].sort((a, b) => rank(a) - rank(b));
+  for (const violation of ranked) {
+    const error = errorOf(contract, violation, body);
+    if (error) return { error, violation };
+  }
+  return undefined;
+}
+
+function errorOf(contract: SmnContract, violation: Violation, body: unknown): string | undefined {
+  // Prism reports a failed security check with the HTTP status as its code.
+  if (violation.code === 401) return MISSING_CREDENTIALS;
+  const [where, name, ...rest] = violation.path ?? [];
+  if (where === 'path' || where === 'header' || where === 'query') {
+    return contract.parameterErrors.get(`${where}:${(name ?? '').toLowerCase()}`);
+  }
+  // Anything else is about the body ("Body parameter is required" has no path at all).
+  return name === 'callback' && rest.length > 0 ? callbackItemError(contract, rest, body) : contract.bodyError;
+}
+
+function callbackItemError(contract: SmnContract, [index, property]: string[], body: unknown): string {
+  const item = (body as { callback?: unknown[] }).callback?.[Number(index)];
+  if (typeof item !== 'object' || item === null) return contract.bodyError;
+  const eventType = (item as { event_type?: unknown }).event_type;
+  const codes =
+    typeof eventType === 'string' && Object.hasOwn(contract.topicUrnErrors, eventType)
+      ? contract.topicUrnErrors[eventType]
+      : undefined;
+  if (property === 'event_type' || !codes) return contract.eventTypeError;
+  // A bad or missing topic_urn is reported with the code of its item's event type.
+  return codes.malformed;
+}
