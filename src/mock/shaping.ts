@@ -11,7 +11,7 @@ export function shapeExample(operation: PrismOperation, body: unknown, query: UR
   const record = body as Record<string, unknown>;
   if (operation.iid === 'ListSmsEvent' && Array.isArray(record.callback)) {
     const eventType = query.get('event_type');
-    if (eventType === null) return body;
+    if (!eventType) return body; // absent or empty: no filter, as Prism validated it
     return { ...record, callback: record.callback.filter((item: { event_type?: string }) => item.event_type === eventType) };
   }
   if (operation.iid === 'ListSubscriptions' && Array.isArray(record.subscriptions)) {

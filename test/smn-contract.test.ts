@@ -1,0 +1,138 @@
+// The SMN contract itself: a valid OpenAPI 3.1 document whose every example obeys its
+// own schema, under the JSON Schema dialect of OpenAPI 3.1 (2020-12) and under the
+// draft-07 dialect Prism validates with.
+import SwaggerParser from '@apidevtools/swagger-parser';
+import Ajv from 'ajv';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadSmnContract, smnSpecPath } from '../src/contract/smn.js';
+
+type Json = Record<string, unknown>;
+
+interface ExampleCase {
+  where: string;
+  schema: Json;
+  value: unknown;
+}
+
+// Every example in the dereferenced document with the schema it illustrates.
+function collectExamples(document: Json): ExampleCase[] {
+  const cases: ExampleCase[] = [];
+  const visit = (node: unknown, where: string): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const object = node as Json;
+    const schema = object.schema as Json | undefined;
+    if (schema && typeof schema === 'object') {
+      if ('example' in object) cases.push({ where: `${where}/example`, schema, value: object.example });
+      for (const [name, example] of Object.entries((object.examples as Record<string, Json> | undefined) ?? {})) {
+        cases.push({ where: `${where}/examples/${name}`, schema, value: example.value });
+      }
+    }
+    if (Array.isArray(object.examples) && (object.type || object.anyOf || object.enum)) {
+      object.examples.forEach((value, i) => cases.push({ where: `${where}/examples/${i}`, schema: object, value }));
+    }
+    for (const [key, child] of Object.entries(object)) visit(child, `${where}/${key}`);
+  };
+  visit(document, '#');
+  return cases;
+}
+
+const extensionKeywords = ['x-error', 'x-topic-urn-errors'];
+
+describe('spec/smn.openapi.yaml', () => {
+  let dereferenced: Json;
+  let examples: ExampleCase[];
+
+  beforeAll(async () => {
+    await SwaggerParser.validate(smnSpecPath);
+    dereferenced = (await SwaggerParser.dereference(smnSpecPath)) as unknown as Json;
+    examples = collectExamples(dereferenced);
+  });
+
+  it('passes swagger-parser validation as OpenAPI 3.1 with the three operations', () => {
+    expect(dereferenced.openapi).toBe('3.1.0');
+    const operationIds = Object.values(dereferenced.paths as Record<string, Record<string, Json>>).flatMap((item) =>
+      Object.values(item).map((operation) => operation.operationId).filter(Boolean),
+    );
+    expect(operationIds.sort()).toEqual(['ListSmsEvent', 'ListSubscriptions', 'UpdateSmsEvent']);
+  });
+
+  it('has examples for every operation response and error code', () => {
+    expect(examples.length).toBeGreaterThan(25);
+  });
+
+  it.each([
+    ['JSON Schema 2020-12', () => new Ajv2020({ strict: true, allErrors: true, keywords: extensionKeywords })],
+    ['draft-07 (what Prism uses)', () => new Ajv({ strict: true, allErrors: true, keywords: extensionKeywords })],
+  ])('every example validates against its schema under %s', (_dialect, makeAjv) => {
+    const ajv = makeAjv();
+    const failures = examples.flatMap(({ where, schema, value }) => {
+      const validate = ajv.compile(schema);
+      return validate(value) ? [] : [`${where}: ${ajv.errorsText(validate.errors)}`];
+    });
+    expect(failures).toEqual([]);
+  });
+
+  it('keeps the seed documents\' examples as they are', () => {
+    const values = examples.map((e) => JSON.stringify(e.value));
+    expect(values).toContain(
+      JSON.stringify({
+        request_id: 'ce7f2f7343224f8c9597b05a9a0bcc2e',
+        callback: [
+          { event_type: 'sms_reply_event', topic_urn: 'urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_reply' },
+          { event_type: 'sms_fail_event', topic_urn: 'urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_fail' },
+          { event_type: 'sms_success_event', topic_urn: 'urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_success' },
+        ],
+      }),
+    );
+    expect(values.some((v) => v.includes('"subscription_count":2') && v.includes('a2d52a9f5c3b47f48c3fafb177a58796'))).toBe(true);
+  });
+
+  it('rejects what the documents forbid and accepts what real services send', () => {
+    const ajv = new Ajv2020({ strict: true, keywords: extensionKeywords });
+    const schemas = (dereferenced.components as { schemas: Record<string, Json> }).schemas;
+    const valid = (name: string, value: unknown) => ajv.validate(schemas[name]!, value);
+    const urn = 'urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1';
+    const subscription = {
+      topic_urn: urn,
+      protocol: 'functiongraph',
+      subscription_urn: `${urn}:2e778e84408e44058e6cbc6d3c377837`,
+      owner: '762bdb3251034f268af0e395c53ea09b',
+      endpoint: 'https://example.com/hook',
+      remark: '',
+      status: 1,
+      filter_polices: [{ name: 'alarm', string_equals: ['os'] }],
+      extension: { verification_code_enabled: true },
+    };
+    expect(valid('Subscription', subscription)).toBe(true);
+    expect(valid('Subscription', { ...subscription, status: 7 })).toBe(false);
+    expect(valid('Subscription', { ...subscription, status: '1' })).toBe(false);
+    expect(valid('Subscription', { ...subscription, protocol: 42 })).toBe(false);
+    const { owner: _owner, ...withoutOwner } = subscription;
+    expect(valid('Subscription', withoutOwner)).toBe(false);
+
+    expect(valid('UpdateSmsEventRequest', { callback: [] })).toBe(false);
+    expect(valid('UpdateSmsEventRequest', { callback: [{ event_type: 'sms_fail_event', topic_urn: '' }] })).toBe(true);
+    expect(valid('UpdateSmsEventRequest', { callback: [{ event_type: 'approval_event', topic_urn: urn }] })).toBe(false);
+    expect(valid('UpdateSmsEventRequest', { callback: [{ event_type: 'sms_fail_event', topic_urn: 'urn:smn:x' }] })).toBe(false);
+    expect(valid('UpdateSmsEventRequest', { callback: Array(4).fill({ event_type: 'sms_fail_event', topic_urn: '' }) })).toBe(false);
+    expect(valid('ListSmsEventResponse', { request_id: 'ce7f2f7343224f8c9597b05a9a0bcc2e', callback: [{ event_type: 'approval_event', topic_urn: urn }] })).toBe(true);
+    expect(valid('ListSmsEventResponse', { request_id: 'not-hex', callback: [] })).toBe(false);
+  });
+});
+
+describe('loadSmnContract', () => {
+  it('reads every documented error with its status from the spec', () => {
+    const contract = loadSmnContract();
+    const codes = [...contract.errors.values()].map((e) => ('code' in e.body ? e.body.code : e.body.error_code));
+    for (const code of ['SMN.0015', 'SMN.0100', 'SMN.0140', 'SMN.0141', 'SMN.0142', 'SMN.0143', 'SMN.0144', 'SMN.0145', 'SMN.0005', 'SMN.0090', 'SMN.0001', 'SMN.0018', 'APIGW.0301', 'APIGW.0101']) {
+      expect(codes).toContain(code);
+    }
+    expect(contract.errors.get('SMN.0015')?.status).toBe(400);
+    expect(contract.errors.get('token_missing')?.status).toBe(401);
+    expect(contract.errors.get('SMN.0001')?.status).toBe(403);
+    expect(contract.errors.get('SMN.0018')?.status).toBe(500);
+    expect(contract.parameterErrors.get('query:limit')).toBe('SMN.0015');
+    expect(contract.topicUrnErrors.sms_reply_event).toEqual({ malformed: 'SMN.0144', not_found: 'SMN.0145' });
+  });
+});
