@@ -2,7 +2,7 @@
 // would hit, checked on status, headers and body, and every body checked against the
 // contract's schema for that operation and status.
 import SwaggerParser from '@apidevtools/swagger-parser';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smnSpecPath } from '../src/contract/smn.js';
 import { startMock, type RunningMock } from '../src/mock/server.js';

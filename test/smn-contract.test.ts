@@ -2,8 +2,8 @@
 // own schema, under the JSON Schema dialect of OpenAPI 3.1 (2020-12) and under the
 // draft-07 dialect Prism validates with.
 import SwaggerParser from '@apidevtools/swagger-parser';
-import Ajv from 'ajv';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSmnContract, smnSpecPath } from '../src/contract/smn.js';
 

@@ -1,0 +1,142 @@
+// `smn-kit` as a user runs it: the built CLI in a child process, its output, its exit
+// codes, and the mock it starts answering over a real socket.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const callbackPath = '/v2/f96188c7ccaf4ffba0c9aa149ab2bd57/notifications/sms/callback';
+
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+
+interface Started {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+const children: ChildProcessWithoutNullStreams[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+/** Starts `smn-kit mock` and resolves once it prints its URL. */
+function startCli(...args: string[]): Promise<Started> {
+  const child = spawn(process.execPath, [cli, 'mock', ...args], { cwd: root });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const url = /on (http:\/\/\S+)/.exec(stdout)?.[1];
+      if (url) resolve({ child, url, output: () => stdout, exited });
+    });
+    void exited.then((code) => reject(new Error(`smn-kit mock exited with ${code} before listening: ${stderr}`)));
+  });
+}
+
+const waitFor = async (condition: () => boolean, what: string): Promise<void> => {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!condition()) throw new Error(`timed out waiting for ${what}`);
+};
+
+describe('smn-kit --help and --version', () => {
+  it('lists the commands with an example', () => {
+    const result = run('--help');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Usage: smn-kit <command>');
+    expect(result.stdout).toMatch(/^\s+mock\s+Run the mock SMN/m);
+    expect(result.stdout).toContain('Example:');
+  });
+
+  it('explains the mock command, its defaults and an example', () => {
+    for (const args of [['mock', '--help'], ['help', 'mock']]) {
+      const result = run(...args);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('Usage: smn-kit mock');
+      expect(result.stdout).toContain('default 127.0.0.1');
+      expect(result.stdout).toContain('default 4010');
+      expect(result.stdout).toContain('Example:');
+    }
+  });
+
+  it('prints the package version', () => {
+    expect(run('--version').stdout.trim()).toBe(version);
+  });
+
+  it.each([
+    [['launch'], /unknown command "launch"/],
+    [['mock', '--port', 'abc'], /--port must be an integer from 0 to 65535, got "abc"/],
+    [['mock', '--port', '70000'], /--port must be an integer/],
+    [['mock', '--colour'], /Unknown option '--colour'.*smn-kit mock --help/],
+  ])('refuses %j with one line and exit 2', (args, message) => {
+    const result = run(...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('smn-kit mock', () => {
+  it('prints its URL, logs one line per request and exits 0 on SIGTERM', async () => {
+    const started = await startCli('--port', '0');
+    expect(started.output()).toMatch(/^smn-kit mock: serving spec\/smn\.openapi\.yaml on http:\/\/127\.0\.0\.1:\d+/);
+    const response = await fetch(`${started.url}${callbackPath}?event_type=sms_fail_event`, { headers: { 'X-Auth-Token': 'secret-token-value' } });
+    expect(response.status).toBe(200);
+    await fetch(`${started.url}/v2/x/notifications/subscriptions?limit=0`, { headers: { 'X-Auth-Token': 'secret-token-value' } });
+    await waitFor(() => started.output().includes('SMN.0015'), 'the log line of the second request');
+    const lines = started.output().trim().split('\n');
+    expect(lines[1]).toMatch(new RegExp(`^GET ${callbackPath}\\?event_type=sms_fail_event 200 \\d+\\.\\dms$`));
+    expect(lines[2]).toMatch(/^GET \/v2\/x\/notifications\/subscriptions\?limit=0 400 SMN\.0015 \d+\.\dms$/);
+    expect(started.output()).not.toContain('secret-token-value');
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+  });
+
+  it('exits 0 on SIGINT too, with keep-alive connections open', async () => {
+    const started = await startCli('--port', '0', '--quiet');
+    await fetch(`${started.url}${callbackPath}`, { headers: { 'X-Auth-Token': 't', Connection: 'keep-alive' } });
+    started.child.kill('SIGINT');
+    expect(await started.exited).toBe(0);
+  });
+
+  it('logs nothing per request with --quiet', async () => {
+    const started = await startCli('--port', '0', '--quiet');
+    await fetch(`${started.url}${callbackPath}`, { headers: { 'X-Auth-Token': 't' } });
+    await fetch(`${started.url}/nowhere`);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(started.output().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('says clearly that the port is taken, and exits 2', async () => {
+    const holder: Server = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const result = run('mock', '--port', String(port));
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe(`smn-kit: port ${port} on 127.0.0.1 is already in use; stop what holds it or choose another with --port\n`);
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('honours --max-body', async () => {
+    const started = await startCli('--port', '0', '--quiet', '--max-body', '100');
+    const response = await fetch(`${started.url}${callbackPath}`, {
+      method: 'PUT',
+      headers: { 'X-Auth-Token': 't', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ callback: [{ event_type: 'sms_fail_event', topic_urn: `urn:smn:r:${'a'.repeat(32)}:${'n'.repeat(80)}` }] }),
+    });
+    expect(response.status).toBe(413);
+  });
+});
