@@ -1,0 +1,101 @@
+// The SUBHOOK contract as data: which products exist (the channels of the AsyncAPI
+// document), which events each has (the channel's messages) and a validator per event,
+// compiled once from the payload schema files the document references. Nothing here
+// names an event or a field: adding a product or an event is a change to spec/ only.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
+import { parse } from 'yaml';
+
+/** Absolute path of `spec/subhook.asyncapi.yaml` (the same from `src/` and from `dist/`). */
+export const subhookSpecPath = fileURLToPath(new URL('../../spec/subhook.asyncapi.yaml', import.meta.url));
+
+export interface SubhookEventContract {
+  name: string;
+  /** The fields the event may carry, `events` included. */
+  fields: string[];
+  validate: ValidateFunction;
+}
+
+export interface SubhookProductContract {
+  /** The product id: the channel's key in the AsyncAPI document (`sms`, `intersms`). */
+  product: string;
+  events: Map<string, SubhookEventContract>;
+}
+
+interface AsyncApiDocument {
+  channels: Record<string, { messages?: Record<string, { payload?: { $ref?: string } }> }>;
+}
+
+interface JsonSchemaObject {
+  properties?: Record<string, { const?: unknown }>;
+  [keyword: string]: unknown;
+}
+
+// Every `$ref` in a schema file that points into another file, as absolute URLs.
+function externalRefs(node: unknown, base: URL, found: URL[] = []): URL[] {
+  if (Array.isArray(node)) {
+    for (const item of node) externalRefs(item, base, found);
+  } else if (node !== null && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string' && !value.startsWith('#')) {
+        const target = new URL(value, base);
+        target.hash = '';
+        found.push(target);
+      } else {
+        externalRefs(value, base, found);
+      }
+    }
+  }
+  return found;
+}
+
+/** Reads the AsyncAPI document at `path` and compiles a validator for every event of every product. */
+export function loadSubhookContract(path: string = subhookSpecPath): Map<string, SubhookProductContract> {
+  const specUrl = pathToFileURL(path);
+  const document = parse(readFileSync(specUrl, 'utf8')) as AsyncApiDocument;
+  // allErrors: a verdict lists every problem, not the first one.
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+  ajvFormats.default(ajv);
+
+  // Each schema file is added once under its file URL, so that relative `$ref`s between
+  // the files resolve as they do for the AsyncAPI parser.
+  const schemas = new Map<string, JsonSchemaObject>();
+  const addSchemaFile = (url: URL): JsonSchemaObject => {
+    const known = schemas.get(url.href);
+    if (known) return known;
+    const schema = JSON.parse(readFileSync(url, 'utf8')) as JsonSchemaObject;
+    schemas.set(url.href, schema);
+    ajv.addSchema(schema, url.href);
+    for (const ref of externalRefs(schema, url)) addSchemaFile(ref);
+    return schema;
+  };
+
+  const products = new Map<string, SubhookProductContract>();
+  for (const [product, channel] of Object.entries(document.channels)) {
+    const events = new Map<string, SubhookEventContract>();
+    for (const [name, message] of Object.entries(channel.messages ?? {})) {
+      const ref = message.payload?.$ref;
+      if (!ref) throw new Error(`${path}: message ${product}.${name} has no payload $ref to a schema file`);
+      const schemaUrl = new URL(ref, specUrl);
+      const schema = addSchemaFile(schemaUrl);
+      if (schema.properties?.events?.const !== name) {
+        throw new Error(`${path}: message ${product}.${name} references ${ref}, whose events const is not "${name}"`);
+      }
+      const validate = ajv.getSchema(schemaUrl.href);
+      if (!validate) throw new Error(`${path}: cannot compile ${ref}`);
+      events.set(name, { name, fields: Object.keys(schema.properties ?? {}), validate });
+    }
+    products.set(product, { product, events });
+  }
+  return products;
+}
+
+let contract: Map<string, SubhookProductContract> | undefined;
+
+/** The contract of `spec/`, loaded and compiled on first use, then shared. */
+export function subhookContract(): Map<string, SubhookProductContract> {
+  contract ??= loadSubhookContract();
+  return contract;
+}

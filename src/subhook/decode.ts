@@ -1,0 +1,159 @@
+// A received HTTP request -> the SUBHOOK fields it carries, for every form the vendor
+// console offers: POST with a form-urlencoded, JSON or multipart body, or GET with a
+// query string. Decoding only reads; it neither coerces nor validates (validate.ts does).
+// Errors never quote the body: it carries the token and its signature.
+
+/** A received request, as a node:http handler or a fetch-style handler sees it. */
+export interface SubhookDelivery {
+  method: string;
+  /** The request target (`/hook?events=...`) or an absolute URL. */
+  url: string;
+  headers: Headers | Record<string, string | string[] | undefined>;
+  /** The raw body; ignored for GET. */
+  body?: string | Uint8Array | null;
+}
+
+/** The fields of a delivery: strings for form, multipart and GET, JSON values for JSON. */
+export type SubhookFields = Record<string, unknown>;
+
+export type SubhookDeliveryRule = 'unsupported-method' | 'unsupported-content-type' | 'malformed-body' | 'duplicate-field';
+
+/** A request that is not a decodable SUBHOOK delivery; the message says where and why. */
+export class SubhookDeliveryError extends Error {
+  override readonly name = 'SubhookDeliveryError';
+  constructor(
+    readonly rule: SubhookDeliveryRule,
+    /** Where the problem is: `method`, `header Content-Type`, `body` or `query`. */
+    readonly where: string,
+    readonly expected: string,
+    readonly received: string,
+  ) {
+    super(`${where}: expected ${expected}, received ${received} (${rule})`);
+  }
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
+const MULTIPART = 'multipart/form-data';
+const SUPPORTED = `${FORM}, ${JSON_TYPE} or ${MULTIPART}`;
+// Only used to give undici's multipart parser and URL parsing an absolute URL.
+const PLACEHOLDER_ORIGIN = 'http://receiver.invalid';
+
+function headerValue(headers: SubhookDelivery['headers'], name: string): string | undefined {
+  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return Array.isArray(value) ? value.join(', ') : value;
+  }
+  return undefined;
+}
+
+function parseMediaType(header: string): { type: string; parameters: Map<string, string> } {
+  const [type = '', ...rest] = header.split(';');
+  const parameters = new Map<string, string>();
+  for (const part of rest) {
+    const at = part.indexOf('=');
+    if (at > 0) parameters.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim().replace(/^"(.*)"$/, '$1'));
+  }
+  return { type: type.trim().toLowerCase(), parameters };
+}
+
+function bodyBytes(body: SubhookDelivery['body']): Uint8Array {
+  if (body === undefined || body === null) return new Uint8Array();
+  return typeof body === 'string' ? new TextEncoder().encode(body) : body;
+}
+
+function utf8Text(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new SubhookDeliveryError('malformed-body', 'body', 'UTF-8 text', `${bytes.length} bytes that are not valid UTF-8`);
+  }
+}
+
+function collect(entries: Iterable<[string, unknown]>, where: string): SubhookFields {
+  const all = [...entries];
+  const seen = new Set<string>();
+  for (const [name] of all) {
+    if (seen.has(name)) throw new SubhookDeliveryError('duplicate-field', where, 'each field once', `field "${name}" more than once`);
+    seen.add(name);
+  }
+  // fromEntries defines own properties, so a field named __proto__ stays a plain field.
+  return Object.fromEntries(all);
+}
+
+function decodeJson(bytes: Uint8Array): SubhookFields {
+  if (bytes.length === 0) throw new SubhookDeliveryError('malformed-body', 'body', 'a JSON object', 'an empty body');
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8Text(bytes));
+  } catch (error) {
+    if (error instanceof SubhookDeliveryError) throw error;
+    // JSON.parse's message quotes the body, so it is not passed on.
+    throw new SubhookDeliveryError('malformed-body', 'body', 'a JSON object', `${bytes.length} bytes that do not parse as JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new SubhookDeliveryError('malformed-body', 'body', 'a JSON object', Array.isArray(value) ? 'a JSON array' : `a JSON ${value === null ? 'null' : typeof value}`);
+  }
+  return value as SubhookFields;
+}
+
+async function decodeMultipart(bytes: Uint8Array, contentType: string): Promise<SubhookFields> {
+  if (!parseMediaType(contentType).parameters.get('boundary')) {
+    throw new SubhookDeliveryError('malformed-body', 'header Content-Type', `${MULTIPART} with a boundary parameter`, 'no boundary');
+  }
+  let form: FormData;
+  try {
+    form = await new Request(PLACEHOLDER_ORIGIN, { method: 'POST', headers: { 'content-type': contentType }, body: bytes }).formData();
+  } catch {
+    throw new SubhookDeliveryError('malformed-body', 'body', `a ${MULTIPART} body matching its boundary`, `${bytes.length} bytes that do not parse as multipart`);
+  }
+  const entries: [string, unknown][] = [];
+  for (const [name, value] of form.entries()) {
+    if (typeof value !== 'string') {
+      throw new SubhookDeliveryError('malformed-body', 'body', 'text fields only', `a file upload in part "${name}"`);
+    }
+    entries.push([name, value]);
+  }
+  return collect(entries, 'body');
+}
+
+/**
+ * The fields of a SUBHOOK delivery. Throws a `SubhookDeliveryError` naming the rule for a
+ * method other than POST or GET, a POST body of another content type, a charset other
+ * than UTF-8, a body that does not parse, or a field given twice.
+ */
+export async function decodeSubhookDelivery(delivery: SubhookDelivery): Promise<SubhookFields> {
+  const method = delivery.method.toUpperCase();
+  if (method === 'GET') {
+    let url: URL;
+    try {
+      url = new URL(delivery.url, PLACEHOLDER_ORIGIN);
+    } catch {
+      throw new SubhookDeliveryError('malformed-body', 'query', 'a request target with a query string', 'a URL that does not parse');
+    }
+    return collect(url.searchParams, 'query');
+  }
+  if (method !== 'POST') {
+    throw new SubhookDeliveryError('unsupported-method', 'method', 'POST or GET', method);
+  }
+  const contentType = headerValue(delivery.headers, 'content-type');
+  if (!contentType) {
+    throw new SubhookDeliveryError('unsupported-content-type', 'header Content-Type', SUPPORTED, 'no Content-Type header');
+  }
+  const { type, parameters } = parseMediaType(contentType);
+  const charset = parameters.get('charset')?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new SubhookDeliveryError('unsupported-content-type', 'header Content-Type', 'charset=utf-8 or no charset', `charset=${charset}`);
+  }
+  const bytes = bodyBytes(delivery.body);
+  switch (type) {
+    case FORM:
+      return collect(new URLSearchParams(utf8Text(bytes)), 'body');
+    case JSON_TYPE:
+      return decodeJson(bytes);
+    case MULTIPART:
+      return decodeMultipart(bytes, contentType);
+    default:
+      throw new SubhookDeliveryError('unsupported-content-type', 'header Content-Type', SUPPORTED, type || 'an empty media type');
+  }
+}

@@ -1,0 +1,41 @@
+// SUBHOOK signatures: signature = md5(token + key) in lower-case hex, where key is the
+// SUBHOOK secret from the vendor console. Only the token is signed.
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+function requireNonEmpty(value: unknown, name: string, caller: string): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new TypeError(`${caller}: ${name} must be a non-empty string`);
+  }
+}
+
+/** The signature SUBMAIL sends with `token`: md5(token + key) as 32 lower-case hex digits. */
+export function signSubhook(token: string, key: string): string {
+  requireNonEmpty(token, 'token', 'signSubhook');
+  requireNonEmpty(key, 'key (the SUBHOOK secret)', 'signSubhook');
+  return createHash('md5').update(token + key, 'utf8').digest('hex');
+}
+
+/** Compares two strings in time that does not depend on where they differ. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  // timingSafeEqual needs equal lengths; comparing `left` with itself keeps the
+  // work the same when the lengths differ, and the answer is then false anyway.
+  if (left.length !== right.length) {
+    timingSafeEqual(left, left);
+    return false;
+  }
+  return timingSafeEqual(left, right);
+}
+
+/**
+ * Whether `fields.signature` is md5(fields.token + key). False when either field is
+ * missing, not a string or empty. Throws only for an empty key, which is a set-up error.
+ */
+export function verifySubhookSignature(fields: Record<string, unknown>, key: string): boolean {
+  requireNonEmpty(key, 'key (the SUBHOOK secret)', 'verifySubhookSignature');
+  if (fields === null || typeof fields !== 'object') return false;
+  const { token, signature } = fields;
+  if (typeof token !== 'string' || token.length === 0 || typeof signature !== 'string') return false;
+  return constantTimeEqual(signSubhook(token, key), signature);
+}

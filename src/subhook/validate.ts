@@ -1,0 +1,134 @@
+// Decoded fields -> verdict: the event is looked up by its `events` value, validated
+// against that event's schema (compiled once, see contract.ts), then, when a key is
+// given, its signature is checked. Every problem is reported, each with its rule.
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import { subhookContract, type SubhookEventContract, type SubhookProductContract } from './contract.js';
+import { describeReceived, pointerTo, type SubhookProblem, type SubhookRule } from './problem.js';
+import { verifySubhookSignature } from './signature.js';
+
+export interface ValidateSubhookOptions {
+  /** The product id: `sms` (domestic SMS) or `intersms` (international SMS), as the spec's channels name them. */
+  product: string;
+  /** The SUBHOOK secret. When given, the signature is checked too. */
+  key?: string;
+}
+
+/**
+ * The verdict on one event. `Event` is the payload type a valid event has; pass the
+ * generated union of the product, such as `SmsSubhookEvent`.
+ */
+export type SubhookVerdict<Event = Record<string, unknown>> =
+  | { valid: true; product: string; event: string; payload: Event; problems: [] }
+  | { valid: false; product: string; event: string | undefined; problems: SubhookProblem[] };
+
+const RULE_OF_KEYWORD: Record<string, SubhookRule> = {
+  required: 'missing-field',
+  additionalProperties: 'unexpected-field',
+  type: 'wrong-type',
+  pattern: 'bad-format',
+  format: 'bad-format',
+  minimum: 'bad-format',
+  maximum: 'bad-format',
+  minLength: 'bad-length',
+  maxLength: 'bad-length',
+};
+
+function productContract(product: string): SubhookProductContract {
+  const products = subhookContract();
+  const found = products.get(product);
+  if (!found) {
+    throw new TypeError(`validateSubhookEvent: unknown product "${product}"; the spec defines ${[...products.keys()].join(', ')}`);
+  }
+  return found;
+}
+
+function valueAt(fields: Record<string, unknown>, pointer: string): unknown {
+  // Event payloads are flat, so a pointer is at most one field deep.
+  const field = pointer.slice(1).replaceAll('~1', '/').replaceAll('~0', '~');
+  return pointer === '' ? fields : fields[field];
+}
+
+const characters = (count: unknown): string => `${String(count)} character${count === 1 ? '' : 's'}`;
+
+function expectedOf(error: ErrorObject, event: SubhookEventContract, product: SubhookProductContract): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return `field "${String(params.missingProperty)}", which ${event.name} requires`;
+    case 'additionalProperties': {
+      const field = String(params.additionalProperty);
+      const owners = [...product.events.values()].filter((other) => other.fields.includes(field)).map((other) => other.name);
+      const hint = owners.length > 0 ? ` ("${field}" belongs to ${owners.join(', ')})` : '';
+      return `only the fields of ${event.name}: ${event.fields.join(', ')}${hint}`;
+    }
+    case 'type':
+      return String(params.type).split(',').join(' or ');
+    case 'pattern':
+      return `a string matching ${String(params.pattern)}`;
+    case 'minLength':
+      return `at least ${characters(params.limit)}`;
+    case 'maxLength':
+      return `at most ${characters(params.limit)}`;
+    default:
+      return `${error.keyword}: ${error.message ?? 'see the schema'}`;
+  }
+}
+
+function problemOf(error: ErrorObject, fields: Record<string, unknown>, event: SubhookEventContract, product: SubhookProductContract): SubhookProblem {
+  const params = error.params as Record<string, unknown>;
+  const field = error.keyword === 'required' ? params.missingProperty : error.keyword === 'additionalProperties' ? params.additionalProperty : undefined;
+  const pointer = typeof field === 'string' ? `${error.instancePath}${pointerTo(field)}` : error.instancePath;
+  const received = error.keyword === 'additionalProperties' ? `field "${String(field)}"` : describeReceived(pointer, valueAt(fields, pointer));
+  return { rule: RULE_OF_KEYWORD[error.keyword] ?? 'schema', pointer, expected: expectedOf(error, event, product), received };
+}
+
+/**
+ * Validates decoded SUBHOOK fields (see `decodeSubhookDelivery`) against the event
+ * schema of the product, and their signature when `key` is given. Values may be the
+ * strings of a form, multipart or GET delivery or the JSON values of a JSON delivery:
+ * the schemas accept both where the vendor sends both, so the verdict does not depend
+ * on the transport. Never throws for bad fields; throws for an unknown product or an
+ * empty key, which are set-up errors.
+ */
+export function validateSubhookEvent<Event = Record<string, unknown>>(fields: unknown, options: ValidateSubhookOptions): SubhookVerdict<Event> {
+  const product = productContract(options.product);
+  if (options.key !== undefined && (typeof options.key !== 'string' || options.key.length === 0)) {
+    throw new TypeError('validateSubhookEvent: key (the SUBHOOK secret) must be a non-empty string when given');
+  }
+  const verdictOf = (event: string | undefined, problems: SubhookProblem[]): SubhookVerdict<Event> =>
+    problems.length === 0 && event !== undefined
+      ? { valid: true, product: product.product, event, payload: fields as Event, problems: [] }
+      : { valid: false, product: product.product, event, problems };
+
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
+    return verdictOf(undefined, [{ rule: 'not-an-object', pointer: '', expected: 'an object of event fields', received: describeReceived('', fields) }]);
+  }
+  const record = fields as Record<string, unknown>;
+  const problems: SubhookProblem[] = [];
+  const name = record.events;
+  const event = typeof name === 'string' ? product.events.get(name) : undefined;
+  if (!event) {
+    problems.push({
+      rule: name === undefined ? 'missing-field' : 'unknown-event',
+      pointer: '/events',
+      expected: `one of ${[...product.events.keys()].join(', ')}`,
+      received: describeReceived('/events', name),
+    });
+  } else if (!event.validate(record)) {
+    for (const error of event.validate.errors ?? []) problems.push(problemOf(error, record, event, product));
+  }
+
+  // A malformed token or signature is already reported; a mismatch would only repeat it.
+  const signatureFieldsWellFormed = !problems.some((problem) => problem.pointer === '/token' || problem.pointer === '/signature');
+  if (options.key !== undefined && signatureFieldsWellFormed && typeof record.token === 'string' && typeof record.signature === 'string') {
+    if (!verifySubhookSignature(record, options.key)) {
+      problems.push({
+        rule: 'bad-signature',
+        pointer: '/signature',
+        expected: 'md5(token + key) in lower-case hex, key being the SUBHOOK secret',
+        received: describeReceived('/signature', record.signature),
+      });
+    }
+  }
+  return verdictOf(event?.name, problems);
+}
