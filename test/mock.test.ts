@@ -269,6 +269,8 @@ describe('authentication and routing, as the API gateway answers', () => {
     ['GET', `/v2/${project}/notifications/topics`],
     ['DELETE', callbackPath],
     ['POST', subscriptionsPath],
+    ['GET', `${callbackPath}/`],
+    ['GET', `${subscriptionsPath}/?limit=1`],
   ])('answers %s %s with 404 APIGW.0101', async (method, path) => {
     const answer = await call(method, path);
     expect(answer.status).toBe(404);

@@ -141,8 +141,15 @@ export function createHandler(
     const result = await prism.request(input, [route.operation], config as IHttpConfig)();
     let verdict: Verdict;
     if (result._tag === 'Left') {
-      // Prism could not answer (e.g. `Prefer: code=` names a status the operation lacks).
-      verdict = { status: 500, body: undefined, error: INTERNAL_ERROR, violations: [{ message: `Prism: ${result.left.message}` }] };
+      // Prism could not answer: a route it does not resolve (which the gateway answers
+      // with 404), or a `Prefer: code=` naming a status the operation lacks.
+      const unrouted = /NO_(PATH|METHOD)_MATCHED/.test(result.left.name);
+      verdict = {
+        status: unrouted ? 404 : 500,
+        body: undefined,
+        error: unrouted ? UNKNOWN_ROUTE : INTERNAL_ERROR,
+        violations: [{ message: `Prism: ${result.left.message}` }],
+      };
     } else {
       const violations = result.right.validations.input as Violation[];
       // An unreadable body reached Prism as no body; say why before Prism's "required".
@@ -215,7 +222,8 @@ function toRoute(operation: PrismOperation): Route {
     .split('/')
     .map((segment) => (/^\{.+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
-  return { operation, method: operation.method.toLowerCase(), pattern: new RegExp(`^${source}/?$`) };
+  // Exact paths, as Prism routes them: `/callback/` is another route (404 at the gateway).
+  return { operation, method: operation.method.toLowerCase(), pattern: new RegExp(`^${source}$`) };
 }
 
 /**
