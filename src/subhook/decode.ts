@@ -121,6 +121,8 @@ async function decodeMultipart(bytes: Uint8Array, contentType: string): Promise<
  * The fields of a SUBHOOK delivery. Throws a `SubhookDeliveryError` naming the rule for a
  * method other than POST or GET, a POST body of another content type, a charset other
  * than UTF-8, a body that does not parse, or a field given twice.
+ * A POST's query string belongs to the receiver's own URL and is ignored; a GET's query
+ * string is the delivery, so parameters of the receiver's own show up as fields.
  */
 export async function decodeSubhookDelivery(delivery: SubhookDelivery): Promise<SubhookFields> {
   const method = delivery.method.toUpperCase();
