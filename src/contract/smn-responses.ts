@@ -1,0 +1,246 @@
+// The SMN contract's operations and responses as compiled validators: which operation
+// a request is, whether a response obeys its schema, which fields it carries that the
+// contract does not know, and which operation an unlabelled body most likely answers.
+// Compiled once per contract (Ajv 2020-12, as OpenAPI 3.1 specifies).
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { loadSmnContract, type SmnContract } from './smn.js';
+
+/** One thing wrong with an SMN response, in the same form as SUBHOOK problems. */
+export interface SmnProblem {
+  /** `status` (undeclared status), or the JSON Schema keyword that failed (`type`, `enum`, `required`...). */
+  rule: string;
+  /** JSON pointer into the body; `` for the whole body. */
+  pointer: string;
+  expected: string;
+  received: string;
+}
+
+export interface SmnOperation {
+  operationId: string;
+  /** Upper-case HTTP method. */
+  method: string;
+  /** Path template, e.g. `/v2/{project_id}/notifications/subscriptions`. */
+  path: string;
+  /** Matches a concrete request path. */
+  pattern: RegExp;
+  /** Declared statuses and their body schemas (dereferenced). */
+  responses: Map<number, Schema>;
+  /** The operation's parameters (dereferenced), path-level ones included. */
+  parameters: Parameter[];
+  /** The JSON schema of the request body, when the operation takes one. */
+  requestBody?: Schema;
+}
+
+export type Schema = Record<string, unknown>;
+
+export interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema: Schema;
+  'x-error'?: string;
+}
+
+export interface SmnResponses {
+  contract: SmnContract;
+  operations: SmnOperation[];
+  /** The operation a method and path call, or undefined. */
+  find(method: string, path: string): SmnOperation | undefined;
+  /** Problems of a response body for an operation and status; [] when it obeys the contract. */
+  validate(operationId: string, status: number, body: unknown): SmnProblem[];
+  /** JSON pointers of fields the body carries that the schema does not declare. */
+  undeclaredFields(operationId: string, status: number, body: unknown): string[];
+  /** Validates a value against a named component schema (`SmnError`, `Subscription`...). */
+  validateSchema(name: string, value: unknown): SmnProblem[];
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+
+/** Resolves local `$ref`s (`#/components/...`) into a plain tree; the SMN spec has no cycles. */
+export function dereference<T>(root: unknown, node: T = root as T): T {
+  if (Array.isArray(node)) return node.map((item) => dereference(root, item)) as T;
+  if (typeof node !== 'object' || node === null) return node;
+  const record = node as Record<string, unknown>;
+  if (typeof record.$ref === 'string' && record.$ref.startsWith('#/')) {
+    const target = record.$ref
+      .slice(2)
+      .split('/')
+      .reduce<unknown>((at, key) => (at as Record<string, unknown>)[key.replaceAll('~1', '/').replaceAll('~0', '~')], root);
+    const { $ref: _ref, ...siblings } = record;
+    return { ...(dereference(root, target) as object), ...dereference(root, siblings) } as T;
+  }
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, dereference(root, value)])) as T;
+}
+
+const describe = (value: unknown): string => {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+
+function valueAt(body: unknown, pointer: string): unknown {
+  if (pointer === '') return body;
+  return pointer
+    .slice(1)
+    .split('/')
+    .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key.replaceAll('~1', '/').replaceAll('~0', '~')], body);
+}
+
+function expectedOf(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return `field "${String(params.missingProperty)}"`;
+    case 'type':
+      return `a value of type ${String(params.type)}`;
+    case 'enum':
+      return `one of ${JSON.stringify(params.allowedValues)}`;
+    case 'pattern':
+      return `a string matching ${String(params.pattern)}`;
+    case 'const':
+      return JSON.stringify(params.allowedValue);
+    default:
+      return error.message ?? error.keyword;
+  }
+}
+
+function problemsOf(validate: ValidateFunction, body: unknown): SmnProblem[] {
+  if (validate(body)) return [];
+  const errors = validate.errors ?? [];
+  // anyOf reports its branches and then itself; the branches say more, the summary is noise.
+  const useful = errors.filter((e) => e.keyword !== 'anyOf' || errors.length === 1);
+  return useful.map((error) => {
+    const pointer =
+      error.keyword === 'required' ? `${error.instancePath}/${String((error.params as { missingProperty: string }).missingProperty)}` : error.instancePath;
+    return { rule: error.keyword, pointer, expected: expectedOf(error), received: describe(valueAt(body, pointer)) };
+  });
+}
+
+/** Properties a schema declares, through allOf/anyOf/oneOf. */
+function declaredProperties(schema: Schema): Map<string, Schema> | undefined {
+  const found = new Map<string, Schema>();
+  let isObject = false;
+  const collect = (s: Schema): void => {
+    if (s.properties) {
+      isObject = true;
+      for (const [name, child] of Object.entries(s.properties as Record<string, Schema>)) found.set(name, child);
+    }
+    if (s.additionalProperties !== undefined) isObject = false;
+    for (const key of ['allOf', 'anyOf', 'oneOf']) for (const branch of (s[key] as Schema[] | undefined) ?? []) collect(branch);
+  };
+  collect(schema);
+  return isObject ? found : undefined;
+}
+
+function undeclared(schema: Schema, value: unknown, pointer: string, out: string[]): void {
+  if (Array.isArray(value)) {
+    const items = schema.items as Schema | undefined;
+    if (items) value.forEach((item, i) => undeclared(items, item, `${pointer}/${i}`, out));
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const properties = declaredProperties(schema);
+  if (!properties) return;
+  for (const [key, child] of Object.entries(value)) {
+    const childSchema = properties.get(key);
+    const at = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    if (childSchema) undeclared(childSchema, child, at, out);
+    else out.push(at);
+  }
+}
+
+let shared: SmnResponses | undefined;
+
+/** The compiled operations of the kit's SMN contract (cached), or of another contract. */
+export function smnResponses(contract?: SmnContract): SmnResponses {
+  if (!contract && shared) return shared;
+  const source = contract ?? loadSmnContract();
+  const document = dereference(source.document) as unknown as {
+    paths: Record<string, Record<string, unknown>>;
+    components: { schemas: Record<string, Schema> };
+  };
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  const validators = new Map<string, ValidateFunction>();
+  const compiled = (key: string, schema: Schema): ValidateFunction => {
+    let validate = validators.get(key);
+    if (!validate) validators.set(key, (validate = ajv.compile(schema)));
+    return validate;
+  };
+
+  const operations: SmnOperation[] = [];
+  for (const [path, item] of Object.entries(document.paths)) {
+    const shared = (item.parameters as Parameter[] | undefined) ?? [];
+    for (const method of METHODS) {
+      const operation = item[method] as
+        | { operationId: string; parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { content?: Record<string, { schema: Schema }> }> }
+        | undefined;
+      if (!operation) continue;
+      const responses = new Map<number, Schema>();
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const schema = response.content?.['application/json']?.schema;
+        if (schema) responses.set(Number(status), schema);
+      }
+      const source = path
+        .split('/')
+        .map((segment) => (/^\{.+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('/');
+      operations.push({
+        operationId: operation.operationId,
+        method: method.toUpperCase(),
+        path,
+        pattern: new RegExp(`^${source}$`),
+        responses,
+        parameters: [...shared, ...(operation.parameters ?? [])],
+        requestBody: operation.requestBody?.content['application/json']?.schema,
+      });
+    }
+  }
+  const byId = new Map(operations.map((op) => [op.operationId, op]));
+  const schemaOf = (operationId: string, status: number): Schema | undefined => byId.get(operationId)?.responses.get(status);
+
+  const responses: SmnResponses = {
+    contract: source,
+    operations,
+    find: (method, path) => operations.find((op) => op.method === method.toUpperCase() && op.pattern.test(path)),
+    validate(operationId, status, body) {
+      const operation = byId.get(operationId);
+      if (!operation) throw new TypeError(`the SMN contract has no operation ${operationId}`);
+      const schema = operation.responses.get(status);
+      if (!schema) {
+        return [{ rule: 'status', pointer: '', expected: `one of the statuses ${operationId} declares: ${[...operation.responses.keys()].join(', ')}`, received: String(status) }];
+      }
+      return problemsOf(compiled(`${operationId} ${status}`, schema), body);
+    },
+    undeclaredFields(operationId, status, body) {
+      const schema = schemaOf(operationId, status);
+      const out: string[] = [];
+      if (schema) undeclared(schema, body, '', out);
+      return out;
+    },
+    validateSchema(name, value) {
+      const schema = document.components.schemas[name];
+      if (!schema) throw new TypeError(`the SMN contract has no schema ${name}`);
+      return problemsOf(compiled(`#${name}`, schema), value);
+    },
+  };
+  if (!contract) shared = responses;
+  return responses;
+}
+
+/**
+ * The operation whose successful response a body most likely is, told by the fields
+ * only that operation's 200 schema requires; undefined when none fits.
+ */
+export function guessSmnOperation(body: unknown, responses: SmnResponses = smnResponses()): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const keys = new Set(Object.keys(body));
+  let best: { id: string; score: number } | undefined;
+  for (const operation of responses.operations) {
+    const schema = operation.responses.get(200);
+    const required = (schema?.required as string[] | undefined) ?? [];
+    if (required.length === 0 || !required.every((k) => keys.has(k))) continue;
+    // The most specific match wins: ListSubscriptions requires more than UpdateSmsEvent.
+    if (!best || required.length > best.score) best = { id: operation.operationId, score: required.length };
+  }
+  return best?.id;
+}
