@@ -27,6 +27,8 @@ export interface GatewayErrorBody {
 export interface DocumentedError {
   status: number | undefined;
   body: SmnErrorBody | GatewayErrorBody;
+  /** False when the vendor documents no code for the case and the kit chose one (`x-vendor-documented`). */
+  vendorDocumented: boolean;
 }
 
 /** Codes for a bad `topic_urn`, by event type (`x-topic-urn-errors`). */
@@ -53,7 +55,7 @@ export interface SmnContract {
 interface OpenApiDocument {
   paths: Record<string, Record<string, OperationObject>>;
   components: {
-    responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: unknown }> }> }>;
+    responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: unknown; 'x-vendor-documented'?: boolean }> }> }>;
     parameters: Record<string, { name: string; in: string; 'x-error'?: string }>;
     securitySchemes: Record<string, { type: string; in?: string; name?: string }>;
     schemas: Record<string, Record<string, unknown>>;
@@ -93,7 +95,11 @@ export function loadSmnContract(path: string = smnSpecPath): SmnContract {
   for (const [name, response] of Object.entries(document.components.responses)) {
     const examples = response.content?.['application/json']?.examples ?? {};
     for (const [exampleName, example] of Object.entries(examples)) {
-      errors.set(exampleName, { status: statuses.get(name), body: example.value as DocumentedError['body'] });
+      errors.set(exampleName, {
+        status: statuses.get(name),
+        body: example.value as DocumentedError['body'],
+        vendorDocumented: example['x-vendor-documented'] !== false,
+      });
     }
   }
   const known = (name: string | undefined, where: string): string => {

@@ -1,0 +1,432 @@
+// The conformance checks: small named functions, registered in one list, each judging
+// one property of one operation of the target and returning a verdict with the
+// evidence (expected vs received, a JSON pointer, a curl reproducer). What is expected
+// comes from the contract (src/contract/smn-responses.ts, ./cases.ts), not from here.
+import type { Status } from '../report/report.js';
+import { smnResponses, type SmnOperation, type SmnProblem, type SmnResponses } from '../contract/smn-responses.js';
+import { negativeCases, positiveCases, type NegativeCase } from './cases.js';
+import type { ConformanceOptions } from './options.js';
+import { reproducer, TargetClient, type Exchange } from './target.js';
+
+export interface CheckResult {
+  operation: string;
+  check: string;
+  status: Status;
+  message: string;
+  /** A curl command that reproduces the request behind a failure or warning. */
+  reproducer?: string;
+}
+
+type Verdict = Omit<CheckResult, 'operation' | 'check'>;
+
+export interface Check {
+  name: string;
+  /** The operations it applies to; all three when absent. */
+  operations?: string[];
+  run(context: CheckContext, operation: SmnOperation): Promise<Verdict>;
+}
+
+const LIST_SMS_EVENT = 'ListSmsEvent';
+const UPDATE_SMS_EVENT = 'UpdateSmsEvent';
+const LIST_SUBSCRIPTIONS = 'ListSubscriptions';
+
+interface Binding {
+  event_type: string;
+  topic_urn: string;
+}
+
+/** What the checks share in one run: the client, the contract, and answers fetched once. */
+export class CheckContext {
+  readonly client: TargetClient;
+  readonly responses: SmnResponses;
+  private readonly memo = new Map<string, Promise<unknown>>();
+
+  constructor(readonly options: ConformanceOptions, responses: SmnResponses = smnResponses()) {
+    this.client = new TargetClient(options);
+    this.responses = responses;
+  }
+
+  operation(operationId: string): SmnOperation {
+    const operation = this.responses.operations.find((op) => op.operationId === operationId);
+    if (!operation) throw new Error(`the SMN contract has no operation ${operationId}`);
+    return operation;
+  }
+
+  private once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let value = this.memo.get(key) as Promise<T> | undefined;
+    if (!value) this.memo.set(key, (value = make()));
+    return value;
+  }
+
+  /** GET an operation with a query. */
+  get(operationId: string, query?: string, auth = true): Promise<Exchange> {
+    const operation = this.operation(operationId);
+    return this.client.send({ method: operation.method, path: this.client.path(operation.path), query, auth });
+  }
+
+  /** The bindings the target reports now (approval_event included). */
+  async bindings(): Promise<{ exchange: Exchange; bindings: Binding[] }> {
+    const exchange = await this.get(LIST_SMS_EVENT);
+    const callback = (exchange.response.json as { callback?: unknown } | undefined)?.callback;
+    return { exchange, bindings: Array.isArray(callback) ? (callback as Binding[]) : [] };
+  }
+
+  /** The bindings as found when the run started, read once. */
+  initialBindings(): Promise<{ exchange: Exchange; bindings: Binding[] }> {
+    return this.once('initial bindings', () => this.bindings());
+  }
+
+  /** A body that writes back what is bound now: a PUT that changes nothing. */
+  async unchangedUpdateBody(): Promise<string> {
+    const { bindings } = await this.initialBindings();
+    const settable = new Set(this.settableEventTypes());
+    const items = bindings.filter((b) => settable.has(b.event_type)).map(({ event_type, topic_urn }) => ({ event_type, topic_urn }));
+    // Nothing bound: unbinding one event type is the only valid no-op (callback needs an item).
+    if (items.length === 0) items.push({ event_type: this.settableEventTypes()[0] ?? 'sms_success_event', topic_urn: '' });
+    return JSON.stringify({ callback: items });
+  }
+
+  settableEventTypes(): string[] {
+    const item = (this.operation(UPDATE_SMS_EVENT).requestBody?.properties as Record<string, { items?: { properties?: { event_type?: { enum?: string[] } } } }>)
+      ?.callback?.items;
+    return item?.properties?.event_type?.enum ?? [];
+  }
+
+  /** The answer to a valid request, fetched once per operation and shared by the generic checks. */
+  baseline(operationId: string): Promise<Exchange> {
+    return this.once(`baseline ${operationId}`, async () => {
+      if (operationId === UPDATE_SMS_EVENT) {
+        const operation = this.operation(operationId);
+        return this.client.send({ method: operation.method, path: this.client.path(operation.path), body: await this.unchangedUpdateBody() });
+      }
+      return this.get(operationId);
+    });
+  }
+
+  /** An error answer of the operation: the request without credentials. */
+  refusal(operationId: string): Promise<Exchange> {
+    return this.once(`refusal ${operationId}`, async () => {
+      const operation = this.operation(operationId);
+      const body = operation.requestBody ? await this.unchangedUpdateBody() : undefined;
+      return this.client.send({ method: operation.method, path: this.client.path(operation.path), body, auth: false });
+    });
+  }
+
+  /** The exchanges a generic check looks at: the valid request, and an error answer. */
+  async samples(operation: SmnOperation): Promise<Exchange[]> {
+    return [await this.baseline(operation.operationId), await this.refusal(operation.operationId)];
+  }
+}
+
+const pass = (message: string): Verdict => ({ status: 'pass', message });
+const skip = (message: string): Verdict => ({ status: 'skip', message });
+const fail = (message: string, exchange?: Exchange): Verdict => ({ status: 'fail', message, reproducer: exchange && reproducer(exchange.request) });
+const warn = (message: string, exchange?: Exchange): Verdict => ({ status: 'warn', message, reproducer: exchange && reproducer(exchange.request) });
+
+const isWrite = (operation: SmnOperation): boolean => operation.method !== 'GET';
+const writesSkipped = (operation: SmnOperation): Verdict =>
+  skip(`${operation.operationId} changes the target (${operation.method}); run with --allow-writes to check it`);
+
+const describeProblems = (problems: SmnProblem[]): string =>
+  problems.map((p) => `${p.pointer || '(body)'}: expected ${p.expected}, received ${p.received}`).join('; ');
+
+const mediaType = (exchange: Exchange): string => (exchange.response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+
+const label = (exchange: Exchange): string => `${exchange.request.method} ${new URL(exchange.request.url).pathname}${new URL(exchange.request.url).search}`;
+
+/** Runs the checks that need writes only when writes are allowed. */
+const guarded =
+  (run: Check['run']): Check['run'] =>
+  (context, operation) =>
+    isWrite(operation) && !context.options.allowWrites ? Promise.resolve(writesSkipped(operation)) : run(context, operation);
+
+export const checks: Check[] = [
+  {
+    name: 'status_code_conformance',
+    run: guarded(async (context, operation) => {
+      const exchange = await context.baseline(operation.operationId);
+      const { status } = exchange.response;
+      if (status !== 200) return fail(`a valid ${label(exchange)} must get 200; received ${status}`, exchange);
+      const refusal = await context.refusal(operation.operationId);
+      if (!operation.responses.has(refusal.response.status)) {
+        return fail(`${label(refusal)} without credentials got ${refusal.response.status}, a status ${operation.operationId} does not declare (${[...operation.responses.keys()].join(', ')})`, refusal);
+      }
+      return pass(`200 for a valid request; ${refusal.response.status} without credentials is declared`);
+    }),
+  },
+  {
+    name: 'content_type_conformance',
+    run: guarded(async (context, operation) => {
+      for (const exchange of await context.samples(operation)) {
+        if (mediaType(exchange) !== 'application/json') {
+          return fail(`${label(exchange)} (${exchange.response.status}): expected Content-Type application/json, received ${exchange.response.headers['content-type'] ?? 'none'}`, exchange);
+        }
+      }
+      return pass('application/json on success and on error');
+    }),
+  },
+  {
+    name: 'response_schema_conformance',
+    run: guarded(async (context, operation) => {
+      const warnings: string[] = [];
+      for (const exchange of await context.samples(operation)) {
+        const { status, json, text } = exchange.response;
+        if (json === undefined) return fail(`${label(exchange)} (${status}): expected a JSON body, received ${text.length ? `"${text.slice(0, 60)}"` : 'an empty body'}`, exchange);
+        const problems = context.responses.validate(operation.operationId, status, json);
+        if (problems.length > 0) return fail(`${label(exchange)} (${status}): ${describeProblems(problems)}`, exchange);
+        const unknown = context.responses.undeclaredFields(operation.operationId, status, json);
+        if (unknown.length > 0) warnings.push(`${label(exchange)} (${status}) carries fields the contract does not declare: ${unknown.join(', ')}`);
+      }
+      if (warnings.length === 0) return pass('bodies match the contract');
+      const exchange = await context.baseline(operation.operationId);
+      return context.options.strict ? fail(`${warnings.join('; ')} (--strict)`, exchange) : warn(warnings.join('; '), exchange);
+    }),
+  },
+  {
+    name: 'response_headers_conformance',
+    run: guarded(async (context, operation) => {
+      for (const exchange of await context.samples(operation)) {
+        if (!exchange.response.headers['x-request-id']) {
+          return fail(`${label(exchange)} (${exchange.response.status}): expected an X-Request-Id header, received none`, exchange);
+        }
+      }
+      return pass('X-Request-Id on success and on error');
+    }),
+  },
+  {
+    name: 'request_id_format',
+    run: guarded(async (context, operation) => {
+      for (const exchange of await context.samples(operation)) {
+        const id = (exchange.response.json as { request_id?: unknown } | undefined)?.request_id;
+        const problems = context.responses.validateSchema('RequestId', id);
+        if (id === undefined || problems.length > 0) {
+          return fail(`${label(exchange)} (${exchange.response.status}): /request_id: expected 32 hexadecimal characters, received ${JSON.stringify(id) ?? 'nothing'}`, exchange);
+        }
+      }
+      return pass('request_id is 32 hexadecimal characters');
+    }),
+  },
+  {
+    name: 'negative_data_rejection',
+    run: guarded(async (context, operation) => {
+      const example = isWrite(operation) ? JSON.parse(await context.unchangedUpdateBody()) : undefined;
+      const cases = negativeCases(operation, context.responses.contract, example);
+      const warnings: string[] = [];
+      let firstWarning: Exchange | undefined;
+      for (const negative of cases) {
+        const exchange = await sendCase(context, operation, negative);
+        const verdict = judgeRejection(context, operation, negative, exchange);
+        if (verdict.status === 'fail') return { ...verdict, message: `${negative.description}: ${verdict.message}` };
+        if (verdict.status === 'warn') {
+          warnings.push(`${negative.description}: ${verdict.message}`);
+          firstWarning ??= exchange;
+        }
+      }
+      if (isWrite(operation)) {
+        const changed = await bindingsChanged(context);
+        if (changed) return fail(`the invalid requests changed the target's bindings (${changed}); they were written back`);
+      }
+      if (warnings.length > 0) return warn(warnings.join('; '), firstWarning);
+      return pass(`${cases.length} invalid requests refused with the documented codes`);
+    }),
+  },
+  {
+    name: 'positive_data_acceptance',
+    run: guarded(async (context, operation) => {
+      const requests: { description: string; send: () => Promise<Exchange> }[] = isWrite(operation)
+        ? ['application/json', 'application/json;charset=UTF-8'].map((contentType) => ({
+            description: `the current bindings written back as ${contentType}`,
+            send: async () =>
+              context.client.send({ method: operation.method, path: context.client.path(operation.path), body: await context.unchangedUpdateBody(), contentType }),
+          }))
+        : positiveCases(operation).map((c) => ({ description: c.description, send: () => context.get(operation.operationId, c.query) }));
+      for (const request of requests) {
+        const exchange = await request.send();
+        const { status, json } = exchange.response;
+        if (status !== 200) return fail(`${request.description}: a valid request must get 200; received ${status}`, exchange);
+        const problems = context.responses.validate(operation.operationId, status, json);
+        if (problems.length > 0) return fail(`${request.description}: ${describeProblems(problems)}`, exchange);
+      }
+      return pass(`${requests.length} valid requests accepted`);
+    }),
+  },
+  {
+    name: 'ignored_auth',
+    run: guarded(async (context, operation) => {
+      const exchange = await context.refusal(operation.operationId);
+      const { status, json } = exchange.response;
+      if (status !== 401) return fail(`${label(exchange)} without credentials must be refused with 401; received ${status}`, exchange);
+      const problems = context.responses.validate(operation.operationId, 401, json);
+      if (problems.length > 0) return fail(`the 401 body: ${describeProblems(problems)}`, exchange);
+      return pass('refused without credentials (401)');
+    }),
+  },
+  {
+    name: 'event_type_filter',
+    operations: [LIST_SMS_EVENT],
+    async run(context, operation) {
+      const filter = operation.parameters.find((p) => p.in === 'query' && p.name === 'event_type');
+      const { bindings } = await context.initialBindings();
+      for (const value of (filter?.schema.enum as string[] | undefined) ?? []) {
+        const exchange = await context.get(operation.operationId, `event_type=${value}`);
+        const callback = (exchange.response.json as { callback?: Binding[] } | undefined)?.callback;
+        if (exchange.response.status !== 200 || !Array.isArray(callback)) {
+          return fail(`event_type=${value}: expected 200 with a callback list, received ${exchange.response.status}`, exchange);
+        }
+        const others = callback.filter((b) => b.event_type !== value);
+        if (others.length > 0) {
+          return fail(`event_type=${value}: /callback: expected only ${value} bindings, received ${others.map((b) => b.event_type).join(', ')} too`, exchange);
+        }
+        const expected = bindings.filter((b) => b.event_type === value).length;
+        if (callback.length !== expected) {
+          return fail(`event_type=${value}: expected the ${expected} ${value} binding(s) of the unfiltered list, received ${callback.length}`, exchange);
+        }
+      }
+      if (bindings.length === 0) {
+        return warn('nothing is bound, so a filter that is ignored cannot be told from one that works; bind callbacks first', (await context.initialBindings()).exchange);
+      }
+      return pass('each filter returns only its event type');
+    },
+  },
+  {
+    name: 'pagination',
+    operations: [LIST_SUBSCRIPTIONS],
+    run: (context, operation) => checkPagination(context, operation),
+  },
+  {
+    name: 'update_round_trip',
+    operations: [UPDATE_SMS_EVENT],
+    run: guarded(async (context) => {
+      const before = (await context.initialBindings()).bindings;
+      const exchange = await context.baseline(UPDATE_SMS_EVENT);
+      if (exchange.response.status !== 200) return fail(`writing the current bindings back must get 200; received ${exchange.response.status}`, exchange);
+      const after = await context.bindings();
+      const difference = compareBindings(before, after.bindings);
+      if (difference) return fail(`ListSmsEvent after writing the same bindings back differs: ${difference}`, after.exchange);
+      return pass(`wrote ${before.length} binding(s) back; ListSmsEvent reports them unchanged`);
+    }),
+  },
+];
+
+async function sendCase(context: CheckContext, operation: SmnOperation, negative: NegativeCase): Promise<Exchange> {
+  return context.client.send({
+    method: operation.method,
+    path: context.client.path(operation.path),
+    query: negative.query,
+    body: negative.body,
+    contentType: negative.contentType,
+  });
+}
+
+function judgeRejection(context: CheckContext, operation: SmnOperation, negative: NegativeCase, exchange: Exchange): Verdict {
+  const documented = context.responses.contract.errors.get(negative.error);
+  if (!documented || !('code' in documented.body)) throw new Error(`the contract has no SMN error example ${negative.error}`);
+  const expectedStatus = documented.status ?? 400;
+  const expectedCode = documented.body.code;
+  const { status, json } = exchange.response;
+  if (status !== expectedStatus) return fail(`expected ${expectedStatus} with code ${expectedCode}, received ${status}`, exchange);
+  if (mediaType(exchange) !== 'application/json') return fail(`expected an SMN error body (application/json), received ${exchange.response.headers['content-type'] ?? 'no Content-Type'}`, exchange);
+  const problems = context.responses.validate(operation.operationId, status, json);
+  if (problems.length > 0) return fail(`expected an SMN error body: ${describeProblems(problems)}`, exchange);
+  const code = (json as { code: string }).code;
+  if (code === expectedCode) return pass('');
+  if (!documented.vendorDocumented) return warn(`/code: received ${code}; the vendor documents no code for this (smn-kit answers ${expectedCode})`, exchange);
+  return fail(`/code: expected ${expectedCode}, received ${code}`, exchange);
+}
+
+function compareBindings(before: Binding[], after: Binding[]): string | undefined {
+  const key = (b: Binding): string => `${b.event_type}=${b.topic_urn}`;
+  const a = before.map(key).sort();
+  const b = after.map(key).sort();
+  if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
+  return `before [${a.join(', ')}], after [${b.join(', ')}]`;
+}
+
+/** Whether the bindings differ from the run's start; if so they are written back. */
+async function bindingsChanged(context: CheckContext): Promise<string | undefined> {
+  const before = (await context.initialBindings()).bindings;
+  const now = await context.bindings();
+  const difference = compareBindings(before, now.bindings);
+  if (difference) {
+    const operation = context.operation(UPDATE_SMS_EVENT);
+    await context.client.send({ method: operation.method, path: context.client.path(operation.path), body: await context.unchangedUpdateBody() });
+  }
+  return difference;
+}
+
+interface Page {
+  exchange: Exchange;
+  count: unknown;
+  urns: string[];
+}
+
+async function page(context: CheckContext, operation: SmnOperation, offset: number, limit: number): Promise<Page | Verdict> {
+  const exchange = await context.get(operation.operationId, `offset=${offset}&limit=${limit}`);
+  const body = exchange.response.json as { subscription_count?: unknown; subscriptions?: { subscription_urn?: string }[] } | undefined;
+  if (exchange.response.status !== 200 || !Array.isArray(body?.subscriptions)) {
+    return fail(`offset=${offset}&limit=${limit}: expected 200 with a subscriptions list, received ${exchange.response.status}`, exchange);
+  }
+  return { exchange, count: body.subscription_count, urns: body.subscriptions.map((s) => String(s.subscription_urn)) };
+}
+
+const isVerdict = (value: Page | Verdict): value is Verdict => 'status' in value;
+
+async function checkPagination(context: CheckContext, operation: SmnOperation): Promise<Verdict> {
+  const limit = operation.parameters.find((p) => p.name === 'limit')?.schema;
+  const maximum = typeof limit?.maximum === 'number' ? limit.maximum : 100;
+  const whole = await page(context, operation, 0, maximum);
+  if (isVerdict(whole)) return whole;
+  const all = whole.urns;
+  const warnings: string[] = [];
+  // Pages of k items for offsets 0, k, 2k... across the whole first page, at most 10 of them.
+  const k = Math.max(1, Math.ceil(all.length / 10));
+  const seen = new Map<string, number>();
+  const counts = new Set<unknown>([whole.count]);
+  for (let offset = 0; offset < all.length; offset += k) {
+    const part = await page(context, operation, offset, k);
+    if (isVerdict(part)) return part;
+    counts.add(part.count);
+    if (part.urns.length > k) return fail(`offset=${offset}&limit=${k}: limit not respected: expected at most ${k} subscriptions, received ${part.urns.length}`, part.exchange);
+    for (const urn of part.urns) {
+      const earlier = seen.get(urn);
+      if (earlier !== undefined) return fail(`offset=${offset}&limit=${k}: pages overlap: ${urn} was already on the page at offset ${earlier}`, part.exchange);
+      seen.set(urn, offset);
+    }
+    const expected = all.slice(offset, offset + k);
+    if (JSON.stringify(part.urns) !== JSON.stringify(expected)) {
+      return fail(`offset=${offset}&limit=${k}: expected subscriptions [${expected.join(', ')}] (the same order as one large page), received [${part.urns.join(', ')}]`, part.exchange);
+    }
+  }
+  const past = await page(context, operation, Math.max(all.length, typeof whole.count === 'number' ? whole.count : 0), k);
+  if (isVerdict(past)) return past;
+  if (past.urns.length > 0) return fail(`an offset past the end must give an empty list; received ${past.urns.length} subscriptions`, past.exchange);
+  counts.add(past.count);
+  if (counts.size > 1) return fail(`subscription_count changes from page to page: ${[...counts].map(String).join(', ')}`, past.exchange);
+  const count = whole.count;
+  if (typeof count === 'number' && count < all.length) return fail(`subscription_count ${count} is smaller than the ${all.length} subscriptions of the first page`, whole.exchange);
+  if (typeof count === 'number' && all.length < maximum && count !== all.length) {
+    warnings.push(`subscription_count ${count} differs from the ${all.length} subscriptions listed; the documents only say "number of subscriptions" (smn-kit reads it as the total)`);
+  }
+  if (all.length < 2) warnings.push(`only ${all.length} subscription(s): pages cannot be compared; add subscriptions to check paging`);
+  if (warnings.length > 0) return warn(warnings.join('; '), whole.exchange);
+  return pass(`${Math.ceil(all.length / k)} pages of ${k} match one page of ${all.length}; subscription_count ${String(count)}`);
+}
+
+/** The checks that apply to an operation, in the order they run. */
+export const checksFor = (operationId: string): Check[] => checks.filter((c) => !c.operations || c.operations.includes(operationId));
+
+/** Runs one check, turning its verdict into a result. */
+export async function runCheck(context: CheckContext, check: Check, operationId: string): Promise<CheckResult> {
+  const verdict = await check.run(context, context.operation(operationId));
+  return { operation: operationId, check: check.name, ...verdict };
+}
+
+/** Every check against every operation, in order: the engine behind the vitest suite. */
+export async function runConformance(options: ConformanceOptions): Promise<CheckResult[]> {
+  const context = new CheckContext(options);
+  const results: CheckResult[] = [];
+  for (const operation of context.responses.operations) {
+    for (const check of checksFor(operation.operationId)) results.push(await runCheck(context, check, operation.operationId));
+  }
+  return results;
+}
