@@ -1,0 +1,142 @@
+// A small SMN written independently of the mock, conformant by default, that can be
+// told to break the contract in one named way. The conformance tests run the suite
+// against it to prove each check finds the fault it exists for.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const faults = [
+  'wrong-type', // subscription_count is a string
+  'missing-field', // ListSmsEvent items lack topic_urn
+  'undocumented-enum', // a subscription has status 7
+  'server-error-on-bad-input', // limit=0 gets 500
+  'accepts-bad-input', // event_type=bogus gets 200
+  'problem-json', // errors come as application/problem+json
+  'no-request-id-header', // no X-Request-Id header
+  'bad-request-id', // request_id is a UUID with dashes
+  'auth-ignored', // no credentials still get 200
+  'filter-ignored', // event_type filter returns everything
+  'overlapping-pages', // offset k starts at k-1
+  'limit-ignored', // pages are as long as they like
+  'rejects-valid-input', // limit=100 gets 400
+  'wrong-error-code', // a malformed topic URN gets SMN.0005 whatever its event type
+  'put-201', // UpdateSmsEvent answers 201
+  'accepts-empty-callback', // callback: [] is accepted and unbinds everything
+  'round-trip-mangles', // UpdateSmsEvent stores topic URNs upper-cased
+  'text-plain-success', // 200 bodies labelled text/plain
+  'extra-field', // an undeclared top-level field (a warning, a failure with --strict)
+] as const;
+
+export type Fault = (typeof faults)[number];
+
+export interface FaultyServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const EVENT_TYPES = ['sms_success_event', 'sms_fail_event', 'sms_reply_event'];
+const TOPIC = /^urn:smn:[A-Za-z0-9_-]+:[0-9a-f]{32}:[A-Za-z0-9][-_A-Za-z0-9]{0,255}$/;
+const malformedCode: Record<string, string> = { sms_fail_event: 'SMN.0140', sms_success_event: 'SMN.0142', sms_reply_event: 'SMN.0144' };
+const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
+const urn = (name: string) => `urn:smn:cn-north-4:${project}:${name}`;
+
+export async function startFaultyServer(fault?: Fault): Promise<FaultyServer> {
+  const has = (name: Fault) => fault === name;
+  let bindings = [
+    { event_type: 'sms_reply_event', topic_urn: urn('replies') },
+    { event_type: 'sms_fail_event', topic_urn: urn('failures') },
+    { event_type: 'sms_success_event', topic_urn: urn('receipts') },
+  ];
+  const subscriptions = Array.from({ length: 5 }, (_, i) => ({
+    topic_urn: urn('receipts'),
+    protocol: i % 2 ? 'https' : 'sms',
+    subscription_urn: `${urn('receipts')}:${String(i).padStart(32, 'a')}`,
+    owner: project,
+    endpoint: i % 2 ? `https://hooks.example.com/${i}` : `+86134000000${i}`,
+    remark: '',
+    status: has('undocumented-enum') && i === 3 ? 7 : 1,
+  }));
+
+  const reply = (res: ServerResponse, status: number, body: Record<string, unknown>, contentType = 'application/json;charset=UTF-8') => {
+    const id = has('bad-request-id') ? randomUUID() : randomUUID().replaceAll('-', '');
+    const text = JSON.stringify({ ...body, request_id: id, ...(has('extra-field') && status === 200 ? { marker: 'next' } : {}) });
+    const headers: Record<string, string> = { 'Content-Type': status === 200 && has('text-plain-success') ? 'text/plain' : contentType };
+    if (!has('no-request-id-header')) headers['X-Request-Id'] = id;
+    res.writeHead(status, headers).end(text);
+  };
+  const error = (res: ServerResponse, status: number, code: string, message: string) =>
+    has('problem-json')
+      ? reply(res, status, { type: 'about:blank', title: message, status, detail: code }, 'application/problem+json')
+      : reply(res, status, { code, message });
+
+  const handle = (req: IncomingMessage, res: ServerResponse, text: string): void => {
+    const url = new URL(req.url ?? '/', 'http://faulty');
+    const match = /^\/v2\/[^/]+\/notifications\/(sms\/callback|subscriptions)$/.exec(url.pathname);
+    if (!match) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
+    if (!req.headers['x-auth-token'] && !req.headers.authorization && !has('auth-ignored')) {
+      if (has('problem-json')) return error(res, 401, 'APIGW.0301', 'Unauthorized');
+      return reply(res, 401, { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: x-auth-token not found' });
+    }
+    const route = `${req.method} ${match[1]}`;
+    if (route === 'GET sms/callback') {
+      const filter = url.searchParams.get('event_type');
+      if (filter !== null && !EVENT_TYPES.includes(filter) && !has('accepts-bad-input')) return error(res, 400, 'SMN.0100', 'The eventType parameter is invalid.');
+      const shown = filter && !has('filter-ignored') ? bindings.filter((b) => b.event_type === filter) : bindings;
+      return reply(res, 200, { callback: has('missing-field') ? shown.map(({ event_type }) => ({ event_type })) : shown });
+    }
+    if (route === 'PUT sms/callback') {
+      let body: { callback?: { event_type?: string; topic_urn?: string }[] };
+      try {
+        body = JSON.parse(text) as typeof body;
+      } catch {
+        return error(res, 400, 'SMN.0099', 'Parameter: request body is invalid.');
+      }
+      const items = body?.callback;
+      if (!Array.isArray(items) || items.length > 3 || (items.length === 0 && !has('accepts-empty-callback'))) {
+        return error(res, 400, 'SMN.0099', 'Parameter: request body is invalid.');
+      }
+      for (const item of items) {
+        if (!EVENT_TYPES.includes(String(item.event_type))) return error(res, 400, 'SMN.0100', 'The eventType parameter is invalid.');
+        if (item.topic_urn !== '' && !TOPIC.test(String(item.topic_urn))) {
+          return error(res, 400, has('wrong-error-code') ? 'SMN.0005' : malformedCode[String(item.event_type)]!, 'Parameter: topic_urn is invalid.');
+        }
+      }
+      if (items.length === 0) bindings = [];
+      for (const item of items) {
+        bindings = bindings.filter((b) => b.event_type !== item.event_type);
+        const topic = has('round-trip-mangles') ? String(item.topic_urn).toUpperCase() : String(item.topic_urn);
+        if (topic !== '') bindings.push({ event_type: String(item.event_type), topic_urn: topic });
+      }
+      return reply(res, has('put-201') ? 201 : 200, {});
+    }
+    if (route === 'GET subscriptions') {
+      const offsetText = url.searchParams.get('offset') ?? '0';
+      const limitText = url.searchParams.get('limit') ?? '100';
+      const offset = Number(offsetText);
+      const limit = Number(limitText);
+      if (has('server-error-on-bad-input') && limit === 0) return error(res, 500, 'SMN.0018', 'Service internal error.');
+      if (has('rejects-valid-input') && limit === 100) return error(res, 400, 'SMN.0015', 'Parameter: Offset or limit is invalid.');
+      if (!/^\d+$/.test(offsetText) || !/^\d+$/.test(limitText) || limit < 1 || limit > 100) return error(res, 400, 'SMN.0015', 'Parameter: Offset or limit is invalid.');
+      const start = has('overlapping-pages') && offset > 0 ? offset - 1 : offset;
+      const page = subscriptions.slice(start, has('limit-ignored') ? undefined : start + limit);
+      return reply(res, 200, { subscription_count: has('wrong-type') ? String(subscriptions.length) : subscriptions.length, subscriptions: page });
+    }
+    return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
+  };
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
