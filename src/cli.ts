@@ -5,8 +5,11 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from './commands/command.js';
 import { mockCommand } from './commands/mock.js';
+import { conformanceCommand } from './commands/conformance.js';
+import { validateCommand } from './commands/validate.js';
+import { listenCommand } from './commands/listen.js';
 
-const commands: Command[] = [mockCommand];
+const commands: Command[] = [mockCommand, conformanceCommand, validateCommand, listenCommand];
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 

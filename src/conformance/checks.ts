@@ -15,6 +15,8 @@ export interface CheckResult {
   message: string;
   /** A curl command that reproduces the request behind a failure or warning. */
   reproducer?: string;
+  /** How long the check took, requests included. */
+  durationMs?: number;
 }
 
 type Verdict = Omit<CheckResult, 'operation' | 'check'>;
@@ -417,8 +419,9 @@ export const checksFor = (operationId: string): Check[] => checks.filter((c) => 
 
 /** Runs one check, turning its verdict into a result. */
 export async function runCheck(context: CheckContext, check: Check, operationId: string): Promise<CheckResult> {
+  const started = performance.now();
   const verdict = await check.run(context, context.operation(operationId));
-  return { operation: operationId, check: check.name, ...verdict };
+  return { operation: operationId, check: check.name, ...verdict, durationMs: Math.round(performance.now() - started) };
 }
 
 /** Every check against every operation, in order: the engine behind the vitest suite. */

@@ -1,0 +1,31 @@
+// The SMN conformance suite: every check of src/conformance/checks.ts against every
+// operation of the contract, one test each, against the implementation at SMN_TARGET.
+//
+//   SMN_TARGET=https://smn.cn-north-4.myhuaweicloud.com SMN_PROJECT_ID=... SMN_AUTH_TOKEN=... \
+//     npx vitest run conformance/
+//
+// Also: SMN_AK + SMN_SK (signed requests), SMN_ALLOW_WRITES=1 (UpdateSmsEvent checks),
+// SMN_STRICT=1, SMN_RATE (requests/s), SMN_TIMEOUT (ms). `smn-kit conformance` runs
+// this file and turns the results into its report.
+import { describe, it } from 'vitest';
+import { CheckContext, checksFor, runCheck } from '../src/conformance/checks.js';
+import { optionsFromEnvironment } from '../src/conformance/options.js';
+import type {} from '../src/conformance/reporter.js'; // the task.meta.smn type
+
+const context = new CheckContext(optionsFromEnvironment());
+
+for (const operation of context.responses.operations) {
+  describe(operation.operationId, () => {
+    for (const check of checksFor(operation.operationId)) {
+      it(check.name, async ({ task, skip }) => {
+        const result = await runCheck(context, check, operation.operationId);
+        task.meta.smn = result;
+        if (result.status === 'skip') skip(result.message);
+        if (result.status === 'fail') {
+          throw new Error(`${result.message}${result.reproducer ? `\n  reproduce: ${result.reproducer}` : ''}`);
+        }
+        if (result.status === 'warn') console.warn(`warning: ${operation.operationId} ${check.name}: ${result.message}`);
+      });
+    }
+  });
+}
