@@ -263,6 +263,119 @@ export interface components {
             error_msg: string;
             request_id: components["schemas"]["RequestId"];
         };
+        /**
+         * @description What SMN publishes, as the JSON text of a topic message, to the topic bound to
+         *     `sms_success_event` or `sms_fail_event` when an operator reports the delivery
+         *     of an SMS.
+         *
+         * @example {
+         *       "event_type": "sms_success_event",
+         *       "message_id": "0c4e7a1f9b2d4e6f8a0b1c2d3e4f5a6b",
+         *       "status": 1,
+         *       "sign_id": "6f1e2d3c4b5a69788796a5b4c3d2e1f0",
+         *       "status_desc": "DELIVRD",
+         *       "fee_num": 1,
+         *       "extend_code": "",
+         *       "nation_code": "86",
+         *       "mobile": "134****8888",
+         *       "submit_time": "2026-11-24T09:30:00Z",
+         *       "deliver_time": "2026-11-24T09:30:05Z"
+         *     }
+         */
+        SmsDeliveryReceipt: {
+            /** @enum {string} */
+            event_type: "sms_success_event" | "sms_fail_event";
+            /** @description Identifier of the SMS message. */
+            message_id: string;
+            /**
+             * @description 1 delivered, 0 failed.
+             * @enum {integer}
+             */
+            status: 0 | 1;
+            /** @description Identifier of the SMS signature. */
+            sign_id: string;
+            /** @description Operator status, most likely a CMPP state such as DELIVRD, EXPIRED, DELETED, UNDELIV, ACCEPTD, UNKNOWN or REJECTD. */
+            status_desc: string;
+            /** @description Number of billed messages. */
+            fee_num: number;
+            /** @description Extension code of the sender number. */
+            extend_code?: string;
+            /** @description Country calling code without `+`, for example `86`. */
+            nation_code: string;
+            /** @description The recipient's number, masked like `134****8888`. */
+            mobile: string;
+            /**
+             * Format: date-time
+             * @description When the message was submitted (ISO-8601, UTC).
+             */
+            submit_time: string;
+            /**
+             * Format: date-time
+             * @description When the operator reported the delivery (ISO-8601, UTC).
+             */
+            deliver_time: string;
+        };
+        /**
+         * @description What SMN publishes to the topic bound to `sms_reply_event` when a recipient replies.
+         * @example {
+         *       "event_type": "sms_reply_event",
+         *       "nation_code": "86",
+         *       "mobile": "134****8888",
+         *       "reply": "TD",
+         *       "sign_id": "6f1e2d3c4b5a69788796a5b4c3d2e1f0",
+         *       "deliver_time": "2026-11-24T09:31:00Z"
+         *     }
+         */
+        SmsReply: {
+            /** @constant */
+            event_type: "sms_reply_event";
+            /** @description Country calling code without `+`. */
+            nation_code: string;
+            /** @description The replier's number, masked like `134****8888`. */
+            mobile: string;
+            /** @description Text of the reply. */
+            reply: string;
+            /** @description Identifier of the SMS signature the reply answers. */
+            sign_id: string;
+            /**
+             * Format: date-time
+             * @description When the reply was received (ISO-8601, UTC).
+             */
+            deliver_time: string;
+        };
+        /** @description The event SMN publishes for an SMS callback event type, by `event_type`. */
+        SmsCallbackMessage: components["schemas"]["SmsDeliveryReceipt"] | components["schemas"]["SmsReply"];
+        /** @description How SMN delivers a topic message to an http(s) subscription: a POST with this
+         *     JSON body and the headers `X-SMN-MESSAGE-TYPE` (same as `type`),
+         *     `X-SMN-MESSAGE-ID` and `X-SMN-TOPIC-URN`. For the SMS callback events,
+         *     `message` is the JSON text of an `SmsCallbackMessage`.
+         *      */
+        SmnNotification: {
+            /** @enum {string} */
+            type: "SubscriptionConfirmation" | "Notification" | "UnsubscribeConfirmation";
+            /** @description Base64 signature of the message by SMN (the mock's is not verifiable). */
+            signature: string;
+            /** @constant */
+            signature_version: "v1";
+            topic_urn: components["schemas"]["TopicUrn"];
+            /** @description Identifier of this message, 32 hexadecimal characters. */
+            message_id: string;
+            /** @description The message text; JSON text of the event for SMS callback events. */
+            message: string;
+            /** @description Subject of the message. */
+            subject?: string;
+            /** @description URL confirming a subscription (SubscriptionConfirmation only). */
+            subscribe_url?: string;
+            /** @description URL ending the subscription. */
+            unsubscribe_url?: string;
+            /** @description URL of the certificate that verifies `signature`. */
+            signing_cert_url?: string;
+            /**
+             * Format: date-time
+             * @description When SMN sent the message (ISO-8601, UTC).
+             */
+            timestamp: string;
+        };
     };
     responses: {
         /** @description Invalid parameters. The code names the parameter at fault. Missing or
@@ -403,6 +516,10 @@ export type Subscription = components['schemas']['Subscription'];
 export type ListSubscriptionsResponse = components['schemas']['ListSubscriptionsResponse'];
 export type SmnError = components['schemas']['SmnError'];
 export type GatewayError = components['schemas']['GatewayError'];
+export type SmsDeliveryReceipt = components['schemas']['SmsDeliveryReceipt'];
+export type SmsReply = components['schemas']['SmsReply'];
+export type SmsCallbackMessage = components['schemas']['SmsCallbackMessage'];
+export type SmnNotification = components['schemas']['SmnNotification'];
 export type ResponseSmnBadRequest = components['responses']['SmnBadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
@@ -605,3 +722,6 @@ export const smsEventTypeValues: ReadonlyArray<components["schemas"]["SmsEventTy
 export const reportedSmsEventTypeValues: ReadonlyArray<components["schemas"]["ReportedSmsEventType"]> = ["sms_success_event", "sms_fail_event", "sms_reply_event", "approval_event"];
 export const subscriptionProtocolValues: ReadonlyArray<components["schemas"]["SubscriptionProtocol"]> = ["email", "sms", "http", "https", "functionstage", "functiongraph", "dms", "application", "callnotify", "default"];
 export const subscriptionStatusValues: ReadonlyArray<components["schemas"]["SubscriptionStatus"]> = [0, 1, 2, 3, 4];
+export const smsDeliveryReceiptEvent_typeValues: ReadonlyArray<components["schemas"]["SmsDeliveryReceipt"]["event_type"]> = ["sms_success_event", "sms_fail_event"];
+export const smsDeliveryReceiptStatusValues: ReadonlyArray<components["schemas"]["SmsDeliveryReceipt"]["status"]> = [0, 1];
+export const smnNotificationTypeValues: ReadonlyArray<components["schemas"]["SmnNotification"]["type"]> = ["SubscriptionConfirmation", "Notification", "UnsubscribeConfirmation"];

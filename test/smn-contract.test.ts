@@ -4,6 +4,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSmnContract, smnSpecPath } from '../src/contract/smn.js';
 
@@ -38,6 +39,10 @@ function collectExamples(document: Json): ExampleCase[] {
 }
 
 const extensionKeywords = ['x-error', 'x-topic-urn-errors'];
+const withFormats = <T extends Ajv>(ajv: T): T => {
+  ajvFormats.default(ajv);
+  return ajv;
+};
 
 describe('spec/smn.openapi.yaml', () => {
   let dereferenced: Json;
@@ -62,8 +67,8 @@ describe('spec/smn.openapi.yaml', () => {
   });
 
   it.each([
-    ['JSON Schema 2020-12', () => new Ajv2020({ strict: true, allErrors: true, keywords: extensionKeywords })],
-    ['draft-07 (what Prism uses)', () => new Ajv({ strict: true, allErrors: true, keywords: extensionKeywords })],
+    ['JSON Schema 2020-12', () => withFormats(new Ajv2020({ strict: true, allErrors: true, keywords: extensionKeywords }))],
+    ['draft-07 (what Prism uses)', () => withFormats(new Ajv({ strict: true, allErrors: true, keywords: extensionKeywords }))],
   ])('every example validates against its schema under %s', (_dialect, makeAjv) => {
     const ajv = makeAjv();
     const failures = examples.flatMap(({ where, schema, value }) => {

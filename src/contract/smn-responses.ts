@@ -3,6 +3,7 @@
 // contract does not know, and which operation an unlabelled body most likely answers.
 // Compiled once per contract (Ajv 2020-12, as OpenAPI 3.1 specifies).
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
 import { loadSmnContract, type SmnContract } from './smn.js';
 
 /** One thing wrong with an SMN response, in the same form as SUBHOOK problems. */
@@ -160,6 +161,7 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
     components: { schemas: Record<string, Schema> };
   };
   const ajv = new Ajv2020({ strict: false, allErrors: true });
+  ajvFormats.default(ajv);
   const validators = new Map<string, ValidateFunction>();
   const compiled = (key: string, schema: Schema): ValidateFunction => {
     let validate = validators.get(key);
