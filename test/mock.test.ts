@@ -1,4 +1,4 @@
-// The mock SMN over a real socket, with the real Prism behind it: every case a client
+// The stateless mock SMN (pure Prism answers) over a real socket: every case a client
 // would hit, checked on status, headers and body, and every body checked against the
 // contract's schema for that operation and status.
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -53,7 +53,7 @@ function expectSmnError(answer: Answer, operationId: string, status: number, cod
 }
 
 beforeAll(async () => {
-  mock = await startMock({ port: 0 });
+  mock = await startMock({ port: 0, stateless: true });
   const document = (await SwaggerParser.dereference(smnSpecPath)) as unknown as {
     paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content: Record<string, { schema: object }> }> }>>;
   };

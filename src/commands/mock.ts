@@ -1,51 +1,107 @@
-// `smn-kit mock`: the mock SMN on a port, until SIGINT or SIGTERM.
+// `smn-kit mock`: the SMN emulator (or pure Prism answers) on a port, until SIGINT or SIGTERM.
 import { relative } from 'node:path';
-import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, startMock } from '../mock/server.js';
 import { smnSpecPath } from '../contract/smn.js';
+import { AUTH_MODES, type AuthConfig, type AuthMode } from '../mock/auth.js';
+import { defaultSeedPath, generateSubscriptions, loadSeedSubscriptions, SeedError } from '../mock/seed.js';
+import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, startMock } from '../mock/server.js';
+import { StateFileError, type Subscription } from '../mock/state.js';
 import { UsageError, integerOption, type Command } from './command.js';
+
+const here = (path: string): string => relative(process.cwd(), path) || path;
 
 export const mockCommand: Command = {
   name: 'mock',
-  summary: 'Run the mock SMN (Prism, driven by spec/smn.openapi.yaml)',
+  summary: 'Run the mock SMN: a stateful emulator validated by Prism against spec/smn.openapi.yaml',
   usage: `Usage: smn-kit mock [--host HOST] [--port PORT] [--quiet] [--max-body BYTES]
+                    [--stateless] [--state-file FILE] [--strict-topics]
+                    [--subscriptions FILE | --seed-subscriptions N [--seed S]]
+                    [--auth none|presence|token|aksk] [--token T] [--ak AK --sk SK]
 
-Serves ListSmsEvent, UpdateSmsEvent and ListSubscriptions as the contract describes them:
-valid requests get the documented examples (filtered by event_type, paged by offset and
-limit) with a fresh X-Request-Id; invalid ones get the SMN or API-gateway error body the
-real service sends (400 SMN.0015, 401 APIGW.0301, 404 APIGW.0101...).
+Serves ListSmsEvent, UpdateSmsEvent and ListSubscriptions. Every request is validated
+against the contract by Prism first; an invalid one gets the SMN or API-gateway error
+the real service sends (400 SMN.0015, 401 APIGW.0301, 404 APIGW.0101...).
+
+By default the mock remembers: UpdateSmsEvent stores the callback bindings per project
+and ListSmsEvent returns them; subscriptions come from a seed, listed oldest first and
+paged by offset and limit. Inspection endpoints beside the API: GET /_mock/state,
+POST /_mock/reset, GET|DELETE /_mock/requests, POST /_mock/subscriptions,
+POST /_mock/topics, POST /_mock/sms/events (see the README).
 
 Options:
-  --host HOST        interface to listen on (default ${DEFAULT_HOST})
-  --port PORT        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --quiet            no log line per request
-  --max-body BYTES   largest request body accepted, larger ones get 413 (default ${DEFAULT_MAX_BODY_BYTES})
-  -h, --help         show this help
+  --host HOST              interface to listen on (default ${DEFAULT_HOST})
+  --port PORT              port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --quiet                  no log line per request
+  --max-body BYTES         largest request body accepted, larger ones get 413 (default ${DEFAULT_MAX_BODY_BYTES})
+  --stateless              no state: every answer is the contract's example (pure Prism)
+  --state-file FILE        load the state from FILE at start and save it there after each change
+  --strict-topics          refuse bindings to topics the mock does not know (SMN.0141/0143/0145);
+                           it knows the topics of the subscriptions and those added with POST /_mock/topics
+  --subscriptions FILE     the seed subscriptions, a JSON list (default ${here(defaultSeedPath)})
+  --seed-subscriptions N   instead, N subscriptions generated from the contract's schema
+  --seed S                 seed of the generated subscriptions (default "smn-kit"): same seed, same data
+  --auth MODE              none: no check; presence (default): X-Auth-Token or Authorization must be
+                           there; token: X-Auth-Token must equal --token; aksk: the SDK-HMAC-SHA256
+                           signature must verify with --ak/--sk. Refusals are 401 APIGW.0301.
+  --token T                the token --auth token accepts
+  --ak AK, --sk SK         the key pair --auth aksk accepts
+  -h, --help               show this help
 
 Example:
-  smn-kit mock --port 4010
-  curl -H 'X-Auth-Token: any' http://127.0.0.1:4010/v2/f96188c7ccaf4ffba0c9aa149ab2bd57/notifications/sms/callback`,
+  smn-kit mock --port 4010 --state-file .smn-state.json
+  curl -X PUT -H 'X-Auth-Token: any' -H 'Content-Type: application/json' \\
+    http://127.0.0.1:4010/v2/${DEFAULT_PROJECT_ID}/notifications/sms/callback \\
+    -d '{"callback":[{"event_type":"sms_fail_event","topic_urn":"urn:smn:cn-north-4:${DEFAULT_PROJECT_ID}:test_fail"}]}'
+  curl -H 'X-Auth-Token: any' http://127.0.0.1:4010/v2/${DEFAULT_PROJECT_ID}/notifications/sms/callback`,
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
     quiet: { type: 'boolean' },
     'max-body': { type: 'string' },
+    stateless: { type: 'boolean' },
+    'state-file': { type: 'string' },
+    'strict-topics': { type: 'boolean' },
+    subscriptions: { type: 'string' },
+    'seed-subscriptions': { type: 'string' },
+    seed: { type: 'string' },
+    auth: { type: 'string' },
+    token: { type: 'string' },
+    ak: { type: 'string' },
+    sk: { type: 'string' },
   },
   async run(values) {
     const host = (values.host as string | undefined) ?? DEFAULT_HOST;
     const port = integerOption(values.port, '--port', DEFAULT_PORT, 0, 65535);
     const maxBodyBytes = integerOption(values['max-body'], '--max-body', DEFAULT_MAX_BODY_BYTES, 1, 2 ** 31);
+    const auth = authOf(values);
+    const stateless = values.stateless === true;
+    if (stateless && (values['state-file'] || values['strict-topics'] || values.subscriptions || values['seed-subscriptions'])) {
+      throw new UsageError('--stateless keeps no state: drop --state-file, --strict-topics, --subscriptions and --seed-subscriptions, or drop --stateless');
+    }
+    const seedSubscriptions = stateless ? undefined : seedOf(values);
     const out = (line: string): void => void process.stdout.write(`${line}\n`);
     let mock;
     try {
-      mock = await startMock({ host, port, maxBodyBytes, log: values.quiet ? undefined : out });
+      mock = await startMock({
+        host,
+        port,
+        maxBodyBytes,
+        log: values.quiet ? undefined : out,
+        stateless,
+        seedSubscriptions,
+        stateFile: values['state-file'] as string | undefined,
+        strictTopics: values['strict-topics'] === true,
+        auth,
+      });
     } catch (error) {
+      if (error instanceof StateFileError) throw new UsageError(error.message);
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is already in use; stop what holds it or choose another with --port`);
       if (code === 'EACCES') throw new UsageError(`no permission to listen on ${host}:${port}; choose a port above 1023 with --port`);
       if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host ${host}: no such local address`);
       throw error;
     }
-    out(`smn-kit mock: serving ${relative(process.cwd(), smnSpecPath) || smnSpecPath} on ${mock.url} (Ctrl-C to stop)`);
+    const mode = stateless ? 'stateless' : `stateful, ${seedSubscriptions?.length ?? 0} seed subscriptions${values['state-file'] ? `, state in ${values['state-file'] as string}` : ''}`;
+    out(`smn-kit mock: serving ${here(smnSpecPath)} on ${mock.url} (${mode}, auth ${auth.mode}; Ctrl-C to stop)`);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
@@ -58,3 +114,29 @@ Example:
     return 0;
   },
 };
+
+function authOf(values: Record<string, unknown>): AuthConfig {
+  const mode = (values.auth as string | undefined) ?? 'presence';
+  if (!(AUTH_MODES as readonly string[]).includes(mode)) throw new UsageError(`--auth must be one of ${AUTH_MODES.join(', ')}, got "${mode}"`);
+  const config: AuthConfig = { mode: mode as AuthMode, token: values.token as string | undefined, ak: values.ak as string | undefined, sk: values.sk as string | undefined };
+  if (config.mode === 'token' && !config.token) throw new UsageError('--auth token needs --token T: the token to accept');
+  if (config.mode === 'aksk' && !(config.ak && config.sk)) throw new UsageError('--auth aksk needs --ak AK and --sk SK: the key pair to accept');
+  if (config.mode !== 'token' && config.token) throw new UsageError('--token is only used with --auth token');
+  if (config.mode !== 'aksk' && (config.ak || config.sk)) throw new UsageError('--ak and --sk are only used with --auth aksk');
+  return config;
+}
+
+function seedOf(values: Record<string, unknown>): Subscription[] {
+  if (values.subscriptions && values['seed-subscriptions']) throw new UsageError('give --subscriptions FILE or --seed-subscriptions N, not both');
+  if (values.seed !== undefined && values['seed-subscriptions'] === undefined) throw new UsageError('--seed only applies to --seed-subscriptions N');
+  try {
+    if (values['seed-subscriptions'] !== undefined) {
+      const count = integerOption(values['seed-subscriptions'], '--seed-subscriptions', 0, 0, 100_000);
+      return generateSubscriptions(count, (values.seed as string | undefined) ?? 'smn-kit', DEFAULT_PROJECT_ID);
+    }
+    return loadSeedSubscriptions((values.subscriptions as string | undefined) ?? defaultSeedPath);
+  } catch (error) {
+    if (error instanceof SeedError) throw new UsageError(error.message);
+    throw error;
+  }
+}

@@ -1,13 +1,16 @@
-// The mock SMN: a node:http server in front of Prism running in this process.
+// The mock SMN: a node:http server in front of Prism running in this process, with
+// the emulator's state behind it (unless stateless).
 //
-// One request flows one way: read the body (413 past the limit) -> route against the
-// contract's operations (404 gateway body otherwise) -> parse JSON -> Prism validates
-// and picks the example -> a violation becomes the SMN error the spec names for it ->
-// the example is shaped by the request (filter, page) -> request id -> reply and log.
+// One request flows one way: read the body (413 past the limit) -> inspection
+// endpoints under /_mock/ -> route against the contract's operations (404 gateway body
+// otherwise) -> authenticate (401) -> Prism validates the request against the contract
+// -> a violation becomes the SMN error the spec names for it -> X-Project-Id (403) ->
+// the answer: the state (stateful) or Prism's example shaped by the query (stateless)
+// -> request id -> reply, log line, request record.
 //
-// Prism sees only what the contract declares: the declared headers, and placeholders
-// for credentials, so no secret reaches it. Its answer depends on nothing else, which
-// is what makes the memo below correct.
+// Prism sees only what the contract declares: the declared headers, and a placeholder
+// for credentials (checked before, by the mode the mock runs in), so no secret reaches
+// it. Its verdict depends on nothing else, which is what makes the memo below correct.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,8 +18,12 @@ import { performance } from 'node:perf_hooks';
 import { createLogger } from '@stoplight/prism-core';
 import { createInstance, getHttpOperationsFromSpec, type IHttpConfig, type IHttpRequest } from '@stoplight/prism-http';
 import { loadSmnContract, smnSpecPath, type SmnContract } from '../contract/smn.js';
+import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin.js';
+import { exampleAnswer, stateAnswer } from './answers.js';
+import { authenticate, type AuthConfig } from './auth.js';
+import { loadSeedSubscriptions } from './seed.js';
+import { EmulatorState, type Subscription } from './state.js';
 import { chooseError, type Violation } from './violations.js';
-import { shapeExample } from './shaping.js';
 
 export interface MockOptions {
   /** Interface to listen on (default 127.0.0.1). */
@@ -29,12 +36,26 @@ export interface MockOptions {
   log?: (line: string) => void;
   /** The OpenAPI file to serve (default: the kit's `spec/smn.openapi.yaml`). */
   specPath?: string;
+  /** Pure Prism answers: the contract's examples, no state, no /_mock/ endpoints. */
+  stateless?: boolean;
+  /** The subscriptions each project starts with (stateful; default fixtures/smn/subscriptions.json). */
+  seedSubscriptions?: Subscription[];
+  /** Load the state from this file at start and save it after each change. */
+  stateFile?: string;
+  /** Refuse bindings to topics the emulator does not know (SMN.0141/0143/0145). */
+  strictTopics?: boolean;
+  /** Default: presence (a token or an Authorization header must be there). */
+  auth?: AuthConfig;
+  /** Publishes SMS callback events for POST /_mock/sms/events. */
+  publishSmsEvent?: AdminContext['publishSmsEvent'];
 }
 
 export interface RunningMock {
   /** Base URL, e.g. `http://127.0.0.1:4010`. */
   url: string;
   server: Server;
+  /** The emulator's state; undefined when stateless. */
+  state?: EmulatorState;
   /** Stops accepting requests, ends open connections and resolves when closed. */
   close(): Promise<void>;
 }
@@ -42,6 +63,8 @@ export interface RunningMock {
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 4010;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** The project admin requests mean when they name none: the documents' example id. */
+export const DEFAULT_PROJECT_ID = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
 const UNKNOWN_ROUTE = 'api_not_found';
 const PAYLOAD_TOO_LARGE = 'entity_too_large';
 const PERMISSION_DENIED = 'SMN.0001';
@@ -78,7 +101,8 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   const specPath = options.specPath ?? smnSpecPath;
   const contract = loadSmnContract(specPath);
   const operations = await getHttpOperationsFromSpec(specPath);
-  const handler = createHandler(contract, operations, options);
+  const state = options.stateless ? undefined : new EmulatorState(options.seedSubscriptions ?? loadSeedSubscriptions(), options.stateFile);
+  const handler = createHandler(contract, operations, { ...options, state });
   const server = createServer(handler);
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
@@ -93,6 +117,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   return {
     url: `http://${host}:${address.port}`,
     server,
+    state,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -105,13 +130,15 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
 export function createHandler(
   contract: SmnContract,
   operations: PrismOperation[],
-  options: Pick<MockOptions, 'maxBodyBytes' | 'log'> = {},
+  options: Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' | 'auth' | 'publishSmsEvent'> & { state?: EmulatorState } = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const log = options.log;
+  const { log, state } = options;
+  const auth: AuthConfig = options.auth ?? { mode: 'presence' };
   const routes = operations.map(toRoute);
   const prism = createInstance(prismConfig(), { logger: createLogger('smn-kit', { level: 'silent' }) });
   const memo = new Map<string, Verdict>();
+  const admin: AdminContext | undefined = state && { state, defaultProject: DEFAULT_PROJECT_ID, publishSmsEvent: options.publishSmsEvent };
 
   const errorReply = (name: string, fallbackStatus: number, violations?: Violation[]): Reply => {
     const documented = contract.errors.get(name);
@@ -125,8 +152,7 @@ export function createHandler(
     };
   };
 
-  async function decide(req: IncomingMessage, route: Route, url: URL, bodyText: string): Promise<Verdict> {
-    const parsed = parseBody(req.headers['content-type'], bodyText);
+  async function decide(req: IncomingMessage, route: Route, url: URL, bodyText: string, parsed: ParsedBody): Promise<Verdict> {
     const headers = headersForPrism(req, contract, parsed.body !== undefined);
     const prefer = preferences(req.headers.prefer);
     const key =
@@ -166,12 +192,14 @@ export function createHandler(
     return verdict;
   }
 
-  async function answer(req: IncomingMessage, bodyText: string): Promise<Reply> {
-    const url = new URL(req.url ?? '/', 'http://mock');
+  async function answer(req: IncomingMessage, url: URL, bodyText: string): Promise<Reply> {
     const method = (req.method ?? 'GET').toLowerCase();
     const route = routes.find((r) => r.method === method && r.pattern.test(url.pathname));
     if (!route) return errorReply(UNKNOWN_ROUTE, 404);
-    const verdict = await decide(req, route, url, bodyText);
+    const refused = authenticate(req, bodyText, auth);
+    if (refused) return errorReply(refused.error, 401, [{ path: ['header'], message: refused.reason }]);
+    const parsed = parseBody(req.headers['content-type'], bodyText);
+    const verdict = await decide(req, route, url, bodyText, parsed);
     if (verdict.error) return errorReply(verdict.error, verdict.status, verdict.violations);
     const projectHeader = req.headers['x-project-id'];
     const projectId = decodeURIComponent(url.pathname.split('/')[2] ?? '');
@@ -180,23 +208,37 @@ export function createHandler(
         { path: ['header', 'x-project-id'], message: `X-Project-Id ${projectHeader} differs from the project id of the path, ${projectId}` },
       ]);
     }
-    return { status: verdict.status, body: shapeExample(route.operation, verdict.body, url.searchParams) };
+    // A Prefer header asks for a documented answer by name or status: serve Prism's.
+    const preferred = req.headers.prefer !== undefined;
+    if (!state || verdict.status !== 200 || preferred) {
+      return { status: verdict.status, body: exampleAnswer(route.operation, verdict.body, url.searchParams) };
+    }
+    const emulated = stateAnswer(state, contract, { operation: route.operation, projectId, query: url.searchParams, body: parsed.body, strictTopics: Boolean(options.strictTopics) });
+    if ('error' in emulated) return errorReply(emulated.error, 400, [{ path: ['body'], message: emulated.reason }]);
+    return { status: 200, body: emulated.body };
   }
 
   return (req, res) => {
     const started = performance.now();
     const requestId = randomUUID().replaceAll('-', '');
+    const url = new URL(req.url ?? '/', 'http://mock');
     const finish = (reply: Reply): void => {
       send(res, requestId, reply);
-      if (log) {
-        const ms = (performance.now() - started).toFixed(1);
-        log(`${req.method} ${req.url} ${reply.status}${reply.note ? ` ${reply.note}` : ''} ${ms}ms`);
-      }
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      if (log) log(`${req.method} ${req.url} ${reply.status}${reply.note ? ` ${reply.note}` : ''} ${ms.toFixed(1)}ms`);
+      state?.record({ time: new Date().toISOString(), method: req.method ?? 'GET', path: req.url ?? '/', status: reply.status, ms, code: reply.note, headers: redacted(req, contract) });
     };
     readBody(req, maxBodyBytes).then(
       (bodyText) => {
         if (bodyText === undefined) return finish(errorReply(PAYLOAD_TOO_LARGE, 413));
-        answer(req, bodyText).then(finish, (error: unknown) => {
+        if (admin && url.pathname.startsWith(ADMIN_PREFIX)) {
+          handleAdmin(req.method ?? 'GET', url, bodyText, admin).then(
+            (reply) => sendAdmin(res, reply),
+            (error: unknown) => sendAdmin(res, { status: 500, body: { error: `smn-kit: ${String(error)}` } }),
+          );
+          return;
+        }
+        answer(req, url, bodyText).then(finish, (error: unknown) => {
           finish({ ...errorReply(INTERNAL_ERROR, 500), violations: [{ message: `smn-kit: ${String(error)}` }] });
         });
       },
@@ -254,7 +296,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
 
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
-function parseBody(contentType: string | undefined, text: string): { body?: unknown; problem?: string } {
+interface ParsedBody {
+  body?: unknown;
+  problem?: string;
+}
+
+function parseBody(contentType: string | undefined, text: string): ParsedBody {
   if (text.trim() === '') return {};
   if (contentType && !JSON_MEDIA_TYPE.test(contentType)) {
     return { problem: `Content-Type ${contentType} is not application/json` };
@@ -270,10 +317,23 @@ function headersForPrism(req: IncomingMessage, contract: SmnContract, hasBody: b
   const headers: Record<string, string> = {};
   for (const name of contract.requestHeaders) {
     const value = req.headers[name];
-    if (typeof value !== 'string' || value === '') continue;
-    headers[name] = contract.credentialHeaders.includes(name) ? '***' : value;
+    if (typeof value !== 'string' || value === '' || contract.credentialHeaders.includes(name)) continue;
+    headers[name] = value;
   }
+  // Credentials were checked already, by the mode the mock runs in.
+  const scheme = contract.credentialHeaders[0];
+  if (scheme) headers[scheme] = '***';
   if (hasBody) headers['content-type'] = 'application/json';
+  return headers;
+}
+
+/** The request headers for the request log, credentials replaced by `***`. */
+function redacted(req: IncomingMessage, contract: SmnContract): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    headers[name] = contract.credentialHeaders.includes(name) || name === 'x-security-token' ? '***' : String(value);
+  }
   return headers;
 }
 
@@ -316,5 +376,11 @@ function send(res: ServerResponse, requestId: string, reply: Reply): void {
     ).slice(0, 8000);
   }
   res.writeHead(reply.status, headers);
+  res.end(text);
+}
+
+function sendAdmin(res: ServerResponse, reply: { status: number; body?: unknown }): void {
+  const text = reply.body === undefined ? '' : `${JSON.stringify(reply.body, null, 2)}\n`;
+  res.writeHead(reply.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }

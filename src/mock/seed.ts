@@ -1,0 +1,86 @@
+// The subscriptions the emulator starts with: the fixture file (checked against the
+// contract), or N generated from the contract's Subscription schema with
+// json-schema-faker, made realistic and deterministic for a given seed.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { JSONSchemaFaker } from 'json-schema-faker';
+import { smnResponses, type Schema } from '../contract/smn-responses.js';
+import type { Subscription } from './state.js';
+
+export const defaultSeedPath = fileURLToPath(new URL('../../fixtures/smn/subscriptions.json', import.meta.url));
+
+export class SeedError extends Error {
+  override readonly name = 'SeedError';
+}
+
+/** Reads a seed file: a JSON list of subscriptions, each valid against the contract. */
+export function loadSeedSubscriptions(path: string = defaultSeedPath): Subscription[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new SeedError(`cannot read the subscriptions seed ${path}: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(list)) throw new SeedError(`the subscriptions seed ${path} must be a JSON list of subscriptions`);
+  const responses = smnResponses();
+  list.forEach((item, index) => {
+    const problem = responses.validateSchema('Subscription', item)[0];
+    if (problem) throw new SeedError(`the subscriptions seed ${path}: /${index}${problem.pointer}: expected ${problem.expected}, received ${problem.received}`);
+  });
+  return list as Subscription[];
+}
+
+/** A seeded generator of numbers in [0, 1) (mulberry32): same seed, same subscriptions. */
+function seededRandom(seed: string): () => number {
+  let state = createHash('sha256').update(seed).digest().readUInt32LE(0);
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TOPICS = ['sms_receipts', 'sms_failures', 'sms_replies', 'alerts', 'billing', 'deployments'];
+
+/**
+ * N subscriptions of `projectId`, generated from the Subscription schema. The faker
+ * fills every field the schema defines; the fields that must agree with each other
+ * (topic and subscription URNs, owner, an endpoint that fits the protocol) are then
+ * made consistent, so the result reads like a real account.
+ */
+export function generateSubscriptions(count: number, seed: string, projectId: string): Subscription[] {
+  // URNs and owners carry a 32-hex project id; a readable local id gets a stable stand-in.
+  const urnProject = /^[0-9a-f]{32}$/.test(projectId) ? projectId : createHash('md5').update(projectId).digest('hex');
+  const schema = structuredClone(smnResponses().contract.document.components.schemas.Subscription) as Schema;
+  const random = seededRandom(seed);
+  const hex = (): string => Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const documentedProtocols = ['email', 'sms', 'http', 'https'];
+  JSONSchemaFaker.option({ random, alwaysFakeOptionals: false, optionalsProbability: 0, useExamplesValue: false, failOnInvalidFormat: false });
+  const refs = smnResponses().contract.document.components.schemas as Record<string, Schema>;
+  const list: Subscription[] = [];
+  for (let i = 0; i < count; i++) {
+    const fake = JSONSchemaFaker.generate({ ...schema, components: { schemas: refs } } as never, undefined) as Subscription;
+    const topic = `urn:smn:cn-north-4:${urnProject}:${pick(TOPICS)}`;
+    const protocol = pick(documentedProtocols);
+    const endpoint = {
+      email: () => `user${i + 1}@example.com`,
+      sms: () => `+86138${String(Math.floor(random() * 1e8)).padStart(8, '0')}`,
+      http: () => `http://receiver.example.com/smn/${i + 1}`,
+      https: () => `https://hooks.example.com/smn/${i + 1}`,
+    }[protocol]!();
+    list.push({
+      topic_urn: topic,
+      protocol,
+      subscription_urn: `${topic}:${hex()}`,
+      owner: urnProject,
+      endpoint,
+      remark: i % 3 === 0 ? '' : String(fake.remark ?? '').slice(0, 128),
+      status: typeof fake.status === 'number' ? fake.status : 1,
+    });
+  }
+  return list;
+}
