@@ -3,8 +3,12 @@
 // endpoints, authentication modes and concurrent clients. Every API answer is also
 // checked against the contract.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signRequest } from '../src/auth/aksk.js';
 import { smnResponses } from '../src/contract/smn-responses.js';
@@ -214,6 +218,37 @@ describe('inspection endpoints', () => {
     const response = await fetch(`${mock.url}/_mock/state`);
     expect(response.status).toBe(404);
     expect(((await response.json()) as { error_code: string }).error_code).toBe('APIGW.0101');
+  });
+});
+
+describe('spec/mock-admin.openapi.yaml', () => {
+  it('describes what the inspection endpoints answer', async () => {
+    const document = (await SwaggerParser.dereference(fileURLToPath(new URL('../spec/mock-admin.openapi.yaml', import.meta.url)))) as unknown as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: { 'application/json': { schema: object } } }> }>>;
+    };
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajvFormats.default(ajv);
+    const mock = await start();
+    await bind(mock, [{ event_type: 'sms_fail_event', topic_urn: urn('f') }]);
+    const calls: [string, string, unknown?][] = [
+      ['GET', '/_mock/state'],
+      ['GET', '/_mock/requests'],
+      ['POST', '/_mock/subscriptions', { topic_urn: urn('t'), protocol: 'http', endpoint: 'http://127.0.0.1:9/x' }],
+      ['POST', '/_mock/subscriptions', { topic_urn: 'nope' }],
+      ['POST', '/_mock/topics', { topic_urn: urn('known') }],
+      ['POST', '/_mock/topics', '{not json'],
+      ['POST', '/_mock/reset'],
+      ['DELETE', '/_mock/requests'],
+    ];
+    for (const [method, path, body] of calls) {
+      const response = await fetch(`${mock.url}${path}`, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      const declared = document.paths[path]?.[method.toLowerCase()]?.responses[String(response.status)];
+      expect(declared, `${method} ${path} ${response.status} is declared`).toBeDefined();
+      const schema = declared?.content?.['application/json'].schema;
+      if (!schema) continue;
+      const validate = ajv.compile(schema);
+      expect(validate(await response.json()), `${method} ${path}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    }
   });
 });
 
