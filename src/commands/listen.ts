@@ -1,0 +1,215 @@
+// `smn-kit listen`: a SUBHOOK receiver that judges, records and answers live deliveries.
+import { UsageError, integerOption, type Command } from './command.js';
+import { junitXml, summarize, writeReport, type JunitCase, type Summary } from '../report/report.js';
+import { openRecorder, type DeliveryRecord, type Recorder } from '../listen/record.js';
+import {
+  DEFAULT_LISTEN_HOST,
+  DEFAULT_LISTEN_MAX_BODY,
+  DEFAULT_LISTEN_PORT,
+  DEFAULT_TOLERANCE_SECONDS,
+  startListener,
+  type RunningListener,
+} from '../listen/server.js';
+import { describeProblem, subjectOf } from '../validate/verdict.js';
+import { subhookProducts } from '../validate/subhook.js';
+import { KEY_VARIABLE, productOption, subhookKeyOption, writablePath } from './validate.js';
+
+/** The request target without its query: a GET delivery's query holds the token and signature. */
+const pathOf = (url: string): string => url.split('?')[0] ?? url;
+
+function deliveryLine(record: DeliveryRecord): string {
+  const { verdict } = record;
+  const what = `#${record.n} ${record.method} ${pathOf(record.url)} ${subjectOf({ ...verdict, kind: 'subhook', warnings: [] })}`;
+  const judged = verdict.status === 'pass' ? 'valid' : `invalid: ${verdict.problems.map(describeProblem).join('; ')}`;
+  return `${what}: ${judged} -> ${record.answer.status}`;
+}
+
+/** A delivery in the --json report: what listen printed, as data (never the body, token or signature). */
+const reportedDelivery = (record: DeliveryRecord) => ({
+  n: record.n,
+  receivedAt: record.receivedAt,
+  method: record.method,
+  path: pathOf(record.url),
+  status: record.verdict.status,
+  product: record.verdict.product,
+  event: record.verdict.event,
+  problems: record.verdict.problems,
+  answer: record.answer.status,
+});
+
+function junitCases(deliveries: DeliveryRecord[], expected: number | undefined): JunitCase[] {
+  const cases: JunitCase[] = deliveries.map((record) => ({
+    suite: 'smn-kit listen',
+    name: `#${record.n} ${record.method} ${pathOf(record.url)} ${[record.verdict.product, record.verdict.event].filter(Boolean).join(' ')}`.trim(),
+    status: record.verdict.status,
+    message: record.verdict.problems[0] ? describeProblem(record.verdict.problems[0]) : undefined,
+    details: record.verdict.problems.map(describeProblem).join('\n'),
+  }));
+  if (expected !== undefined) {
+    const arrived = deliveries.length >= expected;
+    cases.push({
+      suite: 'smn-kit listen',
+      name: `${expected} deliveries expected`,
+      status: arrived ? 'pass' : 'fail',
+      message: arrived ? undefined : `${deliveries.length} of ${expected} deliveries arrived before the timeout`,
+    });
+  }
+  return cases;
+}
+
+function summaryLine(summary: Summary, received: number, expected: number | undefined): string {
+  const missing = expected !== undefined && received < expected ? `; ${expected - received} of the ${expected} expected never arrived` : '';
+  return `smn-kit listen: ${received} deliver${received === 1 ? 'y' : 'ies'}: ${summary.pass} valid, ${summary.fail} invalid${missing}`;
+}
+
+export const listenCommand: Command = {
+  name: 'listen',
+  summary: 'Receive SUBHOOK deliveries: judge, record and answer each one',
+  // A getter: the text names the spec's products, and loading the spec waits until help is asked for.
+  get usage() {
+    return `Usage: smn-kit listen [--port ${DEFAULT_LISTEN_PORT}] [--host ${DEFAULT_LISTEN_HOST}] [--product auto|${subhookProducts().join('|')}] [--key K]
+                      [--out FILE] [--expect N] [--timeout S] [--status CODE] [--delay MS]
+                      [--max-body BYTES] [--tolerance S] [--json FILE] [--junit FILE]
+
+Receives SUBHOOK deliveries on any path (POST form, JSON or multipart, or GET) and prints a
+verdict per delivery: decoding, the event's schema, the signature (with --key), a token
+used before, a timestamp outside the window. Each delivery is appended to the --out file,
+as received and with its verdict, before it is answered, so nothing received is lost,
+malformed deliveries included. Bodies over --max-body get 413 and are recorded as such
+(without the body). Then it answers --status after --delay, to test how a sender handles
+errors and slow receivers. Printed lines and reports never show tokens, signatures or the key.
+
+Options:
+  --port PORT       port to listen on (default ${DEFAULT_LISTEN_PORT}; 0 picks a free one)
+  --host HOST       interface to listen on (default ${DEFAULT_LISTEN_HOST})
+  --product P       auto (default: per delivery, the product whose schema knows the event),
+                    or ${subhookProducts().join(' or ')}
+  --key K           the SUBHOOK secret: signatures are checked (default: the ${KEY_VARIABLE}
+                    environment variable; unset, signatures are not checked)
+  --out FILE        append every delivery as a JSON line {n, receivedAt, remoteAddress,
+                    method, url, headers, body, bodyEncoding?, bodyBytes, bodyOmitted?,
+                    verdict: {status, product, event, problems}, answer: {status, delayMs}};
+                    the raw request includes its token and signature, so keep the file as
+                    private as the deliveries; smn-kit validate FILE checks it again offline
+                    (default: not recorded)
+  --expect N        exit after N deliveries: 0 if all were valid, 1 otherwise
+  --timeout S       exit after S seconds: 1 if fewer than --expect N arrived or one was
+                    invalid (default: no timeout)
+  --status CODE     status of the answer, 200 to 599 (default 200)
+  --delay MS        wait this many milliseconds before answering (default 0)
+  --max-body BYTES  largest body accepted; larger ones get 413 (default ${DEFAULT_LISTEN_MAX_BODY})
+  --tolerance S     refuse timestamps more than S seconds from this machine's clock; 0 turns
+                    the check off (default ${DEFAULT_TOLERANCE_SECONDS})
+  --json FILE       on exit, write {url, expected, received, deliveries: [{n, receivedAt,
+                    method, path, status, product, event, problems, answer}], summary:
+                    {pass, fail, warn, skip}}; status is pass or fail
+  --junit FILE      on exit, write JUnit XML, one test case per delivery (and one for --expect)
+  -h, --help        show this help
+
+Without --expect or --timeout it runs until Ctrl-C (SIGINT) or SIGTERM. Exit status: 0 when
+every delivery was valid (and --expect N arrived), 1 otherwise, 2 for usage errors
+(a bad option, the port in use, an --out file that cannot be written).
+
+Example:
+  smn-kit listen --port 8787 --key "$SUBHOOK_KEY" --out deliveries.jsonl --expect 3 --timeout 60
+  smn-kit listen --status 503 --delay 2000 --out retries.jsonl
+  smn-kit validate deliveries.jsonl --key "$SUBHOOK_KEY"`;
+  },
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    product: { type: 'string' },
+    key: { type: 'string' },
+    out: { type: 'string' },
+    expect: { type: 'string' },
+    timeout: { type: 'string' },
+    status: { type: 'string' },
+    delay: { type: 'string' },
+    'max-body': { type: 'string' },
+    tolerance: { type: 'string' },
+    json: { type: 'string' },
+    junit: { type: 'string' },
+  },
+  async run(values, positionals) {
+    if (positionals.length > 0) throw new UsageError(`listen takes no PATH, got "${positionals[0]}"; run smn-kit listen --help`);
+    const host = (values.host as string | undefined) ?? DEFAULT_LISTEN_HOST;
+    const port = integerOption(values.port, '--port', DEFAULT_LISTEN_PORT, 0, 65535);
+    const product = productOption(values.product, true);
+    const key = subhookKeyOption(values.key);
+    const expected = values.expect === undefined ? undefined : integerOption(values.expect, '--expect', 1, 1, 1_000_000_000);
+    const timeoutSeconds = values.timeout === undefined ? undefined : integerOption(values.timeout, '--timeout', 1, 1, 86_400);
+    const status = integerOption(values.status, '--status', 200, 200, 599);
+    const delayMs = integerOption(values.delay, '--delay', 0, 0, 600_000);
+    const maxBodyBytes = integerOption(values['max-body'], '--max-body', DEFAULT_LISTEN_MAX_BODY, 1, 2 ** 31);
+    const toleranceSeconds = integerOption(values.tolerance, '--tolerance', DEFAULT_TOLERANCE_SECONDS, 0, 10 * 365 * 86_400);
+    const jsonPath = writablePath(values.json as string | undefined, '--json');
+    const junitPath = writablePath(values.junit as string | undefined, '--junit');
+    const outPath = values.out as string | undefined;
+    let recorder: Recorder | undefined;
+    try {
+      recorder = outPath === undefined ? undefined : openRecorder(outPath);
+    } catch (error) {
+      throw new UsageError(`--out ${outPath}: cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+
+    const out = (line: string): void => void process.stdout.write(`${line}\n`);
+    const deliveries: DeliveryRecord[] = [];
+    let answered = 0;
+    let finish: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+
+    let listener: RunningListener;
+    try {
+      listener = await startListener({
+        host,
+        port,
+        product,
+        key,
+        recorder,
+        status,
+        delayMs,
+        maxBodyBytes,
+        toleranceSeconds,
+        onDelivery(record) {
+          deliveries.push(record);
+          out(deliveryLine(record));
+        },
+        onAnswered() {
+          if (expected !== undefined && ++answered >= expected) finish();
+        },
+        onRecordError(error, record) {
+          process.stderr.write(`smn-kit listen: delivery #${record.n} could not be recorded to ${outPath} (${error.message}); answered 500 so the sender retries\n`);
+        },
+      });
+    } catch (error) {
+      recorder?.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is already in use; stop what holds it or choose another with --port`);
+      if (code === 'EACCES') throw new UsageError(`no permission to listen on ${host}:${port}; choose a port above 1023 with --port`);
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host ${host}: no such local address`);
+      throw error;
+    }
+
+    const checks = [product ? `product ${product}` : 'product per event', key ? 'signatures checked' : 'signatures not checked (no --key)', outPath ? `recording to ${outPath}` : 'not recording (no --out)'];
+    out(`smn-kit listen: receiving SUBHOOK deliveries on ${listener.url} (${checks.join(', ')}; answering ${status} after ${delayMs} ms; Ctrl-C to stop)`);
+    const timer = timeoutSeconds === undefined ? undefined : setTimeout(finish, timeoutSeconds * 1000);
+    process.once('SIGINT', finish);
+    process.once('SIGTERM', finish);
+    await finished;
+    if (timer) clearTimeout(timer);
+    process.off('SIGINT', finish);
+    process.off('SIGTERM', finish);
+    await listener.close();
+    recorder?.close();
+
+    const summary = summarize(deliveries.map((record) => record.verdict.status));
+    if (jsonPath) {
+      const report = { url: listener.url, expected: expected ?? null, received: deliveries.length, deliveries: deliveries.map(reportedDelivery), summary };
+      writeReport(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+    }
+    if (junitPath) writeReport(junitPath, junitXml('smn-kit listen', junitCases(deliveries, expected)));
+    out(summaryLine(summary, deliveries.length, expected));
+    const allArrived = expected === undefined || deliveries.length >= expected;
+    return summary.fail === 0 && allArrived ? 0 : 1;
+  },
+};

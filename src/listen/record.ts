@@ -1,0 +1,63 @@
+// The `listen --out` file: one JSON line per delivery, the request as received and the
+// verdict it got, appended and handed to the operating system before the sender gets
+// its answer. It is also a raw-delivery file `smn-kit validate` reads (see
+// src/validate/judge.ts), so its fields are the delivery fields plus what only the
+// moment of reception knows.
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Status } from '../report/report.js';
+import type { Problem } from '../validate/verdict.js';
+
+/**
+ * Rules that only the receiver can judge, at reception: `validate` cannot re-derive
+ * them offline, so it takes them from the recorded verdict.
+ */
+export const RECEPTION_RULES: readonly string[] = ['replayed-token', 'stale-timestamp', 'body-too-large'];
+
+export interface DeliveryRecord {
+  /** Sequence number of the delivery since listen started, from 1. */
+  n: number;
+  receivedAt: string;
+  remoteAddress?: string;
+  method: string;
+  /** The request target as received, query string included (a GET delivery is its query). */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body as UTF-8 text, or base64 when it is not UTF-8 (`bodyEncoding`); null when not kept. */
+  body: string | null;
+  bodyEncoding?: 'base64';
+  /** Bytes of body received (for an oversized body, as far as it was read or announced). */
+  bodyBytes: number;
+  /** Why the body was not kept: it was over the limit. */
+  bodyOmitted?: string;
+  verdict: { status: Status; product?: string; event?: string; problems: Problem[] };
+  /** The answer given after recording. */
+  answer: { status: number; delayMs: number };
+}
+
+export function bodyForRecord(bytes: Buffer): Pick<DeliveryRecord, 'body' | 'bodyEncoding'> {
+  const text = bytes.toString('utf8');
+  // A round trip that changes the bytes means they were not UTF-8: keep them exactly, in base64.
+  return Buffer.from(text, 'utf8').equals(bytes) ? { body: text } : { body: bytes.toString('base64'), bodyEncoding: 'base64' };
+}
+
+export interface Recorder {
+  append(record: DeliveryRecord): void;
+  close(): void;
+}
+
+/**
+ * Opens the file for appending (what an earlier run recorded stays). Each record is
+ * written synchronously: once append returns, the line is with the operating system
+ * and survives the process being killed, so answering afterwards cannot lose it.
+ */
+export function openRecorder(path: string): Recorder {
+  const fd = openSync(path, 'a');
+  return {
+    append(record) {
+      writeSync(fd, `${JSON.stringify(record)}\n`);
+    },
+    close() {
+      closeSync(fd);
+    },
+  };
+}

@@ -1,0 +1,176 @@
+// The SUBHOOK receiver behind `smn-kit listen`. A delivery flows one way:
+// received (body read up to the limit) -> decoded -> validated -> signature -> replay
+// guard -> verdict -> recorded -> answered with the chosen status after the chosen delay.
+// Recording comes before answering: a sender that got its answer can forget the event,
+// so what it sent must already be on file.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createSubhookReplayGuard } from '../subhook/replay.js';
+import { judgeSubhookDelivery } from '../validate/subhook.js';
+import { verdictOf, type Problem, type Verdict } from '../validate/verdict.js';
+import { bodyForRecord, type DeliveryRecord, type Recorder } from './record.js';
+
+export const DEFAULT_LISTEN_HOST = '127.0.0.1';
+export const DEFAULT_LISTEN_PORT = 8787;
+/** SUBHOOK pushes are a few hundred bytes; anything near this is not one. */
+export const DEFAULT_LISTEN_MAX_BODY = 64 * 1024;
+/** Standard Webhooks' window for timestamps, in seconds. */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+export interface ListenOptions {
+  host?: string;
+  port?: number;
+  /** SUBHOOK product; undefined to detect it per delivery. */
+  product?: string;
+  /** SUBHOOK secret; signatures are checked when given. */
+  key?: string;
+  /** Where every delivery is recorded before it is answered. */
+  recorder?: Recorder;
+  /** Status of the answer to a delivery that fits the body limit (default 200). */
+  status?: number;
+  /** Milliseconds to wait before answering (default 0). */
+  delayMs?: number;
+  maxBodyBytes?: number;
+  /** Timestamps further than this from the clock are refused; 0 turns the check off. */
+  toleranceSeconds?: number;
+  /** Called once a delivery is recorded, before it is answered. */
+  onDelivery?: (record: DeliveryRecord) => void;
+  /** Called once the answer is sent. */
+  onAnswered?: (record: DeliveryRecord) => void;
+  /** Called when a delivery cannot be recorded (it is then answered 500, so the sender retries). */
+  onRecordError?: (error: Error, record: DeliveryRecord) => void;
+}
+
+export interface RunningListener {
+  url: string;
+  /** Stops accepting, lets answers in progress finish, then resolves. */
+  close(): Promise<void>;
+}
+
+type ReadBody = { bytes: Buffer } | { tooLarge: number };
+
+/**
+ * The body, or how many bytes it had when it passed the limit (or announced it would).
+ * Past the limit the rest is read and dropped, so the sender can read its 413.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
+  return new Promise((resolve, reject) => {
+    const announced = Number(req.headers['content-length'] ?? 0);
+    if (announced > limit) {
+      req.resume();
+      resolve({ tooLarge: announced });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      const before = size;
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else if (before <= limit) {
+        chunks.length = 0;
+        resolve({ tooLarge: size });
+      }
+    });
+    req.on('end', () => resolve(size > limit ? { tooLarge: size } : { bytes: Buffer.concat(chunks) }));
+    req.on('error', reject);
+  });
+}
+
+const tooLargeProblem = (limit: number, bytes: number): Problem => ({
+  rule: 'body-too-large',
+  pointer: '',
+  where: 'body',
+  expected: `at most ${limit} bytes`,
+  received: `${bytes} bytes (not kept)`,
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startListener(options: ListenOptions = {}): Promise<RunningListener> {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_LISTEN_MAX_BODY;
+  const answerStatus = options.status ?? 200;
+  const delayMs = options.delayMs ?? 0;
+  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  // The guard only sees deliveries that passed every other check (the signature too,
+  // with a key), so forged requests cannot push real tokens out of its memory.
+  const guard = createSubhookReplayGuard({ toleranceSeconds: tolerance > 0 ? tolerance : undefined });
+  let sequence = 0;
+
+  async function judge(req: IncomingMessage, body: ReadBody): Promise<Verdict> {
+    if ('tooLarge' in body) return verdictOf({ kind: 'subhook', product: options.product, problems: [tooLargeProblem(maxBodyBytes, body.tooLarge)] });
+    const { verdict, fields } = await judgeSubhookDelivery(
+      { method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body: body.bytes },
+      { product: options.product, key: options.key },
+    );
+    if (verdict.status !== 'pass' || !fields) return verdict;
+    const reception = guard.check(fields);
+    return reception.length === 0 ? verdict : verdictOf({ ...verdict, problems: reception });
+  }
+
+  function recordOf(req: IncomingMessage, n: number, receivedAt: string, body: ReadBody, verdict: Verdict, status: number): DeliveryRecord {
+    const kept = 'bytes' in body ? bodyForRecord(body.bytes) : { body: null };
+    return {
+      n,
+      receivedAt,
+      remoteAddress: req.socket.remoteAddress,
+      method: req.method ?? '',
+      url: req.url ?? '/',
+      headers: req.headers,
+      ...kept,
+      bodyBytes: 'bytes' in body ? body.bytes.length : body.tooLarge,
+      ...('tooLarge' in body ? { bodyOmitted: `${body.tooLarge} bytes, over the ${maxBodyBytes}-byte limit` } : {}),
+      verdict: { status: verdict.status, product: verdict.product, event: verdict.event, problems: verdict.problems },
+      answer: { status, delayMs: 'tooLarge' in body ? 0 : delayMs },
+    };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const n = ++sequence;
+    const receivedAt = new Date().toISOString();
+    const body = await readBody(req, maxBodyBytes);
+    const verdict = await judge(req, body);
+    const status = 'tooLarge' in body ? 413 : answerStatus;
+    const record = recordOf(req, n, receivedAt, body, verdict, status);
+    try {
+      options.recorder?.append(record);
+    } catch (error) {
+      options.onRecordError?.(error as Error, record);
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('delivery not recorded\n');
+      return;
+    }
+    options.onDelivery?.(record);
+    res.on('finish', () => options.onAnswered?.(record));
+    if ('tooLarge' in body) {
+      res.writeHead(413, { connection: 'close', 'content-type': 'text/plain; charset=utf-8' }).end('payload too large\n');
+    } else {
+      if (record.answer.delayMs > 0) await sleep(record.answer.delayMs);
+      res.writeHead(status).end();
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // Nothing in the flow throws for a bad delivery; this is a bug, and the sender should retry.
+      process.stderr.write(`smn-kit listen: unexpected error on a delivery: ${(error as Error).message}\n`);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_LISTEN_PORT, options.host ?? DEFAULT_LISTEN_HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,77 @@
+// One parsed item -> its verdict. The kind is told apart here, once: a raw delivery
+// (`{method, url, headers, body}`, which is also a line of `listen --out`), a SUBHOOK
+// event (it has `events`), or an SMN response body (its fields match an operation's).
+import { RECEPTION_RULES, type DeliveryRecord } from '../listen/record.js';
+import type { SubhookDelivery } from '../subhook/decode.js';
+import { judgeSmnBody, looksLikeSmnBody, unrecognizedSmnBody, type HarEntry, judgeHarEntry } from './smn.js';
+import { judgeSubhookDelivery, judgeSubhookFields } from './subhook.js';
+import { verdictOf, type Problem, type Verdict } from './verdict.js';
+
+export type Kind = 'auto' | 'smn' | 'subhook';
+export const KINDS: readonly Kind[] = ['auto', 'smn', 'subhook'];
+
+export interface JudgeOptions {
+  kind: Kind;
+  /** SUBHOOK product; undefined to detect it per event. */
+  product?: string;
+  /** SUBHOOK secret; signatures are checked when given. */
+  key?: string;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const isDelivery = (value: unknown): value is Record<string, unknown> => isObject(value) && typeof value.method === 'string' && typeof value.url === 'string';
+
+const malformedDelivery = (field: string, expected: string, value: unknown): Problem => ({
+  rule: 'malformed-delivery',
+  pointer: `/${field}`,
+  expected,
+  received: value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`,
+});
+
+/** A saved raw delivery, or a `listen --out` record, judged like a live one. */
+async function judgeDelivery(saved: Record<string, unknown>, options: JudgeOptions): Promise<Verdict> {
+  const record = saved as Partial<DeliveryRecord>;
+  if (typeof record.bodyOmitted === 'string') {
+    return verdictOf({ kind: 'subhook', problems: [{ rule: 'body-too-large', pointer: '', where: 'body', expected: 'a body within the receiver limit', received: record.bodyOmitted }] });
+  }
+  const headers = saved.headers ?? {};
+  if (!isObject(headers)) return verdictOf({ kind: 'subhook', problems: [malformedDelivery('headers', 'an object of header names and values', headers)] });
+  const body = saved.body ?? null;
+  if (body !== null && typeof body !== 'string') return verdictOf({ kind: 'subhook', problems: [malformedDelivery('body', 'the body as a string', body)] });
+  const delivery: SubhookDelivery = {
+    method: record.method!,
+    url: record.url!,
+    headers: headers as SubhookDelivery['headers'],
+    body: body !== null && record.bodyEncoding === 'base64' ? Buffer.from(body, 'base64') : body,
+  };
+  const { verdict } = await judgeSubhookDelivery(delivery, options);
+  const recorded = (record.verdict?.problems ?? []).filter((problem) => RECEPTION_RULES.includes(problem.rule));
+  return recorded.length === 0 ? verdict : verdictOf({ ...verdict, problems: [...verdict.problems, ...recorded] });
+}
+
+function unrecognized(value: unknown): Verdict {
+  const smn = unrecognizedSmnBody(value);
+  return verdictOf({
+    problems: [{ ...smn, expected: `a SUBHOOK event (an object with "events"), a raw delivery {method, url, headers, body}, or ${smn.expected}` }],
+  });
+}
+
+/** The verdict on one parsed payload or delivery; a promise only for deliveries (decoding multipart is async). */
+export function judgeValue(value: unknown, options: JudgeOptions): Verdict | Promise<Verdict> {
+  if (isDelivery(value)) {
+    if (options.kind === 'smn') {
+      return verdictOf({ kind: 'smn', problems: [{ rule: 'wrong-kind', pointer: '', expected: 'an SMN response body (--kind smn)', received: 'a raw SUBHOOK delivery' }] });
+    }
+    return judgeDelivery(value, options);
+  }
+  if (options.kind === 'subhook' || (options.kind === 'auto' && isObject(value) && 'events' in value)) return judgeSubhookFields(value, options);
+  if (options.kind === 'smn' || looksLikeSmnBody(value)) return judgeSmnBody(value);
+  return unrecognized(value);
+}
+
+/** A HAR exchange is SMN traffic whatever --kind says; `--kind subhook` skips it. */
+export function judgeHar(entry: HarEntry, options: JudgeOptions): Verdict {
+  if (options.kind === 'subhook') return { status: 'skip', problems: [], warnings: [], note: 'a HAR holds SMN exchanges, and --kind is subhook' };
+  return judgeHarEntry(entry);
+}

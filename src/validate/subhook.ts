@@ -1,0 +1,71 @@
+// SUBHOOK items -> verdicts, for `validate` (saved events and deliveries) and `listen`
+// (live ones): decoded -> validated against the product's event schema -> signature.
+// When the product is not given, it is the one whose schema knows the event; the
+// products and their events come from the spec, never from a list written here.
+import { decodeSubhookDelivery, SubhookDeliveryError, type SubhookDelivery } from '../subhook/decode.js';
+import { subhookContract, type SubhookProductContract } from '../subhook/contract.js';
+import { describeReceived } from '../subhook/problem.js';
+import { validateSubhookEvent, type SubhookVerdict } from '../subhook/validate.js';
+import { verdictOf, type Problem, type Verdict } from './verdict.js';
+
+export interface SubhookJudgeOptions {
+  /** A product of the spec (`sms`, `intersms`); undefined to detect it per event. */
+  product?: string;
+  /** The SUBHOOK secret; when given, signatures are checked. */
+  key?: string;
+}
+
+/** The product ids the spec defines, in its order. */
+export const subhookProducts = (): string[] => [...subhookContract().keys()];
+
+function toVerdict(result: SubhookVerdict): Verdict {
+  return verdictOf({ kind: 'subhook', product: result.product, event: result.event, problems: result.problems });
+}
+
+let products: SubhookProductContract[] | undefined;
+const contractProducts = (): SubhookProductContract[] => (products ??= [...subhookContract().values()]);
+
+// Several products may know an event (`delivered` is both domestic and international):
+// the first whose schema accepts it wins, else the one with the fewest problems.
+function detectProduct(fields: unknown, key: string | undefined): Verdict {
+  const name = (fields as { events?: unknown } | null)?.events;
+  const knowing = typeof name === 'string' ? contractProducts().filter((product) => product.events.has(name)) : [];
+  if (knowing.length === 0) {
+    const events = contractProducts().map((product) => `${product.product}: ${[...product.events.keys()].join(', ')}`).join('; ');
+    const objectLike = fields !== null && typeof fields === 'object' && !Array.isArray(fields);
+    const problem: Problem = objectLike
+      ? { rule: name === undefined ? 'missing-field' : 'unknown-event', pointer: '/events', expected: `an event of a product (${events})`, received: describeReceived('/events', name) }
+      : { rule: 'not-an-object', pointer: '', expected: 'an object of event fields', received: describeReceived('', fields) };
+    return verdictOf({ kind: 'subhook', problems: [problem] });
+  }
+  let best: SubhookVerdict | undefined;
+  for (const product of knowing) {
+    const result = validateSubhookEvent(fields, { product: product.product, key });
+    if (result.valid) return toVerdict(result);
+    if (!best || result.problems.length < best.problems.length) best = result;
+  }
+  return toVerdict(best!);
+}
+
+/** Judges decoded SUBHOOK fields (or a saved event) against the spec and, with a key, the signature. */
+export function judgeSubhookFields(fields: unknown, options: SubhookJudgeOptions): Verdict {
+  if (options.product !== undefined) return toVerdict(validateSubhookEvent(fields, { product: options.product, key: options.key }));
+  return detectProduct(fields, options.key);
+}
+
+/** A decoding failure as a problem: it names where (method, a header, body, query) and the rule. */
+export function deliveryProblem(error: SubhookDeliveryError): Problem {
+  return { rule: error.rule, pointer: '', where: error.where, expected: error.expected, received: error.received };
+}
+
+/** Judges a raw delivery: decoded by its method and content type, then judged as fields. */
+export async function judgeSubhookDelivery(delivery: SubhookDelivery, options: SubhookJudgeOptions): Promise<{ verdict: Verdict; fields?: Record<string, unknown> }> {
+  let fields: Record<string, unknown>;
+  try {
+    fields = await decodeSubhookDelivery(delivery);
+  } catch (error) {
+    if (!(error instanceof SubhookDeliveryError)) throw error;
+    return { verdict: verdictOf({ kind: 'subhook', product: options.product, problems: [deliveryProblem(error)] }) };
+  }
+  return { verdict: judgeSubhookFields(fields, options), fields };
+}
