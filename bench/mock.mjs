@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
 const auth = { 'x-auth-token': 'bench-token' };
 const requests = [
@@ -26,6 +26,9 @@ const requests = [
 ];
 
 const prism = ['node_modules/@stoplight/prism-cli/dist/index.js', 'mock', 'spec/smn.openapi.yaml'];
+const ours = (...flags) => (port) => ['dist/cli.js', 'mock', '--port', String(port), ...flags];
+const theirs = (...flags) => (port) => [...prism, '--port', String(port), ...flags];
+
 // The mock remembers Prism's verdict for a repeated request; the "unique" row sends
 // every request with a new query parameter, so each one goes through Prism.
 let nonce = 0;
@@ -33,12 +36,27 @@ const unique = requests.map((request) => ({
   ...request,
   setupRequest: (req) => ({ ...req, path: `${request.path}${request.path.includes('?') ? '&' : '?'}nonce=${nonce++}` }),
 }));
+const listSubscriptions = [requests[1]];
 
-const servers = [
-  { name: 'smn-kit mock', args: (port) => ['dist/cli.js', 'mock', '--port', String(port)] },
-  { name: 'smn-kit, unique reqs', args: (port) => ['dist/cli.js', 'mock', '--port', String(port)], requests: unique },
-  { name: 'prism mock', args: (port) => [...prism, '--port', String(port)] },
-  { name: 'prism mock -v error', args: (port) => [...prism, '--port', String(port), '-v', 'error'] },
+// Each scenario: ours first, then the baselines its ratios are against.
+const scenarios = [
+  {
+    title: 'the three operations (GET, GET, PUT), mock as `npm start` runs it vs prism mock',
+    servers: [
+      { name: 'smn-kit mock', args: ours() },
+      { name: 'smn-kit --stateless', args: ours('--stateless') },
+      { name: 'smn-kit, unique reqs', args: ours('--stateless'), requests: unique },
+      { name: 'prism mock', args: theirs() },
+      { name: 'prism mock -v error', args: theirs('-v', 'error') },
+    ],
+  },
+  {
+    title: 'ListSubscriptions only: the emulator (12 seed subscriptions) vs prism mock',
+    servers: [
+      { name: 'smn-kit emulator', args: ours(), requests: listSubscriptions },
+      { name: 'prism mock', args: theirs(), requests: listSubscriptions },
+    ],
+  },
 ];
 
 const freePort = () =>
@@ -84,21 +102,25 @@ async function measure(server) {
   }
 }
 
-const results = [];
-for (const server of servers) {
-  process.stderr.write(`measuring ${server.name} (${seconds} s)...\n`);
-  results.push(await measure(server));
-}
-
 const fmt = (n, digits = 0) => n.toFixed(digits).padStart(9);
-console.log(`\n${'server'.padEnd(22)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'peak MiB'.padStart(9)}${'start ms'.padStart(9)}${'non-2xx'.padStart(9)}`);
-for (const r of results) console.log(`${r.name.padEnd(22)}${fmt(r.rps)}${fmt(r.p99, 1)}${fmt(r.memory, 1)}${fmt(r.startupMs)}${fmt(r.non2xx)}`);
-const [ours, oursUnique, ...baselines] = results;
-console.log('');
-for (const b of baselines) {
-  console.log(
-    `vs ${b.name.padEnd(20)} req/s x${(ours.rps / b.rps).toFixed(2)}  p99 x${(ours.p99 / Math.max(b.p99, 0.001)).toFixed(2)}  ` +
-      `memory x${(ours.memory / b.memory).toFixed(2)}  startup x${(ours.startupMs / b.startupMs).toFixed(2)}  (req/s above 1 is better; the others below 1)`,
-  );
-  console.log(`   unique requests: req/s x${(oursUnique.rps / b.rps).toFixed(2)}  p99 x${(oursUnique.p99 / Math.max(b.p99, 0.001)).toFixed(2)}`);
+for (const scenario of scenarios) {
+  const results = [];
+  for (const server of scenario.servers) {
+    process.stderr.write(`measuring ${server.name} (${seconds} s)...\n`);
+    results.push(await measure(server));
+  }
+  console.log(`\n${scenario.title}`);
+  console.log(`${'server'.padEnd(22)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'peak MiB'.padStart(9)}${'start ms'.padStart(9)}${'non-2xx'.padStart(9)}`);
+  for (const r of results) console.log(`${r.name.padEnd(22)}${fmt(r.rps)}${fmt(r.p99, 1)}${fmt(r.memory, 1)}${fmt(r.startupMs)}${fmt(r.non2xx)}`);
+  const mine = results.filter((r) => r.name.startsWith('smn-kit'));
+  const baselines = results.filter((r) => !r.name.startsWith('smn-kit'));
+  for (const b of baselines) {
+    for (const o of mine) {
+      console.log(
+        `${o.name} vs ${b.name}: req/s x${(o.rps / b.rps).toFixed(2)}  p99 x${(o.p99 / Math.max(b.p99, 0.001)).toFixed(2)}  ` +
+          `memory x${(o.memory / b.memory).toFixed(2)}  startup x${(o.startupMs / b.startupMs).toFixed(2)}`,
+      );
+    }
+  }
 }
+console.log('\n(req/s above 1 is better; p99, memory and startup below 1 are better)');

@@ -2,7 +2,9 @@
 // codes, and the mock it starts answering over a real socket.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -77,6 +79,14 @@ describe('smn-kit --help and --version', () => {
     [['mock', '--port', 'abc'], /--port must be an integer from 0 to 65535, got "abc"/],
     [['mock', '--port', '70000'], /--port must be an integer/],
     [['mock', '--colour'], /Unknown option '--colour'.*smn-kit mock --help/],
+    [['mock', '--auth', 'bogus'], /--auth must be one of none, presence, token, aksk, got "bogus"/],
+    [['mock', '--auth', 'token'], /--auth token needs --token T/],
+    [['mock', '--auth', 'aksk', '--ak', 'AK'], /--auth aksk needs --ak AK and --sk SK/],
+    [['mock', '--token', 't'], /--token is only used with --auth token/],
+    [['mock', '--stateless', '--state-file', 'x.json'], /--stateless keeps no state/],
+    [['mock', '--seed-subscriptions', 'many'], /--seed-subscriptions must be an integer from 0 to 100000, got "many"/],
+    [['mock', '--seed', 'x'], /--seed only applies to --seed-subscriptions N/],
+    [['mock', '--subscriptions', '/nonexistent/subs.json'], /cannot read the subscriptions seed \/nonexistent\/subs\.json/],
   ])('refuses %j with one line and exit 2', (args, message) => {
     const result = run(...args);
     expect(result.status).toBe(2);
@@ -128,6 +138,24 @@ describe('smn-kit mock', () => {
     } finally {
       holder.close();
     }
+  });
+
+  it('refuses a state file it did not write, leaving it untouched, exit 2', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'smn-cli-')), 'state.json');
+    writeFileSync(file, '[1, 2, 3]');
+    const result = run('mock', '--port', '0', '--state-file', file);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`--state-file ${file}: expected {"projects": {...}, "topics": [...]}`);
+    expect(readFileSync(file, 'utf8')).toBe('[1, 2, 3]');
+  });
+
+  it('serves generated subscriptions with --seed-subscriptions, and says it is stateful', async () => {
+    const started = await startCli('--port', '0', '--quiet', '--seed-subscriptions', '30', '--seed', 'cli');
+    expect(started.output()).toContain('(stateful, 30 seed subscriptions, auth presence;');
+    const response = await fetch(`${started.url}/v2/f96188c7ccaf4ffba0c9aa149ab2bd57/notifications/subscriptions?limit=5`, { headers: { 'X-Auth-Token': 't' } });
+    const body = (await response.json()) as { subscription_count: number; subscriptions: unknown[] };
+    expect(body.subscription_count).toBe(30);
+    expect(body.subscriptions).toHaveLength(5);
   });
 
   it('honours --max-body', async () => {
