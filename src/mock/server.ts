@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { createLogger } from '@stoplight/prism-core';
 import { createInstance, getHttpOperationsFromSpec, type IHttpConfig, type IHttpRequest } from '@stoplight/prism-http';
 import { loadSmnContract, smnSpecPath, type SmnContract } from '../contract/smn.js';
+import { smnResponses } from '../contract/smn-responses.js';
 import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin.js';
 import { exampleAnswer, stateAnswer } from './answers.js';
 import { authenticate, type AuthConfig } from './auth.js';
@@ -77,7 +78,6 @@ type PrismOperation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[numb
 interface Route {
   operation: PrismOperation;
   method: string;
-  pattern: RegExp;
 }
 
 /** What Prism decided for one request, as far as the reply depends on it. */
@@ -135,7 +135,14 @@ export function createHandler(
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const { log, state } = options;
   const auth: AuthConfig = options.auth ?? { mode: 'presence' };
-  const routes = operations.map(toRoute);
+  // Routing is the contract's (exact paths, as Prism routes them: `/callback/` is
+  // another route, 404 at the gateway); Prism then gets the one operation it matched.
+  const contractOperations = smnResponses(contract);
+  const prismOperations = new Map(operations.map((operation) => [operation.iid, operation]));
+  const routeOf = (method: string, path: string): Route | undefined => {
+    const operation = prismOperations.get(contractOperations.find(method, path)?.operationId ?? '');
+    return operation && { operation, method: operation.method.toLowerCase() };
+  };
   const prism = createInstance(prismConfig(), { logger: createLogger('smn-kit', { level: 'silent' }) });
   const memo = new Map<string, Verdict>();
   const admin: AdminContext | undefined = state && { state, defaultProject: DEFAULT_PROJECT_ID, publishSmsEvent: options.publishSmsEvent };
@@ -193,8 +200,7 @@ export function createHandler(
   }
 
   async function answer(req: IncomingMessage, url: URL, bodyText: string): Promise<Reply> {
-    const method = (req.method ?? 'GET').toLowerCase();
-    const route = routes.find((r) => r.method === method && r.pattern.test(url.pathname));
+    const route = routeOf(req.method ?? 'GET', url.pathname);
     if (!route) return errorReply(UNKNOWN_ROUTE, 404);
     const refused = authenticate(req, bodyText, auth);
     if (refused) return errorReply(refused.error, 401, [{ path: ['header'], message: refused.reason }]);
@@ -257,15 +263,6 @@ function prismConfig() {
     upstreamProxy: undefined,
     isProxy: false as const,
   };
-}
-
-function toRoute(operation: PrismOperation): Route {
-  const source = operation.path
-    .split('/')
-    .map((segment) => (/^\{.+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('/');
-  // Exact paths, as Prism routes them: `/callback/` is another route (404 at the gateway).
-  return { operation, method: operation.method.toLowerCase(), pattern: new RegExp(`^${source}$`) };
 }
 
 /**
