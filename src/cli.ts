@@ -8,8 +8,9 @@ import { mockCommand } from './commands/mock.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { validateCommand } from './commands/validate.js';
 import { listenCommand } from './commands/listen.js';
+import { fireCommand } from './commands/fire.js';
 
-const commands: Command[] = [mockCommand, conformanceCommand, validateCommand, listenCommand];
+const commands: Command[] = [mockCommand, conformanceCommand, validateCommand, listenCommand, fireCommand];
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -1,0 +1,187 @@
+// `smn-kit fire`: valid, signed SUBHOOK events (or deliberately bad ones) and SMN SMS
+// callback notifications at any receiver, one line per delivery.
+import { ALL_EVENTS, planFire, type FireOptions } from '../fire/plan.js';
+import { runFire } from '../fire/run.js';
+import { FireError } from '../fire/errors.js';
+import { DEFAULT_TIMEOUT_MS, printableUrl } from '../fire/deliver.js';
+import { DEFAULT_ENCODING, SUBHOOK_ENCODINGS, type SubhookEncoding } from '../fire/encode.js';
+import { MAX_SEED } from '../fire/random.js';
+import { SCENARIOS, scenarioOption, LIFECYCLE_OUTCOMES } from '../fire/scenario.js';
+import { smsCallbackEventTypes } from '../fire/sms-callback.js';
+import { STALE_SECONDS, TAMPER_DESCRIPTIONS, TAMPER_KINDS, TAMPER_RULES, tamperKind } from '../fire/tamper.js';
+import { subhookEventNames, subhookProductIds } from '../fire/subhook-event.js';
+import { UsageError, integerOption, type Command } from './command.js';
+import { KEY_VARIABLE, subhookKeyOption } from './validate.js';
+
+const MAX_COUNT = 100_000;
+const MAX_RATE = 100_000;
+const MAX_TIMEOUT_MS = 600_000;
+
+function usage(): string {
+  const products = subhookProductIds();
+  const tamperLines = TAMPER_KINDS.map((kind) => `    ${kind.padEnd(17)} ${TAMPER_DESCRIPTIONS[kind]} (${TAMPER_RULES[kind]})`).join('\n');
+  const eventLines = products.map((product) => `    ${product.padEnd(17)} ${subhookEventNames(product).join(', ')}`).join('\n');
+  return `Usage: smn-kit fire EVENT --to URL [--product ${products.join('|')}] [--key K]
+                     [--encoding ${SUBHOOK_ENCODINGS.join('|')}] [--set field=value]... [--count N]
+                     [--rate R] [--seed S] [--scenario ${SCENARIOS.join('|')}] [--tamper KIND]
+                     [--topic-urn URN] [--timeout MS]
+
+Sends SUBHOOK events to a receiver as SUBMAIL pushes them: valid, signed (signature =
+md5(token + key)), made from the spec's schemas with realistic values (mobile numbers,
+32-character tokens, new ids, the current time). Or deliberately bad ones (--tamper),
+to test that the receiver refuses them. An SMS callback event is sent instead as SMN
+delivers it to an http(s) subscription: a JSON notification envelope with the
+X-SMN-MESSAGE-TYPE, X-SMN-MESSAGE-ID and X-SMN-TOPIC-URN headers.
+
+Prints one line per delivery with the receiver's status and time (never the key, a
+token or a signature), then a summary. Deliveries go one at a time, in order.
+
+EVENT:
+  an event of the product (per the spec):
+${eventLines}
+  ${ALL_EVENTS.padEnd(18)}  every event of the product, in that order
+  ${smsCallbackEventTypes().join(' | ')}
+                      an SMN SMS callback notification (takes --set, --count, --rate,
+                      --seed, --topic-urn and --timeout)
+
+Options:
+  --to URL            the receiver, http:// or https:// (required)
+  --product P         ${products.join(' or ')} (default ${products[0]})
+  --key K             the SUBHOOK secret that signs the events (default: the ${KEY_VARIABLE}
+                      environment variable; required for SUBHOOK events)
+  --encoding E        how the fields travel (default ${DEFAULT_ENCODING}, what the vendor's receiver
+                      examples read; json for --tamper wrong-type):
+                      form       POST application/x-www-form-urlencoded
+                      json       POST application/json (app and timestamp are numbers)
+                      multipart  POST multipart/form-data
+                      get        GET, the fields added to the URL's query
+  --set field=value   replace a generated value; repeat for more fields. The value is
+                      a number where the field's schema allows one (--set app=10001),
+                      else text. An unknown field or a value the schema refuses stops
+                      the run before anything is sent. Setting token re-signs the event.
+                      With ${ALL_EVENTS}, applies to the events that have the field.
+  --count N           send each event (each message with --scenario) N times, 1 to
+                      ${MAX_COUNT} (default 1)
+  --rate R            at most R deliveries per second, such as 0.5 or 200 (default: as
+                      fast as the receiver answers)
+  --seed S            0 to ${MAX_SEED}: the same seed sends the same events, apart from the
+                      time (default: a random seed, printed so a run can be repeated)
+  --scenario lifecycle
+                      the status events of one message in order, one send_id:
+                      request -> sending -> ${LIFECYCLE_OUTCOMES.join(' or ')}; EVENT is the outcome
+                      (${LIFECYCLE_OUTCOMES.join(' or ')}; left out, drawn by the seed)
+  --tamper KIND       send a bad delivery instead (after a valid one for reused-token);
+                      a receiver should refuse it with a non-2xx answer. KIND, and in
+                      parentheses the rule smn-kit's SUBHOOK library reports for it:
+${tamperLines}
+                      (one day: ${STALE_SECONDS} s, far outside a 300 s tolerance window)
+  --topic-urn URN     SMS callback events: the topic the notification comes from
+                      (default urn:smn:cn-north-4:<32 hex digits from the seed>:sms_callback)
+  --timeout MS        wait at most MS milliseconds for each answer, 1 to ${MAX_TIMEOUT_MS}
+                      (default ${DEFAULT_TIMEOUT_MS})
+  -h, --help          show this help
+
+Exit status: 0 when every answer was as expected (2xx; not 2xx for a tampered
+delivery), 1 otherwise, 2 for usage errors and a receiver that cannot be reached.
+
+Example:
+  export ${KEY_VARIABLE}=your-subhook-secret
+  smn-kit fire delivered --to http://127.0.0.1:8787/subhook
+  smn-kit fire all --product intersms --encoding json --to http://127.0.0.1:8787/subhook
+  smn-kit fire dropped --scenario lifecycle --count 3 --to http://127.0.0.1:8787/subhook
+  smn-kit fire request --set address=+8613812345678 --set tag=order-1024 --to http://127.0.0.1:8787/subhook
+  smn-kit fire request --tamper signature --to http://127.0.0.1:8787/subhook
+  smn-kit fire sms_success_event --to http://127.0.0.1:9000/smn`;
+}
+
+function urlOption(value: unknown): URL {
+  if (value === undefined) throw new UsageError('--to URL is required: the receiver to send to, such as --to http://127.0.0.1:8787/subhook');
+  let url: URL;
+  try {
+    url = new URL(String(value));
+  } catch {
+    throw new UsageError(`--to must be an absolute http:// or https:// URL, got "${String(value)}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--to must be an http:// or https:// URL, got a ${url.protocol} URL`);
+  return url;
+}
+
+function rateOption(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const rate = Number(text);
+  if (!/^[0-9]+(?:\.[0-9]+)?$/.test(text) || rate <= 0 || rate > MAX_RATE) {
+    throw new UsageError(`--rate must be a number of deliveries per second above 0 and at most ${MAX_RATE}, got "${text}"`);
+  }
+  return rate;
+}
+
+function encodingOption(value: unknown): SubhookEncoding | undefined {
+  if (value === undefined) return undefined;
+  const encoding = SUBHOOK_ENCODINGS.find((e) => e === value);
+  if (!encoding) throw new UsageError(`--encoding must be one of ${SUBHOOK_ENCODINGS.join(', ')}, got "${String(value)}"`);
+  return encoding;
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? 'y' : 'ies'}`;
+
+async function fire(values: Record<string, unknown>, positionals: string[]): Promise<number> {
+  if (positionals.length > 1) throw new UsageError(`fire takes one EVENT, got ${positionals.length}: ${positionals.join(' ')}; run smn-kit fire --help`);
+  const to = urlOption(values.to);
+  const options: FireOptions = {
+    to,
+    event: positionals[0],
+    product: values.product as string | undefined,
+    key: subhookKeyOption(values.key),
+    encoding: encodingOption(values.encoding),
+    sets: (values.set as string[] | undefined) ?? [],
+    count: integerOption(values.count, '--count', 1, 1, MAX_COUNT),
+    seed: values.seed === undefined ? undefined : integerOption(values.seed, '--seed', 0, 0, MAX_SEED),
+    scenario: values.scenario === undefined ? undefined : scenarioOption(String(values.scenario)),
+    tamper: values.tamper === undefined ? undefined : tamperKind(String(values.tamper)),
+    topicUrn: values['topic-urn'] as string | undefined,
+  };
+  const rate = rateOption(values.rate);
+  const timeoutMs = integerOption(values.timeout, '--timeout', DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS);
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  const plan = planFire(options);
+  out(`smn-kit fire: ${plural(plan.deliveries.length, 'deliver')} to ${printableUrl(to)} (seed ${plan.seed})`);
+  const result = await runFire(plan, { rate, timeoutMs, out });
+  const perSecond = result.seconds > 0 ? ` (${Math.round(result.sent / result.seconds)}/s)` : '';
+  const verdict = result.unexpected === 0 ? 'every answer as expected' : `${result.unexpected} of ${result.sent} not as expected`;
+  out(`smn-kit fire: ${plural(result.sent, 'deliver')} in ${result.seconds.toFixed(2)} s${perSecond}: ${verdict}`);
+  return result.unexpected === 0 ? 0 : 1;
+}
+
+export const fireCommand: Command = {
+  name: 'fire',
+  summary: 'Send SUBHOOK events or SMN SMS callback notifications to a receiver',
+  get usage() {
+    return usage();
+  },
+  options: {
+    to: { type: 'string' },
+    product: { type: 'string' },
+    key: { type: 'string' },
+    encoding: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    count: { type: 'string' },
+    rate: { type: 'string' },
+    seed: { type: 'string' },
+    scenario: { type: 'string' },
+    tamper: { type: 'string' },
+    'topic-urn': { type: 'string' },
+    timeout: { type: 'string' },
+  },
+  async run(values, positionals) {
+    try {
+      return await fire(values, positionals);
+    } catch (error) {
+      if (error instanceof FireError) {
+        const hint = error.message.startsWith('--key is required') ? `; pass --key K or set ${KEY_VARIABLE}` : '';
+        throw new UsageError(`${error.message}${hint}`);
+      }
+      throw error;
+    }
+  },
+};

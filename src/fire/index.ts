@@ -1,0 +1,19 @@
+// `smn-kit fire` as a library: plan the deliveries (checked before anything is sent),
+// then run them. The SUBHOOK and SMS callback event generators are usable on their own.
+export { planFire, ALL_EVENTS } from './plan.js';
+export type { FireOptions, FirePlan, PlannedDelivery } from './plan.js';
+export { runFire } from './run.js';
+export type { FireResult, RunOptions } from './run.js';
+export { FireError } from './errors.js';
+export { deliver, DeliveryError, DEFAULT_TIMEOUT_MS, printableUrl } from './deliver.js';
+export type { HttpDelivery, DeliveryAnswer } from './deliver.js';
+export { encodeSubhookDelivery, SUBHOOK_ENCODINGS, DEFAULT_ENCODING } from './encode.js';
+export type { SubhookEncoding } from './encode.js';
+export { generateSubhookEvent, subhookEventShape, subhookEventNames, subhookProductIds } from './subhook-event.js';
+export type { SubhookEvent, SubhookEventShape } from './subhook-event.js';
+export { generateSmsCallbackEvent, smsCallbackEventTypes, smsCallbackShape } from './sms-callback.js';
+export { TAMPER_KINDS, TAMPER_RULES, TAMPER_DESCRIPTIONS, STALE_SECONDS, tamperKind } from './tamper.js';
+export type { TamperKind } from './tamper.js';
+export { SCENARIOS, scenarioOption } from './scenario.js';
+export { createRandom, MAX_SEED } from './random.js';
+export type { Random } from './random.js';

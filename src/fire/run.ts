@@ -1,0 +1,69 @@
+// Sends a plan's deliveries one after the other (at most --rate per second), printing
+// one line per delivery with the receiver's status and time. Nothing printed shows the
+// key, a token or a signature.
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { deliver, DeliveryError, DEFAULT_TIMEOUT_MS, printableUrl } from './deliver.js';
+import { FireError } from './errors.js';
+import type { FirePlan, PlannedDelivery } from './plan.js';
+
+export interface RunOptions {
+  /** Deliveries per second at most; default as fast as the receiver answers. */
+  rate?: number;
+  timeoutMs?: number;
+  /** Where the lines go (default stdout). */
+  out?: (line: string) => void;
+}
+
+export interface FireResult {
+  sent: number;
+  /** Answers that were what the delivery expected: 2xx, or not 2xx for a tampered delivery. */
+  asExpected: number;
+  unexpected: number;
+  seconds: number;
+}
+
+const is2xx = (status: number): boolean => status >= 200 && status < 300;
+
+function verdictOf(delivery: PlannedDelivery, status: number): { ok: boolean; note: string } {
+  if (delivery.expect === 'accept') return is2xx(status) ? { ok: true, note: '' } : { ok: false, note: ': not 2xx' };
+  return is2xx(status)
+    ? { ok: false, note: `: accepted, but a receiver should refuse it (${delivery.rule ?? 'tampered'})` }
+    : { ok: true, note: ': refused, as it should be' };
+}
+
+/**
+ * Sends every delivery of `plan` to its receiver in order. Resolves with the counts;
+ * rejects with a FireError when the receiver cannot be reached at all.
+ */
+export async function runFire(plan: FirePlan, options: RunOptions = {}): Promise<FireResult> {
+  const out = options.out ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const interval = options.rate ? 1000 / options.rate : 0;
+  const width = String(plan.deliveries.length).length;
+  const started = performance.now();
+  let asExpected = 0;
+  let unexpected = 0;
+  for (const [index, delivery] of plan.deliveries.entries()) {
+    const due = started + index * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const request = delivery.build(Date.now());
+    const prefix = `#${String(index + 1).padStart(width)} ${delivery.label}`;
+    try {
+      const answer = await deliver(request, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+      const { ok, note } = verdictOf(delivery, answer.status);
+      if (ok) asExpected++;
+      else unexpected++;
+      out(`${prefix} -> ${answer.status} in ${answer.ms.toFixed(1)} ms${note}`);
+    } catch (error) {
+      if (!(error instanceof DeliveryError)) throw error;
+      if (error.kind === 'unreachable') {
+        const after = index > 0 ? ` after ${index} deliver${index === 1 ? 'y' : 'ies'}` : '';
+        throw new FireError(`--to ${printableUrl(request.url)}: cannot reach the receiver${after} (${error.reason}); is it running, and is the URL right?`);
+      }
+      unexpected++;
+      out(`${prefix} -> no answer (${error.reason})`);
+    }
+  }
+  return { sent: plan.deliveries.length, asExpected, unexpected, seconds: (performance.now() - started) / 1000 };
+}

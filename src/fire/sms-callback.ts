@@ -1,0 +1,125 @@
+// Realistic SMS callback events, as SMN publishes them to the topic bound to an event
+// type (`sms_success_event`, `sms_fail_event`, `sms_reply_event`). The event types, the
+// fields and the look of the values come from spec/smn.openapi.yaml: the branches of
+// `SmsCallbackMessage` and each branch's example. Times are now; ids are new.
+import { dereference, smnResponses, type Schema } from '../contract/smn-responses.js';
+import { FireError } from './errors.js';
+import { createRandom, type Random } from './random.js';
+import { isoSeconds, valueFor, vary, type ValueSchema } from './values.js';
+
+/** The field that names the event type. */
+export const SMS_EVENT_TYPE_FIELD = 'event_type';
+/** The component schema every SMS callback event obeys. */
+export const SMS_CALLBACK_SCHEMA = 'SmsCallbackMessage';
+
+// A failed delivery receipt. The spec documents `status` as 1 delivered, 0 failed, and
+// leaves `status_desc` open while naming CMPP states: a failed receipt gets status 0
+// and one of the CMPP final states other than DELIVRD.
+const FAILED_RECEIPT = 'sms_fail_event';
+const FAILED_STATUS = 0;
+const CMPP_FAILURE_STATES = ['UNDELIV', 'EXPIRED', 'REJECTD', 'DELETED', 'UNKNOWN'];
+
+/** One event type and the branch of SmsCallbackMessage that describes it. */
+export interface SmsCallbackShape {
+  eventType: string;
+  /** The component schema's name (`SmsDeliveryReceipt`, `SmsReply`). */
+  schemaName: string;
+  /** The fields the schema defines, in its order. */
+  fields: string[];
+  required: string[];
+  schemaOf(field: string): ValueSchema;
+  example: Record<string, unknown>;
+}
+
+let shapes: Map<string, SmsCallbackShape> | undefined;
+
+function callbackShapes(): Map<string, SmsCallbackShape> {
+  if (shapes) return shapes;
+  const document = smnResponses().contract.document;
+  const message = document.components.schemas[SMS_CALLBACK_SCHEMA] as { oneOf?: { $ref?: string }[] } | undefined;
+  shapes = new Map();
+  for (const branch of message?.oneOf ?? []) {
+    const schemaName = branch.$ref?.split('/').pop() ?? '';
+    const schema = dereference(document, document.components.schemas[schemaName]) as Schema & {
+      properties?: Record<string, ValueSchema>;
+      required?: string[];
+      examples?: Record<string, unknown>[];
+    };
+    const properties = schema.properties ?? {};
+    const typeSchema = properties[SMS_EVENT_TYPE_FIELD] ?? {};
+    const types = (typeSchema.enum ?? ('const' in typeSchema ? [typeSchema.const] : [])) as string[];
+    for (const eventType of types) {
+      shapes.set(eventType, {
+        eventType,
+        schemaName,
+        fields: Object.keys(properties),
+        required: schema.required ?? [],
+        schemaOf: (field) => properties[field] ?? {},
+        example: schema.examples?.[0] ?? {},
+      });
+    }
+  }
+  return shapes;
+}
+
+/** The SMS callback event types the spec defines, in its order. */
+export const smsCallbackEventTypes = (): string[] => [...callbackShapes().keys()];
+
+/** The shape of an event type, or undefined when the spec has no such type. */
+export const smsCallbackShape = (eventType: string): SmsCallbackShape | undefined => callbackShapes().get(eventType);
+
+export interface GenerateSmsCallbackOptions {
+  /** Default: a new unseeded generator. */
+  random?: Random;
+  /** The clock in milliseconds (default now): the latest time of the event. */
+  now?: number;
+  /** Values that replace the generated ones, already of the right JSON type. */
+  overrides?: Record<string, unknown>;
+}
+
+const isDateTime = (schema: ValueSchema): boolean => schema.format === 'date-time';
+
+/**
+ * A realistic event of `eventType`, valid against `SmsCallbackMessage`: the fields of the
+ * spec's example for its schema (and any other required field), with new ids, the
+ * example's times moved so that the latest is `now` (a receipt's submit_time stays
+ * before its deliver_time), and the overrides. Throws a FireError naming the field when
+ * an override makes the event invalid, a TypeError for an event type the spec lacks.
+ */
+export function generateSmsCallbackEvent(eventType: string, options: GenerateSmsCallbackOptions = {}): Record<string, unknown> {
+  const shape = smsCallbackShape(eventType);
+  if (!shape) throw new TypeError(`generateSmsCallbackEvent: "${eventType}" is not one of ${smsCallbackEventTypes().join(', ')}`);
+  const random = options.random ?? createRandom();
+  const now = options.now ?? Date.now();
+  const times = shape.fields.filter((f) => isDateTime(shape.schemaOf(f)) && typeof shape.example[f] === 'string').map((f) => Date.parse(shape.example[f] as string));
+  const latest = Math.max(...times.filter(Number.isFinite));
+
+  const event: Record<string, unknown> = {};
+  for (const field of shape.fields) {
+    const schema = shape.schemaOf(field);
+    const example = shape.example[field];
+    if (field === SMS_EVENT_TYPE_FIELD) event[field] = eventType;
+    else if (isDateTime(schema)) event[field] = isoSeconds(now - (typeof example === 'string' && Number.isFinite(latest) ? latest - Date.parse(example) : 0));
+    else if (example !== undefined) event[field] = vary(example, random);
+    else if (shape.required.includes(field)) event[field] = valueFor(schema, random);
+  }
+  if (eventType === FAILED_RECEIPT) {
+    event.status = FAILED_STATUS;
+    event.status_desc = random.pick(CMPP_FAILURE_STATES);
+  }
+  const overrides = options.overrides ?? {};
+  Object.assign(event, overrides);
+
+  const responses = smnResponses();
+  const problems = responses.validateSchema(shape.schemaName, event);
+  const problem = problems.find((p) => p.pointer.slice(1) in overrides);
+  if (problem) {
+    throw new FireError(`--set ${problem.pointer.slice(1)}: ${eventType} expects ${problem.expected}, got ${problem.received} (${problem.rule})`);
+  }
+  const remaining = problems.length > 0 ? problems : responses.validateSchema(SMS_CALLBACK_SCHEMA, event);
+  if (remaining.length > 0) {
+    // Only a spec whose example does not fit its own schema gets here.
+    throw new Error(`cannot make a valid ${eventType} from the spec: ${remaining.map((p) => `${p.pointer}: expected ${p.expected}, got ${p.received}`).join('; ')}`);
+  }
+  return event;
+}

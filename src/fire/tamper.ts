@@ -1,0 +1,94 @@
+// `--tamper KIND`: one deliberately bad delivery, to test that a receiver refuses it.
+// Each kind breaks one rule a receiver must enforce, and names the rule smn-kit's own
+// SUBHOOK library reports for it, so a test can check that the refusal is for the
+// right reason.
+import type { SubhookRule } from '../subhook/problem.js';
+import { signSubhook } from '../subhook/signature.js';
+import { FireError } from './errors.js';
+import type { Random } from './random.js';
+import { isDataField, SIGNATURE_FIELD, TIMESTAMP_FIELD, TOKEN_FIELD, type SubhookEvent, type SubhookEventShape } from './subhook-event.js';
+
+export const TAMPER_KINDS = ['signature', 'reused-token', 'stale-timestamp', 'missing-field', 'wrong-type'] as const;
+export type TamperKind = (typeof TAMPER_KINDS)[number];
+
+/** What each kind does, for the help text and the delivery line. */
+export const TAMPER_DESCRIPTIONS: Record<TamperKind, string> = {
+  signature: 'signed with a wrong key: md5(token + another key)',
+  'reused-token': 'a valid delivery, then another event with its token and signature',
+  'stale-timestamp': 'a timestamp one day old',
+  'missing-field': 'the first field the event requires left out',
+  'wrong-type': 'a number for a field that must be a string (JSON only)',
+};
+
+/** The rule smn-kit's SUBHOOK library (validateSubhookEvent, the replay guard) reports for each kind. */
+export const TAMPER_RULES: Record<TamperKind, SubhookRule> = {
+  signature: 'bad-signature',
+  'reused-token': 'replayed-token',
+  'stale-timestamp': 'stale-timestamp',
+  'missing-field': 'missing-field',
+  'wrong-type': 'wrong-type',
+};
+
+/** How old a stale timestamp is: far outside any tolerance window (Standard Webhooks uses 5 minutes). */
+export const STALE_SECONDS = 24 * 60 * 60;
+
+/** The value of `--tamper`, or a FireError listing the kinds. */
+export function tamperKind(value: string): TamperKind {
+  const kind = TAMPER_KINDS.find((k) => k === value);
+  if (!kind) throw new FireError(`--tamper must be one of ${TAMPER_KINDS.join(', ')}, got "${value}"`);
+  return kind;
+}
+
+// The first field the event requires that fire is free to change (not its name, token,
+// signature or timestamp), optionally only among those whose schema is just a string.
+function firstDataField(shape: SubhookEventShape, onlyStrings: boolean): string {
+  const field = shape.required.find((f) => isDataField(f) && (!onlyStrings || shape.schemaOf(f).type === 'string'));
+  return field ?? TOKEN_FIELD;
+}
+
+export interface TamperContext {
+  key: string;
+  random: Random;
+  /** The clock in milliseconds. */
+  now: number;
+  /** For reused-token: the token and signature of an earlier, valid delivery. */
+  captured?: { token: unknown; signature: unknown };
+}
+
+/**
+ * `event` (valid and signed) broken the way `kind` says; the result names the field.
+ * reused-token needs the token and signature of an earlier delivery in `context.captured`.
+ */
+export function tamper(kind: TamperKind, shape: SubhookEventShape, event: SubhookEvent, context: TamperContext): { event: SubhookEvent; field: string } {
+  const bad = { ...event };
+  switch (kind) {
+    case 'signature': {
+      // Well formed (32 lower-case hex digits), so only checking it against the key finds it.
+      const wrongKey = `${context.key}-not-the-key-${context.random.hex(8)}`;
+      bad[SIGNATURE_FIELD] = signSubhook(String(event[TOKEN_FIELD]), wrongKey);
+      return { event: bad, field: SIGNATURE_FIELD };
+    }
+    case 'reused-token': {
+      if (!context.captured) throw new Error('tamper reused-token: no earlier delivery to take the token from');
+      bad[TOKEN_FIELD] = context.captured.token;
+      bad[SIGNATURE_FIELD] = context.captured.signature;
+      return { event: bad, field: TOKEN_FIELD };
+    }
+    case 'stale-timestamp': {
+      if (!shape.fields.includes(TIMESTAMP_FIELD)) throw new FireError(`--tamper stale-timestamp: ${shape.product} ${shape.event} has no ${TIMESTAMP_FIELD}`);
+      bad[TIMESTAMP_FIELD] = Math.floor(context.now / 1000) - STALE_SECONDS;
+      return { event: bad, field: TIMESTAMP_FIELD };
+    }
+    case 'missing-field': {
+      const field = firstDataField(shape, false);
+      delete bad[field];
+      return { event: bad, field };
+    }
+    case 'wrong-type': {
+      const field = firstDataField(shape, true);
+      const digits = String(event[field]).replace(/[^0-9]/g, '').slice(0, 15);
+      bad[field] = digits.length > 0 ? Number(digits) : 1;
+      return { event: bad, field };
+    }
+  }
+}

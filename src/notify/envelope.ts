@@ -1,0 +1,107 @@
+// How SMN hands a topic message to an http(s) subscriber: a POST with the
+// `X-SMN-MESSAGE-TYPE`, `X-SMN-MESSAGE-ID` and `X-SMN-TOPIC-URN` headers and the JSON
+// envelope `SmnNotification` of spec/smn.openapi.yaml, the message being the JSON text
+// of the event. Used by `smn-kit fire sms_*_event` and by the emulator's SMS events.
+import { createRandom, type Random } from '../fire/random.js';
+import { deliver, type DeliveryAnswer } from '../fire/deliver.js';
+import { smnResponses } from '../contract/smn-responses.js';
+import { isoSeconds } from '../fire/values.js';
+
+export const SMN_NOTIFICATION_SCHEMA = 'SmnNotification';
+
+/** The envelope's fields, as the spec names them. */
+export interface SmnNotificationBody {
+  type: string;
+  signature: string;
+  signature_version: string;
+  topic_urn: string;
+  message_id: string;
+  message: string;
+  subject?: string;
+  subscribe_url?: string;
+  unsubscribe_url?: string;
+  signing_cert_url?: string;
+  timestamp: string;
+}
+
+/** What a subscriber receives: the headers (Content-Type included) and the JSON body. */
+export interface SmnNotification {
+  headers: Record<string, string>;
+  body: SmnNotificationBody;
+}
+
+export interface SmnNotificationOptions {
+  /** `Notification` (default), `SubscriptionConfirmation` or `UnsubscribeConfirmation`. */
+  type?: string;
+  /** 32 hex digits; default a new one. */
+  messageId?: string;
+  /** Default: the event's `event_type` when it has one, else empty. */
+  subject?: string;
+  /** When SMN sent it, in milliseconds (default now). */
+  timestamp?: number;
+  /** The subscription the message goes to; default the topic URN and 32 new hex digits. */
+  subscriptionUrn?: string;
+  /** Base URL of the SMN that sends it, for the unsubscribe and certificate URLs. */
+  endpoint?: string;
+  /** Default: a new unseeded generator. Seeded, the ids and the signature repeat. */
+  random?: Random;
+}
+
+export const DEFAULT_SMN_ENDPOINT = 'https://smn.mock.invalid';
+const CONFIRMATION = 'SubscriptionConfirmation';
+// The size of an RSA-2048 signature: the mock signs nothing, but the field looks real.
+const SIGNATURE_BYTES = 256;
+
+/**
+ * The notification that delivers `event` (an object, sent as its JSON text, or a string
+ * sent as it is) from the topic `topicUrn`. The signature is random bytes in base64:
+ * SMN's is verifiable only with SMN's certificate, which a mock does not have. Throws a
+ * TypeError naming the field when the envelope does not obey `SmnNotification` (a
+ * malformed topic URN, message id or type).
+ */
+export function smnNotification(topicUrn: string, event: object | string, options: SmnNotificationOptions = {}): SmnNotification {
+  const random = options.random ?? createRandom();
+  const type = options.type ?? 'Notification';
+  const messageId = options.messageId ?? random.hex(32);
+  const endpoint = (options.endpoint ?? DEFAULT_SMN_ENDPOINT).replace(/\/+$/, '');
+  const subscriptionUrn = options.subscriptionUrn ?? `${topicUrn}:${random.hex(32)}`;
+  const eventType = typeof event === 'object' ? (event as { event_type?: unknown }).event_type : undefined;
+  const signature = Buffer.from(Array.from({ length: SIGNATURE_BYTES }, () => random.int(0, 255))).toString('base64');
+  const body: SmnNotificationBody = {
+    type,
+    signature,
+    signature_version: 'v1',
+    topic_urn: topicUrn,
+    message_id: messageId,
+    message: typeof event === 'string' ? event : JSON.stringify(event),
+    subject: options.subject ?? (typeof eventType === 'string' ? eventType : ''),
+    ...(type === CONFIRMATION
+      ? { subscribe_url: `${endpoint}/smn/subscription/confirm?topic_urn=${encodeURIComponent(topicUrn)}&token=${random.hex(64)}` }
+      : { unsubscribe_url: `${endpoint}/smn/subscription/unsubscribe?subscription_urn=${encodeURIComponent(subscriptionUrn)}` }),
+    signing_cert_url: `${endpoint}/smn/smn_cert.pem`,
+    timestamp: isoSeconds(options.timestamp ?? Date.now()),
+  };
+  const problem = smnResponses().validateSchema(SMN_NOTIFICATION_SCHEMA, body)[0];
+  if (problem) throw new TypeError(`smnNotification: ${problem.pointer || 'the envelope'} must be ${problem.expected}, got ${problem.received}`);
+  return {
+    headers: {
+      'content-type': 'application/json; charset=UTF-8',
+      'X-SMN-MESSAGE-TYPE': type,
+      'X-SMN-MESSAGE-ID': messageId,
+      'X-SMN-TOPIC-URN': topicUrn,
+    },
+    body,
+  };
+}
+
+/**
+ * POSTs `notification` to `url` and resolves with the answer's status (whatever it is)
+ * and the time it took. Rejects with a `DeliveryError` (from src/fire/deliver.ts) when
+ * there is no answer: `kind` is `unreachable` (no connection) or `no-answer`.
+ */
+export function deliverSmnNotification(url: string | URL, notification: SmnNotification, options: { timeoutMs?: number } = {}): Promise<DeliveryAnswer> {
+  return deliver({ method: 'POST', url: new URL(url), headers: notification.headers, body: JSON.stringify(notification.body) }, options);
+}
+
+export { DeliveryError } from '../fire/deliver.js';
+export type { DeliveryAnswer } from '../fire/deliver.js';
