@@ -79,8 +79,9 @@ then a summary. Tokens and the key are never printed.
 
 Options:
   --kind KIND       auto (default): a raw delivery or an object with "events" is SUBHOOK,
-                    a body whose fields match an SMN operation is SMN; smn or subhook
-                    judges every payload as that kind
+                    a body whose fields match an SMN operation is SMN, any other object
+                    with SUBHOOK fields (or anything, with --product) is SUBHOOK; smn or
+                    subhook judges every payload as that kind
   --product P       the SUBHOOK product, ${subhookProducts().join(' or ')} (default: per event, the
                     product whose schema knows the event and accepts it)
   --key K           the SUBHOOK secret: signatures are checked too (default: the

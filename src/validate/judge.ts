@@ -1,10 +1,11 @@
 // One parsed item -> its verdict. The kind is told apart here, once: a raw delivery
 // (`{method, url, headers, body}`, which is also a line of `listen --out`), a SUBHOOK
-// event (it has `events`), or an SMN response body (its fields match an operation's).
+// event (it has `events`), an SMN response body (its fields match an operation's), or
+// else a SUBHOOK event again when it has fields SUBHOOK events have.
 import { RECEPTION_RULES, type DeliveryRecord } from '../listen/record.js';
 import type { SubhookDelivery } from '../subhook/decode.js';
 import { judgeSmnBody, looksLikeSmnBody, unrecognizedSmnBody, type HarEntry, judgeHarEntry } from './smn.js';
-import { judgeSubhookDelivery, judgeSubhookFields } from './subhook.js';
+import { hasSubhookField, judgeSubhookDelivery, judgeSubhookFields } from './subhook.js';
 import { verdictOf, type Problem, type Verdict } from './verdict.js';
 
 export type Kind = 'auto' | 'smn' | 'subhook';
@@ -67,6 +68,9 @@ export function judgeValue(value: unknown, options: JudgeOptions): Verdict | Pro
   }
   if (options.kind === 'subhook' || (options.kind === 'auto' && isObject(value) && 'events' in value)) return judgeSubhookFields(value, options);
   if (options.kind === 'smn' || looksLikeSmnBody(value)) return judgeSmnBody(value);
+  // Not SMN, but with fields of SUBHOOK events: judged as an event, whose problems
+  // (a missing `events`...) say more than "unrecognized".
+  if (options.product !== undefined || (isObject(value) && hasSubhookField(value))) return judgeSubhookFields(value, options);
   return unrecognized(value);
 }
 

@@ -47,6 +47,14 @@ function detectProduct(fields: unknown, key: string | undefined): Verdict {
   return toVerdict(best!);
 }
 
+let fieldNames: Set<string> | undefined;
+
+/** Whether an object has a field some SUBHOOK event declares (the names come from the spec). */
+export function hasSubhookField(value: Record<string, unknown>): boolean {
+  fieldNames ??= new Set(contractProducts().flatMap((product) => [...product.events.values()].flatMap((event) => event.fields)));
+  return Object.keys(value).some((field) => fieldNames!.has(field));
+}
+
 /** Judges decoded SUBHOOK fields (or a saved event) against the spec and, with a key, the signature. */
 export function judgeSubhookFields(fields: unknown, options: SubhookJudgeOptions): Verdict {
   if (options.product !== undefined) return toVerdict(validateSubhookEvent(fields, { product: options.product, key: options.key }));

@@ -1,0 +1,282 @@
+// `smn-kit validate` as a user runs it: the built CLI in a child process over the
+// fixtures and over files made here, its lines, its --json and --junit files, its exit codes.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateFiles } from '../src/validate/run.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const KEY = 'test-subhook-key-0123456789abcdef';
+const work = mkdtempSync(join(tmpdir(), 'smn-kit-validate-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const { SUBHOOK_KEY: _unset, ...environment } = process.env;
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'validate', ...args], { cwd: root, encoding: 'utf8', timeout: 30_000, env: environment });
+const fixture = (path: string): unknown => JSON.parse(readFileSync(join(root, 'fixtures', path), 'utf8'));
+
+interface ReportItem {
+  source: string;
+  line?: number;
+  pointer?: string;
+  status: string;
+  kind?: string;
+  product?: string;
+  event?: string;
+  operation?: string;
+  httpStatus?: number;
+  problems: { rule: string; pointer: string; where?: string }[];
+  warnings: { rule: string; pointer: string }[];
+}
+interface Report {
+  paths: string[];
+  items: ReportItem[];
+  summary: { pass: number; fail: number; warn: number; skip: number };
+}
+
+let reports = 0;
+/** Runs validate with --json and returns the exit status, the output and the parsed report. */
+function validate(...args: string[]) {
+  const json = join(work, `report-${++reports}.json`);
+  const result = run(...args, '--json', json);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, report };
+}
+
+const write = (name: string, text: string): string => {
+  const path = join(work, name);
+  writeFileSync(path, text);
+  return path;
+};
+const jsonLines = (name: string, values: unknown[]): string => write(name, values.map((value) => JSON.stringify(value)).join('\n') + '\n');
+const firstProblem = (item: ReportItem | undefined) => item && { rule: item.problems[0]?.rule, pointer: item.problems[0]?.pointer };
+
+describe('smn-kit validate --help', () => {
+  it('explains every option with its default, the exit codes, and gives an example', () => {
+    const result = run('--help');
+    expect(result.status).toBe(0);
+    for (const option of ['--kind', '--product', '--key', '--json', '--junit']) expect(result.stdout).toContain(option);
+    expect(result.stdout).toContain('auto (default)');
+    expect(result.stdout).toContain('Exit status: 0');
+    expect(result.stdout).toContain('Example:');
+  });
+});
+
+describe('SMN payloads and HAR exchanges (fixtures/smn/payloads)', () => {
+  let status: number | null;
+  let stdout: string;
+  let report: Report;
+  beforeAll(() => ({ status, stdout, report } = validate('fixtures/smn/payloads')));
+  const item = (file: string, at: number | string) =>
+    report.items.find((i) => i.source.endsWith(file) && (typeof at === 'number' ? i.line === at : i.pointer === at));
+
+  it('exits 1 and sums up every item', () => {
+    expect(status).toBe(1);
+    expect(report.summary).toEqual({ pass: 8, fail: 10, warn: 1, skip: 1 });
+    expect(stdout).toMatch(/smn-kit validate: 20 items in 8 files: 9 valid \(1 with warnings\), 10 invalid, 1 skipped/);
+  });
+
+  it('tells each body its operation, error bodies included', () => {
+    const operations = report.items.filter((i) => i.source.includes('/valid/')).map((i) => [i.source.split('/').pop(), i.operation, i.status]);
+    expect(operations).toEqual([
+      ['gateway-error.json', 'error body', 'pass'],
+      ['list-sms-event.json', 'ListSmsEvent', 'pass'],
+      ['list-subscriptions.json', 'ListSubscriptions', 'pass'],
+      ['smn-error.json', 'error body', 'pass'],
+      ['update-sms-event.json', 'UpdateSmsEvent', 'pass'],
+    ]);
+  });
+
+  it('names the rule and pointer of each broken body, by line', () => {
+    const file = 'invalid/bodies.jsonl';
+    expect([1, 2, 3, 4, 5, 6].map((line) => firstProblem(item(file, line)))).toEqual([
+      { rule: 'type', pointer: '/subscription_count' },
+      { rule: 'enum', pointer: '/callback/0/event_type' },
+      { rule: 'enum', pointer: '/subscriptions/0/status' },
+      { rule: 'pattern', pointer: '/code' },
+      { rule: 'unrecognized-body', pointer: '' },
+      { rule: 'malformed-json', pointer: '' },
+    ]);
+    expect(stdout).toMatch(/^invalid fixtures\/smn\/payloads\/invalid\/bodies\.jsonl:1 ListSubscriptions 200: type \/subscription_count: expected a value of type integer, received "1"$/m);
+    expect(stdout).toMatch(/^invalid \S+bodies\.jsonl:6 payload: malformed-json/m);
+  });
+
+  it('warns about fields the contract does not declare, without failing', () => {
+    const warned = item('undeclared-field.json', 1);
+    expect(warned?.status).toBe('warn');
+    expect(warned?.warnings).toEqual([expect.objectContaining({ rule: 'undeclared-field', pointer: '/marker' })]);
+  });
+
+  it('judges HAR responses for their status, and requests the contract refuses that got a 2xx', () => {
+    const entries = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => item('exchanges.har', `/log/entries/${i}`));
+    expect(entries.map((e) => e?.status)).toEqual(['pass', 'pass', 'fail', 'fail', 'fail', 'skip', 'pass', 'fail']);
+    expect(entries.map((e) => [e?.operation, e?.httpStatus])[1]).toEqual(['ListSubscriptions', 400]);
+    expect(entries[2]?.problems).toEqual([expect.objectContaining({ rule: 'accepted-invalid-request', where: 'request query limit' })]);
+    expect(firstProblem(entries[3])).toEqual({ rule: 'pattern', pointer: '/callback/0/topic_urn' });
+    expect(entries[4]?.problems.map((p) => p.pointer)).toEqual(['/request_id', '/code', '/message']);
+    expect(firstProblem(entries[7])).toEqual({ rule: 'status', pointer: '' });
+    expect(stdout).toMatch(/^skipped \S+exchanges\.har#\/log\/entries\/5 .*not an SMN operation/m);
+  });
+
+  it('judges every body as SMN with --kind smn, and refuses SUBHOOK events then', () => {
+    const result = validate('--kind', 'smn', 'fixtures/subhook/sms/valid/delivered.json');
+    expect(result.status).toBe(1);
+    expect(firstProblem(result.report.items[0])).toEqual({ rule: 'unrecognized-body', pointer: '' });
+  });
+});
+
+describe('SUBHOOK events', () => {
+  it('accepts every valid sample and finds its product from its event', () => {
+    const paths = ['sms', 'intersms'].flatMap((product) =>
+      readdirSync(join(root, 'fixtures/subhook', product, 'valid'))
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => `fixtures/subhook/${product}/valid/${name}`),
+    );
+    const { status, report } = validate(...paths);
+    expect(status).toBe(0);
+    expect(report.items).toHaveLength(paths.length);
+    // Events both products define alike go to the first product of the spec; --product decides those.
+    const alike = ['intersms/valid/request.json', 'intersms/valid/template_accept.json', 'intersms/valid/template_reject.json'];
+    for (const item of report.items) {
+      expect(item.status, `${item.source}: ${JSON.stringify(item.problems)}`).toBe('pass');
+      expect(item.product).toBe(alike.some((path) => item.source.endsWith(path)) ? 'sms' : item.source.split('/')[2]);
+      expect(item.event).toBe(item.source.split('/').pop()?.replace('.json', ''));
+    }
+  });
+
+  it.each(['sms', 'intersms'])('reports the rule and pointer of each invalid %s fixture, line by line', (product) => {
+    const folder = join(root, 'fixtures/subhook', product, 'invalid');
+    type Case = { fields: unknown; key?: string; expect: { rule: string; pointer: string } };
+    const cases = readdirSync(folder)
+      .filter((name) => name !== 'deliveries.json')
+      .map((name) => fixture(`subhook/${product}/invalid/${name}`) as Case);
+    for (const withKey of [false, true]) {
+      const chosen = cases.filter((c) => (c.key !== undefined) === withKey);
+      const path = jsonLines(`${product}-invalid-${withKey}.jsonl`, chosen.map((c) => c.fields));
+      const { status, report } = validate(path, '--product', product, ...(withKey ? ['--key', KEY] : []));
+      expect(status).toBe(1);
+      expect(report.items.map((item) => item.status)).toEqual(chosen.map(() => 'fail'));
+      expect(report.items.map((item) => item.problems.map((p) => ({ rule: p.rule, pointer: p.pointer })))).toEqual(chosen.map((c) => [c.expect]));
+    }
+  });
+});
+
+describe('raw deliveries (JSON Lines of {method, url, headers, body})', () => {
+  type Deliveries = { deliveries: { delivery: unknown }[] };
+  const valid = ['sms', 'intersms'].flatMap((product) =>
+    ['form', 'get', 'multipart'].flatMap((form) => (fixture(`subhook/${product}/valid/deliveries/${form}.json`) as Deliveries).deliveries.map((d) => d.delivery)),
+  );
+  let path: string;
+  beforeAll(() => (path = jsonLines('deliveries.jsonl', valid)));
+
+  it('decodes each form and checks signatures with --key', () => {
+    const { status, report } = validate(path, '--key', KEY);
+    expect(status).toBe(0);
+    expect(report.summary).toEqual({ pass: valid.length, fail: 0, warn: 0, skip: 0 });
+  });
+
+  it('finds a bad signature for every delivery under another key, and never prints the key or a token', () => {
+    const otherKey = 'another-subhook-key-fedcba9876543210';
+    const { status, stdout, report } = validate(path, '--key', otherKey);
+    expect(status).toBe(1);
+    expect(report.items.map((item) => firstProblem(item))).toEqual(valid.map(() => ({ rule: 'bad-signature', pointer: '/signature' })));
+    const everything = stdout + JSON.stringify(report);
+    expect(everything).not.toContain(otherKey);
+    for (const delivery of valid as { body?: string; url: string }[]) {
+      const token = /token=([^&]+)/.exec(delivery.body ?? delivery.url)?.[1] ?? /name="token"\r\n\r\n(\w+)/.exec(delivery.body ?? '')?.[1];
+      expect(token).toMatch(/^\w{32}$/);
+      expect(everything).not.toContain(token);
+    }
+  });
+
+  it('takes the key from SUBHOOK_KEY when --key is not given', () => {
+    const result = spawnSync(process.execPath, [cli, 'validate', path], { cwd: root, encoding: 'utf8', env: { ...environment, SUBHOOK_KEY: 'wrong-key' } });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('bad-signature');
+  });
+
+  it('names the decoding rule and where for requests that are not deliveries', () => {
+    type Bad = { deliveries: { delivery: unknown; expect: { rule: string; where: string } }[] };
+    const bad = (fixture('subhook/sms/invalid/deliveries.json') as Bad).deliveries;
+    const { status, report } = validate(jsonLines('bad-deliveries.jsonl', bad.map((d) => d.delivery)));
+    expect(status).toBe(1);
+    expect(report.items.map((item) => ({ rule: item.problems[0]?.rule, where: item.problems[0]?.where }))).toEqual(bad.map((d) => d.expect));
+  });
+});
+
+describe('files as they come', () => {
+  const event = fixture('subhook/sms/valid/delivered.json') as Record<string, unknown>;
+
+  it('numbers JSON Lines by line through a BOM, CRLF, blank lines and a broken line', () => {
+    const path = write('mixed.jsonl', `\uFEFF${JSON.stringify(event)}\r\n\r\n{"events": "delivered",\r\n${JSON.stringify({ ...event, tag: 7 })}`);
+    const { status, stdout, report } = validate(path);
+    expect(status).toBe(1);
+    expect(report.items.map((item) => [item.line, item.status, item.problems[0]?.rule])).toEqual([
+      [1, 'pass', undefined],
+      [3, 'fail', 'malformed-json'],
+      [4, 'fail', 'wrong-type'],
+    ]);
+    expect(stdout).toContain(`${path}:3 payload: malformed-json`);
+  });
+
+  it('gives each element of a .json array the line it starts on', () => {
+    const text = `[\n  ${JSON.stringify(event)},\n\n  {\n    "events": "nope"\n  },\n  "a string, with [brackets] and \\"quotes\\""\n]\n`;
+    const { report } = validate(write('array.json', text));
+    expect(report.items.map((item) => [item.line, item.status])).toEqual([
+      [2, 'pass'],
+      [4, 'fail'],
+      [7, 'fail'],
+    ]);
+  });
+
+  it('writes a JUnit file with one test case per source file', () => {
+    const junit = join(work, 'validate.xml');
+    const result = run('fixtures/smn/payloads/valid', 'fixtures/smn/payloads/invalid', '--junit', junit);
+    expect(result.status).toBe(1);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml.match(/<testcase /g)).toHaveLength(6);
+    expect(xml).toMatch(/<testcase classname="smn-kit validate" name="fixtures\/smn\/payloads\/invalid\/bodies.jsonl"[^>]*>\s*<failure message="6 of 6 items invalid">/);
+  });
+
+  it.each([
+    [[], /give at least one PATH/],
+    [['nowhere.jsonl'], /nowhere\.jsonl: no such file or folder/],
+    [['README.md'], /README\.md: cannot tell its format from its name; use \.json, \.jsonl, \.ndjson, \.har/],
+    [['fixtures/smn', '--kind', 'xml'], /--kind must be auto, smn, subhook, got "xml"/],
+    [['fixtures/smn', '--product', 'mms'], /--product must be sms, intersms, got "mms"/],
+    [['fixtures/smn', '--json', '/nonexistent/dir/report.json'], /--json \/nonexistent\/dir\/report\.json: cannot be written \(ENOENT\)/],
+    [['src'], /src: no \.json, \.jsonl, \.ndjson, \.har file in this folder/],
+  ])('refuses %j with one line and exit 2', (args, message) => {
+    const result = run(...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('streaming', () => {
+  it('keeps memory flat: the heap does not grow with the number of lines read', async () => {
+    // 120 000 events (about 25 MB of text, several times that once parsed): held at once,
+    // the heap would grow by far more than the bound below.
+    const line = `${JSON.stringify(event())}\n`;
+    const path = join(work, 'many.jsonl');
+    writeFileSync(path, line.repeat(120_000));
+    const samples: number[] = [];
+    let seen = 0;
+    const before = process.memoryUsage().heapUsed;
+    const summary = await validateFiles([{ path, format: 'jsonl' }], { kind: 'auto' }, () => {
+      if (++seen % 5_000 === 0) samples.push(process.memoryUsage().heapUsed - before);
+      return undefined;
+    });
+    expect(summary.pass).toBe(120_000);
+    expect(Math.max(...samples)).toBeLessThan(24 * 1024 * 1024);
+  });
+});
+
+function event(): Record<string, unknown> {
+  return fixture('subhook/sms/valid/delivered.json') as Record<string, unknown>;
+}
