@@ -190,11 +190,12 @@ Example:
       throw error;
     }
 
-    const checks = [product ? `product ${product}` : 'product per event', key ? 'signatures checked' : 'signatures not checked (no --key)', outPath ? `recording to ${outPath}` : 'not recording (no --out)'];
-    out(`smn-kit listen: receiving SUBHOOK deliveries on ${listener.url} (${checks.join(', ')}; answering ${status} after ${delayMs} ms; Ctrl-C to stop)`);
-    const timer = timeoutSeconds === undefined ? undefined : setTimeout(finish, timeoutSeconds * 1000);
+    // Signals are caught before the URL is printed: whoever reads that line may stop us at once.
     process.once('SIGINT', finish);
     process.once('SIGTERM', finish);
+    const timer = timeoutSeconds === undefined ? undefined : setTimeout(finish, timeoutSeconds * 1000);
+    const checks = [product ? `product ${product}` : 'product per event', key ? 'signatures checked' : 'signatures not checked (no --key)', outPath ? `recording to ${outPath}` : 'not recording (no --out)'];
+    out(`smn-kit listen: receiving SUBHOOK deliveries on ${listener.url} (${checks.join(', ')}; answering ${status} after ${delayMs} ms; Ctrl-C to stop)`);
     await finished;
     if (timer) clearTimeout(timer);
     process.off('SIGINT', finish);
