@@ -36,7 +36,16 @@ const listen = async (server: Server): Promise<string> => {
 let mock: RunningMock;
 const dir = mkdtempSync(join(tmpdir(), 'smn-kit-conformance-'));
 beforeAll(async () => {
+  // The emulator, with callbacks bound so that event_type_filter has something to filter.
   mock = await startMock({ port: 0 });
+  const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
+  const callback = ['sms_success_event', 'sms_fail_event', 'sms_reply_event'].map((event_type) => ({ event_type, topic_urn: `urn:smn:cn-north-4:${project}:${event_type}` }));
+  const bound = await fetch(`${mock.url}/v2/${project}/notifications/sms/callback`, {
+    method: 'PUT',
+    headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ callback }),
+  });
+  expect(bound.status).toBe(200);
 });
 afterAll(() => mock.close());
 

@@ -2,12 +2,15 @@
 // documents and which rule leads to which of them (the `x-error` extensions). Whatever
 // needs an SMN error code, message or status reads it from here, so the spec stays
 // the only place they are written.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { readContractDocument } from './document.js';
 
 /** Absolute path of `spec/smn.openapi.yaml` (the same from `src/` and from `dist/`). */
 export const smnSpecPath = fileURLToPath(new URL('../../spec/smn.openapi.yaml', import.meta.url));
+
+/** The same contract as JSON (`npm run generate`): what the library reads, so it needs no YAML parser. */
+export const smnSpecJsonPath = fileURLToPath(new URL('../../generated/smn.openapi.json', import.meta.url));
+
 
 /** Body of an error raised by SMN itself. */
 export interface SmnErrorBody {
@@ -88,8 +91,8 @@ function statusesOfSharedResponses(document: OpenApiDocument): Map<string, numbe
   return statuses;
 }
 
-export function loadSmnContract(path: string = smnSpecPath): SmnContract {
-  const document = parse(readFileSync(path, 'utf8')) as OpenApiDocument;
+export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
+  const document = readContractDocument(path) as OpenApiDocument;
   const statuses = statusesOfSharedResponses(document);
   const errors = new Map<string, DocumentedError>();
   for (const [name, response] of Object.entries(document.components.responses)) {

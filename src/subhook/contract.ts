@@ -6,10 +6,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
-import { parse } from 'yaml';
+import { readContractDocument } from '../contract/document.js';
 
 /** Absolute path of `spec/subhook.asyncapi.yaml` (the same from `src/` and from `dist/`). */
 export const subhookSpecPath = fileURLToPath(new URL('../../spec/subhook.asyncapi.yaml', import.meta.url));
+
+/** The same document as JSON (`npm run generate`): what the library reads, so it needs no YAML parser. */
+export const subhookSpecJsonPath = fileURLToPath(new URL('../../generated/subhook.asyncapi.json', import.meta.url));
 
 export interface SubhookEventContract {
   name: string;
@@ -52,9 +55,10 @@ function externalRefs(node: unknown, base: URL, found: URL[] = []): URL[] {
 }
 
 /** Reads the AsyncAPI document at `path` and compiles a validator for every event of every product. */
-export function loadSubhookContract(path: string = subhookSpecPath): Map<string, SubhookProductContract> {
-  const specUrl = pathToFileURL(path);
-  const document = parse(readFileSync(specUrl, 'utf8')) as AsyncApiDocument;
+export function loadSubhookContract(path: string = subhookSpecJsonPath): Map<string, SubhookProductContract> {
+  // The payload $refs are relative to spec/, where the YAML is, whichever form is read.
+  const specUrl = pathToFileURL(path === subhookSpecJsonPath ? subhookSpecPath : path);
+  const document = readContractDocument(path) as AsyncApiDocument;
   // allErrors: a verdict lists every problem, not the first one.
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
   ajvFormats.default(ajv);
