@@ -23,7 +23,7 @@ export function summaryLine(summary: Summary, files: number, seconds: number): s
   return (
     `smn-kit validate: ${total} item${total === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}: ` +
     `${summary.pass + summary.warn} valid (${summary.warn} with warnings), ${summary.fail} invalid, ${summary.skip} skipped ` +
-    `(${seconds.toFixed(1)} s)`
+    `(${seconds.toFixed(2)} s)`
   );
 }
 
