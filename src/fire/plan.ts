@@ -99,7 +99,9 @@ export function planFire(options: FireOptions): FirePlan {
   const random = createRandom(options.seed);
   const sets = parseOverrides(options.sets ?? []);
   const event = options.event;
-  if (event !== undefined && smsCallbackShape(event)) return planSmsCallback(options, event, sets, random, count);
+  // SUBHOOK events first: they do not need the SMN contract loaded.
+  const subhookEvent = event === undefined || event === ALL_EVENTS || subhookEventNames(options.product ?? subhookProductIds()[0] ?? '').includes(event);
+  if (!subhookEvent && smsCallbackShape(event)) return planSmsCallback(options, event, sets, random, count);
 
   const product = productOf(options);
   if (event === undefined && !options.scenario) throw new FireError(`EVENT is missing: name an event of ${product} (${subhookEventNames(product).join(', ')}), ${ALL_EVENTS}, or an SMS callback event`);
