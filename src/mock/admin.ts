@@ -17,7 +17,7 @@ export interface AdminContext {
   /** The project an admin request means when it names none. */
   defaultProject: string;
   /** Publishes an SMS callback event (POST /_mock/sms/events). */
-  publishSmsEvent?: (projectId: string, event: Record<string, unknown>) => Promise<AdminReply>;
+  publishSmsEvent: (projectId: string, event: Record<string, unknown>) => Promise<AdminReply>;
 }
 
 const problem = (status: number, error: string, problems?: unknown[]): AdminReply => ({ status, body: problems ? { error, problems } : { error } });
@@ -81,7 +81,6 @@ export async function handleAdmin(method: string, url: URL, text: string, contex
     case 'POST /sms/events': {
       const parsed = parseJson(text);
       if (!parsed.value) return parsed.error!;
-      if (!context.publishSmsEvent) return problem(501, 'publishing SMS events is not available');
       const { project_id: _project, ...event } = parsed.value;
       return context.publishSmsEvent(projectOf(url, parsed.value, context), event);
     }

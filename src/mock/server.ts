@@ -22,6 +22,7 @@ import { smnResponses } from '../contract/smn-responses.js';
 import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin.js';
 import { exampleAnswer, stateAnswer } from './answers.js';
 import { authenticate, type AuthConfig } from './auth.js';
+import { publishSmsEvent } from './publish.js';
 import { loadSeedSubscriptions } from './seed.js';
 import { EmulatorState, type Subscription } from './state.js';
 import { chooseError, type Violation } from './violations.js';
@@ -47,8 +48,6 @@ export interface MockOptions {
   strictTopics?: boolean;
   /** Default: presence (a token or an Authorization header must be there). */
   auth?: AuthConfig;
-  /** Publishes SMS callback events for POST /_mock/sms/events. */
-  publishSmsEvent?: AdminContext['publishSmsEvent'];
 }
 
 export interface RunningMock {
@@ -130,7 +129,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
 export function createHandler(
   contract: SmnContract,
   operations: PrismOperation[],
-  options: Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' | 'auth' | 'publishSmsEvent'> & { state?: EmulatorState } = {},
+  options: Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' | 'auth'> & { state?: EmulatorState } = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const { log, state } = options;
@@ -145,7 +144,11 @@ export function createHandler(
   };
   const prism = createInstance(prismConfig(), { logger: createLogger('smn-kit', { level: 'silent' }) });
   const memo = new Map<string, Verdict>();
-  const admin: AdminContext | undefined = state && { state, defaultProject: DEFAULT_PROJECT_ID, publishSmsEvent: options.publishSmsEvent };
+  const admin: AdminContext | undefined = state && {
+    state,
+    defaultProject: DEFAULT_PROJECT_ID,
+    publishSmsEvent: (projectId, event) => publishSmsEvent(state, projectId, event),
+  };
 
   const errorReply = (name: string, fallbackStatus: number, violations?: Violation[]): Reply => {
     const documented = contract.errors.get(name);
