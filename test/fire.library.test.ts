@@ -2,6 +2,8 @@
 // runs) over real sockets to a receiver that judges with smn-kit's SUBHOOK library
 // (fire-receiver.ts); the option errors through the command itself; the SMN envelope
 // module the emulator reuses; and the generators against their schemas.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSubhook, validateSubhookEvent } from '../src/subhook/index.js';
 import { subhookContract } from '../src/subhook/contract.js';
@@ -209,6 +211,23 @@ describe('--seed, --count, --rate', () => {
     expect(bucket.received).toHaveLength(6);
     // 25 per second: one every 40 ms, so the last arrives at least 4 intervals after the second.
     expect(bucket.received[5]!.at - bucket.received[1]!.at).toBeGreaterThanOrEqual(150);
+  });
+});
+
+describe('a receiver that does not answer', () => {
+  it('within --timeout: a line saying so, counted as not as expected; the run goes on', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hook`;
+      const lines: string[] = [];
+      const result = await runFire(planFire({ event: 'request', count: 2, key: KEY, to: new URL(url) }), { timeoutMs: 150, out: (line) => lines.push(line) });
+      expect(result).toMatchObject({ sent: 2, asExpected: 0, unexpected: 2 });
+      expect(lines).toEqual(['#1 sms request form -> no answer (timed out after 150 ms)', '#2 sms request form -> no answer (timed out after 150 ms)']);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 });
 

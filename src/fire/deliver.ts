@@ -28,7 +28,7 @@ export class DeliveryError extends Error {
     readonly kind: 'unreachable' | 'no-answer',
     /** The URL without its query and credentials, safe to print. */
     readonly target: string,
-    /** What happened, such as `ECONNREFUSED` or `no answer within 10000 ms`. */
+    /** What happened, such as `ECONNREFUSED` or `timed out after 10000 ms`. */
     readonly reason: string,
   ) {
     super(kind === 'unreachable' ? `cannot reach ${target} (${reason})` : `${target} did not answer (${reason})`);
@@ -56,7 +56,7 @@ function once(delivery: HttpDelivery, timeoutMs: number): Promise<Attempt> {
     let timedOut = false;
     const request = send(delivery.url, { method: delivery.method, headers });
     const fail = (error: NodeJS.ErrnoException): void => {
-      const reason = timedOut ? `no ${connected ? 'answer' : 'connection'} within ${timeoutMs} ms` : (error.code ?? error.message);
+      const reason = timedOut ? `timed out after ${timeoutMs} ms${connected ? '' : ' while connecting'}` : (error.code ?? error.message);
       resolve({ error: new DeliveryError(connected ? 'no-answer' : 'unreachable', target, reason), reused: request.reusedSocket });
     };
     request.on('socket', (socket) => {
