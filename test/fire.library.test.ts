@@ -325,6 +325,11 @@ describe('src/notify/envelope.ts: the API the emulator uses', () => {
     expect(body.unsubscribe_url).toBeUndefined();
   });
 
+  it('without a generator, every call gets new ids', () => {
+    const ids = Array.from({ length: 2000 }, () => smnNotification(topicUrn, generateSmsCallbackEvent('sms_reply_event')).body.message_id);
+    expect(new Set(ids).size).toBe(2000);
+  });
+
   it('refuses what the contract refuses, naming the field', () => {
     expect(() => smnNotification('urn:smn:bad', {})).toThrow(new TypeError('smnNotification: /topic_urn must be a string matching ^urn:smn:[A-Za-z0-9_-]+:[0-9a-fA-F]{32}:[A-Za-z0-9][-_A-Za-z0-9]{0,255}$, got "urn:smn:bad"'));
     expect(() => smnNotification(topicUrn, {}, { messageId: 'nope' })).toThrow(/\/message_id must be a string matching/);

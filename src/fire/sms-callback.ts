@@ -32,6 +32,8 @@ export interface SmsCallbackShape {
 }
 
 let shapes: Map<string, SmsCallbackShape> | undefined;
+// Shared by calls without options.random, so their ids come from one stream.
+let unseeded: Random | undefined;
 
 function callbackShapes(): Map<string, SmsCallbackShape> {
   if (shapes) return shapes;
@@ -69,7 +71,7 @@ export const smsCallbackEventTypes = (): string[] => [...callbackShapes().keys()
 export const smsCallbackShape = (eventType: string): SmsCallbackShape | undefined => callbackShapes().get(eventType);
 
 export interface GenerateSmsCallbackOptions {
-  /** Default: a new unseeded generator. */
+  /** Default: one unseeded generator shared by all calls. */
   random?: Random;
   /** The clock in milliseconds (default now): the latest time of the event. */
   now?: number;
@@ -89,7 +91,7 @@ const isDateTime = (schema: ValueSchema): boolean => schema.format === 'date-tim
 export function generateSmsCallbackEvent(eventType: string, options: GenerateSmsCallbackOptions = {}): Record<string, unknown> {
   const shape = smsCallbackShape(eventType);
   if (!shape) throw new TypeError(`generateSmsCallbackEvent: "${eventType}" is not one of ${smsCallbackEventTypes().join(', ')}`);
-  const random = options.random ?? createRandom();
+  const random = options.random ?? (unseeded ??= createRandom());
   const now = options.now ?? Date.now();
   const times = shape.fields.filter((f) => isDateTime(shape.schemaOf(f)) && typeof shape.example[f] === 'string').map((f) => Date.parse(shape.example[f] as string));
   const latest = Math.max(...times.filter(Number.isFinite));

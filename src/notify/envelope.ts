@@ -43,11 +43,15 @@ export interface SmnNotificationOptions {
   subscriptionUrn?: string;
   /** Base URL of the SMN that sends it, for the unsubscribe and certificate URLs. */
   endpoint?: string;
-  /** Default: a new unseeded generator. Seeded, the ids and the signature repeat. */
+  /** Default: one unseeded generator shared by all calls. Seeded, the ids and the signature repeat. */
   random?: Random;
 }
 
 export const DEFAULT_SMN_ENDPOINT = 'https://smn.mock.invalid';
+// One generator for every call without options.random: ids then come from one long
+// stream rather than from many 32-bit seeds, whose ids could collide.
+let shared: Random | undefined;
+const unseeded = (): Random => (shared ??= createRandom());
 const CONFIRMATION = 'SubscriptionConfirmation';
 // The size of an RSA-2048 signature: the mock signs nothing, but the field looks real.
 const SIGNATURE_BYTES = 256;
@@ -60,7 +64,7 @@ const SIGNATURE_BYTES = 256;
  * malformed topic URN, message id or type).
  */
 export function smnNotification(topicUrn: string, event: object | string, options: SmnNotificationOptions = {}): SmnNotification {
-  const random = options.random ?? createRandom();
+  const random = options.random ?? unseeded();
   const type = options.type ?? 'Notification';
   const messageId = options.messageId ?? random.hex(32);
   const endpoint = (options.endpoint ?? DEFAULT_SMN_ENDPOINT).replace(/\/+$/, '');
