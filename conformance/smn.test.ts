@@ -8,9 +8,11 @@
 // SMN_STRICT=1, SMN_RATE (requests/s), SMN_TIMEOUT (ms). `smn-kit conformance` runs
 // this file and turns the results into its report.
 import { describe, it } from 'vitest';
-import { CheckContext, checksFor, runCheck } from '../src/conformance/checks.js';
-import { optionsFromEnvironment } from '../src/conformance/options.js';
-import type {} from '../src/conformance/reporter.js'; // the task.meta.smn type
+// The built checks (npm run build), so that the suite runs the same code in this
+// repository and in the installed smn-kit package, which ships dist/ and not src/.
+import { CheckContext, checksFor, runCheck } from '../dist/conformance/checks.js';
+import { optionsFromEnvironment } from '../dist/conformance/options.js';
+import type {} from '../dist/conformance/reporter.js'; // the task.meta.smn type
 
 const context = new CheckContext(optionsFromEnvironment());
 

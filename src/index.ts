@@ -1,6 +1,9 @@
-// The smn-kit library: what receivers, clients and the kit itself import.
-export { loadSmnContract, smnSpecPath } from './contract/smn.js';
-export type { SmnContract, SmnErrorBody, GatewayErrorBody, DocumentedError } from './contract/smn.js';
-export { startMock, createHandler, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_BODY_BYTES } from './mock/server.js';
+// The smn-kit package: the contract library, and the pieces of the kit a program can
+// drive itself (the mock, the conformance engine).
+export * from './library.js';
+export { startMock, createHandler, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_BODY_BYTES, DEFAULT_PROJECT_ID } from './mock/server.js';
 export type { MockOptions, RunningMock } from './mock/server.js';
-export * from './subhook/index.js';
+export { runConformance, checks } from './conformance/checks.js';
+export type { CheckResult } from './conformance/checks.js';
+export { resolveOptions as conformanceOptions } from './conformance/options.js';
+export type { ConformanceOptions } from './conformance/options.js';

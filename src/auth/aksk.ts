@@ -10,7 +10,7 @@ export interface SignableRequest {
   url: string | URL;
   /** Header names in any case; `host` is taken from the URL when absent. */
   headers: Record<string, string | string[] | undefined>;
-  body?: string | Buffer;
+  body?: string | Uint8Array;
 }
 
 export interface Credentials {
@@ -18,7 +18,7 @@ export interface Credentials {
   sk: string;
 }
 
-const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 /** RFC 3986 encoding: everything but the unreserved set `A-Z a-z 0-9 - _ . ~`. */
 const encode = (text: string): string =>

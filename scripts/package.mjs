@@ -1,0 +1,175 @@
+// npm run package: assembles the two installable packages from the build and the top
+// level, and packs each into a tarball under build/.
+//
+//   smn-kit-contract  the specs, the generated types, the fixtures, and the library that
+//                     validates against them (src/library.ts and what it imports); its
+//                     only run-time dependencies are Ajv and ajv-formats.
+//   smn-kit           the CLI (mock, conformance, validate, listen, fire). It depends on
+//                     smn-kit-contract: its copies of the library's modules are one-line
+//                     re-exports of the contract package's, so both run the same code.
+//
+// The repository keeps one tree (spec/, generated/, fixtures/, conformance/ at the top,
+// one `npm ci`); this script is the only place that knows how it splits.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = join(root, 'build');
+const dist = join(root, 'dist');
+const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const CONTRACT = 'smn-kit-contract';
+/** The library's folders in dist/: src/library.ts imports nothing outside them. */
+const LIBRARY_DIRS = ['contract', 'subhook', 'auth'];
+
+if (!existsSync(join(dist, 'library.js'))) {
+  console.error('package: dist/ is missing; run npm run build first');
+  process.exit(1);
+}
+
+rmSync(out, { recursive: true, force: true });
+const contractDir = join(out, 'contract');
+const kitDir = join(out, 'kit');
+
+const copy = (from, to, filter) => cpSync(join(root, from), to, { recursive: true, filter: filter ?? (() => true) });
+const write = (path, text) => {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+};
+const files = (dir) =>
+  readdirSync(dir, { recursive: true })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile());
+
+// --- smn-kit-contract -------------------------------------------------------------
+const common = {
+  version: rootPackage.version,
+  license: rootPackage.license,
+  type: 'module',
+  engines: rootPackage.engines,
+};
+
+for (const name of ['library.js', 'library.d.ts', 'library.js.map', 'library.d.ts.map']) {
+  if (existsSync(join(dist, name))) cpSync(join(dist, name), join(contractDir, 'lib', name));
+}
+for (const dir of LIBRARY_DIRS) cpSync(join(dist, dir), join(contractDir, 'lib', dir), { recursive: true });
+
+// The generated types, compiled to .js (the event-name lists are values) and .d.ts.
+execFileSync(
+  process.execPath,
+  [
+    join(root, 'node_modules/typescript/bin/tsc'),
+    ...['--outDir', join(contractDir, 'types'), '--rootDir', join(root, 'generated')],
+    ...['--declaration', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--strict', '--skipLibCheck'],
+    ...readdirSync(join(root, 'generated')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'generated', f)),
+  ],
+  { stdio: 'inherit' },
+);
+const typeModules = readdirSync(join(contractDir, 'types')).filter((f) => f.endsWith('.js')).map((f) => f.replace(/\.js$/, ''));
+write(join(contractDir, 'types/index.js'), `${typeModules.map((m) => `export * from './${m}.js';`).join('\n')}\n`);
+write(join(contractDir, 'types/index.d.ts'), `${typeModules.map((m) => `export * from './${m}.js';`).join('\n')}\n`);
+
+// The library reads generated/*.json at run time; spec/ and fixtures/ are for consumers.
+copy('generated', join(contractDir, 'generated'), (path) => statSync(path).isDirectory() || path.endsWith('.json'));
+copy('spec', join(contractDir, 'spec'));
+copy('fixtures', join(contractDir, 'fixtures'));
+
+const dependencyVersion = (name) => {
+  const version = rootPackage.dependencies[name];
+  if (!version) throw new Error(`package: ${name} is not a dependency of the root package.json`);
+  return version;
+};
+write(
+  join(contractDir, 'package.json'),
+  `${JSON.stringify(
+    {
+      name: CONTRACT,
+      ...common,
+      description: 'Contracts of Huawei Cloud SMN (SMS callback settings, subscriptions) and SUBMAIL SUBHOOK, their TypeScript types, fixtures, and validators',
+      main: './lib/library.js',
+      types: './lib/library.d.ts',
+      exports: {
+        '.': { types: './lib/library.d.ts', default: './lib/library.js' },
+        './types': { types: './types/index.d.ts', default: './types/index.js' },
+        './lib/*': { types: './lib/*.d.ts', default: './lib/*' },
+        './spec/*': './spec/*',
+        './fixtures/*': './fixtures/*',
+        './generated/*': './generated/*',
+        './package.json': './package.json',
+      },
+      files: ['lib', 'types', 'generated', 'spec', 'fixtures', 'README.md'],
+      dependencies: { ajv: dependencyVersion('ajv'), 'ajv-formats': dependencyVersion('ajv-formats') },
+    },
+    null,
+    2,
+  )}\n`,
+);
+write(
+  join(contractDir, 'README.md'),
+  `# ${CONTRACT}
+
+The contracts of smn-kit, for other repositories: Huawei Cloud SMN (ListSmsEvent,
+UpdateSmsEvent, ListSubscriptions; \`spec/smn.openapi.yaml\`) and SUBMAIL SUBHOOK
+(\`spec/subhook.asyncapi.yaml\`), their TypeScript types, fixtures and signature vectors,
+and the library that validates against them. Run-time dependencies: Ajv and ajv-formats.
+
+- \`import { validateSubhookEvent, verifySubhookSignature, signSubhook, decodeSubhookDelivery, smnResponses, signRequest } from '${CONTRACT}'\`
+- \`import type { SmsSubhookEvent, ListSubscriptionsResponse, paths } from '${CONTRACT}/types'\`
+- \`${CONTRACT}/spec/*\`, \`${CONTRACT}/fixtures/*\`
+
+See the smn-kit README, section "Use the types in your repo".
+`,
+);
+
+// --- smn-kit ----------------------------------------------------------------------
+cpSync(dist, join(kitDir, 'dist'), {
+  recursive: true,
+  filter: (path) => !relative(dist, path).startsWith('.tsbuildinfo'),
+});
+// The library's modules become re-exports of the contract package's (same paths).
+for (const dir of LIBRARY_DIRS) {
+  for (const path of files(join(kitDir, 'dist', dir))) {
+    const inside = relative(join(kitDir, 'dist'), path).replaceAll('\\', '/');
+    if (path.endsWith('.map')) rmSync(path);
+    else if (path.endsWith('.d.ts')) write(path, `export * from '${CONTRACT}/lib/${inside.replace(/\.d\.ts$/, '.js')}';\n`);
+    else if (path.endsWith('.js')) write(path, `export * from '${CONTRACT}/lib/${inside}';\n`);
+  }
+}
+for (const name of ['library.js', 'library.d.ts']) write(join(kitDir, 'dist', name), `export * from '${CONTRACT}';\n`);
+rmSync(join(kitDir, 'dist/library.js.map'), { force: true });
+rmSync(join(kitDir, 'dist/library.d.ts.map'), { force: true });
+copy('conformance', join(kitDir, 'conformance'));
+copy('fixtures/smn', join(kitDir, 'fixtures/smn'));
+cpSync(join(root, 'README.md'), join(kitDir, 'README.md'));
+
+const kitDependencies = Object.fromEntries(
+  Object.entries(rootPackage.dependencies).filter(([name]) => !['ajv-formats'].includes(name)),
+);
+write(
+  join(kitDir, 'package.json'),
+  `${JSON.stringify(
+    {
+      name: rootPackage.name,
+      ...common,
+      description: rootPackage.description,
+      bin: rootPackage.bin,
+      main: './dist/index.js',
+      types: './dist/index.d.ts',
+      exports: {
+        '.': { types: './dist/index.d.ts', default: './dist/index.js' },
+        './package.json': './package.json',
+      },
+      files: ['dist', 'conformance', 'fixtures', 'README.md'],
+      dependencies: { [CONTRACT]: rootPackage.version, ...kitDependencies },
+    },
+    null,
+    2,
+  )}\n`,
+);
+
+// --- pack ---------------------------------------------------------------------------
+for (const dir of [contractDir, kitDir]) {
+  const output = execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop();
+  console.log(`packed ${relative(root, join(out, output))}`);
+}
