@@ -4,13 +4,22 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from './commands/command.js';
-import { mockCommand } from './commands/mock.js';
-import { conformanceCommand } from './commands/conformance.js';
-import { validateCommand } from './commands/validate.js';
-import { listenCommand } from './commands/listen.js';
-import { fireCommand } from './commands/fire.js';
+// Each command is loaded when it runs, so `--help`, `--version` and a light command do
+// not pay for Prism or vitest.
+interface Entry {
+  name: string;
+  /** One line for `smn-kit --help`. */
+  summary: string;
+  load(): Promise<Command>;
+}
 
-const commands: Command[] = [mockCommand, conformanceCommand, validateCommand, listenCommand, fireCommand];
+const commands: Entry[] = [
+  { name: 'mock', summary: 'Run the mock SMN: a stateful emulator validated by Prism against spec/smn.openapi.yaml', load: async () => (await import('./commands/mock.js')).mockCommand },
+  { name: 'conformance', summary: 'Check an SMN implementation against the contract (vitest suites in conformance/)', load: async () => (await import('./commands/conformance.js')).conformanceCommand },
+  { name: 'validate', summary: 'Check saved SMN payloads, HAR files and SUBHOOK events or deliveries against the contracts', load: async () => (await import('./commands/validate.js')).validateCommand },
+  { name: 'listen', summary: 'Receive SUBHOOK deliveries: judge, record and answer each one', load: async () => (await import('./commands/listen.js')).listenCommand },
+  { name: 'fire', summary: 'Send SUBHOOK events or SMN SMS callback notifications to a receiver', load: async () => (await import('./commands/fire.js')).fireCommand },
+];
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -35,16 +44,17 @@ Example:
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
-    const target = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-    process.stdout.write(`${target ? target.usage : overview()}\n`);
+    const entry = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    process.stdout.write(`${entry ? (await entry.load()).usage : overview()}\n`);
     return 0;
   }
   if (name === '-v' || name === '--version') {
     process.stdout.write(`${packageJson.version}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) throw new UsageError(`unknown command "${name}"; run smn-kit --help for the list`);
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) throw new UsageError(`unknown command "${name}"; run smn-kit --help for the list`);
+  const command = await entry.load();
   let parsed;
   try {
     parsed = parseArgs({

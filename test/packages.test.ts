@@ -28,7 +28,7 @@ function project(name: string): string {
 }
 
 const sizeOf = (dir: string): number =>
-  readdirSync(dir, { recursive: true })
+  readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((entry) => statSync(join(dir, entry)))
     .filter((stat) => stat.isFile())
     .reduce((sum, stat) => sum + stat.size, 0);

@@ -4,8 +4,6 @@ import type { ParseArgsConfig } from 'node:util';
 
 export interface Command {
   name: string;
-  /** One line for `smn-kit --help`. */
-  summary: string;
   /** The whole `smn-kit <command> --help` text, with an example. */
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;

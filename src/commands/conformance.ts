@@ -16,7 +16,6 @@ class ConnectionError extends UsageError {}
 
 export const conformanceCommand: Command = {
   name: 'conformance',
-  summary: 'Check an SMN implementation against the contract (vitest suites in conformance/)',
   usage: `Usage: smn-kit conformance --target URL [--project-id ID] [--token T | --ak AK --sk SK]
                            [--allow-writes] [--strict] [--rate N] [--timeout MS]
                            [--json FILE] [--junit FILE]

@@ -155,7 +155,6 @@ async function fire(values: Record<string, unknown>, positionals: string[]): Pro
 
 export const fireCommand: Command = {
   name: 'fire',
-  summary: 'Send SUBHOOK events or SMN SMS callback notifications to a receiver',
   get usage() {
     return usage();
   },

@@ -64,7 +64,6 @@ function summaryLine(summary: Summary, received: number, expected: number | unde
 
 export const listenCommand: Command = {
   name: 'listen',
-  summary: 'Receive SUBHOOK deliveries: judge, record and answer each one',
   // A getter: the text names the spec's products, and loading the spec waits until help is asked for.
   get usage() {
     return `Usage: smn-kit listen [--port ${DEFAULT_LISTEN_PORT}] [--host ${DEFAULT_LISTEN_HOST}] [--product auto|${subhookProducts().join('|')}] [--key K]

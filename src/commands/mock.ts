@@ -11,7 +11,6 @@ const here = (path: string): string => relative(process.cwd(), path) || path;
 
 export const mockCommand: Command = {
   name: 'mock',
-  summary: 'Run the mock SMN: a stateful emulator validated by Prism against spec/smn.openapi.yaml',
   usage: `Usage: smn-kit mock [--host HOST] [--port PORT] [--quiet] [--max-body BYTES]
                     [--stateless] [--state-file FILE] [--strict-topics]
                     [--subscriptions FILE | --seed-subscriptions N [--seed S]]

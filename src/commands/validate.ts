@@ -57,7 +57,6 @@ function lineWriter(): { line(text: string): Promise<void> | undefined; end(): v
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'Check saved SMN payloads, HAR files and SUBHOOK events or deliveries against the contracts',
   // A getter: the text names the spec's products, and loading the spec waits until help is asked for.
   get usage() {
     return `Usage: smn-kit validate PATH... [--kind auto|smn|subhook] [--product sms|intersms] [--key K]
