@@ -282,9 +282,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
+      if (size > limit) return; // answered already; the rest is drained
       size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else if (chunks.length > 0) {
+      if (size <= limit) {
+        chunks.push(chunk);
+      } else {
         chunks.length = 0;
         resolve(undefined);
       }
