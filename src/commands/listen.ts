@@ -67,7 +67,7 @@ export const listenCommand: Command = {
   // A getter: the text names the spec's products, and loading the spec waits until help is asked for.
   get usage() {
     return `Usage: smn-kit listen [--port ${DEFAULT_LISTEN_PORT}] [--host ${DEFAULT_LISTEN_HOST}] [--product auto|${subhookProducts().join('|')}] [--key K]
-                      [--out FILE] [--expect N] [--timeout S] [--status CODE] [--delay MS]
+                      [--out FILE] [--expect N] [--timeout S] [--status CODE] [--refuse-invalid] [--delay MS]
                       [--max-body BYTES] [--tolerance S] [--json FILE] [--junit FILE]
 
 Receives SUBHOOK deliveries on any path (POST form, JSON or multipart, or GET) and prints a
@@ -95,6 +95,8 @@ Options:
   --timeout S       exit after S seconds: 1 if fewer than --expect N arrived or one was
                     invalid (default: no timeout)
   --status CODE     status of the answer, 200 to 599 (default 200)
+  --refuse-invalid  answer 400 to an invalid delivery instead, as a receiver that checks
+                    its deliveries does (so smn-kit fire --tamper sees it refused)
   --delay MS        wait this many milliseconds before answering (default 0)
   --max-body BYTES  largest body accepted; larger ones get 413 (default ${DEFAULT_LISTEN_MAX_BODY})
   --tolerance S     refuse timestamps more than S seconds from this machine's clock; 0 turns
@@ -123,6 +125,7 @@ Example:
     expect: { type: 'string' },
     timeout: { type: 'string' },
     status: { type: 'string' },
+    'refuse-invalid': { type: 'boolean' },
     delay: { type: 'string' },
     'max-body': { type: 'string' },
     tolerance: { type: 'string' },
@@ -166,6 +169,7 @@ Example:
         key,
         recorder,
         status,
+        refuseInvalid: values['refuse-invalid'] === true,
         delayMs,
         maxBodyBytes,
         toleranceSeconds,

@@ -28,6 +28,8 @@ export interface ListenOptions {
   recorder?: Recorder;
   /** Status of the answer to a delivery that fits the body limit (default 200). */
   status?: number;
+  /** Answer 400 to an invalid delivery, as a receiver that checks its deliveries does. */
+  refuseInvalid?: boolean;
   /** Milliseconds to wait before answering (default 0). */
   delayMs?: number;
   maxBodyBytes?: number;
@@ -130,7 +132,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
     const receivedAt = new Date().toISOString();
     const body = await readBody(req, maxBodyBytes);
     const verdict = await judge(req, body);
-    const status = 'tooLarge' in body ? 413 : answerStatus;
+    const status = 'tooLarge' in body ? 413 : options.refuseInvalid && verdict.status === 'fail' ? 400 : answerStatus;
     const record = recordOf(req, n, receivedAt, body, verdict, status);
     try {
       options.recorder?.append(record);
