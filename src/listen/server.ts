@@ -4,7 +4,7 @@
 // Recording comes before answering: a sender that got its answer can forget the event,
 // so what it sent must already be on file.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOn } from '../net/listen.js';
 import { createSubhookReplayGuard } from '../subhook/replay.js';
 import { judgeSubhookDelivery } from '../validate/subhook.js';
 import { verdictOf, type Problem, type Verdict } from '../validate/verdict.js';
@@ -158,17 +158,9 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? DEFAULT_LISTEN_PORT, options.host ?? DEFAULT_LISTEN_HOST, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = await listenOn(server, options.port ?? DEFAULT_LISTEN_PORT, options.host ?? DEFAULT_LISTEN_HOST);
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -13,12 +13,12 @@
 // it. Its verdict depends on nothing else, which is what makes the memo below correct.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '@stoplight/prism-core';
 import { createInstance, getHttpOperationsFromSpec, type IHttpConfig, type IHttpRequest } from '@stoplight/prism-http';
 import { loadSmnContract, smnSpecPath, type SmnContract } from '../contract/smn.js';
 import { smnResponses } from '../contract/smn-responses.js';
+import { listenOn } from '../net/listen.js';
 import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin.js';
 import { exampleAnswer, stateAnswer } from './answers.js';
 import { authenticate, type AuthConfig } from './auth.js';
@@ -104,17 +104,9 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   const handler = createHandler(contract, operations, { ...options, state });
   const server = createServer(handler);
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = await listenOn(server, options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     server,
     state,
     close: () =>
