@@ -5,7 +5,9 @@
 //   - the same command without the rest of the CLI loaded (dist/commands/validate.js
 //     run directly), to show what the CLI's other imports cost;
 //   - bare Ajv over objects parsed beforehand (validation only: the ceiling);
-//   - bare read + JSON.parse + Ajv (the least work that does the same job).
+//   - bare read + JSON.parse + Ajv (the least work that does the same job);
+//   - bare read + JSON.parse alone, no validation: no loop that parses each line can be
+//     faster, so it bounds the ratio to "Ajv over parsed objects" that any validate reaches.
 // Target (issue 4): at least 50% of the bare loop, peak RSS under 200 MB. Not a test:
 // machines are noisy, so nothing here asserts. BENCH_EVENTS changes the line count.
 import { spawn } from 'node:child_process';
@@ -110,6 +112,14 @@ async function bareReadParseValidate(valid) {
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, ok };
 }
 
+/** Bare read + parse, no validation: the part of every loop above that no validator can shorten. */
+async function bareReadParse() {
+  const started = process.hrtime.bigint();
+  let objects = 0;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) if (JSON.parse(line) !== null) objects++;
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, objects };
+}
+
 const rate = (seconds) => Math.round(events / seconds);
 const format = (n) => n.toLocaleString('en');
 
@@ -126,7 +136,8 @@ try {
   const valid = validators();
   const onlyAjv = await bareValidationOnly(valid);
   const fullLoop = await bareReadParseValidate(valid);
-  if (onlyAjv.ok !== events || fullLoop.ok !== events) throw new Error('the bare loops found invalid events');
+  const onlyParse = await bareReadParse();
+  if (onlyAjv.ok !== events || fullLoop.ok !== events || onlyParse.objects !== events) throw new Error('the bare loops found invalid events');
 
   // The summary line gives the time spent validating, without the process start and imports.
   const ownSeconds = (run) => Number(/\(([\d.]+) s\)\s*$/.exec(run.stdout)?.[1]);
@@ -137,6 +148,7 @@ try {
     ['  the same, its validation time only', ownSeconds(direct), 'from its summary line'],
     ['bare loop: read + JSON.parse + Ajv', fullLoop.seconds, 'in this process'],
     ['bare loop: Ajv over parsed objects', onlyAjv.seconds, 'validation time only'],
+    ['bare loop: read + JSON.parse, no validation', onlyParse.seconds, 'bounds any loop that parses each line'],
   ];
   for (const [name, seconds, note] of rows) console.log(`${name.padEnd(48)} ${format(rate(seconds)).padStart(11)} events/s  ${note}`);
   const ratio = (a, b) => `${((100 * rate(a)) / rate(b)).toFixed(1)}%`;

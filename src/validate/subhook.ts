@@ -3,10 +3,11 @@
 // When the product is not given, it is the one whose schema knows the event; the
 // products and their events come from the spec, never from a list written here.
 import { decodeSubhookDelivery, SubhookDeliveryError, type SubhookDelivery } from '../subhook/decode.js';
-import { subhookContract, type SubhookProductContract } from '../subhook/contract.js';
+import { subhookContract, type SubhookEventContract, type SubhookProductContract } from '../subhook/contract.js';
 import { describeReceived } from '../subhook/problem.js';
+import { verifySubhookSignature } from '../subhook/signature.js';
 import { validateSubhookEvent, type SubhookVerdict } from '../subhook/validate.js';
-import { verdictOf, type Problem, type Verdict } from './verdict.js';
+import { subhookPassed, verdictOf, type Problem, type Verdict } from './verdict.js';
 
 export interface SubhookJudgeOptions {
   /** A product of the spec (`sms`, `intersms`); undefined to detect it per event. */
@@ -24,6 +25,63 @@ function toVerdict(result: SubhookVerdict): Verdict {
 
 let products: SubhookProductContract[] | undefined;
 const contractProducts = (): SubhookProductContract[] => (products ??= [...subhookContract().values()]);
+
+// --- the fast path: a valid event ------------------------------------------------------
+// Most events are valid, and a valid event's verdict needs nothing but its schema's
+// compiled validator (and, with a key, the signature): the same checks, in the same
+// order, as validateSubhookEvent makes. Anything else goes the full way, which finds
+// the same validity and says why.
+
+interface KnownEvent {
+  product: string;
+  event: SubhookEventContract;
+}
+
+let knownEvents: Map<string, KnownEvent[]> | undefined;
+
+/** The products that know each event name, in the spec's order, each with that event's contract. */
+function productsKnowing(name: string): KnownEvent[] | undefined {
+  if (!knownEvents) {
+    knownEvents = new Map();
+    for (const product of contractProducts()) {
+      for (const [eventName, event] of product.events) {
+        let known = knownEvents.get(eventName);
+        if (!known) knownEvents.set(eventName, (known = []));
+        known.push({ product: product.product, event });
+      }
+    }
+  }
+  return knownEvents.get(name);
+}
+
+/** A key the library accepts; any other goes the full way, which throws as the library does. */
+const usableKey = (key: string | undefined): boolean => key === undefined || (typeof key === 'string' && key.length > 0);
+
+/** The verdict on an event that `event`'s schema (and the signature, with a key) accepts; undefined for any other. */
+function passing(fields: Record<string, unknown>, known: KnownEvent, key: string | undefined): Verdict | undefined {
+  if (!known.event.validate(fields)) return undefined;
+  if (key !== undefined && typeof fields.token === 'string' && typeof fields.signature === 'string' && !verifySubhookSignature(fields, key)) return undefined;
+  return subhookPassed(known.product, known.event.name);
+}
+
+const eventName = (fields: unknown): string | undefined => {
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) return undefined;
+  const name = (fields as { events?: unknown }).events;
+  return typeof name === 'string' ? name : undefined;
+};
+
+/** The pass verdict when the first product knowing the event (or `product`) accepts it; undefined to judge it the full way. */
+function fastPass(fields: unknown, product: string | undefined, key: string | undefined): Verdict | undefined {
+  const name = eventName(fields);
+  if (name === undefined || !usableKey(key)) return undefined;
+  let known: KnownEvent | undefined;
+  if (product === undefined) known = productsKnowing(name)?.[0];
+  else {
+    const event = subhookContract().get(product)?.events.get(name);
+    known = event && { product, event };
+  }
+  return known && passing(fields as Record<string, unknown>, known, key);
+}
 
 // Several products may know an event (`delivered` is both domestic and international):
 // the first whose schema accepts it wins, else the one with the fewest problems.
@@ -57,6 +115,8 @@ export function hasSubhookField(value: Record<string, unknown>): boolean {
 
 /** Judges decoded SUBHOOK fields (or a saved event) against the spec and, with a key, the signature. */
 export function judgeSubhookFields(fields: unknown, options: SubhookJudgeOptions): Verdict {
+  const passed = fastPass(fields, options.product, options.key);
+  if (passed) return passed;
   if (options.product !== undefined) return toVerdict(validateSubhookEvent(fields, { product: options.product, key: options.key }));
   return detectProduct(fields, options.key);
 }

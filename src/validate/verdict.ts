@@ -48,6 +48,19 @@ function verdict(status: Status, fields: Partial<Verdict>, problems: Problem[], 
   };
 }
 
+/** What verdictOf gives for a SUBHOOK event without problems, built without the intermediate object (the hot path of `validate`). */
+export const subhookPassed = (product: string, event: string): Verdict => ({
+  status: 'pass',
+  kind: 'subhook',
+  product,
+  event,
+  operation: undefined,
+  httpStatus: undefined,
+  problems: [],
+  warnings: [],
+  note: undefined,
+});
+
 /** A verdict whose status follows from its problems and warnings (a `status` among the fields is ignored). */
 export function verdictOf(fields: Partial<Verdict> & { problems: Problem[] }): Verdict {
   const warnings = fields.warnings ?? [];
@@ -66,11 +79,19 @@ export function subjectOf(verdict: Verdict): string {
 export const describeProblem = (problem: Problem): string =>
   `${problem.rule} ${[problem.where, problem.pointer].filter(Boolean).join(' ') || '(whole item)'}: expected ${problem.expected}, received ${problem.received}`;
 
+/** The problem of text that JSON.parse refuses; its message is not used, as it quotes the text and so could quote a token. */
+export const malformedJson = (text: string): Problem => ({
+  rule: 'malformed-json',
+  pointer: '',
+  expected: 'a JSON value',
+  received: `${text.length} characters that do not parse as JSON`,
+});
+
 /** JSON.parse without its message, which quotes the text and so could quote a token. */
 export function parseJson(text: string): { value: unknown } | { problem: Problem } {
   try {
     return { value: JSON.parse(text) as unknown };
   } catch {
-    return { problem: { rule: 'malformed-json', pointer: '', expected: 'a JSON value', received: `${text.length} characters that do not parse as JSON` } };
+    return { problem: malformedJson(text) };
   }
 }
