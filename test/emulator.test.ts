@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signRequest } from '../src/auth/aksk.js';
 import { smnResponses } from '../src/contract/smn-responses.js';
-import { generateSubscriptions } from '../src/mock/seed.js';
+import { generateSubscriptions, loadSeedSubscriptions } from '../src/mock/seed.js';
 import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
@@ -132,6 +132,13 @@ describe('subscriptions', () => {
     const fixture = JSON.parse(readFileSync(new URL('../fixtures/smn/subscriptions.json', import.meta.url), 'utf8')) as unknown[];
     const page = await api(mock, 'GET', subscriptionsPath('?offset=0&limit=100'));
     expect(page.body).toMatchObject({ subscription_count: fixture.length, subscriptions: fixture });
+  });
+
+  it('checks a seed file against the contract, naming the item and the field', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'smn-seed-')), 'seed.json');
+    const [first] = generateSubscriptions(1, 'x', project);
+    writeFileSync(file, JSON.stringify([first, { ...first, status: 9 }]));
+    expect(() => loadSeedSubscriptions(file)).toThrow(/seed\.json: \/1\/status: expected one of \[0,1,2,3,4\], received 9/);
   });
 
   it('generates realistic, valid subscriptions, the same for the same seed', () => {

@@ -16,7 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '@stoplight/prism-core';
 import { createInstance, getHttpOperationsFromSpec, type IHttpConfig, type IHttpRequest } from '@stoplight/prism-http';
-import { loadSmnContract, smnSpecPath, type SmnContract } from '../contract/smn.js';
+import { loadSmnContract, type SmnContract } from '../contract/smn.js';
 import { smnResponses } from '../contract/smn-responses.js';
 import { listenOn } from '../net/listen.js';
 import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin.js';
@@ -97,9 +97,10 @@ interface Reply {
 }
 
 export async function startMock(options: MockOptions = {}): Promise<RunningMock> {
-  const specPath = options.specPath ?? smnSpecPath;
-  const contract = loadSmnContract(specPath);
-  const operations = await getHttpOperationsFromSpec(specPath);
+  // The kit's own contract is read in its JSON form, which Prism takes as is too (faster
+  // to start than parsing the YAML twice); another spec is read from its file.
+  const contract = loadSmnContract(options.specPath);
+  const operations = await getHttpOperationsFromSpec(options.specPath ?? structuredClone(contract.document));
   const state = options.stateless ? undefined : new EmulatorState(options.seedSubscriptions ?? loadSeedSubscriptions(), options.stateFile);
   const handler = createHandler(contract, operations, { ...options, state });
   const server = createServer(handler);
