@@ -76,8 +76,9 @@ export function generateSubscriptions(count: number, seed: string, projectId: st
     const endpoint = {
       email: () => `user${i + 1}@example.com`,
       sms: () => `+86138${String(Math.floor(random() * 1e8)).padStart(8, '0')}`,
-      http: () => `http://receiver.example.com/smn/${i + 1}`,
-      https: () => `https://hooks.example.com/smn/${i + 1}`,
+      // Loopback only: a published SMS event must never leave the machine by surprise.
+      http: () => `http://127.0.0.1:9000/smn/${i + 1}`,
+      https: () => `https://127.0.0.1:9443/smn/${i + 1}`,
     }[protocol]!();
     list.push({
       topic_urn: topic,
