@@ -53,6 +53,8 @@ export interface SmnResponses {
   undeclaredFields(operationId: string, status: number, body: unknown): string[];
   /** Validates a value against a named component schema (`SmnError`, `Subscription`...). */
   validateSchema(name: string, value: unknown): SmnProblem[];
+  /** Validates a value against a schema of the contract (a parameter's, a request body's), compiled once per key. */
+  validateWith(key: string, schema: Schema, value: unknown): SmnProblem[];
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
@@ -224,6 +226,7 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
       if (!schema) throw new TypeError(`the SMN contract has no schema ${name}`);
       return problemsOf(compiled(`#${name}`, schema), value);
     },
+    validateWith: (key, schema, value) => problemsOf(compiled(`with ${key}`, schema), value),
   };
   if (!contract) shared = responses;
   return responses;

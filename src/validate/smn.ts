@@ -2,7 +2,6 @@
 // or a HAR exchange (its operation found from the request's method and path, the
 // response judged for its status, the request against the operation's parameters and
 // body). Everything is read from the compiled contract of src/contract/.
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { guessSmnOperation, smnResponses, type SmnOperation, type SmnProblem } from '../contract/smn-responses.js';
 import { parseJson, skipped, verdictOf, type Problem, type Verdict } from './verdict.js';
 
@@ -80,15 +79,6 @@ export interface HarEntry {
   response?: { status?: number; content?: { text?: string; encoding?: string } };
 }
 
-// Request schemas are compiled lazily, once, like the response validators.
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-const requestValidators = new Map<string, ValidateFunction>();
-function requestValidator(key: string, schema: Record<string, unknown>): ValidateFunction {
-  let validate = requestValidators.get(key);
-  if (!validate) requestValidators.set(key, (validate = ajv.compile(schema)));
-  return validate;
-}
-
 // Query values are strings on the wire; an integer parameter is judged as the number it spells.
 function queryValue(raw: string, schema: Record<string, unknown>): unknown {
   return schema.type === 'integer' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
@@ -99,29 +89,13 @@ const show = (value: unknown): string => {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
 
-function valueAt(value: unknown, pointer: string): unknown {
-  if (pointer === '') return value;
-  return pointer
-    .slice(1)
-    .split('/')
-    .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key.replaceAll('~1', '/').replaceAll('~0', '~')], value);
-}
-
-function schemaProblems(validate: ValidateFunction, value: unknown): SmnProblem[] {
-  if (validate(value)) return [];
-  return (validate.errors ?? []).map((error) => {
-    const received = valueAt(value, error.instancePath);
-    return { rule: error.keyword, pointer: error.instancePath, expected: error.message ?? error.keyword, received: received === undefined ? 'nothing' : show(received) };
-  });
-}
-
 /** What the contract refuses in a request: its query parameters and its JSON body. */
 function requestProblems(operation: SmnOperation, url: URL, bodyText: string | undefined): Problem[] {
   const problems: Problem[] = [];
   for (const parameter of operation.parameters.filter((p) => p.in === 'query')) {
     const raw = url.searchParams.get(parameter.name);
     if (raw === null) continue;
-    for (const problem of schemaProblems(requestValidator(`${operation.operationId} query ${parameter.name}`, parameter.schema), queryValue(raw, parameter.schema))) {
+    for (const problem of smnResponses().validateWith(`${operation.operationId} query ${parameter.name}`, parameter.schema, queryValue(raw, parameter.schema))) {
       problems.push({ ...problem, where: `request query ${parameter.name}` });
     }
   }
@@ -129,7 +103,7 @@ function requestProblems(operation: SmnOperation, url: URL, bodyText: string | u
     const parsed = bodyText === undefined ? undefined : parseJson(bodyText);
     if (!parsed) problems.push({ rule: 'required', pointer: '', where: 'request body', expected: 'a JSON body', received: 'no body' });
     else if ('problem' in parsed) problems.push({ ...parsed.problem, where: 'request body' });
-    else for (const problem of schemaProblems(requestValidator(`${operation.operationId} body`, operation.requestBody), parsed.value)) problems.push({ ...problem, where: 'request body' });
+    else for (const problem of smnResponses().validateWith(`${operation.operationId} body`, operation.requestBody, parsed.value)) problems.push({ ...problem, where: 'request body' });
   }
   return problems;
 }
