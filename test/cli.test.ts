@@ -1,49 +1,22 @@
 // `smn-kit` as a user runs it: the built CLI in a child process, its output, its exit
 // codes, and the mock it starts answering over a real socket.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cli, serve, type Serving } from './support/serve.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const callbackPath = '/v2/f96188c7ccaf4ffba0c9aa149ab2bd57/notifications/sms/callback';
 
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 20_000 });
 
-interface Started {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-const children: ChildProcessWithoutNullStreams[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-});
-
 /** Starts `smn-kit mock` and resolves once it prints its URL. */
-function startCli(...args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [cli, 'mock', ...args], { cwd: root });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const url = /on (http:\/\/\S+)/.exec(stdout)?.[1];
-      if (url) resolve({ child, url, output: () => stdout, exited });
-    });
-    void exited.then((code) => reject(new Error(`smn-kit mock exited with ${code} before listening: ${stderr}`)));
-  });
-}
+const startCli = (...args: string[]): Promise<Serving> => serve(['mock', ...args]);
 
 const waitFor = async (condition: () => boolean, what: string): Promise<void> => {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
@@ -99,15 +72,15 @@ describe('smn-kit --help and --version', () => {
 describe('smn-kit mock', () => {
   it('prints its URL, logs one line per request and exits 0 on SIGTERM', async () => {
     const started = await startCli('--port', '0');
-    expect(started.output()).toMatch(/^smn-kit mock: serving spec\/smn\.openapi\.yaml on http:\/\/127\.0\.0\.1:\d+/);
+    expect(started.stdout()).toMatch(/^smn-kit mock: serving spec\/smn\.openapi\.yaml on http:\/\/127\.0\.0\.1:\d+/);
     const response = await fetch(`${started.url}${callbackPath}?event_type=sms_fail_event`, { headers: { 'X-Auth-Token': 'secret-token-value' } });
     expect(response.status).toBe(200);
     await fetch(`${started.url}/v2/x/notifications/subscriptions?limit=0`, { headers: { 'X-Auth-Token': 'secret-token-value' } });
-    await waitFor(() => started.output().includes('SMN.0015'), 'the log line of the second request');
-    const lines = started.output().trim().split('\n');
+    await waitFor(() => started.stdout().includes('SMN.0015'), 'the log line of the second request');
+    const lines = started.stdout().trim().split('\n');
     expect(lines[1]).toMatch(new RegExp(`^GET ${callbackPath}\\?event_type=sms_fail_event 200 \\d+\\.\\dms$`));
     expect(lines[2]).toMatch(/^GET \/v2\/x\/notifications\/subscriptions\?limit=0 400 SMN\.0015 \d+\.\dms$/);
-    expect(started.output()).not.toContain('secret-token-value');
+    expect(started.stdout()).not.toContain('secret-token-value');
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);
   });
@@ -124,7 +97,7 @@ describe('smn-kit mock', () => {
     await fetch(`${started.url}${callbackPath}`, { headers: { 'X-Auth-Token': 't' } });
     await fetch(`${started.url}/nowhere`);
     await new Promise((r) => setTimeout(r, 200));
-    expect(started.output().trim().split('\n')).toHaveLength(1);
+    expect(started.stdout().trim().split('\n')).toHaveLength(1);
   });
 
   it('says clearly that the port is taken, and exits 2', async () => {
@@ -151,7 +124,7 @@ describe('smn-kit mock', () => {
 
   it('serves generated subscriptions with --seed-subscriptions, and says it is stateful', async () => {
     const started = await startCli('--port', '0', '--quiet', '--seed-subscriptions', '30', '--seed', 'cli');
-    expect(started.output()).toContain('(stateful, 30 seed subscriptions, auth presence;');
+    expect(started.stdout()).toContain('(stateful, 30 seed subscriptions, auth presence;');
     const response = await fetch(`${started.url}/v2/f96188c7ccaf4ffba0c9aa149ab2bd57/notifications/subscriptions?limit=5`, { headers: { 'X-Auth-Token': 't' } });
     const body = (await response.json()) as { subscription_count: number; subscriptions: unknown[] };
     expect(body.subscription_count).toBe(30);

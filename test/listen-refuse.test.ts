@@ -1,30 +1,12 @@
 // A receiver that checks its deliveries refuses the bad ones: `smn-kit listen
 // --refuse-invalid` answers 400 to an invalid delivery, which `smn-kit fire --tamper`
 // counts as the expected refusal; valid deliveries still get 200.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { cli, serve } from './support/serve.js';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const env = { PATH: process.env.PATH ?? '', SUBHOOK_KEY: 'refuse-test-key' };
-const running: ChildProcessWithoutNullStreams[] = [];
-afterEach(() => {
-  for (const child of running.splice(0)) child.kill('SIGKILL');
-});
-
-function listen(...args: string[]): Promise<{ url: string; output: () => string }> {
-  const child = spawn(process.execPath, [cli, 'listen', '--port', '0', ...args], { env });
-  running.push(child);
-  let stdout = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const url = /on (http:\/\/\S+)/.exec(stdout)?.[1];
-      if (url) resolve({ url, output: () => stdout });
-    });
-    child.on('exit', (code) => reject(new Error(`listen exited with ${code}`)));
-  });
-}
+const listen = (...args: string[]) => serve(['listen', '--port', '0', ...args], env);
 
 const fire = (url: string, ...args: string[]) => spawnSync(process.execPath, [cli, 'fire', ...args, '--to', `${url}/subhook`], { env, encoding: 'utf8' });
 

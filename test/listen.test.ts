@@ -2,53 +2,25 @@
 // deliveries over a real socket in every form SUBHOOK uses, the lines it prints, the
 // --out file it writes before answering (which `smn-kit validate` must accept), its
 // reports and exit codes.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { signSubhook } from '../src/subhook/signature.js';
+import { cli, serve, type Serving } from './support/serve.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const KEY = 'test-subhook-key-0123456789abcdef';
 const work = mkdtempSync(join(tmpdir(), 'smn-kit-listen-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const { SUBHOOK_KEY: _unset, ...environment } = process.env;
 
-interface Listening {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-const children: ChildProcessWithoutNullStreams[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-});
-
-/** Starts `smn-kit listen` and resolves once it prints its URL. */
-function listen(...args: string[]): Promise<Listening> {
-  const child = spawn(process.execPath, [cli, 'listen', '--port', '0', ...args], { cwd: root, env: environment });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const url = /on (http:\/\/\S+)/.exec(stdout)?.[1];
-      if (url) resolve({ child, url, stdout: () => stdout, stderr: () => stderr, exited });
-    });
-    void exited.then((code) => reject(new Error(`smn-kit listen exited with ${code} before listening: ${stderr}`)));
-  });
-}
+/** Starts `smn-kit listen` on a free port and resolves once it prints its URL. */
+const listen = (...args: string[]): Promise<Serving> => serve(['listen', '--port', '0', ...args], environment);
 
 /** A fresh, signed domestic `delivered` event, every value a string as a form carries it. */
 function event(overrides: Record<string, string> = {}): Record<string, string> {
