@@ -13,6 +13,7 @@ import { resolveOptions } from '../src/conformance/options.js';
 import { TargetClient } from '../src/conformance/target.js';
 import { startMock, type RunningMock } from '../src/mock/server.js';
 import { startFaultyServer } from './faulty-smn.js';
+import { bindEveryEvent } from './support/bind.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const token = 'secret-token-2f8e1c';
@@ -38,14 +39,7 @@ const dir = mkdtempSync(join(tmpdir(), 'smn-kit-conformance-'));
 beforeAll(async () => {
   // The emulator, with callbacks bound so that event_type_filter has something to filter.
   mock = await startMock({ port: 0 });
-  const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
-  const callback = ['sms_success_event', 'sms_fail_event', 'sms_reply_event'].map((event_type) => ({ event_type, topic_urn: `urn:smn:cn-north-4:${project}:${event_type}` }));
-  const bound = await fetch(`${mock.url}/v2/${project}/notifications/sms/callback`, {
-    method: 'PUT',
-    headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ callback }),
-  });
-  expect(bound.status).toBe(200);
+  await bindEveryEvent(mock.url, token);
 });
 afterAll(() => mock.close());
 

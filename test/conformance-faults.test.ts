@@ -7,6 +7,7 @@ import { runConformance, type CheckResult } from '../src/conformance/checks.js';
 import { resolveOptions } from '../src/conformance/options.js';
 import { startMock } from '../src/mock/server.js';
 import { faults, startFaultyServer, type Fault, type FaultyServer } from './faulty-smn.js';
+import { bindEveryEvent, PROJECT } from './support/bind.js';
 
 const token = 'tok-ABCDEF-never-printed';
 
@@ -101,17 +102,10 @@ describe('the conformance suite against the smn-kit mock', () => {
   it('finds nothing wrong in the stateful emulator with callbacks bound, and leaves them bound', async () => {
     const mock = await startMock({ port: 0 });
     try {
-      const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
-      const callback = ['sms_success_event', 'sms_fail_event', 'sms_reply_event'].map((event_type) => ({ event_type, topic_urn: `urn:smn:cn-north-4:${project}:${event_type}` }));
-      const bind = await fetch(`${mock.url}/v2/${project}/notifications/sms/callback`, {
-        method: 'PUT',
-        headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ callback }),
-      });
-      expect(bind.status).toBe(200);
+      const callback = await bindEveryEvent(mock.url, token);
       const results = await run(mock.url);
       expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
-      expect(mock.state?.bindings(project)).toEqual(callback);
+      expect(mock.state?.bindings(PROJECT)).toEqual(callback);
     } finally {
       await mock.close();
     }
