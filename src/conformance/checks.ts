@@ -84,7 +84,11 @@ export class CheckContext {
     const settable = new Set(this.settableEventTypes());
     const items = bindings.filter((b) => settable.has(b.event_type)).map(({ event_type, topic_urn }) => ({ event_type, topic_urn }));
     // Nothing bound: unbinding one event type is the only valid no-op (callback needs an item).
-    if (items.length === 0) items.push({ event_type: this.settableEventTypes()[0] ?? 'sms_success_event', topic_urn: '' });
+    if (items.length === 0) {
+      const [first] = this.settableEventTypes();
+      if (!first) throw new Error('the contract names no event type UpdateSmsEvent accepts');
+      items.push({ event_type: first, topic_urn: '' });
+    }
     return JSON.stringify({ callback: items });
   }
 
