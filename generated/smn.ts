@@ -434,6 +434,21 @@ export interface components {
                 "application/json": components["schemas"]["GatewayError"];
             };
         };
+        /** @description Answered by the API gateway for a request it cannot read at all: a malformed
+         *     request line or target (400), headers too large (431), a request not sent in
+         *     time (408). Attached to no operation, like ApiNotFound. The vendor documents
+         *     no body for these; smn-kit answers the gateway's shape with `APIGW.0201`,
+         *     the gateway's code for refused requests (its 413 uses it too).
+         *      */
+        GatewayRequestError: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GatewayError"];
+            };
+        };
         /** @description Answered by the API gateway for any path or method that is not one of the
          *     operations above, so it is attached to no operation.
          *      */
@@ -525,6 +540,7 @@ export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
 export type ResponseInternalError = components['responses']['InternalError'];
 export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
+export type ResponseGatewayRequestError = components['responses']['GatewayRequestError'];
 export type ResponseApiNotFound = components['responses']['ApiNotFound'];
 export type ParameterProjectId = components['parameters']['ProjectId'];
 export type ParameterXProjectId = components['parameters']['XProjectId'];

@@ -1,5 +1,6 @@
 // What every `smn-kit` command is, and the errors that end one with a message rather
 // than a stack trace.
+import { readFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 
 export interface Command {
@@ -25,4 +26,28 @@ export function integerOption(value: unknown, name: string, fallback: number, mi
     throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
   }
   return number;
+}
+
+/**
+ * A secret given as `--NAME VALUE`, `--NAME-file FILE` (its first line) or the
+ * environment variable `env`: the file and the environment keep it out of the process
+ * list. Undefined when none is given; a usage error when more than one is.
+ */
+export function secretOption(values: Record<string, unknown>, name: string, env: string): string | undefined {
+  const direct = values[name] as string | undefined;
+  const file = values[`${name}-file`] as string | undefined;
+  const fromEnv = process.env[env] || undefined;
+  if (direct !== undefined && file !== undefined) throw new UsageError(`give --${name} or --${name}-file, not both`);
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read --${name}-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    const secret = text.split(/\r?\n/)[0]!.trim();
+    if (!secret) throw new UsageError(`--${name}-file ${file} is empty`);
+    return secret;
+  }
+  return direct ?? fromEnv;
 }

@@ -2,10 +2,12 @@
 import { relative } from 'node:path';
 import { smnSpecPath } from '../contract/smn.js';
 import { AUTH_MODES, type AuthConfig, type AuthMode } from '../mock/auth.js';
+import { isLoopbackHost, type DeliveryPolicy } from '../mock/delivery-policy.js';
+import { MAX_DELIVERIES } from '../mock/publish.js';
 import { defaultSeedPath, generateSubscriptions, loadSeedSubscriptions, SeedError } from '../mock/seed.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, startMock } from '../mock/server.js';
-import { StateFileError, type Subscription } from '../mock/state.js';
-import { UsageError, integerOption, type Command } from './command.js';
+import { STATE_LIMITS, StateFileError, type Subscription } from '../mock/state.js';
+import { UsageError, integerOption, secretOption, type Command } from './command.js';
 
 const here = (path: string): string => relative(process.cwd(), path) || path;
 
@@ -15,6 +17,7 @@ export const mockCommand: Command = {
                     [--stateless] [--state-file FILE] [--strict-topics]
                     [--subscriptions FILE | --seed-subscriptions N [--seed S]]
                     [--auth none|presence|token|aksk] [--token T] [--ak AK --sk SK]
+                    [--admin-token T] [--allow-hosts HOST,... | --allow-hosts '*']
 
 Serves ListSmsEvent, UpdateSmsEvent and ListSubscriptions. Every request is validated
 against the contract by Prism first; an invalid one gets the SMN or API-gateway error
@@ -24,7 +27,15 @@ By default the mock remembers: UpdateSmsEvent stores the callback bindings per p
 and ListSmsEvent returns them; subscriptions come from a seed, listed oldest first and
 paged by offset and limit. Inspection endpoints beside the API: GET /_mock/state,
 POST /_mock/reset, GET|DELETE /_mock/requests, POST /_mock/subscriptions,
-POST /_mock/topics, POST /_mock/sms/events (see the README).
+POST /_mock/topics, POST /_mock/sms/events (see the README). They need no credentials
+while the mock listens on loopback; with --host beyond loopback they need the API's
+credentials, or --admin-token when given.
+
+Published notifications go to loopback endpoints only (127.0.0.1, ::1, localhost),
+unless --allow-hosts names other hosts; a publication reaches at most ${MAX_DELIVERIES}
+subscribers. The state holds at most ${STATE_LIMITS.projects.max} changed projects, ${STATE_LIMITS.subscriptions.max} subscriptions
+of changed projects and ${STATE_LIMITS.topics.max} added topics; past them a change gets 403 (SMN.0001,
+SMN.0007, SMN.0004).
 
 Options:
   --host HOST              interface to listen on (default ${DEFAULT_HOST})
@@ -41,8 +52,14 @@ Options:
   --auth MODE              none: no check; presence (default): X-Auth-Token or Authorization must be
                            there; token: X-Auth-Token must equal --token; aksk: the SDK-HMAC-SHA256
                            signature must verify with --ak/--sk. Refusals are 401 APIGW.0301.
-  --token T                the token --auth token accepts
-  --ak AK, --sk SK         the key pair --auth aksk accepts
+  --token T                the token --auth token accepts [SMN_MOCK_TOKEN, or --token-file FILE]
+  --ak AK, --sk SK         the key pair --auth aksk accepts [SMN_MOCK_AK, SMN_MOCK_SK, or --sk-file FILE]
+  --admin-token T          /_mock/ requests must carry X-Admin-Token: T (or Authorization: Bearer T)
+                           [SMN_MOCK_ADMIN_TOKEN, or --admin-token-file FILE]
+                           Secrets given on the command line show in the process list: prefer
+                           the environment variable or the file (its first line).
+  --allow-hosts LIST       also deliver notifications to these hosts (comma-separated), or to
+                           every host with '*' (default: loopback only)
   -h, --help               show this help
 
 Example:
@@ -64,8 +81,13 @@ Example:
     seed: { type: 'string' },
     auth: { type: 'string' },
     token: { type: 'string' },
+    'token-file': { type: 'string' },
     ak: { type: 'string' },
     sk: { type: 'string' },
+    'sk-file': { type: 'string' },
+    'admin-token': { type: 'string' },
+    'admin-token-file': { type: 'string' },
+    'allow-hosts': { type: 'string' },
   },
   async run(values) {
     const host = (values.host as string | undefined) ?? DEFAULT_HOST;
@@ -77,7 +99,10 @@ Example:
       throw new UsageError('--stateless keeps no state: drop --state-file, --strict-topics, --subscriptions and --seed-subscriptions, or drop --stateless');
     }
     const seedSubscriptions = stateless ? undefined : seedOf(values);
+    const adminToken = secretOption(values, 'admin-token', 'SMN_MOCK_ADMIN_TOKEN');
+    const deliverTo = deliveryPolicyOf(values['allow-hosts'] as string | undefined);
     const out = (line: string): void => void process.stdout.write(`${line}\n`);
+    const warn = (line: string): void => void process.stderr.write(`smn-kit mock: ${line}\n`);
     let mock;
     try {
       mock = await startMock({
@@ -90,9 +115,12 @@ Example:
         stateFile: values['state-file'] as string | undefined,
         strictTopics: values['strict-topics'] === true,
         auth,
+        adminToken,
+        deliverTo,
       });
     } catch (error) {
       if (error instanceof StateFileError) throw new UsageError(error.message);
+      if (error instanceof SeedError) throw new UsageError(error.message);
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is already in use; stop what holds it or choose another with --port`);
       if (code === 'EACCES') throw new UsageError(`no permission to listen on ${host}:${port}; choose a port above 1023 with --port`);
@@ -101,6 +129,18 @@ Example:
     }
     const mode = stateless ? 'stateless' : `stateful, ${seedSubscriptions?.length ?? 0} seed subscriptions${values['state-file'] ? `, state in ${values['state-file'] as string}` : ''}`;
     out(`smn-kit mock: serving ${here(smnSpecPath)} on ${mock.url} (${mode}, auth ${auth.mode}; Ctrl-C to stop)`);
+    if (!isLoopbackHost(host) && !stateless) {
+      warn(
+        adminToken
+          ? `listening beyond loopback (${host}): /_mock/ needs the --admin-token`
+          : `warning: listening beyond loopback (${host}): /_mock/ needs the API's credentials (auth ${auth.mode}${auth.mode === 'presence' || auth.mode === 'none' ? ', which anyone can meet: give --admin-token' : ''})`,
+      );
+    }
+    // Nothing a request does may end the server: a failure that escapes every handler is
+    // logged, and the mock keeps serving.
+    const survive = (error: unknown): void => warn(`internal error, still serving: ${error instanceof Error ? error.message : String(error)}`);
+    process.on('uncaughtException', survive);
+    process.on('unhandledRejection', survive);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
@@ -110,16 +150,33 @@ Example:
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    process.off('uncaughtException', survive);
+    process.off('unhandledRejection', survive);
     return 0;
   },
 };
 
+function deliveryPolicyOf(value: string | undefined): DeliveryPolicy {
+  if (value === undefined) return 'loopback';
+  if (value.trim() === '*') return 'any';
+  const hosts = value.split(',').map((host) => host.trim()).filter(Boolean);
+  if (hosts.length === 0) throw new UsageError(`--allow-hosts needs host names separated by commas, or '*'; got "${value}"`);
+  return hosts;
+}
+
 function authOf(values: Record<string, unknown>): AuthConfig {
   const mode = (values.auth as string | undefined) ?? 'presence';
   if (!(AUTH_MODES as readonly string[]).includes(mode)) throw new UsageError(`--auth must be one of ${AUTH_MODES.join(', ')}, got "${mode}"`);
-  const config: AuthConfig = { mode: mode as AuthMode, token: values.token as string | undefined, ak: values.ak as string | undefined, sk: values.sk as string | undefined };
-  if (config.mode === 'token' && !config.token) throw new UsageError('--auth token needs --token T: the token to accept');
-  if (config.mode === 'aksk' && !(config.ak && config.sk)) throw new UsageError('--auth aksk needs --ak AK and --sk SK: the key pair to accept');
+  // The environment only fills in the mode that uses it: SMN_MOCK_TOKEN set in a shell
+  // must not make `--auth presence` fail.
+  const config: AuthConfig = {
+    mode: mode as AuthMode,
+    token: mode === 'token' ? secretOption(values, 'token', 'SMN_MOCK_TOKEN') : ((values.token ?? values['token-file']) as string | undefined),
+    ak: mode === 'aksk' ? ((values.ak as string | undefined) ?? (process.env.SMN_MOCK_AK || undefined)) : (values.ak as string | undefined),
+    sk: mode === 'aksk' ? secretOption(values, 'sk', 'SMN_MOCK_SK') : ((values.sk ?? values['sk-file']) as string | undefined),
+  };
+  if (config.mode === 'token' && !config.token) throw new UsageError('--auth token needs --token T (or SMN_MOCK_TOKEN, or --token-file FILE): the token to accept');
+  if (config.mode === 'aksk' && !(config.ak && config.sk)) throw new UsageError('--auth aksk needs --ak AK and --sk SK (or SMN_MOCK_AK and SMN_MOCK_SK, or --sk-file FILE): the key pair to accept');
   if (config.mode !== 'token' && config.token) throw new UsageError('--token is only used with --auth token');
   if (config.mode !== 'aksk' && (config.ak || config.sk)) throw new UsageError('--ak and --sk are only used with --auth aksk');
   return config;

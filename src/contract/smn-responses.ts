@@ -53,6 +53,8 @@ export interface SmnResponses {
   undeclaredFields(operationId: string, status: number, body: unknown): string[];
   /** Validates a value against a named component schema (`SmnError`, `Subscription`...). */
   validateSchema(name: string, value: unknown): SmnProblem[];
+  /** A named component schema, its references resolved. */
+  componentSchema(name: string): Schema;
   /** Validates a value against a schema of the contract (a parameter's, a request body's), compiled once per key. */
   validateWith(key: string, schema: Schema, value: unknown): SmnProblem[];
 }
@@ -225,6 +227,11 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
       const schema = document.components.schemas[name];
       if (!schema) throw new TypeError(`the SMN contract has no schema ${name}`);
       return problemsOf(compiled(`#${name}`, schema), value);
+    },
+    componentSchema(name) {
+      const schema = document.components.schemas[name];
+      if (!schema) throw new TypeError(`the SMN contract has no schema ${name}`);
+      return schema;
     },
     validateWith: (key, schema, value) => problemsOf(compiled(`with ${key}`, schema), value),
   };

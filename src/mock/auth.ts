@@ -41,6 +41,27 @@ function signingTime(value: string): number {
   return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : Number.NaN;
 }
 
+/** Who may use the inspection endpoints under /_mock/. */
+export type AdminAccess =
+  | { mode: 'open' }
+  /** Requests with `X-Admin-Token: <token>` or `Authorization: Bearer <token>`. */
+  | { mode: 'token'; token: string }
+  /** Requests the API itself would accept (the mock listens beyond loopback, no admin token given). */
+  | { mode: 'api'; auth: AuthConfig };
+
+/** Why a request to /_mock/ is refused, or undefined when it may go on. */
+export function authorizeAdmin(req: IncomingMessage, body: string, access: AdminAccess): string | undefined {
+  if (access.mode === 'open') return undefined;
+  if (access.mode === 'token') {
+    const bearer = /^Bearer\s+(.+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
+    const given = header(req, 'x-admin-token') ?? bearer;
+    if (!given) return 'the inspection endpoints need X-Admin-Token (or Authorization: Bearer) with the --admin-token the mock was started with';
+    return sameText(given, access.token) ? undefined : 'X-Admin-Token is not the --admin-token the mock was started with';
+  }
+  const refused = authenticate(req, body, access.auth);
+  return refused && `the mock listens beyond loopback, so the inspection endpoints need the API's credentials: ${refused.reason}`;
+}
+
 export function authenticate(req: IncomingMessage, body: string, config: AuthConfig): AuthFailure | undefined {
   if (config.mode === 'none') return undefined;
   const token = header(req, 'x-auth-token');

@@ -1,17 +1,21 @@
 // The mock SMN: a node:http server in front of Prism running in this process, with
 // the emulator's state behind it (unless stateless).
 //
-// One request flows one way: read the body (413 past the limit) -> inspection
-// endpoints under /_mock/ -> route against the contract's operations (404 gateway body
-// otherwise) -> authenticate (401) -> Prism validates the request against the contract
-// -> a violation becomes the SMN error the spec names for it -> X-Project-Id (403) ->
-// the answer: the state (stateful) or Prism's example shaped by the query (stateless)
-// -> request id -> reply, log line, request record.
+// One request flows one way: read the target and the body (400 or 413 when they cannot
+// be read) -> inspection endpoints under /_mock/ -> route against the contract's
+// operations (404 gateway body otherwise) -> authenticate (401) -> Prism validates the
+// request against the contract -> a violation becomes the SMN error the spec names for
+// it -> X-Project-Id (403) -> the answer: the state (stateful) or Prism's example shaped
+// by the query (stateless) -> request id -> reply, log line, request record.
+//
+// Whatever happens on the way, the client gets a JSON answer with a documented status:
+// every failure of the pipeline becomes SMN.0018 in `finish`, requests Node refuses
+// before they are requests get the gateway's body (`clientError`), and header values
+// are made printable where they are written (reply.ts).
 //
 // Prism sees only what the contract declares: the declared headers, and a placeholder
 // for credentials (checked before, by the mode the mock runs in), so no secret reaches
 // it. Its verdict depends on nothing else, which is what makes the memo below correct.
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '@stoplight/prism-core';
@@ -19,12 +23,17 @@ import { createInstance, getHttpOperationsFromSpec, type IHttpConfig, type IHttp
 import { loadSmnContract, type SmnContract } from '../contract/smn.js';
 import { smnResponses } from '../contract/smn-responses.js';
 import { listenOn } from '../net/listen.js';
+import { maskHeaders } from '../net/secrets.js';
+import { printable } from '../net/text.js';
 import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin.js';
 import { exampleAnswer, stateAnswer } from './answers.js';
-import { authenticate, type AuthConfig } from './auth.js';
+import { authenticate, authorizeAdmin, type AdminAccess, type AuthConfig } from './auth.js';
+import { isLoopbackHost, type DeliveryPolicy } from './delivery-policy.js';
 import { publishSmsEvent } from './publish.js';
+import { codeOf, newRequestId, writeRawReply, writeReply, type Reply } from './reply.js';
+import { decodeSegment, parseBody, parseTarget, readBody, type ParsedBody, type RequestTarget } from './request.js';
 import { loadSeedSubscriptions } from './seed.js';
-import { EmulatorState, type Subscription } from './state.js';
+import { EmulatorState, StateLimitError, type Subscription } from './state.js';
 import { chooseError, type Violation } from './violations.js';
 
 export interface MockOptions {
@@ -48,6 +57,13 @@ export interface MockOptions {
   strictTopics?: boolean;
   /** Default: presence (a token or an Authorization header must be there). */
   auth?: AuthConfig;
+  /**
+   * Who may use /_mock/: with a token, requests carrying it; otherwise anyone when the
+   * mock listens on loopback, and requests the API would accept when it does not.
+   */
+  adminToken?: string;
+  /** Where published notifications may go (default: loopback hosts only). */
+  deliverTo?: DeliveryPolicy;
 }
 
 export interface RunningMock {
@@ -66,7 +82,10 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** The project admin requests mean when they name none: the documents' example id. */
 export const DEFAULT_PROJECT_ID = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
 const UNKNOWN_ROUTE = 'api_not_found';
+const BAD_REQUEST = 'bad_request';
 const PAYLOAD_TOO_LARGE = 'entity_too_large';
+const HEADERS_TOO_LARGE = 'headers_too_large';
+const REQUEST_TIMEOUT = 'request_timeout';
 const PERMISSION_DENIED = 'SMN.0001';
 const INTERNAL_ERROR = 'SMN.0018';
 const MEMO_ENTRIES = 1000;
@@ -88,24 +107,18 @@ interface Verdict {
   violations: Violation[];
 }
 
-interface Reply {
-  status: number;
-  body: unknown;
-  /** Shown in the log line: the error code, when there is one. */
-  note?: string;
-  violations?: Violation[];
-}
-
 export async function startMock(options: MockOptions = {}): Promise<RunningMock> {
   // The kit's own contract is read in its JSON form, which Prism takes as is too (faster
   // to start than parsing the YAML twice); another spec is read from its file.
   const contract = loadSmnContract(options.specPath);
   const operations = await getHttpOperationsFromSpec(options.specPath ?? structuredClone(contract.document));
   const state = options.stateless ? undefined : new EmulatorState(options.seedSubscriptions ?? loadSeedSubscriptions(), options.stateFile);
-  const handler = createHandler(contract, operations, { ...options, state });
+  const host = options.host ?? DEFAULT_HOST;
+  const handler = createHandler(contract, operations, { ...options, state, exposed: !isLoopbackHost(host) });
   const server = createServer(handler);
   server.keepAliveTimeout = 30_000;
-  const url = await listenOn(server, options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
+  answerClientErrors(server, contract);
+  const url = await listenOn(server, options.port ?? DEFAULT_PORT, host);
   return {
     url,
     server,
@@ -118,15 +131,44 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   };
 }
 
+/**
+ * Requests Node's parser refuses never reach the handler; without this, Node answers a
+ * bare `400 Bad Request` (or 431, 408) with no body. CONNECT is not an API method.
+ */
+function answerClientErrors(server: Server, contract: SmnContract): void {
+  const body = (name: string): object => contract.errors.get(name)?.body ?? {};
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || error.code === 'EPIPE') {
+      socket.destroy();
+      return;
+    }
+    if (error.code === 'HPE_HEADER_OVERFLOW') writeRawReply(socket, 431, body(HEADERS_TOO_LARGE));
+    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') writeRawReply(socket, 408, body(REQUEST_TIMEOUT));
+    else writeRawReply(socket, 400, body(BAD_REQUEST));
+  });
+  server.on('connect', (_req, socket) => writeRawReply(socket, 404, body(UNKNOWN_ROUTE)));
+}
+
+type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' | 'auth' | 'adminToken' | 'deliverTo'> & {
+  state?: EmulatorState;
+  /** The mock listens beyond loopback: /_mock/ then needs credentials. */
+  exposed?: boolean;
+};
+
 /** The request handler, usable with any node:http server. */
 export function createHandler(
   contract: SmnContract,
   operations: PrismOperation[],
-  options: Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' | 'auth'> & { state?: EmulatorState } = {},
+  options: HandlerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const { log, state } = options;
   const auth: AuthConfig = options.auth ?? { mode: 'presence' };
+  const adminAccess: AdminAccess = options.adminToken
+    ? { mode: 'token', token: options.adminToken }
+    : options.exposed
+      ? { mode: 'api', auth }
+      : { mode: 'open' };
   // Routing is the contract's (exact paths, as Prism routes them: `/callback/` is
   // another route, 404 at the gateway); Prism then gets the one operation it matched.
   const contractOperations = smnResponses(contract);
@@ -140,33 +182,33 @@ export function createHandler(
   const admin: AdminContext | undefined = state && {
     state,
     defaultProject: DEFAULT_PROJECT_ID,
-    publishSmsEvent: (projectId, event) => publishSmsEvent(state, projectId, event),
+    publishSmsEvent: (projectId, event) => publishSmsEvent(state, projectId, event, options.deliverTo ?? 'loopback'),
   };
 
   const errorReply = (name: string, fallbackStatus: number, violations?: Violation[]): Reply => {
     const documented = contract.errors.get(name);
     if (!documented) throw new Error(`the contract has no error example named ${name}`);
-    const body = documented.body;
     return {
       status: documented.status ?? fallbackStatus,
-      body: { ...body },
-      note: 'code' in body ? body.code : body.error_code,
+      body: { ...documented.body },
+      code: codeOf(documented.body),
+      reason: violations?.[0] && reasonOf(violations[0]),
       violations,
     };
   };
 
-  async function decide(req: IncomingMessage, route: Route, url: URL, bodyText: string, parsed: ParsedBody): Promise<Verdict> {
+  async function decide(req: IncomingMessage, route: Route, target: RequestTarget, bodyText: string, parsed: ParsedBody): Promise<Verdict> {
     const headers = headersForPrism(req, contract, parsed.body !== undefined);
     const prefer = preferences(req.headers.prefer);
     const key =
       bodyText.length <= MEMO_MAX_BODY
-        ? `${route.method} ${url.pathname}?${url.search}\n${JSON.stringify(headers)}\n${prefer.code ?? ''} ${prefer.example ?? ''}\n${bodyText}`
+        ? `${route.method} ${target.pathname}${target.search}\n${JSON.stringify(headers)}\n${prefer.code ?? ''} ${prefer.example ?? ''}\n${bodyText}`
         : undefined;
     const remembered = key === undefined ? undefined : memo.get(key);
     if (remembered) return remembered;
 
     const config = { ...prismConfig(), mock: { dynamic: false, code: prefer.code, exampleKey: prefer.example } };
-    const input = { method: route.method as IHttpRequest['method'], url: { path: url.pathname, query: queryOf(url) }, headers, body: parsed.body };
+    const input = { method: route.method as IHttpRequest['method'], url: { path: target.pathname, query: queryOf(target.query) }, headers, body: parsed.body };
     const result = await prism.request(input, [route.operation], config as IHttpConfig)();
     let verdict: Verdict;
     if (result._tag === 'Left') {
@@ -195,16 +237,24 @@ export function createHandler(
     return verdict;
   }
 
-  async function answer(req: IncomingMessage, url: URL, bodyText: string): Promise<Reply> {
-    const route = routeOf(req.method ?? 'GET', url.pathname);
+  async function answer(req: IncomingMessage, target: RequestTarget, bodyText: string): Promise<Reply> {
+    const route = routeOf(req.method ?? 'GET', target.pathname);
     if (!route) return errorReply(UNKNOWN_ROUTE, 404);
     const refused = authenticate(req, bodyText, auth);
     if (refused) return errorReply(refused.error, 401, [{ path: ['header'], message: refused.reason }]);
+    // A path parameter whose percent-encoding is broken cannot be read: it is invalid.
+    const segments = target.pathname.split('/');
+    const broken = route.operation.path.split('/').findIndex((part, i) => part.startsWith('{') && decodeSegment(segments[i] ?? '') === undefined);
+    if (broken !== -1) {
+      const name = route.operation.path.split('/')[broken]!.slice(1, -1);
+      const error = contract.parameterErrors.get(`path:${name}`);
+      if (error) return errorReply(error, 400, [{ path: ['path', name], message: 'broken percent-encoding' }]);
+    }
     const parsed = parseBody(req.headers['content-type'], bodyText);
-    const verdict = await decide(req, route, url, bodyText, parsed);
+    const verdict = await decide(req, route, target, bodyText, parsed);
     if (verdict.error) return errorReply(verdict.error, verdict.status, verdict.violations);
     const projectHeader = req.headers['x-project-id'];
-    const projectId = decodeURIComponent(url.pathname.split('/')[2] ?? '');
+    const projectId = decodeSegment(segments[2] ?? '') ?? '';
     if (typeof projectHeader === 'string' && projectHeader !== projectId) {
       return errorReply(PERMISSION_DENIED, 403, [
         { path: ['header', 'x-project-id'], message: `X-Project-Id ${projectHeader} differs from the project id of the path, ${projectId}` },
@@ -213,40 +263,65 @@ export function createHandler(
     // A Prefer header asks for a documented answer by name or status: serve Prism's.
     const preferred = req.headers.prefer !== undefined;
     if (!state || verdict.status !== 200 || preferred) {
-      return { status: verdict.status, body: exampleAnswer(route.operation, verdict.body, url.searchParams) };
+      const body = exampleAnswer(route.operation, verdict.body, target.query);
+      return { status: verdict.status, body, code: codeOf(body), reason: preferred ? 'Prefer' : undefined };
     }
-    const emulated = stateAnswer(state, contract, { operation: route.operation, projectId, query: url.searchParams, body: parsed.body, strictTopics: Boolean(options.strictTopics) });
-    if ('error' in emulated) return errorReply(emulated.error, 400, [{ path: ['body'], message: emulated.reason }]);
-    return { status: 200, body: emulated.body };
+    try {
+      const emulated = stateAnswer(state, contract, { operation: route.operation, projectId, query: target.query, body: parsed.body, strictTopics: Boolean(options.strictTopics) });
+      if ('error' in emulated) return errorReply(emulated.error, 400, [{ path: ['body'], message: emulated.reason }]);
+      return { status: 200, body: emulated.body };
+    } catch (error) {
+      if (error instanceof StateLimitError) return errorReply(error.code, 403, [{ message: error.message }]);
+      throw error;
+    }
+  }
+
+  async function handle(req: IncomingMessage, target: RequestTarget | undefined): Promise<Reply> {
+    if (!target) return errorReply(BAD_REQUEST, 400, [{ message: 'the request target is neither /path nor http://host/path' }]);
+    const bodyText = await readBody(req, maxBodyBytes);
+    if (bodyText === undefined) return errorReply(PAYLOAD_TOO_LARGE, 413, [{ message: `the body is larger than ${maxBodyBytes} bytes` }]);
+    if (admin && target.pathname.startsWith(ADMIN_PREFIX)) {
+      const denied = authorizeAdmin(req, bodyText, adminAccess);
+      if (denied) return { status: 401, body: { error: denied }, admin: true, reason: denied };
+      const reply = await handleAdmin(req.method ?? 'GET', target, bodyText, admin);
+      return { body: undefined, ...reply, admin: true };
+    }
+    return answer(req, target, bodyText);
   }
 
   return (req, res) => {
     const started = performance.now();
-    const requestId = randomUUID().replaceAll('-', '');
-    const url = new URL(req.url ?? '/', 'http://mock');
+    const requestId = newRequestId();
+    const target = parseTarget(req.url);
     const finish = (reply: Reply): void => {
-      send(res, requestId, reply);
+      try {
+        writeReply(res, requestId, reply);
+      } catch {
+        res.destroy();
+      }
       const ms = Math.round((performance.now() - started) * 10) / 10;
-      if (log) log(`${req.method} ${req.url} ${reply.status}${reply.note ? ` ${reply.note}` : ''} ${ms.toFixed(1)}ms`);
-      state?.record({ time: new Date().toISOString(), method: req.method ?? 'GET', path: req.url ?? '/', status: reply.status, ms, code: reply.note, headers: redacted(req, contract) });
+      const shownPath = printable(req.url ?? '', 300);
+      const code = reply.code ?? codeOf(reply.body);
+      if (log) log(`${req.method} ${shownPath} ${reply.status}${code ? ` ${code}` : ''}${reply.reason ? ` (${printable(reply.reason, 120)})` : ''} ${ms.toFixed(1)}ms`);
+      if (state && !reply.admin) {
+        state.record({ time: new Date().toISOString(), method: req.method ?? 'GET', path: shownPath, status: reply.status, ms, code, reason: reply.reason, headers: maskHeaders(req.headers) });
+      }
     };
-    readBody(req, maxBodyBytes).then(
-      (bodyText) => {
-        if (bodyText === undefined) return finish(errorReply(PAYLOAD_TOO_LARGE, 413));
-        if (admin && url.pathname.startsWith(ADMIN_PREFIX)) {
-          handleAdmin(req.method ?? 'GET', url, bodyText, admin).then(
-            (reply) => sendAdmin(res, reply),
-            (error: unknown) => sendAdmin(res, { status: 500, body: { error: `smn-kit: ${String(error)}` } }),
-          );
-          return;
-        }
-        answer(req, url, bodyText).then(finish, (error: unknown) => {
-          finish({ ...errorReply(INTERNAL_ERROR, 500), violations: [{ message: `smn-kit: ${String(error)}` }] });
-        });
-      },
-      () => res.destroy(),
-    );
+    handle(req, target).then(finish, (error: unknown) => {
+      // A request the client broke off (its body never ended) needs no answer.
+      if (req.destroyed && !req.complete) {
+        res.destroy();
+        return;
+      }
+      finish({ ...errorReply(INTERNAL_ERROR, 500), reason: `smn-kit: ${error instanceof Error ? error.message : String(error)}` });
+    });
   };
+}
+
+/** A violation in a few words: where, and what. */
+function reasonOf(violation: Violation): string {
+  const where = (violation.path ?? []).join('.');
+  return where ? `${where}: ${violation.message}` : violation.message;
 }
 
 function prismConfig() {
@@ -259,53 +334,6 @@ function prismConfig() {
     upstreamProxy: undefined,
     isProxy: false as const,
   };
-}
-
-/**
- * Resolves with the body text, or with undefined as soon as the body is known to pass
- * `limit` bytes; the rest is then read and dropped, so the client can read the 413.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > limit) {
-      req.resume();
-      resolve(undefined);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      if (size > limit) return; // answered already; the rest is drained
-      size += chunk.length;
-      if (size <= limit) {
-        chunks.push(chunk);
-      } else {
-        chunks.length = 0;
-        resolve(undefined);
-      }
-    });
-    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
-
-interface ParsedBody {
-  body?: unknown;
-  problem?: string;
-}
-
-function parseBody(contentType: string | undefined, text: string): ParsedBody {
-  if (text.trim() === '') return {};
-  if (contentType && !JSON_MEDIA_TYPE.test(contentType)) {
-    return { problem: `Content-Type ${contentType} is not application/json` };
-  }
-  try {
-    return { body: JSON.parse(text) as unknown };
-  } catch (error) {
-    return { problem: `the body is not JSON: ${(error as Error).message}` };
-  }
 }
 
 function headersForPrism(req: IncomingMessage, contract: SmnContract, hasBody: boolean): Record<string, string> {
@@ -322,23 +350,13 @@ function headersForPrism(req: IncomingMessage, contract: SmnContract, hasBody: b
   return headers;
 }
 
-/** The request headers for the request log, credentials replaced by `***`. */
-function redacted(req: IncomingMessage, contract: SmnContract): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    headers[name] = contract.credentialHeaders.includes(name) || name === 'x-security-token' ? '***' : String(value);
+function queryOf(query: URLSearchParams): Record<string, string | string[]> {
+  const result: Record<string, string | string[]> = {};
+  for (const key of new Set(query.keys())) {
+    const values = query.getAll(key);
+    result[key] = values.length === 1 ? values[0]! : values;
   }
-  return headers;
-}
-
-function queryOf(url: URL): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {};
-  for (const key of new Set(url.searchParams.keys())) {
-    const values = url.searchParams.getAll(key);
-    query[key] = values.length === 1 ? values[0]! : values;
-  }
-  return query;
+  return result;
 }
 
 /** `Prefer: code=500, example=nothing_bound`, as Prism's own server reads it. */
@@ -350,32 +368,4 @@ function preferences(header: string | string[] | undefined): { code?: number; ex
     if (name === 'example' && value) found.example = value;
   }
   return found;
-}
-
-function send(res: ServerResponse, requestId: string, reply: Reply): void {
-  // Every body that has a request_id gets this request's, never the example's.
-  const body =
-    reply.body && typeof reply.body === 'object' && 'request_id' in reply.body
-      ? { ...reply.body, request_id: requestId }
-      : reply.body;
-  const text = body === undefined ? '' : JSON.stringify(body);
-  const headers: Record<string, string | number> = {
-    'Content-Type': 'application/json;charset=UTF-8',
-    'Content-Length': Buffer.byteLength(text),
-    'X-Request-Id': requestId,
-  };
-  if (reply.violations?.length) {
-    // Prism's own header for what was wrong, so a person sees the rule behind the code.
-    headers['sl-violations'] = JSON.stringify(
-      reply.violations.map((v) => ({ location: v.path ?? [], code: v.code, message: v.message })),
-    ).slice(0, 8000);
-  }
-  res.writeHead(reply.status, headers);
-  res.end(text);
-}
-
-function sendAdmin(res: ServerResponse, reply: { status: number; body?: unknown }): void {
-  const text = reply.body === undefined ? '' : `${JSON.stringify(reply.body, null, 2)}\n`;
-  res.writeHead(reply.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
 }

@@ -2,7 +2,17 @@
 // subscriptions; the topics it knows; the requests it received. Every change happens
 // in one synchronous step (Node runs one at a time), so concurrent clients never see
 // half a change, and the state file is rewritten atomically after each one.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+//
+// The state is bounded (STATE_LIMITS): past a limit a change is refused with the code
+// SMN answers past its quotas, so no client can grow the mock's memory or its state
+// file without end. A project's subscriptions are the shared seed until they first
+// change; reading a project creates nothing.
+import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readContractDocument } from '../contract/document.js';
+import { smnResponses, type Schema } from '../contract/smn-responses.js';
+import { JsonInputError, parseJson } from '../net/json.js';
 
 export interface Binding {
   event_type: string;
@@ -23,8 +33,8 @@ export interface Subscription {
 interface ProjectState {
   /** Bindings by event type, in the order they were first made. */
   bindings: Map<string, string>;
-  /** Oldest first, as ListSubscriptions lists them. */
-  subscriptions: Subscription[];
+  /** Oldest first, as ListSubscriptions lists them; undefined while they are the seed's. */
+  subscriptions?: Subscription[];
 }
 
 export interface RecordedRequest {
@@ -35,49 +45,102 @@ export interface RecordedRequest {
   ms: number;
   /** The error code answered, if any. */
   code?: string;
+  /** Why, in a few words, when the answer is an error. */
+  reason?: string;
   /** Request headers, credentials replaced by `***`. */
   headers: Record<string, string>;
 }
 
 /** The state as JSON: what `GET /_mock/state` shows and the state file holds. */
 export interface StateSnapshot {
-  projects: Record<string, { bindings: Binding[]; subscriptions: Subscription[] }>;
+  /** By project id; `subscriptions` is absent while a project still has the seed's. */
+  projects: Record<string, { bindings: Binding[]; subscriptions?: Subscription[] }>;
   topics: string[];
 }
+
+/** How much the emulator holds at most, and the SMN code of the answer past each limit. */
+export const STATE_LIMITS = {
+  /** Projects with a change of their own (bindings or subscriptions). */
+  projects: { max: 1000, code: 'SMN.0001' },
+  /** Subscriptions of the projects whose subscriptions changed, all projects together. */
+  subscriptions: { max: 100_000, code: 'SMN.0007' },
+  /** Topics added with POST /_mock/topics. */
+  topics: { max: 3000, code: 'SMN.0004' },
+} as const;
 
 export class StateFileError extends Error {
   override readonly name = 'StateFileError';
 }
 
+/** A change refused because the state is full: `code` is the SMN error to answer with. */
+export class StateLimitError extends Error {
+  override readonly name = 'StateLimitError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const REQUEST_LOG_SIZE = 1000;
+const mockAdminSpecPath = fileURLToPath(new URL('../../spec/mock-admin.openapi.yaml', import.meta.url));
 
 export class EmulatorState {
   private projects = new Map<string, ProjectState>();
   private extraTopics = new Set<string>();
   private readonly requestLog: RecordedRequest[] = [];
+  /** Subscriptions held in projects' own lists, all projects together. */
+  private ownSubscriptions = 0;
 
   /**
-   * @param seed the subscriptions every project starts with (copied per project)
+   * @param seed the subscriptions every project starts with
    * @param file where to load the state from at start and save it after each change
    */
   constructor(
     private readonly seed: Subscription[],
     private readonly file?: string,
   ) {
-    if (file && existsSync(file)) this.load(file);
+    if (!file) return;
+    removeOrphanedTemporaries(file);
+    if (existsSync(file)) this.load(file);
+    else this.save(); // fails now, at start, when the file cannot be written
   }
 
+  /** The project, created for a change. */
   private project(id: string): ProjectState {
     let project = this.projects.get(id);
     if (!project) {
-      project = { bindings: new Map(), subscriptions: structuredClone(this.seed) };
+      const { max, code } = STATE_LIMITS.projects;
+      if (this.projects.size >= max) throw new StateLimitError(code, `the emulator keeps at most ${max} projects; POST /_mock/reset to start again`);
+      project = { bindings: new Map() };
       this.projects.set(id, project);
     }
     return project;
   }
 
+  /** The project's own list of subscriptions, made from the seed at its first change. */
+  private ownList(id: string, adding: number): Subscription[] {
+    const project = this.project(id);
+    const copying = project.subscriptions ? 0 : this.seed.length;
+    const { max, code } = STATE_LIMITS.subscriptions;
+    if (this.ownSubscriptions + copying + adding > max) {
+      throw new StateLimitError(code, `the emulator holds at most ${max} subscriptions of changed projects (the seed counts once per project that changes); POST /_mock/reset to start again`);
+    }
+    if (!project.subscriptions) {
+      project.subscriptions = structuredClone(this.seed);
+      this.ownSubscriptions += copying;
+    }
+    return project.subscriptions;
+  }
+
+  private subscriptionsOf(projectId: string): Subscription[] {
+    return this.projects.get(projectId)?.subscriptions ?? this.seed;
+  }
+
   bindings(projectId: string, eventType?: string): Binding[] {
-    const all = [...this.project(projectId).bindings].map(([event_type, topic_urn]) => ({ event_type, topic_urn }));
+    const bound = this.projects.get(projectId)?.bindings ?? new Map<string, string>();
+    const all = [...bound].map(([event_type, topic_urn]) => ({ event_type, topic_urn }));
     return eventType ? all.filter((b) => b.event_type === eventType) : all;
   }
 
@@ -93,27 +156,30 @@ export class EmulatorState {
 
   /** A page of subscriptions, oldest first, and the total. */
   subscriptions(projectId: string, offset: number, limit: number): { total: number; page: Subscription[] } {
-    const all = this.project(projectId).subscriptions;
+    const all = this.subscriptionsOf(projectId);
     return { total: all.length, page: all.slice(offset, offset + limit) };
   }
 
-  allSubscriptions(projectId: string): Subscription[] {
-    return this.project(projectId).subscriptions;
+  allSubscriptions(projectId: string): readonly Subscription[] {
+    return this.subscriptionsOf(projectId);
   }
 
   /** Adds a subscription as the newest of the project. */
   addSubscription(projectId: string, subscription: Subscription): Subscription {
-    this.project(projectId).subscriptions.push(subscription);
+    this.ownList(projectId, 1).push(subscription);
+    this.ownSubscriptions += 1;
     this.changed();
     return subscription;
   }
 
   /** Topics the emulator knows: those of the project's subscriptions, and those added. */
   knowsTopic(projectId: string, topicUrn: string): boolean {
-    return this.extraTopics.has(topicUrn) || this.project(projectId).subscriptions.some((s) => s.topic_urn === topicUrn);
+    return this.extraTopics.has(topicUrn) || this.subscriptionsOf(projectId).some((s) => s.topic_urn === topicUrn);
   }
 
   addTopic(topicUrn: string): void {
+    const { max, code } = STATE_LIMITS.topics;
+    if (!this.extraTopics.has(topicUrn) && this.extraTopics.size >= max) throw new StateLimitError(code, `the emulator knows at most ${max} added topics`);
     this.extraTopics.add(topicUrn);
     this.changed();
   }
@@ -122,6 +188,7 @@ export class EmulatorState {
   reset(): void {
     this.projects = new Map();
     this.extraTopics = new Set();
+    this.ownSubscriptions = 0;
     this.requestLog.length = 0;
     this.changed();
   }
@@ -142,38 +209,96 @@ export class EmulatorState {
   snapshot(): StateSnapshot {
     const projects: StateSnapshot['projects'] = {};
     for (const [id, project] of this.projects) {
-      projects[id] = { bindings: this.bindings(id), subscriptions: project.subscriptions };
+      projects[id] = project.subscriptions ? { bindings: this.bindings(id), subscriptions: project.subscriptions } : { bindings: this.bindings(id) };
     }
     return { projects, topics: [...this.extraTopics] };
   }
 
   private changed(): void {
-    if (!this.file) return;
+    if (this.file) this.save();
+  }
+
+  private save(): void {
+    const file = this.file!;
     // Write then rename: a crash mid-write leaves the previous file whole.
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(this.snapshot(), null, 2)}\n`);
-    renameSync(temporary, this.file);
+    const temporary = `${file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temporary, `${JSON.stringify(this.snapshot())}\n`);
+      renameSync(temporary, file);
+    } catch (error) {
+      throw new StateFileError(`cannot write the state file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
   }
 
   private load(file: string): void {
-    let snapshot: StateSnapshot;
+    let snapshot: unknown;
     try {
-      snapshot = JSON.parse(readFileSync(file, 'utf8')) as StateSnapshot;
+      snapshot = parseJson(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new StateFileError(`--state-file ${file} is not a state file smn-kit wrote: ${(error as Error).message}; move it away or choose another file`);
+      const reason = error instanceof JsonInputError ? `it is ${error.message}` : (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new StateFileError(`--state-file ${file} is not a state file smn-kit wrote (${reason}); move it away or choose another file`);
     }
-    if (typeof snapshot !== 'object' || snapshot === null || typeof snapshot.projects !== 'object' || snapshot.projects === null) {
-      throw new StateFileError(`--state-file ${file}: expected {"projects": {...}, "topics": [...]}; move it away or choose another file`);
+    const problem = smnResponses().validateWith('mock-admin State', stateSchema(), snapshot)[0];
+    if (problem) {
+      throw new StateFileError(`--state-file ${file} is not a state file smn-kit wrote: ${problem.pointer || '(top)'}: expected ${problem.expected}, received ${problem.received}; move it away or choose another file`);
     }
-    for (const [id, project] of Object.entries(snapshot.projects)) {
-      if (!Array.isArray(project.bindings) || !Array.isArray(project.subscriptions)) {
-        throw new StateFileError(`--state-file ${file}: /projects/${id} needs "bindings" and "subscriptions" lists`);
-      }
-      this.projects.set(id, {
-        bindings: new Map(project.bindings.map((b) => [b.event_type, b.topic_urn])),
-        subscriptions: project.subscriptions,
-      });
+    const valid = snapshot as StateSnapshot;
+    const entries = Object.entries(valid.projects);
+    const own = entries.reduce((sum, [, project]) => sum + (project.subscriptions?.length ?? 0), 0);
+    if (entries.length > STATE_LIMITS.projects.max || own > STATE_LIMITS.subscriptions.max || valid.topics.length > STATE_LIMITS.topics.max) {
+      throw new StateFileError(`--state-file ${file} holds more than the emulator keeps (${STATE_LIMITS.projects.max} projects, ${STATE_LIMITS.subscriptions.max} subscriptions, ${STATE_LIMITS.topics.max} topics)`);
     }
-    this.extraTopics = new Set(Array.isArray(snapshot.topics) ? snapshot.topics : []);
+    for (const [id, project] of entries) {
+      this.projects.set(id, { bindings: new Map(project.bindings.map((b) => [b.event_type, b.topic_urn])), subscriptions: project.subscriptions });
+    }
+    this.ownSubscriptions = own;
+    this.extraTopics = new Set(valid.topics);
+  }
+}
+
+let compiledStateSchema: Schema | undefined;
+
+/** The State schema of spec/mock-admin.openapi.yaml, its references to the SMN contract resolved. */
+function stateSchema(): Schema {
+  if (compiledStateSchema) return compiledStateSchema;
+  const admin = readContractDocument(mockAdminSpecPath) as { components: { schemas: Record<string, Schema> } };
+  const smn = smnResponses();
+  const resolve = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(resolve);
+    if (typeof node !== 'object' || node === null) return node;
+    const ref = (node as { $ref?: unknown }).$ref;
+    if (typeof ref === 'string') return smn.componentSchema(ref.slice(ref.lastIndexOf('/') + 1));
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, resolve(value)]));
+  };
+  return (compiledStateSchema = resolve(admin.components.schemas.State) as Schema);
+}
+
+/** Removes the temporary files of writers that died mid-write (kill -9), leaving live writers' alone. */
+function removeOrphanedTemporaries(file: string): void {
+  const directory = dirname(file);
+  const pattern = new RegExp(`^${basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.tmp$`);
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return; // no directory: saving will say so
+  }
+  for (const name of names) {
+    const pid = Number(pattern.exec(name)?.[1]);
+    if (!pid || (pid !== process.pid && isAlive(pid))) continue;
+    try {
+      unlinkSync(join(directory, name));
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

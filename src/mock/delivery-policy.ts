@@ -1,0 +1,39 @@
+// Where the emulator may send notifications. By default only to this machine: a mock
+// that POSTs wherever a subscription points is a port scanner and a request forger for
+// anyone who can add a subscription. Other hosts are allowed only by the user, by name
+// or all at once (`--allow-hosts`).
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** `loopback`: this machine only; `any`: every host; a list: those hosts and loopback. */
+export type DeliveryPolicy = 'loopback' | 'any' | string[];
+
+/** Whether a host name or address (as in a URL or `--host`) is this machine's loopback. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  if (isIPv4(name)) return name.startsWith('127.');
+  if (isIPv6(name)) return name === '::1' || /^::ffff:127\./.test(name) || /^(0+:){7}0*1$/.test(name);
+  return false;
+}
+
+const PROTOCOLS: Record<string, string> = { http: 'http:', https: 'https:' };
+
+/**
+ * Why the emulator will not deliver to `endpoint` of an http(s) subscription, or
+ * undefined when it will: it must be an http(s) URL of the subscription's protocol, to
+ * a host the policy allows.
+ */
+export function refusedEndpoint(protocol: string, endpoint: string, policy: DeliveryPolicy): string | undefined {
+  const scheme = PROTOCOLS[protocol];
+  if (!scheme) return undefined;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return `endpoint must be an ${protocol} URL`;
+  }
+  if (url.protocol !== scheme) return `endpoint must be an ${protocol} URL (a ${protocol} subscription), not ${url.protocol.slice(0, -1)}`;
+  if (policy === 'any' || isLoopbackHost(url.hostname)) return undefined;
+  if (Array.isArray(policy) && policy.some((host) => host.toLowerCase() === url.hostname.toLowerCase())) return undefined;
+  return `the mock delivers to loopback only, and ${url.hostname} is not allowed; start it with --allow-hosts ${url.hostname} (or --allow-hosts '*') to deliver there`;
+}

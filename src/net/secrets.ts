@@ -1,0 +1,31 @@
+// Which request headers carry credentials, so that nothing the kit prints or records
+// shows them: a list of the known names, and a rule for the names a list cannot foresee.
+const KNOWN = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-auth-token',
+  'x-subject-token',
+  'x-security-token',
+  'x-admin-token',
+  'x-api-key',
+  'api-key',
+  'x-amz-security-token',
+]);
+const LOOKS_SECRET = /token|secret|passw|credential|session|cookie|api[-_]?key|signature|auth/i;
+
+export const MASK = '***';
+
+/** Whether a header (any case) may carry a credential. */
+export const isSecretHeader = (name: string): boolean => KNOWN.has(name.toLowerCase()) || LOOKS_SECRET.test(name);
+
+/** The headers with every credential-bearing value replaced by `***`. */
+export function maskHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const masked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    masked[name] = isSecretHeader(name) ? MASK : Array.isArray(value) ? value.join(', ') : value;
+  }
+  return masked;
+}
