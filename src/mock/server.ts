@@ -213,13 +213,19 @@ export function createHandler(
     let verdict: Verdict;
     if (result._tag === 'Left') {
       // Prism could not answer: a route it does not resolve (which the gateway answers
-      // with 404), or a `Prefer: code=` naming a status the operation lacks.
+      // with 404), or a Prefer header naming an answer the operation does not have,
+      // which is the client's mistake, not the server's.
       const unrouted = /NO_(PATH|METHOD)_MATCHED/.test(result.left.name);
+      const unsatisfiable = !unrouted && (prefer.code !== undefined || prefer.example !== undefined);
       verdict = {
-        status: unrouted ? 404 : 500,
+        status: unrouted ? 404 : unsatisfiable ? 400 : 500,
         body: undefined,
-        error: unrouted ? UNKNOWN_ROUTE : INTERNAL_ERROR,
-        violations: [{ message: `Prism: ${result.left.message}` }],
+        error: unrouted ? UNKNOWN_ROUTE : unsatisfiable ? BAD_REQUEST : INTERNAL_ERROR,
+        violations: [
+          unsatisfiable
+            ? { path: ['header', 'prefer'], message: `${route.operation.iid} has no ${prefer.code !== undefined ? `${prefer.code} answer` : `example named ${prefer.example}`}` }
+            : { message: `Prism: ${result.left.message}` },
+        ],
       };
     } else {
       const violations = result.right.validations.input as Violation[];
