@@ -299,6 +299,17 @@ describe('the state: its file and its bounds', () => {
   });
 });
 
+describe('the request log says why', () => {
+  it('records the code and the reason of an error, and the code of a Prefer answer', async () => {
+    const mock = await start();
+    await fetch(`${mock.url}${subscriptionsPath}?limit=0`, { headers: token });
+    await fetch(`${mock.url}${subscriptionsPath}`, { headers: { ...token, Prefer: 'code=500' } });
+    const { requests } = (await (await fetch(`${mock.url}/_mock/requests`)).json()) as { requests: { status: number; code?: string; reason?: string }[] };
+    expect(requests.at(-2)).toMatchObject({ status: 400, code: 'SMN.0015', reason: expect.stringMatching(/^query\.limit: .*>= 1/) });
+    expect(requests.at(-1)).toMatchObject({ status: 500, code: 'SMN.0018', reason: 'Prefer' });
+  });
+});
+
 describe('secrets in the request log', () => {
   it('masks every credential-bearing header, not three names', async () => {
     const mock = await start();
