@@ -119,7 +119,7 @@ describe('smn-kit mock', () => {
     writeFileSync(file, '[1, 2, 3]');
     const result = run('mock', '--port', '0', '--state-file', file);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe(`smn-kit: --state-file ${file} is not a state file smn-kit wrote: (top): expected a value of type object, received [1,2,3]; move it away or choose another file\n`);
+    expect(result.stderr).toBe(`smn-kit: the state file ${file} is not one smn-kit wrote: (top): expected a value of type object, received [1,2,3]; move it away or choose another file\n`);
     expect(readFileSync(file, 'utf8')).toBe('[1, 2, 3]');
   });
 

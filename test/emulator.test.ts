@@ -14,6 +14,7 @@ import { signRequest } from '../src/auth/aksk.js';
 import { smnResponses } from '../src/contract/smn-responses.js';
 import { generateSubscriptions, loadSeedSubscriptions } from '../src/mock/seed.js';
 import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
+import { EmulatorState } from '../src/mock/state.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
 const other = '0123456789abcdef0123456789abcdef';
@@ -188,7 +189,7 @@ describe('the state file', () => {
   it('refuses a file it did not write, with a clear error, and leaves it alone', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'smn-state-')), 'state.json');
     writeFileSync(file, 'my notes, not JSON');
-    await expect(start({ stateFile: file })).rejects.toThrow(/--state-file .*state\.json is not a state file smn-kit wrote/);
+    await expect(start({ stateFile: file })).rejects.toThrow(/the state file .*state\.json is not one smn-kit wrote \(it is not valid JSON/);
     expect(readFileSync(file, 'utf8')).toBe('my notes, not JSON');
   });
 });
@@ -320,9 +321,11 @@ describe('concurrent clients', () => {
     expect(reply).toHaveLength(1);
     expect(projects.map((_, i) => urn(`r${i}`))).toContain(reply[0]!.topic_urn);
     expect((await api(mock, 'GET', subscriptionsPath())).body.subscription_count).toBe(50);
-    // The file holds the same state, whole.
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as { projects: Record<string, { subscriptions: unknown[] }> };
+    // The state file (with its journal) holds the same state, whole: a restart without a
+    // clean stop (the mock is still running) reads all of it.
+    const saved = new EmulatorState([], file).snapshot();
     expect(Object.keys(saved.projects)).toHaveLength(51);
     expect(saved.projects[project]?.subscriptions).toHaveLength(50);
+    expect(saved).toEqual(mock.state!.snapshot());
   });
 });

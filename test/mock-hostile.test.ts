@@ -122,7 +122,8 @@ describe('requests that crashed the mock', () => {
     expect(api.status).toBe(400);
     expect(await api.json()).toMatchObject({ code: 'SMN.0099' });
     await expectServing(mock);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ projects: {}, topics: [] });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ projects: {}, topics: [], seq: 0 });
+    expect(readFileSync(`${file}.journal`, 'utf8')).toBe('');
   });
 });
 
@@ -236,13 +237,43 @@ describe('the state: its file and its bounds', () => {
     ['{"projects":{"p":null},"topics":[]}', '/projects/p'],
     [`{"projects":{"p":{"bindings":[],"subscriptions":[1,"x",null]}},"topics":[]}`, '/projects/p/subscriptions/0'],
     ['{"projects":{},"topics":[7]}', '/topics/0'],
-    ['{"projects":[]}', ''],
+    ['{"projects":[],"topics":[]}', '/projects'],
     ['[]', ''],
   ])('refuses the state file %s, naming where it is wrong', (content, pointer) => {
     const file = stateFile(content);
     expect(() => new EmulatorState([], file)).toThrow(StateFileError);
-    expect(() => new EmulatorState([], file)).toThrow(pointer ? `${pointer}: expected` : /is not a state file smn-kit wrote: \(top\)|expected/);
+    expect(() => new EmulatorState([], file)).toThrow(pointer ? `is not one smn-kit wrote: ${pointer}: expected` : 'is not one smn-kit wrote: (top): expected');
     expect(readFileSync(file, 'utf8')).toBe(content);
+  });
+
+  it('a change appends one line to the journal instead of rewriting the file; a restart replays it', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'smn-journal-')), 'state.json');
+    const make = (i: number): Subscription => ({ topic_urn: topic('t'), protocol: 'sms', endpoint: '+8613800000000', subscription_urn: `${topic('t')}:${i.toString(16).padStart(32, '0')}`, owner: project, remark: '', status: 1 });
+    const first = new EmulatorState([], file);
+    for (let i = 0; i < 900; i++) first.addSubscription(project, make(i));
+    const snapshotBefore = readFileSync(file, 'utf8');
+    first.updateBindings(project, [{ event_type: 'sms_fail_event', topic_urn: topic('f') }]);
+    expect(readFileSync(file, 'utf8')).toBe(snapshotBefore);
+    expect(readFileSync(`${file}.journal`, 'utf8').trim().split('\n')).toHaveLength(901);
+
+    // As after kill -9: nothing was closed; and the last change was cut off mid-line.
+    writeFileSync(`${file}.journal`, `${readFileSync(`${file}.journal`, 'utf8')}{"seq":902,"change":{"kind":"top`);
+    const second = new EmulatorState([], file);
+    expect(second.allSubscriptions(project)).toHaveLength(900);
+    expect(second.bindings(project)).toEqual([{ event_type: 'sms_fail_event', topic_urn: topic('f') }]);
+    expect(readFileSync(`${file}.journal`, 'utf8')).toBe('');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ seq: 901 });
+
+    // Past 1,000 changes the journal is folded into the file.
+    for (let i = 900; i < 1900; i++) second.addSubscription(project, make(i));
+    expect(JSON.parse(readFileSync(file, 'utf8')).projects[project].subscriptions).toHaveLength(1900);
+    expect(readFileSync(`${file}.journal`, 'utf8')).toBe('');
+  });
+
+  it('refuses a journal that is not one, naming the line', () => {
+    const file = stateFile('{"projects":{},"topics":[],"seq":0}');
+    writeFileSync(`${file}.journal`, 'garbage\n{"seq":1,"change":{"kind":"reset"}}\n');
+    expect(() => new EmulatorState([], file)).toThrow(/state\.json\.journal: line 1 is not a change smn-kit wrote/);
   });
 
   it('fails at start, not at the first write, when the state file cannot be written', () => {

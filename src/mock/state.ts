@@ -1,18 +1,21 @@
 // What the emulator remembers: per project, the SMS callback bindings and the
 // subscriptions; the topics it knows; the requests it received. Every change happens
 // in one synchronous step (Node runs one at a time), so concurrent clients never see
-// half a change, and the state file is rewritten atomically after each one.
+// half a change, and it is recorded in the state file before it is answered.
+//
+// Every change is a `Change` value applied by `apply`: the same function makes it live
+// and replays it from the journal at start (state-file.ts), so both cannot differ.
 //
 // The state is bounded (STATE_LIMITS): past a limit a change is refused with the code
 // SMN answers past its quotas, so no client can grow the mock's memory or its state
 // file without end. A project's subscriptions are the shared seed until they first
 // change; reading a project creates nothing.
-import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readContractDocument } from '../contract/document.js';
 import { smnResponses, type Schema } from '../contract/smn-responses.js';
-import { JsonInputError, parseJson } from '../net/json.js';
+import { StateFile, StateFileError } from './state-file.js';
+
+export { StateFileError };
 
 export interface Binding {
   event_type: string;
@@ -68,10 +71,6 @@ export const STATE_LIMITS = {
   topics: { max: 3000, code: 'SMN.0004' },
 } as const;
 
-export class StateFileError extends Error {
-  override readonly name = 'StateFileError';
-}
-
 /** A change refused because the state is full: `code` is the SMN error to answer with. */
 export class StateLimitError extends Error {
   override readonly name = 'StateLimitError';
@@ -86,52 +85,101 @@ export class StateLimitError extends Error {
 const REQUEST_LOG_SIZE = 1000;
 const mockAdminSpecPath = fileURLToPath(new URL('../../spec/mock-admin.openapi.yaml', import.meta.url));
 
+/** One change of the state, as the journal records it. */
+export type Change =
+  | { kind: 'bind'; project: string; items: Binding[] }
+  | { kind: 'subscribe'; project: string; subscription: Subscription }
+  | { kind: 'topic'; topic: string }
+  | { kind: 'reset' };
+
 export class EmulatorState {
   private projects = new Map<string, ProjectState>();
   private extraTopics = new Set<string>();
   private readonly requestLog: RecordedRequest[] = [];
   /** Subscriptions held in projects' own lists, all projects together. */
   private ownSubscriptions = 0;
+  private readonly file?: StateFile<StateSnapshot, Change>;
 
   /**
    * @param seed the subscriptions every project starts with
-   * @param file where to load the state from at start and save it after each change
+   * @param file where to load the state from at start and record each change
    */
   constructor(
     private readonly seed: Subscription[],
-    private readonly file?: string,
+    file?: string,
   ) {
     if (!file) return;
-    removeOrphanedTemporaries(file);
-    if (existsSync(file)) this.load(file);
-    else this.save(); // fails now, at start, when the file cannot be written
+    this.file = new StateFile(file);
+    const { snapshot, changes } = this.file.load(checkSnapshot);
+    if (snapshot) this.restore(snapshot, file);
+    for (const change of changes) this.apply(change);
+    this.file.compact(this.snapshot()); // fails now, at start, when the file cannot be written
   }
 
-  /** The project, created for a change. */
+  /** Checks a change against the limits, applies it and records it. */
+  private change(change: Change): void {
+    this.admit(change);
+    this.apply(change);
+    this.file?.append(change, () => this.snapshot());
+  }
+
+  /** Throws a StateLimitError when `change` would take the state past a limit. */
+  private admit(change: Change): void {
+    if (change.kind === 'reset') return;
+    if (change.kind === 'topic') {
+      const { max, code } = STATE_LIMITS.topics;
+      if (!this.extraTopics.has(change.topic) && this.extraTopics.size >= max) throw new StateLimitError(code, `the emulator knows at most ${max} added topics`);
+      return;
+    }
+    const project = this.projects.get(change.project);
+    if (!project && this.projects.size >= STATE_LIMITS.projects.max) {
+      const { max, code } = STATE_LIMITS.projects;
+      throw new StateLimitError(code, `the emulator keeps at most ${max} projects; POST /_mock/reset to start again`);
+    }
+    if (change.kind === 'subscribe') {
+      const copying = project?.subscriptions ? 0 : this.seed.length;
+      const { max, code } = STATE_LIMITS.subscriptions;
+      if (this.ownSubscriptions + copying + 1 > max) {
+        throw new StateLimitError(code, `the emulator holds at most ${max} subscriptions of changed projects (the seed counts once per project that changes); POST /_mock/reset to start again`);
+      }
+    }
+  }
+
+  private apply(change: Change): void {
+    switch (change.kind) {
+      case 'reset':
+        this.projects = new Map();
+        this.extraTopics = new Set();
+        this.ownSubscriptions = 0;
+        return;
+      case 'topic':
+        this.extraTopics.add(change.topic);
+        return;
+      case 'bind': {
+        const bindings = this.project(change.project).bindings;
+        for (const { event_type, topic_urn } of change.items) {
+          if (topic_urn === '') bindings.delete(event_type);
+          else bindings.set(event_type, topic_urn);
+        }
+        return;
+      }
+      case 'subscribe': {
+        const project = this.project(change.project);
+        if (!project.subscriptions) {
+          project.subscriptions = structuredClone(this.seed);
+          this.ownSubscriptions += this.seed.length;
+        }
+        project.subscriptions.push(change.subscription);
+        this.ownSubscriptions += 1;
+        return;
+      }
+    }
+  }
+
   private project(id: string): ProjectState {
     let project = this.projects.get(id);
-    if (!project) {
-      const { max, code } = STATE_LIMITS.projects;
-      if (this.projects.size >= max) throw new StateLimitError(code, `the emulator keeps at most ${max} projects; POST /_mock/reset to start again`);
-      project = { bindings: new Map() };
-      this.projects.set(id, project);
-    }
+    if (!project) this.projects.set(id, (project = { bindings: new Map() }));
     return project;
-  }
-
-  /** The project's own list of subscriptions, made from the seed at its first change. */
-  private ownList(id: string, adding: number): Subscription[] {
-    const project = this.project(id);
-    const copying = project.subscriptions ? 0 : this.seed.length;
-    const { max, code } = STATE_LIMITS.subscriptions;
-    if (this.ownSubscriptions + copying + adding > max) {
-      throw new StateLimitError(code, `the emulator holds at most ${max} subscriptions of changed projects (the seed counts once per project that changes); POST /_mock/reset to start again`);
-    }
-    if (!project.subscriptions) {
-      project.subscriptions = structuredClone(this.seed);
-      this.ownSubscriptions += copying;
-    }
-    return project.subscriptions;
   }
 
   private subscriptionsOf(projectId: string): Subscription[] {
@@ -146,12 +194,7 @@ export class EmulatorState {
 
   /** Applies all items or none: an empty topic_urn removes the binding of its event type. */
   updateBindings(projectId: string, items: Binding[]): void {
-    const bindings = this.project(projectId).bindings;
-    for (const { event_type, topic_urn } of items) {
-      if (topic_urn === '') bindings.delete(event_type);
-      else bindings.set(event_type, topic_urn);
-    }
-    this.changed();
+    this.change({ kind: 'bind', project: projectId, items: items.map(({ event_type, topic_urn }) => ({ event_type, topic_urn })) });
   }
 
   /** A page of subscriptions, oldest first, and the total. */
@@ -166,9 +209,7 @@ export class EmulatorState {
 
   /** Adds a subscription as the newest of the project. */
   addSubscription(projectId: string, subscription: Subscription): Subscription {
-    this.ownList(projectId, 1).push(subscription);
-    this.ownSubscriptions += 1;
-    this.changed();
+    this.change({ kind: 'subscribe', project: projectId, subscription });
     return subscription;
   }
 
@@ -178,19 +219,13 @@ export class EmulatorState {
   }
 
   addTopic(topicUrn: string): void {
-    const { max, code } = STATE_LIMITS.topics;
-    if (!this.extraTopics.has(topicUrn) && this.extraTopics.size >= max) throw new StateLimitError(code, `the emulator knows at most ${max} added topics`);
-    this.extraTopics.add(topicUrn);
-    this.changed();
+    this.change({ kind: 'topic', topic: topicUrn });
   }
 
   /** Back to the seed: no bindings, the seed subscriptions, no added topics, no request log. */
   reset(): void {
-    this.projects = new Map();
-    this.extraTopics = new Set();
-    this.ownSubscriptions = 0;
+    this.change({ kind: 'reset' });
     this.requestLog.length = 0;
-    this.changed();
   }
 
   record(request: RecordedRequest): void {
@@ -214,46 +249,26 @@ export class EmulatorState {
     return { projects, topics: [...this.extraTopics] };
   }
 
-  private changed(): void {
-    if (this.file) this.save();
-  }
-
-  private save(): void {
-    const file = this.file!;
-    // Write then rename: a crash mid-write leaves the previous file whole.
-    const temporary = `${file}.${process.pid}.tmp`;
-    try {
-      writeFileSync(temporary, `${JSON.stringify(this.snapshot())}\n`);
-      renameSync(temporary, file);
-    } catch (error) {
-      throw new StateFileError(`cannot write the state file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-  }
-
-  private load(file: string): void {
-    let snapshot: unknown;
-    try {
-      snapshot = parseJson(readFileSync(file, 'utf8'));
-    } catch (error) {
-      const reason = error instanceof JsonInputError ? `it is ${error.message}` : (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new StateFileError(`--state-file ${file} is not a state file smn-kit wrote (${reason}); move it away or choose another file`);
-    }
-    const problem = smnResponses().validateWith('mock-admin State', stateSchema(), snapshot)[0];
-    if (problem) {
-      throw new StateFileError(`--state-file ${file} is not a state file smn-kit wrote: ${problem.pointer || '(top)'}: expected ${problem.expected}, received ${problem.received}; move it away or choose another file`);
-    }
-    const valid = snapshot as StateSnapshot;
-    const entries = Object.entries(valid.projects);
+  private restore(snapshot: StateSnapshot, file: string): void {
+    const entries = Object.entries(snapshot.projects);
     const own = entries.reduce((sum, [, project]) => sum + (project.subscriptions?.length ?? 0), 0);
-    if (entries.length > STATE_LIMITS.projects.max || own > STATE_LIMITS.subscriptions.max || valid.topics.length > STATE_LIMITS.topics.max) {
-      throw new StateFileError(`--state-file ${file} holds more than the emulator keeps (${STATE_LIMITS.projects.max} projects, ${STATE_LIMITS.subscriptions.max} subscriptions, ${STATE_LIMITS.topics.max} topics)`);
+    if (entries.length > STATE_LIMITS.projects.max || own > STATE_LIMITS.subscriptions.max || snapshot.topics.length > STATE_LIMITS.topics.max) {
+      throw new StateFileError(
+        `the state file ${file} holds more than the emulator keeps (${STATE_LIMITS.projects.max} projects, ${STATE_LIMITS.subscriptions.max} subscriptions, ${STATE_LIMITS.topics.max} topics)`,
+      );
     }
     for (const [id, project] of entries) {
       this.projects.set(id, { bindings: new Map(project.bindings.map((b) => [b.event_type, b.topic_urn])), subscriptions: project.subscriptions });
     }
     this.ownSubscriptions = own;
-    this.extraTopics = new Set(valid.topics);
+    this.extraTopics = new Set(snapshot.topics);
   }
+}
+
+/** Why a state file's content is not a state snapshot, or undefined when it is. */
+function checkSnapshot(value: unknown): string | undefined {
+  const problem = smnResponses().validateWith('mock-admin State', stateSchema(), value)[0];
+  return problem && `${problem.pointer || '(top)'}: expected ${problem.expected}, received ${problem.received}`;
 }
 
 let compiledStateSchema: Schema | undefined;
@@ -271,34 +286,4 @@ function stateSchema(): Schema {
     return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, resolve(value)]));
   };
   return (compiledStateSchema = resolve(admin.components.schemas.State) as Schema);
-}
-
-/** Removes the temporary files of writers that died mid-write (kill -9), leaving live writers' alone. */
-function removeOrphanedTemporaries(file: string): void {
-  const directory = dirname(file);
-  const pattern = new RegExp(`^${basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.tmp$`);
-  let names: string[];
-  try {
-    names = readdirSync(directory);
-  } catch {
-    return; // no directory: saving will say so
-  }
-  for (const name of names) {
-    const pid = Number(pattern.exec(name)?.[1]);
-    if (!pid || (pid !== process.pid && isAlive(pid))) continue;
-    try {
-      unlinkSync(join(directory, name));
-    } catch {
-      // gone already, or not ours to remove
-    }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
