@@ -6,9 +6,10 @@ export interface paths {
             query?: never;
             header?: {
                 /**
-                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. When it
-                 *     differs from the `project_id` of the path, the request is refused with 403
-                 *     `SMN.0001` (a guess at the real behaviour).
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
                  *
                  * @example f96188c7ccaf4ffba0c9aa149ab2bd57
                  */
@@ -67,9 +68,10 @@ export interface paths {
             query?: never;
             header?: {
                 /**
-                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. When it
-                 *     differs from the `project_id` of the path, the request is refused with 403
-                 *     `SMN.0001` (a guess at the real behaviour).
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
                  *
                  * @example f96188c7ccaf4ffba0c9aa149ab2bd57
                  */
@@ -97,7 +99,10 @@ export interface paths {
         /**
          * List subscriptions page by page
          * @description Lists the subscriptions of the project, oldest first (by the time they were
-         *     added). A project without subscriptions gets an empty list.
+         *     added). A project without subscriptions gets an empty list. Huawei Cloud
+         *     documents the filters `protocol`, `status`, `endpoint` and `fuzzy_remark`
+         *     (the Open Telekom Cloud edition documents none): the list is filtered first,
+         *     then paged, and `subscription_count` counts the filtered subscriptions.
          *     `subscription_count` is the total number of subscriptions, whatever `offset`
          *     and `limit` are: the vendor page only says "number of subscriptions"; the
          *     total is read by analogy with `topic_count` of ListTopics, which the vendor
@@ -167,7 +172,9 @@ export interface components {
          *     A malformed URN gets 400 with the code of its event type: `SMN.0140`
          *     (sms_fail_event), `SMN.0142` (sms_success_event), `SMN.0144` (sms_reply_event);
          *     a well-formed URN of a topic that does not exist gets `SMN.0141`, `SMN.0143`
-         *     or `SMN.0145`. An invalid `event_type` gets `SMN.0100`.
+         *     or `SMN.0145`. An invalid `event_type` gets `SMN.0100`. The codes and their
+         *     messages are those of the vendor's error-code table (Open Telekom Cloud API
+         *     reference, "Error Codes").
          *      */
         SmsCallbackUpdate: {
             event_type: components["schemas"]["SmsEventType"];
@@ -472,9 +479,10 @@ export interface components {
          */
         ProjectId: string;
         /**
-         * @description Project id, sent by old token clients and signed by the AK/SK SDKs. When it
-         *     differs from the `project_id` of the path, the request is refused with 403
-         *     `SMN.0001` (a guess at the real behaviour).
+         * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+         *     equal the `project_id` of the path: when it differs, the request is refused
+         *     with 403 `SMN.0001`. A request generator that fills this header must copy
+         *     the path's project id into it (or leave the header out).
          *
          * @example f96188c7ccaf4ffba0c9aa149ab2bd57
          */
@@ -502,6 +510,26 @@ export interface components {
          * @example 100
          */
         Limit: number;
+        /** @description Return only subscriptions of this protocol. Huawei Cloud documents `http`,
+         *     `https`, `sms`, `email` and `functionstage` (some regions also `dms` and
+         *     `application`). Another value gets 400 `SMN.0011` ("Parameter: Protocol is
+         *     invalid."); which code a bad filter gets is not documented, so it is the
+         *     kit's choice.
+         *      */
+        ProtocolFilter: "http" | "https" | "sms" | "email" | "functionstage" | "dms" | "application";
+        /** @description Return only subscriptions in this status: 0 unconfirmed, 1 confirmed, 2 no
+         *     confirmation needed, 3 canceled, 4 deleted. Another value gets 400
+         *     `SMN.0077` ("Parameter: Status is invalid."), the kit's choice of the
+         *     documented codes.
+         *      */
+        StatusFilter: 0 | 1 | 2 | 3 | 4;
+        /** @description Return only subscriptions with exactly this endpoint. Empty means no filter. */
+        EndpointFilter: string;
+        /** @description Return only subscriptions whose remark contains this text (Huawei Cloud:
+         *     "fuzzy match", at most 128 bytes). The contract counts characters; a longer
+         *     value gets 400 `SMN.0082`, the kit's choice of the documented codes.
+         *      */
+        FuzzyRemarkFilter: string;
     };
     requestBodies: never;
     headers: {
@@ -549,6 +577,10 @@ export type ParameterXSecurityToken = components['parameters']['XSecurityToken']
 export type ParameterEventTypeFilter = components['parameters']['EventTypeFilter'];
 export type ParameterOffset = components['parameters']['Offset'];
 export type ParameterLimit = components['parameters']['Limit'];
+export type ParameterProtocolFilter = components['parameters']['ProtocolFilter'];
+export type ParameterStatusFilter = components['parameters']['StatusFilter'];
+export type ParameterEndpointFilter = components['parameters']['EndpointFilter'];
+export type ParameterFuzzyRemarkFilter = components['parameters']['FuzzyRemarkFilter'];
 export type HeaderXRequestId = components['headers']['XRequestId'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -560,9 +592,10 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. When it
-                 *     differs from the `project_id` of the path, the request is refused with 403
-                 *     `SMN.0001` (a guess at the real behaviour).
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
                  *
                  * @example f96188c7ccaf4ffba0c9aa149ab2bd57
                  */
@@ -610,9 +643,10 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. When it
-                 *     differs from the `project_id` of the path, the request is refused with 403
-                 *     `SMN.0001` (a guess at the real behaviour).
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
                  *
                  * @example f96188c7ccaf4ffba0c9aa149ab2bd57
                  */
@@ -680,12 +714,33 @@ export interface operations {
                  * @example 100
                  */
                 limit?: components["parameters"]["Limit"];
+                /** @description Return only subscriptions of this protocol. Huawei Cloud documents `http`,
+                 *     `https`, `sms`, `email` and `functionstage` (some regions also `dms` and
+                 *     `application`). Another value gets 400 `SMN.0011` ("Parameter: Protocol is
+                 *     invalid."); which code a bad filter gets is not documented, so it is the
+                 *     kit's choice.
+                 *      */
+                protocol?: components["parameters"]["ProtocolFilter"];
+                /** @description Return only subscriptions in this status: 0 unconfirmed, 1 confirmed, 2 no
+                 *     confirmation needed, 3 canceled, 4 deleted. Another value gets 400
+                 *     `SMN.0077` ("Parameter: Status is invalid."), the kit's choice of the
+                 *     documented codes.
+                 *      */
+                status?: components["parameters"]["StatusFilter"];
+                /** @description Return only subscriptions with exactly this endpoint. Empty means no filter. */
+                endpoint?: components["parameters"]["EndpointFilter"];
+                /** @description Return only subscriptions whose remark contains this text (Huawei Cloud:
+                 *     "fuzzy match", at most 128 bytes). The contract counts characters; a longer
+                 *     value gets 400 `SMN.0082`, the kit's choice of the documented codes.
+                 *      */
+                fuzzy_remark?: components["parameters"]["FuzzyRemarkFilter"];
             };
             header?: {
                 /**
-                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. When it
-                 *     differs from the `project_id` of the path, the request is refused with 403
-                 *     `SMN.0001` (a guess at the real behaviour).
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
                  *
                  * @example f96188c7ccaf4ffba0c9aa149ab2bd57
                  */
@@ -741,3 +796,5 @@ export const subscriptionStatusValues: ReadonlyArray<components["schemas"]["Subs
 export const smsDeliveryReceiptEvent_typeValues: ReadonlyArray<components["schemas"]["SmsDeliveryReceipt"]["event_type"]> = ["sms_success_event", "sms_fail_event"];
 export const smsDeliveryReceiptStatusValues: ReadonlyArray<components["schemas"]["SmsDeliveryReceipt"]["status"]> = [0, 1];
 export const smnNotificationTypeValues: ReadonlyArray<components["schemas"]["SmnNotification"]["type"]> = ["SubscriptionConfirmation", "Notification", "UnsubscribeConfirmation"];
+export const componentsParametersProtocolFilterValues: ReadonlyArray<components["parameters"]["ProtocolFilter"]> = ["http", "https", "sms", "email", "functionstage", "dms", "application"];
+export const componentsParametersStatusFilterValues: ReadonlyArray<components["parameters"]["StatusFilter"]> = [0, 1, 2, 3, 4];

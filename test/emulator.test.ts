@@ -130,9 +130,12 @@ describe('subscriptions', () => {
 
   it('serves the fixture seed by default', async () => {
     const mock = await start();
-    const fixture = JSON.parse(readFileSync(new URL('../fixtures/smn/subscriptions.json', import.meta.url), 'utf8')) as unknown[];
+    const fixture = JSON.parse(readFileSync(new URL('../fixtures/smn/subscriptions.json', import.meta.url), 'utf8')) as { topic_urn: string; subscription_urn: string }[];
     const page = await api(mock, 'GET', subscriptionsPath('?offset=0&limit=100'));
-    expect(page.body).toMatchObject({ subscription_count: fixture.length, subscriptions: fixture });
+    // The seed is the asking project's own: its id as owner and in the URNs (issue 11).
+    const own = (urn: string) => urn.replace(/^(urn:smn:[^:]+:)[0-9a-f]{32}/, `$1${project}`);
+    const expected = fixture.map((s) => ({ ...s, owner: project, topic_urn: own(s.topic_urn), subscription_urn: own(s.subscription_urn) }));
+    expect(page.body).toMatchObject({ subscription_count: fixture.length, subscriptions: expected });
   });
 
   it('checks a seed file against the contract, naming the item and the field', () => {

@@ -117,9 +117,15 @@ export async function startFaultyServer(fault?: Fault): Promise<FaultyServer> {
       if (has('server-error-on-bad-input') && limit === 0) return error(res, 500, 'SMN.0018', 'Service internal error.');
       if (has('rejects-valid-input') && limit === 100) return error(res, 400, 'SMN.0015', 'Parameter: Offset or limit is invalid.');
       if (!/^\d+$/.test(offsetText) || !/^\d+$/.test(limitText) || limit < 1 || limit > 100) return error(res, 400, 'SMN.0015', 'Parameter: Offset or limit is invalid.');
+      // Huawei Cloud's filters, as its page documents them (written here from the page, not from the kit's code).
+      const protocol = url.searchParams.get('protocol');
+      const status = url.searchParams.get('status');
+      if (protocol && !['http', 'https', 'sms', 'email', 'functionstage', 'dms', 'application'].includes(protocol)) return error(res, 400, 'SMN.0011', 'Parameter: Protocol is invalid.');
+      if (status && !/^[0-4]$/.test(status)) return error(res, 400, 'SMN.0077', 'Parameter: Status is invalid.');
+      const matching = subscriptions.filter((s) => (!protocol || s.protocol === protocol) && (!status || s.status === Number(status)));
       const start = has('overlapping-pages') && offset > 0 ? offset - 1 : offset;
-      const page = subscriptions.slice(start, has('limit-ignored') ? undefined : start + limit);
-      return reply(res, 200, { subscription_count: has('wrong-type') ? String(subscriptions.length) : subscriptions.length, subscriptions: page });
+      const page = matching.slice(start, has('limit-ignored') ? undefined : start + limit);
+      return reply(res, 200, { subscription_count: has('wrong-type') ? String(matching.length) : matching.length, subscriptions: page });
     }
     return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
   };

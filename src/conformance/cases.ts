@@ -14,6 +14,8 @@ export interface NegativeCase {
   contentType?: string;
   /** Name of the documented error example the target must answer with. */
   error: string;
+  /** Set when the vendor does not document this refusal (`x-kit-choice`): a target that differs gets a warning. */
+  kitChoice?: string;
 }
 
 export interface PositiveCase {
@@ -29,18 +31,25 @@ export function negativeCases(operation: SmnOperation, contract: SmnContract, ex
     const error = parameter['x-error'];
     if (!error) continue;
     const { name, schema } = parameter;
+    const before = cases.length;
     if (schema.type === 'integer') {
       if (typeof schema.minimum === 'number') cases.push({ description: `${name}=${schema.minimum - 1} (below the minimum ${schema.minimum})`, query: `${name}=${schema.minimum - 1}`, error });
       if (typeof schema.maximum === 'number') cases.push({ description: `${name}=${schema.maximum + 1} (above the maximum ${schema.maximum})`, query: `${name}=${schema.maximum + 1}`, error });
       cases.push({ description: `${name}=abc (not an integer)`, query: `${name}=abc`, error });
       cases.push({ description: `${name}=1.5 (not an integer)`, query: `${name}=1.5`, error });
     }
-    const values = schema.enum as string[] | undefined;
-    if (values) {
-      cases.push({ description: `${name}=unknown_event (not one of ${values.join(', ')})`, query: `${name}=unknown_event`, error });
-      const upper = values[0]?.toUpperCase();
-      if (upper && !values.includes(upper)) cases.push({ description: `${name}=${upper} (values are case-sensitive)`, query: `${name}=${upper}`, error });
+    const values = schema.enum as unknown[] | undefined;
+    if (values?.every((value) => typeof value === 'string')) {
+      const names = values as string[];
+      cases.push({ description: `${name}=unknown_event (not one of ${names.join(', ')})`, query: `${name}=unknown_event`, error });
+      const upper = names[0]?.toUpperCase();
+      if (upper && !names.includes(upper)) cases.push({ description: `${name}=${upper} (values are case-sensitive)`, query: `${name}=${upper}`, error });
+    } else if (values?.every((value) => typeof value === 'number')) {
+      const outside = Math.max(...(values as number[])) + 1;
+      cases.push({ description: `${name}=${outside} (not one of ${values.join(', ')})`, query: `${name}=${outside}`, error });
     }
+    const kitChoice = parameter['x-kit-choice'];
+    if (kitChoice) for (const added of cases.slice(before)) added.kitChoice = kitChoice;
   }
   if (operation.requestBody) cases.push(...bodyCases(operation.requestBody, contract, example));
   return cases;

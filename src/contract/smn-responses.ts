@@ -40,6 +40,8 @@ export interface Parameter {
   required?: boolean;
   schema: Schema;
   'x-error'?: string;
+  /** Why the kit chose a rule of this parameter that the vendor does not document. */
+  'x-kit-choice'?: string;
 }
 
 export interface SmnResponses {

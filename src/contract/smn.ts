@@ -30,8 +30,23 @@ export interface GatewayErrorBody {
 export interface DocumentedError {
   status: number | undefined;
   body: SmnErrorBody | GatewayErrorBody;
-  /** False when the vendor documents no code for the case and the kit chose one (`x-vendor-documented`). */
+  /** False when the vendor documents no code for the case and the kit chose one (`x-kit-choice`). */
   vendorDocumented: boolean;
+}
+
+/** A request header that must equal a path parameter (`x-must-equal`), and the error of a mismatch. */
+export interface HeaderEquality {
+  /** Lower-case header name. */
+  header: string;
+  parameter: string;
+  error: string;
+}
+
+/** A rule of the contract that the vendor does not document (`x-kit-choice`), and why the kit chose it. */
+export interface KitChoice {
+  /** Where in the contract: a JSON pointer into the document. */
+  pointer: string;
+  why: string;
 }
 
 /** Codes for a bad `topic_urn`, by event type (`x-topic-urn-errors`). */
@@ -53,13 +68,17 @@ export interface SmnContract {
   requestHeaders: string[];
   /** Lower-case names of the headers that carry credentials (the security schemes). */
   credentialHeaders: string[];
+  /** Headers that must repeat a path parameter (X-Project-Id). */
+  headerEqualities: HeaderEquality[];
+  /** Every `x-kit-choice` of the document. */
+  kitChoices: KitChoice[];
 }
 
 interface OpenApiDocument {
   paths: Record<string, Record<string, OperationObject>>;
   components: {
-    responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: unknown; 'x-vendor-documented'?: boolean }> }> }>;
-    parameters: Record<string, { name: string; in: string; 'x-error'?: string }>;
+    responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: unknown; 'x-kit-choice'?: string }> }> }>;
+    parameters: Record<string, { name: string; in: string; 'x-error'?: string; 'x-must-equal'?: { parameter: string; error: string } }>;
     securitySchemes: Record<string, { type: string; in?: string; name?: string }>;
     schemas: Record<string, Record<string, unknown>>;
   };
@@ -101,7 +120,7 @@ export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
       errors.set(exampleName, {
         status: statuses.get(name),
         body: example.value as DocumentedError['body'],
-        vendorDocumented: example['x-vendor-documented'] !== false,
+        vendorDocumented: example['x-kit-choice'] === undefined,
       });
     }
   }
@@ -129,8 +148,14 @@ export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
   const declaredHeaders = Object.values(document.components.parameters)
     .filter((parameter) => parameter.in === 'header')
     .map((parameter) => parameter.name.toLowerCase());
+  const headerEqualities = Object.values(document.components.parameters).flatMap((parameter) => {
+    const rule = parameter['x-must-equal'];
+    return rule && parameter.in === 'header' ? [{ header: parameter.name.toLowerCase(), parameter: rule.parameter, error: known(rule.error, `x-must-equal of ${parameter.name}`) }] : [];
+  });
   return {
     document,
+    headerEqualities,
+    kitChoices: kitChoicesOf(document),
     requestHeaders: [...declaredHeaders, ...credentialHeaders],
     credentialHeaders,
     errors,
@@ -139,4 +164,18 @@ export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
     eventTypeError: known(callbackItem['x-error'] as string | undefined, 'SmsCallbackUpdate'),
     topicUrnErrors,
   };
+}
+
+/** Every `x-kit-choice` in the document, where it is and why. */
+function kitChoicesOf(document: unknown): KitChoice[] {
+  const found: KitChoice[] = [];
+  const walk = (node: unknown, pointer: string): void => {
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'x-kit-choice' && typeof value === 'string') found.push({ pointer, why: value });
+      else walk(value, `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+    }
+  };
+  walk(document, '');
+  return found;
 }

@@ -3,7 +3,7 @@
 // are the emulator's state, shaped the same way; UpdateSmsEvent changes that state.
 import type { getHttpOperationsFromSpec } from '@stoplight/prism-http';
 import type { SmnContract } from '../contract/smn.js';
-import type { Binding, EmulatorState } from './state.js';
+import type { Binding, EmulatorState, Subscription } from './state.js';
 
 type PrismOperation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[number];
 
@@ -20,6 +20,23 @@ function integerParameter(operation: PrismOperation, query: URLSearchParams, nam
 /** Absent or empty: no filter, as Prism validated it. */
 const eventTypeFilter = (query: URLSearchParams): string | undefined => query.get('event_type') || undefined;
 
+/**
+ * ListSubscriptions' filters (already validated): `protocol`, `status` and `endpoint`
+ * match exactly, `fuzzy_remark` is a case-insensitive part of the remark; absent or
+ * empty, a filter lets everything through.
+ */
+export function subscriptionFilter(query: URLSearchParams): (subscription: Subscription) => boolean {
+  const protocol = query.get('protocol') || undefined;
+  const status = query.get('status') || undefined;
+  const endpoint = query.get('endpoint') || undefined;
+  const remark = query.get('fuzzy_remark')?.toLowerCase() || undefined;
+  return (s) =>
+    (protocol === undefined || s.protocol === protocol) &&
+    (status === undefined || s.status === Number(status)) &&
+    (endpoint === undefined || s.endpoint === endpoint) &&
+    (remark === undefined || String(s.remark ?? '').toLowerCase().includes(remark));
+}
+
 /** The example body shaped by the (already validated) query of the request. */
 export function exampleAnswer(operation: PrismOperation, body: unknown, query: URLSearchParams): unknown {
   if (typeof body !== 'object' || body === null) return body;
@@ -30,10 +47,12 @@ export function exampleAnswer(operation: PrismOperation, body: unknown, query: U
     return { ...record, callback: (record.callback as Binding[]).filter((item) => item.event_type === eventType) };
   }
   if (operation.iid === 'ListSubscriptions' && Array.isArray(record.subscriptions)) {
-    // subscription_count stays the total: a page never changes it.
+    // Filtered, then paged: subscription_count counts the filtered ones, whatever the page.
     const offset = integerParameter(operation, query, 'offset');
     const limit = integerParameter(operation, query, 'limit');
-    return { ...record, subscriptions: record.subscriptions.slice(offset, offset + limit) };
+    const matching = (record.subscriptions as Subscription[]).filter(subscriptionFilter(query));
+    const count = matching.length === record.subscriptions.length ? record.subscription_count : matching.length;
+    return { ...record, subscription_count: count, subscriptions: matching.slice(offset, offset + limit) };
   }
   return body;
 }
@@ -64,7 +83,7 @@ export function stateAnswer(state: EmulatorState, contract: SmnContract, request
       return { body: { request_id: '' } };
     }
     case 'ListSubscriptions': {
-      const { total, page } = state.subscriptions(projectId, integerParameter(operation, query, 'offset'), integerParameter(operation, query, 'limit'));
+      const { total, page } = state.subscriptions(projectId, integerParameter(operation, query, 'offset'), integerParameter(operation, query, 'limit'), subscriptionFilter(query));
       return { body: { request_id: '', subscription_count: total, subscriptions: page } };
     }
     default:

@@ -82,7 +82,8 @@ export interface ParsedBody {
 /** The API request body as JSON: none when empty, a problem when it is not JSON (or too deep). */
 export function parseBody(contentType: string | undefined, text: string): ParsedBody {
   if (text.trim() === '') return {};
-  if (contentType && !JSON_MEDIA_TYPE.test(contentType)) {
+  if (!contentType) return { problem: 'the body has no Content-Type; send it as application/json' };
+  if (!JSON_MEDIA_TYPE.test(contentType)) {
     return { problem: `Content-Type ${contentType.slice(0, 80)} is not application/json` };
   }
   try {

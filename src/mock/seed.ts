@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { smnResponses, type Schema } from '../contract/smn-responses.js';
-import type { Subscription } from './state.js';
+import { urnProjectId, type Subscription } from './state.js';
 
 export const defaultSeedPath = fileURLToPath(new URL('../../fixtures/smn/subscriptions.json', import.meta.url));
 
@@ -58,7 +58,7 @@ const TOPICS = ['sms_receipts', 'sms_failures', 'sms_replies', 'alerts', 'billin
  */
 export function generateSubscriptions(count: number, seed: string, projectId: string): Subscription[] {
   // URNs and owners carry a 32-hex project id; a readable local id gets a stable stand-in.
-  const urnProject = /^[0-9a-f]{32}$/.test(projectId) ? projectId : createHash('md5').update(projectId).digest('hex');
+  const urnProject = urnProjectId(projectId);
   const schema = structuredClone(smnResponses().contract.document.components.schemas.Subscription) as Schema;
   const random = seededRandom(seed);
   const hex = (): string => Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');

@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { createLogger } from '@stoplight/prism-core';
 import { createInstance, getHttpOperationsFromSpec, type IHttpConfig, type IHttpRequest } from '@stoplight/prism-http';
 import { loadSmnContract, type SmnContract } from '../contract/smn.js';
-import { smnResponses } from '../contract/smn-responses.js';
+import { smnResponses, type SmnOperation } from '../contract/smn-responses.js';
 import { listenOn } from '../net/listen.js';
 import { maskHeaders } from '../net/secrets.js';
 import { printable } from '../net/text.js';
@@ -86,7 +86,6 @@ const BAD_REQUEST = 'bad_request';
 const PAYLOAD_TOO_LARGE = 'entity_too_large';
 const HEADERS_TOO_LARGE = 'headers_too_large';
 const REQUEST_TIMEOUT = 'request_timeout';
-const PERMISSION_DENIED = 'SMN.0001';
 const INTERNAL_ERROR = 'SMN.0018';
 const MEMO_ENTRIES = 1000;
 const MEMO_MAX_BODY = 4096;
@@ -95,6 +94,8 @@ type PrismOperation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[numb
 
 interface Route {
   operation: PrismOperation;
+  /** The same operation as the contract's validators know it (its parameters dereferenced). */
+  contractOperation: SmnOperation;
   method: string;
 }
 
@@ -174,8 +175,9 @@ export function createHandler(
   const contractOperations = smnResponses(contract);
   const prismOperations = new Map(operations.map((operation) => [operation.iid, operation]));
   const routeOf = (method: string, path: string): Route | undefined => {
-    const operation = prismOperations.get(contractOperations.find(method, path)?.operationId ?? '');
-    return operation && { operation, method: operation.method.toLowerCase() };
+    const contractOperation = contractOperations.find(method, path);
+    const operation = prismOperations.get(contractOperation?.operationId ?? '');
+    return operation && contractOperation && { operation, contractOperation, method: operation.method.toLowerCase() };
   };
   const prism = createInstance(prismConfig(), { logger: createLogger('smn-kit', { level: 'silent' }) });
   const memo = new Map<string, Verdict>();
@@ -256,15 +258,23 @@ export function createHandler(
       const error = contract.parameterErrors.get(`path:${name}`);
       if (error) return errorReply(error, 400, [{ path: ['path', name], message: 'broken percent-encoding' }]);
     }
+    const loose = nonIntegerQuery(route.contractOperation, target.query);
+    if (loose) {
+      const error = contract.parameterErrors.get(`query:${loose.path![1]}`);
+      if (error) return errorReply(error, 400, [loose]);
+    }
     const parsed = parseBody(req.headers['content-type'], bodyText);
     const verdict = await decide(req, route, target, bodyText, parsed);
     if (verdict.error) return errorReply(verdict.error, verdict.status, verdict.violations);
-    const projectHeader = req.headers['x-project-id'];
     const projectId = decodeSegment(segments[2] ?? '') ?? '';
-    if (typeof projectHeader === 'string' && projectHeader !== projectId) {
-      return errorReply(PERMISSION_DENIED, 403, [
-        { path: ['header', 'x-project-id'], message: `X-Project-Id ${projectHeader} differs from the project id of the path, ${projectId}` },
-      ]);
+    // Headers that must repeat a path parameter (x-must-equal: X-Project-Id).
+    for (const rule of contract.headerEqualities) {
+      const given = req.headers[rule.header];
+      const at = route.operation.path.split('/').indexOf(`{${rule.parameter}}`);
+      const expected = at === -1 ? undefined : decodeSegment(segments[at] ?? '');
+      if (typeof given === 'string' && expected !== undefined && given !== expected) {
+        return errorReply(rule.error, 403, [{ path: ['header', rule.header], message: `differs from the ${rule.parameter} of the path` }]);
+      }
     }
     // A Prefer header asks for a documented answer by name or status: serve Prism's.
     const preferred = req.headers.prefer !== undefined;
@@ -324,6 +334,20 @@ export function createHandler(
   };
 }
 
+/**
+ * A query value of an integer parameter that is not written as one (`1e1`, `+5`, `01`,
+ * `100.0`, ``): Prism coerces such text to a number, the contract says integer.
+ */
+function nonIntegerQuery(operation: SmnOperation, query: URLSearchParams): Violation | undefined {
+  for (const parameter of operation.parameters) {
+    if (parameter.in !== 'query' || parameter.schema.type !== 'integer') continue;
+    for (const value of query.getAll(parameter.name)) {
+      if (!/^-?(0|[1-9][0-9]*)$/.test(value)) return { path: ['query', parameter.name], code: 'type', message: `must be an integer in decimal digits, got "${value.slice(0, 40)}"` };
+    }
+  }
+  return undefined;
+}
+
 /** A violation in a few words: where, and what. */
 function reasonOf(violation: Violation): string {
   const where = (violation.path ?? []).join('.');
@@ -346,7 +370,8 @@ function headersForPrism(req: IncomingMessage, contract: SmnContract, hasBody: b
   const headers: Record<string, string> = {};
   for (const name of contract.requestHeaders) {
     const value = req.headers[name];
-    if (typeof value !== 'string' || value === '' || contract.credentialHeaders.includes(name)) continue;
+    // An empty value is passed on: the contract decides whether it is allowed.
+    if (typeof value !== 'string' || contract.credentialHeaders.includes(name)) continue;
     headers[name] = value;
   }
   // Credentials were checked already, by the mode the mock runs in.

@@ -10,6 +10,12 @@
 // SMN answers past its quotas, so no client can grow the mock's memory or its state
 // file without end. A project's subscriptions are the shared seed until they first
 // change; reading a project creates nothing.
+//
+// The seed belongs to whoever asks: each project sees it with its own project id as the
+// owner and in the URNs, never another project's resources. Project ids of 32
+// hexadecimal digits (IAM's form, issued in lower case) compare without regard to case,
+// so `F961...` and `f961...` are one project; other (readable, local) ids compare exactly.
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { readContractDocument } from '../contract/document.js';
 import { smnResponses, type Schema } from '../contract/smn-responses.js';
@@ -131,7 +137,7 @@ export class EmulatorState {
       if (!this.extraTopics.has(change.topic) && this.extraTopics.size >= max) throw new StateLimitError(code, `the emulator knows at most ${max} added topics`);
       return;
     }
-    const project = this.projects.get(change.project);
+    const project = this.projects.get(projectKey(change.project));
     if (!project && this.projects.size >= STATE_LIMITS.projects.max) {
       const { max, code } = STATE_LIMITS.projects;
       throw new StateLimitError(code, `the emulator keeps at most ${max} projects; POST /_mock/reset to start again`);
@@ -166,7 +172,7 @@ export class EmulatorState {
       case 'subscribe': {
         const project = this.project(change.project);
         if (!project.subscriptions) {
-          project.subscriptions = structuredClone(this.seed);
+          project.subscriptions = this.seed.map(ownedBy(change.project));
           this.ownSubscriptions += this.seed.length;
         }
         project.subscriptions.push(change.subscription);
@@ -177,17 +183,19 @@ export class EmulatorState {
   }
 
   private project(id: string): ProjectState {
-    let project = this.projects.get(id);
-    if (!project) this.projects.set(id, (project = { bindings: new Map() }));
+    const key = projectKey(id);
+    let project = this.projects.get(key);
+    if (!project) this.projects.set(key, (project = { bindings: new Map() }));
     return project;
   }
 
-  private subscriptionsOf(projectId: string): Subscription[] {
-    return this.projects.get(projectId)?.subscriptions ?? this.seed;
+  /** The project's subscriptions, the seed made its own when they never changed. */
+  private subscriptionsOf(projectId: string): readonly Subscription[] {
+    return this.projects.get(projectKey(projectId))?.subscriptions ?? this.seed.map(ownedBy(projectId));
   }
 
   bindings(projectId: string, eventType?: string): Binding[] {
-    const bound = this.projects.get(projectId)?.bindings ?? new Map<string, string>();
+    const bound = this.projects.get(projectKey(projectId))?.bindings ?? new Map<string, string>();
     const all = [...bound].map(([event_type, topic_urn]) => ({ event_type, topic_urn }));
     return eventType ? all.filter((b) => b.event_type === eventType) : all;
   }
@@ -197,10 +205,14 @@ export class EmulatorState {
     this.change({ kind: 'bind', project: projectId, items: items.map(({ event_type, topic_urn }) => ({ event_type, topic_urn })) });
   }
 
-  /** A page of subscriptions, oldest first, and the total. */
-  subscriptions(projectId: string, offset: number, limit: number): { total: number; page: Subscription[] } {
-    const all = this.subscriptionsOf(projectId);
-    return { total: all.length, page: all.slice(offset, offset + limit) };
+  /** A page of the subscriptions that pass `filter`, oldest first, and how many pass it. */
+  subscriptions(projectId: string, offset: number, limit: number, filter: (s: Subscription) => boolean = () => true): { total: number; page: Subscription[] } {
+    const own = this.projects.get(projectKey(projectId))?.subscriptions;
+    // The seed is filtered and paged as it is (no filter reads the project's id), and
+    // only the page is made the project's: a large seed costs nothing per request.
+    const matching = (own ?? this.seed).filter(filter);
+    const page = matching.slice(offset, offset + limit);
+    return { total: matching.length, page: own ? page : page.map(ownedBy(projectId)) };
   }
 
   allSubscriptions(projectId: string): readonly Subscription[] {
@@ -258,11 +270,24 @@ export class EmulatorState {
       );
     }
     for (const [id, project] of entries) {
-      this.projects.set(id, { bindings: new Map(project.bindings.map((b) => [b.event_type, b.topic_urn])), subscriptions: project.subscriptions });
+      this.projects.set(projectKey(id), { bindings: new Map(project.bindings.map((b) => [b.event_type, b.topic_urn])), subscriptions: project.subscriptions });
     }
     this.ownSubscriptions = own;
     this.extraTopics = new Set(snapshot.topics);
   }
+}
+
+/** The key of a project: IAM's 32-hexadecimal ids in lower case, others as given. */
+const projectKey = (id: string): string => (/^[0-9a-fA-F]{32}$/.test(id) ? id.toLowerCase() : id);
+
+/** The 32-hexadecimal id that stands for a project in URNs and `owner` (readable local ids get a stable stand-in). */
+export const urnProjectId = (id: string): string => (/^[0-9a-fA-F]{32}$/.test(id) ? id.toLowerCase() : createHash('md5').update(id).digest('hex'));
+
+/** A seed subscription as the project's own: its id as the owner and in the topic and subscription URNs. */
+function ownedBy(projectId: string): (subscription: Subscription) => Subscription {
+  const id = urnProjectId(projectId);
+  const rewrite = (urn: string): string => urn.replace(/^(urn:smn:[^:]+:)[^:]+/, `$1${id}`);
+  return (subscription) => ({ ...subscription, owner: id, topic_urn: rewrite(subscription.topic_urn), subscription_urn: rewrite(subscription.subscription_urn) });
 }
 
 /** Why a state file's content is not a state snapshot, or undefined when it is. */
