@@ -167,7 +167,7 @@ describe('SUBHOOK events', () => {
 describe('raw deliveries (JSON Lines of {method, url, headers, body})', () => {
   type Deliveries = { deliveries: { delivery: unknown }[] };
   const valid = ['sms', 'intersms'].flatMap((product) =>
-    ['form', 'get', 'multipart'].flatMap((form) => (fixture(`subhook/${product}/valid/deliveries/${form}.json`) as Deliveries).deliveries.map((d) => d.delivery)),
+    ['form', 'get', 'multipart'].flatMap((form) => (fixture(`subhook/${product}/deliveries/${form}.json`) as Deliveries).deliveries.map((d) => d.delivery)),
   );
   let path: string;
   beforeAll(() => (path = jsonLines('deliveries.jsonl', valid)));

@@ -26,3 +26,17 @@ export function integerOption(value: unknown, name: string, fallback: number, mi
   }
   return number;
 }
+
+/**
+ * Where a command writes and what it reads from its surroundings. The CLI passes the
+ * process's own; tests pass their own, to run a command in-process.
+ */
+export interface CommandIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  /** Stops a long-running command as Ctrl-C does; without it, the command listens for SIGINT and SIGTERM. */
+  signal?: AbortSignal;
+}
+
+export const processIo = (): CommandIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
