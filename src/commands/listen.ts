@@ -13,7 +13,7 @@ import {
 } from '../listen/server.js';
 import { countSignature, describeProblem, signatureCounts, subjectOf, uncheckedSignaturesNote } from '../validate/verdict.js';
 import { subhookProducts } from '../validate/subhook.js';
-import { KEY_SOURCES, keyOptionsHelp, productOption, subhookKeyOption, writablePath } from './validate.js';
+import { KEY_OPTIONS_HELP, KEY_SOURCES, productOption, subhookKeyOption, writablePath } from './validate.js';
 
 function deliveryLine(record: DeliveryRecord): string {
   const { verdict } = record;
@@ -69,7 +69,7 @@ Options:
   --host HOST       interface to listen on (default ${DEFAULT_LISTEN_HOST})
   --product P       auto (default: per delivery, the product whose schema knows the event),
                     or ${subhookProducts().join(' or ')}
-${keyOptionsHelp('signatures are checked')}
+${KEY_OPTIONS_HELP}
   --out FILE        append every delivery as a JSON line {n, receivedAt, remoteAddress,
                     method, url, headers, body, bodyEncoding?, bodyBytes, bodyOmitted?,
                     verdict: {status, product, event, problems, signature?}, answer:

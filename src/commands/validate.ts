@@ -11,10 +11,10 @@ import { subhookProducts } from '../validate/subhook.js';
 export const KEY_VARIABLE = 'SUBHOOK_KEY';
 
 /** How the help of a command that takes the SUBHOOK key explains where it comes from. */
-export const KEY_SOURCES = `--key-file, --key or ${KEY_VARIABLE}`;
+export const KEY_SOURCES = `--key-file, ${KEY_VARIABLE} or --key`;
 
 /**
- * The SUBHOOK key: `--key`, else the first line of `--key-file`, else the environment.
+ * The SUBHOOK key: `--key`, else what `--key-file` holds, else the environment.
  * The file and the environment keep the key out of the process list, where `--key` shows
  * it to every user of the machine. Errors name the option or the file, never the key.
  */
@@ -81,11 +81,11 @@ function lineWriter(stdout: NodeJS.WritableStream): { line(text: string): Promis
 }
 
 /** The help's lines on the key, shared by the commands that check signatures. */
-export const keyOptionsHelp = (what: string): string => `  --key-file FILE   read the SUBHOOK secret from FILE (the key alone on its line): ${what}.
-                    The file, or the ${KEY_VARIABLE} environment variable, keeps the key
-                    out of the process list, where --key shows it to every user of the
-                    machine (default: ${KEY_VARIABLE}; neither given, signatures are not
-                    checked, and the summary says so)
+export const KEY_OPTIONS_HELP = `  --key-file FILE   read the SUBHOOK secret from FILE (the key alone in it) and check
+                    signatures. This file, or the ${KEY_VARIABLE} environment variable,
+                    keeps the key out of the process list, where --key shows it to
+                    every user of the machine (default: ${KEY_VARIABLE}; with neither,
+                    signatures are not checked, and the summary says so)
   --key K           the SUBHOOK secret on the command line (prefer --key-file)`;
 
 export const validateCommand = {
@@ -93,7 +93,8 @@ export const validateCommand = {
   // A getter: the text names the spec's products, and loading the spec waits until help is asked for.
   get usage() {
     return `Usage: smn-kit validate PATH... [--kind auto|smn|subhook] [--product ${subhookProducts().join('|')}]
-                        [--key-file FILE | --key K] [--require-signature] [--json FILE] [--junit FILE]
+                        [--key-file FILE | --key K] [--require-signature]
+                        [--json FILE] [--junit FILE]
 
 Checks saved payloads offline against spec/ (the SMN OpenAPI and the SUBHOOK AsyncAPI):
   .json            one payload, or an array of payloads
@@ -118,7 +119,7 @@ Options:
                     subhook judges every payload as that kind
   --product P       the SUBHOOK product, ${subhookProducts().join(' or ')} (default: per event, the
                     product whose schema knows the event and accepts it)
-${keyOptionsHelp('signatures are checked too')}
+${KEY_OPTIONS_HELP}
   --require-signature
                     without a key, an item that carries a signature is invalid
                     (unchecked-signature) instead of valid with its signature unchecked
