@@ -143,13 +143,15 @@ describe('the examples of smn-kit listen --help, then validate --help (which rea
     const examples = examplesOf(validateCommand.usage);
     expect(examples.length).toBeGreaterThanOrEqual(2);
     const env = environmentOf(examples);
-    for (const example of examples) {
-      if (example.command.startsWith('export ')) continue;
-      const stdout = await runToEnd(example, example.command, env);
-      expect(summaryOf(stdout)).toMatch(example.exit === 0 ? /: [1-9]\d* valid .* 0 invalid/ : /[1-9]\d* invalid/);
-      const junit = option(example.command, 'junit');
-      if (junit) expect(readFileSync(join(work, junit), 'utf8')).toContain('<testsuites name="smn-kit validate"');
-    }
+    const runs = examples
+      .filter((example) => !example.command.startsWith('export '))
+      .map(async (example) => {
+        const stdout = await runToEnd(example, example.command, env);
+        expect(summaryOf(stdout)).toMatch(example.exit === 0 ? /: [1-9]\d* valid .* 0 invalid/ : /[1-9]\d* invalid/);
+        const junit = option(example.command, 'junit');
+        if (junit) expect(readFileSync(join(work, junit), 'utf8')).toContain('<testsuites name="smn-kit validate"');
+      });
+    await Promise.all(runs);
   }, 60_000);
 });
 
