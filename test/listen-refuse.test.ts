@@ -1,34 +1,50 @@
 // A receiver that checks its deliveries refuses the bad ones: `smn-kit listen
 // --refuse-invalid` answers 400 to an invalid delivery, which `smn-kit fire --tamper`
-// counts as the expected refusal; valid deliveries still get 200.
-import { spawnSync } from 'node:child_process';
+// counts as the expected refusal; valid deliveries still get 200. listen runs in this
+// process; fire is the built CLI, whose exit code is what is checked.
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { cli, serve } from './support/serve.js';
+import { listenCommand } from '../src/commands/listen.js';
+import { cleanEnv, serveInProcess } from './support/command.js';
+import { cli } from './support/serve.js';
 
-const env = { PATH: process.env.PATH ?? '', SUBHOOK_KEY: 'refuse-test-key' };
-const listen = (...args: string[]) => serve(['listen', '--port', '0', ...args], env);
+const env = { ...cleanEnv, SUBHOOK_KEY: 'refuse-test-key' };
+const listen = (...args: string[]) => serveInProcess(listenCommand, ['--port', '0', ...args], env);
 
-const fire = (url: string, ...args: string[]) => spawnSync(process.execPath, [cli, 'fire', ...args, '--to', `${url}/subhook`], { env, encoding: 'utf8' });
+function fire(url: string, ...args: string[]): Promise<{ status: number | null; stdout: string }> {
+  const child = spawn(process.execPath, [cli, 'fire', ...args, '--to', `${url}/subhook`], { env });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout })));
+}
 
 describe('smn-kit listen --refuse-invalid', () => {
-  it.each(['signature', 'stale-timestamp', 'missing-field'])('refuses a delivery tampered with %s, and fire counts it as refused', async (kind) => {
+  it('refuses deliveries tampered with a signature, a stale timestamp or a missing field, and fire counts each as refused', async () => {
     const receiver = await listen('--refuse-invalid');
-    const result = fire(receiver.url, 'request', '--tamper', kind);
-    expect(result.stdout).toMatch(/-> 400 in/);
-    expect(result.status).toBe(0);
+    const results = await Promise.all(['signature', 'stale-timestamp', 'missing-field'].map((kind) => fire(receiver.url, 'request', '--tamper', kind)));
+    for (const result of results) {
+      expect(result.stdout).toMatch(/-> 400 in/);
+      expect(result.status).toBe(0);
+    }
+    receiver.stop();
+    expect((await receiver.done).stdout).toContain('smn-kit listen: 3 deliveries: 0 valid, 3 invalid\n');
   });
 
   it('still accepts valid deliveries', async () => {
     const receiver = await listen('--refuse-invalid');
-    const result = fire(receiver.url, 'all');
+    const result = await fire(receiver.url, 'all');
     expect(result.status).toBe(0);
     expect(result.stdout.match(/-> 200 in/g)).toHaveLength(8);
+    receiver.stop();
+    expect((await receiver.done).status).toBe(0);
   });
 
   it('answers 200 to everything without the option, as a recorder does', async () => {
     const receiver = await listen();
-    const result = fire(receiver.url, 'request', '--tamper', 'signature');
+    const result = await fire(receiver.url, 'request', '--tamper', 'signature');
     expect(result.stdout).toMatch(/-> 200 in .*accepted, but a receiver should refuse it/);
     expect(result.status).toBe(1);
+    receiver.stop();
+    expect((await receiver.done).status).toBe(1);
   });
 });

@@ -1,26 +1,32 @@
-// `smn-kit listen` as a sender meets it: the built CLI in a child process, real HTTP
-// deliveries over a real socket in every form SUBHOOK uses, the lines it prints, the
-// --out file it writes before answering (which `smn-kit validate` must accept), its
-// reports and exit codes.
+// `smn-kit listen` as a sender meets it: real HTTP deliveries over a real socket in every
+// form SUBHOOK uses, the lines it prints, the --out file it writes before answering
+// (which `smn-kit validate` must accept), its reports and exit codes. The command runs
+// in this process (its code, its option parsing, its output); a few tests run the built
+// CLI for what only a process shows: signals, exit codes, the process list.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { listenCommand } from '../src/commands/listen.js';
+import { validateCommand } from '../src/commands/validate.js';
 import { signSubhook } from '../src/subhook/signature.js';
-import { cli, serve, type Serving } from './support/serve.js';
+import { cleanEnv, runCommand, serveInProcess } from './support/command.js';
+import { cli, serve } from './support/serve.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const KEY = 'test-subhook-key-0123456789abcdef';
 const work = mkdtempSync(join(tmpdir(), 'smn-kit-listen-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const { SUBHOOK_KEY: _unset, ...environment } = process.env;
 
-/** Starts `smn-kit listen` on a free port and resolves once it prints its URL. */
-const listen = (...args: string[]): Promise<Serving> => serve(['listen', '--port', '0', ...args], environment);
+const keyFile = join(work, 'subhook.key');
+writeFileSync(keyFile, `${KEY}\n`);
+
+/** Starts `smn-kit listen` in this process on a free port, once it prints its URL. */
+const listen = (...args: string[]) => serveInProcess(listenCommand, ['--port', '0', ...args]);
 
 /** A fresh, signed domestic `delivered` event, every value a string as a form carries it. */
 function event(overrides: Record<string, string> = {}): Record<string, string> {
@@ -51,15 +57,13 @@ const records = (path: string): Record<string, any>[] =>
 
 describe('smn-kit listen --help', () => {
   it('explains every option with its default, the exit codes, and gives an example', () => {
-    const result = spawnSync(process.execPath, [cli, 'listen', '--help'], { cwd: root, encoding: 'utf8' });
-    expect(result.status).toBe(0);
-    for (const option of ['--port', '--host', '--product', '--key', '--out', '--expect', '--timeout', '--status', '--delay', '--max-body', '--tolerance', '--json', '--junit']) {
-      expect(result.stdout).toContain(option);
-    }
-    expect(result.stdout).toContain('default 8787');
-    expect(result.stdout).toContain('default 127.0.0.1');
-    expect(result.stdout).toContain('default 200');
-    expect(result.stdout).toContain('Example:');
+    const usage = listenCommand.usage;
+    for (const option of Object.keys(listenCommand.options)) expect(usage).toContain(`--${option}`);
+    for (const fact of ['default 8787', 'default 127.0.0.1', 'default 200', 'Exit status', '\nExample:\n  smn-kit listen']) expect(usage).toContain(fact);
+  });
+
+  it('says that the key file or the environment keeps the key out of the process list', () => {
+    expect(listenCommand.usage).toMatch(/--key-file FILE[^\n]*\n.*SUBHOOK_KEY environment variable,\n\s+keeps the key out of the process list/);
   });
 });
 
@@ -67,7 +71,7 @@ describe('smn-kit listen', () => {
   it('judges every delivery, records it before answering, and its --out file is accepted by validate', async () => {
     const out = join(work, 'deliveries.jsonl');
     const json = join(work, 'listen.json');
-    const listening = await listen('--key', KEY, '--out', out, '--json', json, '--expect', '6', '--timeout', '20');
+    const listening = await listen('--key-file', keyFile, '--out', out, '--json', json, '--expect', '6', '--timeout', '20');
     const valid = event();
     const deliveries: [string, () => Promise<Response>][] = [
       ['form', () => form(listening.url, valid)],
@@ -90,9 +94,11 @@ describe('smn-kit listen', () => {
       // Answered, so it must be on file already.
       expect(records(out), name).toHaveLength(index + 1);
     }
-    expect(await listening.exited).toBe(1);
+    const ran = await listening.done;
+    expect(ran.status).toBe(1);
 
-    const lines = listening.stdout().trim().split('\n');
+    const lines = ran.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^smn-kit listen: receiving SUBHOOK deliveries on http:\/\/127\.0\.0\.1:\d+ \(product per event, signatures checked, recording to /);
     expect(lines.slice(1, 7)).toEqual([
       '#1 POST /subhook sms delivered: valid -> 200',
       expect.stringMatching(/^#2 POST \/subhook sms delivered: invalid: replayed-token \/token: .* -> 200$/),
@@ -104,27 +110,33 @@ describe('smn-kit listen', () => {
     expect(lines[7]).toBe('smn-kit listen: 6 deliveries: 2 valid, 4 invalid');
 
     const recorded = records(out);
-    expect(recorded.map((r) => [r.n, r.method, r.verdict.status, r.answer.status])).toEqual([
-      [1, 'POST', 'pass', 200],
-      [2, 'POST', 'fail', 200],
-      [3, 'POST', 'fail', 200],
-      [4, 'GET', 'pass', 200],
-      [5, 'POST', 'fail', 200],
-      [6, 'POST', 'fail', 200],
+    expect(recorded.map((r) => [r.n, r.method, r.verdict.status, r.verdict.signature, r.answer.status])).toEqual([
+      [1, 'POST', 'pass', 'checked', 200],
+      [2, 'POST', 'fail', 'checked', 200],
+      [3, 'POST', 'fail', 'checked', 200],
+      [4, 'GET', 'pass', 'checked', 200],
+      [5, 'POST', 'fail', 'checked', 200],
+      [6, 'POST', 'fail', undefined, 200],
     ]);
     expect(recorded[0]?.body).toBe(new URLSearchParams(valid).toString());
     expect(recorded[5]?.body).toBe('<events>delivered</events>');
 
-    // Printed lines and the report never show a token, a signature or the key; the --out file is the raw capture.
+    // Printed lines and the report never show a token, a signature or the key; the --out file is the raw capture, without the key.
     const report = readFileSync(json, 'utf8');
-    for (const text of [listening.stdout(), report]) {
-      expect(text).not.toContain(KEY);
+    for (const text of [ran.stdout, ran.stderr, report, readFileSync(out, 'utf8')]) expect(text).not.toContain(KEY);
+    for (const text of [ran.stdout, report]) {
       expect(text).not.toContain(valid.token);
       expect(text).not.toContain(valid.signature);
     }
-    expect(JSON.parse(report)).toMatchObject({ expected: 6, received: 6, summary: { pass: 2, fail: 4, warn: 0, skip: 0 } });
+    expect(JSON.parse(report)).toMatchObject({
+      expected: 6,
+      received: 6,
+      deliveries: [{ n: 1, method: 'POST', path: '/subhook', status: 'pass', product: 'sms', event: 'delivered', problems: [], signature: 'checked', answer: 200 }, {}, {}, {}, {}, {}],
+      summary: { pass: 2, fail: 4, warn: 0, skip: 0 },
+      signatures: { keyGiven: true, checked: 5, notChecked: 0 },
+    });
 
-    const validated = spawnSync(process.execPath, [cli, 'validate', out, '--key', KEY], { cwd: root, encoding: 'utf8', env: environment });
+    const validated = await runCommand(validateCommand, [out, '--key-file', keyFile]);
     expect(validated.status).toBe(1);
     expect(validated.stdout).toContain('smn-kit validate: 6 items in 1 file: 2 valid (0 with warnings), 4 invalid, 0 skipped');
     for (const [line, rule] of [[2, 'replayed-token'], [3, 'bad-signature'], [5, 'stale-timestamp'], [6, 'unsupported-content-type']] as const) {
@@ -132,48 +144,110 @@ describe('smn-kit listen', () => {
     }
   });
 
+  it('without a key, says on its first line and in its summary that signatures were not checked', async () => {
+    const json = join(work, 'unchecked.json');
+    const listening = await listen('--expect', '2', '--json', json);
+    expect(listening.stdout()).toContain('signatures not checked (no key: give --key-file, SUBHOOK_KEY or --key)');
+    // A forged signature passes unnoticed without a key: which is why the summary must say so.
+    expect((await form(listening.url, event({ signature: 'f'.repeat(32) }))).status).toBe(200);
+    expect((await form(listening.url, event())).status).toBe(200);
+    const ran = await listening.done;
+    expect(ran.status).toBe(0);
+    expect(ran.stdout).toContain('smn-kit listen: 2 deliveries: 2 valid, 0 invalid; signatures not checked (no key given): 2 deliveries carry one\n');
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ signatures: { keyGiven: false, checked: 0, notChecked: 2 }, deliveries: [{ signature: 'not-checked' }, { signature: 'not-checked' }] });
+  });
+
   it('answers 413 past --max-body, records the delivery without its body, and counts it', async () => {
     const out = join(work, 'large.jsonl');
     const listening = await listen('--max-body', '1024', '--out', out, '--expect', '1', '--timeout', '20');
     const response = await fetch(`${listening.url}/subhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...event(), content: 'x'.repeat(50_000) }) });
     expect(response.status).toBe(413);
-    expect(await listening.exited).toBe(1);
+    expect((await listening.done).status).toBe(1);
     const [record] = records(out);
     expect(record).toMatchObject({ body: null, bodyOmitted: expect.stringContaining('over the 1024-byte limit'), answer: { status: 413 } });
     expect(record?.verdict.problems).toEqual([expect.objectContaining({ rule: 'body-too-large', where: 'body' })]);
-    const validated = spawnSync(process.execPath, [cli, 'validate', out], { cwd: root, encoding: 'utf8', env: environment });
+    const validated = await runCommand(validateCommand, [out]);
     expect(validated.status).toBe(1);
     expect(validated.stdout).toMatch(/:1 .*body-too-large/);
   });
 
   it('answers --status after --delay, and exits 0 once --expect valid deliveries arrived', async () => {
-    const listening = await listen('--status', '503', '--delay', '400', '--expect', '2', '--tolerance', '0');
-    for (let i = 0; i < 2; i++) {
-      const started = Date.now();
-      const response = await form(listening.url, { ...event(), timestamp: '1415014855' });
-      expect(response.status).toBe(503);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(380);
-    }
-    expect(await listening.exited).toBe(0);
-    expect(listening.stdout()).toContain('smn-kit listen: 2 deliveries: 2 valid, 0 invalid');
+    const listening = await listen('--key-file', keyFile, '--status', '503', '--delay', '400', '--expect', '2', '--tolerance', '0');
+    await Promise.all(
+      [0, 1].map(async () => {
+        const started = Date.now();
+        const response = await form(listening.url, { ...event(), timestamp: '1415014855' });
+        expect(response.status).toBe(503);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(380);
+      }),
+    );
+    const ran = await listening.done;
+    expect(ran.status).toBe(0);
+    expect(ran.stdout).toContain('smn-kit listen: 2 deliveries: 2 valid, 0 invalid\n');
   });
 
   it('exits 1 when fewer than --expect arrived before --timeout, and says so in JUnit', async () => {
     const junit = join(work, 'listen.xml');
-    const listening = await listen('--expect', '3', '--timeout', '1', '--junit', junit);
+    const listening = await listen('--key-file', keyFile, '--expect', '3', '--timeout', '1', '--junit', junit);
     expect((await form(listening.url, event())).status).toBe(200);
-    expect(await listening.exited).toBe(1);
-    expect(listening.stdout()).toContain('smn-kit listen: 1 delivery: 1 valid, 0 invalid; 2 of the 3 expected never arrived');
+    expect((await form(listening.url, event({ signature: 'f'.repeat(32) }))).status).toBe(200);
+    const ran = await listening.done;
+    expect(ran.status).toBe(1);
+    expect(ran.stdout).toContain('smn-kit listen: 2 deliveries: 1 valid, 1 invalid; 1 of the 3 expected never arrived\n');
     const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="smn-kit listen" tests="3" failures="2" skipped="0">\n {2}<testsuite name="smn-kit listen" tests="3" failures="2"/);
     expect(xml).toMatch(/<testcase classname="smn-kit listen" name="#1 POST \/subhook sms delivered"[^>]*\/>/);
-    expect(xml).toMatch(/name="3 deliveries expected"[^>]*>\s*<failure message="1 of 3 deliveries arrived before the timeout">/);
+    expect(xml).toMatch(/name="#2 POST \/subhook sms delivered"[^>]*>\s*<failure message="bad-signature \/signature: /);
+    expect(xml).toMatch(/name="3 deliveries expected"[^>]*>\s*<failure message="2 of 3 deliveries arrived before the timeout">/);
+    expect(xml).not.toContain(KEY);
   });
 
-  it('stops on SIGTERM with exit 0 when nothing invalid arrived', async () => {
-    const listening = await listen();
+  it.each([
+    [['--status', '99'], /--status must be an integer from 200 to 599, got "99"/],
+    [['--product', 'mms'], /--product must be auto, sms, intersms, got "mms"/],
+    [['--out', '/nonexistent/dir/out.jsonl'], /--out \/nonexistent\/dir\/out\.jsonl: cannot be written \(ENOENT\)/],
+    [['--key-file', '/nonexistent/subhook.key'], /--key-file \/nonexistent\/subhook\.key: cannot be read \(ENOENT\)/],
+    [['--key-file', keyFile, '--key', KEY], /give the SUBHOOK key once: --key or --key-file, not both/],
+    [['extra'], /listen takes no PATH, got "extra"/],
+  ])('refuses %j with one line and exit 2, never quoting the key', async (args, message) => {
+    const ran = await runCommand(listenCommand, ['--port', '0', ...args]);
+    expect(ran.status).toBe(2);
+    expect(ran.stderr).toMatch(message);
+    expect(ran.stderr.trim().split('\n')).toHaveLength(1);
+    expect(ran.stderr + ran.stdout).not.toContain(KEY);
+  });
+
+  it.each([
+    ['empty', '\n', /--key-file \S+ is empty/],
+    ['more than one line', `${KEY}\nSUBHOOK_KEY=${KEY}\n`, /--key-file \S+ has more than one line/],
+  ])('refuses a key file that is %s, without quoting it', async (name, text, message) => {
+    const path = join(work, `${name.replaceAll(' ', '-')}.key`);
+    writeFileSync(path, text);
+    const ran = await runCommand(listenCommand, ['--port', '0', '--key-file', path]);
+    expect(ran.status).toBe(2);
+    expect(ran.stderr).toMatch(message);
+    expect(ran.stderr).not.toContain(KEY);
+  });
+});
+
+describe('smn-kit listen, the built CLI', () => {
+  const environment = cleanEnv;
+
+  it('takes the key from --key-file, which keeps it out of the process list, and stops on SIGTERM', async () => {
+    const listening = await serve(['listen', '--port', '0', '--key-file', keyFile], environment);
+    const cmdline = `/proc/${listening.child.pid}/cmdline`;
+    if (existsSync(cmdline)) {
+      expect(readFileSync(cmdline, 'utf8')).toContain(keyFile);
+      expect(readFileSync(cmdline, 'utf8')).not.toContain(KEY);
+    }
+    // The key was read: a signature made with another key is refused.
+    const token = randomBytes(16).toString('hex');
+    expect((await form(listening.url, event({ token, signature: signSubhook(token, 'another-key') }))).status).toBe(200);
     listening.child.kill('SIGTERM');
-    expect(await listening.exited).toBe(0);
-    expect(listening.stdout()).toContain('smn-kit listen: 0 deliveries: 0 valid, 0 invalid');
+    expect(await listening.exited).toBe(1);
+    expect(listening.stdout()).toMatch(/#1 POST \/subhook sms delivered: invalid: bad-signature/);
+    expect(listening.stdout()).toContain('smn-kit listen: 1 delivery: 0 valid, 1 invalid\n');
+    expect(listening.stdout() + listening.stderr()).not.toContain(KEY);
   });
 
   it('says clearly that the port is taken, and exits 2', async () => {
@@ -187,17 +261,5 @@ describe('smn-kit listen', () => {
     } finally {
       holder.close();
     }
-  });
-
-  it.each([
-    [['--status', '99'], /--status must be an integer from 200 to 599, got "99"/],
-    [['--product', 'mms'], /--product must be auto, sms, intersms, got "mms"/],
-    [['--out', '/nonexistent/dir/out.jsonl'], /--out \/nonexistent\/dir\/out\.jsonl: cannot be written \(ENOENT\)/],
-    [['extra'], /listen takes no PATH, got "extra"/],
-  ])('refuses %j with one line and exit 2', (args, message) => {
-    const result = spawnSync(process.execPath, [cli, 'listen', ...args], { cwd: root, encoding: 'utf8', env: environment });
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

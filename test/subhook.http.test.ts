@@ -110,9 +110,9 @@ interface DeliveriesFile {
 describe('raw delivery fixtures, replayed over HTTP', () => {
   const cases = products.flatMap((product) =>
     ['form', 'multipart', 'get'].flatMap((encoding) => {
-      const file = readJson(`${product}/valid/deliveries/${encoding}.json`) as DeliveriesFile;
+      const file = readJson(`${product}/deliveries/${encoding}.json`) as DeliveriesFile;
       expect(file.key).toBe(KEY);
-      return file.deliveries.map((entry) => [`${product}/valid/deliveries/${encoding}.json ${entry.event}`, entry] as const);
+      return file.deliveries.map((entry) => [`${product}/deliveries/${encoding}.json ${entry.event}`, entry] as const);
     }),
   );
 
@@ -128,7 +128,7 @@ describe('raw delivery fixtures, replayed over HTTP', () => {
   });
 
   it('a replayed form delivery under another key gets bad-signature', async () => {
-    const file = readJson('sms/valid/deliveries/form.json') as DeliveriesFile;
+    const file = readJson('sms/deliveries/form.json') as DeliveriesFile;
     const { delivery, fields } = file.deliveries[0]!;
     const forged = { ...delivery, body: new URLSearchParams({ ...fields, signature: signSubhook(fields.token!, 'another-key') }).toString() };
     const { status, received } = await send(forged);

@@ -1,12 +1,17 @@
-// `smn-kit validate` as a user runs it: the built CLI in a child process over the
-// fixtures and over files made here, its lines, its --json and --junit files, its exit codes.
+// `smn-kit validate` as a user runs it, over the fixtures and over files made here: its
+// lines, its --json and --junit files, its exit codes. The command runs in this process
+// (its code, its option parsing, its output); a few tests run the built CLI, for what only
+// a process shows.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateCommand } from '../src/commands/validate.js';
+import { signSubhook } from '../src/subhook/signature.js';
 import { validateFiles } from '../src/validate/run.js';
+import { cleanEnv, runCommand } from './support/command.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -14,8 +19,11 @@ const KEY = 'test-subhook-key-0123456789abcdef';
 const work = mkdtempSync(join(tmpdir(), 'smn-kit-validate-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const { SUBHOOK_KEY: _unset, ...environment } = process.env;
-const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'validate', ...args], { cwd: root, encoding: 'utf8', timeout: 30_000, env: environment });
+const environment = cleanEnv;
+/** `smn-kit validate ...args`, in this process. */
+const run = (...args: string[]) => runCommand(validateCommand, args);
+/** `smn-kit validate ...args`, the built CLI in a child process. */
+const runCli = (args: string[], env: NodeJS.ProcessEnv = environment) => spawnSync(process.execPath, [cli, 'validate', ...args], { cwd: root, encoding: 'utf8', timeout: 30_000, env });
 const fixture = (path: string): unknown => JSON.parse(readFileSync(join(root, 'fixtures', path), 'utf8'));
 
 interface ReportItem {
@@ -30,18 +38,20 @@ interface ReportItem {
   httpStatus?: number;
   problems: { rule: string; pointer: string; where?: string }[];
   warnings: { rule: string; pointer: string }[];
+  signature?: string;
 }
 interface Report {
   paths: string[];
   items: ReportItem[];
   summary: { pass: number; fail: number; warn: number; skip: number };
+  signatures: { keyGiven: boolean; checked: number; notChecked: number };
 }
 
 let reports = 0;
 /** Runs validate with --json and returns the exit status, the output and the parsed report. */
-function validate(...args: string[]) {
+async function validate(...args: string[]) {
   const json = join(work, `report-${++reports}.json`);
-  const result = run(...args, '--json', json);
+  const result = await run(...args, '--json', json);
   const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, report };
 }
@@ -56,12 +66,16 @@ const firstProblem = (item: ReportItem | undefined) => item && { rule: item.prob
 
 describe('smn-kit validate --help', () => {
   it('explains every option with its default, the exit codes, and gives an example', () => {
-    const result = run('--help');
+    const result = runCli(['--help']);
     expect(result.status).toBe(0);
-    for (const option of ['--kind', '--product', '--key', '--json', '--junit']) expect(result.stdout).toContain(option);
+    for (const option of Object.keys(validateCommand.options)) expect(result.stdout).toContain(`--${option}`);
     expect(result.stdout).toContain('auto (default)');
     expect(result.stdout).toContain('Exit status: 0');
-    expect(result.stdout).toContain('Example:');
+    expect(result.stdout).toContain('\nExample:\n  smn-kit validate');
+  });
+
+  it('says that the key file or the environment keeps the key out of the process list', () => {
+    expect(validateCommand.usage).toMatch(/--key-file FILE[^\n]*\n.*SUBHOOK_KEY environment variable,\n\s+keeps the key out of the process list/);
   });
 });
 
@@ -69,7 +83,7 @@ describe('SMN payloads and HAR exchanges (fixtures/smn/payloads)', () => {
   let status: number | null;
   let stdout: string;
   let report: Report;
-  beforeAll(() => ({ status, stdout, report } = validate('fixtures/smn/payloads')));
+  beforeAll(async () => ({ status, stdout, report } = await validate('fixtures/smn/payloads')));
   const item = (file: string, at: number | string) =>
     report.items.find((i) => i.source.endsWith(file) && (typeof at === 'number' ? i.line === at : i.pointer === at));
 
@@ -121,21 +135,21 @@ describe('SMN payloads and HAR exchanges (fixtures/smn/payloads)', () => {
     expect(stdout).toMatch(/^skipped \S+exchanges\.har#\/log\/entries\/5 .*not an SMN operation/m);
   });
 
-  it('judges every body as SMN with --kind smn, and refuses SUBHOOK events then', () => {
-    const result = validate('--kind', 'smn', 'fixtures/subhook/sms/valid/delivered.json');
+  it('judges every body as SMN with --kind smn, and refuses SUBHOOK events then', async () => {
+    const result = await validate('--kind', 'smn', 'fixtures/subhook/sms/valid/delivered.json');
     expect(result.status).toBe(1);
     expect(firstProblem(result.report.items[0])).toEqual({ rule: 'unrecognized-body', pointer: '' });
   });
 });
 
 describe('SUBHOOK events', () => {
-  it('accepts every valid sample and finds its product from its event', () => {
+  it('accepts every valid sample and finds its product from its event', async () => {
     const paths = ['sms', 'intersms'].flatMap((product) =>
       readdirSync(join(root, 'fixtures/subhook', product, 'valid'))
         .filter((name) => name.endsWith('.json'))
         .map((name) => `fixtures/subhook/${product}/valid/${name}`),
     );
-    const { status, report } = validate(...paths);
+    const { status, report } = await validate(...paths);
     expect(status).toBe(0);
     expect(report.items).toHaveLength(paths.length);
     // Events both products define alike go to the first product of the spec; --product decides those.
@@ -147,7 +161,7 @@ describe('SUBHOOK events', () => {
     }
   });
 
-  it.each(['sms', 'intersms'])('reports the rule and pointer of each invalid %s fixture, line by line', (product) => {
+  it.each(['sms', 'intersms'])('reports the rule and pointer of each invalid %s fixture, line by line', async (product) => {
     const folder = join(root, 'fixtures/subhook', product, 'invalid');
     type Case = { fields: unknown; key?: string; expect: { rule: string; pointer: string } };
     const cases = readdirSync(folder)
@@ -156,7 +170,7 @@ describe('SUBHOOK events', () => {
     for (const withKey of [false, true]) {
       const chosen = cases.filter((c) => (c.key !== undefined) === withKey);
       const path = jsonLines(`${product}-invalid-${withKey}.jsonl`, chosen.map((c) => c.fields));
-      const { status, report } = validate(path, '--product', product, ...(withKey ? ['--key', KEY] : []));
+      const { status, report } = await validate(path, '--product', product, ...(withKey ? ['--key', KEY] : []));
       expect(status).toBe(1);
       expect(report.items.map((item) => item.status)).toEqual(chosen.map(() => 'fail'));
       expect(report.items.map((item) => item.problems.map((p) => ({ rule: p.rule, pointer: p.pointer })))).toEqual(chosen.map((c) => [c.expect]));
@@ -167,20 +181,20 @@ describe('SUBHOOK events', () => {
 describe('raw deliveries (JSON Lines of {method, url, headers, body})', () => {
   type Deliveries = { deliveries: { delivery: unknown }[] };
   const valid = ['sms', 'intersms'].flatMap((product) =>
-    ['form', 'get', 'multipart'].flatMap((form) => (fixture(`subhook/${product}/valid/deliveries/${form}.json`) as Deliveries).deliveries.map((d) => d.delivery)),
+    ['form', 'get', 'multipart'].flatMap((form) => (fixture(`subhook/${product}/deliveries/${form}.json`) as Deliveries).deliveries.map((d) => d.delivery)),
   );
   let path: string;
   beforeAll(() => (path = jsonLines('deliveries.jsonl', valid)));
 
-  it('decodes each form and checks signatures with --key', () => {
-    const { status, report } = validate(path, '--key', KEY);
+  it('decodes each form and checks signatures with --key', async () => {
+    const { status, report } = await validate(path, '--key', KEY);
     expect(status).toBe(0);
     expect(report.summary).toEqual({ pass: valid.length, fail: 0, warn: 0, skip: 0 });
   });
 
-  it('finds a bad signature for every delivery under another key, and never prints the key or a token', () => {
+  it('finds a bad signature for every delivery under another key, and never prints the key or a token', async () => {
     const otherKey = 'another-subhook-key-fedcba9876543210';
-    const { status, stdout, report } = validate(path, '--key', otherKey);
+    const { status, stdout, report } = await validate(path, '--key', otherKey);
     expect(status).toBe(1);
     expect(report.items.map((item) => firstProblem(item))).toEqual(valid.map(() => ({ rule: 'bad-signature', pointer: '/signature' })));
     const everything = stdout + JSON.stringify(report);
@@ -192,16 +206,16 @@ describe('raw deliveries (JSON Lines of {method, url, headers, body})', () => {
     }
   });
 
-  it('takes the key from SUBHOOK_KEY when --key is not given', () => {
-    const result = spawnSync(process.execPath, [cli, 'validate', path], { cwd: root, encoding: 'utf8', env: { ...environment, SUBHOOK_KEY: 'wrong-key' } });
+  it('takes the key from SUBHOOK_KEY when --key is not given (the built CLI, its exit code)', () => {
+    const result = runCli([path], { ...environment, SUBHOOK_KEY: 'wrong-key' });
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('bad-signature');
   });
 
-  it('names the decoding rule and where for requests that are not deliveries', () => {
+  it('names the decoding rule and where for requests that are not deliveries', async () => {
     type Bad = { deliveries: { delivery: unknown; expect: { rule: string; where: string } }[] };
     const bad = (fixture('subhook/sms/invalid/deliveries.json') as Bad).deliveries;
-    const { status, report } = validate(jsonLines('bad-deliveries.jsonl', bad.map((d) => d.delivery)));
+    const { status, report } = await validate(jsonLines('bad-deliveries.jsonl', bad.map((d) => d.delivery)));
     expect(status).toBe(1);
     expect(report.items.map((item) => ({ rule: item.problems[0]?.rule, where: item.problems[0]?.where }))).toEqual(bad.map((d) => d.expect));
   });
@@ -210,9 +224,9 @@ describe('raw deliveries (JSON Lines of {method, url, headers, body})', () => {
 describe('files as they come', () => {
   const event = fixture('subhook/sms/valid/delivered.json') as Record<string, unknown>;
 
-  it('numbers JSON Lines by line through a BOM, CRLF, blank lines and a broken line', () => {
+  it('numbers JSON Lines by line through a BOM, CRLF, blank lines and a broken line', async () => {
     const path = write('mixed.jsonl', `\uFEFF${JSON.stringify(event)}\r\n\r\n{"events": "delivered",\r\n${JSON.stringify({ ...event, tag: 7 })}`);
-    const { status, stdout, report } = validate(path);
+    const { status, stdout, report } = await validate(path);
     expect(status).toBe(1);
     expect(report.items.map((item) => [item.line, item.status, item.problems[0]?.rule])).toEqual([
       [1, 'pass', undefined],
@@ -222,9 +236,9 @@ describe('files as they come', () => {
     expect(stdout).toContain(`${path}:3 payload: malformed-json`);
   });
 
-  it('gives each element of a .json array the line it starts on', () => {
+  it('gives each element of a .json array the line it starts on', async () => {
     const text = `[\n  ${JSON.stringify(event)},\n\n  {\n    "events": "nope"\n  },\n  "a string, with [brackets] and \\"quotes\\""\n]\n`;
-    const { report } = validate(write('array.json', text));
+    const { report } = await validate(write('array.json', text));
     expect(report.items.map((item) => [item.line, item.status])).toEqual([
       [2, 'pass'],
       [4, 'fail'],
@@ -232,9 +246,9 @@ describe('files as they come', () => {
     ]);
   });
 
-  it('writes a JUnit file with one test case per source file', () => {
+  it('writes a JUnit file with one test case per source file', async () => {
     const junit = join(work, 'validate.xml');
-    const result = run('fixtures/smn/payloads/valid', 'fixtures/smn/payloads/invalid', '--junit', junit);
+    const result = await run('fixtures/smn/payloads/valid', 'fixtures/smn/payloads/invalid', '--junit', junit);
     expect(result.status).toBe(1);
     const xml = readFileSync(junit, 'utf8');
     expect(xml.match(/<testcase /g)).toHaveLength(6);
@@ -249,12 +263,92 @@ describe('files as they come', () => {
     [['fixtures/smn', '--product', 'mms'], /--product must be sms, intersms, got "mms"/],
     [['fixtures/smn', '--json', '/nonexistent/dir/report.json'], /--json \/nonexistent\/dir\/report\.json: cannot be written \(ENOENT\)/],
     [['src'], /src: no \.json, \.jsonl, \.ndjson, \.har file in this folder/],
-  ])('refuses %j with one line and exit 2', (args, message) => {
-    const result = run(...args);
+    [['fixtures/smn', '--key-file', '/nonexistent/subhook.key'], /--key-file \/nonexistent\/subhook\.key: cannot be read \(ENOENT\)/],
+    [['fixtures/smn', '--key-file', 'package.json'], /--key-file package\.json has more than one line; put only the SUBHOOK secret in it/],
+    [['fixtures/smn', '--key-file', 'package.json', '--key', KEY], /give the SUBHOOK key once: --key or --key-file, not both/],
+  ])('refuses %j with one line and exit 2', async (args, message) => {
+    const result = await run(...args);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stdout).toBe('');
+    expect(result.stderr).not.toContain(KEY);
+  });
+
+  it('the built CLI turns a usage error into one line and exit 2', () => {
+    const result = runCli(['nowhere.jsonl']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('smn-kit: nowhere.jsonl: no such file or folder\n');
+  });
+});
+
+describe('every folder named valid/ holds only valid items', () => {
+  const validFolders = (folder: string): string[] =>
+    readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .flatMap((entry) => (entry.name === 'valid' ? [join(folder, entry.name)] : validFolders(join(folder, entry.name))));
+  const folders = validFolders(join(root, 'fixtures')).map((path) => path.slice(root.length));
+
+  it('finds them', () => {
+    expect(folders).toEqual(expect.arrayContaining(['fixtures/smn/payloads/valid', 'fixtures/subhook/sms/valid', 'fixtures/subhook/intersms/valid']));
+  });
+
+  it.each(folders)('smn-kit validate %s: all valid, exit 0', async (folder) => {
+    const { status, stdout, report } = await validate(folder);
+    expect(stdout.split('\n').filter((line) => /^(invalid|warning|skipped) /.test(line))).toEqual([]);
+    expect(status).toBe(0);
+    expect(report.items.length).toBeGreaterThan(0);
+    expect(report.summary).toEqual({ pass: report.items.length, fail: 0, warn: 0, skip: 0 });
+  });
+});
+
+describe('signatures without a key', () => {
+  // A push that listen refused for its signature, as its --out file holds it: signed with another key.
+  const token = 'a'.repeat(32);
+  const refused = {
+    n: 1,
+    receivedAt: '2025-01-01T00:00:00.000Z',
+    method: 'POST',
+    url: '/subhook',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...(event() as Record<string, string>), app: '10001', timestamp: '1415014855', token, signature: signSubhook(token, 'a-forger-key') }).toString(),
+    bodyBytes: 0,
+    verdict: { status: 'fail', product: 'sms', event: 'delivered', problems: [{ rule: 'bad-signature', pointer: '/signature', expected: 'md5(token + key)', received: '...' }] },
+    answer: { status: 400, delayMs: 0 },
+  };
+  let capture: string;
+  beforeAll(() => (capture = jsonLines('refused.jsonl', [refused])));
+
+  it('says in the summary and in --json that signatures were not checked', async () => {
+    const { status, stdout, report } = await validate(capture);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^smn-kit validate: 1 item in 1 file: 1 valid \(0 with warnings\), 0 invalid, 0 skipped \(\d+\.\d+ s\); signatures not checked \(no key given\): 1 item carries one$/m);
+    expect(report.signatures).toEqual({ keyGiven: false, checked: 0, notChecked: 1 });
+    expect(report.items[0]?.signature).toBe('not-checked');
+  });
+
+  it('fails an item that carries a signature with --require-signature', async () => {
+    const { status, stdout, report } = await validate(capture, '--require-signature');
+    expect(status).toBe(1);
+    expect(report.items.map((item) => item.problems.map((p) => [p.rule, p.pointer]))).toEqual([[['unchecked-signature', '/signature']]]);
+    expect(stdout).toMatch(/^invalid \S+refused\.jsonl:1 sms delivered: unchecked-signature \/signature: expected a signature checked against the SUBHOOK key/m);
+  });
+
+  it('finds the forged signature with the key from --key-file, which it never prints', async () => {
+    const keyFile = write('subhook.key', `${KEY}\r\n`);
+    const { status, stdout, report } = await validate(capture, '--key-file', keyFile, '--require-signature');
+    expect(status).toBe(1);
+    expect(firstProblem(report.items[0])).toEqual({ rule: 'bad-signature', pointer: '/signature' });
+    expect(report.signatures).toEqual({ keyGiven: true, checked: 1, notChecked: 0 });
+    expect(stdout).not.toContain('signatures not checked');
+    expect(stdout + JSON.stringify(report)).not.toContain(KEY);
+  });
+
+  it('says nothing about signatures when no item carries one', async () => {
+    const { status, stdout, report } = await validate('fixtures/smn/payloads/valid', '--require-signature');
+    expect(status).toBe(0);
+    expect(stdout).not.toContain('signature');
+    expect(report.signatures).toEqual({ keyGiven: false, checked: 0, notChecked: 0 });
   });
 });
 

@@ -29,14 +29,28 @@ export function integerOption(value: unknown, name: string, fallback: number, mi
 }
 
 /**
+ * Where a command writes and what it reads from its surroundings. The CLI passes the
+ * process's own; tests pass their own, to run a command in-process.
+ */
+export interface CommandIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  /** Stops a long-running command as Ctrl-C does; without it, the command listens for SIGINT and SIGTERM. */
+  signal?: AbortSignal;
+}
+
+export const processIo = (): CommandIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+
+/**
  * A secret given as `--NAME VALUE`, `--NAME-file FILE` (its first line) or the
  * environment variable `env`: the file and the environment keep it out of the process
  * list. Undefined when none is given; a usage error when more than one is.
  */
-export function secretOption(values: Record<string, unknown>, name: string, env: string): string | undefined {
+export function secretOption(values: Record<string, unknown>, name: string, env: string, environment: NodeJS.ProcessEnv = process.env): string | undefined {
   const direct = values[name] as string | undefined;
   const file = values[`${name}-file`] as string | undefined;
-  const fromEnv = process.env[env] || undefined;
+  const fromEnv = environment[env] || undefined;
   if (direct !== undefined && file !== undefined) throw new UsageError(`give --${name} or --${name}-file, not both`);
   if (file !== undefined) {
     let text: string;

@@ -85,12 +85,14 @@ Exit status: 0 when every answer was as expected (2xx; not 2xx for a tampered
 delivery), 1 otherwise, 2 for usage errors and a receiver that cannot be reached.
 
 Example:
-  export ${KEY_VARIABLE}=your-subhook-secret
+  # port 8787: a receiver that checks signatures with the same key and refuses bad
+  # deliveries (smn-kit listen --port 8787 --refuse-invalid); 9000: your SMN receiver
+  export ${KEY_VARIABLE}=your-subhook-secret    # the environment keeps the key out of the process list
   smn-kit fire delivered --to http://127.0.0.1:8787/subhook
   smn-kit fire all --product intersms --encoding json --to http://127.0.0.1:8787/subhook
   smn-kit fire dropped --scenario lifecycle --count 3 --to http://127.0.0.1:8787/subhook
   smn-kit fire request --set address=+8613812345678 --set tag=order-1024 --to http://127.0.0.1:8787/subhook
-  smn-kit fire request --tamper signature --to http://127.0.0.1:8787/subhook
+  smn-kit fire request --tamper signature --to http://127.0.0.1:8787/subhook    # exit 0: the receiver refused it
   smn-kit fire sms_success_event --to http://127.0.0.1:9000/smn`;
 }
 

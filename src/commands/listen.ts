@@ -1,7 +1,8 @@
 // `smn-kit listen`: a SUBHOOK receiver that judges, records and answers live deliveries.
-import { UsageError, integerOption, type Command } from './command.js';
-import { junitXml, summarize, writeReport, type JunitCase, type Summary } from '../report/report.js';
+import { processIo, UsageError, integerOption, type Command, type CommandIo } from './command.js';
+import { summarize } from '../report/report.js';
 import { openRecorder, type DeliveryRecord, type Recorder } from '../listen/record.js';
+import { openListenReports, pathOf, type ListenReports, type ListenTally } from '../listen/report.js';
 import {
   DEFAULT_LISTEN_HOST,
   DEFAULT_LISTEN_MAX_BODY,
@@ -10,12 +11,9 @@ import {
   startListener,
   type RunningListener,
 } from '../listen/server.js';
-import { describeProblem, subjectOf } from '../validate/verdict.js';
+import { countSignature, describeProblem, signatureCounts, subjectOf, uncheckedSignaturesNote } from '../validate/verdict.js';
 import { subhookProducts } from '../validate/subhook.js';
-import { KEY_VARIABLE, productOption, subhookKeyOption, writablePath } from './validate.js';
-
-/** The request target without its query: a GET delivery's query holds the token and signature. */
-const pathOf = (url: string): string => url.split('?')[0] ?? url;
+import { KEY_OPTIONS_HELP, KEY_SOURCES, productOption, subhookKeyOption, writablePath } from './validate.js';
 
 function deliveryLine(record: DeliveryRecord): string {
   const { verdict } = record;
@@ -24,73 +22,60 @@ function deliveryLine(record: DeliveryRecord): string {
   return `${what}: ${judged} -> ${record.answer.status}`;
 }
 
-/** A delivery in the --json report: what listen printed, as data (never the body, token or signature). */
-const reportedDelivery = (record: DeliveryRecord) => ({
-  n: record.n,
-  receivedAt: record.receivedAt,
-  method: record.method,
-  path: pathOf(record.url),
-  status: record.verdict.status,
-  product: record.verdict.product,
-  event: record.verdict.event,
-  problems: record.verdict.problems,
-  answer: record.answer.status,
-});
-
-function junitCases(deliveries: DeliveryRecord[], expected: number | undefined): JunitCase[] {
-  const cases: JunitCase[] = deliveries.map((record) => ({
-    suite: 'smn-kit listen',
-    name: `#${record.n} ${record.method} ${pathOf(record.url)} ${[record.verdict.product, record.verdict.event].filter(Boolean).join(' ')}`.trim(),
-    status: record.verdict.status,
-    message: record.verdict.problems[0] ? describeProblem(record.verdict.problems[0]) : undefined,
-    details: record.verdict.problems.map(describeProblem).join('\n'),
-  }));
-  if (expected !== undefined) {
-    const arrived = deliveries.length >= expected;
-    cases.push({
-      suite: 'smn-kit listen',
-      name: `${expected} deliveries expected`,
-      status: arrived ? 'pass' : 'fail',
-      message: arrived ? undefined : `${deliveries.length} of ${expected} deliveries arrived before the timeout`,
-    });
-  }
-  return cases;
-}
-
-function summaryLine(summary: Summary, received: number, expected: number | undefined): string {
+function summaryLine({ summary, received, signatures }: ListenTally, expected: number | undefined): string {
   const missing = expected !== undefined && received < expected ? `; ${expected - received} of the ${expected} expected never arrived` : '';
-  return `smn-kit listen: ${received} deliver${received === 1 ? 'y' : 'ies'}: ${summary.pass} valid, ${summary.fail} invalid${missing}`;
+  const unchecked = uncheckedSignaturesNote(signatures, { one: 'delivery', many: 'deliveries' });
+  return `smn-kit listen: ${received} deliver${received === 1 ? 'y' : 'ies'}: ${summary.pass} valid, ${summary.fail} invalid${missing}${unchecked}`;
 }
 
-export const listenCommand: Command = {
+/** Calls `stop` when the user stops the command: the io's signal, else Ctrl-C or SIGTERM. Returns the undo. */
+function onStop(io: CommandIo, stop: () => void): () => void {
+  const { signal } = io;
+  if (signal) {
+    if (signal.aborted) stop();
+    signal.addEventListener('abort', stop, { once: true });
+    return () => signal.removeEventListener('abort', stop);
+  }
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+}
+
+export const listenCommand = {
   name: 'listen',
   // A getter: the text names the spec's products, and loading the spec waits until help is asked for.
   get usage() {
-    return `Usage: smn-kit listen [--port ${DEFAULT_LISTEN_PORT}] [--host ${DEFAULT_LISTEN_HOST}] [--product auto|${subhookProducts().join('|')}] [--key K]
-                      [--out FILE] [--expect N] [--timeout S] [--status CODE] [--refuse-invalid] [--delay MS]
-                      [--max-body BYTES] [--tolerance S] [--json FILE] [--junit FILE]
+    return `Usage: smn-kit listen [--port ${DEFAULT_LISTEN_PORT}] [--host ${DEFAULT_LISTEN_HOST}] [--product auto|${subhookProducts().join('|')}]
+                      [--key-file FILE | --key K] [--out FILE] [--expect N] [--timeout S]
+                      [--status CODE] [--refuse-invalid] [--delay MS] [--max-body BYTES]
+                      [--tolerance S] [--json FILE] [--junit FILE]
 
 Receives SUBHOOK deliveries on any path (POST form, JSON or multipart, or GET) and prints a
-verdict per delivery: decoding, the event's schema, the signature (with --key), a token
+verdict per delivery: decoding, the event's schema, the signature (with a key), a token
 used before, a timestamp outside the window. Each delivery is appended to the --out file,
 as received and with its verdict, before it is answered, so nothing received is lost,
 malformed deliveries included. Bodies over --max-body get 413 and are recorded as such
 (without the body). Then it answers --status after --delay, to test how a sender handles
-errors and slow receivers. Printed lines and reports never show tokens, signatures or the key.
+errors and slow receivers. Without a key, signatures are not checked: the first line and
+the summary say so. Printed lines and reports never show tokens, signatures or the key.
+Memory stays flat however many deliveries arrive: only counts are kept, and the --json
+and --junit reports are written as deliveries come.
 
 Options:
   --port PORT       port to listen on (default ${DEFAULT_LISTEN_PORT}; 0 picks a free one)
   --host HOST       interface to listen on (default ${DEFAULT_LISTEN_HOST})
   --product P       auto (default: per delivery, the product whose schema knows the event),
                     or ${subhookProducts().join(' or ')}
-  --key K           the SUBHOOK secret: signatures are checked (default: the ${KEY_VARIABLE}
-                    environment variable; unset, signatures are not checked)
+${KEY_OPTIONS_HELP}
   --out FILE        append every delivery as a JSON line {n, receivedAt, remoteAddress,
                     method, url, headers, body, bodyEncoding?, bodyBytes, bodyOmitted?,
-                    verdict: {status, product, event, problems}, answer: {status, delayMs}};
-                    the raw request includes its token and signature, so keep the file as
-                    private as the deliveries; smn-kit validate FILE checks it again offline
-                    (default: not recorded)
+                    verdict: {status, product, event, problems, signature?}, answer:
+                    {status, delayMs}}; the raw request includes its token and signature,
+                    so keep the file as private as the deliveries; smn-kit validate FILE
+                    checks it again offline (default: not recorded)
   --expect N        exit after N deliveries: 0 if all were valid, 1 otherwise
   --timeout S       exit after S seconds: 1 if fewer than --expect N arrived or one was
                     invalid (default: no timeout)
@@ -101,10 +86,12 @@ Options:
   --max-body BYTES  largest body accepted; larger ones get 413 (default ${DEFAULT_LISTEN_MAX_BODY})
   --tolerance S     refuse timestamps more than S seconds from this machine's clock; 0 turns
                     the check off (default ${DEFAULT_TOLERANCE_SECONDS})
-  --json FILE       on exit, write {url, expected, received, deliveries: [{n, receivedAt,
-                    method, path, status, product, event, problems, answer}], summary:
-                    {pass, fail, warn, skip}}; status is pass or fail
-  --junit FILE      on exit, write JUnit XML, one test case per delivery (and one for --expect)
+  --json FILE       on exit, complete {url, expected, deliveries: [{n, receivedAt, method,
+                    path, status, product, event, problems, signature, answer}], received,
+                    summary: {pass, fail, warn, skip}, signatures: {keyGiven, checked,
+                    notChecked}}; status is pass or fail
+  --junit FILE      on exit, complete the JUnit XML: one test case per delivery (and one
+                    for --expect)
   -h, --help        show this help
 
 Without --expect or --timeout it runs until Ctrl-C (SIGINT) or SIGTERM. Exit status: 0 when
@@ -112,15 +99,16 @@ every delivery was valid (and --expect N arrived), 1 otherwise, 2 for usage erro
 (a bad option, the port in use, an --out file that cannot be written).
 
 Example:
-  smn-kit listen --port 8787 --key "$SUBHOOK_KEY" --out deliveries.jsonl --expect 3 --timeout 60
-  smn-kit listen --status 503 --delay 2000 --out retries.jsonl
-  smn-kit validate deliveries.jsonl --key "$SUBHOOK_KEY"`;
+  smn-kit listen --port 8787 --key-file subhook.key --out deliveries.jsonl --expect 3 --timeout 60
+  smn-kit listen --port 8787 --status 503 --delay 1000 --out retries.jsonl    # until Ctrl-C
+  smn-kit validate deliveries.jsonl --key-file subhook.key --require-signature`;
   },
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
     product: { type: 'string' },
     key: { type: 'string' },
+    'key-file': { type: 'string' },
     out: { type: 'string' },
     expect: { type: 'string' },
     timeout: { type: 'string' },
@@ -132,12 +120,12 @@ Example:
     json: { type: 'string' },
     junit: { type: 'string' },
   },
-  async run(values, positionals) {
+  async run(values: Record<string, unknown>, positionals: string[], io: CommandIo = processIo()): Promise<number> {
     if (positionals.length > 0) throw new UsageError(`listen takes no PATH, got "${positionals[0]}"; run smn-kit listen --help`);
     const host = (values.host as string | undefined) ?? DEFAULT_LISTEN_HOST;
     const port = integerOption(values.port, '--port', DEFAULT_LISTEN_PORT, 0, 65535);
     const product = productOption(values.product, true);
-    const key = subhookKeyOption(values.key);
+    const key = subhookKeyOption(values.key, values['key-file'], io.env);
     const expected = values.expect === undefined ? undefined : integerOption(values.expect, '--expect', 1, 1, 1_000_000_000);
     const timeoutSeconds = values.timeout === undefined ? undefined : integerOption(values.timeout, '--timeout', 1, 1, 86_400);
     const status = integerOption(values.status, '--status', 200, 200, 599);
@@ -154,11 +142,16 @@ Example:
       throw new UsageError(`--out ${outPath}: cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
 
-    const out = (line: string): void => void process.stdout.write(`${line}\n`);
-    const deliveries: DeliveryRecord[] = [];
+    const out = (line: string): void => void io.stdout.write(`${line}\n`);
+    // All that is kept of the deliveries: counts. Each one goes to the --out file and the
+    // reports as it comes, so memory does not grow with their number.
+    const tally: ListenTally = { received: 0, summary: summarize([]), signatures: signatureCounts(key !== undefined) };
+    let reports: ListenReports | undefined;
     let answered = 0;
     let finish: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (finish = resolve));
+    // Caught before the URL is printed: whoever reads that line may stop us at once.
+    const release = onStop(io, finish);
 
     let listener: RunningListener;
     try {
@@ -174,17 +167,21 @@ Example:
         maxBodyBytes,
         toleranceSeconds,
         onDelivery(record) {
-          deliveries.push(record);
+          tally.received++;
+          tally.summary[record.verdict.status]++;
+          countSignature(tally.signatures, record.verdict);
+          reports?.add(record);
           out(deliveryLine(record));
         },
         onAnswered() {
           if (expected !== undefined && ++answered >= expected) finish();
         },
         onRecordError(error, record) {
-          process.stderr.write(`smn-kit listen: delivery #${record.n} could not be recorded to ${outPath} (${error.message}); answered 500 so the sender retries\n`);
+          io.stderr.write(`smn-kit listen: delivery #${record.n} could not be recorded to ${outPath} (${error.message}); answered 500 so the sender retries\n`);
         },
       });
     } catch (error) {
+      release();
       recorder?.close();
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is already in use; stop what holds it or choose another with --port`);
@@ -192,28 +189,25 @@ Example:
       if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host ${host}: no such local address`);
       throw error;
     }
+    // Opened before the first delivery can be handled: that needs the event loop, and this runs first.
+    reports = openListenReports({ jsonPath, junitPath, url: listener.url, expected });
 
-    // Signals are caught before the URL is printed: whoever reads that line may stop us at once.
-    process.once('SIGINT', finish);
-    process.once('SIGTERM', finish);
     const timer = timeoutSeconds === undefined ? undefined : setTimeout(finish, timeoutSeconds * 1000);
-    const checks = [product ? `product ${product}` : 'product per event', key ? 'signatures checked' : 'signatures not checked (no --key)', outPath ? `recording to ${outPath}` : 'not recording (no --out)'];
+    const checks = [
+      product ? `product ${product}` : 'product per event',
+      key ? 'signatures checked' : `signatures not checked (no key: give ${KEY_SOURCES})`,
+      outPath ? `recording to ${outPath}` : 'not recording (no --out)',
+    ];
     out(`smn-kit listen: receiving SUBHOOK deliveries on ${listener.url} (${checks.join(', ')}; answering ${status} after ${delayMs} ms; Ctrl-C to stop)`);
     await finished;
     if (timer) clearTimeout(timer);
-    process.off('SIGINT', finish);
-    process.off('SIGTERM', finish);
+    release();
     await listener.close();
     recorder?.close();
 
-    const summary = summarize(deliveries.map((record) => record.verdict.status));
-    if (jsonPath) {
-      const report = { url: listener.url, expected: expected ?? null, received: deliveries.length, deliveries: deliveries.map(reportedDelivery), summary };
-      writeReport(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-    }
-    if (junitPath) writeReport(junitPath, junitXml('smn-kit listen', junitCases(deliveries, expected)));
-    out(summaryLine(summary, deliveries.length, expected));
-    const allArrived = expected === undefined || deliveries.length >= expected;
-    return summary.fail === 0 && allArrived ? 0 : 1;
+    reports.close(tally);
+    out(summaryLine(tally, expected));
+    const allArrived = expected === undefined || tally.received >= expected;
+    return tally.summary.fail === 0 && allArrived ? 0 : 1;
   },
-};
+} satisfies Command;

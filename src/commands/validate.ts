@@ -1,17 +1,42 @@
 // `smn-kit validate`: saved SMN payloads, SUBHOOK events and deliveries, judged offline.
-import { closeSync, openSync } from 'node:fs';
-import { UsageError, type Command } from './command.js';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { processIo, UsageError, type Command, type CommandIo } from './command.js';
 import { KINDS, type Kind } from '../validate/judge.js';
-import { itemLine, junitCollector, openJsonReport, summaryLine } from '../validate/report.js';
+import { itemLine, junitCollector, openValidateJson, summaryLine } from '../validate/report.js';
+import { countSignature, signatureCounts } from '../validate/verdict.js';
 import { validateFiles } from '../validate/run.js';
 import { EXTENSIONS, listSourceFiles, SourceError } from '../validate/sources.js';
 import { subhookProducts } from '../validate/subhook.js';
 
 export const KEY_VARIABLE = 'SUBHOOK_KEY';
 
-export function subhookKeyOption(value: unknown): string | undefined {
-  const key = (value as string | undefined) ?? process.env[KEY_VARIABLE];
+/** How the help of a command that takes the SUBHOOK key explains where it comes from. */
+export const KEY_SOURCES = `--key-file, ${KEY_VARIABLE} or --key`;
+
+/**
+ * The SUBHOOK key: `--key`, else what `--key-file` holds, else the environment.
+ * The file and the environment keep the key out of the process list, where `--key` shows
+ * it to every user of the machine. Errors name the option or the file, never the key.
+ */
+export function subhookKeyOption(value: unknown, file?: unknown, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (value !== undefined && file !== undefined) throw new UsageError('give the SUBHOOK key once: --key or --key-file, not both');
+  if (file !== undefined) return keyFromFile(String(file));
+  const key = (value as string | undefined) ?? env[KEY_VARIABLE];
   if (key === '') throw new UsageError(`--key (or ${KEY_VARIABLE}) is empty; give the SUBHOOK secret or leave it out`);
+  return key;
+}
+
+function keyFromFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--key-file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  // An editor or `echo` ends the file with a newline, which is not part of the key.
+  const key = text.replace(/\r?\n$/, '');
+  if (key === '') throw new UsageError(`--key-file ${path} is empty; put the SUBHOOK secret in it`);
+  if (/[\r\n]/.test(key)) throw new UsageError(`--key-file ${path} has more than one line; put only the SUBHOOK secret in it`);
   return key;
 }
 
@@ -37,29 +62,38 @@ export function writablePath(path: string | undefined, option: string): string |
 
 const OUTPUT_FLUSH_BYTES = 1 << 16;
 
-/** Item lines to stdout, a buffer at a time, waiting when the reader is slower than we are. */
-function lineWriter(): { line(text: string): Promise<void> | undefined; end(): void } {
+/** Item lines to the output, a buffer at a time, waiting when the reader is slower than we are. */
+function lineWriter(stdout: NodeJS.WritableStream): { line(text: string): Promise<void> | undefined; end(): void } {
   let buffered = '';
   return {
     line(text) {
       buffered += `${text}\n`;
       if (buffered.length < OUTPUT_FLUSH_BYTES) return undefined;
-      const ready = process.stdout.write(buffered);
+      const ready = stdout.write(buffered);
       buffered = '';
-      return ready ? undefined : new Promise((resolve) => process.stdout.once('drain', resolve));
+      return ready ? undefined : new Promise((resolve) => stdout.once('drain', resolve));
     },
     end() {
-      if (buffered) process.stdout.write(buffered);
+      if (buffered) stdout.write(buffered);
       buffered = '';
     },
   };
 }
 
-export const validateCommand: Command = {
+/** The help's lines on the key, shared by the commands that check signatures. */
+export const KEY_OPTIONS_HELP = `  --key-file FILE   read the SUBHOOK secret from FILE (the key alone in it) and check
+                    signatures. This file, or the ${KEY_VARIABLE} environment variable,
+                    keeps the key out of the process list, where --key shows it to
+                    every user of the machine (default: ${KEY_VARIABLE}; with neither,
+                    signatures are not checked, and the summary says so)
+  --key K           the SUBHOOK secret on the command line (prefer --key-file)`;
+
+export const validateCommand = {
   name: 'validate',
   // A getter: the text names the spec's products, and loading the spec waits until help is asked for.
   get usage() {
-    return `Usage: smn-kit validate PATH... [--kind auto|smn|subhook] [--product sms|intersms] [--key K]
+    return `Usage: smn-kit validate PATH... [--kind auto|smn|subhook] [--product ${subhookProducts().join('|')}]
+                        [--key-file FILE | --key K] [--require-signature]
                         [--json FILE] [--junit FILE]
 
 Checks saved payloads offline against spec/ (the SMN OpenAPI and the SUBHOOK AsyncAPI):
@@ -74,7 +108,9 @@ JSON Lines files are streamed: memory stays flat however many lines they have
 
 Prints one line per item that is invalid, has warnings or was skipped (file:line, the
 event or operation, each problem with its rule, JSON pointer, expected and received),
-then a summary. Tokens and the key are never printed.
+then a summary. Without a key, SUBHOOK signatures are not checked, so a forged push is
+"valid": the summary then says how many items carry a signature that was not checked
+(--require-signature makes those invalid). Tokens and the key are never printed.
 
 Options:
   --kind KIND       auto (default): a raw delivery or an object with "events" is SUBHOOK,
@@ -83,11 +119,15 @@ Options:
                     subhook judges every payload as that kind
   --product P       the SUBHOOK product, ${subhookProducts().join(' or ')} (default: per event, the
                     product whose schema knows the event and accepts it)
-  --key K           the SUBHOOK secret: signatures are checked too (default: the
-                    ${KEY_VARIABLE} environment variable; unset, signatures are not checked)
+${KEY_OPTIONS_HELP}
+  --require-signature
+                    without a key, an item that carries a signature is invalid
+                    (unchecked-signature) instead of valid with its signature unchecked
   --json FILE       write {paths, items: [{source, line | pointer, status, kind, product,
-                    event, operation, httpStatus, problems, warnings, note}], summary:
-                    {pass, fail, warn, skip}}; status is pass, fail, warn or skip
+                    event, operation, httpStatus, problems, warnings, note, signature}],
+                    summary: {pass, fail, warn, skip}, signatures: {keyGiven, checked,
+                    notChecked}}; status is pass, fail, warn or skip; an item's signature
+                    is checked or not-checked when it carries one
   --junit FILE      write JUnit XML, one test case per file, failing if an item is invalid
   -h, --help        show this help
 
@@ -95,22 +135,26 @@ Exit status: 0 when nothing is invalid (warnings and skips included), 1 when an 
 invalid, 2 for usage errors (unknown option, a path that cannot be read).
 
 Example:
-  smn-kit validate captures/ deliveries.jsonl --key "$SUBHOOK_KEY" --junit validate.xml
-  smn-kit validate --kind smn fixtures/smn/`;
+  smn-kit validate --kind smn fixtures/smn/payloads/valid
+  smn-kit validate fixtures/smn/payloads/invalid    # exit 1: each line breaks one rule of the contract
+  smn-kit validate deliveries.jsonl --key-file subhook.key --require-signature --junit validate.xml`;
   },
   options: {
     kind: { type: 'string' },
     product: { type: 'string' },
     key: { type: 'string' },
+    'key-file': { type: 'string' },
+    'require-signature': { type: 'boolean' },
     json: { type: 'string' },
     junit: { type: 'string' },
   },
-  async run(values, positionals) {
+  async run(values: Record<string, unknown>, positionals: string[], io: CommandIo = processIo()): Promise<number> {
     if (positionals.length === 0) throw new UsageError('give at least one PATH (a file or a folder); run smn-kit validate --help');
     const kind = (values.kind ?? 'auto') as Kind;
     if (!KINDS.includes(kind)) throw new UsageError(`--kind must be ${KINDS.join(', ')}, got "${String(values.kind)}"`);
     const product = productOption(values.product, false);
-    const key = subhookKeyOption(values.key);
+    const key = subhookKeyOption(values.key, values['key-file'], io.env);
+    const requireSignature = values['require-signature'] === true;
     const jsonPath = writablePath(values.json as string | undefined, '--json');
     const junitPath = writablePath(values.junit as string | undefined, '--junit');
 
@@ -121,19 +165,21 @@ Example:
       if (error instanceof SourceError) throw new UsageError(error.message);
       throw error;
     }
-    const json = jsonPath === undefined ? undefined : openJsonReport(jsonPath, positionals);
+    const json = jsonPath === undefined ? undefined : openValidateJson(jsonPath, positionals);
     const junit = junitPath === undefined ? undefined : junitCollector();
-    const out = lineWriter();
+    const out = lineWriter(io.stdout);
+    const signatures = signatureCounts(key !== undefined);
     const started = process.hrtime.bigint();
-    const summary = await validateFiles(files, { kind, product, key }, (item, verdict) => {
+    const summary = await validateFiles(files, { kind, product, key, requireSignature }, (item, verdict) => {
+      countSignature(signatures, verdict);
       json?.add(item, verdict);
       junit?.add(item, verdict);
       return verdict.status === 'pass' ? undefined : out.line(itemLine(item, verdict));
     });
     out.end();
-    json?.close(summary);
+    json?.close(summary, signatures);
     if (junit && junitPath) junit.write(junitPath);
-    process.stdout.write(`${summaryLine(summary, files.length, Number(process.hrtime.bigint() - started) / 1e9)}\n`);
+    io.stdout.write(`${summaryLine(summary, signatures, files.length, Number(process.hrtime.bigint() - started) / 1e9)}\n`);
     return summary.fail > 0 ? 1 : 0;
   },
-};
+} satisfies Command;

@@ -5,7 +5,7 @@
 // moment of reception knows.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Status } from '../report/report.js';
-import type { Problem } from '../validate/verdict.js';
+import type { Problem, SignatureCheck } from '../validate/verdict.js';
 
 /**
  * Rules that only the receiver can judge, at reception: `validate` cannot re-derive
@@ -29,7 +29,8 @@ export interface DeliveryRecord {
   bodyBytes: number;
   /** Why the body was not kept: it was over the limit. */
   bodyOmitted?: string;
-  verdict: { status: Status; product?: string; event?: string; problems: Problem[] };
+  /** `signature` is checked or not-checked when the event carries one (see Verdict). */
+  verdict: { status: Status; product?: string; event?: string; problems: Problem[]; signature?: SignatureCheck };
   /** The answer given after recording. */
   answer: { status: number; delayMs: number };
 }

@@ -122,7 +122,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
       ...kept,
       bodyBytes: 'bytes' in body ? body.bytes.length : body.tooLarge,
       ...('tooLarge' in body ? { bodyOmitted: `${body.tooLarge} bytes, over the ${maxBodyBytes}-byte limit` } : {}),
-      verdict: { status: verdict.status, product: verdict.product, event: verdict.event, problems: verdict.problems },
+      verdict: { status: verdict.status, product: verdict.product, event: verdict.event, problems: verdict.problems, signature: verdict.signature },
       answer: { status, delayMs: 'tooLarge' in body ? 0 : delayMs },
     };
   }

@@ -60,7 +60,9 @@ export function createSubhookReplayGuard(options: SubhookReplayGuardOptions = {}
     if (tokens.has(token)) {
       return [{ rule: 'replayed-token', pointer: '/token', expected: `a token not among the last ${capacity} accepted`, received: 'a token accepted before' }];
     }
-    tokens.add(token);
+    // A token decoded from a body is often a slice of the body's string, which V8 keeps
+    // whole while the slice lives: remember a copy, or the guard would hold whole bodies.
+    tokens.add(Buffer.from(token, 'utf8').toString('utf8'));
     if (tokens.size > capacity) {
       const oldest = tokens.values().next().value;
       if (oldest !== undefined) tokens.delete(oldest);

@@ -5,18 +5,14 @@
 import { RECEPTION_RULES, type DeliveryRecord } from '../listen/record.js';
 import type { SubhookDelivery } from '../subhook/decode.js';
 import { judgeSmnBody, looksLikeSmnBody, unrecognizedSmnBody, type HarEntry, judgeHarEntry } from './smn.js';
-import { hasSubhookField, judgeSubhookDelivery, judgeSubhookFields } from './subhook.js';
+import { hasSubhookField, judgeSubhookDelivery, judgeSubhookFields, type SubhookJudgeOptions } from './subhook.js';
 import { verdictOf, type Problem, type Verdict } from './verdict.js';
 
 export type Kind = 'auto' | 'smn' | 'subhook';
 export const KINDS: readonly Kind[] = ['auto', 'smn', 'subhook'];
 
-export interface JudgeOptions {
+export interface JudgeOptions extends SubhookJudgeOptions {
   kind: Kind;
-  /** SUBHOOK product; undefined to detect it per event. */
-  product?: string;
-  /** SUBHOOK secret; signatures are checked when given. */
-  key?: string;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);

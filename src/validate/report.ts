@@ -2,10 +2,9 @@
 // summary, and the --json and --junit files. The JSON file is written as items come,
 // so a run over millions of items does not hold them; the JUnit file has one test case
 // per source file, which is the unit a CI page lists.
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { junitXml, writeReport, type JunitCase, type Summary } from '../report/report.js';
+import { junitXml, openJsonReport, writeReport, type JunitCase, type Summary } from '../report/report.js';
 import { judgedItem, type Location } from './run.js';
-import { describeProblem, subjectOf, type Verdict } from './verdict.js';
+import { describeProblem, subjectOf, uncheckedSignaturesNote, type SignatureCounts, type Verdict } from './verdict.js';
 
 export const locationOf = (item: Location): string =>
   item.pointer !== undefined ? `${item.source}#${item.pointer}` : item.line !== undefined ? `${item.source}:${item.line}` : item.source;
@@ -18,40 +17,24 @@ export function itemLine(item: Location, verdict: Verdict): string {
   return `${LABEL[verdict.status]} ${locationOf(item)} ${subjectOf(verdict)}: ${details.join('; ')}`;
 }
 
-export function summaryLine(summary: Summary, files: number, seconds: number): string {
+export function summaryLine(summary: Summary, signatures: SignatureCounts, files: number, seconds: number): string {
   const total = summary.pass + summary.fail + summary.warn + summary.skip;
   return (
     `smn-kit validate: ${total} item${total === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}: ` +
     `${summary.pass + summary.warn} valid (${summary.warn} with warnings), ${summary.fail} invalid, ${summary.skip} skipped ` +
-    `(${seconds.toFixed(2)} s)`
+    `(${seconds.toFixed(2)} s)${uncheckedSignaturesNote(signatures, { one: 'item', many: 'items' })}`
   );
 }
 
-const FLUSH_BYTES = 1 << 16;
-
 /**
- * The --json file: `{"paths": [...], "items": [...], "summary": {...}}`, written item by
- * item. The file is opened at once, so an unwritable path is known before any work.
+ * The --json file: `{"paths": [...], "items": [...], "summary": {...}, "signatures": {...}}`,
+ * written item by item. The file is opened at once, so an unwritable path is known before any work.
  */
-export function openJsonReport(path: string, paths: string[]): { add(item: Location, verdict: Verdict): void; close(summary: Summary): void } {
-  const fd = openSync(path, 'w');
-  let buffered = `{"paths":${JSON.stringify(paths)},"items":[`;
-  let first = true;
-  const flush = (): void => {
-    writeSync(fd, buffered);
-    buffered = '';
-  };
+export function openValidateJson(path: string, paths: string[]): { add(item: Location, verdict: Verdict): void; close(summary: Summary, signatures: SignatureCounts): void } {
+  const report = openJsonReport(path, { paths }, 'items');
   return {
-    add(item, verdict) {
-      buffered += `${first ? '\n' : ',\n'}${JSON.stringify(judgedItem(item, verdict))}`;
-      first = false;
-      if (buffered.length > FLUSH_BYTES) flush();
-    },
-    close(summary) {
-      buffered += `\n],"summary":${JSON.stringify(summary)}}\n`;
-      flush();
-      closeSync(fd);
-    },
+    add: (item, verdict) => report.add(judgedItem(item, verdict)),
+    close: (summary, signatures) => report.close({ summary, signatures }),
   };
 }
 

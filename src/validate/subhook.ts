@@ -7,13 +7,15 @@ import { subhookContract, type SubhookEventContract, type SubhookProductContract
 import { describeReceived } from '../subhook/problem.js';
 import { verifySubhookSignature } from '../subhook/signature.js';
 import { validateSubhookEvent, type SubhookVerdict } from '../subhook/validate.js';
-import { subhookPassed, verdictOf, type Problem, type Verdict } from './verdict.js';
+import { subhookPassed, verdictOf, type Problem, type SignatureCheck, type Verdict } from './verdict.js';
 
 export interface SubhookJudgeOptions {
   /** A product of the spec (`sms`, `intersms`); undefined to detect it per event. */
   product?: string;
   /** The SUBHOOK secret; when given, signatures are checked. */
   key?: string;
+  /** Without a key, an event that carries a signature fails (`unchecked-signature`) rather than passing unverified. */
+  requireSignature?: boolean;
 }
 
 /** The product ids the spec defines, in its order. */
@@ -58,10 +60,10 @@ function productsKnowing(name: string): KnownEvent[] | undefined {
 const usableKey = (key: string | undefined): boolean => key === undefined || (typeof key === 'string' && key.length > 0);
 
 /** The verdict on an event that `event`'s schema (and the signature, with a key) accepts; undefined for any other. */
-function passing(fields: Record<string, unknown>, known: KnownEvent, key: string | undefined): Verdict | undefined {
+function passing(fields: Record<string, unknown>, known: KnownEvent, key: string | undefined, signature: SignatureCheck | undefined): Verdict | undefined {
   if (!known.event.validate(fields)) return undefined;
   if (key !== undefined && typeof fields.token === 'string' && typeof fields.signature === 'string' && !verifySubhookSignature(fields, key)) return undefined;
-  return subhookPassed(known.product, known.event.name);
+  return subhookPassed(known.product, known.event.name, signature);
 }
 
 const eventName = (fields: unknown): string | undefined => {
@@ -71,7 +73,7 @@ const eventName = (fields: unknown): string | undefined => {
 };
 
 /** The pass verdict when the first product knowing the event (or `product`) accepts it; undefined to judge it the full way. */
-function fastPass(fields: unknown, product: string | undefined, key: string | undefined): Verdict | undefined {
+function fastPass(fields: unknown, product: string | undefined, key: string | undefined, signature: SignatureCheck | undefined): Verdict | undefined {
   const name = eventName(fields);
   if (name === undefined || !usableKey(key)) return undefined;
   let known: KnownEvent | undefined;
@@ -80,7 +82,7 @@ function fastPass(fields: unknown, product: string | undefined, key: string | un
     const event = subhookContract().get(product)?.events.get(name);
     known = event && { product, event };
   }
-  return known && passing(fields as Record<string, unknown>, known, key);
+  return known && passing(fields as Record<string, unknown>, known, key, signature);
 }
 
 // Several products may know an event (`delivered` is both domestic and international):
@@ -113,12 +115,29 @@ export function hasSubhookField(value: Record<string, unknown>): boolean {
   return Object.keys(value).some((field) => fieldNames!.has(field));
 }
 
+/** Whether an event's signature is checked: undefined when it carries none, so there is nothing to check. */
+function signatureCheck(fields: unknown, key: string | undefined): SignatureCheck | undefined {
+  if (fields === null || typeof fields !== 'object' || (fields as { signature?: unknown }).signature === undefined) return undefined;
+  return key === undefined ? 'not-checked' : 'checked';
+}
+
+const uncheckedSignature: Problem = {
+  rule: 'unchecked-signature',
+  pointer: '/signature',
+  expected: 'a signature checked against the SUBHOOK key (--require-signature)',
+  received: 'no key to check it with (give --key-file, SUBHOOK_KEY or --key)',
+};
+
 /** Judges decoded SUBHOOK fields (or a saved event) against the spec and, with a key, the signature. */
 export function judgeSubhookFields(fields: unknown, options: SubhookJudgeOptions): Verdict {
-  const passed = fastPass(fields, options.product, options.key);
-  if (passed) return passed;
-  if (options.product !== undefined) return toVerdict(validateSubhookEvent(fields, { product: options.product, key: options.key }));
-  return detectProduct(fields, options.key);
+  const signature = signatureCheck(fields, options.key);
+  let verdict = fastPass(fields, options.product, options.key, signature);
+  if (!verdict) {
+    verdict = options.product !== undefined ? toVerdict(validateSubhookEvent(fields, { product: options.product, key: options.key })) : detectProduct(fields, options.key);
+    verdict.signature = signature;
+  }
+  if (signature !== 'not-checked' || !options.requireSignature) return verdict;
+  return verdictOf({ ...verdict, problems: [...verdict.problems, uncheckedSignature] });
 }
 
 /** A decoding failure as a problem: it names where (method, a header, body, query) and the rule. */

@@ -29,7 +29,14 @@ export interface Verdict {
   warnings: Problem[];
   /** Why an item was skipped. */
   note?: string;
+  /**
+   * SUBHOOK: whether the event's signature was checked against the key; undefined when
+   * it carries none. Without a key, a forged push is as valid as a real one.
+   */
+  signature?: SignatureCheck;
 }
+
+export type SignatureCheck = 'checked' | 'not-checked';
 
 // Every verdict is built here with the same fields in the same order: V8 then handles
 // them all with one object shape, which matters at a million items per run (an object
@@ -45,11 +52,12 @@ function verdict(status: Status, fields: Partial<Verdict>, problems: Problem[], 
     problems,
     warnings,
     note: fields.note,
+    signature: fields.signature,
   };
 }
 
 /** What verdictOf gives for a SUBHOOK event without problems, built without the intermediate object (the hot path of `validate`). */
-export const subhookPassed = (product: string, event: string): Verdict => ({
+export const subhookPassed = (product: string, event: string, signature: SignatureCheck | undefined): Verdict => ({
   status: 'pass',
   kind: 'subhook',
   product,
@@ -59,6 +67,7 @@ export const subhookPassed = (product: string, event: string): Verdict => ({
   problems: [],
   warnings: [],
   note: undefined,
+  signature,
 });
 
 /** A verdict whose status follows from its problems and warnings (a `status` among the fields is ignored). */
@@ -94,4 +103,28 @@ export function parseJson(text: string): { value: unknown } | { problem: Problem
   } catch {
     return { problem: malformedJson(text) };
   }
+}
+
+/** How the signatures of the judged SUBHOOK events went, for summaries and reports. */
+export interface SignatureCounts {
+  /** Whether a key was given, so that signatures could be checked. */
+  keyGiven: boolean;
+  checked: number;
+  notChecked: number;
+}
+
+export const signatureCounts = (keyGiven: boolean): SignatureCounts => ({ keyGiven, checked: 0, notChecked: 0 });
+
+export function countSignature(counts: SignatureCounts, verdict: Pick<Verdict, 'signature'>): void {
+  if (verdict.signature === 'checked') counts.checked++;
+  else if (verdict.signature === 'not-checked') counts.notChecked++;
+}
+
+/**
+ * What a summary line adds when signatures went unchecked: without a key, a forged push
+ * passes, and a summary saying only "valid" would hide that.
+ */
+export function uncheckedSignaturesNote(counts: SignatureCounts, noun: { one: string; many: string }): string {
+  if (counts.notChecked === 0) return '';
+  return `; signatures not checked (no key given): ${counts.notChecked} ${counts.notChecked === 1 ? `${noun.one} carries` : `${noun.many} carry`} one`;
 }

@@ -1,0 +1,74 @@
+// What `listen` reports on exit: the --json and --junit files. Both are written as
+// deliveries come (JUnit cases wait in a temporary file for the counts that head the
+// report), so memory does not grow with the number of deliveries however long listen runs.
+import { openJsonReport, openJunitReport, type JunitCase, type Summary } from '../report/report.js';
+import { describeProblem, type SignatureCounts } from '../validate/verdict.js';
+import type { DeliveryRecord } from './record.js';
+
+/** The request target without its query: a GET delivery's query holds the token and signature. */
+export const pathOf = (url: string): string => url.split('?')[0] ?? url;
+
+/** How a run of listen ended, for the end of its reports. */
+export interface ListenTally {
+  received: number;
+  summary: Summary;
+  signatures: SignatureCounts;
+}
+
+export interface ListenReports {
+  add(record: DeliveryRecord): void;
+  close(tally: ListenTally): void;
+}
+
+/** A delivery in the --json report: what listen printed, as data (never the body, token or signature). */
+const reportedDelivery = (record: DeliveryRecord) => ({
+  n: record.n,
+  receivedAt: record.receivedAt,
+  method: record.method,
+  path: pathOf(record.url),
+  status: record.verdict.status,
+  product: record.verdict.product,
+  event: record.verdict.event,
+  problems: record.verdict.problems,
+  signature: record.verdict.signature,
+  answer: record.answer.status,
+});
+
+const SUITE = 'smn-kit listen';
+
+const junitCase = (record: DeliveryRecord): JunitCase => ({
+  suite: SUITE,
+  name: `#${record.n} ${record.method} ${pathOf(record.url)} ${[record.verdict.product, record.verdict.event].filter(Boolean).join(' ')}`.trim(),
+  status: record.verdict.status,
+  message: record.verdict.problems[0] ? describeProblem(record.verdict.problems[0]) : undefined,
+  details: record.verdict.problems.map(describeProblem).join('\n'),
+});
+
+function expectedCase(expected: number, received: number): JunitCase {
+  const arrived = received >= expected;
+  return {
+    suite: SUITE,
+    name: `${expected} deliveries expected`,
+    status: arrived ? 'pass' : 'fail',
+    message: arrived ? undefined : `${received} of ${expected} deliveries arrived before the timeout`,
+  };
+}
+
+/** Opens the report files asked for (none, one or both); each delivery is added as it is recorded. */
+export function openListenReports(options: { jsonPath?: string; junitPath?: string; url: string; expected?: number }): ListenReports {
+  const { expected } = options;
+  const json = options.jsonPath === undefined ? undefined : openJsonReport(options.jsonPath, { url: options.url, expected: expected ?? null }, 'deliveries');
+  const junit = options.junitPath === undefined ? undefined : openJunitReport(options.junitPath, SUITE);
+  return {
+    add(record) {
+      json?.add(reportedDelivery(record));
+      junit?.add(junitCase(record));
+    },
+    close(tally) {
+      json?.close({ received: tally.received, summary: tally.summary, signatures: tally.signatures });
+      if (!junit) return;
+      if (expected !== undefined) junit.add(expectedCase(expected, tally.received));
+      junit.close();
+    },
+  };
+}

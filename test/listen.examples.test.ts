@@ -1,0 +1,204 @@
+// The examples of `smn-kit listen`, `fire` and `validate` run as shown and give the result
+// they imply: each Example line of each command's --help runs in bash, in a folder holding
+// what a user has (the repository's fixtures, a key file, the --out file of the listen
+// example), with only the ports changed to free ones. A line's expected exit status is 0
+// unless its comment says `exit N`. The README's blocks for these commands must be lines
+// of the helps, so they are run too.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fireCommand } from '../src/commands/fire.js';
+import { listenCommand } from '../src/commands/listen.js';
+import { validateCommand } from '../src/commands/validate.js';
+import { signSubhook } from '../src/subhook/signature.js';
+import { cleanEnv, serveInProcess } from './support/command.js';
+import { cli } from './support/serve.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const KEY_FILE_CONTENT = 'examples-subhook-key-0123456789abcdef';
+
+interface Example {
+  /** The line as the help prints it, without its indentation. */
+  line: string;
+  /** What runs: the line without its comment, the ports replaced. */
+  command: string;
+  exit: number;
+}
+
+/** The Example lines of a usage text: commands and `export` lines; comment lines are prose. */
+function examplesOf(usage: string): Example[] {
+  const block = usage.split('\nExample:\n')[1] ?? '';
+  return block
+    .split('\n')
+    .filter((line) => line.startsWith('  ') && !line.trimStart().startsWith('#'))
+    .map((line) => {
+      const [command = '', comment = ''] = line.trim().split(/\s+#\s+/, 2);
+      return { line: line.trim(), command, exit: Number(/\bexit (\d)\b/.exec(comment)?.[1] ?? 0) };
+    });
+}
+
+// A user's folder: the fixtures of the clone, a key file, and `smn-kit` on the PATH.
+const work = mkdtempSync(join(tmpdir(), 'smn-kit-examples-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+symlinkSync(join(root, 'fixtures'), join(work, 'fixtures'));
+writeFileSync(join(work, 'subhook.key'), `${KEY_FILE_CONTENT}\n`);
+mkdirSync(join(work, 'bin'));
+writeFileSync(join(work, 'bin', 'smn-kit'), `#!/bin/sh\nexec "${process.execPath}" "${cli}" "$@"\n`);
+chmodSync(join(work, 'bin', 'smn-kit'), 0o755);
+
+/** The environment of the examples, with the `export` lines of the block applied. */
+function environmentOf(examples: Example[]): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...cleanEnv, PATH: `${join(work, 'bin')}:${process.env.PATH ?? ''}` };
+  for (const { command } of examples) {
+    const assignment = /^export (\w+)=(\S+)$/.exec(command);
+    if (assignment) env[assignment[1]!] = assignment[2]!;
+  }
+  return env;
+}
+
+interface Shell {
+  status: Promise<number | null>;
+  stdout: () => string;
+  stderr: () => string;
+  /** Ctrl-C, to the whole process group. */
+  interrupt(): void;
+}
+
+function shell(command: string, env: NodeJS.ProcessEnv): Shell {
+  const child = spawn('bash', ['-c', command], { cwd: work, env, detached: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const status = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { status, stdout: () => stdout, stderr: () => stderr, interrupt: () => process.kill(-child.pid!, 'SIGINT') };
+}
+
+async function urlOf(running: Shell): Promise<string> {
+  for (let waited = 0; waited < 20_000; waited += 20) {
+    const url = /on (http:\/\/\S+)/.exec(running.stdout())?.[1];
+    if (url) return url;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no URL printed: ${running.stderr()}`);
+}
+
+/** A valid, signed SUBHOOK push, as SUBMAIL sends one. */
+function push(url: string, key: string): Promise<Response> {
+  const token = randomBytes(16).toString('hex');
+  const fields = { events: 'delivered', address: '13800138000', send_id: '093c0a7df143c087d6cba9cdf0cf3738', tag: 'order-42', app: '10001', timestamp: String(Math.floor(Date.now() / 1000)), token, signature: signSubhook(token, key) };
+  return fetch(`${url}/subhook`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+}
+
+const option = (command: string, name: string): string | undefined => new RegExp(`--${name} (\\S+)`).exec(command)?.[1];
+
+/** Runs a command that ends by itself; checks its exit status and what its summary implies. */
+async function runToEnd(example: Example, command: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const ran = shell(command, env);
+  const status = await ran.status;
+  expect(status, `${example.line}\n${ran.stdout()}${ran.stderr()}`).toBe(example.exit);
+  return ran.stdout();
+}
+
+const summaryOf = (stdout: string): string => stdout.trim().split('\n').at(-1) ?? '';
+
+describe('the examples of smn-kit listen --help, then validate --help (which reads what listen wrote)', () => {
+  it('listen: each example receives, records and exits as it says; validate accepts its --out file', async () => {
+    const examples = examplesOf(listenCommand.usage);
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    const env = environmentOf(examples);
+    const key = readFileSync(join(work, 'subhook.key'), 'utf8').trim();
+    for (const example of examples) {
+      if (example.command.startsWith('export ')) continue;
+      const command = example.command.replace('--port 8787', '--port 0');
+      if (!command.startsWith('smn-kit listen ')) {
+        const stdout = await runToEnd(example, command, env);
+        expect(summaryOf(stdout)).toMatch(example.exit === 0 ? /: [1-9]\d* valid .* 0 invalid/ : /[1-9]\d* invalid/);
+        continue;
+      }
+      const listening = shell(command, env);
+      const url = await urlOf(listening);
+      const expected = Number(option(command, 'expect') ?? 1);
+      const answerStatus = Number(option(command, 'status') ?? 200);
+      const delay = Number(option(command, 'delay') ?? 0);
+      for (let i = 0; i < expected; i++) {
+        const started = Date.now();
+        const answer = await push(url, key);
+        expect(answer.status, example.line).toBe(answerStatus);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(delay - 20);
+      }
+      if (option(command, 'expect') === undefined) listening.interrupt();
+      expect(await listening.status, `${example.line}\n${listening.stdout()}${listening.stderr()}`).toBe(example.exit);
+      expect(summaryOf(listening.stdout())).toMatch(new RegExp(`^smn-kit listen: ${expected} deliver(y|ies): ${expected} valid, 0 invalid`));
+      const out = option(command, 'out');
+      if (out) expect(readFileSync(join(work, out), 'utf8').trim().split('\n')).toHaveLength(expected);
+    }
+  }, 60_000);
+
+  it('validate: each example gives the exit status and summary it implies', async () => {
+    const examples = examplesOf(validateCommand.usage);
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    const env = environmentOf(examples);
+    const runs = examples
+      .filter((example) => !example.command.startsWith('export '))
+      .map(async (example) => {
+        const stdout = await runToEnd(example, example.command, env);
+        expect(summaryOf(stdout)).toMatch(example.exit === 0 ? /: [1-9]\d* valid .* 0 invalid/ : /[1-9]\d* invalid/);
+        const junit = option(example.command, 'junit');
+        if (junit) expect(readFileSync(join(work, junit), 'utf8')).toContain('<testsuites name="smn-kit validate"');
+      });
+    await Promise.all(runs);
+  }, 60_000);
+});
+
+describe('the examples of smn-kit fire --help', () => {
+  it('each runs against a listen receiver that checks signatures (8787) and an SMN receiver (9000), with the exit status it implies', async () => {
+    const examples = examplesOf(fireCommand.usage);
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    const env = environmentOf(examples);
+    // What the block's comment asks for: on 8787, smn-kit listen --refuse-invalid with the exported key.
+    const subhook = await serveInProcess(listenCommand, ['--port', '0', '--refuse-invalid'], env);
+    const smn = await serveInProcess(listenCommand, ['--port', '0'], env);
+    try {
+      const runs = examples
+        .filter((example) => !example.command.startsWith('export '))
+        .map(async (example) => {
+          const command = example.command.replaceAll('http://127.0.0.1:8787', subhook.url).replaceAll('http://127.0.0.1:9000', smn.url);
+          const stdout = await runToEnd(example, command, env);
+          expect(stdout, example.line).toMatch(/-> \d{3} in/);
+        });
+      await Promise.all(runs);
+    } finally {
+      subhook.stop();
+      smn.stop();
+    }
+    // Only the tampered push was refused: every valid one the receiver checked with the exported key passed.
+    expect(summaryOf((await subhook.done).stdout)).toMatch(/^smn-kit listen: \d+ deliveries: \d+ valid, 1 invalid$/);
+    await smn.done;
+  }, 60_000);
+});
+
+describe('the README shows the helps\' examples', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  /** The lines of the sh blocks in the README section about a command. */
+  function readmeLines(name: string): string[] {
+    const section = readme.split(new RegExp(`^### \`smn-kit ${name}\`.*$`, 'm'))[1]?.split(/^#{2,3} /m)[0] ?? '';
+    return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) => block[1]!.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#')));
+  }
+
+  it.each([
+    ['validate', validateCommand.usage],
+    ['listen', listenCommand.usage],
+    ['fire', fireCommand.usage],
+  ])('every command line of the README on smn-kit %s is an example of its --help (run above)', (name, usage) => {
+    const lines = readmeLines(name);
+    expect(lines.length).toBeGreaterThan(0);
+    const helped = examplesOf(usage).map((example) => example.line);
+    for (const line of lines) expect(helped, line).toContain(line.replace(/^npx smn-kit /, 'smn-kit '));
+  });
+});
+
