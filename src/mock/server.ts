@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { createLogger } from '@stoplight/prism-core';
 import { createInstance, getHttpOperationsFromSpec, type IHttpConfig, type IHttpRequest } from '@stoplight/prism-http';
 import { loadSmnContract, type SmnContract } from '../contract/smn.js';
-import { smnResponses, type SmnOperation } from '../contract/smn-responses.js';
+import { smnResponses, type SmnOperation, type SmnResponses } from '../contract/smn-responses.js';
 import { listenOn } from '../net/listen.js';
 import { maskHeaders } from '../net/secrets.js';
 import { printable } from '../net/text.js';
@@ -258,9 +258,11 @@ export function createHandler(
       const error = contract.parameterErrors.get(`path:${name}`);
       if (error) return errorReply(error, 400, [{ path: ['path', name], message: 'broken percent-encoding' }]);
     }
-    const loose = nonIntegerQuery(route.contractOperation, target.query);
+    // What Prism lets through although the contract refuses it: integers written
+    // otherwise (it coerces them) and empty headers (it takes them as absent).
+    const loose = nonIntegerQuery(route.contractOperation, target.query) ?? emptyHeader(contractOperations, route.contractOperation, req);
     if (loose) {
-      const error = contract.parameterErrors.get(`query:${loose.path![1]}`);
+      const error = contract.parameterErrors.get(`${loose.path![0]}:${loose.path![1]}`);
       if (error) return errorReply(error, 400, [loose]);
     }
     const parsed = parseBody(req.headers['content-type'], bodyText);
@@ -344,6 +346,16 @@ function nonIntegerQuery(operation: SmnOperation, query: URLSearchParams): Viola
     for (const value of query.getAll(parameter.name)) {
       if (!/^-?(0|[1-9][0-9]*)$/.test(value)) return { path: ['query', parameter.name], code: 'type', message: `must be an integer in decimal digits, got "${value.slice(0, 40)}"` };
     }
+  }
+  return undefined;
+}
+
+/** A declared header sent empty when its schema refuses an empty value (X-Security-Token: minLength 1). */
+function emptyHeader(responses: SmnResponses, operation: SmnOperation, req: IncomingMessage): Violation | undefined {
+  for (const parameter of operation.parameters) {
+    if (parameter.in !== 'header' || req.headers[parameter.name.toLowerCase()] !== '') continue;
+    const problem = responses.validateWith(`header ${parameter.name}`, parameter.schema, '')[0];
+    if (problem) return { path: ['header', parameter.name.toLowerCase()], code: problem.rule, message: `is empty; expected ${problem.expected}` };
   }
   return undefined;
 }
