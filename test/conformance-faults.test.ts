@@ -41,8 +41,23 @@ const expectations: Record<Fault, { operation: string; check: string; message: R
   'cuts-off-body': { operation: 'ListSubscriptions', check: 'pagination', message: /offset=0&limit=1: the answer \(200\) was cut off after \d+ bytes of body/, status: 'error' },
   'huge-body': { operation: 'ListSubscriptions', check: 'pagination', message: /limit=100: the answer \(200\) declares a body of 314572800 bytes \(Content-Length\), over the 4194304-byte limit \(--max-body\)/ },
   'invalid-json': { operation: 'ListSmsEvent', check: 'response_schema_conformance', message: /\(200\): expected a JSON body, received "\{/ },
+  'reads-fail-after-write': {
+    operation: 'UpdateSmsEvent',
+    check: 'bindings_restored',
+    message: new RegExp(
+      'could not be restored: the bindings could not be read to compare them with the start: ListSmsEvent answered 503 APIGW.0202\\. ' +
+        'Put them back with PUT /v2/\\w+/notifications/sms/callback and the body ' +
+        escape('{"callback":[{"event_type":"sms_success_event","topic_urn":"urn:smn:cn-north-4:f96188c7ccaf4ffba0c9aa149ab2bd57:receipts"},{"event_type":"sms_fail_event","topic_urn":"urn:smn:cn-north-4:f96188c7ccaf4ffba0c9aa149ab2bd57:failures"},{"event_type":"sms_reply_event","topic_urn":"urn:smn:cn-north-4:f96188c7ccaf4ffba0c9aa149ab2bd57:replies"}]}') +
+        '$',
+    ),
+    status: 'error',
+  },
   'echoes-token': { operation: 'ListSubscriptions', check: 'response_schema_conformance', message: /expected a JSON body, received "token \*\*\* is not valid here"/ },
 };
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 let server: FaultyServer | undefined;
 afterEach(async () => {

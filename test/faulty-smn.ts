@@ -32,6 +32,7 @@ export const faults = [
   'huge-body', // answers with limit=100 declare and send 300 MB
   'invalid-json', // every answer's body is broken JSON (state still changes)
   'echoes-token', // ListSubscriptions answers 200 with a text that quotes the caller's token
+  'reads-fail-after-write', // once a PUT was received, every ListSmsEvent answers 503
 ] as const;
 
 export type Fault = (typeof faults)[number];
@@ -62,8 +63,10 @@ const malformedCode: Record<string, string> = { sms_fail_event: 'SMN.0140', sms_
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
 const urn = (name: string) => `urn:smn:cn-north-4:${project}:${name}`;
 
-export async function startFaultyServer(fault?: Fault, options: FaultyOptions = {}): Promise<FaultyServer> {
-  const has = (name: Fault) => fault === name;
+/** A server with no fault, one, or several at once. */
+export async function startFaultyServer(fault?: Fault | Fault[], options: FaultyOptions = {}): Promise<FaultyServer> {
+  const injected: Fault[] = fault === undefined ? [] : Array.isArray(fault) ? fault : [fault];
+  const has = (name: Fault) => injected.includes(name);
   let bindings = [
     { event_type: 'sms_reply_event', topic_urn: urn('replies') },
     { event_type: 'sms_fail_event', topic_urn: urn('failures') },
@@ -79,6 +82,7 @@ export async function startFaultyServer(fault?: Fault, options: FaultyOptions = 
     status: has('undocumented-enum') && i === 3 ? 7 : 1,
   }));
 
+  let written = false;
   const reply = (res: ServerResponse, status: number, body: Record<string, unknown>, contentType = 'application/json;charset=UTF-8') => {
     const id = has('bad-request-id') ? randomUUID() : randomUUID().replaceAll('-', '');
     const json = JSON.stringify({ ...body, request_id: id, ...(has('extra-field') && status === 200 ? { marker: 'next' } : {}) });
@@ -112,6 +116,8 @@ export async function startFaultyServer(fault?: Fault, options: FaultyOptions = 
       return reply(res, 401, { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: x-auth-token not found' });
     }
     const route = `${req.method} ${match[1]}`;
+    if (route === 'PUT sms/callback') written = true;
+    if (route === 'GET sms/callback' && written && has('reads-fail-after-write')) return reply(res, 503, { error_code: 'APIGW.0202', error_msg: 'Service unavailable, try again later.' });
     if (route === 'GET sms/callback') {
       const filter = url.searchParams.get('event_type');
       if (filter !== null && !EVENT_TYPES.includes(filter) && !has('accepts-bad-input')) return error(res, 400, 'SMN.0100', 'The eventType parameter is invalid.');
