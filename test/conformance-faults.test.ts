@@ -105,6 +105,18 @@ describe('the conformance suite against a faulty SMN', () => {
     expect(((await response.json()) as { callback: unknown[] }).callback).toHaveLength(3);
   });
 
+  it('never passes a write check against a target whose every answer is invalid JSON, and writes nothing', async () => {
+    server = await startFaultyServer('invalid-json');
+    const before = server.bindings();
+    const results = await run(server.url);
+    const update = results.filter((r) => r.operation === 'UpdateSmsEvent');
+    expect(update.map((r) => r.status)).toEqual(Array(update.length).fill('error'));
+    expect(find(results, 'UpdateSmsEvent', 'update_round_trip')?.message).toBe(
+      'not run, nothing written: the callback bindings before the run could not be read with certainty (ListSmsEvent answered 200 without a callback list of {event_type, topic_urn} (the body is not JSON))',
+    );
+    expect(server.bindings()).toEqual(before);
+  });
+
   it('sends no PUT without --allow-writes, and says the write checks were skipped', async () => {
     server = await startFaultyServer('accepts-empty-callback');
     const results = await runConformance(resolveOptions({ target: server.url, token }));
