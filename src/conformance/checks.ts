@@ -196,28 +196,25 @@ export const checks: Check[] = [
   {
     name: 'negative_data_rejection',
     run: guarded(async (context, operation) => {
-      const example = isWrite(operation) ? JSON.parse(await context.bindings.unchangedBody()) : undefined;
-      const cases = negativeCases(operation, context.responses.contract, example);
-      const warnings: string[] = [];
-      let firstWarning: Exchange | undefined;
-      for (const negative of cases) {
-        const exchange = await sendCase(context, operation, negative);
-        const verdict = judgeRejection(context, operation, negative, exchange);
-        if (verdict.status === 'fail') return { ...verdict, message: `${negative.description}: ${verdict.message}` };
-        if (verdict.status === 'warn') {
-          warnings.push(`${negative.description}: ${verdict.message}`);
-          firstWarning ??= exchange;
-        }
+      if (!isWrite(operation)) return rejectInvalid(context, operation);
+      // Start from the bindings of the start, so that a change found afterwards is the invalid requests' doing.
+      const start = await context.bindings.restore();
+      let verdict: Verdict | undefined;
+      let stopped: unknown;
+      try {
+        verdict = await rejectInvalid(context, operation, JSON.parse(await context.bindings.unchangedBody()));
+      } catch (failure) {
+        stopped = failure;
       }
-      if (isWrite(operation)) {
-        const { changed, unrestored } = await context.bindings.restore();
-        if (changed) {
-          const outcome = unrestored ? `putting them back failed (${unrestored.reason}); see bindings_restored` : 'they were put back';
-          return fail(`the invalid requests changed the target's bindings (${changed}); ${outcome}`);
-        }
+      // Whatever happened to the requests, what they changed is put back before the next check.
+      const { changed, unrestored } = await context.bindings.restore();
+      if (changed && !start.unrestored) {
+        const outcome = unrestored ? `putting them back failed (${unrestored.reason}); see bindings_restored` : 'they were put back';
+        const also = `the invalid requests changed the target's bindings (${changed}); ${outcome}`;
+        return verdict?.status === 'fail' ? { ...verdict, message: `${verdict.message}; ${also}` } : fail(also);
       }
-      if (warnings.length > 0) return warn(warnings.join('; '), firstWarning);
-      return pass(`${cases.length} invalid requests refused with the documented codes`);
+      if (stopped !== undefined) throw stopped;
+      return verdict!;
     }),
   },
   {
@@ -317,6 +314,24 @@ export const checks: Check[] = [
     }),
   },
 ];
+
+/** Sends every invalid request of the operation; the first that is not refused as documented fails the check. */
+async function rejectInvalid(context: CheckContext, operation: SmnOperation, example?: unknown): Promise<Verdict> {
+  const cases = negativeCases(operation, context.responses.contract, example);
+  const warnings: string[] = [];
+  let firstWarning: Exchange | undefined;
+  for (const negative of cases) {
+    const exchange = await sendCase(context, operation, negative);
+    const verdict = judgeRejection(context, operation, negative, exchange);
+    if (verdict.status === 'fail') return { ...verdict, message: `${negative.description}: ${verdict.message}` };
+    if (verdict.status === 'warn') {
+      warnings.push(`${negative.description}: ${verdict.message}`);
+      firstWarning ??= exchange;
+    }
+  }
+  if (warnings.length > 0) return warn(warnings.join('; '), firstWarning);
+  return pass(`${cases.length} invalid requests refused with the documented codes`);
+}
 
 async function sendCase(context: CheckContext, operation: SmnOperation, negative: NegativeCase): Promise<Exchange> {
   return context.client.send({
