@@ -1,7 +1,6 @@
 // `smn-kit conformance`: runs the vitest suites in conformance/ against an SMN
 // implementation and reports every check's verdict (terminal, JSON, JUnit).
 import { fileURLToPath } from 'node:url';
-import { startVitest } from 'vitest/node';
 import { smnResponses } from '../contract/smn-responses.js';
 import { ConformanceReporter } from '../conformance/reporter.js';
 import type { CheckResult } from '../conformance/checks.js';
@@ -181,6 +180,8 @@ async function preflight(options: ConformanceOptions): Promise<void> {
 }
 
 async function runSuites(options: ConformanceOptions): Promise<CheckResult[]> {
+  // Loaded here, not on import: a run refused before the suite (usage, unreachable) does not pay for vitest.
+  const { startVitest } = await import('vitest/node');
   const reporter = new ConformanceReporter();
   const saved = { ...process.env };
   Object.assign(process.env, environmentOf(options));
