@@ -41,9 +41,16 @@ async function sweep(fault: Fault | undefined, ways: 'all' | 'cycle'): Promise<S
   await clean.close();
   const positions = Array.from({ length: total + 1 }, (_, i) => i + 1);
   const plan = positions.flatMap((nth) => (ways === 'all' ? failures.map((how) => ({ nth, how })) : [{ nth, how: failures[nth % failures.length]! }]));
+  // Eight runs in flight at any time, so that a hang's wait overlaps the other runs' work.
   const sweeps: Sweep[] = [];
-  // A few at a time: the hangs wait side by side.
-  for (let i = 0; i < plan.length; i += 12) sweeps.push(...(await Promise.all(plan.slice(i, i + 12).map(({ nth, how }) => runFailing(fault, nth, how)))));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < plan.length) {
+      const { nth, how } = plan[next++]!;
+      sweeps.push(await runFailing(fault, nth, how));
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
   return sweeps;
 }
 
