@@ -5,8 +5,10 @@
 //     npx vitest run conformance/
 //
 // Also: SMN_AK + SMN_SK (signed requests), SMN_ALLOW_WRITES=1 (UpdateSmsEvent checks),
-// SMN_STRICT=1, SMN_RATE (requests/s), SMN_TIMEOUT (ms). `smn-kit conformance` runs
-// this file and turns the results into its report.
+// SMN_STRICT=1, SMN_RATE (requests/s), SMN_TIMEOUT (ms), SMN_MAX_BODY (bytes).
+// `smn-kit conformance` runs this file and turns the results into its report. A check
+// never throws on its own (a target that misbehaves is its verdict); a test fails here
+// for a `fail` or an `error` verdict.
 import { describe, it } from 'vitest';
 // The built checks (npm run build), so that the suite runs the same code in this
 // repository and in the installed smn-kit package, which ships dist/ and not src/.
@@ -23,8 +25,8 @@ for (const operation of context.responses.operations) {
         const result = await runCheck(context, check, operation.operationId);
         task.meta.smn = result;
         if (result.status === 'skip') skip(result.message);
-        if (result.status === 'fail') {
-          throw new Error(`${result.message}${result.reproducer ? `\n  reproduce: ${result.reproducer}` : ''}`);
+        if (result.status === 'fail' || result.status === 'error') {
+          throw new Error(`${result.status === 'error' ? 'error: ' : ''}${result.message}${result.reproducer ? `\n  reproduce: ${result.reproducer}` : ''}`);
         }
         if (result.status === 'warn') console.warn(`warning: ${operation.operationId} ${check.name}: ${result.message}`);
       });

@@ -1,7 +1,9 @@
 // `smn-kit conformance` as CI runs it: the built CLI against the mock and against a
-// faulty SMN, its exit codes, its reports, and what it does when the target is gone.
+// faulty SMN, its exit codes, its reports, what it does when the target is gone or
+// misbehaves, and the secrets it never shows. What needs no process (usage errors,
+// the checks before the run) is tested in-process on the command itself.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,8 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyRequestSignature } from '../src/auth/aksk.js';
+import { conformanceCommand } from '../src/commands/conformance.js';
 import { resolveOptions } from '../src/conformance/options.js';
-import { TargetClient } from '../src/conformance/target.js';
+import { RequestFailed, TargetClient } from '../src/conformance/target.js';
 import { startMock, type RunningMock } from '../src/mock/server.js';
 import { startFaultyServer } from './faulty-smn.js';
 import { bindEveryEvent } from './support/bind.js';
@@ -29,6 +32,16 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   });
 }
 
+/** The command in-process, for what it decides before any check runs: resolves with the error line it would print. */
+async function refusal(values: Record<string, unknown>): Promise<string> {
+  try {
+    await conformanceCommand.run(values, []);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('the command did not refuse');
+}
+
 const listen = async (server: Server): Promise<string> => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -36,6 +49,8 @@ const listen = async (server: Server): Promise<string> => {
 
 let mock: RunningMock;
 const dir = mkdtempSync(join(tmpdir(), 'smn-kit-conformance-'));
+const tokenFile = join(dir, 'token');
+writeFileSync(tokenFile, `${token}\n`);
 beforeAll(async () => {
   // The emulator, with callbacks bound so that event_type_filter has something to filter.
   mock = await startMock({ port: 0 });
@@ -44,41 +59,49 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 
 describe('smn-kit conformance', () => {
-  it('passes against the mock, writes included, and writes JSON and JUnit reports', async () => {
+  it('passes against the mock, writes included, with the token from a file, and writes JSON and JUnit reports', async () => {
     const json = join(dir, 'mock.json');
     const junit = join(dir, 'mock.xml');
-    const result = await run(['--target', mock.url, '--allow-writes', '--token', token, '--json', json, '--junit', junit]);
+    const result = await run(['--target', mock.url, '--allow-writes', '--token-file', tokenFile, '--json', json, '--junit', junit]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^27 checks: 27 pass, 0 fail, 0 warn, 0 skip$/m);
+    expect(result.stdout).toMatch(/^28 checks: 28 pass, 0 fail, 0 error, 0 warn, 0 skip$/m);
+    expect(result.stdout).toContain('PASS UpdateSmsEvent bindings_restored');
     const report = JSON.parse(readFileSync(json, 'utf8')) as { target: string; results: { status: string }[]; summary: Record<string, number> };
     expect(report.target).toBe(mock.url);
-    expect(report.summary).toEqual({ pass: 27, fail: 0, warn: 0, skip: 0 });
+    expect(report.summary).toEqual({ pass: 28, fail: 0, error: 0, warn: 0, skip: 0 });
     const xml = readFileSync(junit, 'utf8');
-    expect(xml.match(/<testcase /g)).toHaveLength(27);
-    expect(xml).toContain('<testsuite name="ListSubscriptions" tests="9" failures="0"');
+    expect(xml.match(/<testcase /g)).toHaveLength(28);
+    expect(xml).toContain('<testsuite name="ListSubscriptions" tests="9" failures="0" errors="0"');
     expect(`${result.stdout}${readFileSync(json, 'utf8')}${xml}`).not.toContain(token);
   });
 
-  it('takes its settings from the environment too, and skips writes unless allowed', async () => {
-    const result = await run([], { SMN_TARGET: mock.url, SMN_AUTH_TOKEN: token });
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^27 checks: 18 pass, 0 fail, 0 warn, 9 skip$/m);
-    expect(result.stdout).toContain('SKIP UpdateSmsEvent update_round_trip');
-  });
-
-  it('fails against a faulty SMN with exit 1, naming the check and giving a masked reproducer', async () => {
-    const faulty = await startFaultyServer('overlapping-pages');
+  it('reports a request never answered as an error and a broken one as a failure, runs the rest, writes the reports, exits 1', async () => {
+    // Settings from the environment and a file, the AK short: nothing of it or of the SK may show.
+    // Once written to, this target's ListSmsEvent answers 503: the bindings cannot be verified.
+    const faulty = await startFaultyServer(['hangs-on-limit-101', 'overlapping-pages', 'reads-fail-after-write']);
+    const skFile = join(dir, 'sk');
+    writeFileSync(skFile, 'sk-secret-71c0');
     try {
       const json = join(dir, 'faulty.json');
       const junit = join(dir, 'faulty.xml');
-      const result = await run(['--target', faulty.url, '--token', token, '--json', json, '--junit', junit]);
+      const result = await run(['--sk-file', skFile, '--json', json, '--junit', junit], { SMN_TARGET: faulty.url, SMN_AK: 'AK7Q2ZX', SMN_TIMEOUT: '300', SMN_ALLOW_WRITES: '1' });
       expect(result.code).toBe(1);
-      expect(result.stdout).toMatch(/FAIL ListSubscriptions pagination\n\s+offset=\d+&limit=1: pages overlap: .+\n\s+reproduce: curl -sS -i -X GET 'http:\/\/127\.0\.0\.1:\d+\/v2\/.+\/notifications\/subscriptions\?offset=\d+&limit=1' -H 'X-Auth-Token: \*\*\*'/);
-      expect(result.stdout).not.toContain(token);
-      const report = JSON.parse(readFileSync(json, 'utf8')) as { results: { check: string; status: string; reproducer: string | null }[]; summary: { fail: number } };
-      expect(report.summary.fail).toBe(1);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toMatch(/^smn-kit conformance: .+ \(project \w+, AK\/SK \(AK \*\*\*\), writes allowed\)$/m);
+      expect(result.stdout).toMatch(
+        /ERROR ListSubscriptions negative_data_rejection\n\s+GET \/v2\/\w+\/notifications\/subscriptions\?limit=101: no answer from http:\/\/127\.0\.0\.1:\d+ within 300 ms \(--timeout\)\n\s+reproduce: curl -sS -i -X GET '.+\?limit=101' .*-H 'Authorization: \*\*\*'/,
+      );
+      expect(result.stdout).toMatch(/FAIL ListSubscriptions pagination\n\s+offset=\d+&limit=1: pages overlap: .+\n\s+reproduce: curl -sS -i -X GET 'http:\/\/127\.0\.0\.1:\d+\/v2\/.+\/notifications\/subscriptions\?offset=\d+&limit=1' /);
+      expect(result.stdout).toMatch(/ERROR UpdateSmsEvent bindings_restored\n.+ Put them back with PUT \/v2\/\w+\/notifications\/sms\/callback and the body \{"callback":\[.+\n\s+restore: curl -sS -i -X PUT /);
+      expect(result.stdout).toMatch(/^28 checks: 24 pass, 1 fail, 3 error, 0 warn, 0 skip\nsmn-kit conformance: THE CALLBACK BINDINGS MAY NOT BE AS BEFORE THE RUN: put them back with the request given under UpdateSmsEvent bindings_restored$/m);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as { results: { check: string; status: string; reproducer: string | null }[]; summary: Record<string, number> };
+      expect(report.summary).toEqual({ pass: 24, fail: 1, error: 3, warn: 0, skip: 0 });
       expect(report.results.find((r) => r.check === 'pagination')).toMatchObject({ status: 'fail', reproducer: expect.stringContaining('curl') });
-      expect(readFileSync(junit, 'utf8')).toMatch(/<testcase classname="ListSubscriptions" name="pagination" time="[\d.]+">\n\s+<failure message="offset=/);
+      const xml = readFileSync(junit, 'utf8');
+      expect(xml).toContain('<testsuite name="ListSubscriptions" tests="9" failures="1" errors="1"');
+      expect(xml).toMatch(/<testcase classname="ListSubscriptions" name="negative_data_rejection" time="[\d.]+">\n\s+<error message="GET /);
+      expect(xml).toMatch(/<testcase classname="ListSubscriptions" name="pagination" time="[\d.]+">\n\s+<failure message="offset=/);
+      expect(`${result.stdout}${readFileSync(json, 'utf8')}${xml}`).not.toMatch(/AK7Q|sk-secret/);
     } finally {
       await faulty.close();
     }
@@ -94,31 +117,55 @@ describe('smn-kit conformance', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('gives up on a silent target after --timeout, in one line, exit 2', async () => {
+  it('gives up on a target silent from the start after --timeout, in one line, exit 2', async () => {
     const silent = createServer(() => undefined);
     const url = await listen(silent);
     try {
-      const result = await run(['--target', url, '--timeout', '300']);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toBe(`smn-kit: no answer from ${url} within 300 ms (--timeout)\n`);
+      expect(await refusal({ target: url, timeout: '300' })).toBe(`no answer from ${url} within 300 ms (--timeout)`);
     } finally {
       silent.closeAllConnections();
       silent.close();
     }
   });
 
-  it.each([
-    [['--target', 'ftp://x'], /--target must be an http\(s\) URL, got "ftp:\/\/x"/],
-    [['--target', 'http://x', '--token', 't', '--ak', 'a', '--sk', 's'], /give either --token or --ak\/--sk, not both/],
-    [['--target', 'http://x', '--ak', 'a'], /--ak and --sk go together/],
-    [['--target', 'http://x', '--rate', '0'], /--rate must be a positive number/],
-    [['--target', 'http://x', '--timeout', 'soon'], /--timeout must be a positive whole number of milliseconds, got "soon"/],
-    [[], /--target \(or SMN_TARGET\) is required/],
-  ])('refuses %j with one line and exit 2', async (args, message) => {
-    const result = await run(args);
+  it('refuses a usage error with one line on stderr and exit 2', async () => {
+    const result = await run(['--target', 'http://127.0.0.1:4010/v2']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toBe('smn-kit: --target is the base URL, without /v2: use http://127.0.0.1:4010 (smn-kit adds /v2/{project_id}/... itself)\n');
+  });
+
+  it.each([
+    [{ target: 'ftp://x' }, /^--target must be an http\(s\) URL, got "ftp:\/\/x"$/],
+    [{ target: 'http://x', token: 't', ak: 'a', sk: 's' }, /^give either --token or --ak\/--sk, not both$/],
+    [{ target: 'http://x', ak: 'a' }, /^--ak and --sk go together/],
+    [{ target: 'http://x', rate: '0' }, /^--rate must be a positive number/],
+    [{ target: 'http://x', timeout: 'soon' }, /^--timeout must be a positive whole number of milliseconds, got "soon"$/],
+    [{ target: 'http://x', 'max-body': '64k' }, /^--max-body must be a positive whole number of bytes, got "64k"$/],
+    [{ target: 'http://x', token: 't', 'token-file': tokenFile }, /^give either --token or --token-file, not both$/],
+    [{ target: 'http://x', 'token-file': join(dir, 'missing') }, /^cannot read --token-file .+missing: ENOENT$/],
+    [{ target: 'http://x/v2/' }, /^--target is the base URL, without \/v2: use http:\/\/x \(/],
+    [{}, /--target \(or SMN_TARGET\) is required/],
+  ])('refuses %j before sending anything', async (values, message) => {
+    expect(await refusal(values)).toMatch(message);
+  });
+
+  it('never shows a password given in --target, nor a token that is not a valid option', async () => {
+    const line = await refusal({ target: 'http://admin:Hunter2-pass@127.0.0.1:1' });
+    expect(line).toBe('--target must not carry credentials (http://***@127.0.0.1:1): give a token with SMN_AUTH_TOKEN or --token-file, or an access key with --ak and SMN_SK or --sk-file');
+    expect(await refusal({ target: 'ftp://u:Hunter2-pass@x' })).not.toContain('Hunter2');
+    expect(await refusal({ target: 'http://x', token: 'tok-Hunter2-pass', ak: 'a', sk: 's' })).not.toContain('Hunter2');
+  });
+
+  it('says in one line that the target is not the base URL when every route gets the gateway\'s 404', async () => {
+    expect(await refusal({ target: `${mock.url}/smn`, token })).toBe(
+      `every route of ${mock.url}/smn answers 404 APIGW.0101 (no such API): --target is the base URL, without /v2 or any other path (${mock.url}?)`,
+    );
+  });
+
+  it('says in --help that the environment or a file is the safe way to give secrets', () => {
+    expect(conformanceCommand.usage).toMatch(/--token T .*visible to anyone who lists processes: prefer SMN_AUTH_TOKEN or --token-file/);
+    expect(conformanceCommand.usage).toMatch(/--sk SK .*prefer SMN_SK or --sk-file/);
+    expect(conformanceCommand.usage).toMatch(/Exit status: 0 no check failed or errored .*; 1 a check\nfailed or errored; 2 usage error/);
   });
 });
 
@@ -147,6 +194,7 @@ describe('the conformance client', () => {
         expect(req.headers['x-project-id']).toBe('f96188c7ccaf4ffba0c9aa149ab2bd57');
       });
     } finally {
+      server.closeAllConnections();
       server.close();
     }
   });
@@ -161,6 +209,36 @@ describe('the conformance client', () => {
       // Six requests at 20/s: the sixth starts no earlier than 5 intervals of 50 ms.
       expect(performance.now() - started).toBeGreaterThanOrEqual(240);
     } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('stops reading an endless answer at --max-body and says so, with memory bounded', async () => {
+    let sent = 0;
+    const server = createServer((_req, res) => {
+      // Chunked, no Content-Length: only counting the bytes can stop it.
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = (): void => {
+        while (!res.destroyed) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+      };
+      pump();
+    });
+    const url = await listen(server);
+    try {
+      const client = new TargetClient(resolveOptions({ target: url, maxBodyBytes: 1_000_000 }));
+      const failure = await client.send({ method: 'GET', path: '/v2/p/notifications/subscriptions' }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(RequestFailed);
+      expect(failure).toMatchObject({ kind: 'too-large', message: 'the answer (200) has a body of more than 1000000 bytes, over the limit (--max-body)' });
+      // The server stops soon after: the connection was closed, not drained.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(sent).toBeLessThan(20_000_000);
+    } finally {
+      server.closeAllConnections();
       server.close();
     }
   });

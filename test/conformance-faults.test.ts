@@ -11,7 +11,7 @@ import { bindEveryEvent, PROJECT } from './support/bind.js';
 
 const token = 'tok-ABCDEF-never-printed';
 
-const expectations: Record<Fault, { operation: string; check: string; message: RegExp; status?: 'fail' | 'warn' }> = {
+const expectations: Record<Fault, { operation: string; check: string; message: RegExp; status?: 'fail' | 'warn' | 'error'; timeoutMs?: number }> = {
   'wrong-type': { operation: 'ListSubscriptions', check: 'response_schema_conformance', message: /\/subscription_count: expected a value of type integer, received "5"/ },
   'missing-field': { operation: 'ListSmsEvent', check: 'response_schema_conformance', message: /\/callback\/0\/topic_urn: expected field "topic_urn"/ },
   'undocumented-enum': { operation: 'ListSubscriptions', check: 'response_schema_conformance', message: /\/subscriptions\/3\/status: expected one of \[0,1,2,3,4\], received 7/ },
@@ -31,7 +31,33 @@ const expectations: Record<Fault, { operation: string; check: string; message: R
   'round-trip-mangles': { operation: 'UpdateSmsEvent', check: 'update_round_trip', message: /differs: before \[.*\], after \[.*URN:SMN:/ },
   'text-plain-success': { operation: 'ListSmsEvent', check: 'content_type_conformance', message: /\(200\): expected Content-Type application\/json, received text\/plain/ },
   'extra-field': { operation: 'ListSmsEvent', check: 'response_schema_conformance', message: /fields the contract does not declare: \/marker/, status: 'warn' },
+  'hangs-on-limit-101': {
+    operation: 'ListSubscriptions',
+    check: 'negative_data_rejection',
+    message: /^GET \/v2\/\w+\/notifications\/subscriptions\?limit=101: no answer from http:\/\/127\.0\.0\.1:\d+ within 300 ms \(--timeout\)$/,
+    status: 'error',
+    timeoutMs: 300,
+  },
+  'cuts-off-body': { operation: 'ListSubscriptions', check: 'pagination', message: /offset=0&limit=1: the answer \(200\) was cut off after \d+ bytes of body/, status: 'error' },
+  'huge-body': { operation: 'ListSubscriptions', check: 'pagination', message: /limit=100: the answer \(200\) declares a body of 314572800 bytes \(Content-Length\), over the 4194304-byte limit \(--max-body\)/ },
+  'invalid-json': { operation: 'ListSmsEvent', check: 'response_schema_conformance', message: /\(200\): expected a JSON body, received "\{/ },
+  'reads-fail-after-write': {
+    operation: 'UpdateSmsEvent',
+    check: 'bindings_restored',
+    message: new RegExp(
+      'could not be restored: the bindings could not be read to compare them with the start: ListSmsEvent answered 503 APIGW.0202\\. ' +
+        'Put them back with PUT /v2/\\w+/notifications/sms/callback and the body ' +
+        escape('{"callback":[{"event_type":"sms_success_event","topic_urn":"urn:smn:cn-north-4:f96188c7ccaf4ffba0c9aa149ab2bd57:receipts"},{"event_type":"sms_fail_event","topic_urn":"urn:smn:cn-north-4:f96188c7ccaf4ffba0c9aa149ab2bd57:failures"},{"event_type":"sms_reply_event","topic_urn":"urn:smn:cn-north-4:f96188c7ccaf4ffba0c9aa149ab2bd57:replies"}]}') +
+        '$',
+    ),
+    status: 'error',
+  },
+  'echoes-token': { operation: 'ListSubscriptions', check: 'response_schema_conformance', message: /expected a JSON body, received "token \*\*\* is not valid here"/ },
 };
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 let server: FaultyServer | undefined;
 afterEach(async () => {
@@ -39,7 +65,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-const run = (url: string, extra: { strict?: boolean } = {}) => runConformance(resolveOptions({ target: url, token, allowWrites: true, ...extra }));
+const run = (url: string, extra: { strict?: boolean; timeoutMs?: number } = {}) => runConformance(resolveOptions({ target: url, token, allowWrites: true, ...extra }));
 const find = (results: CheckResult[], operation: string, check: string) => results.find((r) => r.operation === operation && r.check === check);
 
 describe('the conformance suite against a faulty SMN', () => {
@@ -52,13 +78,13 @@ describe('the conformance suite against a faulty SMN', () => {
     server = await startFaultyServer();
     const results = await run(server.url);
     expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
-    expect(results).toHaveLength(27);
+    expect(results).toHaveLength(28);
   });
 
   it.each(faults)('reports the fault %s by the right check, with a reproducer', async (fault) => {
     server = await startFaultyServer(fault);
     const expected = expectations[fault];
-    const results = await run(server.url);
+    const results = await run(server.url, { timeoutMs: expected.timeoutMs });
     const result = find(results, expected.operation, expected.check);
     expect(result, `${expected.operation} ${expected.check}`).toMatchObject({ status: expected.status ?? 'fail', message: expect.stringMatching(expected.message) });
     expect(result?.reproducer).toMatch(/^curl -sS -i -X (GET|PUT) 'http:\/\/127\.0\.0\.1:\d+\/v2\//);
@@ -77,6 +103,18 @@ describe('the conformance suite against a faulty SMN', () => {
     await run(server.url);
     const response = await fetch(`${server.url}/v2/p/notifications/sms/callback`, { headers: { 'X-Auth-Token': token } });
     expect(((await response.json()) as { callback: unknown[] }).callback).toHaveLength(3);
+  });
+
+  it('never passes a write check against a target whose every answer is invalid JSON, and writes nothing', async () => {
+    server = await startFaultyServer('invalid-json');
+    const before = server.bindings();
+    const results = await run(server.url);
+    const update = results.filter((r) => r.operation === 'UpdateSmsEvent');
+    expect(update.map((r) => r.status)).toEqual(Array(update.length).fill('error'));
+    expect(find(results, 'UpdateSmsEvent', 'update_round_trip')?.message).toBe(
+      'not run, nothing written: the callback bindings before the run could not be read with certainty (ListSmsEvent answered 200 without a callback list of {event_type, topic_urn} (the body is not JSON))',
+    );
+    expect(server.bindings()).toEqual(before);
   });
 
   it('sends no PUT without --allow-writes, and says the write checks were skipped', async () => {

@@ -1,6 +1,8 @@
 // A small SMN written independently of the mock, conformant by default, that can be
 // told to break the contract in one named way. The conformance tests run the suite
-// against it to prove each check finds the fault it exists for.
+// against it to prove each check finds the fault it exists for. It can also fail one
+// request of a run (the nth) the way a flaky gateway does, to prove that no failure at
+// any point makes the suite lose or change what it found.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,14 +27,35 @@ export const faults = [
   'round-trip-mangles', // UpdateSmsEvent stores topic URNs upper-cased
   'text-plain-success', // 200 bodies labelled text/plain
   'extra-field', // an undeclared top-level field (a warning, a failure with --strict)
+  'hangs-on-limit-101', // ListSubscriptions with limit=101 is never answered
+  'cuts-off-body', // the page at offset=0&limit=1 stops mid-body (the connection closes)
+  'huge-body', // answers with limit=100 declare and send 300 MB
+  'invalid-json', // every answer's body is broken JSON (state still changes)
+  'echoes-token', // ListSubscriptions answers 200 with a text that quotes the caller's token
+  'reads-fail-after-write', // once a PUT was received, every ListSmsEvent answers 503
 ] as const;
 
 export type Fault = (typeof faults)[number];
 
+/** How the nth request fails: a gateway's 503, a connection reset, or no answer at all. */
+export const failures = ['503', 'reset', 'hang'] as const;
+export type Failure = (typeof failures)[number];
+
 export interface FaultyServer {
   url: string;
+  /** The bindings held now (what a run must leave as it found it). */
+  bindings(): { event_type: string; topic_urn: string }[];
+  /** Requests received so far. */
+  requests(): number;
   close(): Promise<void>;
 }
+
+export interface FaultyOptions {
+  /** Fail the nth request (1-based) of this server's life, in the given way. */
+  failRequest?: { nth: number; how: Failure };
+}
+
+const HUGE_BODY_BYTES = 300 * 1024 * 1024;
 
 const EVENT_TYPES = ['sms_success_event', 'sms_fail_event', 'sms_reply_event'];
 const TOPIC = /^urn:smn:[A-Za-z0-9_-]+:[0-9a-f]{32}:[A-Za-z0-9][-_A-Za-z0-9]{0,255}$/;
@@ -40,8 +63,10 @@ const malformedCode: Record<string, string> = { sms_fail_event: 'SMN.0140', sms_
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
 const urn = (name: string) => `urn:smn:cn-north-4:${project}:${name}`;
 
-export async function startFaultyServer(fault?: Fault): Promise<FaultyServer> {
-  const has = (name: Fault) => fault === name;
+/** A server with no fault, one, or several at once. */
+export async function startFaultyServer(fault?: Fault | Fault[], options: FaultyOptions = {}): Promise<FaultyServer> {
+  const injected: Fault[] = fault === undefined ? [] : Array.isArray(fault) ? fault : [fault];
+  const has = (name: Fault) => injected.includes(name);
   let bindings = [
     { event_type: 'sms_reply_event', topic_urn: urn('replies') },
     { event_type: 'sms_fail_event', topic_urn: urn('failures') },
@@ -57,9 +82,11 @@ export async function startFaultyServer(fault?: Fault): Promise<FaultyServer> {
     status: has('undocumented-enum') && i === 3 ? 7 : 1,
   }));
 
+  let written = false;
   const reply = (res: ServerResponse, status: number, body: Record<string, unknown>, contentType = 'application/json;charset=UTF-8') => {
     const id = has('bad-request-id') ? randomUUID() : randomUUID().replaceAll('-', '');
-    const text = JSON.stringify({ ...body, request_id: id, ...(has('extra-field') && status === 200 ? { marker: 'next' } : {}) });
+    const json = JSON.stringify({ ...body, request_id: id, ...(has('extra-field') && status === 200 ? { marker: 'next' } : {}) });
+    const text = has('invalid-json') ? json.slice(0, -1) : json;
     const headers: Record<string, string> = { 'Content-Type': status === 200 && has('text-plain-success') ? 'text/plain' : contentType };
     if (!has('no-request-id-header')) headers['X-Request-Id'] = id;
     res.writeHead(status, headers).end(text);
@@ -71,6 +98,17 @@ export async function startFaultyServer(fault?: Fault): Promise<FaultyServer> {
 
   const handle = (req: IncomingMessage, res: ServerResponse, text: string): void => {
     const url = new URL(req.url ?? '/', 'http://faulty');
+    if (has('hangs-on-limit-101') && url.searchParams.get('limit') === '101') return;
+    if (has('cuts-off-body') && url.search === '?offset=0&limit=1') {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '400' }).write('{"subscription_count": 5, "subscriptions": [');
+      setTimeout(() => res.destroy(), 20);
+      return;
+    }
+    if (has('huge-body') && url.searchParams.get('limit') === '100') return streamHugeBody(res);
+    if (has('echoes-token') && req.method === 'GET' && url.pathname.endsWith('/subscriptions') && url.search === '') {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'X-Request-Id': randomUUID().replaceAll('-', '') }).end(`token ${String(req.headers['x-auth-token'])} is not valid here`);
+      return;
+    }
     const match = /^\/v2\/[^/]+\/notifications\/(sms\/callback|subscriptions)$/.exec(url.pathname);
     if (!match) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
     if (!req.headers['x-auth-token'] && !req.headers.authorization && !has('auth-ignored')) {
@@ -78,6 +116,8 @@ export async function startFaultyServer(fault?: Fault): Promise<FaultyServer> {
       return reply(res, 401, { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: x-auth-token not found' });
     }
     const route = `${req.method} ${match[1]}`;
+    if (route === 'PUT sms/callback') written = true;
+    if (route === 'GET sms/callback' && written && has('reads-fail-after-write')) return reply(res, 503, { error_code: 'APIGW.0202', error_msg: 'Service unavailable, try again later.' });
     if (route === 'GET sms/callback') {
       const filter = url.searchParams.get('event_type');
       if (filter !== null && !EVENT_TYPES.includes(filter) && !has('accepts-bad-input')) return error(res, 400, 'SMN.0100', 'The eventType parameter is invalid.');
@@ -130,19 +170,44 @@ export async function startFaultyServer(fault?: Fault): Promise<FaultyServer> {
     return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
   };
 
+  let received = 0;
   const server: Server = createServer((req, res) => {
+    received++;
+    const failing = options.failRequest?.nth === received ? options.failRequest.how : undefined;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (failing === 'hang') return;
+      if (failing === 'reset') return void req.socket.destroy();
+      if (failing === '503') return reply(res, 503, { error_code: 'APIGW.0202', error_msg: 'Service unavailable, try again later.' });
+      handle(req, res, Buffer.concat(chunks).toString('utf8'));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    bindings: () => bindings.map((b) => ({ ...b })),
+    requests: () => received,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** 300 MB of a JSON-looking body, sent as fast as the reader takes it, until it hangs up. */
+function streamHugeBody(res: ServerResponse): void {
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(HUGE_BODY_BYTES) });
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  let sent = 0;
+  const pump = (): void => {
+    while (sent < HUGE_BODY_BYTES && !res.destroyed) {
+      sent += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', pump);
+    }
+    res.end();
+  };
+  pump();
 }

@@ -1,52 +1,77 @@
 // `smn-kit conformance`: runs the vitest suites in conformance/ against an SMN
 // implementation and reports every check's verdict (terminal, JSON, JUnit).
 import { fileURLToPath } from 'node:url';
-import { startVitest } from 'vitest/node';
+import { smnResponses } from '../contract/smn-responses.js';
 import { ConformanceReporter } from '../conformance/reporter.js';
 import type { CheckResult } from '../conformance/checks.js';
-import { ConfigurationError, DEFAULT_TIMEOUT_MS, ENVIRONMENT, environmentOf, resolveOptions, type ConformanceOptions } from '../conformance/options.js';
-import { TargetClient, TargetUnreachable } from '../conformance/target.js';
-import { junitXml, summarize, writeReport, type Summary } from '../report/report.js';
+import {
+  ConfigurationError,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  ENVIRONMENT,
+  environmentOf,
+  resolveOptions,
+  type ConformanceOptions,
+} from '../conformance/options.js';
+import { describeAccessKey, maskUserinfo, secretMasker, type Mask } from '../conformance/secrets.js';
+import { RequestFailed, TargetClient, type Exchange } from '../conformance/target.js';
+import { junitXml, summarizeOutcomes, writeReport, type OutcomeSummary } from '../report/report.js';
 import { UsageError, type Command } from './command.js';
 
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The target could not be reached: exit 2, one line. */
+/** The target could not be reached at the start, or is not an SMN base URL: exit 2, one line. */
 class ConnectionError extends UsageError {}
 
 export const conformanceCommand: Command = {
   name: 'conformance',
-  usage: `Usage: smn-kit conformance --target URL [--project-id ID] [--token T | --ak AK --sk SK]
-                           [--allow-writes] [--strict] [--rate N] [--timeout MS]
+  usage: `Usage: smn-kit conformance --target URL [--project-id ID]
+                           [--token-file FILE | --ak AK --sk-file FILE]
+                           [--allow-writes] [--strict] [--rate N] [--timeout MS] [--max-body BYTES]
                            [--json FILE] [--junit FILE]
 
 Runs every check (status_code_conformance, content_type_conformance,
 response_schema_conformance, response_headers_conformance, request_id_format,
 negative_data_rejection, positive_data_acceptance, ignored_auth, event_type_filter,
-pagination, update_round_trip) against ListSmsEvent, UpdateSmsEvent and
-ListSubscriptions of the target, and prints a verdict per check and operation. Each
+pagination, update_round_trip, bindings_restored) against ListSmsEvent, UpdateSmsEvent
+and ListSubscriptions of the target, and prints a verdict per check and operation. Each
 failure names what was expected and what was received, and gives a curl command that
-reproduces it, with secrets replaced by ***.
+reproduces it. The token, SK and AK are replaced by *** in every line and report, also
+where the target echoes them.
+
+A misbehaving target does not stop the run: a request that gets no answer in time, is
+cut off, or answers more than --max-body bytes is that check's verdict (error, or fail
+for an oversized answer), the other checks still run, and the reports are written.
 
 Nothing is changed on the target unless --allow-writes is given: UpdateSmsEvent (PUT)
 checks, including the negative ones, are reported as skipped without it. With it, the
-current callback bindings are read, written back unchanged, and restored if an invalid
-request changed them.
+callback bindings are read first, and nothing is written unless that read succeeds and
+obeys the contract (a failed read is never "nothing bound": the write checks are then
+errors, with no PUT sent). Every valid PUT writes those bindings back unchanged; after
+the write checks they are read again and whatever differs is put back
+(bindings_restored). If that fails, bindings_restored is an error that gives the exact
+UpdateSmsEvent body which restores them.
 
 Options (environment variable in brackets):
-  --target URL       base URL of the implementation, e.g. http://127.0.0.1:4010 [${ENVIRONMENT.target}]
+  --target URL       base URL of the implementation, without /v2, e.g. http://127.0.0.1:4010 [${ENVIRONMENT.target}]
   --project-id ID    project id in the paths (default: the documents' example id) [${ENVIRONMENT.projectId}]
-  --token T          IAM token, sent as X-Auth-Token [${ENVIRONMENT.token}]
-  --ak AK, --sk SK   access key pair: requests are signed with SDK-HMAC-SHA256 [${ENVIRONMENT.ak}, ${ENVIRONMENT.sk}]
+  --token-file FILE  file holding the IAM token, sent as X-Auth-Token [or ${ENVIRONMENT.token}]
+  --token T          the token itself; visible to anyone who lists processes: prefer ${ENVIRONMENT.token} or --token-file
+  --ak AK            access key: requests are signed with SDK-HMAC-SHA256 [${ENVIRONMENT.ak}]
+  --sk-file FILE     file holding the secret key that goes with --ak [or ${ENVIRONMENT.sk}]
+  --sk SK            the secret key itself; visible in the process list: prefer ${ENVIRONMENT.sk} or --sk-file
   --allow-writes     also check UpdateSmsEvent, which sends PUT requests [${ENVIRONMENT.allowWrites}=1]
   --strict           response fields the contract does not know fail instead of warning [${ENVIRONMENT.strict}=1]
   --rate N           at most N requests per second (default: no bound) [${ENVIRONMENT.rate}]
-  --timeout MS       time to wait for each answer (default ${DEFAULT_TIMEOUT_MS}) [${ENVIRONMENT.timeoutMs}]
+  --timeout MS       time to wait for each answer, body included (default ${DEFAULT_TIMEOUT_MS}) [${ENVIRONMENT.timeoutMs}]
+  --max-body BYTES   largest answer body read; a larger one fails its check (default ${DEFAULT_MAX_BODY_BYTES}) [${ENVIRONMENT.maxBodyBytes}]
   --json FILE        write {target, results, summary} as JSON
-  --junit FILE       write JUnit XML, one test case per check and operation
+  --junit FILE       write JUnit XML, one test case per check and operation (error outcomes as <error>)
   -h, --help         show this help
 
-Exit status: 0 nothing failed, 1 a check failed, 2 usage error or target unreachable.
+Exit status: 0 no check failed or errored (warnings and skips allowed); 1 a check
+failed or errored; 2 usage error, target unreachable at the start, or a target whose
+every route answers the gateway's 404 (not the base URL).
 
 Example:
   smn-kit conformance --target http://127.0.0.1:4010 --allow-writes --junit conformance.xml
@@ -55,62 +80,108 @@ Example:
     target: { type: 'string' },
     'project-id': { type: 'string' },
     token: { type: 'string' },
+    'token-file': { type: 'string' },
     ak: { type: 'string' },
     sk: { type: 'string' },
+    'sk-file': { type: 'string' },
     'allow-writes': { type: 'boolean' },
     strict: { type: 'boolean' },
     rate: { type: 'string' },
     timeout: { type: 'string' },
+    'max-body': { type: 'string' },
     json: { type: 'string' },
     junit: { type: 'string' },
   },
   async run(values) {
-    const env = process.env;
     const flag = (name: string): string | undefined => values[name] as string | undefined;
-    let options: ConformanceOptions;
+    // Secrets known before the options are checked: an error line about them must not show them.
+    let mask: Mask = secretMasker([flag('token'), flag('sk'), flag('ak'), process.env[ENVIRONMENT.token], process.env[ENVIRONMENT.sk]]);
     try {
-      options = resolveOptions({
-        target: flag('target') ?? env[ENVIRONMENT.target],
-        projectId: flag('project-id') ?? env[ENVIRONMENT.projectId],
-        token: flag('token') ?? env[ENVIRONMENT.token],
-        ak: flag('ak') ?? env[ENVIRONMENT.ak],
-        sk: flag('sk') ?? env[ENVIRONMENT.sk],
-        allowWrites: values['allow-writes'] === true ? true : env[ENVIRONMENT.allowWrites],
-        strict: values.strict === true ? true : env[ENVIRONMENT.strict],
-        rate: flag('rate') ?? env[ENVIRONMENT.rate],
-        timeoutMs: flag('timeout') ?? env[ENVIRONMENT.timeoutMs],
-      });
+      const options = optionsOf(values);
+      mask = new TargetClient(options).mask;
+      return await conform(values, options, (line) => void process.stdout.write(`${mask(line)}\n`));
     } catch (error) {
-      if (error instanceof ConfigurationError) throw new UsageError(error.message);
+      if (error instanceof UsageError) throw new UsageError(mask(maskUserinfo(error.message)));
       throw error;
     }
-    await preflight(options);
-
-    const out = (line: string): void => void process.stdout.write(`${line}\n`);
-    const auth = options.token ? 'token' : options.ak ? `AK/SK (${options.ak.slice(0, 4)}***)` : 'no credentials given';
-    out(`smn-kit conformance: ${options.target} (project ${options.projectId}, ${auth}, writes ${options.allowWrites ? 'allowed' : 'off'})`);
-
-    const results = await runSuites(options);
-    for (const result of results) printResult(out, result);
-    const summary = summarize(results.map((r) => r.status));
-    out(`${results.length} checks: ${summary.pass} pass, ${summary.fail} fail, ${summary.warn} warn, ${summary.skip} skip`);
-    writeReports(values, options, results, summary);
-    return summary.fail > 0 ? 1 : 0;
   },
 };
 
-/** One request before the suite, so an unreachable target is one line, not 27 failures. */
-async function preflight(options: ConformanceOptions): Promise<void> {
-  const client = new TargetClient(options);
+function optionsOf(values: Record<string, unknown>): ConformanceOptions {
+  const env = process.env;
+  const flag = (name: string): string | undefined => values[name] as string | undefined;
+  // A secret given by flag or file replaces the environment's, so each pair is resolved together.
+  const token = flag('token') ?? (flag('token-file') === undefined ? env[ENVIRONMENT.token] : undefined);
+  const sk = flag('sk') ?? (flag('sk-file') === undefined ? env[ENVIRONMENT.sk] : undefined);
   try {
-    await client.send({ method: 'GET', path: client.path('/v2/{project_id}/notifications/sms/callback') });
+    return resolveOptions({
+      target: flag('target') ?? env[ENVIRONMENT.target],
+      projectId: flag('project-id') ?? env[ENVIRONMENT.projectId],
+      token,
+      tokenFile: flag('token-file'),
+      ak: flag('ak') ?? env[ENVIRONMENT.ak],
+      sk,
+      skFile: flag('sk-file'),
+      allowWrites: values['allow-writes'] === true ? true : env[ENVIRONMENT.allowWrites],
+      strict: values.strict === true ? true : env[ENVIRONMENT.strict],
+      rate: flag('rate') ?? env[ENVIRONMENT.rate],
+      timeoutMs: flag('timeout') ?? env[ENVIRONMENT.timeoutMs],
+      maxBodyBytes: flag('max-body') ?? env[ENVIRONMENT.maxBodyBytes],
+    });
   } catch (error) {
-    if (error instanceof TargetUnreachable) throw new ConnectionError(error.message);
+    if (error instanceof ConfigurationError) throw new UsageError(error.message);
     throw error;
   }
 }
 
+async function conform(values: Record<string, unknown>, options: ConformanceOptions, out: (line: string) => void): Promise<number> {
+  await preflight(options);
+  const auth = options.token ? 'token' : options.ak ? `AK/SK (AK ${describeAccessKey(options.ak)})` : 'no credentials given';
+  out(`smn-kit conformance: ${options.target} (project ${options.projectId}, ${auth}, writes ${options.allowWrites ? 'allowed' : 'off'})`);
+
+  const results = await runSuites(options);
+  for (const result of results) printResult(out, result);
+  const summary = summarizeOutcomes(results.map((r) => r.status));
+  out(`${results.length} checks: ${summary.pass} pass, ${summary.fail} fail, ${summary.error} error, ${summary.warn} warn, ${summary.skip} skip`);
+  // Its error carries the restoring request only when something was written and could not be put back.
+  const unrestored = results.find((r) => r.check === 'bindings_restored' && r.status === 'error' && r.reproducer);
+  if (unrestored) out('smn-kit conformance: THE CALLBACK BINDINGS MAY NOT BE AS BEFORE THE RUN: put them back with the request given under UpdateSmsEvent bindings_restored');
+  writeReports(values, options, results, summary);
+  return summary.fail + summary.error > 0 ? 1 : 0;
+}
+
+/**
+ * Requests before the suite, so that a target that cannot be tested is one line and
+ * exit 2, not 28 failures: one that does not answer, and one whose every route gets the
+ * gateway's "no such API" (a base URL with a path, such as .../v2).
+ */
+async function preflight(options: ConformanceOptions): Promise<void> {
+  const client = new TargetClient(options);
+  const responses = smnResponses();
+  const notFound = responses.contract.errors.get('api_not_found');
+  const missingCode = notFound && 'error_code' in notFound.body ? notFound.body.error_code : undefined;
+  const isMissingRoute = (exchange: Exchange): boolean =>
+    exchange.response.status === (notFound?.status ?? 404) && (exchange.response.json as { error_code?: unknown } | undefined)?.error_code === missingCode;
+  const paths = [...new Set(responses.operations.map((op) => op.path))];
+  for (const [i, path] of paths.entries()) {
+    let exchange: Exchange;
+    try {
+      exchange = await client.send({ method: 'GET', path: client.path(path) });
+    } catch (error) {
+      if (i === 0 && error instanceof RequestFailed && error.kind === 'unreachable') throw new ConnectionError(error.message);
+      return;
+    }
+    if (!isMissingRoute(exchange)) return;
+  }
+  const origin = new URL(options.target).origin;
+  throw new ConnectionError(
+    `every route of ${options.target} answers ${notFound?.status ?? 404} ${missingCode} (no such API): --target is the base URL, without /v2 or any other path${origin !== options.target ? ` (${origin}?)` : ''}`,
+  );
+}
+
 async function runSuites(options: ConformanceOptions): Promise<CheckResult[]> {
+  // Loaded here, not on import: a run refused before the suite (usage, unreachable) does not pay for vitest.
+  const { startVitest } = await import('vitest/node');
   const reporter = new ConformanceReporter();
   const saved = { ...process.env };
   Object.assign(process.env, environmentOf(options));
@@ -138,26 +209,28 @@ async function runSuites(options: ConformanceOptions): Promise<CheckResult[]> {
     }
     process.exitCode = undefined;
   }
-  const unreachable = reporter.errors.find((e) => e.name === 'TargetUnreachable');
-  if (unreachable) throw new ConnectionError(unreachable.message);
-  if (reporter.errors.length > 0) {
-    const first = reporter.errors[0]!;
-    throw new UsageError(`the conformance suite could not run: ${first.name}: ${first.message.split('\n')[0]}`);
+  // Every check turns its own trouble into a verdict; an error here means the suite itself could not run.
+  if (reporter.results.length === 0) {
+    const first = reporter.errors[0];
+    if (first) throw new UsageError(`the conformance suite could not run: ${first.name}: ${first.message.split('\n')[0]}`);
+    throw new UsageError(`no conformance checks ran (looked for conformance/**/*.test.ts under ${packageRoot})`);
   }
-  if (reporter.results.length === 0) throw new UsageError(`no conformance checks ran (looked for conformance/**/*.test.ts under ${packageRoot})`);
   return reporter.results;
 }
 
+const TAGS = { pass: 'PASS', fail: 'FAIL', error: 'ERROR', warn: 'WARN', skip: 'SKIP' } as const;
+
 function printResult(out: (line: string) => void, result: CheckResult): void {
-  const tag = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP' }[result.status];
-  out(`  ${tag} ${result.operation} ${result.check}`);
-  if (result.status === 'fail' || result.status === 'warn') {
+  out(`  ${TAGS[result.status]} ${result.operation} ${result.check}`);
+  if (result.status === 'fail' || result.status === 'error' || result.status === 'warn') {
     out(`       ${result.message}`);
-    if (result.reproducer) out(`       reproduce: ${result.reproducer}`);
+    if (result.reproducer) out(`       ${result.check === 'bindings_restored' ? 'restore' : 'reproduce'}: ${result.reproducer}`);
   }
 }
 
-function writeReports(values: Record<string, unknown>, options: ConformanceOptions, results: CheckResult[], summary: Summary): void {
+function writeReports(values: Record<string, unknown>, options: ConformanceOptions, results: CheckResult[], summary: OutcomeSummary): void {
+  // Results are masked already; the whole text once more, for anything else a report quotes.
+  const { mask } = new TargetClient(options);
   try {
     if (typeof values.json === 'string') {
       const document = {
@@ -165,7 +238,7 @@ function writeReports(values: Record<string, unknown>, options: ConformanceOptio
         results: results.map(({ operation, check, status, message, reproducer }) => ({ operation, check, status, message, reproducer: reproducer ?? null })),
         summary,
       };
-      writeReport(values.json, `${JSON.stringify(document, null, 2)}\n`);
+      writeReport(values.json, mask(`${JSON.stringify(document, null, 2)}\n`));
     }
     if (typeof values.junit === 'string') {
       const cases = results.map((r) => ({
@@ -173,10 +246,10 @@ function writeReports(values: Record<string, unknown>, options: ConformanceOptio
         name: r.check,
         status: r.status,
         message: r.message,
-        details: r.reproducer ? `${r.message}\nreproduce: ${r.reproducer}` : r.message,
+        details: r.reproducer ? `${r.message}\n${r.check === 'bindings_restored' ? 'restore' : 'reproduce'}: ${r.reproducer}` : r.message,
         seconds: (r.durationMs ?? 0) / 1000,
       }));
-      writeReport(values.junit, junitXml(`smn-kit conformance ${options.target}`, cases));
+      writeReport(values.junit, mask(junitXml(`smn-kit conformance ${options.target}`, cases)));
     }
   } catch (error) {
     throw new UsageError((error as Error).message);

@@ -2,18 +2,22 @@
 // one property of one operation of the target and returning a verdict with the
 // evidence (expected vs received, a JSON pointer, a curl reproducer). What is expected
 // comes from the contract (src/contract/smn-responses.ts, ./cases.ts), not from here.
-import type { Status } from '../report/report.js';
-import { smnResponses, type SmnOperation, type SmnProblem, type SmnResponses } from '../contract/smn-responses.js';
+// A request that gets no usable answer is that check's verdict, never the run's end.
+import type { Outcome } from '../report/report.js';
+import { smnResponses, type SmnOperation, type SmnResponses } from '../contract/smn-responses.js';
+import { BindingsUnknown, CallbackBindings, compareBindings, type Binding } from './bindings.js';
 import { negativeCases, positiveCases, type NegativeCase } from './cases.js';
+import { describeProblems, requestLabel } from './evidence.js';
 import type { ConformanceOptions } from './options.js';
-import { reproducer, TargetClient, type Exchange } from './target.js';
+import { reproducer, RequestFailed, TargetClient, type Exchange } from './target.js';
 
 export interface CheckResult {
   operation: string;
   check: string;
-  status: Status;
+  /** `error`: no verdict could be reached (a request got no complete answer, or the state a check needs could not be read). */
+  status: Outcome;
   message: string;
-  /** A curl command that reproduces the request behind a failure or warning. */
+  /** A curl command that reproduces the request behind a failure or warning (or, for bindings_restored, puts the bindings back). */
   reproducer?: string;
   /** How long the check took, requests included. */
   durationMs?: number;
@@ -32,20 +36,18 @@ const LIST_SMS_EVENT = 'ListSmsEvent';
 const UPDATE_SMS_EVENT = 'UpdateSmsEvent';
 const LIST_SUBSCRIPTIONS = 'ListSubscriptions';
 
-interface Binding {
-  event_type: string;
-  topic_urn: string;
-}
-
 /** What the checks share in one run: the client, the contract, and answers fetched once. */
 export class CheckContext {
   readonly client: TargetClient;
   readonly responses: SmnResponses;
+  /** The callback bindings the write checks must leave as they found them. */
+  readonly bindings: CallbackBindings;
   private readonly memo = new Map<string, Promise<unknown>>();
 
   constructor(readonly options: ConformanceOptions, responses: SmnResponses = smnResponses()) {
     this.client = new TargetClient(options);
     this.responses = responses;
+    this.bindings = new CallbackBindings(this.client, responses, this.operation(LIST_SMS_EVENT), this.operation(UPDATE_SMS_EVENT));
   }
 
   operation(operationId: string): SmnOperation {
@@ -66,44 +68,12 @@ export class CheckContext {
     return this.client.send({ method: operation.method, path: this.client.path(operation.path), query, auth });
   }
 
-  /** The bindings the target reports now (approval_event included). */
-  async bindings(): Promise<{ exchange: Exchange; bindings: Binding[] }> {
-    const exchange = await this.get(LIST_SMS_EVENT);
-    const callback = (exchange.response.json as { callback?: unknown } | undefined)?.callback;
-    return { exchange, bindings: Array.isArray(callback) ? (callback as Binding[]) : [] };
-  }
-
-  /** The bindings as found when the run started, read once. */
-  initialBindings(): Promise<{ exchange: Exchange; bindings: Binding[] }> {
-    return this.once('initial bindings', () => this.bindings());
-  }
-
-  /** A body that writes back what is bound now: a PUT that changes nothing. */
-  async unchangedUpdateBody(): Promise<string> {
-    const { bindings } = await this.initialBindings();
-    const settable = new Set(this.settableEventTypes());
-    const items = bindings.filter((b) => settable.has(b.event_type)).map(({ event_type, topic_urn }) => ({ event_type, topic_urn }));
-    // Nothing bound: unbinding one event type is the only valid no-op (callback needs an item).
-    if (items.length === 0) {
-      const [first] = this.settableEventTypes();
-      if (!first) throw new Error('the contract names no event type UpdateSmsEvent accepts');
-      items.push({ event_type: first, topic_urn: '' });
-    }
-    return JSON.stringify({ callback: items });
-  }
-
-  settableEventTypes(): string[] {
-    const item = (this.operation(UPDATE_SMS_EVENT).requestBody?.properties as Record<string, { items?: { properties?: { event_type?: { enum?: string[] } } } }>)
-      ?.callback?.items;
-    return item?.properties?.event_type?.enum ?? [];
-  }
-
   /** The answer to a valid request, fetched once per operation and shared by the generic checks. */
   baseline(operationId: string): Promise<Exchange> {
     return this.once(`baseline ${operationId}`, async () => {
       if (operationId === UPDATE_SMS_EVENT) {
         const operation = this.operation(operationId);
-        return this.client.send({ method: operation.method, path: this.client.path(operation.path), body: await this.unchangedUpdateBody() });
+        return this.client.send({ method: operation.method, path: this.client.path(operation.path), body: await this.bindings.unchangedBody() });
       }
       return this.get(operationId);
     });
@@ -113,7 +83,7 @@ export class CheckContext {
   refusal(operationId: string): Promise<Exchange> {
     return this.once(`refusal ${operationId}`, async () => {
       const operation = this.operation(operationId);
-      const body = operation.requestBody ? await this.unchangedUpdateBody() : undefined;
+      const body = operation.requestBody ? await this.bindings.unchangedBody() : undefined;
       return this.client.send({ method: operation.method, path: this.client.path(operation.path), body, auth: false });
     });
   }
@@ -128,23 +98,34 @@ const pass = (message: string): Verdict => ({ status: 'pass', message });
 const skip = (message: string): Verdict => ({ status: 'skip', message });
 const fail = (message: string, exchange?: Exchange): Verdict => ({ status: 'fail', message, reproducer: exchange && reproducer(exchange.request) });
 const warn = (message: string, exchange?: Exchange): Verdict => ({ status: 'warn', message, reproducer: exchange && reproducer(exchange.request) });
+const error = (message: string, exchange?: Exchange): Verdict => ({ status: 'error', message, reproducer: exchange && reproducer(exchange.request) });
 
 const isWrite = (operation: SmnOperation): boolean => operation.method !== 'GET';
 const writesSkipped = (operation: SmnOperation): Verdict =>
   skip(`${operation.operationId} changes the target (${operation.method}); run with --allow-writes to check it`);
 
-const describeProblems = (problems: SmnProblem[]): string =>
-  problems.map((p) => `${p.pointer || '(body)'}: expected ${p.expected}, received ${p.received}`).join('; ');
-
 const mediaType = (exchange: Exchange): string => (exchange.response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 
-const label = (exchange: Exchange): string => `${exchange.request.method} ${new URL(exchange.request.url).pathname}${new URL(exchange.request.url).search}`;
+const label = (exchange: Exchange): string => requestLabel(exchange.request);
 
-/** Runs the checks that need writes only when writes are allowed. */
+/**
+ * Runs the checks that need writes only when writes are allowed, and only once the
+ * bindings before the run are known for certain: every PUT is built from them, or
+ * restores them, so an unknown start means no PUT at all.
+ */
 const guarded =
   (run: Check['run']): Check['run'] =>
-  (context, operation) =>
-    isWrite(operation) && !context.options.allowWrites ? Promise.resolve(writesSkipped(operation)) : run(context, operation);
+  async (context, operation) => {
+    if (!isWrite(operation)) return run(context, operation);
+    if (!context.options.allowWrites) return writesSkipped(operation);
+    try {
+      await context.bindings.initial();
+    } catch (failure) {
+      if (failure instanceof BindingsUnknown) return error(`not run, nothing written: ${failure.message}`);
+      throw failure;
+    }
+    return run(context, operation);
+  };
 
 export const checks: Check[] = [
   {
@@ -215,25 +196,25 @@ export const checks: Check[] = [
   {
     name: 'negative_data_rejection',
     run: guarded(async (context, operation) => {
-      const example = isWrite(operation) ? JSON.parse(await context.unchangedUpdateBody()) : undefined;
-      const cases = negativeCases(operation, context.responses.contract, example);
-      const warnings: string[] = [];
-      let firstWarning: Exchange | undefined;
-      for (const negative of cases) {
-        const exchange = await sendCase(context, operation, negative);
-        const verdict = judgeRejection(context, operation, negative, exchange);
-        if (verdict.status === 'fail') return { ...verdict, message: `${negative.description}: ${verdict.message}` };
-        if (verdict.status === 'warn') {
-          warnings.push(`${negative.description}: ${verdict.message}`);
-          firstWarning ??= exchange;
-        }
+      if (!isWrite(operation)) return rejectInvalid(context, operation);
+      // Start from the bindings of the start, so that a change found afterwards is the invalid requests' doing.
+      const start = await context.bindings.restore();
+      let verdict: Verdict | undefined;
+      let stopped: unknown;
+      try {
+        verdict = await rejectInvalid(context, operation, JSON.parse(await context.bindings.unchangedBody()));
+      } catch (failure) {
+        stopped = failure;
       }
-      if (isWrite(operation)) {
-        const changed = await bindingsChanged(context);
-        if (changed) return fail(`the invalid requests changed the target's bindings (${changed}); they were written back`);
+      // Whatever happened to the requests, what they changed is put back before the next check.
+      const { changed, unrestored } = await context.bindings.restore();
+      if (changed && !start.unrestored) {
+        const outcome = unrestored ? `putting them back failed (${unrestored.reason}); see bindings_restored` : 'they were put back';
+        const also = `the invalid requests changed the target's bindings (${changed}); ${outcome}`;
+        return verdict?.status === 'fail' ? { ...verdict, message: `${verdict.message}; ${also}` } : fail(also);
       }
-      if (warnings.length > 0) return warn(warnings.join('; '), firstWarning);
-      return pass(`${cases.length} invalid requests refused with the documented codes`);
+      if (stopped !== undefined) throw stopped;
+      return verdict!;
     }),
   },
   {
@@ -243,7 +224,7 @@ export const checks: Check[] = [
         ? ['application/json', 'application/json;charset=UTF-8'].map((contentType) => ({
             description: `the current bindings written back as ${contentType}`,
             send: async () =>
-              context.client.send({ method: operation.method, path: context.client.path(operation.path), body: await context.unchangedUpdateBody(), contentType }),
+              context.client.send({ method: operation.method, path: context.client.path(operation.path), body: await context.bindings.unchangedBody(), contentType }),
           }))
         : positiveCases(operation).map((c) => ({ description: c.description, send: () => context.get(operation.operationId, c.query) }));
       for (const request of requests) {
@@ -272,7 +253,7 @@ export const checks: Check[] = [
     operations: [LIST_SMS_EVENT],
     async run(context, operation) {
       const filter = operation.parameters.find((p) => p.in === 'query' && p.name === 'event_type');
-      const { bindings } = await context.initialBindings();
+      const { bindings, exchange: unfiltered } = await context.bindings.initial();
       for (const value of (filter?.schema.enum as string[] | undefined) ?? []) {
         const exchange = await context.get(operation.operationId, `event_type=${value}`);
         const callback = (exchange.response.json as { callback?: Binding[] } | undefined)?.callback;
@@ -289,7 +270,7 @@ export const checks: Check[] = [
         }
       }
       if (bindings.length === 0) {
-        return warn('nothing is bound, so a filter that is ignored cannot be told from one that works; bind callbacks first', (await context.initialBindings()).exchange);
+        return warn('nothing is bound, so a filter that is ignored cannot be told from one that works; bind callbacks first', unfiltered);
       }
       return pass('each filter returns only its event type');
     },
@@ -303,16 +284,54 @@ export const checks: Check[] = [
     name: 'update_round_trip',
     operations: [UPDATE_SMS_EVENT],
     run: guarded(async (context) => {
-      const before = (await context.initialBindings()).bindings;
+      const { bindings: before } = await context.bindings.initial();
       const exchange = await context.baseline(UPDATE_SMS_EVENT);
       if (exchange.response.status !== 200) return fail(`writing the current bindings back must get 200; received ${exchange.response.status}`, exchange);
-      const after = await context.bindings();
+      const after = await context.bindings.read();
+      if (!after.bindings) return error(`after writing the bindings back, ${after.uncertain}: the round trip cannot be judged`, after.exchange);
       const difference = compareBindings(before, after.bindings);
       if (difference) return fail(`ListSmsEvent after writing the same bindings back differs: ${difference}`, after.exchange);
       return pass(`wrote ${before.length} binding(s) back; ListSmsEvent reports them unchanged`);
     }),
   },
+  {
+    // Last of the write checks: the kit's promise that a run leaves the target's
+    // bindings as it found them, verified by reading them, restored where they differ.
+    name: 'bindings_restored',
+    operations: [UPDATE_SMS_EVENT],
+    run: guarded(async (context) => {
+      const { bindings: before } = await context.bindings.initial();
+      const { changed, unrestored } = await context.bindings.restore();
+      if (unrestored) {
+        return {
+          status: 'error',
+          message: `the callback bindings may differ from the start of the run and could not be restored: ${unrestored.reason}. Put them back with ${unrestored.request.method} ${new URL(unrestored.request.url).pathname} and the body ${unrestored.request.body}`,
+          reproducer: reproducer(unrestored.request),
+        };
+      }
+      if (changed) return pass(`found changed (${changed}); put back, and ListSmsEvent now reports the ${before.length} binding(s) of the start`);
+      return pass(`ListSmsEvent reports the ${before.length} binding(s) found at the start`);
+    }),
+  },
 ];
+
+/** Sends every invalid request of the operation; the first that is not refused as documented fails the check. */
+async function rejectInvalid(context: CheckContext, operation: SmnOperation, example?: unknown): Promise<Verdict> {
+  const cases = negativeCases(operation, context.responses.contract, example);
+  const warnings: string[] = [];
+  let firstWarning: Exchange | undefined;
+  for (const negative of cases) {
+    const exchange = await sendCase(context, operation, negative);
+    const verdict = judgeRejection(context, operation, negative, exchange);
+    if (verdict.status === 'fail') return { ...verdict, message: `${negative.description}: ${verdict.message}` };
+    if (verdict.status === 'warn') {
+      warnings.push(`${negative.description}: ${verdict.message}`);
+      firstWarning ??= exchange;
+    }
+  }
+  if (warnings.length > 0) return warn(warnings.join('; '), firstWarning);
+  return pass(`${cases.length} invalid requests refused with the documented codes`);
+}
 
 async function sendCase(context: CheckContext, operation: SmnOperation, negative: NegativeCase): Promise<Exchange> {
   return context.client.send({
@@ -342,26 +361,6 @@ function judgeRejection(context: CheckContext, operation: SmnOperation, negative
   if (code === expectedCode) return pass('');
   if (!documented.vendorDocumented) return warn(`/code: received ${code}; the vendor documents no code for this (smn-kit answers ${expectedCode})`, exchange);
   return fail(`/code: expected ${expectedCode}, received ${code}`, exchange);
-}
-
-function compareBindings(before: Binding[], after: Binding[]): string | undefined {
-  const key = (b: Binding): string => `${b.event_type}=${b.topic_urn}`;
-  const a = before.map(key).sort();
-  const b = after.map(key).sort();
-  if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
-  return `before [${a.join(', ')}], after [${b.join(', ')}]`;
-}
-
-/** Whether the bindings differ from the run's start; if so they are written back. */
-async function bindingsChanged(context: CheckContext): Promise<string | undefined> {
-  const before = (await context.initialBindings()).bindings;
-  const now = await context.bindings();
-  const difference = compareBindings(before, now.bindings);
-  if (difference) {
-    const operation = context.operation(UPDATE_SMS_EVENT);
-    await context.client.send({ method: operation.method, path: context.client.path(operation.path), body: await context.unchangedUpdateBody() });
-  }
-  return difference;
 }
 
 interface Page {
@@ -425,11 +424,38 @@ async function checkPagination(context: CheckContext, operation: SmnOperation): 
 /** The checks that apply to an operation, in the order they run. */
 export const checksFor = (operationId: string): Check[] => checks.filter((c) => !c.operations || c.operations.includes(operationId));
 
-/** Runs one check, turning its verdict into a result. */
+/**
+ * Runs one check, turning its verdict into a result. It never throws: a request that got
+ * no usable answer, or anything else that stops a check, is that check's verdict, so the
+ * other checks still run. Secrets are masked in what the result says.
+ */
 export async function runCheck(context: CheckContext, check: Check, operationId: string): Promise<CheckResult> {
   const started = performance.now();
-  const verdict = await check.run(context, context.operation(operationId));
-  return { operation: operationId, check: check.name, ...verdict, durationMs: Math.round(performance.now() - started) };
+  let verdict: Verdict;
+  try {
+    verdict = await check.run(context, context.operation(operationId));
+  } catch (failure) {
+    verdict = verdictOf(failure);
+  }
+  const { mask } = context.client;
+  return {
+    operation: operationId,
+    check: check.name,
+    ...verdict,
+    message: mask(verdict.message),
+    reproducer: verdict.reproducer === undefined ? undefined : mask(verdict.reproducer),
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** The verdict of a check that stopped: an answer over the size limit fails it; no answer or an unknown state is an error. */
+function verdictOf(failure: unknown): Verdict {
+  if (failure instanceof RequestFailed) {
+    return { status: failure.kind === 'too-large' ? 'fail' : 'error', message: `${requestLabel(failure.request)}: ${failure.message}`, reproducer: reproducer(failure.request) };
+  }
+  if (failure instanceof BindingsUnknown) return error(failure.message);
+  const { name, message } = failure instanceof Error ? failure : { name: 'Error', message: String(failure) };
+  return error(`the check stopped: ${name}: ${message}`);
 }
 
 /** Every check against every operation, in order: the engine behind the vitest suite. */

@@ -1,6 +1,6 @@
 // A vitest reporter that collects the verdicts the conformance suite attaches to its
-// tests (task.meta.smn), and the errors that are not verdicts: a target that stopped
-// answering, a suite that could not start.
+// tests (task.meta.smn), and the errors that are not verdicts: a suite that could not
+// start (a target's misbehaviour is always a check's verdict, never an error here).
 import type {} from 'vitest';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { CheckResult } from './checks.js';

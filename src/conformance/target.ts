@@ -1,8 +1,13 @@
 // The client a conformance run talks to the target with: credentials (token or AK/SK
-// signature), a bound on requests per second, a timeout, every exchange kept for the
-// report, and a `curl` reproducer for any of them with secrets replaced by `***`.
+// signature), a bound on requests per second, a timeout and a size cap on each answer,
+// every exchange kept for the report, and a `curl` reproducer for any of them with
+// secrets replaced by `***`. A request that gets no usable answer is a RequestFailed
+// (the check it belongs to reports it); it never ends the run.
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { signRequest } from '../auth/aksk.js';
 import type { ConformanceOptions } from './options.js';
+import { secretMasker, type Mask } from './secrets.js';
 
 export interface SentRequest {
   method: string;
@@ -14,6 +19,7 @@ export interface SentRequest {
 export interface ReceivedResponse {
   status: number;
   headers: Record<string, string>;
+  /** The body, secrets of the run replaced by `***` (a target may echo them). */
   text: string;
   /** The parsed body, when it is JSON. */
   json?: unknown;
@@ -35,40 +41,65 @@ export interface RequestSpec {
   auth?: boolean;
 }
 
-/** The target did not answer: refused, unknown host, TLS failure or timeout. */
-export class TargetUnreachable extends Error {
-  override readonly name = 'TargetUnreachable';
+/**
+ * Why a request got no usable answer: `unreachable` (refused, reset, unknown host, TLS,
+ * timeout: no answer at all), `cut-off` (the connection closed inside the body),
+ * `too-large` (a body over --max-body: a verdict on the target, not the network).
+ */
+export type FailureKind = 'unreachable' | 'cut-off' | 'too-large';
+
+export class RequestFailed extends Error {
+  override readonly name = 'RequestFailed';
+  constructor(
+    message: string,
+    readonly kind: FailureKind,
+    readonly request: SentRequest,
+  ) {
+    super(message);
+  }
 }
 
 const SECRET_HEADERS = new Set(['x-auth-token', 'authorization', 'x-security-token']);
 
-function describeFailure(error: unknown, url: string, timeoutMs: number): string {
-  const failure = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (failure.name === 'TimeoutError' || failure.name === 'AbortError') return `no answer from ${url} within ${timeoutMs} ms (--timeout)`;
-  const code = failure.cause?.code;
-  const reasons: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ENOTFOUND: 'unknown host',
-    EAI_AGAIN: 'host name lookup failed',
-    ECONNRESET: 'connection reset',
-    EHOSTUNREACH: 'host unreachable',
-    ETIMEDOUT: 'connection timed out',
-  };
-  if (code && reasons[code]) return `cannot reach ${url}: ${reasons[code]} (${code})`;
-  if (code && /CERT|SSL|TLS|SELF_SIGNED|VERIFY/.test(code)) return `TLS failure talking to ${url}: ${failure.cause?.message ?? code} (${code})`;
-  return `cannot reach ${url}: ${failure.cause?.message ?? failure.message ?? String(error)}`;
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'host name lookup failed',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ETIMEDOUT: 'connection timed out',
+};
+
+/** One sentence for a request that got no answer. */
+function describeFailure(error: NodeJS.ErrnoException, url: string): string {
+  const code = error.code;
+  if (code && NETWORK_REASONS[code]) return `cannot reach ${url}: ${NETWORK_REASONS[code]} (${code})`;
+  if (code && /CERT|SSL|TLS|SELF_SIGNED|VERIFY/.test(code)) return `TLS failure talking to ${url}: ${error.message} (${code})`;
+  return `cannot reach ${url}: ${error.message}`;
+}
+
+interface RawAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
 }
 
 export class TargetClient {
   private nextSlot = 0;
+  /** Replaces this run's secrets with `***` in any text. */
+  readonly mask: Mask;
 
-  constructor(readonly options: ConformanceOptions) {}
+  constructor(readonly options: ConformanceOptions) {
+    this.mask = secretMasker([options.token, options.sk, options.ak]);
+  }
 
   /** `/v2/{project_id}/...` with this run's project id. */
   path(template: string): string {
     return template.replace('{project_id}', encodeURIComponent(this.options.projectId));
   }
 
+  /** Sends one request; rejects with RequestFailed when no usable answer comes. */
   async send(spec: RequestSpec): Promise<Exchange> {
     await this.waitForSlot();
     const url = `${this.options.target}${spec.path}${spec.query ? `?${spec.query}` : ''}`;
@@ -76,21 +107,77 @@ export class TargetClient {
     if (spec.body !== undefined) headers['Content-Type'] = spec.contentType ?? 'application/json;charset=UTF-8';
     if (spec.auth !== false) Object.assign(headers, this.credentials(spec.method, url, headers, spec.body));
     const request: SentRequest = { method: spec.method, url, headers, body: spec.body };
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, { method: spec.method, headers, body: spec.body, signal: AbortSignal.timeout(this.options.timeoutMs), redirect: 'manual' });
-      text = await response.text();
-    } catch (error) {
-      throw new TargetUnreachable(describeFailure(error, this.options.target, this.options.timeoutMs));
-    }
-    const received: ReceivedResponse = { status: response.status, headers: Object.fromEntries(response.headers.entries()), text };
+    const failed = (message: string, kind: FailureKind): RequestFailed => new RequestFailed(this.mask(message), kind, request);
+
+    const answer = await this.exchange(new URL(url), request, failed);
+    const text = this.mask(answer.body.toString('utf8'));
+    const received: ReceivedResponse = {
+      status: answer.status,
+      headers: Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name, this.mask(Array.isArray(value) ? value.join(', ') : String(value))])),
+      text,
+    };
     try {
       if (text.trim() !== '') received.json = JSON.parse(text);
     } catch {
       // not JSON: the checks say so
     }
     return { request, response: received };
+  }
+
+  /**
+   * One request on the wire. It settles once: with the whole answer, or with why there is
+   * none. The timeout bounds the whole exchange (a body that trickles in included), and
+   * reading stops, connection closed, at the first byte over --max-body.
+   */
+  private exchange(url: URL, request: SentRequest, failed: (message: string, kind: FailureKind) => RequestFailed): Promise<RawAnswer> {
+    const { target, timeoutMs, maxBodyBytes } = this.options;
+    return new Promise((resolve, reject) => {
+      let status: number | undefined;
+      let size = 0;
+      let settled = false;
+      const settle = (outcome: RawAnswer | RequestFailed): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (outcome instanceof RequestFailed) {
+          outgoing.destroy();
+          reject(outcome);
+        } else {
+          resolve(outcome);
+        }
+      };
+      const headers: Record<string, string> = { ...request.headers };
+      if (request.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(request.body));
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const outgoing = send(url, { method: request.method, headers }, (incoming) => {
+        status = incoming.statusCode ?? 0;
+        const declared = Number(incoming.headers['content-length']);
+        if (declared > maxBodyBytes) {
+          return settle(failed(`the answer (${status}) declares a body of ${declared} bytes (Content-Length), over the ${maxBodyBytes}-byte limit (--max-body)`, 'too-large'));
+        }
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBodyBytes) settle(failed(`the answer (${status}) has a body of more than ${maxBodyBytes} bytes, over the limit (--max-body)`, 'too-large'));
+          else chunks.push(chunk);
+        });
+        incoming.on('end', () => settle({ status: status!, headers: incoming.headers, body: Buffer.concat(chunks) }));
+        // Closed before the end of the body: cut off ('error' comes first in some versions; both are handled).
+        incoming.on('error', () => undefined);
+        incoming.on('close', () => {
+          if (!incoming.complete) settle(failed(`the answer (${status}) was cut off after ${size} bytes of body: the connection closed before the body ended`, 'cut-off'));
+        });
+      });
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        if (status === undefined) settle(failed(describeFailure(error, target), 'unreachable'));
+        else settle(failed(`the answer (${status}) was cut off after ${size} bytes of body: ${error.message}`, 'cut-off'));
+      });
+      const timer = setTimeout(() => {
+        if (status === undefined) settle(failed(`no answer from ${target} within ${timeoutMs} ms (--timeout)`, 'unreachable'));
+        else settle(failed(`the answer (${status}) was not complete within ${timeoutMs} ms (--timeout): ${size} bytes of body received`, 'unreachable'));
+      }, timeoutMs);
+      outgoing.end(request.body);
+    });
   }
 
   private credentials(method: string, url: string, headers: Record<string, string>, body: string | undefined): Record<string, string> {
@@ -116,7 +203,7 @@ export class TargetClient {
 
 const shellQuote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
 
-/** A `curl` command that sends the same request, secrets replaced by `***`. */
+/** A `curl` command that sends the same request, credential headers replaced by `***`. */
 export function reproducer(request: SentRequest): string {
   const parts = ['curl -sS -i', `-X ${request.method}`, shellQuote(request.url)];
   for (const [name, value] of Object.entries(request.headers)) {

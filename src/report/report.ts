@@ -8,6 +8,13 @@ import { join } from 'node:path';
 
 export type Status = 'pass' | 'fail' | 'warn' | 'skip';
 
+/**
+ * A status, or `error`: no verdict could be reached (a conformance request got no
+ * complete answer, or what a check needed first could not be read). Only commands that
+ * can meet that case use it; the others keep to Status.
+ */
+export type Outcome = Status | 'error';
+
 export interface Summary {
   pass: number;
   fail: number;
@@ -15,17 +22,28 @@ export interface Summary {
   skip: number;
 }
 
+export interface OutcomeSummary extends Summary {
+  error: number;
+}
+
 export function summarize(statuses: Iterable<Status>): Summary {
-  const summary: Summary = { pass: 0, fail: 0, warn: 0, skip: 0 };
-  for (const status of statuses) summary[status]++;
-  return summary;
+  return tally(statuses, { pass: 0, fail: 0, warn: 0, skip: 0 });
+}
+
+export function summarizeOutcomes(outcomes: Iterable<Outcome>): OutcomeSummary {
+  return tally(outcomes, { pass: 0, fail: 0, error: 0, warn: 0, skip: 0 });
+}
+
+function tally<K extends string, T extends Record<K, number>>(keys: Iterable<K>, counts: T): T {
+  for (const key of keys) counts[key]++;
+  return counts;
 }
 
 /** One JUnit test case: `suite` becomes the classname, `name` the test name. */
 export interface JunitCase {
   suite: string;
   name: string;
-  status: Status;
+  status: Outcome;
   /** One line: why it failed, was skipped or warned. */
   message?: string;
   /** Longer text shown under the failure (expected vs received, a reproducer). */
@@ -46,7 +64,11 @@ function testcaseXml(c: JunitCase): string {
   const open = `    <testcase classname="${escapeXml(c.suite)}" name="${escapeXml(c.name)}" time="${(c.seconds ?? 0).toFixed(3)}"`;
   const message = escapeXml(c.message ?? '');
   if (c.status === 'pass') return `${open}/>`;
-  if (c.status === 'fail') return [`${open}>`, `      <failure message="${message}">${escapeXml(c.details ?? c.message ?? '')}</failure>`, '    </testcase>'].join('\n');
+  if (c.status === 'fail' || c.status === 'error') {
+    // An error (no verdict could be reached) is JUnit's <error>, which fails the build too.
+    const element = c.status === 'fail' ? 'failure' : 'error';
+    return [`${open}>`, `      <${element} message="${message}">${escapeXml(c.details ?? c.message ?? '')}</${element}>`, '    </testcase>'].join('\n');
+  }
   if (c.status === 'skip') return [`${open}>`, `      <skipped message="${message}"/>`, '    </testcase>'].join('\n');
   return [`${open}>`, `      <system-out>warning: ${escapeXml(c.details ?? c.message ?? '')}</system-out>`, '    </testcase>'].join('\n');
 }
@@ -54,7 +76,7 @@ function testcaseXml(c: JunitCase): string {
 /** What a `<testsuite>` (or `<testsuites>`) element counts. */
 interface SuiteCounts {
   tests: number;
-  counts: Summary;
+  counts: OutcomeSummary;
   seconds: number;
 }
 
@@ -64,17 +86,18 @@ const countCase = (into: SuiteCounts, c: JunitCase): void => {
   into.seconds += c.seconds ?? 0;
 };
 
-const newCounts = (): SuiteCounts => ({ tests: 0, counts: summarize([]), seconds: 0 });
+const newCounts = (): SuiteCounts => ({ tests: 0, counts: summarizeOutcomes([]), seconds: 0 });
 
 const testsuitesOpen = (name: string, total: SuiteCounts): string =>
-  `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${escapeXml(name)}" tests="${total.tests}" failures="${total.counts.fail}" skipped="${total.counts.skip}">`;
+  `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${escapeXml(name)}" tests="${total.tests}" failures="${total.counts.fail}" errors="${total.counts.error}" skipped="${total.counts.skip}">`;
 
 const testsuiteOpen = (suite: string, members: SuiteCounts): string =>
-  `  <testsuite name="${escapeXml(suite)}" tests="${members.tests}" failures="${members.counts.fail}" errors="0" skipped="${members.counts.skip}" time="${members.seconds.toFixed(3)}">`;
+  `  <testsuite name="${escapeXml(suite)}" tests="${members.tests}" failures="${members.counts.fail}" errors="${members.counts.error}" skipped="${members.counts.skip}" time="${members.seconds.toFixed(3)}">`;
 
 /**
  * JUnit XML with one `<testsuite>` per suite name. A warning is a passing test case
- * with the warning in `<system-out>`, which CI systems show without failing the build.
+ * with the warning in `<system-out>`, which CI systems show without failing the build;
+ * an `error` outcome is an `<error>` (the test could not be judged), which fails it.
  */
 export function junitXml(name: string, cases: JunitCase[]): string {
   const suites = new Map<string, { counts: SuiteCounts; lines: string[] }>();
