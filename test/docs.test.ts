@@ -144,6 +144,9 @@ async function npmChromium(): Promise<BrowserChoice> {
     const { default: sparticuz } = await import('@sparticuz/chromium');
     const unpacked = await sparticuz.executablePath(join(packageDir, 'bin'));
     if (unpacked !== join(partial, 'chromium')) throw new Error(`@sparticuz/chromium unpacked to ${unpacked}, not into ${partial}`);
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true });
+    throw error;
   } finally {
     if (savedTmpdir === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = savedTmpdir;
