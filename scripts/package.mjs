@@ -4,16 +4,21 @@
 //   smn-kit-contract  the specs, the generated types, the fixtures, and the library that
 //                     validates against them (src/library.ts and what it imports); its
 //                     only run-time dependencies are Ajv and ajv-formats.
-//   smn-kit           the CLI (mock, conformance, validate, listen, fire). It depends on
-//                     smn-kit-contract: its copies of the library's modules are one-line
+//   smn-kit           the CLI (mock, conformance, validate, listen, fire). It carries
+//                     smn-kit-contract inside its tarball (bundleDependencies), so the kit
+//                     installs on its own; its copies of the library's modules are one-line
 //                     re-exports of the contract package's, so both run the same code.
+//
+// Both are publish-ready (`npm publish build/<name>-<version>.tgz`); the repository's own
+// package.json is private, so `npm publish` at the top can never publish the whole tree.
 //
 // The repository keeps one tree (spec/, generated/, fixtures/, conformance/ at the top,
 // one `npm ci`); this script is the only place that knows how it splits.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'build');
@@ -55,17 +60,27 @@ for (const name of ['library.js', 'library.d.ts', 'library.js.map', 'library.d.t
 }
 for (const dir of LIBRARY_DIRS) cpSync(join(dist, dir), join(contractDir, 'lib', dir), { recursive: true });
 
-// The generated types, compiled to .js (the event-name lists are values) and .d.ts.
-execFileSync(
-  process.execPath,
-  [
-    join(root, 'node_modules/typescript/bin/tsc'),
-    ...['--outDir', join(contractDir, 'types'), '--rootDir', join(root, 'generated')],
-    ...['--declaration', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--strict', '--skipLibCheck'],
-    ...readdirSync(join(root, 'generated')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'generated', f)),
-  ],
-  { stdio: 'inherit' },
-);
+// The generated types, compiled to .js (the event-name lists are values) and .d.ts. They use
+// no ambient types: `types: []` keeps the compiler from loading every @types package here.
+const typesProgram = ts.createProgram({
+  rootNames: readdirSync(join(root, 'generated')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'generated', f)),
+  options: {
+    outDir: join(contractDir, 'types'),
+    rootDir: join(root, 'generated'),
+    declaration: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    skipLibCheck: true,
+    types: [],
+  },
+});
+const typesDiagnostics = [...ts.getPreEmitDiagnostics(typesProgram), ...typesProgram.emit().diagnostics];
+if (typesDiagnostics.length > 0) {
+  console.error(ts.formatDiagnostics(typesDiagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' }));
+  process.exit(1);
+}
 const typeModules = readdirSync(join(contractDir, 'types')).filter((f) => f.endsWith('.js')).map((f) => f.replace(/\.js$/, ''));
 write(join(contractDir, 'types/index.js'), `${typeModules.map((m) => `export * from './${m}.js';`).join('\n')}\n`);
 write(join(contractDir, 'types/index.d.ts'), `${typeModules.map((m) => `export * from './${m}.js';`).join('\n')}\n`);
@@ -143,9 +158,9 @@ copy('conformance', join(kitDir, 'conformance'));
 copy('fixtures/smn', join(kitDir, 'fixtures/smn'));
 cpSync(join(root, 'README.md'), join(kitDir, 'README.md'));
 
-const kitDependencies = Object.fromEntries(
-  Object.entries(rootPackage.dependencies).filter(([name]) => !['ajv-formats'].includes(name)),
-);
+// The bundled contract package brings no node_modules of its own: its dependencies (Ajv,
+// ajv-formats) are the kit's too, so npm installs them beside the kit.
+cpSync(contractDir, join(kitDir, 'node_modules', CONTRACT), { recursive: true });
 write(
   join(kitDir, 'package.json'),
   `${JSON.stringify(
@@ -161,7 +176,8 @@ write(
         './package.json': './package.json',
       },
       files: ['dist', 'conformance', 'fixtures', 'README.md'],
-      dependencies: { [CONTRACT]: rootPackage.version, ...kitDependencies },
+      dependencies: { [CONTRACT]: rootPackage.version, ...rootPackage.dependencies },
+      bundleDependencies: [CONTRACT],
     },
     null,
     2,
@@ -169,7 +185,11 @@ write(
 );
 
 // --- pack ---------------------------------------------------------------------------
-for (const dir of [contractDir, kitDir]) {
-  const output = execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop();
-  console.log(`packed ${relative(root, join(out, output))}`);
-}
+const pack = (dir) =>
+  new Promise((resolvePack, rejectPack) => {
+    execFile('npm', ['pack', '--silent', '--pack-destination', out], { cwd: dir, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) rejectPack(new Error(`npm pack in ${relative(root, dir)} failed:\n${stderr}`));
+      else resolvePack(join(out, stdout.trim().split('\n').pop()));
+    });
+  });
+for (const tarball of await Promise.all([contractDir, kitDir].map(pack))) console.log(`packed ${relative(root, tarball)}`);

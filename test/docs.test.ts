@@ -1,24 +1,27 @@
-// The rendered reference as a reader meets it: `npm run docs` renders spec/ into a temporary
-// directory, headless Chromium opens the pages with the network cut off, and every
-// operation of both OpenAPI contracts and every event of both SUBHOOK channels must be
-// reachable and shown. The expectations come from the specs themselves.
+// The rendered reference as a reader meets it: headless Chromium opens the committed pages
+// in docs/ with the network cut off, and every operation of both OpenAPI contracts and every
+// event of both SUBHOOK channels must be reachable and shown; meanwhile `npm run docs` renders
+// spec/ into a temporary directory, and docs/ must be exactly that render (so what the browser
+// checked is what the specs give now). The expectations come from the specs themselves.
+//
+// The browser is CHROMIUM_PATH, else a Chromium or Chrome on PATH, else the Chromium shipped
+// inside the @sparticuz/chromium npm package (a dev dependency), so `npm ci` is all it needs.
 //
 // Redoc renders each operation on a route named after its operationId (#/<tag>/<operationid>,
 // lower-cased) but never prints the id as text, so an operation counts as listed when the
 // page links to that route and following the link shows the operation's summary as a
 // heading, with its method and path. An event counts as listed when its message is in the
 // channel's message menu and choosing it shows the event name (the value of `events`).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Where to save one screenshot per page for a person to look at; unset, none are taken.
 const screenshotDir = process.env.DOCS_SCREENSHOT_DIR;
 
@@ -74,39 +77,145 @@ function subhookChannels(): SubhookChannel[] {
 
 let outDir: string;
 let browser: Browser;
-let renderSeconds: number;
+let browserName = 'the browser';
+let browserSeconds: number;
+let browserFailure: Error | undefined;
 // Per rendered file: script errors thrown in the page, and the requests it made off the machine (all refused).
 const pageErrors = new Map<string, string[]>();
 const blockedRequests = new Map<string, Set<string>>();
 
-beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `Chromium not found at ${chromiumPath}. The docs test opens the rendered pages in Debian's Chromium: ` +
-        'install it with `apt-get update && apt-get install -y --no-install-recommends chromium` ' +
-        '(.ci/run does this), or point CHROMIUM_PATH at another Chromium.',
-    );
+// Without the background-networking switches Chromium keeps trying Google's hosts, which a closed network refuses.
+const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const systemChromiums = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
+
+interface BrowserChoice {
+  name: string;
+  executablePath: string;
+  env?: Record<string, string>;
+}
+
+const isExecutable = (path: string) => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
+};
+
+/** CHROMIUM_PATH, else a Chromium or Chrome on PATH, else the one shipped in the @sparticuz/chromium npm package. */
+async function chooseBrowser(): Promise<BrowserChoice> {
+  const given = process.env.CHROMIUM_PATH;
+  if (given) {
+    if (!isExecutable(given)) throw new Error(`CHROMIUM_PATH=${given} is not an executable file; unset it to use the Chromium that npm ci installed`);
+    return { name: `CHROMIUM_PATH ${given}`, executablePath: given };
+  }
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const found = systemChromiums.map((name) => join(dir, name)).find(isExecutable);
+    if (found) return { name: found, executablePath: found };
+  }
+  return npmChromium();
+}
+
+/**
+ * The Chromium inside the @sparticuz/chromium tarball (a dev dependency: no download at install
+ * or run time), unpacked once per version under node_modules/.cache. The package unpacks into
+ * os.tmpdir(), so TMPDIR points at a fresh folder while it does, and the folder is renamed into
+ * place only when complete: an interrupted run or a second test run never sees half a browser.
+ */
+async function npmChromium(): Promise<BrowserChoice> {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    throw new Error(`the npm Chromium (@sparticuz/chromium) is for Linux x64 only; on ${process.platform}-${process.arch} set CHROMIUM_PATH to a Chromium or Chrome`);
+  }
+  const packageDir = join(dirname(fileURLToPath(import.meta.resolve('@sparticuz/chromium'))), '../..');
+  const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
+  const cacheDir = join(root, 'node_modules/.cache/smn-kit');
+  const dir = join(cacheDir, `chromium-${version}`);
+  const name = `@sparticuz/chromium ${version}`;
+  // Its own fonts only (Open Sans), so the pages lay out the same on a machine without fonts.
+  const env = { FONTCONFIG_FILE: join(dir, 'fonts.conf') };
+  if (existsSync(join(dir, 'chromium'))) return { name, executablePath: join(dir, 'chromium'), env };
+
+  mkdirSync(cacheDir, { recursive: true });
+  const partial = mkdtempSync(join(cacheDir, `chromium-${version}.partial-`));
+  const savedTmpdir = process.env.TMPDIR;
+  try {
+    process.env.TMPDIR = partial;
+    const { default: sparticuz } = await import('@sparticuz/chromium');
+    const unpacked = await sparticuz.executablePath(join(packageDir, 'bin'));
+    if (unpacked !== join(partial, 'chromium')) throw new Error(`@sparticuz/chromium unpacked to ${unpacked}, not into ${partial}`);
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true });
+    throw error;
+  } finally {
+    if (savedTmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmpdir;
+  }
+  writeFileSync(
+    join(partial, 'fonts.conf'),
+    `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig><dir>${join(dir, 'fonts')}</dir><cachedir>${join(dir, 'fonts-cache')}</cachedir></fontconfig>\n`,
+  );
+  try {
+    renameSync(partial, dir);
+  } catch (error) {
+    // Another run finished first: use its copy.
+    rmSync(partial, { recursive: true, force: true });
+    if (!existsSync(join(dir, 'chromium'))) throw error;
+  }
+  return { name, executablePath: join(dir, 'chromium'), env };
+}
+
+async function launchBrowser(): Promise<Browser> {
+  const choice = await chooseBrowser();
+  browserName = choice.name;
+  try {
+    return await chromium.launch({ executablePath: choice.executablePath, args: chromiumArgs, env: { ...process.env, ...choice.env } });
+  } catch (error) {
+    throw new Error(`could not start ${choice.name} for the docs test (set CHROMIUM_PATH to another Chromium or Chrome): ${(error as Error).message}`);
+  }
+}
+
+/** npm run docs into a temporary directory, in a child process so that the browser starts meanwhile. */
+function renderDocs(out: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'scripts/docs.mjs'), '--out', out], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`npm run docs failed (${code ?? signal}):\n${output}`))));
+  });
+}
+
+const docsDir = join(root, 'docs');
+let render: Promise<{ seconds: number; error?: Error }>;
+
+beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'smn-kit-docs-'));
   const started = performance.now();
-  const result = spawnSync(process.execPath, [join(root, 'scripts/docs.mjs'), '--out', outDir], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  renderSeconds = (performance.now() - started) / 1000;
-  if (result.status !== 0) throw new Error(`npm run docs failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
-
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    // Without the background-networking switches Chromium keeps trying Google's hosts, which a closed network refuses.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  // The render runs in child processes while the browser checks the committed pages; the last test waits for it.
+  render = renderDocs(outDir).then(
+    () => ({ seconds: (performance.now() - started) / 1000 }),
+    (error: Error) => ({ seconds: (performance.now() - started) / 1000, error }),
+  );
+  // A browser that cannot start fails each test that needs it, with the reason; a failing hook would only mark them skipped.
+  try {
+    browser = await launchBrowser();
+  } catch (error) {
+    browserFailure = error as Error;
+  }
+  browserSeconds = (performance.now() - started) / 1000;
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
+  await render;
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
 /** Opens a rendered page with every non-file request refused, so the page is proven to work offline. */
 async function open(file: string): Promise<Page> {
+  if (browserFailure) throw browserFailure;
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   // A missing element should fail its check with a message, not wait for the test's timeout.
   page.setDefaultTimeout(15_000);
@@ -122,7 +231,7 @@ async function open(file: string): Promise<Page> {
       return route.abort();
     },
   );
-  await page.goto(pathToFileURL(join(outDir, file)).href, { waitUntil: 'load' });
+  await page.goto(pathToFileURL(join(docsDir, file)).href, { waitUntil: 'load' });
   return page;
 }
 
@@ -141,16 +250,7 @@ async function screenshot(page: Page, name: string) {
 }
 
 // Each page parses a 2.5 MB inline script; on a busy 2-core machine a page test takes 10-20 s.
-describe('npm run docs', { timeout: 120_000 }, () => {
-  it('renders every page, and the committed docs/ are what the specs give now', () => {
-    console.log(`npm run docs rendered ${allFiles.length} files in ${renderSeconds.toFixed(1)} s`);
-    const stale = allFiles.filter((file) => {
-      const committed = join(root, 'docs', file);
-      return !existsSync(committed) || readFileSync(committed, 'utf8') !== readFileSync(join(outDir, file), 'utf8');
-    });
-    expect(stale, 'docs/ is stale: run `npm run docs` and commit docs/').toEqual([]);
-  });
-
+describe('the HTML reference in docs/', { timeout: 120_000 }, () => {
   it('index.html links every rendered page', async () => {
     const page = await open('index.html');
     const links = await page.locator('a').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')));
@@ -181,7 +281,7 @@ describe('npm run docs', { timeout: 120_000 }, () => {
           missing.push(`${operation.operationId}: no link to it`);
           continue;
         }
-        await page.goto(pathToFileURL(join(outDir, file)).href + (await link.first().getAttribute('href')));
+        await page.goto(pathToFileURL(join(docsDir, file)).href + (await link.first().getAttribute('href')));
         // The heading's accessible name starts with its anchor link's label ("link to ..."), so match its end.
         const heading = page.getByRole('heading', { name: new RegExp(`${escapeRegExp(operation.summary)}$`) });
         try {
@@ -243,6 +343,17 @@ describe('npm run docs', { timeout: 120_000 }, () => {
     await page.close();
     expect(missing).toEqual([]);
     expectRanOffline(asyncApiPage.file);
+  });
+
+  it('npm run docs renders every page, and the committed docs/ are that render', async () => {
+    const { seconds, error } = await render;
+    if (error) throw error;
+    console.log(`npm run docs rendered ${allFiles.length} files in ${seconds.toFixed(1)} s; ${browserName} ${browserFailure ? 'failed' : 'was ready'} in ${browserSeconds.toFixed(1)} s`);
+    const stale = allFiles.filter((file) => {
+      const committed = join(docsDir, file);
+      return !existsSync(committed) || readFileSync(committed, 'utf8') !== readFileSync(join(outDir, file), 'utf8');
+    });
+    expect(stale, 'docs/ is stale: run `npm run docs` and commit docs/').toEqual([]);
   });
 });
 
