@@ -4,7 +4,7 @@ interface components {
     schemas: {
         /**
          * Domestic SMS: request
-         * @description SUBMAIL accepted a send request for the message. The table lists `tag` but the sample omits it, so `tag` is optional here.
+         * @description SUBMAIL accepted a send request for the message. The table lists `tag` but the sample omits it, so `tag` is optional here. The current vendor page also lists `content` (the full text sent), optional here as older revisions do not.
          */
         SmsSubhookRequest: {
             /**
@@ -30,6 +30,11 @@ interface components {
              */
             send_id: string;
             /**
+             * @description Text of the message: for `mo` the reply the recipient sent, for international events the text that was sent.
+             * @example [SUBMAIL] your code is 0001
+             */
+            content?: string;
+            /**
              * @description The tag given when the message was sent, echoed back (may be empty). The domestic table calls it a custom tag, the international table a 32-digit random string; both describe the same echoed value, so no format is imposed.
              * @example order-1024
              */
@@ -53,7 +58,7 @@ interface components {
         };
         /**
          * Domestic SMS: delivered
-         * @description The carrier reported the message delivered to the handset.
+         * @description The carrier reported the message delivered to the handset. The current vendor page also lists `operator` and `location`, optional here as older revisions do not.
          */
         SmsSubhookDelivered: {
             /**
@@ -78,6 +83,16 @@ interface components {
              * @example 093c0a7df143c087d6cba9cdf0cf3738
              */
             send_id: string;
+            /**
+             * @description Carrier the number belongs to, such as 中国移动 (listed for domestic `delivered` by the current vendor page; absent from older revisions).
+             * @example 中国移动
+             */
+            operator?: string;
+            /**
+             * @description Province and city the number belongs to, such as `上海 上海` (listed for domestic `delivered` by the current vendor page; absent from older revisions).
+             * @example 上海 上海
+             */
+            location?: string;
             /**
              * @description The tag given when the message was sent, echoed back (may be empty). The domestic table calls it a custom tag, the international table a 32-digit random string; both describe the same echoed value, so no format is imposed.
              * @example order-1024
@@ -408,7 +423,7 @@ interface components {
         };
         /**
          * International SMS: delivered
-         * @description The carrier reported the message delivered. The table lists `tag` but the sample omits it, so `tag` is optional here.
+         * @description The carrier reported the message delivered. The table lists `tag` but the sample omits it, so `tag` is optional here. `content` and `template_id` are optional: one revision of the vendor page does not list them, and only what every revision lists is required.
          */
         InterSmsSubhookDelivered: {
             /**
@@ -437,12 +452,12 @@ interface components {
              * @description Text of the message: for `mo` the reply the recipient sent, for international events the text that was sent.
              * @example [SUBMAIL] your code is 0001
              */
-            content: string;
+            content?: string;
             /**
              * @description Id of the message template.
              * @example H5OSN4
              */
-            template_id: string;
+            template_id?: string;
             /**
              * @description The tag given when the message was sent, echoed back (may be empty). The domestic table calls it a custom tag, the international table a 32-digit random string; both describe the same echoed value, so no format is imposed.
              * @example order-1024
@@ -467,7 +482,7 @@ interface components {
         };
         /**
          * International SMS: dropped
-         * @description Sending failed; `report` is the final status report of the message. The table lists `tag` but the sample omits it, so `tag` is optional here.
+         * @description Sending failed; `report` is the final status report of the message. The table lists `tag` but the sample omits it, so `tag` is optional here. `content` and `template_id` are optional: one revision of the vendor page does not list them, and only what every revision lists is required.
          */
         InterSmsSubhookDropped: {
             /**
@@ -503,12 +518,12 @@ interface components {
              * @description Text of the message: for `mo` the reply the recipient sent, for international events the text that was sent.
              * @example [SUBMAIL] your code is 0001
              */
-            content: string;
+            content?: string;
             /**
              * @description Id of the message template.
              * @example H5OSN4
              */
-            template_id: string;
+            template_id?: string;
             /**
              * @description The tag given when the message was sent, echoed back (may be empty). The domestic table calls it a custom tag, the international table a 32-digit random string; both describe the same echoed value, so no format is imposed.
              * @example order-1024

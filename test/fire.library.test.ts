@@ -176,7 +176,7 @@ describe('--set', () => {
   });
 
   it.each([
-    [{ event: 'request', sets: ['colour=red'] }, '--set colour: sms request has no field "colour"; its fields are address, app, send_id, tag, timestamp, token, signature'],
+    [{ event: 'request', sets: ['colour=red'] }, '--set colour: sms request has no field "colour"; its fields are address, app, send_id, content, tag, timestamp, token, signature'],
     [{ event: 'all', sets: ['colour=red'] }, `--set colour: none of the sms events fired (${eventsOf('sms').join(', ')}) has a field "colour"`],
     [{ event: 'request', sets: ['app=ten'] }, '--set app: sms request expects a string matching ^[0-9]{1,20}$, got "ten" (bad-format)'],
     [{ event: 'request', sets: ['token=short'] }, '--set token: sms request expects at least 32 characters, got a string of 5 characters (bad-length)'],

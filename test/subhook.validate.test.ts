@@ -1,5 +1,7 @@
 // validateSubhookEvent against the fixtures: every vendor sample is valid, every invalid
-// case fails with exactly the rule and pointer it names, and no verdict gives a secret away.
+// case fails with exactly the rule and pointer it names, every case that breaks only a
+// rule the kit adds (warnings/) is valid with exactly that warning, and invalid with it
+// as the problem in strict mode; no verdict gives a secret away.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { signSubhook, validateSubhookEvent } from '../src/index.js';
@@ -17,22 +19,27 @@ interface InvalidCase {
 
 const products = ['sms', 'intersms'];
 const validSamples = products.flatMap((product) => jsonFiles(`${product}/valid/`).map((file) => ({ product, file, fields: readJson(`${product}/valid/${file}`) as Record<string, unknown> })));
-const invalidCases = products.flatMap((product) =>
-  jsonFiles(`${product}/invalid/`)
-    .filter((file) => file !== 'deliveries.json')
-    .map((file) => ({ product, file, ...(readJson(`${product}/invalid/${file}`) as InvalidCase) })),
-);
+const casesIn = (folder: string) =>
+  products.flatMap((product) =>
+    jsonFiles(`${product}/${folder}/`)
+      .filter((file) => file !== 'deliveries.json')
+      .map((file) => ({ product, file, ...(readJson(`${product}/${folder}/${file}`) as InvalidCase) })),
+  );
+const invalidCases = casesIn('invalid');
+const warningCases = casesIn('warnings');
 // Each value as a form, multipart or GET delivery carries it.
 const asStrings = (fields: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, String(value)]));
 
 describe('valid fixtures', () => {
   it('cover every event of both products', () => {
-    expect(validSamples.map(({ product, file }) => `${product}/${file}`)).toHaveLength(14);
+    // 14 vendor samples, and an international delivered of the page revision that lists neither content nor template_id.
+    expect(validSamples.map(({ product, file }) => `${product}/${file}`)).toHaveLength(15);
   });
 
   it.each(validSamples.map((sample) => [`${sample.product}/${sample.file}`, sample] as const))('%s is valid as JSON and with every value a string', (_, { product, file, fields }) => {
-    const event = file.replace(/\.json$/, '');
-    expect(validateSubhookEvent(fields, { product })).toEqual({ valid: true, product, event, payload: fields, problems: [] });
+    const event = String(fields.events);
+    expect(validateSubhookEvent(fields, { product })).toEqual({ valid: true, product, event, payload: fields, problems: [], warnings: [] });
+    expect(validateSubhookEvent(fields, { product, strict: true })).toMatchObject({ valid: true, problems: [], warnings: [] });
     expect(validateSubhookEvent(asStrings(fields), { product })).toMatchObject({ valid: true, event, problems: [] });
   });
 });
@@ -40,7 +47,14 @@ describe('valid fixtures', () => {
 describe('invalid fixtures', () => {
   it('have at least one case per rule a single event can break', () => {
     const rules = new Set(invalidCases.map((c) => c.expect.rule));
-    expect([...rules].sort()).toEqual(['bad-format', 'bad-length', 'bad-signature', 'missing-field', 'not-an-object', 'unexpected-field', 'unknown-event', 'wrong-type']);
+    expect([...rules].sort()).toEqual(['bad-format', 'bad-length', 'bad-signature', 'missing-field', 'not-an-object', 'unknown-event', 'wrong-type']);
+  });
+
+  it('stay invalid in strict mode, with the same problem', () => {
+    for (const c of invalidCases) {
+      const verdict = validateSubhookEvent(c.fields, { product: c.product, strict: true, ...(c.key ? { key: c.key } : {}) });
+      expect(verdict.problems.map(({ rule, pointer }) => ({ rule, pointer })), c.file).toEqual([c.expect]);
+    }
   });
 
   it.each(invalidCases.map((c) => [`${c.product}/${c.file}`, c] as const))('%s fails with exactly the rule it names', (_, c) => {
@@ -56,11 +70,41 @@ describe('invalid fixtures', () => {
     '%s gives the same verdict when every value is a string, except for wrong JSON types',
     (_, c) => {
       const stringified = validateSubhookEvent(asStrings(c.fields as Record<string, unknown>), { product: c.product, ...(c.key ? { key: c.key } : {}) });
-      // A form value is always a string: an object or boolean becomes some text, so only its format can be wrong.
+      // A form value is always a string: an object or boolean becomes some text, so only its format can be wrong
+      // (a problem, or a warning where the format is the kit's choice, as for app).
       const expected = c.expect.rule === 'wrong-type' ? 'bad-format' : c.expect.rule;
-      expect(stringified.problems.map(({ rule, pointer }) => ({ rule, pointer }))).toEqual([{ ...c.expect, rule: expected }]);
+      const found = c.expect.rule === 'wrong-type' ? [...stringified.problems, ...stringified.warnings] : stringified.problems;
+      expect(found.map(({ rule, pointer }) => ({ rule, pointer }))).toEqual([{ ...c.expect, rule: expected }]);
     },
   );
+});
+
+describe('cases that break only a rule the kit adds (the strictness policy)', () => {
+  it('cover an unlisted field and a kit-chosen format', () => {
+    expect(new Set(warningCases.map((c) => c.expect.rule))).toEqual(new Set(['unexpected-field', 'bad-format']));
+  });
+
+  it.each(warningCases.map((c) => [`${c.product}/${c.file}`, c] as const))('%s is valid with exactly that warning, and invalid with it when strict', (_, c) => {
+    const lenient = validateSubhookEvent(c.fields, { product: c.product });
+    expect(lenient.valid).toBe(true);
+    expect(lenient.problems).toEqual([]);
+    expect(lenient.warnings.map(({ rule, pointer }) => ({ rule, pointer }))).toEqual([c.expect]);
+    const strict = validateSubhookEvent(c.fields, { product: c.product, strict: true });
+    expect(strict.valid).toBe(false);
+    expect(strict.problems.map(({ rule, pointer }) => ({ rule, pointer }))).toEqual([c.expect]);
+    expect(strict.warnings).toEqual([]);
+  });
+
+  it("takes the vendor's newer fields without a warning: content and tag on request, operator and location on delivered", () => {
+    const request = { ...(readJson('sms/valid/request.json') as object), content: '【SUBMAIL】您的验证码是：1234', tag: 'order-1' };
+    const delivered = { ...(readJson('sms/valid/delivered.json') as object), operator: '中国移动', location: '上海 上海' };
+    for (const fields of [request, delivered]) expect(validateSubhookEvent(fields, { product: 'sms', strict: true })).toMatchObject({ valid: true, warnings: [] });
+  });
+
+  it('an unkown push carrying tag, as its siblings do, is valid with a warning', () => {
+    const unkown = { ...(readJson('sms/valid/unkown.json') as object), tag: 'order-1' };
+    expect(validateSubhookEvent(unkown, { product: 'sms' })).toMatchObject({ valid: true, warnings: [{ rule: 'unexpected-field', pointer: '/tag' }] });
+  });
 });
 
 describe('signatures in verdicts', () => {

@@ -157,8 +157,22 @@ describe('SUBHOOK events', () => {
     for (const item of report.items) {
       expect(item.status, `${item.source}: ${JSON.stringify(item.problems)}`).toBe('pass');
       expect(item.product).toBe(alike.some((path) => item.source.endsWith(path)) ? 'sms' : item.source.split('/')[2]);
-      expect(item.event).toBe(item.source.split('/').pop()?.replace('.json', ''));
+      expect(item.event).toBe((JSON.parse(readFileSync(join(root, item.source), 'utf8')) as { events: string }).events);
     }
+  });
+
+  it.each(['sms', 'intersms'])('takes each %s fixture that breaks only a kit rule as valid with that warning, and invalid with --strict', async (product) => {
+    type Case = { fields: unknown; expect: { rule: string; pointer: string } };
+    const folder = join(root, 'fixtures/subhook', product, 'warnings');
+    const cases = readdirSync(folder).map((name) => fixture(`subhook/${product}/warnings/${name}`) as Case);
+    const path = jsonLines(`${product}-warnings.jsonl`, cases.map((c) => c.fields));
+    const lenient = await validate(path, '--product', product);
+    expect(lenient.status).toBe(0);
+    expect(lenient.report.items.map((item) => item.status)).toEqual(cases.map(() => 'warn'));
+    expect(lenient.report.items.map((item) => item.warnings.map((p) => ({ rule: p.rule, pointer: p.pointer })))).toEqual(cases.map((c) => [c.expect]));
+    const strict = await validate(path, '--product', product, '--strict');
+    expect(strict.status).toBe(1);
+    expect(strict.report.items.map((item) => item.problems.map((p) => ({ rule: p.rule, pointer: p.pointer })))).toEqual(cases.map((c) => [c.expect]));
   });
 
   it.each(['sms', 'intersms'])('reports the rule and pointer of each invalid %s fixture, line by line', async (product) => {

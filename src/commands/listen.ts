@@ -18,14 +18,20 @@ import { KEY_OPTIONS_HELP, KEY_SOURCES, productOption, subhookKeyOption, writabl
 function deliveryLine(record: DeliveryRecord): string {
   const { verdict } = record;
   const what = `#${record.n} ${record.method} ${pathOf(record.url)} ${subjectOf({ ...verdict, kind: 'subhook', warnings: [] })}`;
-  const judged = verdict.status === 'pass' ? 'valid' : `invalid: ${verdict.problems.map(describeProblem).join('; ')}`;
+  const judged =
+    verdict.status === 'pass'
+      ? 'valid'
+      : verdict.status === 'warn'
+        ? `valid, with warnings (the kit's rules, --strict fails them): ${(verdict.warnings ?? []).map(describeProblem).join('; ')}`
+        : `invalid: ${verdict.problems.map(describeProblem).join('; ')}`;
   return `${what}: ${judged} -> ${record.answer.status}`;
 }
 
 function summaryLine({ summary, received, signatures }: ListenTally, expected: number | undefined): string {
   const missing = expected !== undefined && received < expected ? `; ${expected - received} of the ${expected} expected never arrived` : '';
   const unchecked = uncheckedSignaturesNote(signatures, { one: 'delivery', many: 'deliveries' });
-  return `smn-kit listen: ${received} deliver${received === 1 ? 'y' : 'ies'}: ${summary.pass} valid, ${summary.fail} invalid${missing}${unchecked}`;
+  const warned = summary.warn > 0 ? ` (${summary.warn} with warnings)` : '';
+  return `smn-kit listen: ${received} deliver${received === 1 ? 'y' : 'ies'}: ${summary.pass + summary.warn} valid${warned}, ${summary.fail} invalid${missing}${unchecked}`;
 }
 
 /** Calls `stop` when the user stops the command: the io's signal, else Ctrl-C or SIGTERM. Returns the undo. */
@@ -50,7 +56,7 @@ export const listenCommand = {
   get usage() {
     return `Usage: smn-kit listen [--port ${DEFAULT_LISTEN_PORT}] [--host ${DEFAULT_LISTEN_HOST}] [--product auto|${subhookProducts().join('|')}]
                       [--key-file FILE | --key K] [--out FILE] [--expect N] [--timeout S]
-                      [--status CODE] [--refuse-invalid] [--delay MS] [--max-body BYTES]
+                      [--status CODE] [--refuse-invalid] [--strict] [--delay MS] [--max-body BYTES]
                       [--tolerance S] [--json FILE] [--junit FILE]
 
 Receives SUBHOOK deliveries on any path (POST form, JSON or multipart, or GET) and prints a
@@ -82,6 +88,9 @@ ${KEY_OPTIONS_HELP}
   --status CODE     status of the answer, 200 to 599 (default 200)
   --refuse-invalid  answer 400 to an invalid delivery instead, as a receiver that checks
                     its deliveries does (so smn-kit fire --tamper sees it refused)
+  --strict          what the kit adds beyond the vendor's documents (a field the event does
+                    not list, a rule marked x-kit-choice in spec/) makes a delivery invalid
+                    instead of valid with a warning
   --delay MS        wait this many milliseconds before answering (default 0)
   --max-body BYTES  largest body accepted; larger ones get 413 (default ${DEFAULT_LISTEN_MAX_BODY})
   --tolerance S     refuse timestamps more than S seconds from this machine's clock; 0 turns
@@ -114,6 +123,7 @@ Example:
     timeout: { type: 'string' },
     status: { type: 'string' },
     'refuse-invalid': { type: 'boolean' },
+    strict: { type: 'boolean' },
     delay: { type: 'string' },
     'max-body': { type: 'string' },
     tolerance: { type: 'string' },
@@ -163,6 +173,7 @@ Example:
         recorder,
         status,
         refuseInvalid: values['refuse-invalid'] === true,
+        strict: values.strict === true,
         delayMs,
         maxBodyBytes,
         toleranceSeconds,

@@ -93,7 +93,7 @@ export const validateCommand = {
   // A getter: the text names the spec's products, and loading the spec waits until help is asked for.
   get usage() {
     return `Usage: smn-kit validate PATH... [--kind auto|smn|subhook] [--product ${subhookProducts().join('|')}]
-                        [--key-file FILE | --key K] [--require-signature]
+                        [--key-file FILE | --key K] [--require-signature] [--strict]
                         [--json FILE] [--junit FILE]
 
 Checks saved payloads offline against spec/ (the SMN OpenAPI and the SUBHOOK AsyncAPI):
@@ -123,6 +123,9 @@ ${KEY_OPTIONS_HELP}
   --require-signature
                     without a key, an item that carries a signature is invalid
                     (unchecked-signature) instead of valid with its signature unchecked
+  --strict          what the kit adds beyond the vendor's documents (a field the contract
+                    does not list, a rule marked x-kit-choice in spec/) makes an item
+                    invalid instead of valid with a warning
   --json FILE       write {paths, items: [{source, line | pointer, status, kind, product,
                     event, operation, httpStatus, problems, warnings, note, signature}],
                     summary: {pass, fail, warn, skip}, signatures: {keyGiven, checked,
@@ -145,6 +148,7 @@ Example:
     key: { type: 'string' },
     'key-file': { type: 'string' },
     'require-signature': { type: 'boolean' },
+    strict: { type: 'boolean' },
     json: { type: 'string' },
     junit: { type: 'string' },
   },
@@ -170,7 +174,7 @@ Example:
     const out = lineWriter(io.stdout);
     const signatures = signatureCounts(key !== undefined);
     const started = process.hrtime.bigint();
-    const summary = await validateFiles(files, { kind, product, key, requireSignature }, (item, verdict) => {
+    const summary = await validateFiles(files, { kind, product, key, requireSignature, strict: values.strict === true }, (item, verdict) => {
       countSignature(signatures, verdict);
       json?.add(item, verdict);
       junit?.add(item, verdict);

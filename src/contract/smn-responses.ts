@@ -14,6 +14,15 @@ export interface SmnProblem {
   pointer: string;
   expected: string;
   received: string;
+  /** Set when the rule broken is the kit's, not the vendor's (`x-kit-choice`): why the kit chose it. */
+  kitChoice?: string;
+}
+
+/** What a judge of someone else's answer reports: the vendor's rules broken, and the rest. */
+export interface SmnJudgement {
+  problems: SmnProblem[];
+  /** Rules the kit added (`x-kit-choice`) and fields the contract does not declare; problems when strict. */
+  warnings: SmnProblem[];
 }
 
 export interface SmnOperation {
@@ -49,8 +58,13 @@ export interface SmnResponses {
   operations: SmnOperation[];
   /** The operation a method and path call, or undefined. */
   find(method: string, path: string): SmnOperation | undefined;
-  /** Problems of a response body for an operation and status; [] when it obeys the contract. */
+  /** Problems of a response body for an operation and status; [] when it obeys the contract. Kit choices included, marked. */
   validate(operationId: string, status: number, body: unknown): SmnProblem[];
+  /**
+   * A response body judged by the strictness policy: the vendor's rules are problems;
+   * the kit's choices and undeclared fields are warnings, or problems when `strict`.
+   */
+  judge(operationId: string, status: number, body: unknown, options?: { strict?: boolean }): SmnJudgement;
   /** JSON pointers of fields the body carries that the schema does not declare. */
   undeclaredFields(operationId: string, status: number, body: unknown): string[];
   /** Validates a value against a named component schema (`SmnError`, `Subscription`...). */
@@ -111,6 +125,12 @@ function expectedOf(error: ErrorObject): string {
   }
 }
 
+/** The `x-kit-choice` of the schema an error broke, unless the rule broken is its type (always the vendor's). */
+function kitChoiceOf(error: ErrorObject): string | undefined {
+  const why = (error.parentSchema as { 'x-kit-choice'?: unknown } | undefined)?.['x-kit-choice'];
+  return typeof why === 'string' && error.keyword !== 'type' ? why : undefined;
+}
+
 function problemsOf(validate: ValidateFunction, body: unknown): SmnProblem[] {
   if (validate(body)) return [];
   const errors = validate.errors ?? [];
@@ -119,7 +139,10 @@ function problemsOf(validate: ValidateFunction, body: unknown): SmnProblem[] {
   return useful.map((error) => {
     const pointer =
       error.keyword === 'required' ? `${error.instancePath}/${String((error.params as { missingProperty: string }).missingProperty)}` : error.instancePath;
-    return { rule: error.keyword, pointer, expected: expectedOf(error), received: describe(valueAt(body, pointer)) };
+    const problem: SmnProblem = { rule: error.keyword, pointer, expected: expectedOf(error), received: describe(valueAt(body, pointer)) };
+    const kitChoice = kitChoiceOf(error);
+    if (kitChoice) problem.kitChoice = kitChoice;
+    return problem;
   });
 }
 
@@ -166,7 +189,8 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
     paths: Record<string, Record<string, unknown>>;
     components: { schemas: Record<string, Schema> };
   };
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  // verbose: each error carries the schema it broke, whose x-kit-choice marks the kit's rules.
+  const ajv = new Ajv2020({ strict: false, allErrors: true, verbose: true });
   ajvFormats.default(ajv);
   const validators = new Map<string, ValidateFunction>();
   const compiled = (key: string, schema: Schema): ValidateFunction => {
@@ -218,6 +242,14 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
         return [{ rule: 'status', pointer: '', expected: `one of the statuses ${operationId} declares: ${[...operation.responses.keys()].join(', ')}`, received: String(status) }];
       }
       return problemsOf(compiled(`${operationId} ${status}`, schema), body);
+    },
+    judge(operationId, status, body, options = {}) {
+      const all = responses.validate(operationId, status, body);
+      const undeclaredAt = responses.undeclaredFields(operationId, status, body).map(
+        (pointer): SmnProblem => ({ rule: 'undeclared-field', pointer, expected: 'only the fields the contract declares (a newer vendor revision may add fields)', received: describe(valueAt(body, pointer)) }),
+      );
+      if (options.strict) return { problems: [...all, ...undeclaredAt], warnings: [] };
+      return { problems: all.filter((p) => !p.kitChoice), warnings: [...all.filter((p) => p.kitChoice), ...undeclaredAt] };
     },
     undeclaredFields(operationId, status, body) {
       const schema = schemaOf(operationId, status);

@@ -126,7 +126,8 @@ export function generateSubhookEvent(shape: SubhookEventShape, options: Generate
     if (typeof event[TOKEN_FIELD] === 'string' && shape.fields.includes(SIGNATURE_FIELD) && !(SIGNATURE_FIELD in overrides)) {
       event[SIGNATURE_FIELD] = signSubhook(event[TOKEN_FIELD], options.key);
     }
-    const verdict = validateSubhookEvent(event, { product: shape.product, key: options.key });
+    // Strict: what fire sends as valid obeys the kit's rules too (--tamper sends the rest).
+    const verdict = validateSubhookEvent(event, { product: shape.product, key: options.key, strict: true });
     if (verdict.valid) return event;
     problems = verdict.problems;
     const problem = problems.find((p) => p.pointer.slice(1) in overrides);

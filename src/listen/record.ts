@@ -30,7 +30,7 @@ export interface DeliveryRecord {
   /** Why the body was not kept: it was over the limit. */
   bodyOmitted?: string;
   /** `signature` is checked or not-checked when the event carries one (see Verdict). */
-  verdict: { status: Status; product?: string; event?: string; problems: Problem[]; signature?: SignatureCheck };
+  verdict: { status: Status; product?: string; event?: string; problems: Problem[]; warnings?: Problem[]; signature?: SignatureCheck };
   /** The answer given after recording. */
   answer: { status: number; delayMs: number };
 }

@@ -30,6 +30,8 @@ export interface ListenOptions {
   status?: number;
   /** Answer 400 to an invalid delivery, as a receiver that checks its deliveries does. */
   refuseInvalid?: boolean;
+  /** What the kit adds beyond the vendor's documents fails instead of warning. */
+  strict?: boolean;
   /** Milliseconds to wait before answering (default 0). */
   delayMs?: number;
   maxBodyBytes?: number;
@@ -103,9 +105,9 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
     if ('tooLarge' in body) return verdictOf({ kind: 'subhook', product: options.product, problems: [tooLargeProblem(maxBodyBytes, body.tooLarge)] });
     const { verdict, fields } = await judgeSubhookDelivery(
       { method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body: body.bytes },
-      { product: options.product, key: options.key },
+      { product: options.product, key: options.key, strict: options.strict },
     );
-    if (verdict.status !== 'pass' || !fields) return verdict;
+    if (verdict.status === 'fail' || !fields) return verdict;
     const reception = guard.check(fields);
     return reception.length === 0 ? verdict : verdictOf({ ...verdict, problems: reception });
   }
@@ -122,7 +124,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
       ...kept,
       bodyBytes: 'bytes' in body ? body.bytes.length : body.tooLarge,
       ...('tooLarge' in body ? { bodyOmitted: `${body.tooLarge} bytes, over the ${maxBodyBytes}-byte limit` } : {}),
-      verdict: { status: verdict.status, product: verdict.product, event: verdict.event, problems: verdict.problems, signature: verdict.signature },
+      verdict: { status: verdict.status, product: verdict.product, event: verdict.event, problems: verdict.problems, warnings: verdict.warnings, signature: verdict.signature },
       answer: { status, delayMs: 'tooLarge' in body ? 0 : delayMs },
     };
   }

@@ -60,7 +60,9 @@ export function loadSubhookContract(path: string = subhookSpecJsonPath): Map<str
   const specUrl = pathToFileURL(path === subhookSpecJsonPath ? subhookSpecPath : path);
   const document = readContractDocument(path) as AsyncApiDocument;
   // allErrors: a verdict lists every problem, not the first one.
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+  // verbose: each error carries the schema it broke, whose `x-kit-choice` says whether
+  // the rule is the vendor's or the kit's (validate.ts).
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, keywords: ['x-kit-choice'] });
   ajvFormats.default(ajv);
 
   // Each schema file is added once under its file URL, so that relative `$ref`s between

@@ -11,6 +11,12 @@ export interface ValidateSubhookOptions {
   product: string;
   /** The SUBHOOK secret. When given, the signature is checked too. */
   key?: string;
+  /**
+   * What the vendor documents is always a rule; what the kit adds (a field the event
+   * does not list, a rule marked `x-kit-choice` in the schemas) is a warning, or a
+   * problem when `strict` is true.
+   */
+  strict?: boolean;
 }
 
 /**
@@ -18,8 +24,19 @@ export interface ValidateSubhookOptions {
  * generated union of the product, such as `SmsSubhookEvent`.
  */
 export type SubhookVerdict<Event = Record<string, unknown>> =
-  | { valid: true; product: string; event: string; payload: Event; problems: [] }
-  | { valid: false; product: string; event: string | undefined; problems: SubhookProblem[] };
+  | { valid: true; product: string; event: string; payload: Event; problems: []; warnings: SubhookProblem[] }
+  | { valid: false; product: string; event: string | undefined; problems: SubhookProblem[]; warnings: SubhookProblem[] };
+
+/**
+ * Whether a schema error breaks a rule the kit added rather than one the vendor
+ * documents: a field the event does not list (a newer revision of the vendor's page
+ * may send it), or a rule of a schema marked `x-kit-choice` other than its type.
+ */
+function isKitRule(error: ErrorObject): boolean {
+  if (error.keyword === 'additionalProperties') return true;
+  const schema = error.parentSchema as { 'x-kit-choice'?: unknown } | undefined;
+  return typeof schema?.['x-kit-choice'] === 'string' && error.keyword !== 'type';
+}
 
 const RULE_OF_KEYWORD: Record<string, SubhookRule> = {
   required: 'missing-field',
@@ -95,10 +112,11 @@ export function validateSubhookEvent<Event = Record<string, unknown>>(fields: un
   if (options.key !== undefined && (typeof options.key !== 'string' || options.key.length === 0)) {
     throw new TypeError('validateSubhookEvent: key (the SUBHOOK secret) must be a non-empty string when given');
   }
+  const warnings: SubhookProblem[] = [];
   const verdictOf = (event: string | undefined, problems: SubhookProblem[]): SubhookVerdict<Event> =>
     problems.length === 0 && event !== undefined
-      ? { valid: true, product: product.product, event, payload: fields as Event, problems: [] }
-      : { valid: false, product: product.product, event, problems };
+      ? { valid: true, product: product.product, event, payload: fields as Event, problems: [], warnings }
+      : { valid: false, product: product.product, event, problems, warnings };
 
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
     return verdictOf(undefined, [{ rule: 'not-an-object', pointer: '', expected: 'an object of event fields', received: describeReceived('', fields) }]);
@@ -115,11 +133,11 @@ export function validateSubhookEvent<Event = Record<string, unknown>>(fields: un
       received: describeReceived('/events', name),
     });
   } else if (!event.validate(record)) {
-    for (const error of event.validate.errors ?? []) problems.push(problemOf(error, record, event, product));
+    for (const error of event.validate.errors ?? []) (!options.strict && isKitRule(error) ? warnings : problems).push(problemOf(error, record, event, product));
   }
 
   // A malformed token or signature is already reported; a mismatch would only repeat it.
-  const signatureFieldsWellFormed = !problems.some((problem) => problem.pointer === '/token' || problem.pointer === '/signature');
+  const signatureFieldsWellFormed = ![...problems, ...warnings].some((problem) => problem.pointer === '/token' || problem.pointer === '/signature');
   if (options.key !== undefined && signatureFieldsWellFormed && typeof record.token === 'string' && typeof record.signature === 'string') {
     if (!verifySubhookSignature(record, options.key)) {
       problems.push({

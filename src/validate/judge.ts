@@ -63,7 +63,7 @@ export function judgeValue(value: unknown, options: JudgeOptions): Verdict | Pro
     return judgeDelivery(value, options);
   }
   if (options.kind === 'subhook' || (options.kind === 'auto' && isObject(value) && 'events' in value)) return judgeSubhookFields(value, options);
-  if (options.kind === 'smn' || looksLikeSmnBody(value)) return judgeSmnBody(value);
+  if (options.kind === 'smn' || looksLikeSmnBody(value)) return judgeSmnBody(value, options.strict);
   // Not SMN, but with fields of SUBHOOK events: judged as an event, whose problems
   // (a missing `events`...) say more than "unrecognized".
   if (options.product !== undefined || (isObject(value) && hasSubhookField(value))) return judgeSubhookFields(value, options);
@@ -73,5 +73,5 @@ export function judgeValue(value: unknown, options: JudgeOptions): Verdict | Pro
 /** A HAR exchange is SMN traffic whatever --kind says; `--kind subhook` skips it. */
 export function judgeHar(entry: HarEntry, options: JudgeOptions): Verdict {
   if (options.kind === 'subhook') return { status: 'skip', problems: [], warnings: [], note: 'a HAR holds SMN exchanges, and --kind is subhook' };
-  return judgeHarEntry(entry);
+  return judgeHarEntry(entry, options.strict);
 }

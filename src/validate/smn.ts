@@ -5,13 +5,6 @@
 import { guessSmnOperation, smnResponses, type SmnOperation, type SmnProblem } from '../contract/smn-responses.js';
 import { parseJson, skipped, verdictOf, type Problem, type Verdict } from './verdict.js';
 
-const undeclaredWarning = (pointer: string): Problem => ({
-  rule: 'undeclared-field',
-  pointer,
-  expected: 'only fields the contract declares (allowed, but unknown to it)',
-  received: 'a field the contract does not declare',
-});
-
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 const requiredOf = (schema: Record<string, unknown> | undefined): string[] => (schema?.required as string[] | undefined) ?? [];
@@ -48,10 +41,9 @@ export const unrecognizedSmnBody = (body: unknown): Problem => ({
 /** Whether a body looks like any SMN response (success or error), to tell kinds apart. */
 export const looksLikeSmnBody = (body: unknown): boolean => isObject(body) && (guessSmnOperation(body) !== undefined || errorResponseFor(body) !== undefined);
 
-function judgeAgainst(operationId: string, status: number, body: unknown): Verdict {
-  const responses = smnResponses();
-  const problems: Problem[] = responses.validate(operationId, status, body);
-  const warnings = responses.undeclaredFields(operationId, status, body).map(undeclaredWarning);
+/** The vendor's rules broken are problems; the kit's choices and undeclared fields warnings, unless strict. */
+function judgeAgainst(operationId: string, status: number, body: unknown, strict: boolean): Verdict {
+  const { problems, warnings } = smnResponses().judge(operationId, status, body, { strict });
   return verdictOf({ kind: 'smn', operation: operationId, httpStatus: status, problems, warnings });
 }
 
@@ -60,14 +52,14 @@ function judgeAgainst(operationId: string, status: number, body: unknown): Verdi
  * is judged as the 200 of the operation its fields point to, an error body against
  * the error schema whose fields it has.
  */
-export function judgeSmnBody(body: unknown): Verdict {
+export function judgeSmnBody(body: unknown, strict = false): Verdict {
   if (!isObject(body)) return verdictOf({ kind: 'smn', problems: [unrecognizedSmnBody(body)] });
   const operation = guessSmnOperation(body);
   const error = errorResponseFor(body);
   // `{request_id, code, message}` also has all UpdateSmsEvent requires: the fuller match wins.
   const successScore = operation ? requiredOf(smnResponses().operations.find((op) => op.operationId === operation)?.responses.get(200)).length : 0;
-  if (error && error.score > successScore) return { ...judgeAgainst(error.operation.operationId, error.status, body), operation: 'error body', httpStatus: undefined };
-  if (operation) return judgeAgainst(operation, 200, body);
+  if (error && error.score > successScore) return { ...judgeAgainst(error.operation.operationId, error.status, body, strict), operation: 'error body', httpStatus: undefined };
+  if (operation) return judgeAgainst(operation, 200, body, strict);
   return verdictOf({ kind: 'smn', problems: [unrecognizedSmnBody(body)] });
 }
 
@@ -118,7 +110,7 @@ function responseText(content: { text?: string; encoding?: string } | undefined)
  * schema of its status. A request the contract refuses is fine when it was refused
  * (4xx); answered with a 2xx, each of its problems is a failure.
  */
-export function judgeHarEntry(entry: HarEntry): Verdict {
+export function judgeHarEntry(entry: HarEntry, strict = false): Verdict {
   const method = entry.request?.method ?? '';
   let url: URL;
   try {
@@ -135,7 +127,7 @@ export function judgeHarEntry(entry: HarEntry): Verdict {
   const text = responseText(entry.response?.content);
   if (text === undefined || text === '') return skipped('the HAR holds no response body', { kind: 'smn', operation: operation.operationId, httpStatus: status });
   const parsed = parseJson(text);
-  const response = 'problem' in parsed ? verdictOf({ kind: 'smn', operation: operation.operationId, httpStatus: status, problems: [{ ...parsed.problem, where: 'response body' }] }) : judgeAgainst(operation.operationId, status, parsed.value);
+  const response = 'problem' in parsed ? verdictOf({ kind: 'smn', operation: operation.operationId, httpStatus: status, problems: [{ ...parsed.problem, where: 'response body' }] }) : judgeAgainst(operation.operationId, status, parsed.value, strict);
   if (status < 200 || status >= 300) return response;
   const accepted = requestProblems(operation, url, entry.request?.postData?.text).map((problem) => ({
     ...problem,

@@ -16,13 +16,15 @@ export interface SubhookJudgeOptions {
   key?: string;
   /** Without a key, an event that carries a signature fails (`unchecked-signature`) rather than passing unverified. */
   requireSignature?: boolean;
+  /** What the kit adds beyond the vendor's documents (unlisted fields, `x-kit-choice` rules) fails instead of warning. */
+  strict?: boolean;
 }
 
 /** The product ids the spec defines, in its order. */
 export const subhookProducts = (): string[] => [...subhookContract().keys()];
 
 function toVerdict(result: SubhookVerdict): Verdict {
-  return verdictOf({ kind: 'subhook', product: result.product, event: result.event, problems: result.problems });
+  return verdictOf({ kind: 'subhook', product: result.product, event: result.event, problems: result.problems, warnings: result.warnings });
 }
 
 let products: SubhookProductContract[] | undefined;
@@ -85,9 +87,8 @@ function fastPass(fields: unknown, product: string | undefined, key: string | un
   return known && passing(fields as Record<string, unknown>, known, key, signature);
 }
 
-// Several products may know an event (`delivered` is both domestic and international):
-// the first whose schema accepts it wins, else the one with the fewest problems.
-function detectProduct(fields: unknown, key: string | undefined): Verdict {
+// Several products may know an event (`delivered` is both domestic and international).
+function detectProduct(fields: unknown, key: string | undefined, strict: boolean | undefined): Verdict {
   const name = (fields as { events?: unknown } | null)?.events;
   const knowing = typeof name === 'string' ? contractProducts().filter((product) => product.events.has(name)) : [];
   if (knowing.length === 0) {
@@ -98,11 +99,15 @@ function detectProduct(fields: unknown, key: string | undefined): Verdict {
       : { rule: 'not-an-object', pointer: '', expected: 'an object of event fields', received: describeReceived('', fields) };
     return verdictOf({ kind: 'subhook', problems: [problem] });
   }
+  // The product that takes the event without a problem or a warning wins; else the one
+  // with the fewest problems, then the fewest warnings (an international `delivered`
+  // is not a domestic one with an unlisted field).
   let best: SubhookVerdict | undefined;
+  const rank = (verdict: SubhookVerdict): number => verdict.problems.length * 1000 + verdict.warnings.length;
   for (const product of knowing) {
-    const result = validateSubhookEvent(fields, { product: product.product, key });
-    if (result.valid) return toVerdict(result);
-    if (!best || result.problems.length < best.problems.length) best = result;
+    const result = validateSubhookEvent(fields, { product: product.product, key, strict });
+    if (result.valid && result.warnings.length === 0) return toVerdict(result);
+    if (!best || rank(result) < rank(best)) best = result;
   }
   return toVerdict(best!);
 }
@@ -133,7 +138,10 @@ export function judgeSubhookFields(fields: unknown, options: SubhookJudgeOptions
   const signature = signatureCheck(fields, options.key);
   let verdict = fastPass(fields, options.product, options.key, signature);
   if (!verdict) {
-    verdict = options.product !== undefined ? toVerdict(validateSubhookEvent(fields, { product: options.product, key: options.key })) : detectProduct(fields, options.key);
+    verdict =
+      options.product !== undefined
+        ? toVerdict(validateSubhookEvent(fields, { product: options.product, key: options.key, strict: options.strict }))
+        : detectProduct(fields, options.key, options.strict);
     verdict.signature = signature;
   }
   if (signature !== 'not-checked' || !options.requireSignature) return verdict;
