@@ -40,7 +40,7 @@ function signatureFindings(body: Record<string, unknown>, certificate: VerifySmn
     problem: {
       rule: 'bad-signature',
       pointer: '/signature',
-      expected: `the base64 RSA PKCS#1 v1.5 ${read.hash.toUpperCase()} signature of the signing string of ${type.signedFields.join(', ')}${either}, by the key of the certificate (${read.algorithm})`,
+      expected: `the base64 RSA PKCS#1 v1.5 ${read.hash.replace('sha', 'SHA-')} signature of the signing string of ${type.signedFields.join(', ')}${either}, by the key of the certificate (${read.algorithm})`,
       received: describeReceived('/signature', body.signature),
     },
   };
