@@ -123,7 +123,7 @@ describe('what signSmnNotification signs', () => {
   // Fresh bodies: the vectors' own signatures cannot stand in for the library's.
   const fresh = vectors.valid.map((vector) => {
     const { signature: _signature, ...body } = vector.body;
-    return { vector, body: { ...body, message: `${String(body.message)} (signed by the library)` } };
+    return { vector, body: { ...body, message: `${String(body.message)} (signed by the library)` } as Body };
   });
 
   it.each(fresh.map(({ vector, body }) => [vector.name, vector, body] as const))('%s: openssl dgst -verify accepts it over the guide\'s signing string', (_name, vector, body) => {
@@ -152,7 +152,8 @@ describe('what signSmnNotification signs', () => {
     expect(guideVerifies(included, vectors.certificate, 'samples')).toBe(true);
     expect(guideVerifies(included, vectors.certificate, 'text')).toBe(false);
 
-    const [first, second] = [omitted, included].map((signed) => verifySmnNotification(signed, { certificatePem: vectors.certificate }));
+    const first = verifySmnNotification(omitted, { certificatePem: vectors.certificate });
+    const second = verifySmnNotification(included, { certificatePem: vectors.certificate });
     expect(first).toMatchObject({ valid: true, verified: { emptyFields: { fields: ['subject'], signed: 'omitted' }, signingString: guideString(omitted, 'text') } });
     expect(second).toMatchObject({ valid: true, verified: { emptyFields: { fields: ['subject'], signed: 'included' }, signingString: guideString(included, 'samples') } });
     expect(second.verified!.signingString).toContain('subject\n\n');
