@@ -75,7 +75,7 @@ export function judgeEnvelope(body: unknown, headers?: SmnNotificationHeadersInp
   return { type: type?.type, problems, warnings };
 }
 
-export function verdictOf<Body>(body: unknown, findings: EnvelopeFindings, verified?: SmnVerifiedSignature): SmnNotificationVerdict<Body> {
+export function notificationVerdict<Body>(body: unknown, findings: EnvelopeFindings, verified?: SmnVerifiedSignature): SmnNotificationVerdict<Body> {
   const extra = verified ? { verified } : {};
   return findings.problems.length === 0 && findings.type !== undefined
     ? { valid: true, type: findings.type, payload: body as Body, problems: [], warnings: findings.warnings, ...extra }
@@ -88,5 +88,5 @@ export function verdictOf<Body>(body: unknown, findings: EnvelopeFindings, verif
  * the headers against the body. Never throws; every fault is a problem of the verdict.
  */
 export function validateSmnNotification<Body = Record<string, unknown>>(body: unknown, headers?: SmnNotificationHeadersInput): SmnNotificationVerdict<Body> {
-  return verdictOf<Body>(body, judgeEnvelope(body, headers));
+  return notificationVerdict<Body>(body, judgeEnvelope(body, headers));
 }

@@ -6,7 +6,7 @@ import { readSmnSigningCertificate } from './certificate.js';
 import type { SmnNotificationHeadersInput } from './headers.js';
 import { describeReceived, type SmnNotificationProblem } from './problem.js';
 import { emptyOptionalFields, messageTypeOf, smnSigningString, unsignableReason } from './signing-string.js';
-import { judgeEnvelope, verdictOf, type SmnNotificationVerdict, type SmnVerifiedSignature } from './validate.js';
+import { judgeEnvelope, notificationVerdict, type SmnNotificationVerdict, type SmnVerifiedSignature } from './validate.js';
 
 export interface VerifySmnNotificationOptions {
   /** The signing certificate (the one at `signing_cert_url`): PEM or DER, or an `X509Certificate`. */
@@ -77,7 +77,7 @@ export function verifySmnNotification<Body = Record<string, unknown>>(body: unkn
     throw new TypeError('verifySmnNotification: toleranceSeconds must be a number of seconds, 0 or more');
   }
   const findings = judgeEnvelope(body, options.headers);
-  if (findings.type === undefined) return verdictOf<Body>(body, findings);
+  if (findings.type === undefined) return notificationVerdict<Body>(body, findings);
   const record = body as Record<string, unknown>;
 
   let verified: SmnVerifiedSignature | undefined;
@@ -93,5 +93,5 @@ export function verifySmnNotification<Body = Record<string, unknown>>(body: unkn
     const stale = timestampProblem(record.timestamp, toleranceSeconds, options.now ?? Date.now);
     if (stale) findings.problems.push(stale);
   }
-  return verdictOf<Body>(body, findings, verified);
+  return notificationVerdict<Body>(body, findings, verified);
 }
