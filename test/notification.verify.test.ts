@@ -84,7 +84,7 @@ describe('verifySmnNotification refuses every tampered signed field with bad-sig
     expect(only(verdict.problems)).toEqual([{ rule: 'bad-signature', pointer: '/signature' }]);
   });
 
-  it('a Notification relabelled a confirmation fails its schema and its signature', () => {
+  it('a Notification relabelled a confirmation lacks subscribe_url; given one, its signature fails', () => {
     const verdict = verifySmnNotification({ ...notification, type: 'SubscriptionConfirmation' }, { certificatePem });
     expect(only(verdict.problems)).toEqual([{ rule: 'missing-field', pointer: '/subscribe_url' }]);
     // Without subscribe_url there is no signing string, so the signature is not checked: one fault, reported once.

@@ -1,7 +1,7 @@
 // Body, headers and certificate -> verdict: the envelope (validate.ts), then the
 // signature with the certificate's key and hash (certificate.ts) over the signing
 // string (signing-string.ts), then, when asked, the timestamp window.
-import { verify, type X509Certificate } from 'node:crypto';
+import { verify, type KeyObject, type X509Certificate } from 'node:crypto';
 import { readSmnSigningCertificate } from './certificate.js';
 import type { SmnNotificationHeadersInput } from './headers.js';
 import { describeReceived, type SmnNotificationProblem } from './problem.js';
@@ -19,6 +19,16 @@ export interface VerifySmnNotificationOptions {
   now?: () => number;
 }
 
+// OpenSSL may refuse an odd key outright (too small for the hash, say) rather than
+// answer false: for a receiver that is the same verdict, not a crash.
+function verifies(hash: string, signingString: string, publicKey: KeyObject, signature: Buffer): boolean {
+  try {
+    return verify(hash, Buffer.from(signingString, 'utf8'), publicKey, signature);
+  } catch {
+    return false;
+  }
+}
+
 function signatureFindings(body: Record<string, unknown>, certificate: VerifySmnNotificationOptions['certificatePem']): { problem?: SmnNotificationProblem; verified?: SmnVerifiedSignature } {
   const read = readSmnSigningCertificate(certificate);
   if (!read.ok) return { problem: read.problem };
@@ -29,7 +39,7 @@ function signatureFindings(body: Record<string, unknown>, certificate: VerifySmn
   const candidates = empty.length === 0 ? (['omit'] as const) : (['omit', 'include'] as const);
   for (const emptyFields of candidates) {
     const signingString = smnSigningString(body, { emptyFields });
-    if (verify(read.hash, Buffer.from(signingString, 'utf8'), read.publicKey, signature)) {
+    if (verifies(read.hash, signingString, read.publicKey, signature)) {
       const verified: SmnVerifiedSignature = { algorithm: read.algorithm, hash: read.hash, signingString };
       if (empty.length > 0) verified.emptyFields = { fields: empty, signed: emptyFields === 'omit' ? 'omitted' : 'included' };
       return { verified };
