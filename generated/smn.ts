@@ -352,36 +352,208 @@ export interface components {
         };
         /** @description The event SMN publishes for an SMS callback event type, by `event_type`. */
         SmsCallbackMessage: components["schemas"]["SmsDeliveryReceipt"] | components["schemas"]["SmsReply"];
-        /** @description How SMN delivers a topic message to an http(s) subscription: a POST with this
-         *     JSON body and the headers `X-SMN-MESSAGE-TYPE` (same as `type`),
-         *     `X-SMN-MESSAGE-ID` and `X-SMN-TOPIC-URN`. For the SMS callback events,
-         *     `message` is the JSON text of an `SmsCallbackMessage`.
+        /** @description What SMN POSTs to an http(s) subscription: a JSON body of one of three message
+         *     types, told apart by `type`, sent with the headers of `SmnNotificationHeaders`.
+         *     Written from the vendor's user guide, appendix "HTTP/HTTPS messages" (message
+         *     format, signature verification, sample code), in its Huawei Cloud and Open
+         *     Telekom Cloud editions. The current Chinese edition also names
+         *     `HttpSubscriptionUserConfirm` and `HttpSubscriptionUserUnsubscribe`, for
+         *     "subscription users", without describing them; they are not part of this
+         *     contract.
+         *
+         *     **Signature.** `x-signed-fields` lists, for each type, the fields it signs,
+         *     in the order they are signed (alphabetical). The signing string is, for each of
+         *     those fields the body carries, one line with the field's name and one line
+         *     with its value, every line ending with `\n`, the last one included.
+         *     `signature` is the base64 of the RSA PKCS#1 v1.5 signature over the UTF-8
+         *     bytes of that string, with the hash named by the signature algorithm of the
+         *     signing certificate itself (the X.509 certificate at `signing_cert_url`; the
+         *     one SMN publishes is sha256WithRSA, so SHA-256).
+         *
+         *     **Empty subject.** The only optional signed field is the `subject` of a
+         *     Notification. The guide's text leaves it out of the signing string when it is
+         *     empty; its Java and Go samples leave it out only when it is absent. A verifier
+         *     therefore accepts both strings for a present but empty `subject`, and a sender
+         *     leaves the field out rather than send it empty (the smn-kit emulator does).
+         *
+         *     **Fields beyond the documents.** A field a type does not declare (such as
+         *     `subject` on a confirmation, which no edition lists) is not forbidden by the
+         *     documents: smn-kit reports it as a warning, not as a fault.
+         *
+         *     For the SMS callback events, `message` is the JSON text of an
+         *     `SmsCallbackMessage`.
          *      */
-        SmnNotification: {
-            /** @enum {string} */
-            type: "SubscriptionConfirmation" | "Notification" | "UnsubscribeConfirmation";
-            /** @description Base64 signature of the message by SMN (the mock's is not verifiable). */
-            signature: string;
-            /** @constant */
-            signature_version: "v1";
-            topic_urn: components["schemas"]["TopicUrn"];
-            /** @description Identifier of this message, 32 hexadecimal characters. */
-            message_id: string;
-            /** @description The message text; JSON text of the event for SMS callback events. */
-            message: string;
-            /** @description Subject of the message. */
-            subject?: string;
-            /** @description URL confirming a subscription (SubscriptionConfirmation only). */
-            subscribe_url?: string;
-            /** @description URL ending the subscription. */
-            unsubscribe_url?: string;
-            /** @description URL of the certificate that verifies `signature`. */
-            signing_cert_url?: string;
+        SmnNotification: components["schemas"]["SmnSubscriptionConfirmation"] | components["schemas"]["SmnMessageNotification"] | components["schemas"]["SmnUnsubscribeConfirmation"];
+        /**
+         * @description Sent right after an http(s) subscription is added. The subscription stays
+         *     unconfirmed (status 0) until the endpoint requests `subscribe_url` with a GET;
+         *     it is then confirmed (status 1).
+         *
+         * @example {
+         *       "type": "SubscriptionConfirmation",
+         *       "signature": "VGhlIGd1aWRlJ3MgZXhhbXBsZSBzaWduYXR1cmUgaXMgbm90IHZlcmlmaWFibGUu",
+         *       "signature_version": "v1",
+         *       "topic_urn": "urn:smn:cn-north-4:f96188c7ccaf4ffba0c9aa149ab2bd57:test_fail",
+         *       "message_id": "2d0e4fbd6cba4b2b9c8d7e6f5a4b3c2d",
+         *       "message": "You are invited to subscribe to topic test_fail. To confirm, visit subscribe_url.",
+         *       "subscribe_url": "https://console.example.com/smn/subscription/confirm?token=3f6c1b2a9d8e7f605142332415069788",
+         *       "signing_cert_url": "https://smn.cn-north-4.myhuaweicloud.com/smn/SMN_cn-north-4_7f2a6d9c4b1e4f0a8c3d5e6f7a8b9c0d.pem",
+         *       "timestamp": "2026-11-24T09:29:00Z"
+         *     }
+         */
+        SmnSubscriptionConfirmation: {
             /**
-             * Format: date-time
-             * @description When SMN sent the message (ISO-8601, UTC).
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
              */
-            timestamp: string;
+            type: "SubscriptionConfirmation";
+            signature: components["schemas"]["SmnSignature"];
+            signature_version: components["schemas"]["SmnSignatureVersion"];
+            topic_urn: components["schemas"]["TopicUrn"];
+            message_id: components["schemas"]["SmnMessageId"];
+            /** @description A text asking the endpoint to confirm the subscription. */
+            message: string;
+            /**
+             * Format: uri
+             * @description The URL whose GET confirms the subscription.
+             */
+            subscribe_url: string;
+            signing_cert_url: components["schemas"]["SmnSigningCertUrl"];
+            timestamp: components["schemas"]["SmnTimestamp"];
+        };
+        /**
+         * @description A message published to the topic, sent only to confirmed subscriptions. For
+         *     the SMS callback events, `message` is the JSON text of an
+         *     `SmsCallbackMessage`.
+         *
+         * @example {
+         *       "type": "Notification",
+         *       "signature": "VGhlIGd1aWRlJ3MgZXhhbXBsZSBzaWduYXR1cmUgaXMgbm90IHZlcmlmaWFibGUu",
+         *       "signature_version": "v1",
+         *       "topic_urn": "urn:smn:cn-north-4:f96188c7ccaf4ffba0c9aa149ab2bd57:test_fail",
+         *       "message_id": "88c7ee8a1f2b4c3d9e0f1a2b3c4d5e6f",
+         *       "message": "{\"event_type\":\"sms_fail_event\",\"message_id\":\"0c4e7a1f9b2d4e6f8a0b1c2d3e4f5a6b\",\"status\":0,\"sign_id\":\"6f1e2d3c4b5a69788796a5b4c3d2e1f0\",\"status_desc\":\"UNDELIV\",\"fee_num\":1,\"extend_code\":\"\",\"nation_code\":\"86\",\"mobile\":\"134****8888\",\"submit_time\":\"2026-11-24T09:30:00Z\",\"deliver_time\":\"2026-11-24T09:30:05Z\"}",
+         *       "subject": "sms_fail_event",
+         *       "unsubscribe_url": "https://console.example.com/smn/subscription/unsubscribe?subscription_urn=urn:smn:cn-north-4:f96188c7ccaf4ffba0c9aa149ab2bd57:test_fail:2e778e84408e44058e6cbc6d3c377837",
+         *       "signing_cert_url": "https://smn.cn-north-4.myhuaweicloud.com/smn/SMN_cn-north-4_7f2a6d9c4b1e4f0a8c3d5e6f7a8b9c0d.pem",
+         *       "timestamp": "2026-11-24T09:30:06Z"
+         *     }
+         */
+        SmnMessageNotification: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "Notification";
+            signature: components["schemas"]["SmnSignature"];
+            signature_version: components["schemas"]["SmnSignatureVersion"];
+            topic_urn: components["schemas"]["TopicUrn"];
+            message_id: components["schemas"]["SmnMessageId"];
+            /** @description The published message; for SMS callback events, the JSON text of the event. */
+            message: string;
+            /** @description Subject of the message, when the publisher gave one. May be absent or empty;
+             *     see "Empty subject" in `SmnNotification` for how an empty one is signed.
+             *      */
+            subject?: string;
+            /**
+             * Format: uri
+             * @description The URL whose GET ends the subscription.
+             */
+            unsubscribe_url: string;
+            signing_cert_url: components["schemas"]["SmnSigningCertUrl"];
+            timestamp: components["schemas"]["SmnTimestamp"];
+        };
+        /**
+         * @description Sent after the subscription is removed (through the API or its
+         *     `unsubscribe_url`). It carries `subscribe_url`, to subscribe again, and no
+         *     `unsubscribe_url`. The guide's Node sample builds the signing string only for
+         *     SubscriptionConfirmation, so a receiver copied from it fails to verify this type.
+         *
+         * @example {
+         *       "type": "UnsubscribeConfirmation",
+         *       "signature": "VGhlIGd1aWRlJ3MgZXhhbXBsZSBzaWduYXR1cmUgaXMgbm90IHZlcmlmaWFibGUu",
+         *       "signature_version": "v1",
+         *       "topic_urn": "urn:smn:cn-north-4:f96188c7ccaf4ffba0c9aa149ab2bd57:test_fail",
+         *       "message_id": "5b3a2c1d0e9f4a8b7c6d5e4f3a2b1c0d",
+         *       "message": "You have unsubscribed from topic test_fail. To subscribe again, visit subscribe_url.",
+         *       "subscribe_url": "https://console.example.com/smn/subscription/confirm?token=9a8b7c6d5e4f30211203948576afbecd",
+         *       "signing_cert_url": "https://smn.cn-north-4.myhuaweicloud.com/smn/SMN_cn-north-4_7f2a6d9c4b1e4f0a8c3d5e6f7a8b9c0d.pem",
+         *       "timestamp": "2026-11-24T10:00:00Z"
+         *     }
+         */
+        SmnUnsubscribeConfirmation: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "UnsubscribeConfirmation";
+            signature: components["schemas"]["SmnSignature"];
+            signature_version: components["schemas"]["SmnSignatureVersion"];
+            topic_urn: components["schemas"]["TopicUrn"];
+            message_id: components["schemas"]["SmnMessageId"];
+            /** @description A text saying the subscription was removed. */
+            message: string;
+            /**
+             * Format: uri
+             * @description The URL whose GET subscribes the endpoint again.
+             */
+            subscribe_url: string;
+            signing_cert_url: components["schemas"]["SmnSigningCertUrl"];
+            timestamp: components["schemas"]["SmnTimestamp"];
+        };
+        /**
+         * @description The message types SMN sends to an http(s) subscription (`type`, and the header `X-SMN-MESSAGE-TYPE`).
+         * @enum {string}
+         */
+        SmnMessageType: "SubscriptionConfirmation" | "Notification" | "UnsubscribeConfirmation";
+        /**
+         * @description Identifier of one notification, 32 hexadecimal characters (lower case in the vendor's samples).
+         * @example 88c7ee8a1f2b4c3d9e0f1a2b3c4d5e6f
+         */
+        SmnMessageId: string;
+        /** @description Base64 (with padding) of SMN's RSA signature of the message; see
+         *     `SmnNotification` for what is signed and how.
+         *      */
+        SmnSignature: string;
+        /**
+         * @description Version of the signature scheme. The guide and its samples write `v1`; one
+         *     edition prints `V1`. Both are documented, so both are valid here; senders
+         *     (the smn-kit emulator included) send `v1`, and a receiver should accept both.
+         *
+         * @enum {string}
+         */
+        SmnSignatureVersion: "v1" | "V1";
+        /**
+         * Format: date-time
+         * @description When SMN sent the message, ISO 8601 in UTC to the second, such as `2016-08-15T07:29:16Z`.
+         * @example 2016-08-15T07:29:16Z
+         */
+        SmnTimestamp: string;
+        /**
+         * Format: uri
+         * @description URL of the X.509 certificate whose public key verifies `signature`. SMN's is
+         *     always https, of the form `https://<smn host>/smn/SMN_<region>_<32 hex>.pem`;
+         *     the guide tells receivers to check who serves it before trusting it. The
+         *     contract does not pin the host or the scheme (an emulator serves its own
+         *     certificate): which hosts to trust is the receiver's decision.
+         *
+         * @example https://smn.cn-north-4.myhuaweicloud.com/smn/SMN_cn-north-4_7f2a6d9c4b1e4f0a8c3d5e6f7a8b9c0d.pem
+         */
+        SmnSigningCertUrl: string;
+        /** @description The headers SMN sends with every notification, besides a JSON `Content-Type`.
+         *     Header names are case-insensitive (HTTP); SMN writes them in upper case. Each
+         *     header of `x-body-fields` repeats the body field it names and must equal it.
+         *     `X-SMN-SUBSCRIPTION-URN` names the subscription the message goes to, which is
+         *     a subscription of the body's `topic_urn` (`x-subscription-of`). It is listed
+         *     only in the current English editions of the guide (the older Chinese page
+         *     lists the other three), so it is optional here; smn-kit warns when it is
+         *     absent.
+         *      */
+        SmnNotificationHeaders: {
+            "X-SMN-MESSAGE-TYPE": components["schemas"]["SmnMessageType"];
+            "X-SMN-MESSAGE-ID": components["schemas"]["SmnMessageId"];
+            "X-SMN-TOPIC-URN": components["schemas"]["TopicUrn"];
+            "X-SMN-SUBSCRIPTION-URN"?: components["schemas"]["SubscriptionUrn"];
         };
     };
     responses: {
@@ -563,6 +735,16 @@ export type SmsDeliveryReceipt = components['schemas']['SmsDeliveryReceipt'];
 export type SmsReply = components['schemas']['SmsReply'];
 export type SmsCallbackMessage = components['schemas']['SmsCallbackMessage'];
 export type SmnNotification = components['schemas']['SmnNotification'];
+export type SmnSubscriptionConfirmation = components['schemas']['SmnSubscriptionConfirmation'];
+export type SmnMessageNotification = components['schemas']['SmnMessageNotification'];
+export type SmnUnsubscribeConfirmation = components['schemas']['SmnUnsubscribeConfirmation'];
+export type SmnMessageType = components['schemas']['SmnMessageType'];
+export type SmnMessageId = components['schemas']['SmnMessageId'];
+export type SmnSignature = components['schemas']['SmnSignature'];
+export type SmnSignatureVersion = components['schemas']['SmnSignatureVersion'];
+export type SmnTimestamp = components['schemas']['SmnTimestamp'];
+export type SmnSigningCertUrl = components['schemas']['SmnSigningCertUrl'];
+export type SmnNotificationHeaders = components['schemas']['SmnNotificationHeaders'];
 export type ResponseSmnBadRequest = components['responses']['SmnBadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
@@ -795,6 +977,10 @@ export const subscriptionProtocolValues: ReadonlyArray<components["schemas"]["Su
 export const subscriptionStatusValues: ReadonlyArray<components["schemas"]["SubscriptionStatus"]> = [0, 1, 2, 3, 4];
 export const smsDeliveryReceiptEvent_typeValues: ReadonlyArray<components["schemas"]["SmsDeliveryReceipt"]["event_type"]> = ["sms_success_event", "sms_fail_event"];
 export const smsDeliveryReceiptStatusValues: ReadonlyArray<components["schemas"]["SmsDeliveryReceipt"]["status"]> = [0, 1];
-export const smnNotificationTypeValues: ReadonlyArray<components["schemas"]["SmnNotification"]["type"]> = ["SubscriptionConfirmation", "Notification", "UnsubscribeConfirmation"];
+export const smnSubscriptionConfirmationTypeValues: ReadonlyArray<components["schemas"]["SmnSubscriptionConfirmation"]["type"]> = ["SubscriptionConfirmation"];
+export const smnMessageNotificationTypeValues: ReadonlyArray<components["schemas"]["SmnMessageNotification"]["type"]> = ["Notification"];
+export const smnUnsubscribeConfirmationTypeValues: ReadonlyArray<components["schemas"]["SmnUnsubscribeConfirmation"]["type"]> = ["UnsubscribeConfirmation"];
+export const smnMessageTypeValues: ReadonlyArray<components["schemas"]["SmnMessageType"]> = ["SubscriptionConfirmation", "Notification", "UnsubscribeConfirmation"];
+export const smnSignatureVersionValues: ReadonlyArray<components["schemas"]["SmnSignatureVersion"]> = ["v1", "V1"];
 export const componentsParametersProtocolFilterValues: ReadonlyArray<components["parameters"]["ProtocolFilter"]> = ["http", "https", "sms", "email", "functionstage", "dms", "application"];
 export const componentsParametersStatusFilterValues: ReadonlyArray<components["parameters"]["StatusFilter"]> = [0, 1, 2, 3, 4];

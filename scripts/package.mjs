@@ -26,7 +26,7 @@ const dist = join(root, 'dist');
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const CONTRACT = 'smn-kit-contract';
 /** The library's folders in dist/: src/library.ts imports nothing outside them. */
-const LIBRARY_DIRS = ['contract', 'subhook', 'auth'];
+const LIBRARY_DIRS = ['contract', 'subhook', 'auth', 'notification'];
 
 if (!existsSync(join(dist, 'library.js'))) {
   console.error('package: dist/ is missing; run npm run build first');

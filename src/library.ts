@@ -8,3 +8,4 @@ export type { SmnResponses, SmnOperation, SmnProblem } from './contract/smn-resp
 export { signRequest, verifyRequestSignature, canonicalRequest, parseAuthorization, sdkDate, SIGNING_ALGORITHM } from './auth/aksk.js';
 export type { SignableRequest, Credentials, ParsedAuthorization, Verification } from './auth/aksk.js';
 export * from './subhook/index.js';
+export * from './notification/index.js';

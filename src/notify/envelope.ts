@@ -4,7 +4,7 @@
 // of the event. Used by `smn-kit fire sms_*_event` and by the emulator's SMS events.
 import { createRandom, type Random } from '../fire/random.js';
 import { deliver, type DeliveryAnswer } from '../fire/deliver.js';
-import { smnResponses } from '../contract/smn-responses.js';
+import { validateSmnNotification } from '../notification/index.js';
 import { isoSeconds } from '../fire/values.js';
 
 export const SMN_NOTIFICATION_SCHEMA = 'SmnNotification';
@@ -20,7 +20,7 @@ export interface SmnNotificationBody {
   subject?: string;
   subscribe_url?: string;
   unsubscribe_url?: string;
-  signing_cert_url?: string;
+  signing_cert_url: string;
   timestamp: string;
 }
 
@@ -35,7 +35,7 @@ export interface SmnNotificationOptions {
   type?: string;
   /** 32 hex digits; default a new one. */
   messageId?: string;
-  /** Default: the event's `event_type` when it has one, else empty. */
+  /** Default: for a Notification, the event's `event_type` when it has one; otherwise no subject. */
   subject?: string;
   /** When SMN sent it, in milliseconds (default now). */
   timestamp?: number;
@@ -52,7 +52,7 @@ export const DEFAULT_SMN_ENDPOINT = 'https://smn.mock.invalid';
 // stream rather than from many 32-bit seeds, whose ids could collide.
 let shared: Random | undefined;
 const unseeded = (): Random => (shared ??= createRandom());
-const CONFIRMATION = 'SubscriptionConfirmation';
+const NOTIFICATION = 'Notification';
 // The size of an RSA-2048 signature: the mock signs nothing, but the field looks real.
 const SIGNATURE_BYTES = 256;
 
@@ -71,6 +71,9 @@ export function smnNotification(topicUrn: string, event: object | string, option
   const subscriptionUrn = options.subscriptionUrn ?? `${topicUrn}:${random.hex(32)}`;
   const eventType = typeof event === 'object' ? (event as { event_type?: unknown }).event_type : undefined;
   const signature = Buffer.from(Array.from({ length: SIGNATURE_BYTES }, () => random.int(0, 255))).toString('base64');
+  // Only a Notification has a subject; without one the field is left out, never sent
+  // empty, because the vendor's documents disagree on how an empty subject is signed.
+  const subject = options.subject ?? (type === NOTIFICATION && typeof eventType === 'string' ? eventType : undefined);
   const body: SmnNotificationBody = {
     type,
     signature,
@@ -78,14 +81,16 @@ export function smnNotification(topicUrn: string, event: object | string, option
     topic_urn: topicUrn,
     message_id: messageId,
     message: typeof event === 'string' ? event : JSON.stringify(event),
-    subject: options.subject ?? (typeof eventType === 'string' ? eventType : ''),
-    ...(type === CONFIRMATION
-      ? { subscribe_url: `${endpoint}/smn/subscription/confirm?topic_urn=${encodeURIComponent(topicUrn)}&token=${random.hex(64)}` }
-      : { unsubscribe_url: `${endpoint}/smn/subscription/unsubscribe?subscription_urn=${encodeURIComponent(subscriptionUrn)}` }),
+    ...(subject === undefined ? {} : { subject }),
+    // A Notification offers to unsubscribe; both confirmations carry subscribe_url
+    // (an UnsubscribeConfirmation, to subscribe again).
+    ...(type === NOTIFICATION
+      ? { unsubscribe_url: `${endpoint}/smn/subscription/unsubscribe?subscription_urn=${encodeURIComponent(subscriptionUrn)}` }
+      : { subscribe_url: `${endpoint}/smn/subscription/confirm?topic_urn=${encodeURIComponent(topicUrn)}&token=${random.hex(64)}` }),
     signing_cert_url: `${endpoint}/smn/smn_cert.pem`,
     timestamp: isoSeconds(options.timestamp ?? Date.now()),
   };
-  const problem = smnResponses().validateSchema(SMN_NOTIFICATION_SCHEMA, body)[0];
+  const problem = validateSmnNotification(body).problems[0];
   if (problem) throw new TypeError(`smnNotification: ${problem.pointer || 'the envelope'} must be ${problem.expected}, got ${problem.received}`);
   return {
     headers: {

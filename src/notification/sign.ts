@@ -1,0 +1,39 @@
+// Signing a notification as SMN does: RSA PKCS#1 v1.5 over the UTF-8 signing string,
+// base64. The key never appears in an error.
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import type { SmnSignatureHash } from './certificate.js';
+import { smnSigningString, type SmnSigningStringOptions } from './signing-string.js';
+
+export interface SignSmnNotificationOptions extends SmnSigningStringOptions {
+  /** The hash the signing certificate's algorithm names. Default `sha256`, as SMN's certificate (sha256WithRSA). */
+  hash?: SmnSignatureHash;
+}
+
+const HASHES: ReadonlySet<string> = new Set<SmnSignatureHash>(['sha1', 'sha256', 'sha384', 'sha512']);
+
+function privateKeyOf(key: string | Buffer | KeyObject): KeyObject {
+  let object: KeyObject;
+  try {
+    object = typeof key === 'object' && !Buffer.isBuffer(key) ? key : createPrivateKey(key);
+  } catch {
+    throw new TypeError('signSmnNotification: the private key cannot be read (expected an RSA private key, PEM)');
+  }
+  if (object.type !== 'private' || object.asymmetricKeyType !== 'rsa') {
+    throw new TypeError(`signSmnNotification: the key must be an RSA private key, got a ${object.type} ${object.asymmetricKeyType ?? ''} key`.replace(/ +key$/, ' key'));
+  }
+  return object;
+}
+
+/**
+ * The notification with `signature` set: the base64 RSA PKCS#1 v1.5 signature of its
+ * signing string (see `smnSigningString`) with `privateKey`. Pass a `KeyObject` to
+ * sign many notifications without parsing the PEM each time. Throws a TypeError for a
+ * body that cannot be signed or a key that is not an RSA private key.
+ */
+export function signSmnNotification<Body extends object>(body: Body, privateKey: string | Buffer | KeyObject, options: SignSmnNotificationOptions = {}): Body & { signature: string } {
+  const hash = options.hash ?? 'sha256';
+  if (!HASHES.has(hash)) throw new TypeError(`signSmnNotification: hash must be one of ${[...HASHES].join(', ')}`);
+  const text = smnSigningString(body, options);
+  const signature = sign(hash, Buffer.from(text, 'utf8'), privateKeyOf(privateKey)).toString('base64');
+  return { ...body, signature };
+}
