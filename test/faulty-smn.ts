@@ -33,6 +33,7 @@ export const faults = [
   'invalid-json', // every answer's body is broken JSON (state still changes)
   'echoes-token', // ListSubscriptions answers 200 with a text that quotes the caller's token
   'reads-fail-after-write', // once a PUT was received, every ListSmsEvent answers 503
+  'status-filter-wrong', // the status filter returns the subscriptions of every other status
 ] as const;
 
 export type Fault = (typeof faults)[number];
@@ -78,8 +79,8 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
     subscription_urn: `${urn('receipts')}:${String(i).padStart(32, 'a')}`,
     owner: project,
     endpoint: i % 2 ? `https://hooks.example.com/${i}` : `+86134000000${i}`,
-    remark: '',
-    status: has('undocumented-enum') && i === 3 ? 7 : 1,
+    remark: ['', 'billing alerts', 'Alerts', '', 'deploys'][i]!,
+    status: has('undocumented-enum') && i === 3 ? 7 : i === 4 ? 0 : 1,
   }));
 
   let written = false;
@@ -162,7 +163,12 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
       const status = url.searchParams.get('status');
       if (protocol && !['http', 'https', 'sms', 'email', 'functionstage', 'dms', 'application'].includes(protocol)) return error(res, 400, 'SMN.0011', 'Parameter: Protocol is invalid.');
       if (status && !/^[0-4]$/.test(status)) return error(res, 400, 'SMN.0077', 'Parameter: Status is invalid.');
-      const matching = subscriptions.filter((s) => (!protocol || s.protocol === protocol) && (!status || s.status === Number(status)));
+      const endpoint = url.searchParams.get('endpoint');
+      const remark = url.searchParams.get('fuzzy_remark')?.toLowerCase();
+      const statusMatches = (s: { status: number }) => (has('status-filter-wrong') ? s.status !== Number(status) : s.status === Number(status));
+      const matching = subscriptions.filter(
+        (s) => (!protocol || s.protocol === protocol) && (!status || statusMatches(s)) && (!endpoint || s.endpoint === endpoint) && (!remark || s.remark.toLowerCase().includes(remark)),
+      );
       const start = has('overlapping-pages') && offset > 0 ? offset - 1 : offset;
       const page = matching.slice(start, has('limit-ignored') ? undefined : start + limit);
       return reply(res, 200, { subscription_count: has('wrong-type') ? String(matching.length) : matching.length, subscriptions: page });

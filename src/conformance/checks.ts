@@ -4,6 +4,7 @@
 // comes from the contract (src/contract/smn-responses.ts, ./cases.ts), not from here.
 // A request that gets no usable answer is that check's verdict, never the run's end.
 import type { Outcome } from '../report/report.js';
+import { subscriptionFilter, SUBSCRIPTION_FILTERS, type FilterableSubscription } from '../contract/subscription-filters.js';
 import { smnResponses, type SmnOperation, type SmnResponses } from '../contract/smn-responses.js';
 import { BindingsUnknown, CallbackBindings, compareBindings, type Binding } from './bindings.js';
 import { negativeCases, positiveCases, type NegativeCase } from './cases.js';
@@ -280,6 +281,11 @@ export const checks: Check[] = [
     },
   },
   {
+    name: 'subscription_filter',
+    operations: [LIST_SUBSCRIPTIONS],
+    run: (context, operation) => checkSubscriptionFilters(context, operation),
+  },
+  {
     name: 'pagination',
     operations: [LIST_SUBSCRIPTIONS],
     run: (context, operation) => checkPagination(context, operation),
@@ -383,6 +389,65 @@ async function page(context: CheckContext, operation: SmnOperation, offset: numb
 }
 
 const isVerdict = (value: Page | Verdict): value is Verdict => 'status' in value;
+
+type Listed = FilterableSubscription & { subscription_urn?: string };
+
+/** A value of each filter that some, but not all, listed subscriptions have, so a filter that works can be told from one that is ignored. */
+function telling(name: string, all: Listed[]): string | undefined {
+  const values = all.map((s): string | undefined => {
+    if (name === 'fuzzy_remark') return s.remark ? s.remark.slice(0, Math.max(1, Math.ceil(s.remark.length / 2))) : undefined;
+    const value = (s as unknown as Record<string, unknown>)[name];
+    return value === undefined || value === '' ? undefined : String(value);
+  });
+  return values.find((value) => value !== undefined && !all.every(subscriptionFilter(new URLSearchParams({ [name]: value }))));
+}
+
+/**
+ * Huawei Cloud documents filters for ListSubscriptions (the Open Telekom Cloud edition
+ * does not): each, given a value some subscriptions have, must return exactly those of
+ * the unfiltered list, in its order. A filter that is ignored altogether is a warning
+ * (an edition without it); one that returns the wrong subscriptions is a failure.
+ */
+async function checkSubscriptionFilters(context: CheckContext, operation: SmnOperation): Promise<Verdict> {
+  const limit = operation.parameters.find((p) => p.name === 'limit')?.schema;
+  const maximum = typeof limit?.maximum === 'number' ? limit.maximum : 100;
+  const first = await context.get(operation.operationId, `offset=0&limit=${maximum}`);
+  const all = (first.response.json as { subscriptions?: Listed[] } | undefined)?.subscriptions;
+  if (first.response.status !== 200 || !Array.isArray(all)) return fail(`offset=0&limit=${maximum}: expected 200 with a subscriptions list, received ${first.response.status}`, first);
+  const declared = new Set(operation.parameters.filter((p) => p.in === 'query').map((p) => p.name));
+  const ignored: string[] = [];
+  const untested: string[] = [];
+  let tested = 0;
+  for (const name of SUBSCRIPTION_FILTERS.filter((filter) => declared.has(filter))) {
+    const value = telling(name, all);
+    if (value === undefined) {
+      untested.push(name);
+      continue;
+    }
+    const query = `${new URLSearchParams({ [name]: value })}&offset=0&limit=${maximum}`;
+    const exchange = await context.get(operation.operationId, query);
+    const body = exchange.response.json as { subscription_count?: unknown; subscriptions?: Listed[] } | undefined;
+    if (exchange.response.status !== 200 || !Array.isArray(body?.subscriptions)) return fail(`${query}: expected 200 with a subscriptions list, received ${exchange.response.status}`, exchange);
+    const got = body.subscriptions.map((s) => String(s.subscription_urn));
+    const expected = all.filter(subscriptionFilter(new URLSearchParams({ [name]: value }))).map((s) => String(s.subscription_urn));
+    if (JSON.stringify(got) === JSON.stringify(all.map((s) => String(s.subscription_urn)))) {
+      ignored.push(name);
+      continue;
+    }
+    if (JSON.stringify(got) !== JSON.stringify(expected)) {
+      return fail(`${query}: expected the ${expected.length} subscription(s) of the unfiltered list whose ${name} matches, in its order: [${expected.join(', ')}]; received [${got.join(', ')}]`, exchange);
+    }
+    if (all.length < maximum && body.subscription_count !== expected.length) {
+      return fail(`${query}: subscription_count ${String(body.subscription_count)} should count the ${expected.length} filtered subscription(s)`, exchange);
+    }
+    tested++;
+  }
+  const notes: string[] = [];
+  if (ignored.length > 0) notes.push(`${ignored.join(', ')} ignored (Huawei Cloud documents these filters; Open Telekom Cloud does not)`);
+  if (untested.length > 0) notes.push(`${untested.join(', ')} not checked: no value tells some subscriptions from the others; add varied subscriptions`);
+  if (notes.length > 0) return warn(`${tested} filter(s) return exactly their subscriptions; ${notes.join('; ')}`, first);
+  return pass(`${tested} filters return exactly the subscriptions they match, counted by subscription_count`);
+}
 
 async function checkPagination(context: CheckContext, operation: SmnOperation): Promise<Verdict> {
   const limit = operation.parameters.find((p) => p.name === 'limit')?.schema;

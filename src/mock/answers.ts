@@ -3,6 +3,7 @@
 // are the emulator's state, shaped the same way; UpdateSmsEvent changes that state.
 import type { getHttpOperationsFromSpec } from '@stoplight/prism-http';
 import type { SmnContract } from '../contract/smn.js';
+import { subscriptionFilter } from '../contract/subscription-filters.js';
 import type { Binding, EmulatorState, Subscription } from './state.js';
 
 type PrismOperation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[number];
@@ -20,22 +21,6 @@ function integerParameter(operation: PrismOperation, query: URLSearchParams, nam
 /** Absent or empty: no filter, as Prism validated it. */
 const eventTypeFilter = (query: URLSearchParams): string | undefined => query.get('event_type') || undefined;
 
-/**
- * ListSubscriptions' filters (already validated): `protocol`, `status` and `endpoint`
- * match exactly, `fuzzy_remark` is a case-insensitive part of the remark; absent or
- * empty, a filter lets everything through.
- */
-export function subscriptionFilter(query: URLSearchParams): (subscription: Subscription) => boolean {
-  const protocol = query.get('protocol') || undefined;
-  const status = query.get('status') || undefined;
-  const endpoint = query.get('endpoint') || undefined;
-  const remark = query.get('fuzzy_remark')?.toLowerCase() || undefined;
-  return (s) =>
-    (protocol === undefined || s.protocol === protocol) &&
-    (status === undefined || s.status === Number(status)) &&
-    (endpoint === undefined || s.endpoint === endpoint) &&
-    (remark === undefined || String(s.remark ?? '').toLowerCase().includes(remark));
-}
 
 /** The example body shaped by the (already validated) query of the request. */
 export function exampleAnswer(operation: PrismOperation, body: unknown, query: URLSearchParams): unknown {
