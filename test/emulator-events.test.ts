@@ -65,11 +65,11 @@ describe('POST /_mock/sms/events', () => {
     const bystander = await receiver();
     await bindFailures(mock);
     const subscribe = (body: Record<string, unknown>) => post(mock, '/_mock/subscriptions', body);
-    await subscribe({ topic_urn: topic, protocol: 'http', endpoint: `${first.url}/smn` });
+    await subscribe({ topic_urn: topic, protocol: 'http', endpoint: `${first.url}/smn`, status: 1 });
     await subscribe({ topic_urn: topic, protocol: 'http', endpoint: `${second.url}/hook`, status: 2 });
     await subscribe({ topic_urn: topic, protocol: 'http', endpoint: `${bystander.url}/unconfirmed`, status: 0 });
     await subscribe({ topic_urn: topic, protocol: 'email', endpoint: 'ops@example.com' });
-    await subscribe({ topic_urn: `urn:smn:cn-north-4:${project}:other`, protocol: 'http', endpoint: `${bystander.url}/other-topic` });
+    await subscribe({ topic_urn: `urn:smn:cn-north-4:${project}:other`, protocol: 'http', endpoint: `${bystander.url}/other-topic`, status: 1 });
 
     const published = await post(mock, '/_mock/sms/events', { event_type: 'sms_fail_event', status_desc: 'UNDELIV', mobile: '139****0000' });
     expect(published.status).toBe(200);
@@ -108,8 +108,8 @@ describe('POST /_mock/sms/events', () => {
     const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/gone`;
     await new Promise((resolve) => closed.close(resolve));
     await bindFailures(mock);
-    await post(mock, '/_mock/subscriptions', { topic_urn: topic, protocol: 'http', endpoint: deadUrl });
-    await post(mock, '/_mock/subscriptions', { topic_urn: topic, protocol: 'http', endpoint: alive.url });
+    await post(mock, '/_mock/subscriptions', { topic_urn: topic, protocol: 'http', endpoint: deadUrl, status: 1 });
+    await post(mock, '/_mock/subscriptions', { topic_urn: topic, protocol: 'http', endpoint: alive.url, status: 1 });
     const published = await post(mock, '/_mock/sms/events', { event_type: 'sms_fail_event' });
     const deliveries = published.body.deliveries as Record<string, unknown>[];
     expect(deliveries[0]).toMatchObject({ endpoint: deadUrl, error: expect.stringContaining('ECONNREFUSED') });

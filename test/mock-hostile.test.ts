@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_DELIVERIES } from '../src/mock/publish.js';
+import { MAX_DELIVERIES } from '../src/mock/notifier.js';
 import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
 import { EmulatorState, STATE_LIMITS, StateFileError, type Subscription } from '../src/mock/state.js';
 import { rawExchange, rawRequest, type RawAnswer } from './support/raw-http.js';
@@ -169,7 +169,7 @@ describe('/_mock: where notifications go, and who may ask', () => {
       const mock = await start({ deliverTo: deliverTo as MockOptions['deliverTo'] });
       await fetch(`${mock.url}${callbackPath}`, { method: 'PUT', headers: { ...token, 'Content-Type': 'application/json' }, body: JSON.stringify({ callback: [{ event_type: 'sms_fail_event', topic_urn: topic('fail') }] }) });
       for (const endpoint of [`${local.url}/ok`, 'http://example.invalid/hook']) {
-        expect((await post(mock, '/_mock/subscriptions', { topic_urn: topic('fail'), protocol: 'http', endpoint })).status).toBe(201);
+        expect((await post(mock, '/_mock/subscriptions', { topic_urn: topic('fail'), protocol: 'http', endpoint, status: 1 })).status).toBe(201);
       }
       const published = (await (await post(mock, '/_mock/sms/events', { event_type: 'sms_fail_event' })).json()) as { deliveries: { endpoint: string; status?: number; skipped?: string; error?: string }[] };
       expect(published.deliveries.find((d) => d.endpoint.startsWith(local.url))).toMatchObject({ status: 204 });

@@ -3,9 +3,10 @@ import { relative } from 'node:path';
 import { smnSpecPath } from '../contract/smn.js';
 import { AUTH_MODES, type AuthConfig, type AuthMode } from '../mock/auth.js';
 import { isLoopbackHost, type DeliveryPolicy } from '../mock/delivery-policy.js';
-import { MAX_DELIVERIES } from '../mock/publish.js';
+import { MAX_DELIVERIES } from '../mock/notifier.js';
 import { defaultSeedPath, generateSubscriptions, loadSeedSubscriptions, SeedError } from '../mock/seed.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, startMock } from '../mock/server.js';
+import { readSigningIdentity, SigningIdentityError, type SigningIdentity } from '../mock/signing.js';
 import { STATE_LIMITS, StateFileError, type Subscription } from '../mock/state.js';
 import { UsageError, integerOption, secretOption, type Command } from './command.js';
 
@@ -18,6 +19,7 @@ export const mockCommand: Command = {
                     [--subscriptions FILE | --seed-subscriptions N [--seed S]]
                     [--auth none|presence|token|aksk] [--token T] [--ak AK --sk SK]
                     [--admin-token T] [--allow-hosts HOST,... | --allow-hosts '*']
+                    [--auto-confirm] [--https-port PORT] [--signing-key FILE --signing-cert FILE]
 
 Serves ListSmsEvent, UpdateSmsEvent and ListSubscriptions. Every request is validated
 against the contract by Prism first; an invalid one gets the SMN or API-gateway error
@@ -30,6 +32,12 @@ POST /_mock/reset, GET|DELETE /_mock/requests, POST /_mock/subscriptions,
 POST /_mock/topics, POST /_mock/sms/events (see the README). They need no credentials
 while the mock listens on loopback; with --host beyond loopback they need the API's
 credentials, or --admin-token when given.
+
+Notifications are signed as SMN signs them (RSA, sha256WithRSA certificate served at
+/smn/SMN_<region>_<hex>.pem on the mock). An http(s) subscription added through
+/_mock/subscriptions starts unconfirmed and receives a SubscriptionConfirmation; a GET
+of its subscribe_url confirms it; only confirmed ones receive Notifications; its
+unsubscribe_url removes it and sends an UnsubscribeConfirmation.
 
 Published notifications go to loopback endpoints only (127.0.0.1, ::1, localhost),
 unless --allow-hosts names other hosts; a publication reaches at most ${MAX_DELIVERIES}
@@ -60,6 +68,14 @@ Options:
                            the environment variable or the file (its first line).
   --allow-hosts LIST       also deliver notifications to these hosts (comma-separated), or to
                            every host with '*' (default: loopback only)
+  --auto-confirm           new subscriptions are confirmed at once, with no SubscriptionConfirmation
+  --https-port PORT        also serve HTTPS on PORT (0 picks a free one) with the signing
+                           certificate; notification links and signing_cert_url then use it
+                           (SMN's are always https). Trust it with NODE_EXTRA_CA_CERTS=FILE or
+                           curl --cacert FILE, FILE being the certificate (GET its URL)
+  --signing-key FILE       sign notifications with this RSA private key (PEM) ...
+  --signing-cert FILE      ... whose certificate (PEM) receivers verify with (default: a key and
+                           a self-signed certificate made on first use, kept in --state-file)
   -h, --help               show this help
 
 Example:
@@ -88,6 +104,10 @@ Example:
     'admin-token': { type: 'string' },
     'admin-token-file': { type: 'string' },
     'allow-hosts': { type: 'string' },
+    'auto-confirm': { type: 'boolean' },
+    'https-port': { type: 'string' },
+    'signing-key': { type: 'string' },
+    'signing-cert': { type: 'string' },
   },
   async run(values) {
     const host = (values.host as string | undefined) ?? DEFAULT_HOST;
@@ -100,6 +120,8 @@ Example:
     }
     const seedSubscriptions = stateless ? undefined : seedOf(values);
     const adminToken = secretOption(values, 'admin-token', 'SMN_MOCK_ADMIN_TOKEN');
+    const httpsPort = values['https-port'] === undefined ? undefined : integerOption(values['https-port'], '--https-port', 0, 0, 65535);
+    const signing = signingOf(values);
     const deliverTo = deliveryPolicyOf(values['allow-hosts'] as string | undefined);
     const out = (line: string): void => void process.stdout.write(`${line}\n`);
     const warn = (line: string): void => void process.stderr.write(`smn-kit mock: ${line}\n`);
@@ -117,6 +139,9 @@ Example:
         auth,
         adminToken,
         deliverTo,
+        autoConfirm: values['auto-confirm'] === true,
+        httpsPort,
+        signing,
       });
     } catch (error) {
       if (error instanceof StateFileError) throw new UsageError(error.message);
@@ -129,6 +154,10 @@ Example:
     }
     const mode = stateless ? 'stateless' : `stateful, ${seedSubscriptions?.length ?? 0} seed subscriptions${values['state-file'] ? `, state in ${values['state-file'] as string}` : ''}`;
     out(`smn-kit mock: serving ${here(smnSpecPath)} on ${mock.url} (${mode}, auth ${auth.mode}; Ctrl-C to stop)`);
+    if (mock.httpsUrl) {
+      const certificate = mock.certificateUrl();
+      out(`smn-kit mock: also on ${mock.httpsUrl} with a self-signed certificate; to trust it: curl -sk ${certificate} -o smn-kit-mock.pem, then NODE_EXTRA_CA_CERTS=smn-kit-mock.pem (Node) or curl --cacert smn-kit-mock.pem`);
+    }
     if (!isLoopbackHost(host) && !stateless) {
       warn(
         adminToken
@@ -155,6 +184,19 @@ Example:
     return 0;
   },
 };
+
+function signingOf(values: Record<string, unknown>): SigningIdentity | undefined {
+  const key = values['signing-key'] as string | undefined;
+  const certificate = values['signing-cert'] as string | undefined;
+  if (!key && !certificate) return undefined;
+  if (!key || !certificate) throw new UsageError('--signing-key and --signing-cert go together: the RSA private key and its certificate, both PEM');
+  try {
+    return readSigningIdentity(key, certificate);
+  } catch (error) {
+    if (error instanceof SigningIdentityError) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 function deliveryPolicyOf(value: string | undefined): DeliveryPolicy {
   if (value === undefined) return 'loopback';

@@ -1,10 +1,12 @@
 // The inspection endpoints beside the API, under /_mock/ (described by
-// spec/mock-admin.openapi.yaml): read and reset the state, add subscriptions and
-// topics, read the requests received, publish SMS callback events.
+// spec/mock-admin.openapi.yaml): read and reset the state, add, confirm and remove
+// subscriptions, add topics, read the requests received and the notifications sent,
+// publish SMS callback events.
 import { randomBytes } from 'node:crypto';
 import { smnResponses } from '../contract/smn-responses.js';
 import { JsonInputError, parseJson } from '../net/json.js';
 import { refusedEndpoint } from './delivery-policy.js';
+import type { Notifier } from './notifier.js';
 import type { RequestTarget } from './request.js';
 import { StateLimitError, type EmulatorState, type Subscription } from './state.js';
 
@@ -19,6 +21,9 @@ export interface AdminContext {
   state: EmulatorState;
   /** The project an admin request means when it names none. */
   defaultProject: string;
+  notifier: Notifier;
+  /** New subscriptions are confirmed at once, with no SubscriptionConfirmation (--auto-confirm). */
+  autoConfirm: boolean;
   /** Publishes an SMS callback event (POST /_mock/sms/events). */
   publishSmsEvent: (projectId: string, event: Record<string, unknown>) => Promise<AdminReply>;
 }
@@ -46,7 +51,8 @@ function projectOf(target: RequestTarget, body: Record<string, unknown> | undefi
   return typeof given === 'string' && given !== '' ? given : context.defaultProject;
 }
 
-const ENDPOINTS = `GET ${ADMIN_PREFIX}state, POST ${ADMIN_PREFIX}reset, GET|DELETE ${ADMIN_PREFIX}requests, POST ${ADMIN_PREFIX}subscriptions, POST ${ADMIN_PREFIX}topics, POST ${ADMIN_PREFIX}sms/events`;
+const ENDPOINTS = `GET ${ADMIN_PREFIX}state, POST ${ADMIN_PREFIX}reset, GET|DELETE ${ADMIN_PREFIX}requests, POST ${ADMIN_PREFIX}subscriptions, POST ${ADMIN_PREFIX}subscriptions/confirm, DELETE ${ADMIN_PREFIX}subscriptions/{subscription_urn}, POST ${ADMIN_PREFIX}topics, GET|DELETE ${ADMIN_PREFIX}deliveries, POST ${ADMIN_PREFIX}sms/events`;
+const SUBSCRIPTION_PATH = `${ADMIN_PREFIX}subscriptions/`;
 
 export async function handleAdmin(method: string, target: RequestTarget, text: string, context: AdminContext): Promise<AdminReply> {
   try {
@@ -59,6 +65,14 @@ export async function handleAdmin(method: string, target: RequestTarget, text: s
 
 async function route(method: string, target: RequestTarget, text: string, context: AdminContext): Promise<AdminReply> {
   const { state } = context;
+  if (method === 'DELETE' && target.pathname.startsWith(SUBSCRIPTION_PATH) && target.pathname.length > SUBSCRIPTION_PATH.length) {
+    const urn = decodeURIComponentSafe(target.pathname.slice(SUBSCRIPTION_PATH.length));
+    const projectId = projectOf(target, undefined, context);
+    const removed = urn === undefined ? undefined : state.removeSubscription(projectId, urn);
+    if (!removed) return problem(404, `no subscription ${urn ?? '(unreadable)'} in project ${projectId}`);
+    const confirmation = await context.notifier.unsubscribed(projectId, removed);
+    return { status: 200, body: { subscription: removed, ...(confirmation ? { unsubscribe_confirmation: confirmation } : {}) } };
+  }
   switch (`${method} ${target.pathname.slice(ADMIN_PREFIX.length - 1)}`) {
     case 'GET /state':
       return { status: 200, body: state.snapshot() };
@@ -70,15 +84,33 @@ async function route(method: string, target: RequestTarget, text: string, contex
     case 'DELETE /requests':
       state.clearRequests();
       return { status: 204 };
+    case 'GET /deliveries':
+      return { status: 200, body: { deliveries: context.notifier.deliveries() } };
+    case 'DELETE /deliveries':
+      context.notifier.clear();
+      return { status: 204 };
+    case 'POST /subscriptions/confirm': {
+      const parsed = parseObject(text);
+      if (!parsed.value) return parsed.error!;
+      const urn = parsed.value.subscription_urn;
+      const projectId = projectOf(target, parsed.value, context);
+      if (typeof urn !== 'string' || !state.findSubscription(projectId, urn)) return problem(404, `no subscription ${JSON.stringify(urn) ?? 'nothing'} in project ${projectId}`);
+      state.setSubscriptionStatus(projectId, urn, 1);
+      return { status: 200, body: state.findSubscription(projectId, urn) };
+    }
     case 'POST /subscriptions': {
       const parsed = parseObject(text);
       if (!parsed.value) return parsed.error!;
       const { project_id: _project, ...fields } = parsed.value;
       const topic = typeof fields.topic_urn === 'string' ? fields.topic_urn : '';
-      // Defaults a subscriber would get: no remark, confirmed, owned by the topic's project.
+      // Defaults a subscriber would get: no remark, owned by the topic's project, and
+      // unconfirmed until the endpoint confirms (an http(s) one gets a
+      // SubscriptionConfirmation) unless the mock confirms at once. A status given is kept
+      // as it is, and sends nothing: that is how to seed a confirmed subscription.
+      const statusGiven = fields.status !== undefined;
       const subscription = {
         remark: '',
-        status: 1,
+        status: context.autoConfirm ? 1 : 0,
         owner: topic.split(':')[3],
         subscription_urn: `${topic}:${randomBytes(16).toString('hex')}`,
         ...fields,
@@ -91,7 +123,10 @@ async function route(method: string, target: RequestTarget, text: string, contex
       if (refused) {
         return problem(400, refused, [{ rule: 'format', pointer: '/endpoint', expected: `an ${subscription.protocol} URL`, received: JSON.stringify(subscription.endpoint) }]);
       }
-      return { status: 201, body: state.addSubscription(projectOf(target, parsed.value, context), subscription) };
+      const projectId = projectOf(target, parsed.value, context);
+      state.addSubscription(projectId, subscription);
+      const confirmation = !statusGiven && subscription.status === 0 ? await context.notifier.confirmation(projectId, subscription) : undefined;
+      return { status: 201, body: confirmation ? { ...subscription, confirmation } : subscription };
     }
     case 'POST /topics': {
       const parsed = parseObject(text);
@@ -110,5 +145,13 @@ async function route(method: string, target: RequestTarget, text: string, contex
     }
     default:
       return problem(404, `no inspection endpoint ${method} ${target.pathname}; see ${ENDPOINTS}`);
+  }
+}
+
+function decodeURIComponentSafe(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
   }
 }

@@ -18,6 +18,8 @@ export interface Reply {
   violations?: Violation[];
   /** An inspection endpoint's answer: indented JSON, no request id. */
   admin?: boolean;
+  /** A body that is not JSON (the signing certificate), sent as it is. */
+  raw?: { contentType: string; text: string };
 }
 
 /** 32 hexadecimal characters, as SMN's request ids. */
@@ -40,7 +42,10 @@ export function writeReply(res: ServerResponse, requestId: string, reply: Reply)
   }
   let text: string;
   const headers: Record<string, string | number> = { 'Content-Type': 'application/json;charset=UTF-8' };
-  if (reply.admin) {
+  if (reply.raw) {
+    text = reply.raw.text;
+    headers['Content-Type'] = reply.raw.contentType;
+  } else if (reply.admin) {
     text = reply.body === undefined ? '' : `${JSON.stringify(reply.body, null, 2)}\n`;
   } else {
     // Every body that has a request_id gets this request's, never the example's.

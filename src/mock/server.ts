@@ -17,6 +17,7 @@
 // for credentials (checked before, by the mode the mock runs in), so no secret reaches
 // it. Its verdict depends on nothing else, which is what makes the memo below correct.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '@stoplight/prism-core';
 import { createInstance, getHttpOperationsFromSpec, type IHttpConfig, type IHttpRequest } from '@stoplight/prism-http';
@@ -29,10 +30,13 @@ import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin.js';
 import { exampleAnswer, stateAnswer } from './answers.js';
 import { authenticate, authorizeAdmin, type AdminAccess, type AuthConfig } from './auth.js';
 import { isLoopbackHost, type DeliveryPolicy } from './delivery-policy.js';
+import { LINKS_PREFIX, LinkHandler } from './links.js';
+import { Notifier } from './notifier.js';
 import { publishSmsEvent } from './publish.js';
 import { codeOf, newRequestId, writeRawReply, writeReply, type Reply } from './reply.js';
 import { decodeSegment, parseBody, parseTarget, readBody, type ParsedBody, type RequestTarget } from './request.js';
 import { loadSeedSubscriptions } from './seed.js';
+import { generateSigningIdentity, restoreSigningIdentity, type SigningIdentity } from './signing.js';
 import { EmulatorState, StateLimitError, type Subscription } from './state.js';
 import { chooseError, type Violation } from './violations.js';
 
@@ -64,12 +68,24 @@ export interface MockOptions {
   adminToken?: string;
   /** Where published notifications may go (default: loopback hosts only). */
   deliverTo?: DeliveryPolicy;
+  /** New subscriptions are confirmed at once, without a SubscriptionConfirmation. */
+  autoConfirm?: boolean;
+  /** The key and certificate notifications are signed with; default one made on first use (kept in the state file). */
+  signing?: SigningIdentity;
+  /** Also serve HTTPS on this port (0: a free one), with the signing certificate; links and certificate URLs then use it. */
+  httpsPort?: number;
 }
 
 export interface RunningMock {
   /** Base URL, e.g. `http://127.0.0.1:4010`. */
   url: string;
+  /** The HTTPS base URL, with `httpsPort`. */
+  httpsUrl?: string;
   server: Server;
+  /** The certificate of the signing identity (also the HTTPS certificate), once there is one. */
+  certificatePem(): string | undefined;
+  /** Where the mock serves that certificate (the `signing_cert_url` of its notifications); made on first call when there is none yet. */
+  certificateUrl(): string;
   /** The emulator's state; undefined when stateless. */
   state?: EmulatorState;
   /** Stops accepting requests, ends open connections and resolves when closed. */
@@ -115,20 +131,52 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   const operations = await getHttpOperationsFromSpec(options.specPath ?? structuredClone(contract.document));
   const state = options.stateless ? undefined : new EmulatorState(options.seedSubscriptions ?? loadSeedSubscriptions(), options.stateFile);
   const host = options.host ?? DEFAULT_HOST;
-  const handler = createHandler(contract, operations, { ...options, state, exposed: !isLoopbackHost(host) });
+  // The signing identity: the user's, the state file's, or one made on first use (making
+  // a key takes a while, and most runs never send a notification) and then kept.
+  let identity = options.signing ?? (state?.storedSigningIdentity() && restoreSigningIdentity(state.storedSigningIdentity()!));
+  const signingIdentity = (): SigningIdentity => {
+    if (!identity) {
+      identity = generateSigningIdentity();
+      state?.keepSigningIdentity(identity.stored());
+    }
+    return identity;
+  };
+  let base = '';
+  const handler = createHandler(contract, operations, { ...options, state, exposed: !isLoopbackHost(host), signingIdentity, baseUrl: () => base });
   const server = createServer(handler);
   server.keepAliveTimeout = 30_000;
   answerClientErrors(server, contract);
   const url = await listenOn(server, options.port ?? DEFAULT_PORT, host);
+  let secure: Server | undefined;
+  let httpsUrl: string | undefined;
+  if (options.httpsPort !== undefined) {
+    const { privateKey, certificatePem } = signingIdentity();
+    secure = createHttpsServer({ key: privateKey.export({ type: 'pkcs8', format: 'pem' }), cert: certificatePem }, handler);
+    secure.keepAliveTimeout = 30_000;
+    answerClientErrors(secure, contract);
+    try {
+      httpsUrl = (await listenOn(secure, options.httpsPort, host)).replace(/^http:/, 'https:');
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+  }
+  base = httpsUrl ?? url;
+  const closeServer = (which: Server): Promise<void> =>
+    new Promise<void>((resolve) => {
+      which.close(() => resolve());
+      which.closeAllConnections();
+    });
   return {
     url,
+    httpsUrl,
     server,
     state,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    certificatePem: () => identity?.certificatePem,
+    certificateUrl: () => `${base}/smn/${signingIdentity().certificateName}`,
+    close: async () => {
+      await Promise.all([closeServer(server), ...(secure ? [closeServer(secure)] : [])]);
+    },
   };
 }
 
@@ -150,10 +198,14 @@ function answerClientErrors(server: Server, contract: SmnContract): void {
   server.on('connect', (_req, socket) => writeRawReply(socket, 404, body(UNKNOWN_ROUTE)));
 }
 
-type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' | 'auth' | 'adminToken' | 'deliverTo'> & {
+type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' | 'auth' | 'adminToken' | 'deliverTo' | 'autoConfirm'> & {
   state?: EmulatorState;
   /** The mock listens beyond loopback: /_mock/ then needs credentials. */
   exposed?: boolean;
+  /** The signing identity, made on first use. */
+  signingIdentity?: () => SigningIdentity;
+  /** The base URL of the links in notifications (the mock's own). */
+  baseUrl?: () => string;
 };
 
 /** The request handler, usable with any node:http server. */
@@ -181,10 +233,15 @@ export function createHandler(
   };
   const prism = createInstance(prismConfig(), { logger: createLogger('smn-kit', { level: 'silent' }) });
   const memo = new Map<string, Verdict>();
+  const identity = options.signingIdentity ?? (() => generateSigningIdentity());
+  const notifier = new Notifier({ identity, baseUrl: options.baseUrl ?? (() => 'http://127.0.0.1'), policy: options.deliverTo ?? 'loopback' });
+  const links = state && new LinkHandler(state, notifier, () => identity().certificatePem);
   const admin: AdminContext | undefined = state && {
     state,
     defaultProject: DEFAULT_PROJECT_ID,
-    publishSmsEvent: (projectId, event) => publishSmsEvent(state, projectId, event, options.deliverTo ?? 'loopback'),
+    notifier,
+    autoConfirm: Boolean(options.autoConfirm),
+    publishSmsEvent: (projectId, event) => publishSmsEvent(state, notifier, projectId, event),
   };
 
   const errorReply = (name: string, fallbackStatus: number, violations?: Violation[]): Reply => {
@@ -298,6 +355,10 @@ export function createHandler(
     if (!target) return errorReply(BAD_REQUEST, 400, [{ message: 'the request target is neither /path nor http://host/path' }]);
     const bodyText = await readBody(req, maxBodyBytes);
     if (bodyText === undefined) return errorReply(PAYLOAD_TOO_LARGE, 413, [{ message: `the body is larger than ${maxBodyBytes} bytes` }]);
+    if (links && target.pathname.startsWith(LINKS_PREFIX)) {
+      const reply = await links.handle(req.method ?? 'GET', target);
+      if (reply) return { body: undefined, ...reply, admin: true };
+    }
     if (admin && target.pathname.startsWith(ADMIN_PREFIX)) {
       const denied = authorizeAdmin(req, bodyText, adminAccess);
       if (denied) return { status: 401, body: { error: denied }, admin: true, reason: denied };

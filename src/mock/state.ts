@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { readContractDocument } from '../contract/document.js';
 import { smnResponses, type Schema } from '../contract/smn-responses.js';
+import type { StoredSigningIdentity } from './signing.js';
 import { StateFile, StateFileError } from './state-file.js';
 
 export { StateFileError };
@@ -65,6 +66,8 @@ export interface StateSnapshot {
   /** By project id; `subscriptions` is absent while a project still has the seed's. */
   projects: Record<string, { bindings: Binding[]; subscriptions?: Subscription[] }>;
   topics: string[];
+  /** In the state file only (never shown): the key and certificate notifications are signed with. */
+  signing?: StoredSigningIdentity;
 }
 
 /** How much the emulator holds at most, and the SMN code of the answer past each limit. */
@@ -95,7 +98,10 @@ const mockAdminSpecPath = fileURLToPath(new URL('../../spec/mock-admin.openapi.y
 export type Change =
   | { kind: 'bind'; project: string; items: Binding[] }
   | { kind: 'subscribe'; project: string; subscription: Subscription }
+  | { kind: 'status'; project: string; subscription_urn: string; status: number }
+  | { kind: 'unsubscribe'; project: string; subscription_urn: string }
   | { kind: 'topic'; topic: string }
+  | { kind: 'signing'; identity: StoredSigningIdentity }
   | { kind: 'reset' };
 
 export class EmulatorState {
@@ -104,6 +110,7 @@ export class EmulatorState {
   private readonly requestLog: RecordedRequest[] = [];
   /** Subscriptions held in projects' own lists, all projects together. */
   private ownSubscriptions = 0;
+  private signingIdentity?: StoredSigningIdentity;
   private readonly file?: StateFile<StateSnapshot, Change>;
 
   /**
@@ -119,19 +126,19 @@ export class EmulatorState {
     const { snapshot, changes } = this.file.load(checkSnapshot);
     if (snapshot) this.restore(snapshot, file);
     for (const change of changes) this.apply(change);
-    this.file.compact(this.snapshot()); // fails now, at start, when the file cannot be written
+    this.file.compact(this.fileSnapshot()); // fails now, at start, when the file cannot be written
   }
 
   /** Checks a change against the limits, applies it and records it. */
   private change(change: Change): void {
     this.admit(change);
     this.apply(change);
-    this.file?.append(change, () => this.snapshot());
+    this.file?.append(change, () => this.fileSnapshot());
   }
 
   /** Throws a StateLimitError when `change` would take the state past a limit. */
   private admit(change: Change): void {
-    if (change.kind === 'reset') return;
+    if (change.kind === 'reset' || change.kind === 'signing') return;
     if (change.kind === 'topic') {
       const { max, code } = STATE_LIMITS.topics;
       if (!this.extraTopics.has(change.topic) && this.extraTopics.size >= max) throw new StateLimitError(code, `the emulator knows at most ${max} added topics`);
@@ -142,10 +149,12 @@ export class EmulatorState {
       const { max, code } = STATE_LIMITS.projects;
       throw new StateLimitError(code, `the emulator keeps at most ${max} projects; POST /_mock/reset to start again`);
     }
-    if (change.kind === 'subscribe') {
+    if (change.kind !== 'bind') {
+      // A change to one subscription makes the project's list its own, the seed copied.
       const copying = project?.subscriptions ? 0 : this.seed.length;
+      const adding = change.kind === 'subscribe' ? 1 : 0;
       const { max, code } = STATE_LIMITS.subscriptions;
-      if (this.ownSubscriptions + copying + 1 > max) {
+      if (this.ownSubscriptions + copying + adding > max) {
         throw new StateLimitError(code, `the emulator holds at most ${max} subscriptions of changed projects (the seed counts once per project that changes); POST /_mock/reset to start again`);
       }
     }
@@ -154,6 +163,7 @@ export class EmulatorState {
   private apply(change: Change): void {
     switch (change.kind) {
       case 'reset':
+        // The signing identity stays: receivers configured with its certificate keep working.
         this.projects = new Map();
         this.extraTopics = new Set();
         this.ownSubscriptions = 0;
@@ -169,17 +179,38 @@ export class EmulatorState {
         }
         return;
       }
-      case 'subscribe': {
-        const project = this.project(change.project);
-        if (!project.subscriptions) {
-          project.subscriptions = this.seed.map(ownedBy(change.project));
-          this.ownSubscriptions += this.seed.length;
-        }
-        project.subscriptions.push(change.subscription);
+      case 'subscribe':
+        this.ownList(change.project).push(change.subscription);
         this.ownSubscriptions += 1;
         return;
+      case 'status': {
+        const subscription = this.ownList(change.project).find((s) => s.subscription_urn === change.subscription_urn);
+        if (subscription) subscription.status = change.status;
+        return;
       }
+      case 'unsubscribe': {
+        const list = this.ownList(change.project);
+        const at = list.findIndex((s) => s.subscription_urn === change.subscription_urn);
+        if (at !== -1) {
+          list.splice(at, 1);
+          this.ownSubscriptions -= 1;
+        }
+        return;
+      }
+      case 'signing':
+        this.signingIdentity = change.identity;
+        return;
     }
+  }
+
+  /** The project's own list of subscriptions, made from the seed at its first change. */
+  private ownList(projectId: string): Subscription[] {
+    const project = this.project(projectId);
+    if (!project.subscriptions) {
+      project.subscriptions = this.seed.map(ownedBy(projectId));
+      this.ownSubscriptions += this.seed.length;
+    }
+    return project.subscriptions;
   }
 
   private project(id: string): ProjectState {
@@ -230,11 +261,37 @@ export class EmulatorState {
     return this.extraTopics.has(topicUrn) || this.subscriptionsOf(projectId).some((s) => s.topic_urn === topicUrn);
   }
 
+  /** The project's subscription with this URN, if any. */
+  findSubscription(projectId: string, subscriptionUrn: string): Subscription | undefined {
+    return this.subscriptionsOf(projectId).find((s) => s.subscription_urn === subscriptionUrn);
+  }
+
+  setSubscriptionStatus(projectId: string, subscriptionUrn: string, status: number): void {
+    this.change({ kind: 'status', project: projectId, subscription_urn: subscriptionUrn, status });
+  }
+
+  /** Removes the subscription; returns it as it was, or undefined when there was none. */
+  removeSubscription(projectId: string, subscriptionUrn: string): Subscription | undefined {
+    const found = this.findSubscription(projectId, subscriptionUrn);
+    if (found) this.change({ kind: 'unsubscribe', project: projectId, subscription_urn: subscriptionUrn });
+    return found && { ...found };
+  }
+
+  /** The signing identity the state file keeps, if any. */
+  storedSigningIdentity(): StoredSigningIdentity | undefined {
+    return this.signingIdentity;
+  }
+
+  /** Keeps the signing identity in the state file (a mock without one forgets it at exit). */
+  keepSigningIdentity(identity: StoredSigningIdentity): void {
+    this.change({ kind: 'signing', identity });
+  }
+
   addTopic(topicUrn: string): void {
     this.change({ kind: 'topic', topic: topicUrn });
   }
 
-  /** Back to the seed: no bindings, the seed subscriptions, no added topics, no request log. */
+  /** Back to the seed: no bindings, the seed subscriptions, no added topics, no request log (the signing identity stays). */
   reset(): void {
     this.change({ kind: 'reset' });
     this.requestLog.length = 0;
@@ -253,12 +310,19 @@ export class EmulatorState {
     this.requestLog.length = 0;
   }
 
+  /** The state as `GET /_mock/state` shows it: no signing key. */
   snapshot(): StateSnapshot {
     const projects: StateSnapshot['projects'] = {};
     for (const [id, project] of this.projects) {
       projects[id] = project.subscriptions ? { bindings: this.bindings(id), subscriptions: project.subscriptions } : { bindings: this.bindings(id) };
     }
     return { projects, topics: [...this.extraTopics] };
+  }
+
+  /** The state as the state file keeps it: with the signing identity. */
+  private fileSnapshot(): StateSnapshot {
+    const snapshot = this.snapshot();
+    return this.signingIdentity ? { ...snapshot, signing: this.signingIdentity } : snapshot;
   }
 
   private restore(snapshot: StateSnapshot, file: string): void {
@@ -274,6 +338,7 @@ export class EmulatorState {
     }
     this.ownSubscriptions = own;
     this.extraTopics = new Set(snapshot.topics);
+    this.signingIdentity = snapshot.signing;
   }
 }
 

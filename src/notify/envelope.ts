@@ -1,10 +1,12 @@
 // How SMN hands a topic message to an http(s) subscriber: a POST with the
-// `X-SMN-MESSAGE-TYPE`, `X-SMN-MESSAGE-ID` and `X-SMN-TOPIC-URN` headers and the JSON
-// envelope `SmnNotification` of spec/smn.openapi.yaml, the message being the JSON text
-// of the event. Used by `smn-kit fire sms_*_event` and by the emulator's SMS events.
+// `X-SMN-MESSAGE-TYPE`, `X-SMN-MESSAGE-ID`, `X-SMN-TOPIC-URN` and
+// `X-SMN-SUBSCRIPTION-URN` headers and the JSON envelope `SmnNotification` of
+// spec/smn.openapi.yaml, signed as SMN signs it (src/notification/). Used by
+// `smn-kit fire sms_*_event` and by the emulator.
+import type { KeyObject } from 'node:crypto';
 import { createRandom, type Random } from '../fire/random.js';
 import { deliver, type DeliveryAnswer } from '../fire/deliver.js';
-import { validateSmnNotification } from '../notification/index.js';
+import { signSmnNotification, validateSmnNotification } from '../notification/index.js';
 import { isoSeconds } from '../fire/values.js';
 
 export const SMN_NOTIFICATION_SCHEMA = 'SmnNotification';
@@ -45,6 +47,16 @@ export interface SmnNotificationOptions {
   endpoint?: string;
   /** Default: one unseeded generator shared by all calls. Seeded, the ids and the signature repeat. */
   random?: Random;
+  /** The URLs the envelope carries; default URLs under `endpoint`. */
+  subscribeUrl?: string;
+  unsubscribeUrl?: string;
+  signingCertUrl?: string;
+  /**
+   * The key that signs it (RSA, SHA-256 unless the certificate names another hash).
+   * Without one the signature is random bytes of a real signature's length, which no
+   * certificate verifies.
+   */
+  signer?: { privateKey: KeyObject | string; hash?: 'sha1' | 'sha256' | 'sha384' | 'sha512' };
 }
 
 export const DEFAULT_SMN_ENDPOINT = 'https://smn.mock.invalid';
@@ -53,13 +65,12 @@ export const DEFAULT_SMN_ENDPOINT = 'https://smn.mock.invalid';
 let shared: Random | undefined;
 const unseeded = (): Random => (shared ??= createRandom());
 const NOTIFICATION = 'Notification';
-// The size of an RSA-2048 signature: the mock signs nothing, but the field looks real.
+// The size of an RSA-2048 signature, for an unsigned envelope whose field should look real.
 const SIGNATURE_BYTES = 256;
 
 /**
  * The notification that delivers `event` (an object, sent as its JSON text, or a string
- * sent as it is) from the topic `topicUrn`. The signature is random bytes in base64:
- * SMN's is verifiable only with SMN's certificate, which a mock does not have. Throws a
+ * sent as it is) from the topic `topicUrn`, signed with `options.signer`. Throws a
  * TypeError naming the field when the envelope does not obey `SmnNotification` (a
  * malformed topic URN, message id or type).
  */
@@ -70,11 +81,11 @@ export function smnNotification(topicUrn: string, event: object | string, option
   const endpoint = (options.endpoint ?? DEFAULT_SMN_ENDPOINT).replace(/\/+$/, '');
   const subscriptionUrn = options.subscriptionUrn ?? `${topicUrn}:${random.hex(32)}`;
   const eventType = typeof event === 'object' ? (event as { event_type?: unknown }).event_type : undefined;
-  const signature = Buffer.from(Array.from({ length: SIGNATURE_BYTES }, () => random.int(0, 255))).toString('base64');
+  const signature = options.signer ? '' : Buffer.from(Array.from({ length: SIGNATURE_BYTES }, () => random.int(0, 255))).toString('base64');
   // Only a Notification has a subject; without one the field is left out, never sent
   // empty, because the vendor's documents disagree on how an empty subject is signed.
   const subject = options.subject ?? (type === NOTIFICATION && typeof eventType === 'string' ? eventType : undefined);
-  const body: SmnNotificationBody = {
+  const unsigned: SmnNotificationBody = {
     type,
     signature,
     signature_version: 'v1',
@@ -85,11 +96,12 @@ export function smnNotification(topicUrn: string, event: object | string, option
     // A Notification offers to unsubscribe; both confirmations carry subscribe_url
     // (an UnsubscribeConfirmation, to subscribe again).
     ...(type === NOTIFICATION
-      ? { unsubscribe_url: `${endpoint}/smn/subscription/unsubscribe?subscription_urn=${encodeURIComponent(subscriptionUrn)}` }
-      : { subscribe_url: `${endpoint}/smn/subscription/confirm?topic_urn=${encodeURIComponent(topicUrn)}&token=${random.hex(64)}` }),
-    signing_cert_url: `${endpoint}/smn/smn_cert.pem`,
+      ? { unsubscribe_url: options.unsubscribeUrl ?? `${endpoint}/smn/subscription/unsubscribe?subscription_urn=${encodeURIComponent(subscriptionUrn)}` }
+      : { subscribe_url: options.subscribeUrl ?? `${endpoint}/smn/subscription/confirm?topic_urn=${encodeURIComponent(topicUrn)}&token=${random.hex(64)}` }),
+    signing_cert_url: options.signingCertUrl ?? `${endpoint}/smn/smn_cert.pem`,
     timestamp: isoSeconds(options.timestamp ?? Date.now()),
   };
+  const body = options.signer ? signSmnNotification(unsigned, options.signer.privateKey, { hash: options.signer.hash }) : unsigned;
   const problem = validateSmnNotification(body).problems[0];
   if (problem) throw new TypeError(`smnNotification: ${problem.pointer || 'the envelope'} must be ${problem.expected}, got ${problem.received}`);
   return {
@@ -98,6 +110,7 @@ export function smnNotification(topicUrn: string, event: object | string, option
       'X-SMN-MESSAGE-TYPE': type,
       'X-SMN-MESSAGE-ID': messageId,
       'X-SMN-TOPIC-URN': topicUrn,
+      'X-SMN-SUBSCRIPTION-URN': subscriptionUrn,
     },
     body,
   };

@@ -1,0 +1,184 @@
+// What the emulator sends to http(s) subscribers, as SMN sends it: signed notifications
+// (src/notification/) with the links SMN puts in them. A SubscriptionConfirmation when a
+// subscription is added (its subscribe_url confirms it), a Notification for each
+// published message to confirmed subscriptions (its unsubscribe_url ends the
+// subscription), an UnsubscribeConfirmation when one is removed (its subscribe_url
+// takes it back). The links are capabilities: an HMAC of what they do, keyed with the
+// identity's secret, so nothing about them needs storing.
+//
+// Every delivery, and its answer, is kept in a bounded log (GET /_mock/deliveries).
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { deliverSmnNotification, DeliveryError, smnNotification } from '../notify/envelope.js';
+import { refusedEndpoint, type DeliveryPolicy } from './delivery-policy.js';
+import type { SigningIdentity } from './signing.js';
+import type { Subscription } from './state.js';
+
+const DELIVERY_TIMEOUT_MS = 5000;
+const HTTP_PROTOCOLS = new Set(['http', 'https']);
+/** SMN delivers to confirmed subscriptions (1) and to those that need no confirmation (2). */
+export const RECEIVING_STATUSES = new Set([1, 2]);
+/** Subscribers one publication delivers to; the rest are reported as skipped. */
+export const MAX_DELIVERIES = 100;
+/** Deliveries in flight at once. */
+const CONCURRENCY = 8;
+const LOG_SIZE = 1000;
+/** Removed subscriptions kept for the link back in their UnsubscribeConfirmation (while the mock runs). */
+const REMEMBERED = 1000;
+
+export type LinkAction = 'confirm' | 'unsubscribe' | 'resubscribe';
+
+/** One notification sent (or not) to one subscriber, and what came of it. */
+export interface Delivery {
+  subscription_urn: string;
+  endpoint: string;
+  /** SubscriptionConfirmation, Notification or UnsubscribeConfirmation. */
+  type?: string;
+  message_id?: string;
+  /** The receiver's HTTP status. */
+  status?: number;
+  ms?: number;
+  /** Why it was not delivered, when it was sent and failed. */
+  error?: string;
+  /** Why nothing was sent. */
+  skipped?: string;
+}
+
+export interface NotifierOptions {
+  /** The signing identity, made on first use. */
+  identity: () => SigningIdentity;
+  /** The base URL the links and the certificate URL start with (known once the mock listens). */
+  baseUrl: () => string;
+  policy: DeliveryPolicy;
+}
+
+/** Runs `work` on every item with at most `limit` running at once, results in order. */
+async function mapLimited<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export class Notifier {
+  private readonly log: (Delivery & { time: string; project_id: string })[] = [];
+  private readonly removed = new Map<string, Subscription>();
+
+  constructor(private readonly options: NotifierOptions) {}
+
+  /** Path of the signing certificate on the mock's own base URL. */
+  certificatePath(): string {
+    return `/smn/${this.options.identity().certificateName}`;
+  }
+
+  private token(action: LinkAction, projectId: string, subscriptionUrn: string): string {
+    return createHmac('sha256', this.options.identity().linkSecret).update(`${action}\n${projectId}\n${subscriptionUrn}`).digest('hex');
+  }
+
+  /** Whether `token` is the one a link for this action on this subscription carries. */
+  checkToken(action: LinkAction, projectId: string, subscriptionUrn: string, token: string): boolean {
+    const expected = Buffer.from(this.token(action, projectId, subscriptionUrn));
+    const given = Buffer.from(token);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  link(action: LinkAction, projectId: string, subscriptionUrn: string): string {
+    const path = action === 'unsubscribe' ? 'unsubscribe' : action === 'resubscribe' ? 'resubscribe' : 'confirm';
+    const query = new URLSearchParams({ project_id: projectId, subscription_urn: subscriptionUrn, token: this.token(action, projectId, subscriptionUrn) });
+    return `${this.options.baseUrl()}/smn/subscription/${path}?${query}`;
+  }
+
+  /** A removed subscription the link back may restore, forgotten once taken. */
+  takeRemoved(projectId: string, subscriptionUrn: string): Subscription | undefined {
+    const key = `${projectId} ${subscriptionUrn}`;
+    const subscription = this.removed.get(key);
+    this.removed.delete(key);
+    return subscription;
+  }
+
+  /** The deliveries made, oldest first (at most the last 1,000). */
+  deliveries(): (Delivery & { time: string; project_id: string })[] {
+    return [...this.log];
+  }
+
+  clear(): void {
+    this.log.length = 0;
+  }
+
+  private record(projectId: string, delivery: Delivery): Delivery {
+    this.log.push({ time: new Date().toISOString(), project_id: projectId, ...delivery });
+    if (this.log.length > LOG_SIZE) this.log.shift();
+    return delivery;
+  }
+
+  /** Sends one signed message of `type` to an http(s) subscriber; never throws. */
+  private async send(projectId: string, subscription: Subscription, type: string, message: string, fields: { messageId?: string; subject?: string }): Promise<Delivery> {
+    const target = { subscription_urn: subscription.subscription_urn, endpoint: subscription.endpoint, type };
+    const refused = refusedEndpoint(subscription.protocol, subscription.endpoint, this.options.policy);
+    if (refused) return this.record(projectId, { ...target, skipped: refused });
+    try {
+      const identity = this.options.identity();
+      const notification = smnNotification(subscription.topic_urn, message, {
+        type,
+        messageId: fields.messageId,
+        subject: fields.subject,
+        subscriptionUrn: subscription.subscription_urn,
+        signingCertUrl: `${this.options.baseUrl()}${this.certificatePath()}`,
+        ...(type === 'Notification'
+          ? { unsubscribeUrl: this.link('unsubscribe', projectId, subscription.subscription_urn) }
+          : { subscribeUrl: this.link(type === 'SubscriptionConfirmation' ? 'confirm' : 'resubscribe', projectId, subscription.subscription_urn) }),
+        signer: { privateKey: identity.privateKey },
+      });
+      const withId = { ...target, message_id: notification.body.message_id };
+      try {
+        const answer = await deliverSmnNotification(subscription.endpoint, notification, { timeoutMs: DELIVERY_TIMEOUT_MS });
+        return this.record(projectId, { ...withId, status: answer.status, ms: Math.round(answer.ms * 10) / 10 });
+      } catch (error) {
+        return this.record(projectId, { ...withId, error: error instanceof DeliveryError ? error.message : `not delivered: ${(error as Error).message}` });
+      }
+    } catch (error) {
+      return this.record(projectId, { ...target, error: `not sent: ${(error as Error).message}` });
+    }
+  }
+
+  /** The SubscriptionConfirmation of a new http(s) subscription; undefined for other protocols. */
+  async confirmation(projectId: string, subscription: Subscription): Promise<Delivery | undefined> {
+    if (!HTTP_PROTOCOLS.has(subscription.protocol)) return undefined;
+    const message = `You are invited to subscribe to topic ${subscription.topic_urn}. To confirm the subscription, visit the subscribe_url included in this message.`;
+    return this.send(projectId, subscription, 'SubscriptionConfirmation', message, {});
+  }
+
+  /**
+   * The UnsubscribeConfirmation of a removed http(s) subscription (undefined for other
+   * protocols); the subscription is remembered for the link back it carries.
+   */
+  async unsubscribed(projectId: string, subscription: Subscription): Promise<Delivery | undefined> {
+    this.removed.set(`${projectId} ${subscription.subscription_urn}`, subscription);
+    if (this.removed.size > REMEMBERED) this.removed.delete(this.removed.keys().next().value as string);
+    if (!HTTP_PROTOCOLS.has(subscription.protocol)) return undefined;
+    const message = `You have unsubscribed from topic ${subscription.topic_urn}. To subscribe again, visit the subscribe_url included in this message.`;
+    return this.send(projectId, subscription, 'UnsubscribeConfirmation', message, {});
+  }
+
+  /**
+   * A Notification of `message` to every http(s) subscriber in `subscribers`: sent to
+   * the confirmed ones (status 1 or 2), at most MAX_DELIVERIES of them, a few at a time;
+   * the others are reported as skipped.
+   */
+  async publish(projectId: string, subscribers: readonly Subscription[], message: string, fields: { messageId: string; subject?: string }): Promise<Delivery[]> {
+    const http = subscribers.filter((s) => HTTP_PROTOCOLS.has(s.protocol));
+    return mapLimited(http, CONCURRENCY, (subscription, index) => {
+      const target = { subscription_urn: subscription.subscription_urn, endpoint: subscription.endpoint, type: 'Notification' };
+      if (index >= MAX_DELIVERIES) return Promise.resolve(this.record(projectId, { ...target, skipped: `a publication reaches at most ${MAX_DELIVERIES} subscribers` }));
+      if (!RECEIVING_STATUSES.has(subscription.status)) {
+        return Promise.resolve(this.record(projectId, { ...target, skipped: `status ${subscription.status}: SMN delivers to confirmed subscriptions only` }));
+      }
+      return this.send(projectId, subscription, 'Notification', message, fields);
+    });
+  }
+}

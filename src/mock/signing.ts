@@ -1,0 +1,111 @@
+// The emulator's signing identity: the RSA key that signs its notifications, the
+// self-signed X.509 certificate (sha256WithRSA, as SMN's) receivers verify them with,
+// served at a path shaped like SMN's (`/smn/SMN_<region>_<32 hex>.pem`), and the secret
+// the confirmation and unsubscribe links are made with. The same certificate serves
+// HTTPS (`--https-port`): it names localhost, 127.0.0.1 and ::1, so a client told to
+// trust it (NODE_EXTRA_CA_CERTS, curl --cacert) can fetch the certificate over https as
+// it would from SMN.
+//
+// node:crypto makes the key but cannot make a certificate; node-forge (no dependencies
+// of its own) writes it.
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import forge from 'node-forge';
+
+/** How the identity is kept in a state file. */
+export interface StoredSigningIdentity {
+  private_key_pem: string;
+  certificate_pem: string;
+  /** Hex: the key of the confirmation and unsubscribe links. */
+  link_secret: string;
+}
+
+export interface SigningIdentity {
+  privateKey: KeyObject;
+  certificatePem: string;
+  /** `SMN_<region>_<32 hex>.pem`, the hex from the certificate's fingerprint. */
+  certificateName: string;
+  linkSecret: Buffer;
+  /** Made here (true) rather than given by the user. */
+  generated: boolean;
+  stored(): StoredSigningIdentity;
+}
+
+export class SigningIdentityError extends Error {
+  override readonly name = 'SigningIdentityError';
+}
+
+/** The region in the certificate's name: the one of the kit's examples. */
+const REGION = 'cn-north-4';
+const VALID_DAYS = 3650;
+
+function identityOf(privateKeyPem: string, certificatePem: string, linkSecret: Buffer, generated: boolean): SigningIdentity {
+  let privateKey: KeyObject;
+  let certificate: X509Certificate;
+  try {
+    privateKey = createPrivateKey(privateKeyPem);
+  } catch {
+    throw new SigningIdentityError('the signing key cannot be read: expected an RSA private key in PEM');
+  }
+  try {
+    certificate = new X509Certificate(certificatePem);
+  } catch {
+    throw new SigningIdentityError('the signing certificate cannot be read: expected an X.509 certificate in PEM');
+  }
+  if (privateKey.asymmetricKeyType !== 'rsa') throw new SigningIdentityError(`the signing key must be an RSA key (SMN signs with RSA), got ${privateKey.asymmetricKeyType ?? 'another kind'}`);
+  if (!certificate.checkPrivateKey(privateKey)) throw new SigningIdentityError('the signing certificate does not belong to the signing key');
+  const fingerprint = createHash('sha256').update(certificate.raw).digest('hex').slice(0, 32);
+  return {
+    privateKey,
+    certificatePem,
+    certificateName: `SMN_${REGION}_${fingerprint}.pem`,
+    linkSecret,
+    generated,
+    stored: () => ({ private_key_pem: privateKeyPem, certificate_pem: certificatePem, link_secret: linkSecret.toString('hex') }),
+  };
+}
+
+/** A new key and self-signed certificate (about 0.1 s: made on first use, not at start). */
+export function generateSigningIdentity(): SigningIdentity {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const forgeKey = forge.pki.privateKeyFromPem(privateKeyPem);
+  const certificate = forge.pki.createCertificate();
+  certificate.publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
+  // A positive serial: the top bit of the first byte clear.
+  certificate.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  const now = Date.now();
+  certificate.validity.notBefore = new Date(now - 24 * 3600 * 1000);
+  certificate.validity.notAfter = new Date(now + VALID_DAYS * 24 * 3600 * 1000);
+  const name = [
+    { name: 'commonName', value: 'smn-kit emulator TEST ONLY, not Huawei Cloud' },
+    { name: 'organizationName', value: 'smn-kit' },
+  ];
+  certificate.setSubject(name);
+  certificate.setIssuer(name);
+  certificate.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+  ]);
+  certificate.sign(forgeKey, forge.md.sha256.create());
+  return identityOf(privateKeyPem, forge.pki.certificateToPem(certificate), randomBytes(32), true);
+}
+
+/** The identity a state file kept. */
+export function restoreSigningIdentity(stored: StoredSigningIdentity): SigningIdentity {
+  return identityOf(stored.private_key_pem, stored.certificate_pem, Buffer.from(stored.link_secret, 'hex'), true);
+}
+
+/** The user's key and certificate, from PEM files; the link secret is new for each run. */
+export function readSigningIdentity(keyFile: string, certificateFile: string): SigningIdentity {
+  const read = (file: string, what: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new SigningIdentityError(`cannot read the signing ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  };
+  return identityOf(read(keyFile, 'key'), read(certificateFile, 'certificate'), randomBytes(32), false);
+}
