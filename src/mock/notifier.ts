@@ -8,7 +8,7 @@
 //
 // Every delivery, and its answer, is kept in a bounded log (GET /_mock/deliveries).
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { deliverSmnNotification, DeliveryError, smnNotification } from '../notify/envelope.js';
+import { deliverSmnNotification, DeliveryError, signedSmnNotification } from '../notify/envelope.js';
 import { refusedEndpoint, type DeliveryPolicy } from './delivery-policy.js';
 import type { SigningIdentity } from './signing.js';
 import type { Subscription } from './state.js';
@@ -123,7 +123,7 @@ export class Notifier {
     if (refused) return this.record(projectId, { ...target, skipped: refused });
     try {
       const identity = this.options.identity();
-      const notification = smnNotification(subscription.topic_urn, message, {
+      const notification = await signedSmnNotification(subscription.topic_urn, message, {
         type,
         messageId: fields.messageId,
         subject: fields.subject,

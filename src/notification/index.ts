@@ -5,7 +5,7 @@ export { validateSmnNotification } from './validate.js';
 export type { SmnNotificationVerdict, SmnVerifiedSignature } from './validate.js';
 export { verifySmnNotification } from './verify.js';
 export type { VerifySmnNotificationOptions } from './verify.js';
-export { signSmnNotification } from './sign.js';
+export { signSmnNotification, signSmnNotificationAsync } from './sign.js';
 export type { SignSmnNotificationOptions } from './sign.js';
 export { smnSigningString } from './signing-string.js';
 export type { SmnSigningStringOptions } from './signing-string.js';

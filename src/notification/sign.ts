@@ -1,6 +1,7 @@
 // Signing a notification as SMN does: RSA PKCS#1 v1.5 over the UTF-8 signing string,
 // base64. The key never appears in an error.
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { SmnSignatureHash } from './certificate.js';
 import { smnSigningString, type SmnSigningStringOptions } from './signing-string.js';
 
@@ -35,5 +36,19 @@ export function signSmnNotification<Body extends object>(body: Body, privateKey:
   if (!HASHES.has(hash)) throw new TypeError(`signSmnNotification: hash must be one of ${[...HASHES].join(', ')}`);
   const text = smnSigningString(body, options);
   const signature = sign(hash, Buffer.from(text, 'utf8'), privateKeyOf(privateKey)).toString('base64');
+  return { ...body, signature };
+}
+
+const signInPool = promisify((algorithm: string, data: Buffer, key: KeyObject, callback: (error: Error | null, signature: Buffer) => void) => sign(algorithm, data, key, callback));
+
+/**
+ * `signSmnNotification`, with the RSA work done on libuv's thread pool rather than the
+ * calling thread: a sender signing many notifications at once uses every core.
+ */
+export async function signSmnNotificationAsync<Body extends object>(body: Body, privateKey: string | Buffer | KeyObject, options: SignSmnNotificationOptions = {}): Promise<Body & { signature: string }> {
+  const hash = options.hash ?? 'sha256';
+  if (!HASHES.has(hash)) throw new TypeError(`signSmnNotification: hash must be one of ${[...HASHES].join(', ')}`);
+  const text = smnSigningString(body, options);
+  const signature = (await signInPool(hash, Buffer.from(text, 'utf8'), privateKeyOf(privateKey))).toString('base64');
   return { ...body, signature };
 }

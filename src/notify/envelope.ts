@@ -6,7 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createRandom, type Random } from '../fire/random.js';
 import { deliver, type DeliveryAnswer } from '../fire/deliver.js';
-import { signSmnNotification, validateSmnNotification } from '../notification/index.js';
+import { signSmnNotification, signSmnNotificationAsync, validateSmnNotification } from '../notification/index.js';
 import { isoSeconds } from '../fire/values.js';
 
 export const SMN_NOTIFICATION_SCHEMA = 'SmnNotification';
@@ -114,6 +114,13 @@ export function smnNotification(topicUrn: string, event: object | string, option
     },
     body,
   };
+}
+
+/** `smnNotification` signed on the thread pool (see signSmnNotificationAsync): for a sender of many at once. */
+export async function signedSmnNotification(topicUrn: string, event: object | string, options: SmnNotificationOptions & Required<Pick<SmnNotificationOptions, 'signer'>>): Promise<SmnNotification> {
+  const { signer, ...rest } = options;
+  const unsigned = smnNotification(topicUrn, event, rest);
+  return { headers: unsigned.headers, body: await signSmnNotificationAsync(unsigned.body, signer.privateKey, { hash: signer.hash }) };
 }
 
 /**
