@@ -309,7 +309,13 @@ describe('src/notify/envelope.ts: the API the emulator uses', () => {
   it('smnNotification wraps any event: headers, envelope, message as JSON text', () => {
     const event = { event_type: 'sms_reply_event', nation_code: '86', mobile: '138****5678', reply: 'TD', sign_id: 'x', deliver_time: '2026-01-01T00:00:00Z' };
     const { headers, body } = smnNotification(topicUrn, event, { messageId: 'ab'.repeat(16), timestamp: Date.parse('2026-01-01T00:00:01.500Z'), endpoint: 'http://127.0.0.1:4010/' });
-    expect(headers).toEqual({ 'content-type': 'application/json; charset=UTF-8', 'X-SMN-MESSAGE-TYPE': 'Notification', 'X-SMN-MESSAGE-ID': 'ab'.repeat(16), 'X-SMN-TOPIC-URN': topicUrn });
+    expect(headers).toEqual({
+      'content-type': 'application/json; charset=UTF-8',
+      'X-SMN-MESSAGE-TYPE': 'Notification',
+      'X-SMN-MESSAGE-ID': 'ab'.repeat(16),
+      'X-SMN-TOPIC-URN': topicUrn,
+      'X-SMN-SUBSCRIPTION-URN': expect.stringMatching(new RegExp(`^${topicUrn}:[0-9a-f]{32}$`)),
+    });
     expect(body).toMatchObject({ type: 'Notification', topic_urn: topicUrn, message_id: 'ab'.repeat(16), subject: 'sms_reply_event', timestamp: '2026-01-01T00:00:01Z' });
     expect(JSON.parse(body.message)).toEqual(event);
     expect(body.unsubscribe_url).toMatch(/^http:\/\/127\.0\.0\.1:4010\/smn\/subscription\/unsubscribe\?subscription_urn=urn%3Asmn%3A/);
