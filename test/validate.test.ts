@@ -21,7 +21,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const environment = cleanEnv;
 /** `smn-kit validate ...args`, in this process. */
-const run = (...args: string[]) => runCommand(validateCommand, args);
+const run = (...args: string[]) => runCommand(validateCommand, args, environment);
 /** `smn-kit validate ...args`, the built CLI in a child process. */
 const runCli = (args: string[], env: NodeJS.ProcessEnv = environment) => spawnSync(process.execPath, [cli, 'validate', ...args], { cwd: root, encoding: 'utf8', timeout: 30_000, env });
 const fixture = (path: string): unknown => JSON.parse(readFileSync(join(root, 'fixtures', path), 'utf8'));
@@ -65,8 +65,8 @@ const jsonLines = (name: string, values: unknown[]): string => write(name, value
 const firstProblem = (item: ReportItem | undefined) => item && { rule: item.problems[0]?.rule, pointer: item.problems[0]?.pointer };
 
 describe('smn-kit validate --help', () => {
-  it('explains every option with its default, the exit codes, and gives an example', () => {
-    const result = runCli(['--help']);
+  it('explains every option with its default, the exit codes, and gives an example', async () => {
+    const result = await run('--help');
     expect(result.status).toBe(0);
     for (const option of Object.keys(validateCommand.options)) expect(result.stdout).toContain(`--${option}`);
     expect(result.stdout).toContain('auto (default)');
@@ -206,8 +206,8 @@ describe('raw deliveries (JSON Lines of {method, url, headers, body})', () => {
     }
   });
 
-  it('takes the key from SUBHOOK_KEY when --key is not given (the built CLI, its exit code)', () => {
-    const result = runCli([path], { ...environment, SUBHOOK_KEY: 'wrong-key' });
+  it('takes the key from SUBHOOK_KEY when --key is not given (its exit code)', async () => {
+    const result = await runCommand(validateCommand, [path], { ...environment, SUBHOOK_KEY: 'wrong-key' });
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('bad-signature');
   });
