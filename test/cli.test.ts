@@ -131,7 +131,7 @@ describe('smn-kit mock, the built CLI', () => {
   });
 
   it('refuses an unknown option with one line on stderr and exit 2', () => {
-    const result = runBuilt('mock', '--prot', '4010');
+    const result = runBuilt('listen', '--prot', '8787');
     expect(result.status).toBe(2);
     expect(result.stderr).toBe('smn-kit: unknown option --prot; did you mean --port?\n');
     expect(result.stdout).toBe('');
