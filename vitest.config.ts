@@ -33,7 +33,9 @@ export default defineConfig({
           // Child processes (forks), not threads: tests change directory, send signals and
           // measure their own heap. Not isolated: the files of a worker share its loaded
           // modules (Prism, Ajv, the contracts) instead of loading them again for each file;
-          // every file closes what it starts and restores what it changes.
+          // every file closes what it starts and restores what it changes, and the helpers'
+          // cleanups run after every test of every file (setup.ts).
+          setupFiles: ['test/support/setup.ts'],
           pool: 'forks',
           isolate: false,
           // A worker per core (vitest's default leaves one core to its main process, which

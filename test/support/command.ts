@@ -4,7 +4,6 @@
 // case; a few tests still run the built CLI for what only a process shows (exit codes of
 // the executable, signals, the process list).
 import { PassThrough } from 'node:stream';
-import { afterEach } from 'vitest';
 import type { CommandIo } from '../../src/commands/command.js';
 import { main } from '../../src/commands/main.js';
 
@@ -39,13 +38,14 @@ const capture = (): { stream: PassThrough; text: () => string } => {
   return { stream, text: () => text };
 };
 
-// What a test started and left running (a server it did not stop) stops after the test.
 const started: Running[] = [];
-afterEach(async () => {
+
+/** Stops what a test started and left running (a server it did not stop); test/support/setup.ts calls it after each test. */
+export async function stopStarted(): Promise<void> {
   const left = started.splice(0);
   for (const running of left) running.stop();
   await Promise.all(left.map((running) => running.done.catch(() => undefined)));
-});
+}
 
 /** Starts `smn-kit ...argv` in this process. */
 export function startCli(argv: string[], env: NodeJS.ProcessEnv = cleanEnv): Running {
