@@ -13,7 +13,7 @@ import { conformanceCommand } from '../src/commands/conformance.js';
 import { overview } from '../src/commands/main.js';
 import { mockCommand } from '../src/commands/mock.js';
 import { DEFAULT_PORT, DEFAULT_PROJECT_ID } from '../src/mock/server.js';
-import { cleanEnv, type Running } from './support/command.js';
+import { cleanEnv, listening, type Running } from './support/command.js';
 import { curl, environmentOf, examplesOf, runExample, simpleCommand, startExample, type Example } from './support/examples.js';
 
 // The examples' working directory: a state file or a report they write lands here.
@@ -37,22 +37,12 @@ async function freePort(): Promise<number> {
 /** The line with the mock's port in place of the default one. */
 const onPort = (command: string, port: number): string => command.replace(`--port ${DEFAULT_PORT}`, `--port ${port}`).replaceAll(`127.0.0.1:${DEFAULT_PORT}`, `127.0.0.1:${port}`);
 
-async function urlOf(running: Running, line: string): Promise<string> {
-  for (let waited = 0; waited < 20_000; waited += 20) {
-    const url = /on (http:\/\/\S+)/.exec(running.stdout())?.[1];
-    if (url) return url;
-    const ended = await Promise.race([running.done, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 20))]);
-    if (ended) throw new Error(`${line} ended with ${ended.status} before listening: ${ended.stderr}`);
-  }
-  throw new Error(`${line}: no URL printed`);
-}
-
 const isMock = (example: Example): boolean => simpleCommand(example.command).argv.slice(0, 2).join(' ') === 'smn-kit mock' && !example.command.includes('--help');
 
 /** Starts a `smn-kit mock` example on `port`: it must serve the contract there, on loopback. */
-async function startMockExample(example: Example, port: number): Promise<Running> {
-  const mock = startExample(onPort(example.command, port), cleanEnv);
-  expect(await urlOf(mock, example.line), example.line).toBe(`http://127.0.0.1:${port}`);
+async function startMockExample(example: Example, port: number): Promise<Running & { url: string }> {
+  const mock = await listening(startExample(onPort(example.command, port), cleanEnv), example.line);
+  expect(mock.url, example.line).toBe(`http://127.0.0.1:${port}`);
   expect(mock.stdout()).toMatch(/^smn-kit mock: serving \S*spec\/smn\.openapi\.yaml on /);
   return mock;
 }
@@ -73,8 +63,7 @@ describe('the examples of smn-kit --help', () => {
     for (const example of examples) {
       if (isMock(example)) {
         const mock = await startMockExample(example, await freePort());
-        const url = /on (http:\/\/\S+)/.exec(mock.stdout())![1]!;
-        const answer = await fetch(`${url}${callback}`, { headers: { 'X-Auth-Token': 'any' } });
+        const answer = await fetch(`${mock.url}${callback}`, { headers: { 'X-Auth-Token': 'any' } });
         expect(answer.status).toBe(200);
         expect(await answer.json()).toMatchObject({ callback: [] });
         await stopped(mock, example);

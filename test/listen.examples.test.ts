@@ -15,7 +15,7 @@ import { fireCommand } from '../src/commands/fire.js';
 import { listenCommand } from '../src/commands/listen.js';
 import { validateCommand } from '../src/commands/validate.js';
 import { signSubhook } from '../src/subhook/signature.js';
-import { cleanEnv, serveInProcess, type Running } from './support/command.js';
+import { cleanEnv, listening, serveInProcess } from './support/command.js';
 import { environmentOf as blockEnvironment, examplesOf, runExample, startExample, type Example } from './support/examples.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -34,15 +34,6 @@ afterAll(() => {
 
 /** The environment of the examples, with the `export` lines of the block applied. */
 const environmentOf = (examples: Example[]): NodeJS.ProcessEnv => blockEnvironment(examples, cleanEnv);
-
-async function urlOf(running: Running): Promise<string> {
-  for (let waited = 0; waited < 20_000; waited += 20) {
-    const url = /on (http:\/\/\S+)/.exec(running.stdout())?.[1];
-    if (url) return url;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no URL printed: ${running.stderr()}`);
-}
 
 /** A valid, signed SUBHOOK push, as SUBMAIL sends one. */
 function push(url: string, key: string): Promise<Response> {
@@ -76,8 +67,8 @@ describe('the examples of smn-kit listen --help, then validate --help (which rea
         expect(summaryOf(stdout)).toMatch(example.exit === 0 ? /: [1-9]\d* valid .* 0 invalid/ : /[1-9]\d* invalid/);
         continue;
       }
-      const listening = startExample(command, env);
-      const url = await urlOf(listening);
+      const receiver = await listening(startExample(command, env), example.line);
+      const { url } = receiver;
       const expected = Number(option(command, 'expect') ?? 1);
       const answerStatus = Number(option(command, 'status') ?? 200);
       const delay = Number(option(command, 'delay') ?? 0);
@@ -87,9 +78,9 @@ describe('the examples of smn-kit listen --help, then validate --help (which rea
         expect(answer.status, example.line).toBe(answerStatus);
         expect(Date.now() - started).toBeGreaterThanOrEqual(delay - 20);
       }
-      if (option(command, 'expect') === undefined) listening.stop();
-      expect((await listening.done).status, `${example.line}\n${listening.stdout()}${listening.stderr()}`).toBe(example.exit);
-      expect(summaryOf(listening.stdout())).toMatch(new RegExp(`^smn-kit listen: ${expected} deliver(y|ies): ${expected} valid, 0 invalid`));
+      if (option(command, 'expect') === undefined) receiver.stop();
+      expect((await receiver.done).status, `${example.line}\n${receiver.stdout()}${receiver.stderr()}`).toBe(example.exit);
+      expect(summaryOf(receiver.stdout())).toMatch(new RegExp(`^smn-kit listen: ${expected} deliver(y|ies): ${expected} valid, 0 invalid`));
       const out = option(command, 'out');
       if (out) expect(readFileSync(join(work, out), 'utf8').trim().split('\n')).toHaveLength(expected);
     }
