@@ -1,5 +1,7 @@
-// `smn-kit` as a user runs it: the built CLI in a child process, its output, its exit
-// codes, and the mock it starts answering over a real socket.
+// `smn-kit` as a user runs it: its output, its exit codes, and the mock it starts
+// answering over a real socket. The command line runs in this process (main, with its
+// output captured); the built CLI runs in a child process for what only a process shows:
+// its exit code and output, SIGTERM and SIGINT.
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,16 +9,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { mockCommand } from '../src/commands/mock.js';
+import { runCli, serveInProcess } from './support/command.js';
 import { cli, serve, type Serving } from './support/serve.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const callbackPath = '/v2/f96188c7ccaf4ffba0c9aa149ab2bd57/notifications/sms/callback';
 
-const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+/** `smn-kit ...args` in this process. */
+const run = (...args: string[]) => runCli(args, process.env);
 
-/** Starts `smn-kit mock` and resolves once it prints its URL. */
-const startCli = (...args: string[]): Promise<Serving> => serve(['mock', ...args]);
+/** The built CLI in a child process. */
+const runBuilt = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+
+/** Starts the built `smn-kit mock` and resolves once it prints its URL. */
+const startBuilt = (...args: string[]): Promise<Serving> => serve(['mock', ...args]);
+
+/** Starts `smn-kit mock` in this process and resolves once it prints its URL. */
+const startMockCli = (...args: string[]) => serveInProcess(mockCommand, args, process.env);
 
 const waitFor = async (condition: () => boolean, what: string): Promise<void> => {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
@@ -24,17 +35,17 @@ const waitFor = async (condition: () => boolean, what: string): Promise<void> =>
 };
 
 describe('smn-kit --help and --version', () => {
-  it('lists the commands with an example', () => {
-    const result = run('--help');
+  it('lists the commands with an example', async () => {
+    const result = await run('--help');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Usage: smn-kit <command>');
     expect(result.stdout).toMatch(/^\s+mock\s+Run the mock SMN/m);
     expect(result.stdout).toContain('Example:');
   });
 
-  it('explains the mock command, its defaults and an example', () => {
+  it('explains the mock command, its defaults and an example', async () => {
     for (const args of [['mock', '--help'], ['help', 'mock']]) {
-      const result = run(...args);
+      const result = await run(...args);
       expect(result.status).toBe(0);
       expect(result.stdout).toContain('Usage: smn-kit mock');
       expect(result.stdout).toContain('default 127.0.0.1');
@@ -43,15 +54,15 @@ describe('smn-kit --help and --version', () => {
     }
   });
 
-  it('prints the package version', () => {
-    expect(run('--version').stdout.trim()).toBe(version);
+  it('prints the package version', async () => {
+    expect((await run('--version')).stdout.trim()).toBe(version);
   });
 
   it.each([
     [['launch'], /unknown command "launch"/],
     [['mock', '--port', 'abc'], /--port must be an integer from 0 to 65535, got "abc"/],
     [['mock', '--port', '70000'], /--port must be an integer/],
-    [['mock', '--colour'], /Unknown option '--colour'.*smn-kit mock --help/],
+    [['mock', '--colour'], /^smn-kit: unknown option --colour; run smn-kit mock --help$/m],
     [['mock', '--auth', 'bogus'], /--auth must be one of none, presence, token, aksk, got "bogus"/],
     [['mock', '--auth', 'token'], /--auth token needs --token T/],
     [['mock', '--auth', 'aksk', '--ak', 'AK'], /--auth aksk needs --ak AK and --sk SK/],
@@ -60,8 +71,8 @@ describe('smn-kit --help and --version', () => {
     [['mock', '--seed-subscriptions', 'many'], /--seed-subscriptions must be an integer from 0 to 100000, got "many"/],
     [['mock', '--seed', 'x'], /--seed only applies to --seed-subscriptions N/],
     [['mock', '--subscriptions', '/nonexistent/subs.json'], /cannot read the subscriptions seed \/nonexistent\/subs\.json/],
-  ])('refuses %j with one line and exit 2', (args, message) => {
-    const result = run(...args);
+  ])('refuses %j with one line and exit 2', async (args, message) => {
+    const result = await run(...args);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -69,9 +80,35 @@ describe('smn-kit --help and --version', () => {
   });
 });
 
-describe('smn-kit mock', () => {
+describe('options it does not know, and values it misses (issue 10)', () => {
+  it.each([
+    [['mock', '--prot', '4010'], 'unknown option --prot; did you mean --port?'],
+    [['mock', '--colour'], 'unknown option --colour; run smn-kit mock --help'],
+    [['mock', '-p', '4010'], 'unknown option -p; run smn-kit mock --help'],
+    [['mock', '--allow', 'example.com'], 'unknown option --allow; did you mean --allow-hosts?'],
+    [['mock', '--state', 'x.json'], 'unknown option --state; run smn-kit mock --help'],
+    [['listen', '--key-fle', 'subhook.key'], 'unknown option --key-fle; did you mean --key-file?'],
+    [['validate', 'x.jsonl', '--requre-signature'], 'unknown option --requre-signature; did you mean --require-signature?'],
+    [['conformance', '--allow-write'], 'unknown option --allow-write; did you mean --allow-writes?'],
+    [['fire', 'request', '--tamper'], '--tamper needs a value; run smn-kit fire --help'],
+    [['mock', '--port'], '--port needs a value; run smn-kit mock --help'],
+    [['mock', '--port', '--quiet'], '--port needs a value before --quiet; run smn-kit mock --help'],
+    [['fire', 'request', '--seed', '-1'], '--seed -1: a value that starts with "-" is written --seed=-1'],
+    [['mock', '--quiet=yes'], '--quiet takes no value, got "yes"; write --quiet alone'],
+    [['listen', '--help=1'], '--help takes no value, got "1"; write --help alone'],
+    [['--verison'], 'unknown option --verison; did you mean --version?'],
+    [['mok'], 'unknown command "mok"; did you mean mock? run smn-kit --help for the list'],
+  ])('%j: one line, exit 2', async (args, line) => {
+    const result = await run(...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`smn-kit: ${line}\n`);
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('smn-kit mock, the built CLI', () => {
   it('prints its URL, logs one line per request and exits 0 on SIGTERM', async () => {
-    const started = await startCli('--port', '0');
+    const started = await startBuilt('--port', '0');
     expect(started.stdout()).toMatch(/^smn-kit mock: serving spec\/smn\.openapi\.yaml on http:\/\/127\.0\.0\.1:\d+/);
     const response = await fetch(`${started.url}${callbackPath}?event_type=sms_fail_event`, { headers: { 'X-Auth-Token': 'secret-token-value' } });
     expect(response.status).toBe(200);
@@ -87,18 +124,29 @@ describe('smn-kit mock', () => {
   });
 
   it('exits 0 on SIGINT too, with keep-alive connections open', async () => {
-    const started = await startCli('--port', '0', '--quiet');
+    const started = await startBuilt('--port', '0', '--quiet');
     await fetch(`${started.url}${callbackPath}`, { headers: { 'X-Auth-Token': 't', Connection: 'keep-alive' } });
     started.child.kill('SIGINT');
     expect(await started.exited).toBe(0);
   });
 
-  it('logs nothing per request with --quiet', async () => {
-    const started = await startCli('--port', '0', '--quiet');
+  it('refuses an unknown option with one line on stderr and exit 2', () => {
+    const result = runBuilt('listen', '--prot', '8787');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('smn-kit: unknown option --prot; did you mean --port?\n');
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('smn-kit mock', () => {
+  it('logs nothing per request with --quiet, and exits 0 when stopped', async () => {
+    const started = await startMockCli('--port', '0', '--quiet');
     await fetch(`${started.url}${callbackPath}`, { headers: { 'X-Auth-Token': 't' } });
     await fetch(`${started.url}/nowhere`);
     await new Promise((r) => setTimeout(r, 200));
     expect(started.stdout().trim().split('\n')).toHaveLength(1);
+    started.stop();
+    expect((await started.done).status).toBe(0);
   });
 
   it('says clearly that the port is taken, and exits 2', async () => {
@@ -106,7 +154,7 @@ describe('smn-kit mock', () => {
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const port = (holder.address() as { port: number }).port;
     try {
-      const result = run('mock', '--port', String(port));
+      const result = await run('mock', '--port', String(port));
       expect(result.status).toBe(2);
       expect(result.stderr).toBe(`smn-kit: port ${port} on 127.0.0.1 is already in use; stop what holds it or choose another with --port\n`);
     } finally {
@@ -114,17 +162,17 @@ describe('smn-kit mock', () => {
     }
   });
 
-  it('refuses a state file it did not write, leaving it untouched, exit 2', () => {
+  it('refuses a state file it did not write, leaving it untouched, exit 2', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'smn-cli-')), 'state.json');
     writeFileSync(file, '[1, 2, 3]');
-    const result = run('mock', '--port', '0', '--state-file', file);
+    const result = await run('mock', '--port', '0', '--state-file', file);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(`smn-kit: the state file ${file} is not one smn-kit wrote: (top): expected a value of type object, received [1,2,3]; move it away or choose another file\n`);
     expect(readFileSync(file, 'utf8')).toBe('[1, 2, 3]');
   });
 
   it('serves generated subscriptions with --seed-subscriptions, and says it is stateful', async () => {
-    const started = await startCli('--port', '0', '--quiet', '--seed-subscriptions', '30', '--seed', 'cli');
+    const started = await startMockCli('--port', '0', '--quiet', '--seed-subscriptions', '30', '--seed', 'cli');
     expect(started.stdout()).toContain('(stateful, 30 seed subscriptions, auth presence;');
     const response = await fetch(`${started.url}/v2/f96188c7ccaf4ffba0c9aa149ab2bd57/notifications/subscriptions?limit=5`, { headers: { 'X-Auth-Token': 't' } });
     const body = (await response.json()) as { subscription_count: number; subscriptions: unknown[] };
@@ -133,7 +181,7 @@ describe('smn-kit mock', () => {
   });
 
   it('honours --max-body', async () => {
-    const started = await startCli('--port', '0', '--quiet', '--max-body', '100');
+    const started = await startMockCli('--port', '0', '--quiet', '--max-body', '100');
     const response = await fetch(`${started.url}${callbackPath}`, {
       method: 'PUT',
       headers: { 'X-Auth-Token': 't', 'Content-Type': 'application/json' },

@@ -1,7 +1,7 @@
-// `smn-kit conformance` as CI runs it: the built CLI against the mock and against a
-// faulty SMN, its exit codes, its reports, what it does when the target is gone or
-// misbehaves, and the secrets it never shows. What needs no process (usage errors,
-// the checks before the run) is tested in-process on the command itself.
+// `smn-kit conformance` as CI runs it: against the mock and against a faulty SMN, its
+// exit codes, its reports, what it does when the target is gone or misbehaves, and the
+// secrets it never shows. The command line runs in this process (main, its output
+// captured); one run goes through the built CLI in a child process, as CI starts it.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyRequestSignature } from '../src/auth/aksk.js';
+import { processIo } from '../src/commands/command.js';
 import { conformanceCommand } from '../src/commands/conformance.js';
 import { resolveOptions } from '../src/conformance/options.js';
 import { RequestFailed, TargetClient } from '../src/conformance/target.js';
@@ -22,13 +23,24 @@ import { smnResponses } from '../src/contract/smn-responses.js';
 /** How many checks a run makes: every check of every operation of the contract. */
 const CHECKS = smnResponses().operations.reduce((n, op) => n + checksFor(op.operationId).length, 0);
 import { bindEveryEvent } from './support/bind.js';
+import { runCommand } from './support/command.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const token = 'secret-token-2f8e1c';
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The environment of a run: PATH and `env`, none of the SMN_ settings of the machine running the tests. */
+const environment = (env: Record<string, string>): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '', ...env });
+
+/** `smn-kit conformance ...args` in this process. */
+async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { status, stdout, stderr } = await runCommand(conformanceCommand, args, environment(env));
+  return { code: status, stdout, stderr };
+}
+
+/** The built `smn-kit conformance ...args` in a child process. */
+function runBuilt(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, 'conformance', ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    const child = spawn(process.execPath, [cli, 'conformance', ...args], { env: environment(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -40,7 +52,7 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 /** The command in-process, for what it decides before any check runs: resolves with the error line it would print. */
 async function refusal(values: Record<string, unknown>): Promise<string> {
   try {
-    await conformanceCommand.run(values, []);
+    await conformanceCommand.run(values, [], { ...processIo(), env: environment({}) });
   } catch (error) {
     return (error as Error).message;
   }
@@ -64,10 +76,10 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 
 describe('smn-kit conformance', () => {
-  it('passes against the mock, writes included, with the token from a file, and writes JSON and JUnit reports', async () => {
+  it('passes against the mock, writes included, with the token from a file, and writes JSON and JUnit reports (the built CLI)', async () => {
     const json = join(dir, 'mock.json');
     const junit = join(dir, 'mock.xml');
-    const result = await run(['--target', mock.url, '--allow-writes', '--token-file', tokenFile, '--json', json, '--junit', junit]);
+    const result = await runBuilt(['--target', mock.url, '--allow-writes', '--token-file', tokenFile, '--json', json, '--junit', junit]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^${CHECKS} checks: ${CHECKS} pass, 0 fail, 0 error, 0 warn, 0 skip$`, 'm'));
     expect(result.stdout).toContain('PASS UpdateSmsEvent bindings_restored');

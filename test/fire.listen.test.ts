@@ -1,9 +1,9 @@
-// The round trip of issue 5: `smn-kit fire` at `smn-kit listen`. The built listen runs in
-// a child process with the key, --expect N and a --json report; fire sends every event
-// of both products in every encoding (all verdicts valid), then every tamper kind for
-// every event (each flagged with its rule). The matrix is sent with planFire + runFire,
-// the code the fire command runs, to spare a process per case; one case goes from
-// the fire binary to the listen binary.
+// The round trip of issue 5: `smn-kit fire` at `smn-kit listen`. listen runs with the
+// key, --expect N and a --json report (in this process, as the command line runs it);
+// fire sends every event of both products in every encoding (all verdicts valid), then
+// every tamper kind for every event (each flagged with its rule). The matrix is sent
+// with planFire + runFire, the code the fire command runs, to spare a run per case; one
+// case goes from the fire binary to the listen binary, each in its own process.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { subhookContract } from '../src/subhook/contract.js';
 import { planFire, type FireOptions } from '../src/fire/plan.js';
 import { runFire } from '../src/fire/run.js';
+import { listenCommand } from '../src/commands/listen.js';
+import { cleanEnv, serveInProcess } from './support/command.js';
 import { SUBHOOK_ENCODINGS } from '../src/fire/encode.js';
 import { TAMPER_KINDS, TAMPER_RULES } from '../src/fire/tamper.js';
 
@@ -21,7 +23,7 @@ const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const KEY = 'fire-listen-key-94be17';
 const products = [...subhookContract().keys()];
 const eventsOf = (product: string): string[] => [...(subhookContract().get(product)?.events.keys() ?? [])];
-// Child processes load every command; give loaded machines room.
+// Big matrices, and child processes that load every command; give loaded machines room.
 const TIMEOUT = 120_000;
 
 interface ListenReport {
@@ -41,10 +43,21 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
+const listenArgs = (expected: number, json: string): string[] => ['--port', '0', '--key', KEY, '--expect', String(expected), '--timeout', '110', '--json', json];
+const reportFile = (): string => join(mkdtempSync(join(tmpdir(), 'smn-kit-fire-listen-')), 'report.json');
+
+/** Starts `smn-kit listen` in this process on a free port and resolves once it prints its URL. */
+async function startListen(expected: number): Promise<Listening> {
+  const json = reportFile();
+  const listening = await serveInProcess(listenCommand, listenArgs(expected, json), { ...cleanEnv, SUBHOOK_KEY: '' });
+  const done = listening.done.then(({ status, stdout }) => ({ code: status, stdout, report: JSON.parse(readFileSync(json, 'utf8')) as ListenReport }));
+  return { url: listening.url, done };
+}
+
 /** Starts the built `smn-kit listen` on a free port and resolves once it prints its URL. */
-function startListen(expected: number): Promise<Listening> {
-  const json = join(mkdtempSync(join(tmpdir(), 'smn-kit-fire-listen-')), 'report.json');
-  const args = [cli, 'listen', '--port', '0', '--key', KEY, '--expect', String(expected), '--timeout', '110', '--json', json];
+function startBuiltListen(expected: number): Promise<Listening> {
+  const json = reportFile();
+  const args = [cli, 'listen', ...listenArgs(expected, json)];
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, SUBHOOK_KEY: '' } });
   children.push(child);
   let stdout = '';
@@ -115,7 +128,7 @@ describe('fire -> smn-kit listen', () => {
     'from the fire binary to the listen binary',
     async () => {
       const events = eventsOf('sms');
-      const listen = await startListen(events.length);
+      const listen = await startBuiltListen(events.length);
       const fire = spawn(process.execPath, [cli, 'fire', 'all', '--key', KEY, '--to', `${listen.url}/subhook`], { cwd: root });
       children.push(fire);
       let stdout = '';

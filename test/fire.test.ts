@@ -1,13 +1,12 @@
-// `smn-kit fire` as a user runs it: the built CLI in a child process, sending over real
-// sockets to a receiver in this process that judges each delivery with smn-kit's
-// SUBHOOK library (see fire-receiver.ts). The whole matrix (every event, encoding,
-// tamper kind...) runs in fire.library.test.ts without a process per case; here each
-// product goes through the CLI once per encoding, and the CLI's own behaviour is
-// checked: lines, exit codes, one-line errors, help.
-import { spawn } from 'node:child_process';
+// `smn-kit fire` as a user runs it: the command line in this process (option parsing,
+// output, exit status), sending over real sockets to a receiver in this process that
+// judges each delivery with smn-kit's SUBHOOK library (see fire-receiver.ts). The whole
+// matrix (every event, encoding, tamper kind...) runs in fire.library.test.ts; here each
+// product goes through the command line once per encoding, and its own behaviour is
+// checked: lines, exit codes, one-line errors, help. The built fire binary runs in
+// fire.listen.test.ts.
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSubhook } from '../src/subhook/index.js';
 import { subhookContract } from '../src/subhook/contract.js';
@@ -17,34 +16,18 @@ import { SUBHOOK_ENCODINGS } from '../src/fire/encode.js';
 import { smsCallbackEventTypes } from '../src/fire/sms-callback.js';
 import { TAMPER_KINDS } from '../src/fire/tamper.js';
 import { startJudgingReceiver, type JudgingReceiver } from './fire-receiver.js';
+import { cleanEnv, runCommand, type Ran } from './support/command.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const KEY = 'fire-test-key-7f3a9c0e5b';
 const products = [...subhookContract().keys()];
 const eventsOf = (product: string): string[] => [...(subhookContract().get(product)?.events.keys() ?? [])];
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI without blocking this process, whose receiver must answer meanwhile. */
-function fire(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  if (!('SUBHOOK_KEY' in env)) delete childEnv.SUBHOOK_KEY;
-  const child = spawn(process.execPath, [cli, 'fire', ...args], { cwd: root, env: childEnv });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
+/** `smn-kit fire ...args`, in an environment without SUBHOOK_KEY unless `env` gives one. */
+const fire = (args: string[], env: Record<string, string> = {}): Promise<Ran> => runCommand(fireCommand, args, { ...cleanEnv, ...env });
 
 const deliveryLines = (stdout: string): string[] => stdout.split('\n').filter((line) => /^#\s*\d+ /.test(line));
 
-// Each case starts a Node process that loads every command; give loaded machines room.
+// Each case sends over real sockets; give loaded machines room.
 const SPAWN_TIMEOUT = 90_000;
 
 let receiver: JudgingReceiver;

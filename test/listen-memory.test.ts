@@ -6,15 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listenCommand } from '../src/commands/listen.js';
 import { signSubhook } from '../src/subhook/signature.js';
 import { serveInProcess } from './support/command.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+import { heapAfterCollection } from './support/heap.js';
 
 const KEY = 'memory-test-subhook-key-0123456789';
 const work = mkdtempSync(join(tmpdir(), 'smn-kit-listen-memory-'));
@@ -47,12 +43,6 @@ async function deliver(url: string, count: number): Promise<void> {
     }),
   );
 }
-
-const heapAfterCollection = (): number => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 describe('smn-kit listen memory', () => {
   it('stays flat over 600 deliveries of 60 KB (36 MB of bodies), every one still recorded to --out', async () => {

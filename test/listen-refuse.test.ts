@@ -1,22 +1,15 @@
 // A receiver that checks its deliveries refuses the bad ones: `smn-kit listen
 // --refuse-invalid` answers 400 to an invalid delivery, which `smn-kit fire --tamper`
-// counts as the expected refusal; valid deliveries still get 200. listen runs in this
-// process; fire is the built CLI, whose exit code is what is checked.
-import { spawn } from 'node:child_process';
+// counts as the expected refusal; valid deliveries still get 200. Both commands run in
+// this process, as the command line runs them; fire's exit status is what is checked.
 import { describe, expect, it } from 'vitest';
+import { fireCommand } from '../src/commands/fire.js';
 import { listenCommand } from '../src/commands/listen.js';
-import { cleanEnv, serveInProcess } from './support/command.js';
-import { cli } from './support/serve.js';
+import { cleanEnv, runCommand, serveInProcess } from './support/command.js';
 
 const env = { ...cleanEnv, SUBHOOK_KEY: 'refuse-test-key' };
 const listen = (...args: string[]) => serveInProcess(listenCommand, ['--port', '0', ...args], env);
-
-function fire(url: string, ...args: string[]): Promise<{ status: number | null; stdout: string }> {
-  const child = spawn(process.execPath, [cli, 'fire', ...args, '--to', `${url}/subhook`], { env });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout })));
-}
+const fire = (url: string, ...args: string[]) => runCommand(fireCommand, [...args, '--to', `${url}/subhook`], env);
 
 describe('smn-kit listen --refuse-invalid', () => {
   it('refuses deliveries tampered with a signature, a stale timestamp or a missing field, and fire counts each as refused', async () => {

@@ -1,91 +1,39 @@
 // The examples of `smn-kit listen`, `fire` and `validate` run as shown and give the result
-// they imply: each Example line of each command's --help runs in bash, in a folder holding
-// what a user has (the repository's fixtures, a key file, the --out file of the listen
+// they imply: each Example line of each command's --help runs as a shell would run it
+// (test/support/examples.ts: the command line in this process), in a folder holding what
+// a user has (the repository's fixtures, a key file, the --out file of the listen
 // example), with only the ports changed to free ones. A line's expected exit status is 0
 // unless its comment says `exit N`. The README's blocks for these commands must be lines
 // of the helps, so they are run too.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fireCommand } from '../src/commands/fire.js';
 import { listenCommand } from '../src/commands/listen.js';
 import { validateCommand } from '../src/commands/validate.js';
 import { signSubhook } from '../src/subhook/signature.js';
-import { cleanEnv, serveInProcess } from './support/command.js';
-import { cli } from './support/serve.js';
+import { cleanEnv, listening, serveInProcess } from './support/command.js';
+import { environmentOf as blockEnvironment, examplesOf, runExample, startExample, type Example } from './support/examples.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const KEY_FILE_CONTENT = 'examples-subhook-key-0123456789abcdef';
 
-interface Example {
-  /** The line as the help prints it, without its indentation. */
-  line: string;
-  /** What runs: the line without its comment, the ports replaced. */
-  command: string;
-  exit: number;
-}
-
-/** The Example lines of a usage text: commands and `export` lines; comment lines are prose. */
-function examplesOf(usage: string): Example[] {
-  const block = usage.split('\nExample:\n')[1] ?? '';
-  return block
-    .split('\n')
-    .filter((line) => line.startsWith('  ') && !line.trimStart().startsWith('#'))
-    .map((line) => {
-      const [command = '', comment = ''] = line.trim().split(/\s+#\s+/, 2);
-      return { line: line.trim(), command, exit: Number(/\bexit (\d)\b/.exec(comment)?.[1] ?? 0) };
-    });
-}
-
-// A user's folder: the fixtures of the clone, a key file, and `smn-kit` on the PATH.
+// A user's folder, the examples' working directory: the fixtures of the clone and a key file.
 const work = mkdtempSync(join(tmpdir(), 'smn-kit-examples-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 symlinkSync(join(root, 'fixtures'), join(work, 'fixtures'));
 writeFileSync(join(work, 'subhook.key'), `${KEY_FILE_CONTENT}\n`);
-mkdirSync(join(work, 'bin'));
-writeFileSync(join(work, 'bin', 'smn-kit'), `#!/bin/sh\nexec "${process.execPath}" "${cli}" "$@"\n`);
-chmodSync(join(work, 'bin', 'smn-kit'), 0o755);
+const cwd = process.cwd();
+beforeAll(() => process.chdir(work));
+afterAll(() => {
+  process.chdir(cwd);
+  rmSync(work, { recursive: true, force: true });
+});
 
 /** The environment of the examples, with the `export` lines of the block applied. */
-function environmentOf(examples: Example[]): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...cleanEnv, PATH: `${join(work, 'bin')}:${process.env.PATH ?? ''}` };
-  for (const { command } of examples) {
-    const assignment = /^export (\w+)=(\S+)$/.exec(command);
-    if (assignment) env[assignment[1]!] = assignment[2]!;
-  }
-  return env;
-}
-
-interface Shell {
-  status: Promise<number | null>;
-  stdout: () => string;
-  stderr: () => string;
-  /** Ctrl-C, to the whole process group. */
-  interrupt(): void;
-}
-
-function shell(command: string, env: NodeJS.ProcessEnv): Shell {
-  const child = spawn('bash', ['-c', command], { cwd: work, env, detached: true });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const status = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { status, stdout: () => stdout, stderr: () => stderr, interrupt: () => process.kill(-child.pid!, 'SIGINT') };
-}
-
-async function urlOf(running: Shell): Promise<string> {
-  for (let waited = 0; waited < 20_000; waited += 20) {
-    const url = /on (http:\/\/\S+)/.exec(running.stdout())?.[1];
-    if (url) return url;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no URL printed: ${running.stderr()}`);
-}
+const environmentOf = (examples: Example[]): NodeJS.ProcessEnv => blockEnvironment(examples, cleanEnv);
 
 /** A valid, signed SUBHOOK push, as SUBMAIL sends one. */
 function push(url: string, key: string): Promise<Response> {
@@ -98,10 +46,9 @@ const option = (command: string, name: string): string | undefined => new RegExp
 
 /** Runs a command that ends by itself; checks its exit status and what its summary implies. */
 async function runToEnd(example: Example, command: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const ran = shell(command, env);
-  const status = await ran.status;
-  expect(status, `${example.line}\n${ran.stdout()}${ran.stderr()}`).toBe(example.exit);
-  return ran.stdout();
+  const ran = await runExample(command, env);
+  expect(ran.status, `${example.line}\n${ran.stdout}${ran.stderr}`).toBe(example.exit);
+  return ran.stdout;
 }
 
 const summaryOf = (stdout: string): string => stdout.trim().split('\n').at(-1) ?? '';
@@ -120,8 +67,8 @@ describe('the examples of smn-kit listen --help, then validate --help (which rea
         expect(summaryOf(stdout)).toMatch(example.exit === 0 ? /: [1-9]\d* valid .* 0 invalid/ : /[1-9]\d* invalid/);
         continue;
       }
-      const listening = shell(command, env);
-      const url = await urlOf(listening);
+      const receiver = await listening(startExample(command, env), example.line);
+      const { url } = receiver;
       const expected = Number(option(command, 'expect') ?? 1);
       const answerStatus = Number(option(command, 'status') ?? 200);
       const delay = Number(option(command, 'delay') ?? 0);
@@ -131,9 +78,9 @@ describe('the examples of smn-kit listen --help, then validate --help (which rea
         expect(answer.status, example.line).toBe(answerStatus);
         expect(Date.now() - started).toBeGreaterThanOrEqual(delay - 20);
       }
-      if (option(command, 'expect') === undefined) listening.interrupt();
-      expect(await listening.status, `${example.line}\n${listening.stdout()}${listening.stderr()}`).toBe(example.exit);
-      expect(summaryOf(listening.stdout())).toMatch(new RegExp(`^smn-kit listen: ${expected} deliver(y|ies): ${expected} valid, 0 invalid`));
+      if (option(command, 'expect') === undefined) receiver.stop();
+      expect((await receiver.done).status, `${example.line}\n${receiver.stdout()}${receiver.stderr()}`).toBe(example.exit);
+      expect(summaryOf(receiver.stdout())).toMatch(new RegExp(`^smn-kit listen: ${expected} deliver(y|ies): ${expected} valid, 0 invalid`));
       const out = option(command, 'out');
       if (out) expect(readFileSync(join(work, out), 'utf8').trim().split('\n')).toHaveLength(expected);
     }

@@ -3,21 +3,18 @@
 // (which `smn-kit validate` must accept), its reports and exit codes. The command runs
 // in this process (its code, its option parsing, its output); a few tests run the built
 // CLI for what only a process shows: signals, exit codes, the process list.
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listenCommand } from '../src/commands/listen.js';
 import { validateCommand } from '../src/commands/validate.js';
 import { signSubhook } from '../src/subhook/signature.js';
 import { cleanEnv, runCommand, serveInProcess } from './support/command.js';
-import { cli, serve } from './support/serve.js';
+import { serve } from './support/serve.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const KEY = 'test-subhook-key-0123456789abcdef';
 const work = mkdtempSync(join(tmpdir(), 'smn-kit-listen-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -249,13 +246,17 @@ describe('smn-kit listen, the built CLI', () => {
     expect(listening.stdout()).toContain('smn-kit listen: 1 delivery: 0 valid, 1 invalid\n');
     expect(listening.stdout() + listening.stderr()).not.toContain(KEY);
   });
+});
+
+describe('smn-kit listen, its port', () => {
+  const environment = cleanEnv;
 
   it('says clearly that the port is taken, and exits 2', async () => {
     const holder: Server = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const port = (holder.address() as { port: number }).port;
     try {
-      const result = spawnSync(process.execPath, [cli, 'listen', '--port', String(port)], { cwd: root, encoding: 'utf8', env: environment });
+      const result = await runCommand(listenCommand, ['--port', String(port)], environment);
       expect(result.status).toBe(2);
       expect(result.stderr).toBe(`smn-kit: port ${port} on 127.0.0.1 is already in use; stop what holds it or choose another with --port\n`);
     } finally {

@@ -11,6 +11,8 @@ import { MAX_DELIVERIES } from '../src/mock/notifier.js';
 import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
 import { EmulatorState, STATE_LIMITS, StateFileError, type Subscription } from '../src/mock/state.js';
 import { rawExchange, rawRequest, type RawAnswer } from './support/raw-http.js';
+import { mockCommand } from '../src/commands/mock.js';
+import { serveInProcess } from './support/command.js';
 import { serve } from './support/serve.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
@@ -367,12 +369,15 @@ describe('the mock command', () => {
   it('takes secrets from a file or the environment, keeps them out of the process list and its output', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'smn-secret-')), 'token');
     writeFileSync(file, 'file-token-123\n');
-    const fromFile = await serve(['mock', '--port', '0', '--auth', 'token', '--token-file', file]);
+    // The built CLI, two processes started at once: only a process has a process list.
+    const [fromFile, fromEnv] = await Promise.all([
+      serve(['mock', '--port', '0', '--auth', 'token', '--token-file', file]),
+      serve(['mock', '--port', '0', '--auth', 'aksk', '--ak', 'AKIDEXAMPLE42'], { ...process.env, SMN_MOCK_SK: 'sk-from-env-456' }),
+    ]);
     expect(readFileSync(`/proc/${fromFile.child.pid}/cmdline`, 'utf8')).not.toContain('file-token-123');
     expect((await fetch(`${fromFile.url}${subscriptionsPath}`, { headers: { 'X-Auth-Token': 'file-token-123' } })).status).toBe(200);
     expect((await fetch(`${fromFile.url}${subscriptionsPath}`, { headers: { 'X-Auth-Token': 'other' } })).status).toBe(401);
 
-    const fromEnv = await serve(['mock', '--port', '0', '--auth', 'aksk', '--ak', 'AKIDEXAMPLE42'], { ...process.env, SMN_MOCK_SK: 'sk-from-env-456' });
     expect(readFileSync(`/proc/${fromEnv.child.pid}/cmdline`, 'utf8')).not.toContain('sk-from-env-456');
     const printed = fromFile.stdout() + fromFile.stderr() + fromEnv.stdout() + fromEnv.stderr();
     expect(printed).toMatch(/auth token/);
@@ -381,8 +386,7 @@ describe('the mock command', () => {
   });
 
   it('warns at start when it listens beyond loopback', async () => {
-    const exposed = await serve(['mock', '--host', '0.0.0.0', '--port', '0']);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const exposed = await serveInProcess(mockCommand, ['--host', '0.0.0.0', '--port', '0'], process.env);
     expect(exposed.stderr()).toMatch(/warning: listening beyond loopback \(0\.0\.0\.0\): \/_mock\/ needs the API's credentials .*give --admin-token/);
   });
 });

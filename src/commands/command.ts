@@ -8,8 +8,8 @@ export interface Command {
   /** The whole `smn-kit <command> --help` text, with an example. */
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
-  /** Runs the command; resolves with the exit code. */
-  run(values: Record<string, unknown>, positionals: string[]): Promise<number>;
+  /** Runs the command, writing to `io`; resolves with the exit code. */
+  run(values: Record<string, unknown>, positionals: string[], io: CommandIo): Promise<number>;
 }
 
 /** Wrong arguments or an environment problem the user can fix: a message and exit 2. */
@@ -36,11 +36,30 @@ export interface CommandIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
-  /** Stops a long-running command as Ctrl-C does; without it, the command listens for SIGINT and SIGTERM. */
+  /**
+   * Stops a long-running command as Ctrl-C does. Without it the command owns the process:
+   * it listens for SIGINT and SIGTERM (and the mock outlives errors no handler caught).
+   */
   signal?: AbortSignal;
 }
 
 export const processIo = (): CommandIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+
+/** Calls `stop` when the user stops the command: the io's signal, else Ctrl-C or SIGTERM. Returns the undo. */
+export function onStop(io: CommandIo, stop: () => void): () => void {
+  const { signal } = io;
+  if (signal) {
+    if (signal.aborted) stop();
+    signal.addEventListener('abort', stop, { once: true });
+    return () => signal.removeEventListener('abort', stop);
+  }
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+}
 
 /**
  * A secret given as `--NAME VALUE`, `--NAME-file FILE` (its first line) or the

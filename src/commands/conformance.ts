@@ -16,7 +16,7 @@ import {
 import { describeAccessKey, maskUserinfo, secretMasker, type Mask } from '../conformance/secrets.js';
 import { RequestFailed, TargetClient, type Exchange } from '../conformance/target.js';
 import { junitXml, summarizeOutcomes, writeReport, type OutcomeSummary } from '../report/report.js';
-import { UsageError, type Command } from './command.js';
+import { processIo, UsageError, type Command, type CommandIo } from './command.js';
 
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -92,14 +92,14 @@ Example:
     json: { type: 'string' },
     junit: { type: 'string' },
   },
-  async run(values) {
+  async run(values, _positionals, io: CommandIo = processIo()) {
     const flag = (name: string): string | undefined => values[name] as string | undefined;
     // Secrets known before the options are checked: an error line about them must not show them.
-    let mask: Mask = secretMasker([flag('token'), flag('sk'), flag('ak'), process.env[ENVIRONMENT.token], process.env[ENVIRONMENT.sk]]);
+    let mask: Mask = secretMasker([flag('token'), flag('sk'), flag('ak'), io.env[ENVIRONMENT.token], io.env[ENVIRONMENT.sk]]);
     try {
-      const options = optionsOf(values);
+      const options = optionsOf(values, io.env);
       mask = new TargetClient(options).mask;
-      return await conform(values, options, (line) => void process.stdout.write(`${mask(line)}\n`));
+      return await conform(values, options, (line) => void io.stdout.write(`${mask(line)}\n`));
     } catch (error) {
       if (error instanceof UsageError) throw new UsageError(mask(maskUserinfo(error.message)));
       throw error;
@@ -107,8 +107,7 @@ Example:
   },
 };
 
-function optionsOf(values: Record<string, unknown>): ConformanceOptions {
-  const env = process.env;
+function optionsOf(values: Record<string, unknown>, env: NodeJS.ProcessEnv): ConformanceOptions {
   const flag = (name: string): string | undefined => values[name] as string | undefined;
   // A secret given by flag or file replaces the environment's, so each pair is resolved together.
   const token = flag('token') ?? (flag('token-file') === undefined ? env[ENVIRONMENT.token] : undefined);
@@ -183,7 +182,10 @@ async function runSuites(options: ConformanceOptions): Promise<CheckResult[]> {
   // Loaded here, not on import: a run refused before the suite (usage, unreachable) does not pay for vitest.
   const { startVitest } = await import('vitest/node');
   const reporter = new ConformanceReporter();
+  // The suites read their options from the environment: exactly these, whatever the
+  // process's own environment holds (the command's io may carry another).
   const saved = { ...process.env };
+  for (const key of Object.values(ENVIRONMENT)) delete process.env[key];
   Object.assign(process.env, environmentOf(options));
   try {
     const vitest = await startVitest(

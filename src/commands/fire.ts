@@ -10,7 +10,7 @@ import { SCENARIOS, scenarioOption, LIFECYCLE_OUTCOMES } from '../fire/scenario.
 import { smsCallbackEventTypes } from '../fire/sms-callback.js';
 import { STALE_SECONDS, TAMPER_DESCRIPTIONS, TAMPER_KINDS, TAMPER_RULES, tamperKind } from '../fire/tamper.js';
 import { subhookEventNames, subhookProductIds } from '../fire/subhook-event.js';
-import { UsageError, integerOption, type Command } from './command.js';
+import { processIo, UsageError, integerOption, type Command, type CommandIo } from './command.js';
 import { KEY_VARIABLE, subhookKeyOption } from './validate.js';
 
 const MAX_COUNT = 100_000;
@@ -127,14 +127,14 @@ function encodingOption(value: unknown): SubhookEncoding | undefined {
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? 'y' : 'ies'}`;
 
-async function fire(values: Record<string, unknown>, positionals: string[]): Promise<number> {
+async function fire(values: Record<string, unknown>, positionals: string[], io: CommandIo): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`fire takes one EVENT, got ${positionals.length}: ${positionals.join(' ')}; run smn-kit fire --help`);
   const to = urlOption(values.to);
   const options: FireOptions = {
     to,
     event: positionals[0],
     product: values.product as string | undefined,
-    key: subhookKeyOption(values.key),
+    key: subhookKeyOption(values.key, undefined, io.env),
     encoding: encodingOption(values.encoding),
     sets: (values.set as string[] | undefined) ?? [],
     count: integerOption(values.count, '--count', 1, 1, MAX_COUNT),
@@ -145,7 +145,7 @@ async function fire(values: Record<string, unknown>, positionals: string[]): Pro
   };
   const rate = rateOption(values.rate);
   const timeoutMs = integerOption(values.timeout, '--timeout', DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS);
-  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  const out = (line: string): void => void io.stdout.write(`${line}\n`);
   const plan = planFire(options);
   out(`smn-kit fire: ${plural(plan.deliveries.length, 'deliver')} to ${printableUrl(to)} (seed ${plan.seed})`);
   const result = await runFire(plan, { rate, timeoutMs, out });
@@ -174,9 +174,9 @@ export const fireCommand: Command = {
     'topic-urn': { type: 'string' },
     timeout: { type: 'string' },
   },
-  async run(values, positionals) {
+  async run(values, positionals, io: CommandIo = processIo()) {
     try {
-      return await fire(values, positionals);
+      return await fire(values, positionals, io);
     } catch (error) {
       if (error instanceof FireError) {
         const hint = error.message.startsWith('--key is required') ? `; pass --key K or set ${KEY_VARIABLE}` : '';

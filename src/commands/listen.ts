@@ -1,5 +1,5 @@
 // `smn-kit listen`: a SUBHOOK receiver that judges, records and answers live deliveries.
-import { processIo, UsageError, integerOption, type Command, type CommandIo } from './command.js';
+import { onStop, processIo, UsageError, integerOption, type Command, type CommandIo } from './command.js';
 import { summarize } from '../report/report.js';
 import { openRecorder, type DeliveryRecord, type Recorder } from '../listen/record.js';
 import { openListenReports, pathOf, type ListenReports, type ListenTally } from '../listen/report.js';
@@ -32,22 +32,6 @@ function summaryLine({ summary, received, signatures }: ListenTally, expected: n
   const unchecked = uncheckedSignaturesNote(signatures, { one: 'delivery', many: 'deliveries' });
   const warned = summary.warn > 0 ? ` (${summary.warn} with warnings)` : '';
   return `smn-kit listen: ${received} deliver${received === 1 ? 'y' : 'ies'}: ${summary.pass + summary.warn} valid${warned}, ${summary.fail} invalid${missing}${unchecked}`;
-}
-
-/** Calls `stop` when the user stops the command: the io's signal, else Ctrl-C or SIGTERM. Returns the undo. */
-function onStop(io: CommandIo, stop: () => void): () => void {
-  const { signal } = io;
-  if (signal) {
-    if (signal.aborted) stop();
-    signal.addEventListener('abort', stop, { once: true });
-    return () => signal.removeEventListener('abort', stop);
-  }
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return () => {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  };
 }
 
 export const listenCommand = {

@@ -8,7 +8,7 @@ import { defaultSeedPath, generateSubscriptions, loadSeedSubscriptions, SeedErro
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, startMock } from '../mock/server.js';
 import { readSigningIdentity, SigningIdentityError, type SigningIdentity } from '../mock/signing.js';
 import { STATE_LIMITS, StateFileError, type Subscription } from '../mock/state.js';
-import { UsageError, integerOption, secretOption, type Command } from './command.js';
+import { onStop, processIo, UsageError, integerOption, secretOption, type Command, type CommandIo } from './command.js';
 
 const here = (path: string): string => relative(process.cwd(), path) || path;
 
@@ -109,22 +109,22 @@ Example:
     'signing-key': { type: 'string' },
     'signing-cert': { type: 'string' },
   },
-  async run(values) {
+  async run(values, _positionals, io: CommandIo = processIo()) {
     const host = (values.host as string | undefined) ?? DEFAULT_HOST;
     const port = integerOption(values.port, '--port', DEFAULT_PORT, 0, 65535);
     const maxBodyBytes = integerOption(values['max-body'], '--max-body', DEFAULT_MAX_BODY_BYTES, 1, 2 ** 31);
-    const auth = authOf(values);
+    const auth = authOf(values, io.env);
     const stateless = values.stateless === true;
     if (stateless && (values['state-file'] || values['strict-topics'] || values.subscriptions || values['seed-subscriptions'])) {
       throw new UsageError('--stateless keeps no state: drop --state-file, --strict-topics, --subscriptions and --seed-subscriptions, or drop --stateless');
     }
     const seedSubscriptions = stateless ? undefined : seedOf(values);
-    const adminToken = secretOption(values, 'admin-token', 'SMN_MOCK_ADMIN_TOKEN');
+    const adminToken = secretOption(values, 'admin-token', 'SMN_MOCK_ADMIN_TOKEN', io.env);
     const httpsPort = values['https-port'] === undefined ? undefined : integerOption(values['https-port'], '--https-port', 0, 0, 65535);
     const signing = signingOf(values);
     const deliverTo = deliveryPolicyOf(values['allow-hosts'] as string | undefined);
-    const out = (line: string): void => void process.stdout.write(`${line}\n`);
-    const warn = (line: string): void => void process.stderr.write(`smn-kit mock: ${line}\n`);
+    const out = (line: string): void => void io.stdout.write(`${line}\n`);
+    const warn = (line: string): void => void io.stderr.write(`smn-kit mock: ${line}\n`);
     let mock;
     try {
       mock = await startMock({
@@ -166,21 +166,24 @@ Example:
       );
     }
     // Nothing a request does may end the server: a failure that escapes every handler is
-    // logged, and the mock keeps serving.
+    // logged, and the mock keeps serving. Only when the mock owns the process (no io signal):
+    // in another program, such failures are that program's to handle.
     const survive = (error: unknown): void => warn(`internal error, still serving: ${error instanceof Error ? error.message : String(error)}`);
-    process.on('uncaughtException', survive);
-    process.on('unhandledRejection', survive);
+    const ownsProcess = io.signal === undefined;
+    if (ownsProcess) {
+      process.on('uncaughtException', survive);
+      process.on('unhandledRejection', survive);
+    }
+    let release = (): void => undefined;
     await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        void mock.close().then(resolve);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      release = onStop(io, resolve);
     });
-    process.off('uncaughtException', survive);
-    process.off('unhandledRejection', survive);
+    release();
+    await mock.close();
+    if (ownsProcess) {
+      process.off('uncaughtException', survive);
+      process.off('unhandledRejection', survive);
+    }
     return 0;
   },
 };
@@ -206,16 +209,16 @@ function deliveryPolicyOf(value: string | undefined): DeliveryPolicy {
   return hosts;
 }
 
-function authOf(values: Record<string, unknown>): AuthConfig {
+function authOf(values: Record<string, unknown>, env: NodeJS.ProcessEnv): AuthConfig {
   const mode = (values.auth as string | undefined) ?? 'presence';
   if (!(AUTH_MODES as readonly string[]).includes(mode)) throw new UsageError(`--auth must be one of ${AUTH_MODES.join(', ')}, got "${mode}"`);
   // The environment only fills in the mode that uses it: SMN_MOCK_TOKEN set in a shell
   // must not make `--auth presence` fail.
   const config: AuthConfig = {
     mode: mode as AuthMode,
-    token: mode === 'token' ? secretOption(values, 'token', 'SMN_MOCK_TOKEN') : ((values.token ?? values['token-file']) as string | undefined),
-    ak: mode === 'aksk' ? ((values.ak as string | undefined) ?? (process.env.SMN_MOCK_AK || undefined)) : (values.ak as string | undefined),
-    sk: mode === 'aksk' ? secretOption(values, 'sk', 'SMN_MOCK_SK') : ((values.sk ?? values['sk-file']) as string | undefined),
+    token: mode === 'token' ? secretOption(values, 'token', 'SMN_MOCK_TOKEN', env) : ((values.token ?? values['token-file']) as string | undefined),
+    ak: mode === 'aksk' ? ((values.ak as string | undefined) ?? (env.SMN_MOCK_AK || undefined)) : (values.ak as string | undefined),
+    sk: mode === 'aksk' ? secretOption(values, 'sk', 'SMN_MOCK_SK', env) : ((values.sk ?? values['sk-file']) as string | undefined),
   };
   if (config.mode === 'token' && !config.token) throw new UsageError('--auth token needs --token T (or SMN_MOCK_TOKEN, or --token-file FILE): the token to accept');
   if (config.mode === 'aksk' && !(config.ak && config.sk)) throw new UsageError('--auth aksk needs --ak AK and --sk SK (or SMN_MOCK_AK and SMN_MOCK_SK, or --sk-file FILE): the key pair to accept');

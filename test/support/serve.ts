@@ -2,7 +2,6 @@
 // built CLI in a child process, ready once it prints its URL; killed after each test.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
 
 export const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,9 +15,11 @@ export interface Serving {
 }
 
 const children: ChildProcessWithoutNullStreams[] = [];
-afterEach(() => {
+
+/** Kills what a test started; test/support/setup.ts calls it after each test. */
+export function killChildren(): void {
   for (const child of children.splice(0)) child.kill('SIGKILL');
-});
+}
 
 /** Runs `smn-kit ...args` and resolves once it prints `on http://...`; rejects if it exits first. */
 export function serve(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Serving> {
