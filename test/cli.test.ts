@@ -71,6 +71,10 @@ describe('smn-kit --help and --version', () => {
     [['mock', '--seed-subscriptions', 'many'], /--seed-subscriptions must be an integer from 0 to 100000, got "many"/],
     [['mock', '--seed', 'x'], /--seed only applies to --seed-subscriptions N/],
     [['mock', '--subscriptions', '/nonexistent/subs.json'], /cannot read the subscriptions seed \/nonexistent\/subs\.json/],
+    [['mock', '5000'], /^smn-kit: mock takes no arguments, got "5000"; did you mean --port 5000\?$/m],
+    [['mock', '--signing-key', 'k.pem'], /--signing-key and --signing-cert go together/],
+    [['mock', '--https-port', 'x'], /--https-port must be an integer from 0 to 65535/],
+    [['conformance', 'http://127.0.0.1:4010'], /^smn-kit: conformance takes no arguments, got "http:\/\/127\.0\.0\.1:4010"; did you mean --target http:\/\/127\.0\.0\.1:4010\?$/m],
   ])('refuses %j with one line and exit 2', async (args, message) => {
     const result = await run(...args);
     expect(result.status).toBe(2);

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { smnResponses } from '../contract/smn-responses.js';
 import { ConformanceReporter } from '../conformance/reporter.js';
-import type { CheckResult } from '../conformance/checks.js';
+import { checks, type CheckResult } from '../conformance/checks.js';
 import {
   ConfigurationError,
   DEFAULT_MAX_BODY_BYTES,
@@ -23,21 +23,19 @@ const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** The target could not be reached at the start, or is not an SMN base URL: exit 2, one line. */
 class ConnectionError extends UsageError {}
 
+/** Text wrapped at about 88 columns, for help text made from lists. */
+const wrap = (text: string): string => text.replace(/(.{1,88})( |$)/g, '$1\n').trim();
+
 export const conformanceCommand: Command = {
   name: 'conformance',
-  usage: `Usage: smn-kit conformance --target URL [--project-id ID]
+  // A getter: the text lists the checks and the contract's operations, read when help is asked for.
+  get usage() {
+    return `Usage: smn-kit conformance --target URL [--project-id ID]
                            [--token-file FILE | --ak AK --sk-file FILE]
                            [--allow-writes] [--strict] [--rate N] [--timeout MS] [--max-body BYTES]
                            [--json FILE] [--junit FILE]
 
-Runs every check (status_code_conformance, content_type_conformance,
-response_schema_conformance, response_headers_conformance, request_id_format,
-negative_data_rejection, positive_data_acceptance, ignored_auth, event_type_filter,
-pagination, update_round_trip, bindings_restored) against ListSmsEvent, UpdateSmsEvent
-and ListSubscriptions of the target, and prints a verdict per check and operation. Each
-failure names what was expected and what was received, and gives a curl command that
-reproduces it. The token, SK and AK are replaced by *** in every line and report, also
-where the target echoes them.
+${wrap(`Runs every check (${checks.map((check) => check.name).join(', ')}) against every operation of the contract (${smnResponses().operations.map((operation) => operation.operationId).join(', ')}) of the target, and prints a verdict per check and operation. Each failure names what was expected and what was received, and gives a curl command that reproduces it. The token, SK and AK are replaced by *** in every line and report, also where the target echoes them.`)}
 
 A misbehaving target does not stop the run: a request that gets no answer in time, is
 cut off, or answers more than --max-body bytes is that check's verdict (error, or fail
@@ -75,7 +73,8 @@ every route answers the gateway's 404 (not the base URL).
 
 Example:
   smn-kit conformance --target http://127.0.0.1:4010 --allow-writes --junit conformance.xml
-  SMN_AUTH_TOKEN=... smn-kit conformance --target https://smn.cn-north-4.myhuaweicloud.com --project-id 0123... --rate 5`,
+  SMN_AUTH_TOKEN=... smn-kit conformance --target https://smn.cn-north-4.myhuaweicloud.com --project-id 0123... --rate 5`;
+  },
   options: {
     target: { type: 'string' },
     'project-id': { type: 'string' },
@@ -92,7 +91,12 @@ Example:
     json: { type: 'string' },
     junit: { type: 'string' },
   },
-  async run(values, _positionals, io: CommandIo = processIo()) {
+  async run(values, positionals, io: CommandIo = processIo()) {
+    if (positionals.length > 0) {
+      const [first] = positionals;
+      const hint = /^https?:\/\//.test(first!) ? `; did you mean --target ${first}?` : '; run smn-kit conformance --help';
+      throw new UsageError(`conformance takes no arguments, got "${first}"${hint}`);
+    }
     const flag = (name: string): string | undefined => values[name] as string | undefined;
     // Secrets known before the options are checked: an error line about them must not show them.
     let mask: Mask = secretMasker([flag('token'), flag('sk'), flag('ak'), io.env[ENVIRONMENT.token], io.env[ENVIRONMENT.sk]]);

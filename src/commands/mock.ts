@@ -109,7 +109,12 @@ Example:
     'signing-key': { type: 'string' },
     'signing-cert': { type: 'string' },
   },
-  async run(values, _positionals, io: CommandIo = processIo()) {
+  async run(values, positionals, io: CommandIo = processIo()) {
+    if (positionals.length > 0) {
+      const [first] = positionals;
+      const hint = /^\d+$/.test(first!) ? `; did you mean --port ${first}?` : '; run smn-kit mock --help';
+      throw new UsageError(`mock takes no arguments, got "${first}"${hint}`);
+    }
     const host = (values.host as string | undefined) ?? DEFAULT_HOST;
     const port = integerOption(values.port, '--port', DEFAULT_PORT, 0, 65535);
     const maxBodyBytes = integerOption(values['max-body'], '--max-body', DEFAULT_MAX_BODY_BYTES, 1, 2 ** 31);
