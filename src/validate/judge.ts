@@ -60,7 +60,7 @@ const malformedDelivery = (field: string, expected: string, value: unknown): Pro
 async function judgeDelivery(saved: Record<string, unknown>, options: JudgeOptions): Promise<Verdict> {
   const record = saved as Partial<DeliveryRecord>;
   if (typeof record.bodyOmitted === 'string') {
-    return verdictOf({ kind: 'subhook', problems: [{ rule: 'body-too-large', pointer: '', where: 'body', expected: 'a body within the receiver limit', received: record.bodyOmitted }] });
+    return verdictOf({ kind: record.verdict?.kind ?? 'subhook', problems: [{ rule: 'body-too-large', pointer: '', where: 'body', expected: 'a body within the receiver limit', received: record.bodyOmitted }] });
   }
   const headers = saved.headers ?? {};
   if (!isObject(headers)) return verdictOf({ kind: 'subhook', problems: [malformedDelivery('headers', 'an object of header names and values', headers)] });
