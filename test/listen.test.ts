@@ -95,7 +95,7 @@ describe('smn-kit listen', () => {
     expect(ran.status).toBe(1);
 
     const lines = ran.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^smn-kit listen: receiving SUBHOOK deliveries on http:\/\/127\.0\.0\.1:\d+ \(product per event, signatures checked, recording to /);
+    expect(lines[0]).toMatch(/^smn-kit listen: receiving SUBHOOK deliveries and SMN notifications on http:\/\/127\.0\.0\.1:\d+ \(product per event, signatures checked, SMN signatures checked with the certificate at signing_cert_url, fetched from the vendor's SMN hosts and loopback only, recording to /);
     expect(lines.slice(1, 7)).toEqual([
       '#1 POST /subhook sms delivered: valid -> 200',
       expect.stringMatching(/^#2 POST \/subhook sms delivered: invalid: replayed-token \/token: .* -> 200$/),
