@@ -118,7 +118,7 @@ export function planFire(options: FireOptions): FirePlan {
   }
   const subhookTamper = options.tamper as TamperKind | undefined;
   for (const option of ['smnSigner', 'smnCertUrl'] as const) {
-    if (options[option] !== undefined) throw new FireError(`${option === 'smnSigner' ? '--smn-key and --smn-cert' : '--smn-cert-url'} apply to SMS callback events (SMN notifications), not to SUBHOOK events`);
+    if (options[option] !== undefined) throw new FireError(`${option === 'smnSigner' ? '--smn-key and --smn-cert apply' : '--smn-cert-url applies'} to SMS callback events (SMN notifications), not to SUBHOOK events`);
   }
   const key = checkKey(options.key);
   const encoding = options.encoding ?? (options.tamper === 'wrong-type' ? 'json' : DEFAULT_ENCODING);
