@@ -30,6 +30,8 @@ const smnOptions = (options: JudgeOptions): SmnNotificationJudgeOptions => ({
 /** A body as saved (text, or already parsed), read as JSON when it is text; undefined when it is not JSON. */
 function parsedBody(body: unknown): unknown {
   if (typeof body !== 'string') return body;
+  // Most saved deliveries are SUBHOOK forms: not parsed at all, rather than failing to.
+  if (!/^\s*\{/.test(body)) return undefined;
   try {
     return JSON.parse(body) as unknown;
   } catch {
