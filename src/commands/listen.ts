@@ -126,17 +126,17 @@ ${SMN_CERT_HELP}
                     kept once read; a failed fetch makes that delivery invalid, rule
                     certificate-unavailable), and --confirm visits subscribe_url on them
                     only. A host (smn.example.com; * is one label: smn.*.example.com), an
-                    IP address, or a group: vendor (the vendor's SMN hosts, https only:
-                    ${VENDOR_SMN_HOSTS.slice(0, 3).join(', ')},
-                    ${VENDOR_SMN_HOSTS.slice(3).join(', ')}),
-                    loopback (this machine, where smn-kit mock runs: ${LOOPBACK_HOSTS.join(', ')}).
+                    IP address, or a group:
+                      vendor    the vendor's SMN hosts (Huawei Cloud, Open Telekom Cloud),
+                                https only: ${VENDOR_SMN_HOSTS.join(',\n                                ')}
+                      loopback  this machine, where smn-kit mock runs: ${LOOPBACK_HOSTS.join(', ')}
                     Loopback and the hosts you name are fetched over http or https.
                     ${NO_SMN_HOSTS} fetches nothing (default ${DEFAULT_SMN_HOSTS}). A signing_cert_url on
                     another host is not fetched: that signature is not checked, and the
                     delivery's line and the summary say so
-  --confirm         confirm SMN subscriptions: after answering a valid SubscriptionConfirmation
-                    whose signature verified, GET its subscribe_url (on an allowed host);
-                    one line says what came of it
+  --confirm         confirm SMN subscriptions: after answering a valid
+                    SubscriptionConfirmation whose signature verified, GET its
+                    subscribe_url (on an allowed host); one line says what came of it
   --out FILE        append every delivery as a JSON line {n, receivedAt, remoteAddress,
                     method, url, headers, body, bodyEncoding?, bodyBytes, bodyOmitted?,
                     verdict: {status, kind, product, event, smsEvent, problems, warnings,
@@ -176,7 +176,7 @@ Example:
   smn-kit listen --port 8787 --key-file subhook.key --out deliveries.jsonl --expect 3 --timeout 60
   smn-kit listen --port 8787 --status 503 --delay 1000 --out retries.jsonl    # until Ctrl-C
   smn-kit validate deliveries.jsonl --key-file subhook.key --require-signature
-  # an SMN endpoint for the emulator (smn-kit mock): confirms, verifies with the certificate it serves
+  # an SMN endpoint for the emulator (smn-kit mock), verifying with the certificate it serves
   smn-kit listen --port 9000 --confirm --refuse-invalid --out notifications.jsonl    # until Ctrl-C
   # an SMN endpoint for smn-kit fire sms_*_event, which signs with the kit's test-only key
   smn-kit listen --port 9000 --smn-cert fixtures/smn/test-only-certificate.pem --refuse-invalid --expect 1 --timeout 60`;

@@ -165,7 +165,10 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
   }
 
   async function judge(req: IncomingMessage, body: ReadBody): Promise<{ verdict: Verdict; notification?: Record<string, unknown> }> {
-    if ('tooLarge' in body) return { verdict: verdictOf({ kind: isSmnNotification(req) ? 'smn-notification' : 'subhook', product: options.product, problems: [tooLargeProblem(maxBodyBytes, body.tooLarge)] }) };
+    if ('tooLarge' in body) {
+      const smn = isSmnNotification(req);
+      return { verdict: verdictOf({ kind: smn ? 'smn-notification' : 'subhook', product: smn ? undefined : options.product, problems: [tooLargeProblem(maxBodyBytes, body.tooLarge)] }) };
+    }
     if (isSmnNotification(req, body.bytes)) return judgeSmn(req, body.bytes);
     return { verdict: await judgeSubhook(req, body.bytes) };
   }
@@ -244,7 +247,9 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
     res.on('finish', () => {
       // Before onAnswered, which may stop the receiver: closing waits for confirmations in flight.
       if (options.confirm && record.verdict.event === 'SubscriptionConfirmation') {
-        const confirmed = confirm(record, notification).finally(() => confirming.delete(confirmed));
+        const confirmed = confirm(record, notification)
+          .catch((error: unknown) => void process.stderr.write(`smn-kit listen: unexpected error confirming delivery #${record.n}: ${(error as Error).message}\n`))
+          .finally(() => confirming.delete(confirmed));
         confirming.add(confirmed);
       }
       options.onAnswered?.(record);
