@@ -250,7 +250,7 @@ describe('the command: each bad option is one UsageError naming the option and t
     [{ rate: '0' }, ['request'], '--rate must be a number of deliveries per second above 0 and at most 100000, got "0"'],
     [{ seed: '-1' }, ['request'], '--seed must be an integer from 0 to 4294967295, got "-1"'],
     [{ scenario: 'storm' }, ['request'], '--scenario must be lifecycle, got "storm"'],
-    [{ tamper: 'sabotage' }, ['request'], '--tamper must be one of signature, reused-token, stale-timestamp, missing-field, wrong-type, got "sabotage"'],
+    [{ tamper: 'sabotage' }, ['request'], '--tamper must be one of signature, reused-token, stale-timestamp, missing-field, wrong-type (SUBHOOK events) or signature, changed-field, header-mismatch, stale-timestamp, missing-field, replayed-message (SMS callback events), got "sabotage"'],
     [{ timeout: '0' }, ['request'], '--timeout must be an integer from 1 to 600000, got "0"'],
     [{}, ['nope'], /^unknown EVENT "nope": expected all, an event of sms \(request, .*\) or an SMS callback event \(sms_success_event, sms_fail_event, sms_reply_event\)$/],
     [{}, [], /^EVENT is missing: name an event of sms/],

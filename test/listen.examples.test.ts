@@ -14,8 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fireCommand } from '../src/commands/fire.js';
 import { listenCommand } from '../src/commands/listen.js';
 import { validateCommand } from '../src/commands/validate.js';
+import { startMock } from '../src/mock/server.js';
 import { signSubhook } from '../src/subhook/signature.js';
-import { cleanEnv, listening, serveInProcess } from './support/command.js';
+import { cleanEnv, listening, runCli, serveInProcess, type Running } from './support/command.js';
 import { environmentOf as blockEnvironment, examplesOf, runExample, startExample, type Example } from './support/examples.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -44,6 +45,36 @@ function push(url: string, key: string): Promise<Response> {
 
 const option = (command: string, name: string): string | undefined => new RegExp(`--${name} (\\S+)`).exec(command)?.[1];
 
+const SMN_PROJECT = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
+const SMN_TOPIC = `urn:smn:cn-north-4:${SMN_PROJECT}:sms_failures`;
+
+/**
+ * What an SMN endpoint for the emulator meets: the emulator subscribes it (a
+ * SubscriptionConfirmation, which the example confirms), then publishes an SMS event to
+ * it (a Notification). Resolves with the number of deliveries made.
+ */
+async function emulatorCycle(receiver: Running & { url: string }): Promise<number> {
+  const mock = await startMock({ port: 0, seedSubscriptions: [] });
+  try {
+    const bound = await fetch(`${mock.url}/v2/${SMN_PROJECT}/notifications/sms/callback`, {
+      method: 'PUT',
+      headers: { 'X-Auth-Token': 't', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ callback: [{ event_type: 'sms_fail_event', topic_urn: SMN_TOPIC }] }),
+    });
+    expect(bound.status).toBe(200);
+    await fetch(`${mock.url}/_mock/subscriptions`, { method: 'POST', body: JSON.stringify({ topic_urn: SMN_TOPIC, protocol: 'http', endpoint: `${receiver.url}/smn` }) });
+    for (let waited = 0; !receiver.stdout().includes('subscription confirmed'); waited += 10) {
+      if (waited > 5000) throw new Error(`the example never confirmed the subscription:\n${receiver.stdout()}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const published = (await (await fetch(`${mock.url}/_mock/sms/events`, { method: 'POST', body: JSON.stringify({ event_type: 'sms_fail_event' }) })).json()) as { deliveries: { status?: number }[] };
+    expect(published.deliveries.map((d) => d.status)).toEqual([200]);
+    return 2;
+  } finally {
+    await mock.close();
+  }
+}
+
 /** Runs a command that ends by itself; checks its exit status and what its summary implies. */
 async function runToEnd(example: Example, command: string, env: NodeJS.ProcessEnv): Promise<string> {
   const ran = await runExample(command, env);
@@ -61,7 +92,7 @@ describe('the examples of smn-kit listen --help, then validate --help (which rea
     const key = readFileSync(join(work, 'subhook.key'), 'utf8').trim();
     for (const example of examples) {
       if (example.command.startsWith('export ')) continue;
-      const command = example.command.replace('--port 8787', '--port 0');
+      const command = example.command.replace(/--port \d+/, '--port 0');
       if (!command.startsWith('smn-kit listen ')) {
         const stdout = await runToEnd(example, command, env);
         expect(summaryOf(stdout)).toMatch(example.exit === 0 ? /: [1-9]\d* valid .* 0 invalid/ : /[1-9]\d* invalid/);
@@ -69,14 +100,22 @@ describe('the examples of smn-kit listen --help, then validate --help (which rea
       }
       const receiver = await listening(startExample(command, env), example.line);
       const { url } = receiver;
-      const expected = Number(option(command, 'expect') ?? 1);
+      let expected = Number(option(command, 'expect') ?? 1);
       const answerStatus = Number(option(command, 'status') ?? 200);
       const delay = Number(option(command, 'delay') ?? 0);
-      for (let i = 0; i < expected; i++) {
-        const started = Date.now();
-        const answer = await push(url, key);
-        expect(answer.status, example.line).toBe(answerStatus);
-        expect(Date.now() - started).toBeGreaterThanOrEqual(delay - 20);
+      if (command.includes('--confirm')) {
+        // An SMN endpoint for the emulator, as its comment says.
+        expected = await emulatorCycle(receiver);
+      } else if (command.includes('--smn-cert ')) {
+        // An SMN endpoint for smn-kit fire, which signs with the test-only key.
+        for (let i = 0; i < expected; i++) expect((await runCli(['fire', 'sms_success_event', '--to', `${url}/smn`])).status, example.line).toBe(0);
+      } else {
+        for (let i = 0; i < expected; i++) {
+          const started = Date.now();
+          const answer = await push(url, key);
+          expect(answer.status, example.line).toBe(answerStatus);
+          expect(Date.now() - started).toBeGreaterThanOrEqual(delay - 20);
+        }
       }
       if (option(command, 'expect') === undefined) receiver.stop();
       expect((await receiver.done).status, `${example.line}\n${receiver.stdout()}${receiver.stderr()}`).toBe(example.exit);
@@ -107,9 +146,10 @@ describe('the examples of smn-kit fire --help', () => {
     const examples = examplesOf(fireCommand.usage);
     expect(examples.length).toBeGreaterThanOrEqual(2);
     const env = environmentOf(examples);
-    // What the block's comment asks for: on 8787, smn-kit listen --refuse-invalid with the exported key.
+    // What the block's comments ask for: on 8787, smn-kit listen --refuse-invalid with the
+    // exported key; on 9000, smn-kit listen with the test-only certificate, refusing bad ones.
     const subhook = await serveInProcess(listenCommand, ['--port', '0', '--refuse-invalid'], env);
-    const smn = await serveInProcess(listenCommand, ['--port', '0'], env);
+    const smn = await serveInProcess(listenCommand, ['--port', '0', '--smn-cert', 'fixtures/smn/test-only-certificate.pem', '--refuse-invalid'], env);
     try {
       const runs = examples
         .filter((example) => !example.command.startsWith('export '))
@@ -125,7 +165,8 @@ describe('the examples of smn-kit fire --help', () => {
     }
     // Only the tampered push was refused: every valid one the receiver checked with the exported key passed.
     expect(summaryOf((await subhook.done).stdout)).toMatch(/^smn-kit listen: \d+ deliveries: \d+ valid, 1 invalid$/);
-    await smn.done;
+    // Likewise on the SMN receiver: only the tampered notification was refused, the others verified.
+    expect(summaryOf((await smn.done).stdout)).toMatch(/^smn-kit listen: \d+ deliveries: \d+ valid, 1 invalid$/);
   }, 60_000);
 });
 

@@ -8,10 +8,12 @@ import { DEFAULT_ENCODING, SUBHOOK_ENCODINGS, type SubhookEncoding } from '../fi
 import { MAX_SEED } from '../fire/random.js';
 import { SCENARIOS, scenarioOption, LIFECYCLE_OUTCOMES } from '../fire/scenario.js';
 import { smsCallbackEventTypes } from '../fire/sms-callback.js';
-import { STALE_SECONDS, TAMPER_DESCRIPTIONS, TAMPER_KINDS, TAMPER_RULES, tamperKind } from '../fire/tamper.js';
+import { SMN_TAMPER_DESCRIPTIONS, SMN_TAMPER_KINDS, SMN_TAMPER_RULES, STALE_SECONDS, TAMPER_DESCRIPTIONS, TAMPER_KINDS, TAMPER_RULES, tamperKind } from '../fire/tamper.js';
+import { smnSigner } from '../fire/smn-signer.js';
 import { subhookEventNames, subhookProductIds } from '../fire/subhook-event.js';
 import { processIo, UsageError, integerOption, type Command, type CommandIo } from './command.js';
-import { KEY_VARIABLE, subhookKeyOption } from './validate.js';
+import { KEY_VARIABLE, smnCertificateOption, subhookKeyOption } from './validate.js';
+import { readFileSync } from 'node:fs';
 
 const MAX_COUNT = 100_000;
 const MAX_RATE = 100_000;
@@ -19,19 +21,24 @@ const MAX_TIMEOUT_MS = 600_000;
 
 function usage(): string {
   const products = subhookProductIds();
-  const tamperLines = TAMPER_KINDS.map((kind) => `    ${kind.padEnd(17)} ${TAMPER_DESCRIPTIONS[kind]} (${TAMPER_RULES[kind]})`).join('\n');
+  const tamperLines = TAMPER_KINDS.map((kind) => `      ${kind.padEnd(17)} ${TAMPER_DESCRIPTIONS[kind]} (${TAMPER_RULES[kind]})`).join('\n');
+  const smnTamperLines = SMN_TAMPER_KINDS.map((kind) => `      ${kind.padEnd(17)} ${SMN_TAMPER_DESCRIPTIONS[kind]} (${SMN_TAMPER_RULES[kind]})`).join('\n');
   const eventLines = products.map((product) => `    ${product.padEnd(17)} ${subhookEventNames(product).join(', ')}`).join('\n');
   return `Usage: smn-kit fire EVENT --to URL [--product ${products.join('|')}] [--key K]
                      [--encoding ${SUBHOOK_ENCODINGS.join('|')}] [--set field=value]... [--count N]
                      [--rate R] [--seed S] [--scenario ${SCENARIOS.join('|')}] [--tamper KIND]
-                     [--topic-urn URN] [--timeout MS]
+                     [--topic-urn URN] [--smn-key FILE --smn-cert FILE] [--smn-cert-url URL]
+                     [--timeout MS]
 
 Sends SUBHOOK events to a receiver as SUBMAIL pushes them: valid, signed (signature =
 md5(token + key)), made from the spec's schemas with realistic values (mobile numbers,
 32-character tokens, new ids, the current time). Or deliberately bad ones (--tamper),
 to test that the receiver refuses them. An SMS callback event is sent instead as SMN
-delivers it to an http(s) subscription: a JSON notification envelope with the
-X-SMN-MESSAGE-TYPE, X-SMN-MESSAGE-ID and X-SMN-TOPIC-URN headers.
+delivers it to an http(s) subscription: a JSON Notification, signed as SMN signs it
+(RSA over the signing string of its fields), with the X-SMN-MESSAGE-TYPE,
+X-SMN-MESSAGE-ID, X-SMN-TOPIC-URN and X-SMN-SUBSCRIPTION-URN headers. It is signed with
+the kit's test-only key (fixtures/smn/signature-vectors.json; its certificate is
+fixtures/smn/test-only-certificate.pem), or with --smn-key and --smn-cert.
 
 Prints one line per delivery with the receiver's status and time (never the key, a
 token or a signature), then a summary. Deliveries go one at a time, in order.
@@ -42,7 +49,8 @@ ${eventLines}
   ${ALL_EVENTS.padEnd(18)}  every event of the product, in that order
   ${smsCallbackEventTypes().join(' | ')}
                       an SMN SMS callback notification (takes --set, --count, --rate,
-                      --seed, --topic-urn and --timeout)
+                      --seed, --tamper, --topic-urn, --smn-key, --smn-cert, --smn-cert-url
+                      and --timeout)
 
 Options:
   --to URL            the receiver, http:// or https:// (required)
@@ -70,13 +78,25 @@ Options:
                       the status events of one message in order, one send_id:
                       request -> sending -> ${LIFECYCLE_OUTCOMES.join(' or ')}; EVENT is the outcome
                       (${LIFECYCLE_OUTCOMES.join(' or ')}; left out, drawn by the seed)
-  --tamper KIND       send a bad delivery instead (after a valid one for reused-token);
-                      a receiver should refuse it with a non-2xx answer. KIND, and in
-                      parentheses the rule smn-kit's SUBHOOK library reports for it:
+  --tamper KIND       send a bad delivery instead (after a valid one for reused-token and
+                      replayed-message); a receiver should refuse it with a non-2xx
+                      answer. KIND, and in parentheses the rule smn-kit reports for it
+                      (smn-kit listen, and the SUBHOOK and SMN notification libraries):
+                      SUBHOOK events:
 ${tamperLines}
+                      SMS callback events (SMN notifications):
+${smnTamperLines}
                       (one day: ${STALE_SECONDS} s, far outside a 300 s tolerance window)
   --topic-urn URN     SMS callback events: the topic the notification comes from
                       (default urn:smn:cn-north-4:<32 hex digits from the seed>:sms_callback)
+  --smn-key FILE      SMS callback events: sign with this RSA private key (PEM) instead
+                      of the kit's test-only key; needs --smn-cert, its certificate,
+                      whose signature algorithm names the hash (as SMN's does)
+  --smn-cert FILE     the certificate (PEM or DER) of --smn-key
+  --smn-cert-url URL  SMS callback events: the notifications' signing_cert_url, where
+                      your receiver fetches the certificate (default
+                      https://smn.test-only.invalid/smn/SMN_<region>_<32 hex>.pem, which
+                      no one serves: give the receiver the certificate file)
   --timeout MS        wait at most MS milliseconds for each answer, 1 to ${MAX_TIMEOUT_MS}
                       (default ${DEFAULT_TIMEOUT_MS})
   -h, --help          show this help
@@ -86,14 +106,16 @@ delivery), 1 otherwise, 2 for usage errors and a receiver that cannot be reached
 
 Example:
   # port 8787: a receiver that checks signatures with the same key and refuses bad
-  # deliveries (smn-kit listen --port 8787 --refuse-invalid); 9000: your SMN receiver
+  # deliveries (smn-kit listen --port 8787 --refuse-invalid); 9000: your SMN receiver, such as
+  # smn-kit listen --port 9000 --smn-cert fixtures/smn/test-only-certificate.pem --refuse-invalid
   export ${KEY_VARIABLE}=your-subhook-secret    # the environment keeps the key out of the process list
   smn-kit fire delivered --to http://127.0.0.1:8787/subhook
   smn-kit fire all --product intersms --encoding json --to http://127.0.0.1:8787/subhook
   smn-kit fire dropped --scenario lifecycle --count 3 --to http://127.0.0.1:8787/subhook
   smn-kit fire request --set address=+8613812345678 --set tag=order-1024 --to http://127.0.0.1:8787/subhook
   smn-kit fire request --tamper signature --to http://127.0.0.1:8787/subhook    # exit 0: the receiver refused it
-  smn-kit fire sms_success_event --to http://127.0.0.1:9000/smn`;
+  smn-kit fire sms_success_event --to http://127.0.0.1:9000/smn
+  smn-kit fire sms_fail_event --tamper changed-field --to http://127.0.0.1:9000/smn    # exit 0: the receiver refused it`;
 }
 
 function urlOption(value: unknown): URL {
@@ -125,6 +147,33 @@ function encodingOption(value: unknown): SubhookEncoding | undefined {
   return encoding;
 }
 
+/** --smn-key with --smn-cert: the user's signer; neither: the default (the kit's test key). */
+function signerOption(keyFile: unknown, certificateFile: unknown) {
+  if (keyFile === undefined && certificateFile === undefined) return undefined;
+  if (keyFile === undefined || certificateFile === undefined) {
+    throw new UsageError('give --smn-key and --smn-cert together: the key signs, its certificate names the hash (leave both out for the kit\'s test key)');
+  }
+  let key: Buffer;
+  try {
+    key = readFileSync(String(keyFile));
+  } catch (error) {
+    throw new UsageError(`--smn-key ${String(keyFile)}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return smnSigner(key, smnCertificateOption(certificateFile)!);
+}
+
+function certUrlOption(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(String(value));
+  } catch {
+    throw new UsageError(`--smn-cert-url must be an absolute http:// or https:// URL, got "${String(value)}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--smn-cert-url must be an http:// or https:// URL, got a ${url.protocol} URL`);
+  return url.href;
+}
+
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? 'y' : 'ies'}`;
 
 async function fire(values: Record<string, unknown>, positionals: string[], io: CommandIo): Promise<number> {
@@ -142,6 +191,8 @@ async function fire(values: Record<string, unknown>, positionals: string[], io: 
     scenario: values.scenario === undefined ? undefined : scenarioOption(String(values.scenario)),
     tamper: values.tamper === undefined ? undefined : tamperKind(String(values.tamper)),
     topicUrn: values['topic-urn'] as string | undefined,
+    smnSigner: signerOption(values['smn-key'], values['smn-cert']),
+    smnCertUrl: certUrlOption(values['smn-cert-url']),
   };
   const rate = rateOption(values.rate);
   const timeoutMs = integerOption(values.timeout, '--timeout', DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS);
@@ -172,6 +223,9 @@ export const fireCommand: Command = {
     scenario: { type: 'string' },
     tamper: { type: 'string' },
     'topic-urn': { type: 'string' },
+    'smn-key': { type: 'string' },
+    'smn-cert': { type: 'string' },
+    'smn-cert-url': { type: 'string' },
     timeout: { type: 'string' },
   },
   async run(values, positionals, io: CommandIo = processIo()) {

@@ -1,6 +1,9 @@
-// `smn-kit listen`: a SUBHOOK receiver that judges, records and answers live deliveries.
+// `smn-kit listen`: a receiver of SUBHOOK pushes and SMN notifications that judges,
+// records and answers live deliveries, and with --confirm confirms SMN subscriptions.
 import { onStop, processIo, UsageError, integerOption, type Command, type CommandIo } from './command.js';
 import { summarize } from '../report/report.js';
+import { createCertificateFetcher, MAX_CERTIFICATE_BYTES } from '../listen/certificates.js';
+import { DEFAULT_SMN_HOSTS, LOOPBACK_HOSTS, NO_SMN_HOSTS, parseSmnHosts, SmnHostsError, VENDOR_SMN_HOSTS, type SmnHosts } from '../listen/hosts.js';
 import { openRecorder, type DeliveryRecord, type Recorder } from '../listen/record.js';
 import { openListenReports, pathOf, type ListenReports, type ListenTally } from '../listen/report.js';
 import {
@@ -9,50 +12,104 @@ import {
   DEFAULT_LISTEN_PORT,
   DEFAULT_TOLERANCE_SECONDS,
   startListener,
+  type Confirmation,
   type RunningListener,
 } from '../listen/server.js';
-import { countSignature, describeProblem, signatureCounts, subjectOf, uncheckedSignaturesNote } from '../validate/verdict.js';
+import type { SmnCertificateSource } from '../validate/smn-notification.js';
+import { countSignature, describeProblem, signatureCounts, smnSignatureCounts, subjectOf, uncheckedSignaturesNote, uncheckedSmnSignaturesNote, type SmnSignatureCounts } from '../validate/verdict.js';
 import { subhookProducts } from '../validate/subhook.js';
-import { KEY_OPTIONS_HELP, KEY_SOURCES, productOption, subhookKeyOption, writablePath } from './validate.js';
+import { KEY_OPTIONS_HELP, KEY_SOURCES, productOption, SMN_CERT_HELP, smnCertificateOption, subhookKeyOption, writablePath } from './validate.js';
 
 function deliveryLine(record: DeliveryRecord): string {
   const { verdict } = record;
-  const what = `#${record.n} ${record.method} ${pathOf(record.url)} ${subjectOf({ ...verdict, kind: 'subhook', warnings: [] })}`;
+  const what = `#${record.n} ${record.method} ${pathOf(record.url)} ${subjectOf({ ...verdict, kind: verdict.kind ?? 'subhook', warnings: [] })}`;
   const judged =
     verdict.status === 'pass'
       ? 'valid'
       : verdict.status === 'warn'
         ? `valid, with warnings (the kit's rules, --strict fails them): ${(verdict.warnings ?? []).map(describeProblem).join('; ')}`
         : `invalid: ${verdict.problems.map(describeProblem).join('; ')}`;
-  return `${what}: ${judged} -> ${record.answer.status}`;
+  // A notification that passed without its signature checked says so on its line: it may be forged.
+  const unchecked = verdict.kind === 'smn-notification' && verdict.signature === 'not-checked' && verdict.status !== 'fail' ? ` (signature not checked: ${verdict.note ?? 'no certificate'})` : '';
+  return `${what}: ${judged}${unchecked} -> ${record.answer.status}`;
 }
 
-function summaryLine({ summary, received, signatures }: ListenTally, expected: number | undefined): string {
-  const missing = expected !== undefined && received < expected ? `; ${expected - received} of the ${expected} expected never arrived` : '';
-  const unchecked = uncheckedSignaturesNote(signatures, { one: 'delivery', many: 'deliveries' });
-  const warned = summary.warn > 0 ? ` (${summary.warn} with warnings)` : '';
-  return `smn-kit listen: ${received} deliver${received === 1 ? 'y' : 'ies'}: ${summary.pass + summary.warn} valid${warned}, ${summary.fail} invalid${missing}${unchecked}`;
+function confirmationLine(record: DeliveryRecord, confirmation: Confirmation): string {
+  if ('skipped' in confirmation) return `#${record.n} subscription not confirmed: ${confirmation.skipped}`;
+  if ('error' in confirmation) return `#${record.n} subscription not confirmed: GET ${confirmation.url} got no answer (${confirmation.error})`;
+  const confirmed = confirmation.status >= 200 && confirmation.status < 300;
+  return `#${record.n} ${confirmed ? 'subscription confirmed' : 'subscription not confirmed'}: GET ${confirmation.url} -> ${confirmation.status} in ${confirmation.ms.toFixed(1)} ms`;
 }
+
+/** Why SMN signatures went unchecked, for the summary: what would have checked them. */
+function smnUncheckedWhy(counts: SmnSignatureCounts): string {
+  return counts.certificate === 'fetched'
+    ? 'their signing_cert_url is not on an allowed host: give --smn-cert FILE or add the host to --smn-cert-host'
+    : 'no certificate: give --smn-cert FILE or --smn-cert-host HOSTS';
+}
+
+function summaryLine({ summary, received, signatures, smnSignatures, confirmations }: ListenTally, expected: number | undefined): string {
+  const missing = expected !== undefined && received < expected ? `; ${expected - received} of the ${expected} expected never arrived` : '';
+  const deliveries = { one: 'delivery', many: 'deliveries' };
+  const unchecked = uncheckedSignaturesNote(signatures, deliveries);
+  const smnUnchecked = uncheckedSmnSignaturesNote(smnSignatures, deliveries, smnUncheckedWhy(smnSignatures));
+  const warned = summary.warn > 0 ? ` (${summary.warn} with warnings)` : '';
+  const confirmed = confirmations
+    ? `; ${confirmations.confirmed} subscription${confirmations.confirmed === 1 ? '' : 's'} confirmed${confirmations.failed + confirmations.skipped > 0 ? `, ${confirmations.failed + confirmations.skipped} not` : ''}`
+    : '';
+  return `smn-kit listen: ${received} deliver${received === 1 ? 'y' : 'ies'}: ${summary.pass + summary.warn} valid${warned}, ${summary.fail} invalid${missing}${unchecked}${smnUnchecked}${confirmed}`;
+}
+
+/** --smn-cert-host, read; a usage error naming the bad entry. */
+function smnHostsOption(value: unknown): SmnHosts {
+  try {
+    return parseSmnHosts(value === undefined ? DEFAULT_SMN_HOSTS : String(value));
+  } catch (error) {
+    if (error instanceof SmnHostsError) throw new UsageError(`--smn-cert-host: ${error.message}`);
+    throw error;
+  }
+}
+
+/** How SMN signatures are checked, for the first line. */
+function smnCheckText(certificateFile: string | undefined, hosts: SmnHosts): string {
+  if (certificateFile !== undefined) return `SMN signatures checked with ${certificateFile}`;
+  if (hosts.none) return 'SMN signatures not checked (no certificate: give --smn-cert FILE or --smn-cert-host HOSTS)';
+  const named = hosts.text === DEFAULT_SMN_HOSTS ? "the vendor's SMN hosts and loopback" : hosts.text;
+  return `SMN signatures checked with the certificate at signing_cert_url, fetched from ${named} only`;
+}
+
+const MAX_CERTIFICATE_KB = MAX_CERTIFICATE_BYTES / 1024;
 
 export const listenCommand = {
   name: 'listen',
   // A getter: the text names the spec's products, and loading the spec waits until help is asked for.
   get usage() {
     return `Usage: smn-kit listen [--port ${DEFAULT_LISTEN_PORT}] [--host ${DEFAULT_LISTEN_HOST}] [--product auto|${subhookProducts().join('|')}]
-                      [--key-file FILE | --key K] [--out FILE] [--expect N] [--timeout S]
-                      [--status CODE] [--refuse-invalid] [--strict] [--delay MS] [--max-body BYTES]
+                      [--key-file FILE | --key K] [--smn-cert FILE] [--smn-cert-host HOSTS]
+                      [--confirm] [--out FILE] [--expect N] [--timeout S] [--status CODE]
+                      [--refuse-invalid] [--strict] [--delay MS] [--max-body BYTES]
                       [--tolerance S] [--json FILE] [--junit FILE]
 
-Receives SUBHOOK deliveries on any path (POST form, JSON or multipart, or GET) and prints a
-verdict per delivery: decoding, the event's schema, the signature (with a key), a token
-used before, a timestamp outside the window. Each delivery is appended to the --out file,
-as received and with its verdict, before it is answered, so nothing received is lost,
-malformed deliveries included. Bodies over --max-body get 413 and are recorded as such
-(without the body). Then it answers --status after --delay, to test how a sender handles
-errors and slow receivers. Without a key, signatures are not checked: the first line and
-the summary say so. Printed lines and reports never show tokens, signatures or the key.
-Memory stays flat however many deliveries arrive: only counts are kept, and the --json
-and --junit reports are written as deliveries come.
+Receives SUBHOOK deliveries and SMN notifications on any path and prints a verdict per
+delivery. A SUBHOOK push (POST form, JSON or multipart, or GET): decoding, the event's
+schema, the signature (with a key), a token used before, a timestamp outside the window.
+An SMN notification (told by its X-SMN-* headers or its JSON body): the envelope of its
+type, the headers against the body, the signature (with --smn-cert, or the certificate at
+its signing_cert_url when that is on an allowed host), its message against the schema of
+its SMS callback event (when it is one), a message_id accepted before, a timestamp
+outside the window. With --confirm it confirms subscriptions as an SMN endpoint must:
+after answering a SubscriptionConfirmation whose signature verified, it GETs its
+subscribe_url (on an allowed host only), so listen is a complete test endpoint.
+
+Each delivery is appended to the --out file, as received and with its verdict, before it
+is answered, so nothing received is lost, malformed deliveries included. Bodies over
+--max-body get 413 and are recorded as such (without the body). Then it answers --status
+after --delay, to test how a sender handles errors and slow receivers. Without a key,
+SUBHOOK signatures are not checked, and without a certificate SMN signatures are not:
+the first line, the delivery's line and the summary say so. Printed lines and reports
+never show tokens, signatures or the key. Memory stays flat however many deliveries
+arrive: only counts are kept, and the --json and --junit reports are written as
+deliveries come.
 
 Options:
   --port PORT       port to listen on (default ${DEFAULT_LISTEN_PORT}; 0 picks a free one)
@@ -60,12 +117,33 @@ Options:
   --product P       auto (default: per delivery, the product whose schema knows the event),
                     or ${subhookProducts().join(' or ')}
 ${KEY_OPTIONS_HELP}
+${SMN_CERT_HELP}
+                    (default: the certificate at each notification's signing_cert_url,
+                    when its host is allowed by --smn-cert-host)
+  --smn-cert-host HOSTS
+                    the hosts trusted as SMN, comma-separated: certificates are fetched
+                    from them only (never from anywhere else; at most ${MAX_CERTIFICATE_KB} KB each,
+                    kept once read; a failed fetch makes that delivery invalid, rule
+                    certificate-unavailable), and --confirm visits subscribe_url on them
+                    only. A host (smn.example.com; * is one label: smn.*.example.com), an
+                    IP address, or a group:
+                      vendor    the vendor's SMN hosts (Huawei Cloud, Open Telekom Cloud),
+                                https only: ${VENDOR_SMN_HOSTS.join(',\n                                ')}
+                      loopback  this machine, where smn-kit mock runs: ${LOOPBACK_HOSTS.join(', ')}
+                    Loopback and the hosts you name are fetched over http or https.
+                    ${NO_SMN_HOSTS} fetches nothing (default ${DEFAULT_SMN_HOSTS}). A signing_cert_url on
+                    another host is not fetched: that signature is not checked, and the
+                    delivery's line and the summary say so
+  --confirm         confirm SMN subscriptions: after answering a valid
+                    SubscriptionConfirmation whose signature verified, GET its
+                    subscribe_url (on an allowed host); one line says what came of it
   --out FILE        append every delivery as a JSON line {n, receivedAt, remoteAddress,
                     method, url, headers, body, bodyEncoding?, bodyBytes, bodyOmitted?,
-                    verdict: {status, product, event, problems, signature?}, answer:
-                    {status, delayMs}}; the raw request includes its token and signature,
-                    so keep the file as private as the deliveries; smn-kit validate FILE
-                    checks it again offline (default: not recorded)
+                    verdict: {status, kind, product, event, smsEvent, problems, warnings,
+                    signature?, note?}, answer: {status, delayMs}}; the raw request
+                    includes its token and signature, so keep the file as private as the
+                    deliveries; smn-kit validate FILE checks it again offline (default:
+                    not recorded)
   --expect N        exit after N deliveries: 0 if all were valid, 1 otherwise
   --timeout S       exit after S seconds: 1 if fewer than --expect N arrived or one was
                     invalid (default: no timeout)
@@ -77,12 +155,15 @@ ${KEY_OPTIONS_HELP}
                     instead of valid with a warning
   --delay MS        wait this many milliseconds before answering (default 0)
   --max-body BYTES  largest body accepted; larger ones get 413 (default ${DEFAULT_LISTEN_MAX_BODY})
-  --tolerance S     refuse timestamps more than S seconds from this machine's clock; 0 turns
-                    the check off (default ${DEFAULT_TOLERANCE_SECONDS})
+  --tolerance S     refuse timestamps (SUBHOOK's and SMN's) more than S seconds from this
+                    machine's clock; 0 turns the check off (default ${DEFAULT_TOLERANCE_SECONDS})
   --json FILE       on exit, complete {url, expected, deliveries: [{n, receivedAt, method,
-                    path, status, product, event, problems, signature, answer}], received,
-                    summary: {pass, fail, warn, skip}, signatures: {keyGiven, checked,
-                    notChecked}}; status is pass or fail
+                    path, status, kind, product, event, smsEvent, problems, signature, note,
+                    answer}], received, summary: {pass, fail, warn, skip}, signatures:
+                    {keyGiven, checked, notChecked}, smnSignatures: {certificate, checked,
+                    notChecked}, confirmations?: {confirmed, failed, skipped}}; status is
+                    pass, fail or warn; kind subhook or smn-notification; certificate is
+                    file, fetched or none
   --junit FILE      on exit, complete the JUnit XML: one test case per delivery (and one
                     for --expect)
   -h, --help        show this help
@@ -94,7 +175,11 @@ every delivery was valid (and --expect N arrived), 1 otherwise, 2 for usage erro
 Example:
   smn-kit listen --port 8787 --key-file subhook.key --out deliveries.jsonl --expect 3 --timeout 60
   smn-kit listen --port 8787 --status 503 --delay 1000 --out retries.jsonl    # until Ctrl-C
-  smn-kit validate deliveries.jsonl --key-file subhook.key --require-signature`;
+  smn-kit validate deliveries.jsonl --key-file subhook.key --require-signature
+  # an SMN endpoint for the emulator (smn-kit mock), verifying with the certificate it serves
+  smn-kit listen --port 9000 --confirm --refuse-invalid --out notifications.jsonl    # until Ctrl-C
+  # an SMN endpoint for smn-kit fire sms_*_event, which signs with the kit's test-only key
+  smn-kit listen --port 9000 --smn-cert fixtures/smn/test-only-certificate.pem --refuse-invalid --expect 1 --timeout 60`;
   },
   options: {
     port: { type: 'string' },
@@ -102,6 +187,9 @@ Example:
     product: { type: 'string' },
     key: { type: 'string' },
     'key-file': { type: 'string' },
+    'smn-cert': { type: 'string' },
+    'smn-cert-host': { type: 'string' },
+    confirm: { type: 'boolean' },
     out: { type: 'string' },
     expect: { type: 'string' },
     timeout: { type: 'string' },
@@ -120,6 +208,13 @@ Example:
     const port = integerOption(values.port, '--port', DEFAULT_LISTEN_PORT, 0, 65535);
     const product = productOption(values.product, true);
     const key = subhookKeyOption(values.key, values['key-file'], io.env);
+    const certificateFile = values['smn-cert'] as string | undefined;
+    const certificate = smnCertificateOption(certificateFile);
+    const hosts = smnHostsOption(values['smn-cert-host']);
+    const confirm = values.confirm === true;
+    let smnCertificates: SmnCertificateSource | undefined;
+    if (certificate) smnCertificates = () => ({ certificate });
+    else if (!hosts.none) smnCertificates = createCertificateFetcher({ hosts }).lookup;
     const expected = values.expect === undefined ? undefined : integerOption(values.expect, '--expect', 1, 1, 1_000_000_000);
     const timeoutSeconds = values.timeout === undefined ? undefined : integerOption(values.timeout, '--timeout', 1, 1, 86_400);
     const status = integerOption(values.status, '--status', 200, 200, 599);
@@ -139,7 +234,13 @@ Example:
     const out = (line: string): void => void io.stdout.write(`${line}\n`);
     // All that is kept of the deliveries: counts. Each one goes to the --out file and the
     // reports as it comes, so memory does not grow with their number.
-    const tally: ListenTally = { received: 0, summary: summarize([]), signatures: signatureCounts(key !== undefined) };
+    const tally: ListenTally = {
+      received: 0,
+      summary: summarize([]),
+      signatures: signatureCounts(key !== undefined),
+      smnSignatures: smnSignatureCounts(certificate ? 'file' : hosts.none ? 'none' : 'fetched'),
+      ...(confirm ? { confirmations: { confirmed: 0, failed: 0, skipped: 0 } } : {}),
+    };
     let reports: ListenReports | undefined;
     let answered = 0;
     let finish: () => void = () => undefined;
@@ -161,12 +262,22 @@ Example:
         delayMs,
         maxBodyBytes,
         toleranceSeconds,
+        smnCertificates,
+        smnNoCertificate: 'no certificate: give --smn-cert FILE or --smn-cert-host HOSTS',
+        confirm: confirm ? hosts : undefined,
         onDelivery(record) {
           tally.received++;
           tally.summary[record.verdict.status]++;
-          countSignature(tally.signatures, record.verdict);
+          countSignature(tally.signatures, record.verdict, tally.smnSignatures);
           reports?.add(record);
           out(deliveryLine(record));
+        },
+        onConfirmation(record, confirmation) {
+          const counts = tally.confirmations!;
+          if ('skipped' in confirmation) counts.skipped++;
+          else if ('status' in confirmation && confirmation.status >= 200 && confirmation.status < 300) counts.confirmed++;
+          else counts.failed++;
+          out(confirmationLine(record, confirmation));
         },
         onAnswered() {
           if (expected !== undefined && ++answered >= expected) finish();
@@ -191,9 +302,11 @@ Example:
     const checks = [
       product ? `product ${product}` : 'product per event',
       key ? 'signatures checked' : `signatures not checked (no key: give ${KEY_SOURCES})`,
+      smnCheckText(certificateFile, hosts),
+      ...(confirm ? [hosts.none ? 'not confirming subscriptions (--smn-cert-host none allows no subscribe_url)' : 'confirming subscriptions'] : []),
       outPath ? `recording to ${outPath}` : 'not recording (no --out)',
     ];
-    out(`smn-kit listen: receiving SUBHOOK deliveries on ${listener.url} (${checks.join(', ')}; answering ${status} after ${delayMs} ms; Ctrl-C to stop)`);
+    out(`smn-kit listen: receiving SUBHOOK deliveries and SMN notifications on ${listener.url} (${checks.join(', ')}; answering ${status} after ${delayMs} ms; Ctrl-C to stop)`);
     await finished;
     if (timer) clearTimeout(timer);
     release();

@@ -1,9 +1,11 @@
 // `smn-kit validate`: saved SMN payloads, SUBHOOK events and deliveries, judged offline.
+import { X509Certificate } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { processIo, UsageError, type Command, type CommandIo } from './command.js';
+import { readSmnSigningCertificate } from '../notification/index.js';
 import { KINDS, type Kind } from '../validate/judge.js';
 import { itemLine, junitCollector, openValidateJson, summaryLine } from '../validate/report.js';
-import { countSignature, signatureCounts } from '../validate/verdict.js';
+import { countSignature, signatureCounts, smnSignatureCounts } from '../validate/verdict.js';
 import { validateFiles } from '../validate/run.js';
 import { EXTENSIONS, listSourceFiles, SourceError } from '../validate/sources.js';
 import { subhookProducts } from '../validate/subhook.js';
@@ -39,6 +41,35 @@ function keyFromFile(path: string): string {
   if (/[\r\n]/.test(key)) throw new UsageError(`--key-file ${path} has more than one line; put only the SUBHOOK secret in it`);
   return key;
 }
+
+/**
+ * The certificate of `--smn-cert FILE` (PEM or DER), read once; a usage error naming the
+ * file when it cannot be read or cannot verify SMN signatures (an EC key, RSASSA-PSS...).
+ */
+export function smnCertificateOption(path: unknown, option = '--smn-cert'): X509Certificate | undefined {
+  if (path === undefined) return undefined;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(String(path));
+  } catch (error) {
+    throw new UsageError(`${option} ${String(path)}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(bytes);
+  } catch {
+    throw new UsageError(`${option} ${String(path)}: not an X.509 certificate (PEM or DER)`);
+  }
+  const read = readSmnSigningCertificate(certificate);
+  if (!read.ok) throw new UsageError(`${option} ${String(path)}: cannot verify SMN signatures: expected ${read.problem.expected}, got ${read.problem.received}`);
+  return certificate;
+}
+
+/** The help's lines on --smn-cert, shared by validate and listen. */
+export const SMN_CERT_HELP = `  --smn-cert FILE   the X.509 certificate (PEM or DER) that SMN notifications are signed
+                    with, the file at their signing_cert_url: every notification's
+                    signature is verified with it. The test-only certificate of smn-kit
+                    fire's default key is fixtures/smn/test-only-certificate.pem`;
 
 export function productOption(value: unknown, allowAuto: boolean): string | undefined {
   if (value === undefined || (allowAuto && value === 'auto')) return undefined;
@@ -93,10 +124,12 @@ export const validateCommand = {
   // A getter: the text names the spec's products, and loading the spec waits until help is asked for.
   get usage() {
     return `Usage: smn-kit validate PATH... [--kind auto|smn|subhook] [--product ${subhookProducts().join('|')}]
-                        [--key-file FILE | --key K] [--require-signature] [--strict]
-                        [--json FILE] [--junit FILE]
+                        [--key-file FILE | --key K] [--smn-cert FILE] [--require-signature]
+                        [--strict] [--json FILE] [--junit FILE]
 
 Checks saved payloads offline against spec/ (the SMN OpenAPI and the SUBHOOK AsyncAPI):
+SMN response bodies, SMN notifications (what SMN POSTs to an http(s) subscriber: a
+body, a {headers, body} pair, or a raw delivery), and SUBHOOK events and deliveries.
   .json            one payload, or an array of payloads
   .jsonl, .ndjson  one per line: a payload, or a raw delivery {method, url, headers, body}
                    (the --out file of smn-kit listen is such a file)
@@ -106,31 +139,46 @@ Checks saved payloads offline against spec/ (the SMN OpenAPI and the SUBHOOK Asy
 JSON Lines files are streamed: memory stays flat however many lines they have
 (.json and .har files are read whole). A line that is not JSON is an invalid item.
 
+An SMN notification is judged as smn-kit listen judges it, offline: the envelope of its
+type, the headers against the body (when they were saved), the signature (with
+--smn-cert), and its message against the schema of its SMS callback event (when it is
+one). A listen --out line also keeps what only reception could judge (a replayed
+message_id or token, a stale timestamp).
+
 Prints one line per item that is invalid, has warnings or was skipped (file:line, the
 event or operation, each problem with its rule, JSON pointer, expected and received),
-then a summary. Without a key, SUBHOOK signatures are not checked, so a forged push is
-"valid": the summary then says how many items carry a signature that was not checked
-(--require-signature makes those invalid). Tokens and the key are never printed.
+then a summary. Without a key, SUBHOOK signatures are not checked, and without
+--smn-cert, SMN signatures are not: a forged delivery is then "valid", so the summary
+says how many items carry a signature that was not checked (--require-signature makes
+those invalid). Tokens and the key are never printed.
 
 Options:
-  --kind KIND       auto (default): a raw delivery or an object with "events" is SUBHOOK,
-                    a body whose fields match an SMN operation is SMN, any other object
-                    with SUBHOOK fields (or anything, with --product) is SUBHOOK; smn or
-                    subhook judges every payload as that kind
+  --kind KIND       auto (default): a raw delivery with an X-SMN-* header or a
+                    notification body is an SMN notification, another raw delivery or an
+                    object with "events" is SUBHOOK, a body with a notification's type
+                    (or signing_cert_url) is an SMN notification, a body whose fields match
+                    an SMN operation is an SMN response, any other object with SUBHOOK
+                    fields (or anything, with --product) is SUBHOOK; smn judges every
+                    payload as SMN (a notification or a response), subhook as SUBHOOK
   --product P       the SUBHOOK product, ${subhookProducts().join(' or ')} (default: per event, the
                     product whose schema knows the event and accepts it)
 ${KEY_OPTIONS_HELP}
+${SMN_CERT_HELP}
   --require-signature
-                    without a key, an item that carries a signature is invalid
+                    an item whose signature was not checked (a SUBHOOK event without a
+                    key, an SMN notification without --smn-cert) is invalid
                     (unchecked-signature) instead of valid with its signature unchecked
   --strict          what the kit adds beyond the vendor's documents (a field the contract
                     does not list, a rule marked x-kit-choice in spec/) makes an item
                     invalid instead of valid with a warning
   --json FILE       write {paths, items: [{source, line | pointer, status, kind, product,
-                    event, operation, httpStatus, problems, warnings, note, signature}],
-                    summary: {pass, fail, warn, skip}, signatures: {keyGiven, checked,
-                    notChecked}}; status is pass, fail, warn or skip; an item's signature
-                    is checked or not-checked when it carries one
+                    event, smsEvent, operation, httpStatus, problems, warnings, note,
+                    signature}], summary: {pass, fail, warn, skip}, signatures: {keyGiven,
+                    checked, notChecked}, smnSignatures: {certificate, checked,
+                    notChecked}}; status is pass, fail, warn or skip; kind is subhook, smn
+                    or smn-notification (event: its type; smsEvent: the SMS callback event
+                    of its message); an item's signature is checked or not-checked when it
+                    carries one (note: why not); smnSignatures.certificate is file or none
   --junit FILE      write JUnit XML, one test case per file, failing if an item is invalid
   -h, --help        show this help
 
@@ -140,6 +188,8 @@ invalid, 2 for usage errors (unknown option, a path that cannot be read).
 Example:
   smn-kit validate --kind smn fixtures/smn/payloads/valid
   smn-kit validate fixtures/smn/payloads/invalid    # exit 1: each line breaks one rule of the contract
+  smn-kit validate fixtures/smn/notifications/valid --smn-cert fixtures/smn/test-only-certificate.pem --require-signature
+  smn-kit validate fixtures/smn/notifications/invalid --smn-cert fixtures/smn/test-only-certificate.pem    # exit 1: one fault each
   smn-kit validate deliveries.jsonl --key-file subhook.key --require-signature --junit validate.xml`;
   },
   options: {
@@ -147,6 +197,7 @@ Example:
     product: { type: 'string' },
     key: { type: 'string' },
     'key-file': { type: 'string' },
+    'smn-cert': { type: 'string' },
     'require-signature': { type: 'boolean' },
     strict: { type: 'boolean' },
     json: { type: 'string' },
@@ -158,6 +209,7 @@ Example:
     if (!KINDS.includes(kind)) throw new UsageError(`--kind must be ${KINDS.join(', ')}, got "${String(values.kind)}"`);
     const product = productOption(values.product, false);
     const key = subhookKeyOption(values.key, values['key-file'], io.env);
+    const certificate = smnCertificateOption(values['smn-cert']);
     const requireSignature = values['require-signature'] === true;
     const jsonPath = writablePath(values.json as string | undefined, '--json');
     const junitPath = writablePath(values.junit as string | undefined, '--junit');
@@ -173,17 +225,20 @@ Example:
     const junit = junitPath === undefined ? undefined : junitCollector();
     const out = lineWriter(io.stdout);
     const signatures = signatureCounts(key !== undefined);
+    const smnSignatures = smnSignatureCounts(certificate ? 'file' : 'none');
+    const certificates = certificate ? () => ({ certificate }) : undefined;
+    const options = { kind, product, key, requireSignature, strict: values.strict === true, certificates, noCertificate: 'no certificate given: --smn-cert FILE' };
     const started = process.hrtime.bigint();
-    const summary = await validateFiles(files, { kind, product, key, requireSignature, strict: values.strict === true }, (item, verdict) => {
-      countSignature(signatures, verdict);
+    const summary = await validateFiles(files, options, (item, verdict) => {
+      countSignature(signatures, verdict, smnSignatures);
       json?.add(item, verdict);
       junit?.add(item, verdict);
       return verdict.status === 'pass' ? undefined : out.line(itemLine(item, verdict));
     });
     out.end();
-    json?.close(summary, signatures);
+    json?.close(summary, signatures, smnSignatures);
     if (junit && junitPath) junit.write(junitPath);
-    io.stdout.write(`${summaryLine(summary, signatures, files.length, Number(process.hrtime.bigint() - started) / 1e9)}\n`);
+    io.stdout.write(`${summaryLine(summary, signatures, files.length, Number(process.hrtime.bigint() - started) / 1e9, smnSignatures)}\n`);
     return summary.fail > 0 ? 1 : 0;
   },
 } satisfies Command;

@@ -3,7 +3,8 @@
 // made when it is sent, so its timestamp is current however long the run lasts; the
 // order of making them is fixed, so a seeded run makes the same events every time.
 import { smnResponses } from '../contract/smn-responses.js';
-import { smnNotification } from '../notify/envelope.js';
+import { smnNotification, type SmnNotification } from '../notify/envelope.js';
+import { signSmnNotification } from '../notification/index.js';
 import type { HttpDelivery } from './deliver.js';
 import { DEFAULT_ENCODING, encodeSubhookDelivery, USER_AGENT, type SubhookEncoding } from './encode.js';
 import { FireError } from './errors.js';
@@ -22,7 +23,8 @@ import {
   type SubhookEvent,
   type SubhookEventShape,
 } from './subhook-event.js';
-import { TAMPER_RULES, tamper, type TamperKind } from './tamper.js';
+import { isSmnTamperKind, isSubhookTamperKind, SMN_TAMPER_KINDS, SMN_TAMPER_RULES, STALE_SECONDS, TAMPER_KINDS, TAMPER_RULES, tamper, type SmnTamperKind, type TamperKind } from './tamper.js';
+import { testSmnSigner, type SmnSigner } from './smn-signer.js';
 
 /** EVENT for every event of the product. */
 export const ALL_EVENTS = 'all';
@@ -47,9 +49,14 @@ export interface FireOptions {
   /** Default: a new random seed. */
   seed?: number;
   scenario?: Scenario;
-  tamper?: TamperKind;
+  /** A kind of the event's family: SUBHOOK kinds for SUBHOOK events, SMN kinds for SMS callback events. */
+  tamper?: TamperKind | SmnTamperKind;
   /** For SMS callback events: the topic the envelope comes from. */
   topicUrn?: string;
+  /** For SMS callback events: the key that signs the notifications (default the kit's test-only key). */
+  smnSigner?: SmnSigner;
+  /** For SMS callback events: the notifications' signing_cert_url (default an SMN-shaped URL on smn.test-only.invalid). */
+  smnCertUrl?: string;
 }
 
 export interface PlannedDelivery {
@@ -57,7 +64,7 @@ export interface PlannedDelivery {
   label: string;
   /** `accept`: the answer should be 2xx; `refuse`: a tampered delivery, the answer should not be. */
   expect: 'accept' | 'refuse';
-  /** For a tampered delivery: the rule it breaks, as smn-kit's SUBHOOK library names it. */
+  /** For a tampered delivery: the rule it breaks, as smn-kit names it (its SUBHOOK or SMN notification library, listen). */
   rule?: string;
   /** Makes the request, with `now` (milliseconds) as the event's time. */
   build(now: number): HttpDelivery;
@@ -106,6 +113,13 @@ export function planFire(options: FireOptions): FirePlan {
   const product = productOf(options);
   if (event === undefined && !options.scenario) throw new FireError(`EVENT is missing: name an event of ${product} (${subhookEventNames(product).join(', ')}), ${ALL_EVENTS}, or an SMS callback event`);
   if (options.scenario && options.tamper) throw new FireError('--scenario and --tamper cannot be combined: a lifecycle is a run of valid events');
+  if (options.tamper && !isSubhookTamperKind(options.tamper)) {
+    throw new FireError(`--tamper ${options.tamper} applies to SMS callback events; SUBHOOK events take ${TAMPER_KINDS.join(', ')}`);
+  }
+  const subhookTamper = options.tamper as TamperKind | undefined;
+  for (const option of ['smnSigner', 'smnCertUrl'] as const) {
+    if (options[option] !== undefined) throw new FireError(`${option === 'smnSigner' ? '--smn-key and --smn-cert apply' : '--smn-cert-url applies'} to SMS callback events (SMN notifications), not to SUBHOOK events`);
+  }
   const key = checkKey(options.key);
   const encoding = options.encoding ?? (options.tamper === 'wrong-type' ? 'json' : DEFAULT_ENCODING);
   if (options.tamper === 'wrong-type' && encoding !== 'json') {
@@ -142,7 +156,7 @@ export function planFire(options: FireOptions): FirePlan {
     for (const name of message) {
       const shape = shapeOf(name);
       const label = `${product} ${name} ${encoding}`;
-      if (!options.tamper) {
+      if (!subhookTamper) {
         deliveries.push({
           label,
           expect: 'accept',
@@ -154,7 +168,7 @@ export function planFire(options: FireOptions): FirePlan {
         });
         continue;
       }
-      const kind = options.tamper;
+      const kind = subhookTamper;
       let captured: { token: unknown; signature: unknown } | undefined;
       if (kind === 'reused-token') {
         deliveries.push({
@@ -181,17 +195,26 @@ export function planFire(options: FireOptions): FirePlan {
   return { deliveries, seed: random.seed, product, encoding };
 }
 
+/** The region of a topic URN (`urn:smn:<region>:...`), for an SMN-shaped certificate URL. */
+const regionOf = (topicUrn: string): string => topicUrn.split(':')[2] ?? DEFAULT_REGION;
+
+/** Where the test-only certificate is said to be: nowhere real (.invalid), in SMN's shape. */
+const TEST_CERT_HOST = 'https://smn.test-only.invalid';
+
 function planSmsCallback(options: FireOptions, eventType: string, sets: Override[], random: Random, count: number): FirePlan {
   const notApplicable = (
     [
       ['--product', options.product],
       ['--encoding', options.encoding],
       ['--scenario', options.scenario],
-      ['--tamper', options.tamper],
     ] as const
   ).find(([, value]) => value !== undefined);
   if (notApplicable) {
     throw new FireError(`${notApplicable[0]} applies to SUBHOOK events; ${eventType} is an SMS callback event, sent as an SMN notification (JSON)`);
+  }
+  const kind = options.tamper;
+  if (kind !== undefined && !isSmnTamperKind(kind)) {
+    throw new FireError(`--tamper ${kind} applies to SUBHOOK events; ${eventType} is an SMS callback event, which takes ${SMN_TAMPER_KINDS.join(', ')}`);
   }
   const topicUrn = options.topicUrn ?? `urn:smn:${DEFAULT_REGION}:${random.hex(32)}:${DEFAULT_TOPIC_NAME}`;
   const problem = smnResponses().validateSchema('TopicUrn', topicUrn)[0];
@@ -200,15 +223,82 @@ function planSmsCallback(options: FireOptions, eventType: string, sets: Override
   checkOverrideFields(sets, [{ name: eventType, fields: shape.fields }], SMS_EVENT_TYPE_FIELD, 'SMS callback event');
   const overrides = overridesFor(sets, shape.fields, shape.schemaOf);
   generateSmsCallbackEvent(eventType, { random: createRandom(random.seed), overrides });
+  const signer = options.smnSigner ?? testSmnSigner();
+  const signingCertUrl = options.smnCertUrl ?? `${TEST_CERT_HOST}/smn/SMN_${regionOf(topicUrn)}_${signer.certificateId}.pem`;
+  // One subscription per run, as SMN sends every message of a topic to a subscriber with the same URN.
+  const subscriptionUrn = `${topicUrn}:${random.hex(32)}`;
 
-  const deliveries: PlannedDelivery[] = Array.from({ length: count }, () => ({
-    label: `smn ${eventType}`,
-    expect: 'accept',
-    build(now: number): HttpDelivery {
-      const event = generateSmsCallbackEvent(eventType, { random, now, overrides });
-      const notification = smnNotification(topicUrn, event, { random, timestamp: now });
-      return { method: 'POST', url: options.to, headers: { 'user-agent': USER_AGENT, ...notification.headers }, body: JSON.stringify(notification.body) };
-    },
-  }));
+  const notification = (now: number, changes: { timestamp?: number; messageId?: string } = {}): SmnNotification => {
+    const event = generateSmsCallbackEvent(eventType, { random, now, overrides });
+    return smnNotification(topicUrn, event, {
+      random,
+      timestamp: changes.timestamp ?? now,
+      messageId: changes.messageId,
+      subscriptionUrn,
+      signingCertUrl,
+      signer: { privateKey: signer.privateKey, hash: signer.hash },
+    });
+  };
+  const request = (sent: SmnNotification): HttpDelivery => ({ method: 'POST', url: options.to, headers: { 'user-agent': USER_AGENT, ...sent.headers }, body: JSON.stringify(sent.body) });
+  const label = `smn ${eventType}`;
+
+  const deliveries: PlannedDelivery[] = [];
+  for (let i = 0; i < count; i++) {
+    if (kind === undefined) {
+      deliveries.push({ label, expect: 'accept', build: (now) => request(notification(now)) });
+      continue;
+    }
+    let first: HttpDelivery | undefined;
+    if (kind === 'replayed-message') {
+      deliveries.push({
+        label: `${label} (valid, sent again next)`,
+        expect: 'accept',
+        build: (now) => (first = request(notification(now))),
+      });
+    }
+    deliveries.push({
+      label: `${label} tamper ${kind}`,
+      expect: 'refuse',
+      rule: SMN_TAMPER_RULES[kind],
+      build(now) {
+        if (kind === 'replayed-message') return first!;
+        return request(tamperNotification(kind, notification(now, kind === 'stale-timestamp' ? { timestamp: now - STALE_SECONDS * 1000 } : {}), { random, now, signer, eventType, overrides }));
+      },
+    });
+  }
   return { deliveries, seed: random.seed, product: 'smn', encoding: 'smn-notification' };
+}
+
+/**
+ * A valid, signed notification broken the way `kind` says, so that only the rule the
+ * kind names is broken (a changed field is well formed; a stale timestamp is signed).
+ */
+function tamperNotification(
+  kind: Exclude<SmnTamperKind, 'replayed-message' | 'stale-timestamp'> | 'stale-timestamp',
+  sent: SmnNotification,
+  context: { random: Random; now: number; signer: SmnSigner; eventType: string; overrides: Record<string, unknown> },
+): SmnNotification {
+  const body: Record<string, unknown> = { ...sent.body };
+  const headers = { ...sent.headers };
+  switch (kind) {
+    case 'signature': {
+      // A real signature by the right key, of another message: only verifying it finds it.
+      const other = signSmnNotification({ ...sent.body, message_id: context.random.hex(32) }, context.signer.privateKey, { hash: context.signer.hash });
+      body.signature = other.signature;
+      break;
+    }
+    case 'changed-field':
+      // Another event of the same type, still valid against its schema: only the signature no longer fits.
+      body.message = JSON.stringify(generateSmsCallbackEvent(context.eventType, { random: context.random, now: context.now, overrides: context.overrides }));
+      break;
+    case 'header-mismatch':
+      headers['X-SMN-MESSAGE-ID'] = context.random.hex(32);
+      break;
+    case 'missing-field':
+      delete body.signature_version;
+      break;
+    case 'stale-timestamp':
+      break;
+  }
+  return { headers, body: body as unknown as SmnNotification['body'] };
 }

@@ -2,15 +2,14 @@
 // type (`sms_success_event`, `sms_fail_event`, `sms_reply_event`). The event types, the
 // fields and the look of the values come from spec/smn.openapi.yaml: the branches of
 // `SmsCallbackMessage` and each branch's example. Times are now; ids are new.
-import { dereference, smnResponses, type Schema } from '../contract/smn-responses.js';
+import { SMS_CALLBACK_SCHEMA, SMS_EVENT_TYPE_FIELD, smsCallbackEventTypes, smsCallbackShape } from '../contract/sms-callback.js';
+import { smnResponses } from '../contract/smn-responses.js';
 import { FireError } from './errors.js';
 import { createRandom, type Random } from './random.js';
 import { isoSeconds, valueFor, vary, type ValueSchema } from './values.js';
 
-/** The field that names the event type. */
-export const SMS_EVENT_TYPE_FIELD = 'event_type';
-/** The component schema every SMS callback event obeys. */
-export const SMS_CALLBACK_SCHEMA = 'SmsCallbackMessage';
+export { SMS_CALLBACK_SCHEMA, SMS_EVENT_TYPE_FIELD, smsCallbackEventTypes, smsCallbackShape } from '../contract/sms-callback.js';
+export type { SmsCallbackShape } from '../contract/sms-callback.js';
 
 // A failed delivery receipt. The spec documents `status` as 1 delivered, 0 failed, and
 // leaves `status_desc` open while naming CMPP states: a failed receipt gets status 0
@@ -19,56 +18,8 @@ const FAILED_RECEIPT = 'sms_fail_event';
 const FAILED_STATUS = 0;
 const CMPP_FAILURE_STATES = ['UNDELIV', 'EXPIRED', 'REJECTD', 'DELETED', 'UNKNOWN'];
 
-/** One event type and the branch of SmsCallbackMessage that describes it. */
-export interface SmsCallbackShape {
-  eventType: string;
-  /** The component schema's name (`SmsDeliveryReceipt`, `SmsReply`). */
-  schemaName: string;
-  /** The fields the schema defines, in its order. */
-  fields: string[];
-  required: string[];
-  schemaOf(field: string): ValueSchema;
-  example: Record<string, unknown>;
-}
-
-let shapes: Map<string, SmsCallbackShape> | undefined;
 // Shared by calls without options.random, so their ids come from one stream.
 let unseeded: Random | undefined;
-
-function callbackShapes(): Map<string, SmsCallbackShape> {
-  if (shapes) return shapes;
-  const document = smnResponses().contract.document;
-  const message = document.components.schemas[SMS_CALLBACK_SCHEMA] as { oneOf?: { $ref?: string }[] } | undefined;
-  shapes = new Map();
-  for (const branch of message?.oneOf ?? []) {
-    const schemaName = branch.$ref?.split('/').pop() ?? '';
-    const schema = dereference(document, document.components.schemas[schemaName]) as Schema & {
-      properties?: Record<string, ValueSchema>;
-      required?: string[];
-      examples?: Record<string, unknown>[];
-    };
-    const properties = schema.properties ?? {};
-    const typeSchema = properties[SMS_EVENT_TYPE_FIELD] ?? {};
-    const types = (typeSchema.enum ?? ('const' in typeSchema ? [typeSchema.const] : [])) as string[];
-    for (const eventType of types) {
-      shapes.set(eventType, {
-        eventType,
-        schemaName,
-        fields: Object.keys(properties),
-        required: schema.required ?? [],
-        schemaOf: (field) => properties[field] ?? {},
-        example: schema.examples?.[0] ?? {},
-      });
-    }
-  }
-  return shapes;
-}
-
-/** The SMS callback event types the spec defines, in its order. */
-export const smsCallbackEventTypes = (): string[] => [...callbackShapes().keys()];
-
-/** The shape of an event type, or undefined when the spec has no such type. */
-export const smsCallbackShape = (eventType: string): SmsCallbackShape | undefined => callbackShapes().get(eventType);
 
 export interface GenerateSmsCallbackOptions {
   /** Default: one unseeded generator shared by all calls. */

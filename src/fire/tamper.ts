@@ -1,7 +1,9 @@
 // `--tamper KIND`: one deliberately bad delivery, to test that a receiver refuses it.
-// Each kind breaks one rule a receiver must enforce, and names the rule smn-kit's own
-// SUBHOOK library reports for it, so a test can check that the refusal is for the
-// right reason.
+// Each kind breaks one rule a receiver must enforce, and names the rule smn-kit reports
+// for it (its SUBHOOK library, its SMN notification library, or listen's replay guard),
+// so a test can check that the refusal is for the right reason. SUBHOOK events and SMN
+// notifications have kinds of their own; a few names are shared.
+import type { SmnNotificationRule } from '../notification/index.js';
 import type { SubhookRule } from '../subhook/problem.js';
 import { signSubhook } from '../subhook/signature.js';
 import { FireError } from './errors.js';
@@ -29,15 +31,41 @@ export const TAMPER_RULES: Record<TamperKind, SubhookRule> = {
   'wrong-type': 'wrong-type',
 };
 
+/** The kinds for SMS callback events, sent as SMN notifications. */
+export const SMN_TAMPER_KINDS = ['signature', 'changed-field', 'header-mismatch', 'stale-timestamp', 'missing-field', 'replayed-message'] as const;
+export type SmnTamperKind = (typeof SMN_TAMPER_KINDS)[number];
+
+export const SMN_TAMPER_DESCRIPTIONS: Record<SmnTamperKind, string> = {
+  signature: 'signed by the right key, but over another message_id',
+  'changed-field': 'message (a signed field) changed after signing',
+  'header-mismatch': 'an X-SMN-MESSAGE-ID header other than the body\'s message_id',
+  'stale-timestamp': 'a timestamp one day old, signed',
+  'missing-field': 'signature_version (required, not signed) left out',
+  'replayed-message': 'a valid notification, then the very same one again',
+};
+
+/** The rule smn-kit reports for each: verifySmnNotification's, or listen's for a replay. */
+export const SMN_TAMPER_RULES: Record<SmnTamperKind, SmnNotificationRule | 'replayed-message'> = {
+  signature: 'bad-signature',
+  'changed-field': 'bad-signature',
+  'header-mismatch': 'header-mismatch',
+  'stale-timestamp': 'stale-timestamp',
+  'missing-field': 'missing-field',
+  'replayed-message': 'replayed-message',
+};
+
 /** How old a stale timestamp is: far outside any tolerance window (Standard Webhooks uses 5 minutes). */
 export const STALE_SECONDS = 24 * 60 * 60;
 
-/** The value of `--tamper`, or a FireError listing the kinds. */
-export function tamperKind(value: string): TamperKind {
-  const kind = TAMPER_KINDS.find((k) => k === value);
-  if (!kind) throw new FireError(`--tamper must be one of ${TAMPER_KINDS.join(', ')}, got "${value}"`);
+/** The value of `--tamper` (a kind of either family), or a FireError listing the kinds. */
+export function tamperKind(value: string): TamperKind | SmnTamperKind {
+  const kind = TAMPER_KINDS.find((k) => k === value) ?? SMN_TAMPER_KINDS.find((k) => k === value);
+  if (!kind) throw new FireError(`--tamper must be one of ${TAMPER_KINDS.join(', ')} (SUBHOOK events) or ${SMN_TAMPER_KINDS.join(', ')} (SMS callback events), got "${value}"`);
   return kind;
 }
+
+export const isSubhookTamperKind = (kind: string): kind is TamperKind => (TAMPER_KINDS as readonly string[]).includes(kind);
+export const isSmnTamperKind = (kind: string): kind is SmnTamperKind => (SMN_TAMPER_KINDS as readonly string[]).includes(kind);
 
 // The first field the event requires that fire is free to change (not its name, token,
 // signature or timestamp), optionally only among those whose schema is just a string.

@@ -5,13 +5,13 @@
 // moment of reception knows.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Status } from '../report/report.js';
-import type { Problem, SignatureCheck } from '../validate/verdict.js';
+import type { Problem, SignatureCheck, Verdict } from '../validate/verdict.js';
 
 /**
  * Rules that only the receiver can judge, at reception: `validate` cannot re-derive
  * them offline, so it takes them from the recorded verdict.
  */
-export const RECEPTION_RULES: readonly string[] = ['replayed-token', 'stale-timestamp', 'body-too-large'];
+export const RECEPTION_RULES: readonly string[] = ['replayed-token', 'replayed-message', 'stale-timestamp', 'body-too-large'];
 
 export interface DeliveryRecord {
   /** Sequence number of the delivery since listen started, from 1. */
@@ -29,8 +29,22 @@ export interface DeliveryRecord {
   bodyBytes: number;
   /** Why the body was not kept: it was over the limit. */
   bodyOmitted?: string;
-  /** `signature` is checked or not-checked when the event carries one (see Verdict). */
-  verdict: { status: Status; product?: string; event?: string; problems: Problem[]; warnings?: Problem[]; signature?: SignatureCheck };
+  /**
+   * `kind` is subhook or smn-notification; `event` a SUBHOOK event or a notification's
+   * type; `signature` is checked or not-checked when the delivery carries one, with
+   * `note` saying why not (see Verdict).
+   */
+  verdict: {
+    status: Status;
+    kind?: Verdict['kind'];
+    product?: string;
+    event?: string;
+    smsEvent?: string;
+    problems: Problem[];
+    warnings?: Problem[];
+    signature?: SignatureCheck;
+    note?: string;
+  };
   /** The answer given after recording. */
   answer: { status: number; delayMs: number };
 }

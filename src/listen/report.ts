@@ -2,7 +2,7 @@
 // deliveries come (JUnit cases wait in a temporary file for the counts that head the
 // report), so memory does not grow with the number of deliveries however long listen runs.
 import { openJsonReport, openJunitReport, type JunitCase, type Summary } from '../report/report.js';
-import { describeProblem, type SignatureCounts } from '../validate/verdict.js';
+import { describeProblem, type SignatureCounts, type SmnSignatureCounts } from '../validate/verdict.js';
 import type { DeliveryRecord } from './record.js';
 
 /** The request target without its query: a GET delivery's query holds the token and signature. */
@@ -13,6 +13,9 @@ export interface ListenTally {
   received: number;
   summary: Summary;
   signatures: SignatureCounts;
+  smnSignatures: SmnSignatureCounts;
+  /** With --confirm: subscriptions confirmed (2xx), visits that failed, and confirmations not made. */
+  confirmations?: { confirmed: number; failed: number; skipped: number };
 }
 
 export interface ListenReports {
@@ -27,10 +30,13 @@ const reportedDelivery = (record: DeliveryRecord) => ({
   method: record.method,
   path: pathOf(record.url),
   status: record.verdict.status,
+  kind: record.verdict.kind,
   product: record.verdict.product,
   event: record.verdict.event,
+  smsEvent: record.verdict.smsEvent,
   problems: record.verdict.problems,
   signature: record.verdict.signature,
+  note: record.verdict.note,
   answer: record.answer.status,
 });
 
@@ -38,7 +44,7 @@ const SUITE = 'smn-kit listen';
 
 const junitCase = (record: DeliveryRecord): JunitCase => ({
   suite: SUITE,
-  name: `#${record.n} ${record.method} ${pathOf(record.url)} ${[record.verdict.product, record.verdict.event].filter(Boolean).join(' ')}`.trim(),
+  name: `#${record.n} ${record.method} ${pathOf(record.url)} ${[record.verdict.kind === 'smn-notification' ? 'smn' : record.verdict.product, record.verdict.event, record.verdict.smsEvent].filter(Boolean).join(' ')}`.trim(),
   status: record.verdict.status,
   message: record.verdict.problems[0] ? describeProblem(record.verdict.problems[0]) : undefined,
   details: record.verdict.problems.map(describeProblem).join('\n'),
@@ -65,7 +71,7 @@ export function openListenReports(options: { jsonPath?: string; junitPath?: stri
       junit?.add(junitCase(record));
     },
     close(tally) {
-      json?.close({ received: tally.received, summary: tally.summary, signatures: tally.signatures });
+      json?.close({ received: tally.received, summary: tally.summary, signatures: tally.signatures, smnSignatures: tally.smnSignatures, ...(tally.confirmations ? { confirmations: tally.confirmations } : {}) });
       if (!junit) return;
       if (expected !== undefined) junit.add(expectedCase(expected, tally.received));
       junit.close();

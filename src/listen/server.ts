@@ -1,13 +1,19 @@
-// The SUBHOOK receiver behind `smn-kit listen`. A delivery flows one way:
-// received (body read up to the limit) -> decoded -> validated -> signature -> replay
-// guard -> verdict -> recorded -> answered with the chosen status after the chosen delay.
-// Recording comes before answering: a sender that got its answer can forget the event,
-// so what it sent must already be on file.
+// The receiver behind `smn-kit listen`, for SUBHOOK pushes and SMN notifications. A
+// delivery flows one way: received (body read up to the limit) -> told apart (the
+// X-SMN-* headers or a notification body make it SMN) -> decoded -> validated ->
+// signature -> replay guard -> verdict -> recorded -> answered with the chosen status
+// after the chosen delay -> (--confirm, a SubscriptionConfirmation that verified)
+// subscribe_url visited. Recording comes before answering: a sender that got its answer
+// can forget the event, so what it sent must already be on file.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOn } from '../net/listen.js';
-import { createSubhookReplayGuard } from '../subhook/replay.js';
+import { deliver, DeliveryError, printableUrl } from '../fire/deliver.js';
+import { JsonInputError, parseJson } from '../net/json.js';
+import { createSubhookReplayGuard, DEFAULT_REPLAY_CAPACITY } from '../subhook/replay.js';
+import { hasSmnNotificationHeader, judgeSmnNotificationDelivery, looksLikeSmnNotification, type SmnCertificateSource } from '../validate/smn-notification.js';
 import { judgeSubhookDelivery } from '../validate/subhook.js';
 import { verdictOf, type Problem, type Verdict } from '../validate/verdict.js';
+import type { SmnHosts } from './hosts.js';
 import { bodyForRecord, type DeliveryRecord, type Recorder } from './record.js';
 
 export const DEFAULT_LISTEN_HOST = '127.0.0.1';
@@ -16,6 +22,14 @@ export const DEFAULT_LISTEN_PORT = 8787;
 export const DEFAULT_LISTEN_MAX_BODY = 64 * 1024;
 /** Standard Webhooks' window for timestamps, in seconds. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
+/** How long --confirm waits for the answer to its GET of subscribe_url. */
+export const CONFIRM_TIMEOUT_MS = 10_000;
+
+/** What came of visiting a SubscriptionConfirmation's subscribe_url (--confirm). */
+export type Confirmation =
+  | { url: string; status: number; ms: number }
+  | { url: string; error: string }
+  | { skipped: string };
 
 export interface ListenOptions {
   host?: string;
@@ -43,6 +57,14 @@ export interface ListenOptions {
   onAnswered?: (record: DeliveryRecord) => void;
   /** Called when a delivery cannot be recorded (it is then answered 500, so the sender retries). */
   onRecordError?: (error: Error, record: DeliveryRecord) => void;
+  /** SMN notifications: where signing certificates come from; without it, signatures are not checked. */
+  smnCertificates?: SmnCertificateSource;
+  /** Why SMN signatures are not checked when there is no certificate source, for the verdicts. */
+  smnNoCertificate?: string;
+  /** Confirm subscriptions: GET the subscribe_url of a SubscriptionConfirmation that verified, on these hosts only. */
+  confirm?: SmnHosts;
+  /** Called once a confirmation is done (or not made, and why). */
+  onConfirmation?: (record: DeliveryRecord, confirmation: Confirmation) => void;
 }
 
 export interface RunningListener {
@@ -89,6 +111,21 @@ const tooLargeProblem = (limit: number, bytes: number): Problem => ({
   received: `${bytes} bytes (not kept)`,
 });
 
+/**
+ * Whether a request is an SMN notification: an X-SMN-* header says so, or its JSON
+ * body is a notification's (a type of the contract, or signing_cert_url and topic_urn).
+ */
+function isSmnNotification(req: IncomingMessage, bytes?: Buffer): boolean {
+  if (hasSmnNotificationHeader(req.headers)) return true;
+  if (!bytes || !/json/i.test(req.headers['content-type'] ?? '')) return false;
+  try {
+    return looksLikeSmnNotification(parseJson(bytes.toString('utf8')));
+  } catch (error) {
+    if (error instanceof JsonInputError) return false;
+    throw error;
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startListener(options: ListenOptions = {}): Promise<RunningListener> {
@@ -99,17 +136,70 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
   // The guard only sees deliveries that passed every other check (the signature too,
   // with a key), so forged requests cannot push real tokens out of its memory.
   const guard = createSubhookReplayGuard({ toleranceSeconds: tolerance > 0 ? tolerance : undefined });
+  // SMN notifications' message ids, remembered once one passed every other check and
+  // is answered 2xx: a sender retries what got another status, and that is no replay.
+  const messageIds = new Set<string>();
+  const acceptsValid = answerStatus >= 200 && answerStatus < 300;
   let sequence = 0;
+  const confirming = new Set<Promise<void>>();
 
-  async function judge(req: IncomingMessage, body: ReadBody): Promise<Verdict> {
-    if ('tooLarge' in body) return verdictOf({ kind: 'subhook', product: options.product, problems: [tooLargeProblem(maxBodyBytes, body.tooLarge)] });
+  function replayedMessage(notification: Record<string, unknown>): Problem | undefined {
+    const id = notification.message_id as string;
+    if (messageIds.has(id)) {
+      return { rule: 'replayed-message', pointer: '/message_id', expected: `a message_id not among the last ${DEFAULT_REPLAY_CAPACITY} accepted`, received: 'a message_id accepted before (the same notification again)' };
+    }
+    if (!acceptsValid) return undefined;
+    messageIds.add(id);
+    if (messageIds.size > DEFAULT_REPLAY_CAPACITY) messageIds.delete(messageIds.values().next().value as string);
+    return undefined;
+  }
+
+  async function judgeSmn(req: IncomingMessage, bytes: Buffer): Promise<{ verdict: Verdict; notification?: Record<string, unknown> }> {
+    const judged = await judgeSmnNotificationDelivery(
+      { method: req.method ?? '', headers: req.headers, body: bytes },
+      { certificates: options.smnCertificates, noCertificate: options.smnNoCertificate, strict: options.strict, toleranceSeconds: tolerance },
+    );
+    if (!judged.notification) return judged;
+    const replayed = replayedMessage(judged.notification);
+    return replayed ? { verdict: verdictOf({ ...judged.verdict, problems: [replayed] }) } : judged;
+  }
+
+  async function judge(req: IncomingMessage, body: ReadBody): Promise<{ verdict: Verdict; notification?: Record<string, unknown> }> {
+    if ('tooLarge' in body) {
+      const smn = isSmnNotification(req);
+      return { verdict: verdictOf({ kind: smn ? 'smn-notification' : 'subhook', product: smn ? undefined : options.product, problems: [tooLargeProblem(maxBodyBytes, body.tooLarge)] }) };
+    }
+    if (isSmnNotification(req, body.bytes)) return judgeSmn(req, body.bytes);
+    return { verdict: await judgeSubhook(req, body.bytes) };
+  }
+
+  async function judgeSubhook(req: IncomingMessage, bytes: Buffer): Promise<Verdict> {
     const { verdict, fields } = await judgeSubhookDelivery(
-      { method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body: body.bytes },
+      { method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body: bytes },
       { product: options.product, key: options.key, strict: options.strict },
     );
     if (verdict.status === 'fail' || !fields) return verdict;
     const reception = guard.check(fields);
     return reception.length === 0 ? verdict : verdictOf({ ...verdict, problems: reception });
+  }
+
+  /** Visits subscribe_url after the answer, for a SubscriptionConfirmation that verified. */
+  async function confirm(record: DeliveryRecord, notification: Record<string, unknown> | undefined): Promise<void> {
+    const hosts = options.confirm;
+    if (!hosts || record.verdict.event !== 'SubscriptionConfirmation') return;
+    const report = (confirmation: Confirmation): void => options.onConfirmation?.(record, confirmation);
+    if (!notification) return report({ skipped: 'the SubscriptionConfirmation is invalid' });
+    if (record.verdict.signature !== 'checked') return report({ skipped: `its signature was not checked (${record.verdict.note ?? 'no certificate'})` });
+    const refused = hosts.refusal(notification.subscribe_url);
+    if (refused !== undefined) return report({ skipped: `subscribe_url not visited: ${refused}` });
+    const url = new URL(notification.subscribe_url as string);
+    try {
+      const answer = await deliver({ method: 'GET', url, headers: { 'user-agent': 'smn-kit listen --confirm' } }, { timeoutMs: CONFIRM_TIMEOUT_MS });
+      report({ url: printableUrl(url), status: answer.status, ms: answer.ms });
+    } catch (error) {
+      if (!(error instanceof DeliveryError)) throw error;
+      report({ url: printableUrl(url), error: error.reason });
+    }
   }
 
   function recordOf(req: IncomingMessage, n: number, receivedAt: string, body: ReadBody, verdict: Verdict, status: number): DeliveryRecord {
@@ -124,7 +214,17 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
       ...kept,
       bodyBytes: 'bytes' in body ? body.bytes.length : body.tooLarge,
       ...('tooLarge' in body ? { bodyOmitted: `${body.tooLarge} bytes, over the ${maxBodyBytes}-byte limit` } : {}),
-      verdict: { status: verdict.status, product: verdict.product, event: verdict.event, problems: verdict.problems, warnings: verdict.warnings, signature: verdict.signature },
+      verdict: {
+        status: verdict.status,
+        kind: verdict.kind,
+        product: verdict.product,
+        event: verdict.event,
+        smsEvent: verdict.smsEvent,
+        problems: verdict.problems,
+        warnings: verdict.warnings,
+        signature: verdict.signature,
+        note: verdict.note,
+      },
       answer: { status, delayMs: 'tooLarge' in body ? 0 : delayMs },
     };
   }
@@ -133,7 +233,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
     const n = ++sequence;
     const receivedAt = new Date().toISOString();
     const body = await readBody(req, maxBodyBytes);
-    const verdict = await judge(req, body);
+    const { verdict, notification } = await judge(req, body);
     const status = 'tooLarge' in body ? 413 : options.refuseInvalid && verdict.status === 'fail' ? 400 : answerStatus;
     const record = recordOf(req, n, receivedAt, body, verdict, status);
     try {
@@ -144,7 +244,16 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
       return;
     }
     options.onDelivery?.(record);
-    res.on('finish', () => options.onAnswered?.(record));
+    res.on('finish', () => {
+      // Before onAnswered, which may stop the receiver: closing waits for confirmations in flight.
+      if (options.confirm && record.verdict.event === 'SubscriptionConfirmation') {
+        const confirmed = confirm(record, notification)
+          .catch((error: unknown) => void process.stderr.write(`smn-kit listen: unexpected error confirming delivery #${record.n}: ${(error as Error).message}\n`))
+          .finally(() => confirming.delete(confirmed));
+        confirming.add(confirmed);
+      }
+      options.onAnswered?.(record);
+    });
     if ('tooLarge' in body) {
       res.writeHead(413, { connection: 'close', 'content-type': 'text/plain; charset=utf-8' }).end('payload too large\n');
     } else {
@@ -163,10 +272,12 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
   const url = await listenOn(server, options.port ?? DEFAULT_LISTEN_PORT, options.host ?? DEFAULT_LISTEN_HOST);
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+      await Promise.all([...confirming]);
+    },
   };
 }

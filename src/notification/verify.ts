@@ -56,7 +56,8 @@ function signatureFindings(body: Record<string, unknown>, certificate: VerifySmn
   };
 }
 
-function timestampProblem(value: unknown, toleranceSeconds: number, now: () => number): SmnNotificationProblem | undefined {
+/** The stale-timestamp problem of a `timestamp` further than the tolerance from `now()`; undefined when within it or unreadable (a schema problem). */
+export function timestampProblem(value: unknown, toleranceSeconds: number, now: () => number): SmnNotificationProblem | undefined {
   const sent = typeof value === 'string' ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(sent)) return undefined;
   const clock = now();

@@ -1,19 +1,51 @@
 // One parsed item -> its verdict. The kind is told apart here, once: a raw delivery
-// (`{method, url, headers, body}`, which is also a line of `listen --out`), a SUBHOOK
-// event (it has `events`), an SMN response body (its fields match an operation's), or
-// else a SUBHOOK event again when it has fields SUBHOOK events have.
+// (`{method, url, headers, body}`, which is also a line of `listen --out`): an SMN
+// notification when its headers or body say so, else SUBHOOK; a saved notification
+// delivery (`{headers, body}`); an SMN notification body; a SUBHOOK event (it has
+// `events`); an SMN response body (its fields match an operation's); or else a SUBHOOK
+// event again when it has fields SUBHOOK events have.
 import { RECEPTION_RULES, type DeliveryRecord } from '../listen/record.js';
 import type { SubhookDelivery } from '../subhook/decode.js';
+import type { SmnNotificationHeadersInput } from '../notification/index.js';
 import { judgeSmnBody, looksLikeSmnBody, unrecognizedSmnBody, type HarEntry, judgeHarEntry } from './smn.js';
+import { hasSmnNotificationHeader, judgeSmnNotification, judgeSmnNotificationDelivery, looksLikeSmnNotification, type SmnNotificationJudgeOptions } from './smn-notification.js';
 import { hasSubhookField, judgeSubhookDelivery, judgeSubhookFields, type SubhookJudgeOptions } from './subhook.js';
 import { verdictOf, type Problem, type Verdict } from './verdict.js';
 
 export type Kind = 'auto' | 'smn' | 'subhook';
 export const KINDS: readonly Kind[] = ['auto', 'smn', 'subhook'];
 
-export interface JudgeOptions extends SubhookJudgeOptions {
+export interface JudgeOptions extends SubhookJudgeOptions, Pick<SmnNotificationJudgeOptions, 'certificates' | 'noCertificate'> {
   kind: Kind;
 }
+
+/** The options of an SMN notification's judge, from validate's: offline, so no timestamp window. */
+const smnOptions = (options: JudgeOptions): SmnNotificationJudgeOptions => ({
+  certificates: options.certificates,
+  noCertificate: options.noCertificate,
+  strict: options.strict,
+  requireSignature: options.requireSignature,
+});
+
+/** A body as saved (text, or already parsed), read as JSON when it is text; undefined when it is not JSON. */
+function parsedBody(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  // Most saved deliveries are SUBHOOK forms: not parsed at all, rather than failing to.
+  if (!/^\s*\{/.test(body)) return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a saved request (headers and body) is an SMN notification: its headers, or its body, say so. */
+const isSmnNotificationRequest = (headers: unknown, body: unknown): boolean =>
+  (isObject(headers) && hasSmnNotificationHeader(headers as SmnNotificationHeadersInput)) || looksLikeSmnNotification(parsedBody(body));
+
+/** `{headers, body}` without a method: a notification delivery saved as its headers and body (fixtures/smn/notifications). */
+const isSavedNotification = (value: unknown): value is { headers: Record<string, unknown>; body: unknown } =>
+  isObject(value) && !('method' in value) && isObject(value.headers) && 'body' in value && isSmnNotificationRequest(value.headers, value.body);
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
@@ -30,7 +62,7 @@ const malformedDelivery = (field: string, expected: string, value: unknown): Pro
 async function judgeDelivery(saved: Record<string, unknown>, options: JudgeOptions): Promise<Verdict> {
   const record = saved as Partial<DeliveryRecord>;
   if (typeof record.bodyOmitted === 'string') {
-    return verdictOf({ kind: 'subhook', problems: [{ rule: 'body-too-large', pointer: '', where: 'body', expected: 'a body within the receiver limit', received: record.bodyOmitted }] });
+    return verdictOf({ kind: record.verdict?.kind ?? 'subhook', problems: [{ rule: 'body-too-large', pointer: '', where: 'body', expected: 'a body within the receiver limit', received: record.bodyOmitted }] });
   }
   const headers = saved.headers ?? {};
   if (!isObject(headers)) return verdictOf({ kind: 'subhook', problems: [malformedDelivery('headers', 'an object of header names and values', headers)] });
@@ -42,7 +74,11 @@ async function judgeDelivery(saved: Record<string, unknown>, options: JudgeOptio
     headers: headers as SubhookDelivery['headers'],
     body: body !== null && record.bodyEncoding === 'base64' ? Buffer.from(body, 'base64') : body,
   };
-  const { verdict } = await judgeSubhookDelivery(delivery, options);
+  const smn = options.kind !== 'subhook' && isSmnNotificationRequest(headers, delivery.body);
+  if (options.kind === 'smn' && !smn) {
+    return verdictOf({ kind: 'smn', problems: [{ rule: 'wrong-kind', pointer: '', expected: 'an SMN response body or notification (--kind smn)', received: 'a raw SUBHOOK delivery' }] });
+  }
+  const { verdict } = smn ? await judgeSmnNotificationDelivery(delivery, smnOptions(options)) : await judgeSubhookDelivery(delivery, options);
   const recorded = (record.verdict?.problems ?? []).filter((problem) => RECEPTION_RULES.includes(problem.rule));
   return recorded.length === 0 ? verdict : verdictOf({ ...verdict, problems: [...verdict.problems, ...recorded] });
 }
@@ -56,11 +92,12 @@ function unrecognized(value: unknown): Verdict {
 
 /** The verdict on one parsed payload or delivery; a promise only for deliveries (decoding multipart is async). */
 export function judgeValue(value: unknown, options: JudgeOptions): Verdict | Promise<Verdict> {
-  if (isDelivery(value)) {
-    if (options.kind === 'smn') {
-      return verdictOf({ kind: 'smn', problems: [{ rule: 'wrong-kind', pointer: '', expected: 'an SMN response body (--kind smn)', received: 'a raw SUBHOOK delivery' }] });
+  if (isDelivery(value)) return judgeDelivery(value, options);
+  if (options.kind !== 'subhook') {
+    if (isSavedNotification(value)) {
+      return judgeSmnNotification(parsedBody(value.body), value.headers as SmnNotificationHeadersInput, smnOptions(options)).then(({ verdict }) => verdict);
     }
-    return judgeDelivery(value, options);
+    if (looksLikeSmnNotification(value)) return judgeSmnNotification(value, undefined, smnOptions(options)).then(({ verdict }) => verdict);
   }
   if (options.kind === 'subhook' || (options.kind === 'auto' && isObject(value) && 'events' in value)) return judgeSubhookFields(value, options);
   if (options.kind === 'smn' || looksLikeSmnBody(value)) return judgeSmnBody(value, options.strict);

@@ -4,7 +4,7 @@
 // per source file, which is the unit a CI page lists.
 import { junitXml, openJsonReport, writeReport, type JunitCase, type Summary } from '../report/report.js';
 import { judgedItem, type Location } from './run.js';
-import { describeProblem, subjectOf, uncheckedSignaturesNote, type SignatureCounts, type Verdict } from './verdict.js';
+import { describeProblem, subjectOf, uncheckedSignaturesNote, uncheckedSmnSignaturesNote, type SignatureCounts, type SmnSignatureCounts, type Verdict } from './verdict.js';
 
 export const locationOf = (item: Location): string =>
   item.pointer !== undefined ? `${item.source}#${item.pointer}` : item.line !== undefined ? `${item.source}:${item.line}` : item.source;
@@ -17,24 +17,26 @@ export function itemLine(item: Location, verdict: Verdict): string {
   return `${LABEL[verdict.status]} ${locationOf(item)} ${subjectOf(verdict)}: ${details.join('; ')}`;
 }
 
-export function summaryLine(summary: Summary, signatures: SignatureCounts, files: number, seconds: number): string {
+export function summaryLine(summary: Summary, signatures: SignatureCounts, files: number, seconds: number, smnSignatures?: SmnSignatureCounts): string {
   const total = summary.pass + summary.fail + summary.warn + summary.skip;
+  const items = { one: 'item', many: 'items' };
   return (
     `smn-kit validate: ${total} item${total === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}: ` +
     `${summary.pass + summary.warn} valid (${summary.warn} with warnings), ${summary.fail} invalid, ${summary.skip} skipped ` +
-    `(${seconds.toFixed(2)} s)${uncheckedSignaturesNote(signatures, { one: 'item', many: 'items' })}`
+    `(${seconds.toFixed(2)} s)${uncheckedSignaturesNote(signatures, items)}${uncheckedSmnSignaturesNote(smnSignatures, items, 'no certificate given: --smn-cert FILE')}`
   );
 }
 
 /**
- * The --json file: `{"paths": [...], "items": [...], "summary": {...}, "signatures": {...}}`,
- * written item by item. The file is opened at once, so an unwritable path is known before any work.
+ * The --json file: `{"paths": [...], "items": [...], "summary": {...}, "signatures": {...},
+ * "smnSignatures": {...}}`, written item by item. The file is opened at once, so an
+ * unwritable path is known before any work.
  */
-export function openValidateJson(path: string, paths: string[]): { add(item: Location, verdict: Verdict): void; close(summary: Summary, signatures: SignatureCounts): void } {
+export function openValidateJson(path: string, paths: string[]): { add(item: Location, verdict: Verdict): void; close(summary: Summary, signatures: SignatureCounts, smnSignatures: SmnSignatureCounts): void } {
   const report = openJsonReport(path, { paths }, 'items');
   return {
     add: (item, verdict) => report.add(judgedItem(item, verdict)),
-    close: (summary, signatures) => report.close({ summary, signatures }),
+    close: (summary, signatures, smnSignatures) => report.close({ summary, signatures, smnSignatures }),
   };
 }
 

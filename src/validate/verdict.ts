@@ -17,21 +17,26 @@ export interface Problem {
 export interface Verdict {
   /** fail when there are problems, warn when only warnings, skip when the item could not be judged. */
   status: Status;
-  kind?: 'subhook' | 'smn';
+  /** `smn`: an SMN response body; `smn-notification`: a notification SMN sends to an http(s) subscriber. */
+  kind?: 'subhook' | 'smn' | 'smn-notification';
   /** SUBHOOK: the product whose schema judged the event, and the event. */
   product?: string;
+  /** SUBHOOK: the event; SMN notifications: the message type (`Notification`...). */
   event?: string;
+  /** SMN notifications: the SMS callback event type its message carries (`sms_fail_event`). */
+  smsEvent?: string;
   /** SMN: the operation and the HTTP status the body was judged for. */
   operation?: string;
   httpStatus?: number;
   problems: Problem[];
   /** Things the contract does not forbid but does not know either (undeclared SMN fields). */
   warnings: Problem[];
-  /** Why an item was skipped. */
+  /** Why an item was skipped; for an SMN notification, why its signature was not checked. */
   note?: string;
   /**
-   * SUBHOOK: whether the event's signature was checked against the key; undefined when
-   * it carries none. Without a key, a forged push is as valid as a real one.
+   * Whether the signature was checked: a SUBHOOK event's against the key, an SMN
+   * notification's with a certificate; undefined when the item carries none. Without a
+   * key or a certificate, a forged delivery is as valid as a real one.
    */
   signature?: SignatureCheck;
 }
@@ -47,6 +52,7 @@ function verdict(status: Status, fields: Partial<Verdict>, problems: Problem[], 
     kind: fields.kind,
     product: fields.product,
     event: fields.event,
+    smsEvent: fields.smsEvent,
     operation: fields.operation,
     httpStatus: fields.httpStatus,
     problems,
@@ -62,6 +68,7 @@ export const subhookPassed = (product: string, event: string, signature: Signatu
   kind: 'subhook',
   product,
   event,
+  smsEvent: undefined,
   operation: undefined,
   httpStatus: undefined,
   problems: [],
@@ -81,6 +88,7 @@ export const skipped = (note: string, fields: Partial<Verdict> = {}): Verdict =>
 /** What was judged, for a line of output: `sms delivered`, `ListSubscriptions 200`. */
 export function subjectOf(verdict: Verdict): string {
   if (verdict.kind === 'subhook') return [verdict.product, verdict.event ?? '(no event)'].filter(Boolean).join(' ');
+  if (verdict.kind === 'smn-notification') return ['smn', verdict.event ?? '(no type)', verdict.smsEvent].filter(Boolean).join(' ');
   if (verdict.kind === 'smn') return [verdict.operation ?? 'SMN body', verdict.httpStatus].filter((part) => part !== undefined).join(' ');
   return 'payload';
 }
@@ -115,9 +123,22 @@ export interface SignatureCounts {
 
 export const signatureCounts = (keyGiven: boolean): SignatureCounts => ({ keyGiven, checked: 0, notChecked: 0 });
 
-export function countSignature(counts: SignatureCounts, verdict: Pick<Verdict, 'signature'>): void {
-  if (verdict.signature === 'checked') counts.checked++;
-  else if (verdict.signature === 'not-checked') counts.notChecked++;
+/** How the signatures of the judged SMN notifications went. */
+export interface SmnSignatureCounts {
+  /** Where certificates come from: `file` (--smn-cert), `fetched` (signing_cert_url on an allowed host), or `none`. */
+  certificate: 'file' | 'fetched' | 'none';
+  checked: number;
+  notChecked: number;
+}
+
+export const smnSignatureCounts = (certificate: SmnSignatureCounts['certificate']): SmnSignatureCounts => ({ certificate, checked: 0, notChecked: 0 });
+
+/** Counts a verdict's signature check with its kind: SUBHOOK in `counts`, SMN notifications in `smn`. */
+export function countSignature(counts: SignatureCounts, verdict: Pick<Verdict, 'signature' | 'kind'>, smn?: SmnSignatureCounts): void {
+  const into = verdict.kind === 'smn-notification' ? smn : counts;
+  if (!into) return;
+  if (verdict.signature === 'checked') into.checked++;
+  else if (verdict.signature === 'not-checked') into.notChecked++;
 }
 
 /**
@@ -127,4 +148,10 @@ export function countSignature(counts: SignatureCounts, verdict: Pick<Verdict, '
 export function uncheckedSignaturesNote(counts: SignatureCounts, noun: { one: string; many: string }): string {
   if (counts.notChecked === 0) return '';
   return `; signatures not checked (no key given): ${counts.notChecked} ${counts.notChecked === 1 ? `${noun.one} carries` : `${noun.many} carry`} one`;
+}
+
+/** The same for SMN notifications: `why` says what would have checked them. */
+export function uncheckedSmnSignaturesNote(counts: SmnSignatureCounts | undefined, noun: { one: string; many: string }, why: string): string {
+  if (!counts || counts.notChecked === 0) return '';
+  return `; SMN signatures not checked (${why}): ${counts.notChecked} ${counts.notChecked === 1 ? `${noun.one} carries` : `${noun.many} carry`} one`;
 }
