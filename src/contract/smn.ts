@@ -59,8 +59,10 @@ export interface SmnContract {
   errors: Map<string, DocumentedError>;
   /** The error a parameter's violation gets, keyed `query:limit`, `header:x-sdk-date`... */
   parameterErrors: Map<string, string>;
-  /** The error of a request body that is missing or of the wrong shape. */
+  /** The error of a request body that is missing or of the wrong shape (the first operation's; see bodyErrors). */
   bodyError: string;
+  /** By operationId, the error of its request body when missing or of the wrong shape (the requestBody's `x-error`). */
+  bodyErrors: Map<string, string>;
   /** The error of a callback item with a bad `event_type`. */
   eventTypeError: string;
   topicUrnErrors: TopicUrnErrors;
@@ -135,7 +137,16 @@ export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
       parameterErrors.set(`${parameter.in}:${parameter.name.toLowerCase()}`, known(parameter['x-error'], `parameter ${key}`));
     }
   }
-  const bodyErrors = operationsOf(document).map((op) => op.requestBody?.['x-error']).filter(Boolean);
+  const bodyErrors = new Map<string, string>();
+  for (const operation of operationsOf(document)) {
+    const error = operation.requestBody?.['x-error'];
+    if (error && operation.operationId) bodyErrors.set(operation.operationId, known(error, `the request body of ${operation.operationId}`));
+  }
+  // The x-error of a body field (`name` of CreateTopic: SMN.0002) is read where the field's
+  // violation is judged; here each is checked once, so that a typo stops the loading.
+  for (const [name, schema] of Object.entries(document.components.schemas)) {
+    fieldErrorsOf(schema, `#/components/schemas/${name}`).forEach(([error, where]) => known(error, where));
+  }
   const callbackItem = document.components.schemas.SmsCallbackUpdate ?? {};
   const topicUrnErrors = (callbackItem['x-topic-urn-errors'] ?? {}) as TopicUrnErrors;
   for (const [eventType, codes] of Object.entries(topicUrnErrors)) {
@@ -160,10 +171,20 @@ export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
     credentialHeaders,
     errors,
     parameterErrors,
-    bodyError: known(bodyErrors[0], 'the request body'),
+    bodyError: known([...bodyErrors.values()][0], 'the request body'),
+    bodyErrors,
     eventTypeError: known(callbackItem['x-error'] as string | undefined, 'SmsCallbackUpdate'),
     topicUrnErrors,
   };
+}
+
+/** The `x-error`s under a schema's properties (at any depth), with where each is. */
+function fieldErrorsOf(node: unknown, pointer: string): [string, string][] {
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.entries(node).flatMap(([key, value]): [string, string][] => {
+    if (key === 'x-error' && typeof value === 'string' && pointer.includes('/properties/')) return [[value, pointer]];
+    return fieldErrorsOf(value, `${pointer}/${key}`);
+  });
 }
 
 /** Every `x-kit-choice` in the document, where it is and why. */

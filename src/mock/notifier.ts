@@ -7,7 +7,10 @@
 // identity's secret, so nothing about them needs storing.
 //
 // Every delivery, and its answer, is kept in a bounded log (GET /_mock/deliveries).
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// Subscribers of other protocols (sms, email, functions, robots) get nothing sent: what
+// their phone, mailbox or endpoint would have received is kept in a bounded outbox
+// instead (GET /_mock/outbox), confirmations with their link included.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { deliverSmnNotification, DeliveryError, smnNotification } from '../notify/envelope.js';
 import { refusedEndpoint, type DeliveryPolicy } from './delivery-policy.js';
 import type { SigningIdentity } from './signing.js';
@@ -22,6 +25,8 @@ export const MAX_DELIVERIES = 100;
 /** Deliveries in flight at once. */
 const CONCURRENCY = 8;
 const LOG_SIZE = 1000;
+/** Characters of message text the outbox keeps at most, its oldest entries dropped first (a message may be 256 KB). */
+const OUTBOX_CHARACTERS = 8 * 1024 * 1024;
 /** Removed subscriptions kept for the link back in their UnsubscribeConfirmation (while the mock runs). */
 const REMEMBERED = 1000;
 
@@ -42,6 +47,29 @@ export interface Delivery {
   /** Why nothing was sent. */
   skipped?: string;
 }
+
+/** What a phone, mailbox or other non-http(s) endpoint would have received. */
+export interface OutboxMessage {
+  time: string;
+  project_id: string;
+  /** SubscriptionConfirmation (with the link that confirms) or Notification. */
+  type: 'SubscriptionConfirmation' | 'Notification';
+  protocol: string;
+  endpoint: string;
+  subscription_urn: string;
+  topic_urn: string;
+  message_id: string;
+  /** The subject, for an e-mail (Notification). */
+  subject?: string;
+  /** The sender's name of an e-mail: the topic's display name, when it has one. */
+  sender?: string;
+  message: string;
+  subscribe_url?: string;
+  unsubscribe_url?: string;
+}
+
+/** A published message: one text for every protocol, or the text for a subscriber's protocol. */
+export type PublishedText = string | ((protocol: string) => string);
 
 export interface NotifierOptions {
   /** The signing identity, made on first use. */
@@ -67,6 +95,8 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T, index
 
 export class Notifier {
   private readonly log: (Delivery & { time: string; project_id: string })[] = [];
+  private readonly sent: OutboxMessage[] = [];
+  private sentCharacters = 0;
   private readonly removed = new Map<string, Subscription>();
 
   constructor(private readonly options: NotifierOptions) {}
@@ -110,6 +140,25 @@ export class Notifier {
     this.log.length = 0;
   }
 
+  /** What phones, mailboxes and other non-http(s) endpoints received, oldest first (the last 1,000, at most 8 M characters of text). */
+  outbox(): OutboxMessage[] {
+    return [...this.sent];
+  }
+
+  clearOutbox(): void {
+    this.sent.length = 0;
+    this.sentCharacters = 0;
+  }
+
+  private keep(projectId: string, subscription: Subscription, message: Omit<OutboxMessage, 'time' | 'project_id' | 'protocol' | 'endpoint' | 'subscription_urn' | 'topic_urn'>): void {
+    const { protocol, endpoint, subscription_urn, topic_urn } = subscription;
+    this.sent.push({ time: new Date().toISOString(), project_id: projectId, protocol, endpoint, subscription_urn, topic_urn, ...message });
+    this.sentCharacters += message.message.length;
+    while (this.sent.length > LOG_SIZE || (this.sentCharacters > OUTBOX_CHARACTERS && this.sent.length > 1)) {
+      this.sentCharacters -= this.sent.shift()!.message.length;
+    }
+  }
+
   private record(projectId: string, delivery: Delivery): Delivery {
     this.log.push({ time: new Date().toISOString(), project_id: projectId, ...delivery });
     if (this.log.length > LOG_SIZE) this.log.shift();
@@ -146,10 +195,17 @@ export class Notifier {
     }
   }
 
-  /** The SubscriptionConfirmation of a new http(s) subscription; undefined for other protocols. */
+  /**
+   * The SubscriptionConfirmation of a new http(s) subscription; for other protocols the
+   * confirmation their endpoint would receive goes to the outbox, and undefined is returned.
+   */
   async confirmation(projectId: string, subscription: Subscription): Promise<Delivery | undefined> {
-    if (!HTTP_PROTOCOLS.has(subscription.protocol)) return undefined;
     const message = `You are invited to subscribe to topic ${subscription.topic_urn}. To confirm the subscription, visit the subscribe_url included in this message.`;
+    if (!HTTP_PROTOCOLS.has(subscription.protocol)) {
+      const subscribeUrl = this.link('confirm', projectId, subscription.subscription_urn);
+      this.keep(projectId, subscription, { type: 'SubscriptionConfirmation', message_id: randomBytes(16).toString('hex'), message: `${message} ${subscribeUrl}`, subscribe_url: subscribeUrl });
+      return undefined;
+    }
     return this.send(projectId, subscription, 'SubscriptionConfirmation', message, {});
   }
 
@@ -166,11 +222,25 @@ export class Notifier {
   }
 
   /**
-   * A Notification of `message` to every http(s) subscriber in `subscribers`: sent to
-   * the confirmed ones (status 1 or 2), at most MAX_DELIVERIES of them, a few at a time;
-   * the others are reported as skipped.
+   * A Notification of `text` to every http(s) subscriber in `subscribers`: sent to the
+   * confirmed ones (status 1 or 2), at most MAX_DELIVERIES of them, a few at a time; the
+   * others are reported as skipped. Confirmed subscribers of other protocols get it in
+   * the outbox.
    */
-  async publish(projectId: string, subscribers: readonly Subscription[], message: string, fields: { messageId: string; subject?: string }): Promise<Delivery[]> {
+  async publish(projectId: string, subscribers: readonly Subscription[], text: PublishedText, fields: { messageId: string; subject?: string; sender?: string }): Promise<Delivery[]> {
+    const textFor = typeof text === 'string' ? () => text : text;
+    for (const subscription of subscribers) {
+      if (HTTP_PROTOCOLS.has(subscription.protocol) || !RECEIVING_STATUSES.has(subscription.status)) continue;
+      const email = subscription.protocol === 'email';
+      this.keep(projectId, subscription, {
+        type: 'Notification',
+        message_id: fields.messageId,
+        ...(email && fields.subject ? { subject: fields.subject } : {}),
+        ...(email && fields.sender ? { sender: fields.sender } : {}),
+        message: textFor(subscription.protocol),
+        unsubscribe_url: this.link('unsubscribe', projectId, subscription.subscription_urn),
+      });
+    }
     const http = subscribers.filter((s) => HTTP_PROTOCOLS.has(s.protocol));
     return mapLimited(http, CONCURRENCY, (subscription, index) => {
       const target = { subscription_urn: subscription.subscription_urn, endpoint: subscription.endpoint, type: 'Notification' };
@@ -178,7 +248,7 @@ export class Notifier {
       if (!RECEIVING_STATUSES.has(subscription.status)) {
         return Promise.resolve(this.record(projectId, { ...target, skipped: `status ${subscription.status}: SMN delivers to confirmed subscriptions only` }));
       }
-      return this.send(projectId, subscription, 'Notification', message, fields);
+      return this.send(projectId, subscription, 'Notification', textFor(subscription.protocol), fields);
     });
   }
 }

@@ -1,11 +1,15 @@
-// POST /_mock/sms/events: what SMN does when an operator reports an SMS delivery or a
-// recipient replies. The event goes to the topic bound to its event type, and from the
-// topic to every http(s) subscriber, as a signed SMN notification (notifier.ts).
+// Publishing to a topic. PublishMessage: the text each subscriber gets, from the body's
+// `message_structure`, template or `message` (SMN's order). POST /_mock/sms/events: what
+// SMN does when an operator reports an SMS delivery or a recipient replies; the event
+// goes to the topic bound to its event type. Either way the notifier sends it to every
+// confirmed subscriber of the topic: a signed SMN notification to an http(s) one, the
+// outbox for the others (notifier.ts).
 import { randomBytes } from 'node:crypto';
 import { smnResponses } from '../contract/smn-responses.js';
 import { generateSmsCallbackEvent, smsCallbackEventTypes, smsCallbackShape } from '../fire/sms-callback.js';
 import type { AdminReply } from './admin.js';
-import type { Notifier } from './notifier.js';
+import { JsonInputError, parseJson } from '../net/json.js';
+import type { Notifier, PublishedText } from './notifier.js';
 import type { EmulatorState } from './state.js';
 
 export async function publishSmsEvent(state: EmulatorState, notifier: Notifier, projectId: string, fields: Record<string, unknown>): Promise<AdminReply> {
@@ -33,4 +37,48 @@ export async function publishSmsEvent(state: EmulatorState, notifier: Notifier, 
   const subscribers = state.allSubscriptions(projectId).filter((s) => s.topic_urn === binding.topic_urn);
   const deliveries = await notifier.publish(projectId, subscribers, JSON.stringify(event), { messageId, subject: eventType });
   return { status: 200, body: { topic_urn: binding.topic_urn, message_id: messageId, event, deliveries } };
+}
+
+const STRUCTURE = ['body', 'message_structure'];
+
+interface PublishBody {
+  message?: string;
+  message_structure?: string;
+  message_template_name?: string;
+  tags?: Record<string, string>;
+}
+
+/**
+ * The text of a PublishMessage for each protocol, or the documented error: a
+ * `message_structure` that is not the JSON text of an object of texts with a `default`
+ * (SMN.0021), a template without its `tags` (SMN.0038) or one the project does not have
+ * (SMN.0027). The contract has already checked the fields' types and bounds.
+ */
+export function publishedText(state: EmulatorState, projectId: string, raw: unknown): { text: PublishedText } | { error: string; reason: string; where: string[] } {
+  const body = raw as PublishBody;
+  if (body.message_structure !== undefined) {
+    let structure: unknown;
+    try {
+      structure = parseJson(body.message_structure);
+    } catch (error) {
+      if (error instanceof JsonInputError) return { error: 'SMN.0021', reason: `message_structure is ${error.message}`, where: STRUCTURE };
+      throw error;
+    }
+    if (typeof structure !== 'object' || structure === null || Array.isArray(structure)) return { error: 'SMN.0021', reason: 'message_structure must be the JSON text of an object', where: STRUCTURE };
+    const texts = structure as Record<string, unknown>;
+    if (typeof texts.default !== 'string') return { error: 'SMN.0021', reason: 'message_structure must have a "default" text', where: STRUCTURE };
+    const other = Object.entries(texts).find(([, value]) => typeof value !== 'string');
+    if (other) return { error: 'SMN.0021', reason: `message_structure: the value of "${other[0].slice(0, 40)}" must be a text`, where: STRUCTURE };
+    return { text: (protocol) => (Object.hasOwn(texts, protocol) ? (texts[protocol] as string) : (texts.default as string)) };
+  }
+  if (body.message_template_name !== undefined) {
+    const name = body.message_template_name;
+    if (!body.tags || Object.keys(body.tags).length === 0) return { error: 'SMN.0038', reason: 'tags are mandatory with message_template_name', where: ['body', 'tags'] };
+    if (!state.hasTemplate(projectId, name)) return { error: 'SMN.0027', reason: `no message template ${name} in project ${projectId} (add one with POST /_mock/templates)`, where: ['body', 'message_template_name'] };
+    const tags = body.tags;
+    const render = (content: string): string => content.replace(/\{([^{}]+)\}/g, (whole, key: string) => (Object.hasOwn(tags, key) ? tags[key]! : whole));
+    // A protocol without a template of its own gets the default one; without that either, nothing to render from.
+    return { text: (protocol) => render(state.findTemplate(projectId, name, protocol)?.content ?? '') };
+  }
+  return { text: body.message ?? '' };
 }

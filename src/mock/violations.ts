@@ -3,6 +3,7 @@
 // keyword; SMN answers one code per request. Which code a location gets is written in
 // the spec (`x-error`); this file only applies it and orders competing violations.
 import type { SmnContract } from '../contract/smn.js';
+import type { Schema, SmnOperation } from '../contract/smn-responses.js';
 
 /** A request violation as Prism reports it (`validations.input`). */
 export interface Violation {
@@ -33,16 +34,16 @@ const rank = (violation: Violation): number => {
  * Chooses the documented error for a request Prism found invalid, or undefined when
  * no violation in the list is one SMN reports (an unknown query parameter, say).
  */
-export function chooseError(contract: SmnContract, violations: Violation[], body: unknown): ErrorChoice | undefined {
+export function chooseError(contract: SmnContract, violations: Violation[], body: unknown, operation?: SmnOperation): ErrorChoice | undefined {
   const ranked = [...violations].sort((a, b) => rank(a) - rank(b));
   for (const violation of ranked) {
-    const error = errorOf(contract, violation, body);
+    const error = errorOf(contract, violation, body, operation);
     if (error) return { error, violation };
   }
   return undefined;
 }
 
-function errorOf(contract: SmnContract, violation: Violation, body: unknown): string | undefined {
+function errorOf(contract: SmnContract, violation: Violation, body: unknown, operation?: SmnOperation): string | undefined {
   // Prism reports a failed security check with the HTTP status as its code.
   if (violation.code === 401) return MISSING_CREDENTIALS;
   const [where, name, ...rest] = violation.path ?? [];
@@ -50,7 +51,36 @@ function errorOf(contract: SmnContract, violation: Violation, body: unknown): st
     return contract.parameterErrors.get(`${where}:${(name ?? '').toLowerCase()}`);
   }
   // Anything else is about the body ("Body parameter is required" has no path at all).
-  return name === 'callback' && rest.length > 0 ? callbackItemError(contract, rest, body) : contract.bodyError;
+  if (name === 'callback' && rest.length > 0) return callbackItemError(contract, rest, body);
+  const bodyError = (operation && contract.bodyErrors.get(operation.operationId)) ?? contract.bodyError;
+  // A missing field is reported on the object that lacks it: the field's own error applies.
+  const missing = violation.code === 'required' ? /required property '([^']+)'/.exec(violation.message)?.[1] : undefined;
+  const field = [...(violation.path ?? []).slice(1), ...(missing ? [missing] : [])];
+  return (operation?.requestBody && fieldError(operation.requestBody, field)) ?? bodyError;
+}
+
+/**
+ * The `x-error` of the deepest schema on a field's path through a request body
+ * (`['subscriptions', '0', 'endpoint']`), through allOf/anyOf/oneOf and array items;
+ * undefined when none on the way has one.
+ */
+function fieldError(schema: Schema, path: string[]): string | undefined {
+  let found: string | undefined;
+  let at: Schema[] = [schema];
+  for (const key of path) {
+    const next: Schema[] = [];
+    const visit = (s: Schema): void => {
+      for (const combined of ['allOf', 'anyOf', 'oneOf']) for (const branch of (s[combined] as Schema[] | undefined) ?? []) visit(branch);
+      const child = /^\d+$/.test(key) && s.items ? (s.items as Schema) : (s.properties as Record<string, Schema> | undefined)?.[key];
+      if (child) next.push(child);
+    };
+    at.forEach(visit);
+    if (next.length === 0) break;
+    const error = next.map((s) => s['x-error']).find((e): e is string => typeof e === 'string');
+    if (error) found = error;
+    at = next;
+  }
+  return found;
 }
 
 function callbackItemError(contract: SmnContract, [index, property]: string[], body: unknown): string {
