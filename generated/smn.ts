@@ -214,7 +214,8 @@ export interface paths {
                 /**
                  * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
                  *     vendor's samples put it in the path as it is, colons unencoded; a
-                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`.
+                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
                  */
@@ -272,7 +273,8 @@ export interface paths {
                 /**
                  * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
                  *     vendor's samples put it in the path as it is, colons unencoded; a
-                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`.
+                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
                  */
@@ -344,7 +346,8 @@ export interface paths {
                 /**
                  * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
                  *     vendor's samples put it in the path as it is, colons unencoded; a
-                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`.
+                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
                  */
@@ -422,7 +425,8 @@ export interface paths {
                 /**
                  * @description The subscription's URN, as AddSubscription and the list operations give it,
                  *     colons unencoded (a percent-encoded URN is read the same). A malformed URN gets
-                 *     400 `SMN.0014`.
+                 *     400 `SMN.0014`; the URN of a subscription the project does not have, 404
+                 *     `SMN.0013` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837
                  */
@@ -749,7 +753,9 @@ export interface components {
              *     no `[]` or `【】`).
              *      */
             message?: string;
-            /** @description The JSON text of an object of texts per protocol, with a mandatory `default`; anything else gets 400 `SMN.0021`. */
+            /** @description The JSON text (`contentSchema`) of an object of texts per protocol, with a
+             *     mandatory `default`; anything else gets 400 `SMN.0021`.
+             *      */
             message_structure?: string;
             message_template_name?: components["schemas"]["MessageTemplateName"];
             /** @description The values of the template's variables, by variable name (at most 21
@@ -1238,7 +1244,8 @@ export interface components {
         /**
          * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
          *     vendor's samples put it in the path as it is, colons unencoded; a
-         *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`.
+         *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+         *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
          *
          * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
          */
@@ -1246,7 +1253,8 @@ export interface components {
         /**
          * @description The subscription's URN, as AddSubscription and the list operations give it,
          *     colons unencoded (a percent-encoded URN is read the same). A malformed URN gets
-         *     400 `SMN.0014`.
+         *     400 `SMN.0014`; the URN of a subscription the project does not have, 404
+         *     `SMN.0013` (`x-not-found`).
          *
          * @example urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837
          */
@@ -1739,7 +1747,8 @@ export interface operations {
                 /**
                  * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
                  *     vendor's samples put it in the path as it is, colons unencoded; a
-                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`.
+                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
                  */
@@ -1814,7 +1823,8 @@ export interface operations {
                 /**
                  * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
                  *     vendor's samples put it in the path as it is, colons unencoded; a
-                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`.
+                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
                  */
@@ -1874,7 +1884,8 @@ export interface operations {
                 /**
                  * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
                  *     vendor's samples put it in the path as it is, colons unencoded; a
-                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`.
+                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
                  */
@@ -1954,7 +1965,8 @@ export interface operations {
                 /**
                  * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
                  *     vendor's samples put it in the path as it is, colons unencoded; a
-                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`.
+                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
                  */
@@ -2023,7 +2035,8 @@ export interface operations {
                 /**
                  * @description The subscription's URN, as AddSubscription and the list operations give it,
                  *     colons unencoded (a percent-encoded URN is read the same). A malformed URN gets
-                 *     400 `SMN.0014`.
+                 *     400 `SMN.0014`; the URN of a subscription the project does not have, 404
+                 *     `SMN.0013` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837
                  */

@@ -59,6 +59,8 @@ export interface SmnContract {
   errors: Map<string, DocumentedError>;
   /** The error a parameter's violation gets, keyed `query:limit`, `header:x-sdk-date`... */
   parameterErrors: Map<string, string>;
+  /** By path parameter, the error when it names nothing the project has (`x-not-found`: `topic_urn` SMN.0006). */
+  notFoundErrors: Map<string, string>;
   /** The error of a request body that is missing or of the wrong shape (the first operation's; see bodyErrors). */
   bodyError: string;
   /** By operationId, the error of its request body when missing or of the wrong shape (the requestBody's `x-error`). */
@@ -80,7 +82,7 @@ interface OpenApiDocument {
   paths: Record<string, Record<string, OperationObject>>;
   components: {
     responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: unknown; 'x-kit-choice'?: string }> }> }>;
-    parameters: Record<string, { name: string; in: string; 'x-error'?: string; 'x-must-equal'?: { parameter: string; error: string } }>;
+    parameters: Record<string, { name: string; in: string; 'x-error'?: string; 'x-not-found'?: string; 'x-must-equal'?: { parameter: string; error: string } }>;
     securitySchemes: Record<string, { type: string; in?: string; name?: string }>;
     schemas: Record<string, Record<string, unknown>>;
   };
@@ -132,10 +134,12 @@ export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
   };
 
   const parameterErrors = new Map<string, string>();
+  const notFoundErrors = new Map<string, string>();
   for (const [key, parameter] of Object.entries(document.components.parameters)) {
     if (parameter['x-error']) {
       parameterErrors.set(`${parameter.in}:${parameter.name.toLowerCase()}`, known(parameter['x-error'], `parameter ${key}`));
     }
+    if (parameter['x-not-found']) notFoundErrors.set(parameter.name, known(parameter['x-not-found'], `x-not-found of parameter ${key}`));
   }
   const bodyErrors = new Map<string, string>();
   for (const operation of operationsOf(document)) {
@@ -171,6 +175,7 @@ export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
     credentialHeaders,
     errors,
     parameterErrors,
+    notFoundErrors,
     bodyError: known([...bodyErrors.values()][0], 'the request body'),
     bodyErrors,
     eventTypeError: known(callbackItem['x-error'] as string | undefined, 'SmsCallbackUpdate'),

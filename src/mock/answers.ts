@@ -84,7 +84,9 @@ export interface StateRequest {
   autoConfirm: boolean;
 }
 
-const topicNotFound = (projectId: string, topicUrn: string): Answer => ({ error: 'SMN.0006', reason: `no topic ${topicUrn} in project ${projectId}`, where: ['path', 'topic_urn'] });
+/** The documented answer for a path parameter that names nothing the project has (`x-not-found`). */
+const notFound = (contract: SmnContract, parameter: string, reason: string): Answer => ({ error: contract.notFoundErrors.get(parameter)!, reason, where: ['path', parameter] });
+const topicNotFound = (contract: SmnContract, projectId: string, topicUrn: string): Answer => notFound(contract, 'topic_urn', `no topic ${topicUrn} in project ${projectId}`);
 
 /** The protocols whose endpoint confirms a subscription; others (functions, robots) have nobody to confirm, so start confirmed. */
 const CONFIRMING = new Set(['http', 'https', 'email', 'sms', 'callnotify']);
@@ -129,28 +131,28 @@ export async function stateAnswer(state: EmulatorState, contract: SmnContract, r
     }
     case 'DeleteTopic': {
       const topicUrn = request.path.topic_urn!;
-      if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(projectId, topicUrn);
+      if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
       state.deleteTopic(projectId, topicUrn);
       return { body: { request_id: '' } };
     }
     case 'AddSubscription':
-      return addSubscriptions(state, request, request.body as SubscriptionToAdd);
+      return addSubscriptions(state, contract, request, request.body as SubscriptionToAdd);
     case 'ListSubscriptionsByTopic': {
       const topicUrn = request.path.topic_urn!;
-      if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(projectId, topicUrn);
+      if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
       const { total, page } = state.subscriptions(projectId, ...paged(), (s) => s.topic_urn === topicUrn);
       return { body: { request_id: '', subscription_count: total, subscriptions: page } };
     }
     case 'CancelSubscription': {
       const urn = request.path.subscription_urn!;
       const removed = state.removeSubscription(projectId, urn);
-      if (!removed) return { error: 'SMN.0013', reason: `no subscription ${urn} in project ${projectId}`, where: ['path', 'subscription_urn'] };
+      if (!removed) return notFound(contract, 'subscription_urn', `no subscription ${urn} in project ${projectId}`);
       await request.notifier.unsubscribed(projectId, removed);
       return { body: { request_id: '' } };
     }
     case 'PublishMessage': {
       const topicUrn = request.path.topic_urn!;
-      if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(projectId, topicUrn);
+      if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
       const body = request.body as { subject?: string };
       const chosen = publishedText(state, projectId, request.body);
       if ('error' in chosen) return chosen;
@@ -173,10 +175,10 @@ export async function stateAnswer(state: EmulatorState, contract: SmnContract, r
  * (same protocol and endpoint) is answered with 200 and its URN, as SMN's idempotent
  * operation does.
  */
-async function addSubscriptions(state: EmulatorState, request: StateRequest, body: SubscriptionToAdd): Promise<Answer> {
+async function addSubscriptions(state: EmulatorState, contract: SmnContract, request: StateRequest, body: SubscriptionToAdd): Promise<Answer> {
   const { projectId } = request;
   const topicUrn = request.path.topic_urn!;
-  if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(projectId, topicUrn);
+  if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
   const all = [body, ...(body.subscriptions ?? [])];
   for (const one of all) {
     // Any host may be subscribed (a real account's may be anywhere); where notifications may go is decided when they are sent.

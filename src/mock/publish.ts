@@ -41,6 +41,10 @@ export async function publishSmsEvent(state: EmulatorState, notifier: Notifier, 
 
 const STRUCTURE = ['body', 'message_structure'];
 
+/** The JSON a message_structure holds, as the contract says (`contentSchema`). */
+const structureSchema = (): Record<string, unknown> =>
+  ((smnResponses().componentSchema('PublishMessageRequest').properties as Record<string, { contentSchema: Record<string, unknown> }>).message_structure!).contentSchema;
+
 interface PublishBody {
   message?: string;
   message_structure?: string;
@@ -64,12 +68,11 @@ export function publishedText(state: EmulatorState, projectId: string, raw: unkn
       if (error instanceof JsonInputError) return { error: 'SMN.0021', reason: `message_structure is ${error.message}`, where: STRUCTURE };
       throw error;
     }
-    if (typeof structure !== 'object' || structure === null || Array.isArray(structure)) return { error: 'SMN.0021', reason: 'message_structure must be the JSON text of an object', where: STRUCTURE };
-    const texts = structure as Record<string, unknown>;
-    if (typeof texts.default !== 'string') return { error: 'SMN.0021', reason: 'message_structure must have a "default" text', where: STRUCTURE };
-    const other = Object.entries(texts).find(([, value]) => typeof value !== 'string');
-    if (other) return { error: 'SMN.0021', reason: `message_structure: the value of "${other[0].slice(0, 40)}" must be a text`, where: STRUCTURE };
-    return { text: (protocol) => (Object.hasOwn(texts, protocol) ? (texts[protocol] as string) : (texts.default as string)) };
+    // What a structure must be is the contract's (contentSchema of message_structure).
+    const problem = smnResponses().validateWith('message_structure content', structureSchema(), structure)[0];
+    if (problem) return { error: 'SMN.0021', reason: `message_structure${problem.pointer}: expected ${problem.expected}, received ${problem.received}`, where: STRUCTURE };
+    const texts = structure as Record<string, string>;
+    return { text: (protocol) => (Object.hasOwn(texts, protocol) ? texts[protocol]! : texts.default!) };
   }
   if (body.message_template_name !== undefined) {
     const name = body.message_template_name;

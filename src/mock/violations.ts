@@ -3,7 +3,8 @@
 // keyword; SMN answers one code per request. Which code a location gets is written in
 // the spec (`x-error`); this file only applies it and orders competing violations.
 import type { SmnContract } from '../contract/smn.js';
-import type { Schema, SmnOperation } from '../contract/smn-responses.js';
+import { fieldError } from '../contract/body-fields.js';
+import type { SmnOperation } from '../contract/smn-responses.js';
 
 /** A request violation as Prism reports it (`validations.input`). */
 export interface Violation {
@@ -57,30 +58,6 @@ function errorOf(contract: SmnContract, violation: Violation, body: unknown, ope
   const missing = violation.code === 'required' ? /required property '([^']+)'/.exec(violation.message)?.[1] : undefined;
   const field = [...(violation.path ?? []).slice(1), ...(missing ? [missing] : [])];
   return (operation?.requestBody && fieldError(operation.requestBody, field)) ?? bodyError;
-}
-
-/**
- * The `x-error` of the deepest schema on a field's path through a request body
- * (`['subscriptions', '0', 'endpoint']`), through allOf/anyOf/oneOf and array items;
- * undefined when none on the way has one.
- */
-function fieldError(schema: Schema, path: string[]): string | undefined {
-  let found: string | undefined;
-  let at: Schema[] = [schema];
-  for (const key of path) {
-    const next: Schema[] = [];
-    const visit = (s: Schema): void => {
-      for (const combined of ['allOf', 'anyOf', 'oneOf']) for (const branch of (s[combined] as Schema[] | undefined) ?? []) visit(branch);
-      const child = /^\d+$/.test(key) && s.items ? (s.items as Schema) : (s.properties as Record<string, Schema> | undefined)?.[key];
-      if (child) next.push(child);
-    };
-    at.forEach(visit);
-    if (next.length === 0) break;
-    const error = next.map((s) => s['x-error']).find((e): e is string => typeof e === 'string');
-    if (error) found = error;
-    at = next;
-  }
-  return found;
 }
 
 function callbackItemError(contract: SmnContract, [index, property]: string[], body: unknown): string {
