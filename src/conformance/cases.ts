@@ -33,7 +33,12 @@ const queryParameters = (operation: SmnOperation): Parameter[] => operation.para
 /** A value its pattern refuses, made from a valid one where there is one. */
 const MALFORMED_URN = 'urn:smn:not-a-urn';
 
-export function negativeCases(operation: SmnOperation, contract: SmnContract, example?: unknown): NegativeCase[] {
+/**
+ * The invalid requests of an operation. A body's cases are made from `example` (a valid
+ * body) and then from `others` for the fields `example` lacks (the contract's other
+ * examples: a message_structure, a template).
+ */
+export function negativeCases(operation: SmnOperation, contract: SmnContract, example?: unknown, others: unknown[] = []): NegativeCase[] {
   const cases: NegativeCase[] = [];
   for (const parameter of queryParameters(operation)) {
     const error = parameter['x-error'];
@@ -69,11 +74,13 @@ export function negativeCases(operation: SmnOperation, contract: SmnContract, ex
     const notFound = contract.notFoundErrors.get(parameter.name);
     if (notFound) cases.push({ description: `${parameter.name} of nothing the project has`, absent: parameter.name, error: notFound });
   }
-  if (operation.requestBody) cases.push(...bodyCases(operation, operation.requestBody, contract, example));
+  if (operation.requestBody) cases.push(...bodyCases(operation, operation.requestBody, contract, example, others));
   return cases;
 }
 
-function bodyCases(operation: SmnOperation, schema: Schema, contract: SmnContract, example: unknown): NegativeCase[] {
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function bodyCases(operation: SmnOperation, schema: Schema, contract: SmnContract, example: unknown, others: unknown[]): NegativeCase[] {
   const error = contract.bodyErrors.get(operation.operationId) ?? contract.bodyError;
   const cases: NegativeCase[] = [
     { description: 'a body that is not JSON', body: '{"callback": [', error },
@@ -98,7 +105,14 @@ function bodyCases(operation: SmnOperation, schema: Schema, contract: SmnContrac
       });
     }
   }
-  if (typeof example === 'object' && example !== null && !Array.isArray(example)) cases.push(...fieldCases(schema, example as Record<string, unknown>, error));
+  if (isObject(example)) {
+    const covered = new Set(Object.keys(example));
+    cases.push(...fieldCases(schema, example, error, new Set(), true));
+    for (const other of others.filter(isObject)) {
+      cases.push(...fieldCases(schema, other, error, covered, false));
+      Object.keys(other).forEach((name) => covered.add(name));
+    }
+  }
   return cases;
 }
 
@@ -107,36 +121,38 @@ function bodyCases(operation: SmnOperation, schema: Schema, contract: SmnContrac
  * example, with the run's names): each expects the field's `x-error`, else the body's.
  * A field whose rule is the kit's choice (`x-kit-choice`) makes a case that only warns.
  */
-function fieldCases(schema: Schema, valid: Record<string, unknown>, bodyError: string): NegativeCase[] {
+function fieldCases(schema: Schema, valid: Record<string, unknown>, bodyError: string, covered: Set<string>, whole: boolean): NegativeCase[] {
   const cases: NegativeCase[] = [];
   const errorOf = (name: string): string => fieldError(schema, [name]) ?? bodyError;
-  const kitChoiceOf = (name: string): string | undefined => fieldSchema(schema, name)?.['x-kit-choice'] as string | undefined;
-  const withField = (name: string, value: unknown, description: string): NegativeCase => ({
+  // A field's x-kit-choice marks its constraints (a bound, a pattern), never its type or presence.
+  const withField = (name: string, value: unknown, description: string, constraint: boolean): NegativeCase => ({
     description: `${name} ${description}`,
     body: JSON.stringify({ ...valid, [name]: value }),
     error: errorOf(name),
-    kitChoice: kitChoiceOf(name),
+    kitChoice: constraint ? (fieldSchema(schema, name)?.['x-kit-choice'] as string | undefined) : undefined,
   });
-  for (const name of requiredFields(schema)) {
-    const { [name]: _dropped, ...rest } = valid;
-    cases.push({ description: `${name} missing (required)`, body: JSON.stringify(rest), error: errorOf(name), kitChoice: kitChoiceOf(name) });
-  }
-  const alternatives = oneOfFields(schema);
-  if (alternatives.length > 0) {
-    const rest = Object.fromEntries(Object.entries(valid).filter(([name]) => !alternatives.includes(name)));
-    cases.push({ description: `none of ${alternatives.join(', ')} (one is required)`, body: JSON.stringify(rest), error: errorOf(alternatives[0]!) });
+  if (whole) {
+    for (const name of requiredFields(schema)) {
+      const { [name]: _dropped, ...rest } = valid;
+      cases.push({ description: `${name} missing (required)`, body: JSON.stringify(rest), error: errorOf(name) });
+    }
+    const alternatives = oneOfFields(schema);
+    if (alternatives.length > 0) {
+      const rest = Object.fromEntries(Object.entries(valid).filter(([name]) => !alternatives.includes(name)));
+      cases.push({ description: `none of ${alternatives.join(', ')} (one is required)`, body: JSON.stringify(rest), error: errorOf(alternatives[0]!) });
+    }
   }
   for (const [name, value] of Object.entries(valid)) {
     const field = fieldSchema(schema, name);
-    if (!field || typeof value !== 'string') continue;
-    cases.push(withField(name, 42, 'a number (must be a string)'));
+    if (!field || typeof value !== 'string' || covered.has(name)) continue;
+    cases.push(withField(name, 42, 'a number (must be a string)', false));
     const values = field.enum as unknown[] | undefined;
-    if (values) cases.push(withField(name, 'unknown_value', `not one of ${values.join(', ')}`));
-    if (typeof field.maxLength === 'number') cases.push(withField(name, 'x'.repeat(field.maxLength + 1), `of ${field.maxLength + 1} characters (at most ${field.maxLength})`));
-    if (typeof field.pattern === 'string' && !new RegExp(field.pattern, 'u').test(`${value}!`)) cases.push(withField(name, `${value}!`, `"${value.slice(0, 40)}!" (must match ${field.pattern})`));
+    if (values) cases.push(withField(name, 'unknown_value', `not one of ${values.join(', ')}`, true));
+    if (typeof field.maxLength === 'number') cases.push(withField(name, 'x'.repeat(field.maxLength + 1), `of ${field.maxLength + 1} characters (at most ${field.maxLength})`, true));
+    if (typeof field.pattern === 'string' && !new RegExp(field.pattern, 'u').test(`${value}!`)) cases.push(withField(name, `${value}!`, `"${value.slice(0, 40)}!" (must match ${field.pattern})`, true));
     if (field.contentSchema) {
-      cases.push(withField(name, '{', 'not the JSON text its contentSchema describes'));
-      for (const key of ((field.contentSchema as Schema).required as string[] | undefined) ?? []) cases.push(withField(name, '{}', `without "${key}" (its contentSchema requires it)`));
+      cases.push(withField(name, '{', 'not the JSON text its contentSchema describes', true));
+      for (const key of ((field.contentSchema as Schema).required as string[] | undefined) ?? []) cases.push(withField(name, '{}', `without "${key}" (its contentSchema requires it)`, true));
     }
   }
   return cases;

@@ -101,11 +101,12 @@ export class TargetClient {
    * `/v2/{project_id}/...` with this run's project id and the other path parameters
    * given. A URN goes in as it is, colons unencoded, as the official SDKs send it.
    */
-  path(template: string, parameters: Record<string, string> = {}): string {
+  path(template: string, parameters: Record<string, string> = {}, options: { encodeColons?: boolean } = {}): string {
     return template.replace(/\{([^}]+)\}/g, (whole, name: string) => {
       if (name === 'project_id') return encodeURIComponent(this.options.projectId);
       const value = parameters[name];
-      return value === undefined ? whole : encodeURIComponent(value).replaceAll('%3A', ':');
+      if (value === undefined) return whole;
+      return options.encodeColons ? encodeURIComponent(value) : encodeURIComponent(value).replaceAll('%3A', ':');
     });
   }
 

@@ -23,12 +23,15 @@ export interface ErrorChoice {
 export const MISSING_CREDENTIALS = 'token_missing';
 
 // When a request breaks several rules the real service reports one; we report the
-// first in this order: credentials, path, headers, query, body.
+// first in this order: credentials, path, headers, query, body; in the body, a field
+// that is there and wrong before what the body lacks (a PublishMessage whose
+// message_structure is a number is about message_structure, not the missing message).
 const order = ['security', 'path', 'header', 'query', 'body'];
 const rank = (violation: Violation): number => {
   if (violation.code === 401) return 0;
   const at = order.indexOf(violation.path?.[0] ?? 'body');
-  return at === -1 ? order.length : at;
+  if (at === -1) return order.length;
+  return order[at] === 'body' && (violation.path?.length ?? 0) < 2 ? at + 0.5 : at;
 };
 
 /**
