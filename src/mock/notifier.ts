@@ -11,7 +11,7 @@
 // their phone, mailbox or endpoint would have received is kept in a bounded outbox
 // instead (GET /_mock/outbox), confirmations with their link included.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { deliverSmnNotification, DeliveryError, smnNotification } from '../notify/envelope.js';
+import { deliverSmnNotification, DeliveryError, smnNotification, type SmnNotification } from '../notify/envelope.js';
 import { refusedEndpoint, type DeliveryPolicy } from './delivery-policy.js';
 import type { SigningIdentity } from './signing.js';
 import type { Subscription } from './state.js';
@@ -166,23 +166,46 @@ export class Notifier {
   }
 
   /** Sends one signed message of `type` to an http(s) subscriber; never throws. */
-  private async send(projectId: string, subscription: Subscription, type: string, message: string, fields: { messageId?: string; subject?: string }): Promise<Delivery> {
+  /**
+   * Sends one signed message of `type` to an http(s) subscriber; never throws. With
+   * `signed`, the Notifications of one publication share one signature per text: what
+   * SMN signs (the type's x-signed-fields) is the same for every subscriber, only the
+   * unsigned unsubscribe_url and X-SMN-SUBSCRIPTION-URN differ, so one RSA signature
+   * serves them all.
+   */
+  private async send(
+    projectId: string,
+    subscription: Subscription,
+    type: string,
+    message: string,
+    fields: { messageId?: string; subject?: string; timestamp?: number },
+    signed?: Map<string, SmnNotification>,
+  ): Promise<Delivery> {
     const target = { subscription_urn: subscription.subscription_urn, endpoint: subscription.endpoint, type };
     const refused = refusedEndpoint(subscription.protocol, subscription.endpoint, this.options.policy);
     if (refused) return this.record(projectId, { ...target, skipped: refused });
     try {
-      const identity = this.options.identity();
-      const notification = smnNotification(subscription.topic_urn, message, {
-        type,
-        messageId: fields.messageId,
-        subject: fields.subject,
-        subscriptionUrn: subscription.subscription_urn,
-        signingCertUrl: `${this.options.baseUrl()}${this.certificatePath()}`,
-        ...(type === 'Notification'
+      const links =
+        type === 'Notification'
           ? { unsubscribeUrl: this.link('unsubscribe', projectId, subscription.subscription_urn) }
-          : { subscribeUrl: this.link(type === 'SubscriptionConfirmation' ? 'confirm' : 'resubscribe', projectId, subscription.subscription_urn) }),
-        signer: { privateKey: identity.privateKey },
-      });
+          : { subscribeUrl: this.link(type === 'SubscriptionConfirmation' ? 'confirm' : 'resubscribe', projectId, subscription.subscription_urn) };
+      const shared = signed?.get(message);
+      const notification: SmnNotification = shared
+        ? {
+            headers: { ...shared.headers, 'X-SMN-SUBSCRIPTION-URN': subscription.subscription_urn },
+            body: { ...shared.body, unsubscribe_url: links.unsubscribeUrl },
+          }
+        : smnNotification(subscription.topic_urn, message, {
+            type,
+            messageId: fields.messageId,
+            subject: fields.subject,
+            timestamp: fields.timestamp,
+            subscriptionUrn: subscription.subscription_urn,
+            signingCertUrl: `${this.options.baseUrl()}${this.certificatePath()}`,
+            ...links,
+            signer: { privateKey: this.options.identity().privateKey },
+          });
+      if (!shared) signed?.set(message, notification);
       const withId = { ...target, message_id: notification.body.message_id };
       try {
         const answer = await deliverSmnNotification(subscription.endpoint, notification, { timeoutMs: DELIVERY_TIMEOUT_MS });
@@ -242,13 +265,16 @@ export class Notifier {
       });
     }
     const http = subscribers.filter((s) => HTTP_PROTOCOLS.has(s.protocol));
+    // One time and one signature per text for the whole publication, as one message.
+    const once = { ...fields, timestamp: Date.now() };
+    const signed = new Map<string, SmnNotification>();
     return mapLimited(http, CONCURRENCY, (subscription, index) => {
       const target = { subscription_urn: subscription.subscription_urn, endpoint: subscription.endpoint, type: 'Notification' };
       if (index >= MAX_DELIVERIES) return Promise.resolve(this.record(projectId, { ...target, skipped: `a publication reaches at most ${MAX_DELIVERIES} subscribers` }));
       if (!RECEIVING_STATUSES.has(subscription.status)) {
         return Promise.resolve(this.record(projectId, { ...target, skipped: `status ${subscription.status}: SMN delivers to confirmed subscriptions only` }));
       }
-      return this.send(projectId, subscription, 'Notification', textFor(subscription.protocol), fields);
+      return this.send(projectId, subscription, 'Notification', textFor(subscription.protocol), once, signed);
     });
   }
 }
