@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { smnResponses } from '../src/contract/smn-responses.js';
 import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
 import { STATE_LIMITS } from '../src/mock/state.js';
+import { verifySmnNotification } from '../src/notification/index.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
 const headers = { 'X-Auth-Token': 't', 'Content-Type': 'application/json' };
@@ -49,6 +50,7 @@ const createTopic = async (mock: RunningMock, name: string, display_name = '') =
 
 interface Delivery {
   path: string;
+  headers: Record<string, string | string[] | undefined>;
   body: Record<string, string>;
 }
 
@@ -58,7 +60,7 @@ async function receiver(): Promise<{ url: string; received: Delivery[] }> {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString()));
     req.on('end', () => {
-      received.push({ path: req.url ?? '', body: JSON.parse(text) as Record<string, string> });
+      received.push({ path: req.url ?? '', headers: req.headers, body: JSON.parse(text) as Record<string, string> });
       res.writeHead(200).end();
     });
   });
@@ -238,6 +240,30 @@ describe('publishing', () => {
       { protocol: 'sms', message: 'Order 42 has shipped', subject: undefined, sender: undefined, message_id: published.body.message_id },
       { protocol: 'email', message: 'Order 42 has shipped', subject: 'Shipped', sender: 'Order desk', message_id: published.body.message_id },
     ]);
+  });
+
+  it('signs one publication once: every subscriber\'s Notification verifies, with its own subscription header and unsubscribe link', async () => {
+    const mock = await emulator({ autoConfirm: true });
+    const urn = await createTopic(mock, 'fan_out');
+    const http = await receiver();
+    const added: string[] = [];
+    for (let i = 0; i < 3; i++) added.push(String((await call(mock, 'POST', `${topicPath(urn)}/subscriptions`, { protocol: 'http', endpoint: `${http.url}/smn/${i}` })).body.subscription_urn));
+    await call(mock, 'POST', `${topicPath(urn)}/publish`, { subject: 'All', message: 'to everyone' });
+    expect(http.received).toHaveLength(3);
+    const certificatePem = mock.certificatePem()!;
+    for (const delivery of http.received) {
+      const verdict = verifySmnNotification(delivery.body, { certificatePem, headers: delivery.headers });
+      expect(verdict.valid, JSON.stringify(verdict.valid ? {} : verdict.problems)).toBe(true);
+      const own = added[Number(delivery.path.split('/').at(-1))]!;
+      expect(delivery.headers['x-smn-subscription-urn']).toBe(own);
+      expect(new URL(delivery.body.unsubscribe_url!).searchParams.get('subscription_urn')).toBe(own);
+    }
+    expect(new Set(http.received.map((d) => d.body.message_id)).size).toBe(1);
+    // Each link ends its own subscription only.
+    const first = http.received.find((d) => d.path.endsWith('/0'))!;
+    expect((await fetch(first.body.unsubscribe_url!)).status).toBe(200);
+    const left = ((await call(mock, 'GET', `${topicPath(urn)}/subscriptions`)).body.subscriptions as { subscription_urn: string }[]).map((s) => s.subscription_urn);
+    expect(left).toEqual(added.slice(1));
   });
 
   it('honours message_structure per protocol, default for the rest', async () => {
