@@ -60,6 +60,8 @@ export interface FaultyServer {
   topics(): string[];
   /** Requests received so far. */
   requests(): number;
+  /** Each request received, `METHOD /path`, in order. */
+  paths(): string[];
   close(): Promise<void>;
 }
 
@@ -330,8 +332,10 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
   }
 
   let received = 0;
+  const seen: string[] = [];
   const server: Server = createServer((req, res) => {
     received++;
+    seen.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
     const failing = options.failRequest?.nth === received ? options.failRequest.how : undefined;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -349,6 +353,7 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
     bindings: () => bindings.map((b) => ({ ...b })),
     topics: () => topics.map((t) => t.name),
     requests: () => received,
+    paths: () => [...seen],
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
