@@ -252,8 +252,9 @@ export class Notifier {
    */
   async publish(projectId: string, subscribers: readonly Subscription[], text: PublishedText, fields: { messageId: string; subject?: string; sender?: string }): Promise<Delivery[]> {
     const textFor = typeof text === 'string' ? () => text : text;
-    for (const subscription of subscribers) {
-      if (HTTP_PROTOCOLS.has(subscription.protocol) || !RECEIVING_STATUSES.has(subscription.status)) continue;
+    // Like the deliveries, at most MAX_DELIVERIES messages of one publication go to the outbox.
+    const others = subscribers.filter((s) => !HTTP_PROTOCOLS.has(s.protocol) && RECEIVING_STATUSES.has(s.status)).slice(0, MAX_DELIVERIES);
+    for (const subscription of others) {
       const email = subscription.protocol === 'email';
       this.keep(projectId, subscription, {
         type: 'Notification',
