@@ -114,6 +114,21 @@ describe('smn-kit conformance', () => {
     }
   });
 
+  it('ends with a line saying the run left resources of its own when the target will not delete them, each with its DELETE', async () => {
+    const faulty = await startFaultyServer('delete-fails');
+    try {
+      const result = await run([], { SMN_TARGET: faulty.url, SMN_AUTH_TOKEN: 'tok-left-9d2', SMN_ALLOW_WRITES: '1' });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/ERROR CancelSubscription resources_cleaned\n\s+the run could not delete \d+ of its own resources; delete them with: urn:smn:\S+_main_1 \(DeleteTopic answered 500\): curl -sS -i -X DELETE '[^']+\/topics\/urn:smn:[^']+_main_1' -H 'X-Auth-Token: \*\*\*'/);
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(
+        'smn-kit conformance: THE RUN LEFT TOPICS OR SUBSCRIPTIONS OF ITS OWN ON THE TARGET: delete them with the requests given under CancelSubscription resources_cleaned',
+      );
+      expect(result.stdout).not.toContain('tok-left-9d2');
+    } finally {
+      await faulty.close();
+    }
+  });
+
   it('says in one line that the target is unreachable, and exits 2', async () => {
     const closed = createServer();
     const url = await listen(closed);

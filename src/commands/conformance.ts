@@ -155,6 +155,8 @@ async function conform(values: Record<string, unknown>, options: ConformanceOpti
   // Its error carries the restoring request only when something was written and could not be put back.
   const unrestored = results.find((r) => r.check === 'bindings_restored' && r.status === 'error' && r.reproducer);
   if (unrestored) out('smn-kit conformance: THE CALLBACK BINDINGS MAY NOT BE AS BEFORE THE RUN: put them back with the request given under UpdateSmsEvent bindings_restored');
+  const leftovers = results.find((r) => r.check === 'resources_cleaned' && r.status === 'error' && r.reproducer);
+  if (leftovers) out('smn-kit conformance: THE RUN LEFT TOPICS OR SUBSCRIPTIONS OF ITS OWN ON THE TARGET: delete them with the requests given under CancelSubscription resources_cleaned');
   writeReports(values, options, results, summary);
   return summary.fail + summary.error > 0 ? 1 : 0;
 }
