@@ -757,6 +757,7 @@ export interface components {
              *     mandatory `default`; anything else gets 400 `SMN.0021`.
              *      */
             message_structure?: string;
+            /** @description A message template of the project; one it does not have gets 404 `SMN.0027` (`x-not-found`). */
             message_template_name?: components["schemas"]["MessageTemplateName"];
             /** @description The values of the template's variables, by variable name (at most 21
              *     characters each); each value at most 1 KB (the contract counts characters).

@@ -5,9 +5,11 @@
 // it, and PublishMessage sends what it publishes (notifier.ts).
 import { randomBytes } from 'node:crypto';
 import type { getHttpOperationsFromSpec } from '@stoplight/prism-http';
+import { fieldError } from '../contract/body-fields.js';
 import type { SmnContract } from '../contract/smn.js';
+import { smnResponses } from '../contract/smn-responses.js';
 import { subscriptionFilter } from '../contract/subscription-filters.js';
-import { topicFilter, type FilterableTopic } from '../contract/topic-filters.js';
+import { topicFilter } from '../contract/topic-filters.js';
 import { refusedEndpoint } from './delivery-policy.js';
 import type { Notifier } from './notifier.js';
 import { publishedText } from './publish.js';
@@ -126,7 +128,7 @@ export async function stateAnswer(state: EmulatorState, contract: SmnContract, r
       return { status: created ? 201 : 200, body: { request_id: '', topic_urn: topic.topic_urn } };
     }
     case 'ListTopics': {
-      const { total, page } = state.topics(projectId, ...paged(), topicFilter(query) as (topic: FilterableTopic) => boolean);
+      const { total, page } = state.topics(projectId, ...paged(), topicFilter(query));
       return { body: { request_id: '', topic_count: total, topics: page } };
     }
     case 'DeleteTopic': {
@@ -183,7 +185,7 @@ async function addSubscriptions(state: EmulatorState, contract: SmnContract, req
   for (const one of all) {
     // Any host may be subscribed (a real account's may be anywhere); where notifications may go is decided when they are sent.
     const refused = refusedEndpoint(one.protocol, one.endpoint, 'any');
-    if (refused) return { error: 'SMN.0012', reason: refused, where: ['body', 'endpoint'] };
+    if (refused) return { error: fieldError(smnResponses().componentSchema('SubscriptionToAdd'), ['endpoint'])!, reason: refused, where: ['body', 'endpoint'] };
   }
   let first: { urn: string; created: boolean } | undefined;
   for (const one of all) {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { smnResponses } from '../contract/smn-responses.js';
 import { generateSmsCallbackEvent, smsCallbackEventTypes, smsCallbackShape } from '../fire/sms-callback.js';
 import type { AdminReply } from './admin.js';
+import { fieldSchema } from '../contract/body-fields.js';
 import { JsonInputError, parseJson } from '../net/json.js';
 import type { Notifier, PublishedText } from './notifier.js';
 import type { EmulatorState } from './state.js';
@@ -41,9 +42,9 @@ export async function publishSmsEvent(state: EmulatorState, notifier: Notifier, 
 
 const STRUCTURE = ['body', 'message_structure'];
 
-/** The JSON a message_structure holds, as the contract says (`contentSchema`). */
-const structureSchema = (): Record<string, unknown> =>
-  ((smnResponses().componentSchema('PublishMessageRequest').properties as Record<string, { contentSchema: Record<string, unknown> }>).message_structure!).contentSchema;
+/** A field of PublishMessage's body, as the contract describes it: its contentSchema, its codes. */
+const field = (name: string): { contentSchema?: Record<string, unknown>; 'x-error': string; 'x-not-found'?: string } =>
+  fieldSchema(smnResponses().componentSchema('PublishMessageRequest'), name) as unknown as { 'x-error': string };
 
 interface PublishBody {
   message?: string;
@@ -53,10 +54,10 @@ interface PublishBody {
 }
 
 /**
- * The text of a PublishMessage for each protocol, or the documented error: a
- * `message_structure` that is not the JSON text of an object of texts with a `default`
+ * The text of a PublishMessage for each protocol, or the documented error (the codes are
+ * the contract's): a `message_structure` that is not what its contentSchema says
  * (SMN.0021), a template without its `tags` (SMN.0038) or one the project does not have
- * (SMN.0027). The contract has already checked the fields' types and bounds.
+ * (SMN.0027, x-not-found). The contract has already checked the fields' types and bounds.
  */
 export function publishedText(state: EmulatorState, projectId: string, raw: unknown): { text: PublishedText } | { error: string; reason: string; where: string[] } {
   const body = raw as PublishBody;
@@ -65,19 +66,22 @@ export function publishedText(state: EmulatorState, projectId: string, raw: unkn
     try {
       structure = parseJson(body.message_structure);
     } catch (error) {
-      if (error instanceof JsonInputError) return { error: 'SMN.0021', reason: `message_structure is ${error.message}`, where: STRUCTURE };
+      if (error instanceof JsonInputError) return { error: field('message_structure')['x-error'], reason: `message_structure is ${error.message}`, where: STRUCTURE };
       throw error;
     }
     // What a structure must be is the contract's (contentSchema of message_structure).
-    const problem = smnResponses().validateWith('message_structure content', structureSchema(), structure)[0];
-    if (problem) return { error: 'SMN.0021', reason: `message_structure${problem.pointer}: expected ${problem.expected}, received ${problem.received}`, where: STRUCTURE };
+    const { contentSchema, 'x-error': invalid } = field('message_structure');
+    const problem = smnResponses().validateWith('message_structure content', contentSchema!, structure)[0];
+    if (problem) return { error: invalid, reason: `message_structure${problem.pointer}: expected ${problem.expected}, received ${problem.received}`, where: STRUCTURE };
     const texts = structure as Record<string, string>;
     return { text: (protocol) => (Object.hasOwn(texts, protocol) ? texts[protocol]! : texts.default!) };
   }
   if (body.message_template_name !== undefined) {
     const name = body.message_template_name;
-    if (!body.tags || Object.keys(body.tags).length === 0) return { error: 'SMN.0038', reason: 'tags are mandatory with message_template_name', where: ['body', 'tags'] };
-    if (!state.hasTemplate(projectId, name)) return { error: 'SMN.0027', reason: `no message template ${name} in project ${projectId} (add one with POST /_mock/templates)`, where: ['body', 'message_template_name'] };
+    if (!body.tags || Object.keys(body.tags).length === 0) return { error: field('tags')['x-error'], reason: 'tags are mandatory with message_template_name', where: ['body', 'tags'] };
+    if (!state.hasTemplate(projectId, name)) {
+      return { error: field('message_template_name')['x-not-found']!, reason: `no message template ${name} in project ${projectId} (add one with POST /_mock/templates)`, where: ['body', 'message_template_name'] };
+    }
     const tags = body.tags;
     const render = (content: string): string => content.replace(/\{([^{}]+)\}/g, (whole, key: string) => (Object.hasOwn(tags, key) ? tags[key]! : whole));
     // A protocol without a template of its own gets the default one; without that either, nothing to render from.
