@@ -4,12 +4,13 @@
 //   SMN_TARGET=https://smn.cn-north-4.myhuaweicloud.com SMN_PROJECT_ID=... SMN_AUTH_TOKEN=... \
 //     npx vitest run conformance/
 //
-// Also: SMN_AK + SMN_SK (signed requests), SMN_ALLOW_WRITES=1 (UpdateSmsEvent checks),
+// Also: SMN_AK + SMN_SK (signed requests), SMN_ALLOW_WRITES=1 (the checks that write:
+// UpdateSmsEvent, and the topic operations on topics of the run's own, deleted at the end),
 // SMN_STRICT=1, SMN_RATE (requests/s), SMN_TIMEOUT (ms), SMN_MAX_BODY (bytes).
 // `smn-kit conformance` runs this file and turns the results into its report. A check
 // never throws on its own (a target that misbehaves is its verdict); a test fails here
 // for a `fail` or an `error` verdict.
-import { describe, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 // The built checks (npm run build), so that the suite runs the same code in this
 // repository and in the installed smn-kit package, which ships dist/ and not src/.
 import { CheckContext, checksFor, runCheck } from '../dist/conformance/checks.js';
@@ -17,6 +18,13 @@ import { optionsFromEnvironment } from '../dist/conformance/options.js';
 import type {} from '../dist/conformance/reporter.js'; // the task.meta.smn type
 
 const context = new CheckContext(optionsFromEnvironment());
+
+// resources_cleaned deletes what the run made; this catches what a run stopped early (a
+// filtered or interrupted suite) would leave, and says what it could not delete.
+afterAll(async () => {
+  const { left } = await context.sandbox.cleanup();
+  if (left.length > 0) console.error(`smn-kit: the run could not delete ${left.length} of its own resources: ${left.map((l) => `${l.urn} (${l.reason})`).join(', ')}`);
+});
 
 for (const operation of context.responses.operations) {
   describe(operation.operationId, () => {

@@ -118,6 +118,339 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/{project_id}/notifications/topics": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List topics page by page
+         * @description Lists the topics of the project, newest first (by creation time). A project
+         *     without topics gets an empty list. `topic_count` is the total number of topics,
+         *     whatever `offset` and `limit` are (documented so by both editions). Huawei Cloud
+         *     documents the filters `enterprise_project_id`, `name`, `fuzzy_name`, `topic_id`
+         *     and `fuzzy_display_name`; Open Telekom Cloud documents `topic_id` only. The list
+         *     is filtered first, then paged, and `topic_count` counts the filtered topics.
+         *
+         */
+        get: operations["ListTopics"];
+        put?: never;
+        /**
+         * Create a topic
+         * @description Creates a topic in the project. The operation is idempotent: when the project
+         *     already has a topic of that name, the answer is 200 with that topic's URN
+         *     (nothing changes); otherwise the topic is created and the answer is 201. Both
+         *     editions give the same quota: 3,000 topics per account (past it, 403
+         *     `SMN.0004`; "in high-concurrency scenarios a few more may be created").
+         *
+         *     The topic URN is `urn:smn:<region>:<project id>:<name>`.
+         *
+         */
+        post: operations["CreateTopic"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a topic and its subscriptions
+         * @description Deletes the topic and every subscription of it ("a pending message will fail to
+         *     deliver to the topic subscribers"). A topic the project does not have gets 404
+         *     `SMN.0006`. The URN goes in the path as it is: the vendor's sample and the
+         *     official SDKs write its colons unencoded (`%3A` is read the same).
+         *
+         */
+        delete: operations["DeleteTopic"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the subscriptions of a topic page by page
+         * @description Lists the subscriptions of one topic, oldest first (by the time they were
+         *     added). A topic without subscriptions gets an empty list; a topic the project
+         *     does not have gets 404 `SMN.0006`. `subscription_count` is the total number of
+         *     the topic's subscriptions, whatever `offset` and `limit` are (the pages only say
+         *     "number of subscriptions"; read as the total by analogy with `topic_count`).
+         *
+         */
+        get: operations["ListSubscriptionsByTopic"];
+        put?: never;
+        /**
+         * Subscribe an endpoint to a topic
+         * @description Adds a subscription to the topic. It starts unconfirmed (status 0) and a
+         *     confirmation goes to the endpoint: a signed `SubscriptionConfirmation` to an
+         *     http(s) endpoint, whose GET of `subscribe_url` confirms it; a message with a
+         *     confirmation link to a phone or mailbox. Only confirmed subscriptions receive
+         *     the topic's messages. The operation is idempotent: adding a subscription the
+         *     topic already has (same protocol and endpoint) answers 200 with its URN;
+         *     otherwise 201. A topic the project does not have gets 404 `SMN.0006`. Both
+         *     editions give 10,000 subscriptions per topic as the quota (past it, 403
+         *     `SMN.0007`).
+         *
+         */
+        post: operations["AddSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/publish": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a message to a topic
+         * @description Publishes a message to every confirmed subscription of the topic. The answer
+         *     comes once the message is saved; SMN then delivers it (http(s) endpoints
+         *     receive a signed `Notification`, see `SmnNotification`). A topic the project
+         *     does not have gets 404 `SMN.0006`.
+         *
+         *     Three forms, at least one of them given; when several are, they take effect in
+         *     this order (both editions): `message_structure` > `message_template_name` >
+         *     `message`.
+         *     - `message`: the same text to every subscriber.
+         *     - `message_structure`: the JSON text of an object whose keys are protocols
+         *       (`email`, `sms`, `http`, `https`, and on Huawei Cloud also `dms`,
+         *       `functiongraph`, `functionstage`, `HMS`, `APNS`, `APNS_SANDBOX`) and whose
+         *       values are the text for that protocol; `default` is mandatory and goes to
+         *       every protocol without a key of its own. A structure that is not such an
+         *       object, or lacks `default`, gets 400 `SMN.0021`.
+         *     - `message_template_name` with `tags`: a message template of the project
+         *       (templates are made with CreateMessageTemplate, per protocol, with a
+         *       `default` one) whose `{tag}` variables are replaced by the values of `tags`.
+         *       `tags` is then mandatory. A template the project does not have gets 404
+         *       `SMN.0027`.
+         *
+         *     The editions differ on `time_to_live`: Open Telekom Cloud (and Huawei Cloud's
+         *     European pages) allow up to 604,800 seconds (7 days), the text of Huawei Cloud's
+         *     SDK models up to 86,400 (1 day). The contract accepts up to 604,800.
+         *
+         */
+        post: operations["PublishMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/subscriptions/{subscription_urn}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The subscription's URN, as AddSubscription and the list operations give it,
+                 *     colons unencoded (a percent-encoded URN is read the same). A malformed URN gets
+                 *     400 `SMN.0014`; the URN of a subscription the project does not have, 404
+                 *     `SMN.0013` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837
+                 */
+                subscription_urn: components["parameters"]["SubscriptionUrnPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a subscription
+         * @description Removes the subscription; an http(s) endpoint then receives a signed
+         *     `UnsubscribeConfirmation`. A subscription the project does not have gets 404
+         *     `SMN.0013`. The URN goes in the path as it is (colons unencoded, as the vendor's
+         *     sample and the official SDKs write it).
+         *
+         */
+        delete: operations["CancelSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -202,14 +535,15 @@ export interface components {
          * @description Protocol of the subscription, which decides the kind of endpoint: `email`
          *     (an e-mail address), `sms` (a phone number), `http` and `https` (a URL) are
          *     documented; real deployments also return `functionstage`, `functiongraph`,
-         *     `dms`, `application`, `callnotify`, `default` and others, so any lower-case
-         *     name is accepted.
+         *     `dms`, `application`, `callnotify`, `default`, the chat robots `wechat`,
+         *     `dingding`, `feishu`, `welink`, `dingTalkBot` and others, so any lower-case
+         *     name (and those listed) is accepted.
          *
          * @example sms
          * @example email
          * @example https
          */
-        SubscriptionProtocol: string | ("email" | "sms" | "http" | "https" | "functionstage" | "functiongraph" | "dms" | "application" | "callnotify" | "default");
+        SubscriptionProtocol: string | ("email" | "sms" | "http" | "https" | "functionstage" | "functiongraph" | "dms" | "application" | "callnotify" | "default" | "wechat" | "dingding" | "feishu" | "welink" | "dingTalkBot");
         /**
          * @description `0` unconfirmed, `1` confirmed, `2` no confirmation needed, `3` canceled,
          *     `4` deleted. The vendor page documents 0, 1 and 3; 2 and 4 are used by Huawei
@@ -253,6 +587,202 @@ export interface components {
             subscription_count: number;
             /** @description The subscriptions of the page, oldest first. */
             subscriptions: components["schemas"]["Subscription"][];
+        };
+        /** @description Body of a successful ListSubscriptionsByTopic. */
+        ListSubscriptionsByTopicResponse: {
+            request_id: components["schemas"]["RequestId"];
+            /** @description Total number of the topic's subscriptions. */
+            subscription_count: number;
+            /** @description The subscriptions of the page, oldest first. */
+            subscriptions: components["schemas"]["Subscription"][];
+        };
+        /**
+         * @description Name of a topic: 1 to 255 letters, digits, `-` and `_`, starting with a letter or
+         *     a digit (both editions). Unique in the project.
+         *
+         * @example test_topic_v2
+         */
+        TopicName: string;
+        /**
+         * @description Display name of a topic, shown as the sender's name of the e-mails its
+         *     subscribers receive. At most 192 bytes (the contract counts characters). Both
+         *     editions mark it mandatory and say it is "left blank by default"; Huawei
+         *     Cloud's parameter table also gives a minimum length of 1. The contract accepts
+         *     an empty display name.
+         *
+         * @example testtest
+         */
+        TopicDisplayName: string;
+        /** @description Body of CreateTopic. */
+        CreateTopicRequest: {
+            name: components["schemas"]["TopicName"];
+            display_name: components["schemas"]["TopicDisplayName"];
+            /** @description Enterprise project of the topic, when enterprise projects are enabled (Huawei Cloud only; default `0`). */
+            enterprise_project_id?: string;
+        };
+        /** @description Body of a successful CreateTopic (201 created, 200 already there). */
+        CreateTopicResponse: {
+            request_id: components["schemas"]["RequestId"];
+            topic_urn: components["schemas"]["TopicUrn"];
+        };
+        /**
+         * @description A time in UTC, `YYYY-MM-DDTHH:MM:SSZ` (as both editions document it).
+         * @example 2016-08-01T02:16:38Z
+         */
+        SmnTime: string;
+        /** @description One topic, as ListTopics lists it. Both current editions list all these fields;
+         *     `enterprise_project_id`, `topic_id`, `create_time` and `update_time` came later
+         *     than the others and are optional here, so that an older deployment is not
+         *     failed for lacking them.
+         *      */
+        Topic: {
+            topic_urn: components["schemas"]["TopicUrn"];
+            name: components["schemas"]["TopicName"];
+            display_name: components["schemas"]["TopicDisplayName"];
+            /**
+             * @description What happens to a message that cannot be delivered; `0` kept in a queue, `1` discarded.
+             * @enum {integer}
+             */
+            push_policy: 0 | 1;
+            /** @description Enterprise project of the topic (`0` the default one). */
+            enterprise_project_id?: string;
+            /** @description Identifier of the topic (32 hexadecimal characters in the vendor's sample). */
+            topic_id?: string;
+            /** @description When the topic was created. */
+            create_time?: components["schemas"]["SmnTime"];
+            /** @description When the topic was last updated. */
+            update_time?: components["schemas"]["SmnTime"];
+        };
+        /** @description Body of a successful ListTopics. */
+        ListTopicsResponse: {
+            request_id: components["schemas"]["RequestId"];
+            /** @description Total number of topics of the project, whatever `offset` and `limit` are. */
+            topic_count: number;
+            /** @description The topics of the page, newest first. */
+            topics: components["schemas"]["Topic"][];
+        };
+        /** @description Body of a successful DeleteTopic. */
+        DeleteTopicResponse: {
+            request_id: components["schemas"]["RequestId"];
+        };
+        /**
+         * @description Protocol of a new subscription, which decides the kind of endpoint. Both
+         *     editions document `email` (an e-mail address), `sms` (a phone number), `http`
+         *     and `https` (a URL); Huawei Cloud also `functionstage` and `functiongraph` (a
+         *     function or workflow), `callnotify` (a phone number, voice), and the chat
+         *     robots `wechat`, `dingding`, `feishu`, `welink` and `dingTalkBot`. Another value
+         *     gets 400 `SMN.0011`.
+         *
+         * @enum {string}
+         */
+        SubscribingProtocol: "email" | "sms" | "http" | "https" | "functionstage" | "functiongraph" | "callnotify" | "wechat" | "dingding" | "feishu" | "welink" | "dingTalkBot";
+        /** @description Where the messages go: for `http` a URL starting with `http://`, for `https` one
+         *     starting with `https://` (both editions), for `email` an e-mail address, for
+         *     `sms` and `callnotify` a phone number. A bad endpoint gets 400 `SMN.0012`.
+         *      */
+        SubscriptionEndpoint: string;
+        /** @description Free remark, UTF-8, at most 128 bytes (both editions; the contract counts characters). A longer one gets 400 `SMN.0082`. */
+        SubscriptionRemark: string;
+        /** @description Extension settings of a new subscription. `header` (both editions): HTTP
+         *     headers sent with each message to a confirmed http(s) subscription, at most 10,
+         *     1,024 characters in all, values ASCII; the editions differ on the names: Open
+         *     Telekom Cloud's must start with `x-`, Huawei Cloud's with a letter, and neither
+         *     may start with `x-smn` (the contract accepts both). The other fields are Huawei
+         *     Cloud's, for its chat-robot protocols and verification codes.
+         *      */
+        SubscriptionRequestExtension: {
+            header?: {
+                [key: string]: string;
+            };
+            /** @description Application id, for `welink` (Huawei Cloud). */
+            client_id?: string;
+            /** @description Application secret, for `welink` (Huawei Cloud). */
+            client_secret?: string;
+            /** @description Keyword of a `feishu` or `dingding` robot (Huawei Cloud). */
+            keyword?: string;
+            /** @description Signing secret of a `feishu` or `dingding` robot (Huawei Cloud). */
+            sign_secret?: string;
+            /** @description App key, for `dingTalkBot` (Huawei Cloud). */
+            app_key?: string;
+            /** @description App secret, for `dingTalkBot` (Huawei Cloud). */
+            app_secret?: string;
+            /** @description Robot code, for `dingTalkBot` (Huawei Cloud). */
+            robot_code?: string;
+            /** @description For `sms` and `callnotify`, confirm with a verification code instead of a link (Huawei Cloud; default false). */
+            verification_code_enabled?: boolean;
+        };
+        /** @description One endpoint to subscribe. */
+        SubscriptionToAdd: {
+            protocol: components["schemas"]["SubscribingProtocol"];
+            endpoint: components["schemas"]["SubscriptionEndpoint"];
+            remark?: components["schemas"]["SubscriptionRemark"];
+            extension?: components["schemas"]["SubscriptionRequestExtension"];
+        } & (unknown & unknown);
+        /** @description Body of AddSubscription: one endpoint, and with Open Telekom Cloud up to 50 more
+         *     in `subscriptions` (added in the same call; the response documents one URN, the
+         *     top-level subscription's).
+         *      */
+        AddSubscriptionRequest: components["schemas"]["SubscriptionToAdd"] & {
+            /** @description More endpoints to subscribe at once (Open Telekom Cloud only), at most 50. */
+            subscriptions?: components["schemas"]["SubscriptionToAdd"][];
+        };
+        /** @description Body of a successful AddSubscription (201 added, 200 already there). */
+        AddSubscriptionResponse: {
+            request_id: components["schemas"]["RequestId"];
+            subscription_urn: components["schemas"]["SubscriptionUrn"];
+        };
+        /** @description Body of a successful CancelSubscription. */
+        CancelSubscriptionResponse: {
+            request_id: components["schemas"]["RequestId"];
+        };
+        /**
+         * @description Name of a message template, 1 to 64 letters, digits, `-` and `_`, starting with a letter or a digit (both editions).
+         * @example confirm_message
+         */
+        MessageTemplateName: string;
+        /** @description Body of PublishMessage: `message`, `message_structure` or `message_template_name`
+         *     (at least one; see the operation for which wins). A body with none of them gets
+         *     403 `SMN.0009`.
+         *      */
+        PublishMessageRequest: {
+            /** @description Subject of the message, the subject of the e-mails sent; at most 512 bytes (the contract counts characters). A longer one gets 403 `SMN.0008`. */
+            subject?: string;
+            /** @description The text sent to every subscriber, UTF-8, at most 256 KB (the contract counts
+             *     characters). An SMS carries at most 256 bytes (Open Telekom Cloud: a longer
+             *     text is sent as several messages; Huawei Cloud: at most 490 characters, and
+             *     no `[]` or `【】`).
+             *      */
+            message?: string;
+            /** @description The JSON text (`contentSchema`) of an object of texts per protocol, with a
+             *     mandatory `default`; anything else gets 400 `SMN.0021`.
+             *      */
+            message_structure?: string;
+            /** @description A message template of the project; one it does not have gets 404 `SMN.0027` (`x-not-found`). */
+            message_template_name?: components["schemas"]["MessageTemplateName"];
+            /** @description The values of the template's variables, by variable name (at most 21
+             *     characters each); each value at most 1 KB (the contract counts characters).
+             *     Mandatory with `message_template_name`.
+             *      */
+            tags?: {
+                [key: string]: string;
+            };
+            /** @description How long SMN keeps trying to deliver the message, in seconds, a positive
+             *     integer written as a string; `3600` when absent. At most 604,800 (Open Telekom
+             *     Cloud; Huawei Cloud's SDK text says 86,400). Another value gets 400
+             *     `SMN.0099`, the body's code.
+             *      */
+            time_to_live?: string;
+        } | {
+            message: string;
+        } | {
+            message_structure: string;
+        } | {
+            message_template_name: string;
+        };
+        /** @description Body of a successful PublishMessage. */
+        PublishMessageResponse: {
+            request_id: components["schemas"]["RequestId"];
+            message_id: components["schemas"]["SmnMessageId"];
         };
         /** @description Error raised by SMN itself. */
         SmnError: {
@@ -593,6 +1123,16 @@ export interface components {
                 "application/json": components["schemas"]["SmnError"];
             };
         };
+        /** @description The topic, subscription or message template named by the request does not exist in the project. */
+        NotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["SmnError"];
+            };
+        };
         /** @description SMN failed. */
         InternalError: {
             headers: {
@@ -669,8 +1209,8 @@ export interface components {
         /** @description Return only the binding of this event type. */
         EventTypeFilter: components["schemas"]["SmsEventType"];
         /**
-         * @description Number of subscriptions to skip. Any other value than an integer >= 0
-         *     gets 400 `SMN.0015`.
+         * @description Number of items (subscriptions, topics) to skip. Any other value than an
+         *     integer >= 0 gets 400 `SMN.0015`.
          *
          * @example 0
          */
@@ -702,6 +1242,38 @@ export interface components {
          *     value gets 400 `SMN.0082`, the kit's choice of the documented codes.
          *      */
         FuzzyRemarkFilter: string;
+        /**
+         * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+         *     vendor's samples put it in the path as it is, colons unencoded; a
+         *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+         *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+         *
+         * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+         */
+        TopicUrnPath: components["schemas"]["TopicUrn"];
+        /**
+         * @description The subscription's URN, as AddSubscription and the list operations give it,
+         *     colons unencoded (a percent-encoded URN is read the same). A malformed URN gets
+         *     400 `SMN.0014`; the URN of a subscription the project does not have, 404
+         *     `SMN.0013` (`x-not-found`).
+         *
+         * @example urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837
+         */
+        SubscriptionUrnPath: components["schemas"]["SubscriptionUrn"];
+        /** @description Return only topics of this enterprise project (Huawei Cloud only; `0` is the default enterprise project). */
+        EnterpriseProjectIdFilter: string;
+        /** @description Return only the topic of exactly this name (Huawei Cloud only). Empty means no filter. */
+        TopicNameFilter: string;
+        /** @description Return only topics whose name contains this text (Huawei Cloud only, "fuzzy match"; the kit ignores case). Empty means no filter. */
+        FuzzyNameFilter: string;
+        /** @description Return only the topic with exactly this `topic_id` (both editions). Empty means no filter. */
+        TopicIdFilter: string;
+        /** @description Return only topics whose display name contains this text (Huawei Cloud only,
+         *     "fuzzy match", at most 192 bytes; the kit ignores case). The contract counts
+         *     characters; a longer value gets 400 `SMN.0003`, the kit's choice of the
+         *     documented codes.
+         *      */
+        FuzzyDisplayNameFilter: string;
     };
     requestBodies: never;
     headers: {
@@ -729,6 +1301,26 @@ export type FilterPolicy = components['schemas']['FilterPolicy'];
 export type SubscriptionExtension = components['schemas']['SubscriptionExtension'];
 export type Subscription = components['schemas']['Subscription'];
 export type ListSubscriptionsResponse = components['schemas']['ListSubscriptionsResponse'];
+export type ListSubscriptionsByTopicResponse = components['schemas']['ListSubscriptionsByTopicResponse'];
+export type TopicName = components['schemas']['TopicName'];
+export type TopicDisplayName = components['schemas']['TopicDisplayName'];
+export type CreateTopicRequest = components['schemas']['CreateTopicRequest'];
+export type CreateTopicResponse = components['schemas']['CreateTopicResponse'];
+export type SmnTime = components['schemas']['SmnTime'];
+export type Topic = components['schemas']['Topic'];
+export type ListTopicsResponse = components['schemas']['ListTopicsResponse'];
+export type DeleteTopicResponse = components['schemas']['DeleteTopicResponse'];
+export type SubscribingProtocol = components['schemas']['SubscribingProtocol'];
+export type SubscriptionEndpoint = components['schemas']['SubscriptionEndpoint'];
+export type SubscriptionRemark = components['schemas']['SubscriptionRemark'];
+export type SubscriptionRequestExtension = components['schemas']['SubscriptionRequestExtension'];
+export type SubscriptionToAdd = components['schemas']['SubscriptionToAdd'];
+export type AddSubscriptionRequest = components['schemas']['AddSubscriptionRequest'];
+export type AddSubscriptionResponse = components['schemas']['AddSubscriptionResponse'];
+export type CancelSubscriptionResponse = components['schemas']['CancelSubscriptionResponse'];
+export type MessageTemplateName = components['schemas']['MessageTemplateName'];
+export type PublishMessageRequest = components['schemas']['PublishMessageRequest'];
+export type PublishMessageResponse = components['schemas']['PublishMessageResponse'];
 export type SmnError = components['schemas']['SmnError'];
 export type GatewayError = components['schemas']['GatewayError'];
 export type SmsDeliveryReceipt = components['schemas']['SmsDeliveryReceipt'];
@@ -748,6 +1340,7 @@ export type SmnNotificationHeaders = components['schemas']['SmnNotificationHeade
 export type ResponseSmnBadRequest = components['responses']['SmnBadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
+export type ResponseNotFound = components['responses']['NotFound'];
 export type ResponseInternalError = components['responses']['InternalError'];
 export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
 export type ResponseGatewayRequestError = components['responses']['GatewayRequestError'];
@@ -763,6 +1356,13 @@ export type ParameterProtocolFilter = components['parameters']['ProtocolFilter']
 export type ParameterStatusFilter = components['parameters']['StatusFilter'];
 export type ParameterEndpointFilter = components['parameters']['EndpointFilter'];
 export type ParameterFuzzyRemarkFilter = components['parameters']['FuzzyRemarkFilter'];
+export type ParameterTopicUrnPath = components['parameters']['TopicUrnPath'];
+export type ParameterSubscriptionUrnPath = components['parameters']['SubscriptionUrnPath'];
+export type ParameterEnterpriseProjectIdFilter = components['parameters']['EnterpriseProjectIdFilter'];
+export type ParameterTopicNameFilter = components['parameters']['TopicNameFilter'];
+export type ParameterFuzzyNameFilter = components['parameters']['FuzzyNameFilter'];
+export type ParameterTopicIdFilter = components['parameters']['TopicIdFilter'];
+export type ParameterFuzzyDisplayNameFilter = components['parameters']['FuzzyDisplayNameFilter'];
 export type HeaderXRequestId = components['headers']['XRequestId'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -883,8 +1483,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Number of subscriptions to skip. Any other value than an integer >= 0
-                 *     gets 400 `SMN.0015`.
+                 * @description Number of items (subscriptions, topics) to skip. Any other value than an
+                 *     integer >= 0 gets 400 `SMN.0015`.
                  *
                  * @example 0
                  */
@@ -965,6 +1565,505 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    ListTopics: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Number of items (subscriptions, topics) to skip. Any other value than an
+                 *     integer >= 0 gets 400 `SMN.0015`.
+                 *
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description Page size, 1 to 100 (10, 20 and 50 are common). Any other value gets
+                 *     400 `SMN.0015`.
+                 *
+                 * @example 100
+                 */
+                limit?: components["parameters"]["Limit"];
+                /** @description Return only topics of this enterprise project (Huawei Cloud only; `0` is the default enterprise project). */
+                enterprise_project_id?: components["parameters"]["EnterpriseProjectIdFilter"];
+                /** @description Return only the topic of exactly this name (Huawei Cloud only). Empty means no filter. */
+                name?: components["parameters"]["TopicNameFilter"];
+                /** @description Return only topics whose name contains this text (Huawei Cloud only, "fuzzy match"; the kit ignores case). Empty means no filter. */
+                fuzzy_name?: components["parameters"]["FuzzyNameFilter"];
+                /** @description Return only the topic with exactly this `topic_id` (both editions). Empty means no filter. */
+                topic_id?: components["parameters"]["TopicIdFilter"];
+                /** @description Return only topics whose display name contains this text (Huawei Cloud only,
+                 *     "fuzzy match", at most 192 bytes; the kit ignores case). The contract counts
+                 *     characters; a longer value gets 400 `SMN.0003`, the kit's choice of the
+                 *     documented codes.
+                 *      */
+                fuzzy_display_name?: components["parameters"]["FuzzyDisplayNameFilter"];
+            };
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of topics. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListTopicsResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    CreateTopic: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /** @description The topic to create. A missing body, a body that is not JSON or not of this
+         *     shape gets 400 `SMN.0099`; a bad `name` `SMN.0002`, a bad `display_name`
+         *     `SMN.0003`.
+         *      */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTopicRequest"];
+            };
+        };
+        responses: {
+            /** @description The project already has a topic of this name; its URN, nothing changed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateTopicResponse"];
+                };
+            };
+            /** @description The topic was created. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateTopicResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    DeleteTopic: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The topic and its subscriptions were deleted. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteTopicResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListSubscriptionsByTopic: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Number of items (subscriptions, topics) to skip. Any other value than an
+                 *     integer >= 0 gets 400 `SMN.0015`.
+                 *
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description Page size, 1 to 100 (10, 20 and 50 are common). Any other value gets
+                 *     400 `SMN.0015`.
+                 *
+                 * @example 100
+                 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the topic's subscriptions. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListSubscriptionsByTopicResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    AddSubscription: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The subscription. A missing body, a body that is not JSON or not of this shape
+         *     gets 400 `SMN.0099`; a bad `protocol` `SMN.0011`, a bad `endpoint` (an http
+         *     endpoint not starting with `http://`, an https one not starting with
+         *     `https://`...) `SMN.0012`, a `remark` over 128 characters `SMN.0082`.
+         *      */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddSubscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description The topic already has this subscription; its URN, nothing changed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddSubscriptionResponse"];
+                };
+            };
+            /** @description The subscription was added, unconfirmed; the endpoint gets a confirmation. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddSubscriptionResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    PublishMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
+                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The message. A missing body, a body that is not JSON or not of this shape gets
+         *     400 `SMN.0099`; a bad `subject` 403 `SMN.0008` and a bad or missing `message`
+         *     403 `SMN.0009` (the status the vendor's error-code table gives them).
+         *      */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The message was saved; delivery to the subscribers follows. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishMessageResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    CancelSubscription: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The subscription's URN, as AddSubscription and the list operations give it,
+                 *     colons unencoded (a percent-encoded URN is read the same). A malformed URN gets
+                 *     400 `SMN.0014`; the URN of a subscription the project does not have, 404
+                 *     `SMN.0013` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837
+                 */
+                subscription_urn: components["parameters"]["SubscriptionUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription was removed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CancelSubscriptionResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
 }
 type ReadonlyArray<T> = [
     Exclude<T, undefined>
@@ -973,8 +2072,10 @@ type ReadonlyArray<T> = [
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const smsEventTypeValues: ReadonlyArray<components["schemas"]["SmsEventType"]> = ["sms_success_event", "sms_fail_event", "sms_reply_event"];
 export const reportedSmsEventTypeValues: ReadonlyArray<components["schemas"]["ReportedSmsEventType"]> = ["sms_success_event", "sms_fail_event", "sms_reply_event", "approval_event"];
-export const subscriptionProtocolValues: ReadonlyArray<components["schemas"]["SubscriptionProtocol"]> = ["email", "sms", "http", "https", "functionstage", "functiongraph", "dms", "application", "callnotify", "default"];
+export const subscriptionProtocolValues: ReadonlyArray<components["schemas"]["SubscriptionProtocol"]> = ["email", "sms", "http", "https", "functionstage", "functiongraph", "dms", "application", "callnotify", "default", "wechat", "dingding", "feishu", "welink", "dingTalkBot"];
 export const subscriptionStatusValues: ReadonlyArray<components["schemas"]["SubscriptionStatus"]> = [0, 1, 2, 3, 4];
+export const topicPush_policyValues: ReadonlyArray<components["schemas"]["Topic"]["push_policy"]> = [0, 1];
+export const subscribingProtocolValues: ReadonlyArray<components["schemas"]["SubscribingProtocol"]> = ["email", "sms", "http", "https", "functionstage", "functiongraph", "callnotify", "wechat", "dingding", "feishu", "welink", "dingTalkBot"];
 export const smsDeliveryReceiptEvent_typeValues: ReadonlyArray<components["schemas"]["SmsDeliveryReceipt"]["event_type"]> = ["sms_success_event", "sms_fail_event"];
 export const smsDeliveryReceiptStatusValues: ReadonlyArray<components["schemas"]["SmsDeliveryReceipt"]["status"]> = [0, 1];
 export const smnSubscriptionConfirmationTypeValues: ReadonlyArray<components["schemas"]["SmnSubscriptionConfirmation"]["type"]> = ["SubscriptionConfirmation"];

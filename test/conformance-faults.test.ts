@@ -56,6 +56,22 @@ const expectations: Record<Fault, { operation: string; check: string; message: R
     status: 'error',
   },
   'echoes-token': { operation: 'ListSubscriptions', check: 'response_schema_conformance', message: /expected a JSON body, received "token \*\*\* is not valid here"/ },
+  'create-not-idempotent': { operation: 'CreateTopic', check: 'topic_round_trip', message: /CreateTopic of an existing name must get 200 and the same topic_urn \(it is idempotent\); received 201 with "urn:smn:[^"]*smn_kit_conformance_\w+_round_trip_\d+-\d+"/ },
+  'delete-keeps-topic': { operation: 'CreateTopic', check: 'topic_round_trip', message: /ListTopics still lists urn:smn:\S+:smn_kit_conformance_\w+_round_trip_\d+ after DeleteTopic answered 200/ },
+  'subscribe-200': { operation: 'AddSubscription', check: 'status_code_conformance', message: /a valid POST \/v2\/\w+\/notifications\/topics\/urn:smn:[^/]+\/subscriptions must get 201; received 200/ },
+  'cancel-keeps-subscription': { operation: 'AddSubscription', check: 'subscription_round_trip', message: /ListSubscriptionsByTopic still lists urn:smn:\S+ after CancelSubscription answered 200/ },
+  'missing-topic-200': { operation: 'ListSubscriptionsByTopic', check: 'negative_data_rejection', message: /topic_urn of nothing the project has: expected 404 with code SMN\.0006, received 200/ },
+  'structure-without-default': { operation: 'PublishMessage', check: 'negative_data_rejection', message: /message_structure without "default" \(its contentSchema requires it\): expected 400 with code SMN\.0021, received 200/ },
+  'publish-without-message-id': { operation: 'PublishMessage', check: 'response_schema_conformance', message: /\(200\): \/message_id: expected field "message_id", received nothing/ },
+  'topic-count-page-size': { operation: 'ListTopics', check: 'pagination', message: /topic_count changes from page to page: 3, 1, 0/ },
+  // The official SDKs put a URN in the path as it is: a server that only routes %3A refuses them.
+  'encoded-urns-only': { operation: 'DeleteTopic', check: 'status_code_conformance', message: /a valid DELETE \/v2\/\w+\/notifications\/topics\/urn:smn:\S+ must get 200; received 404/ },
+  'delete-fails': {
+    operation: 'CancelSubscription',
+    check: 'resources_cleaned',
+    message: /^the run could not delete 7 of its own resources; delete them with: urn:smn:cn-north-4:\w+:smn_kit_conformance_\w+_main_1 \(DeleteTopic answered 500\): curl -sS -i -X DELETE 'http:\/\/127\.0\.0\.1:\d+\/v2\/\w+\/notifications\/topics\/urn:smn:cn-north-4:\w+:smn_kit_conformance_\w+_main_1' -H 'X-Auth-Token: \*\*\*'; /,
+    status: 'error',
+  },
 };
 
 function escape(text: string): string {
@@ -77,11 +93,26 @@ describe('the conformance suite against a faulty SMN', () => {
     expect(Object.keys(expectations).sort()).toEqual([...faults].sort());
   });
 
-  it('finds nothing wrong when no fault is injected', async () => {
+  it('finds nothing wrong when no fault is injected, and deletes every topic it made', async () => {
     server = await startFaultyServer();
     const results = await run(server.url);
     expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
     expect(results).toHaveLength(smnResponses().operations.reduce((n, op) => n + checksFor(op.operationId).length, 0));
+    expect(find(results, 'CancelSubscription', 'resources_cleaned')?.message).toMatch(/^deleted the \d+ topic\(s\) and subscription\(s\) the run made/);
+    expect(server.topics()).toEqual([]);
+  });
+
+  it('runs resources_cleaned after every other check', () => {
+    const operations = smnResponses().operations.map((op) => op.operationId);
+    expect(operations.at(-1)).toBe('CancelSubscription');
+    expect(checksFor('CancelSubscription').at(-1)?.name).toBe('resources_cleaned');
+  });
+
+  it('writes only to names of its own: every topic the target was asked to make or delete is the run\'s', async () => {
+    server = await startFaultyServer('delete-keeps-topic');
+    await run(server.url);
+    expect(server.topics().length).toBeGreaterThan(0);
+    expect(server.topics().every((name) => /^smn_kit_conformance_[0-9a-f]{8}_[a-z_]+_\d+$/.test(name))).toBe(true);
   });
 
   it.each(faults)('reports the fault %s by the right check, with a reproducer', async (fault) => {
@@ -90,10 +121,12 @@ describe('the conformance suite against a faulty SMN', () => {
     const results = await run(server.url, { timeoutMs: expected.timeoutMs });
     const result = find(results, expected.operation, expected.check);
     expect(result, `${expected.operation} ${expected.check}`).toMatchObject({ status: expected.status ?? 'fail', message: expect.stringMatching(expected.message) });
-    expect(result?.reproducer).toMatch(/^curl -sS -i -X (GET|PUT) 'http:\/\/127\.0\.0\.1:\d+\/v2\//);
+    expect(result?.reproducer).toMatch(/^curl -sS -i -X (GET|PUT|POST|DELETE) 'http:\/\/127\.0\.0\.1:\d+\/v2\//);
     // Credentials, when the request carried them, are masked; the refusal checks send none.
     expect(result?.reproducer).toMatch(expected.check === 'ignored_auth' || fault === 'problem-json' ? /^(?!.*X-Auth-Token)/ : /-H 'X-Auth-Token: \*\*\*'/);
     expect(JSON.stringify(results)).not.toContain(token);
+    // Whatever the fault, the run leaves nothing of its own behind, unless the target refuses to delete it.
+    if (fault !== 'delete-fails' && fault !== 'delete-keeps-topic' && fault !== 'invalid-json') expect(server.topics()).toEqual([]);
   });
 
   it('fails unknown fields with --strict', async () => {
@@ -129,33 +162,50 @@ describe('the conformance suite against a faulty SMN', () => {
   it('sends no PUT without --allow-writes, and says the write checks were skipped', async () => {
     server = await startFaultyServer('accepts-empty-callback');
     const results = await runConformance(resolveOptions({ target: server.url, token }));
-    const update = results.filter((r) => r.operation === 'UpdateSmsEvent');
-    expect(update.map((r) => r.status)).toEqual(Array(update.length).fill('skip'));
-    expect(update[0]?.message).toContain('--allow-writes');
+    for (const operation of ['UpdateSmsEvent', 'CreateTopic', 'DeleteTopic', 'AddSubscription', 'PublishMessage', 'CancelSubscription']) {
+      const writes = results.filter((r) => r.operation === operation);
+      expect(writes.map((r) => r.status), operation).toEqual(Array(writes.length).fill('skip'));
+      expect(writes[0]?.message).toContain('--allow-writes');
+    }
+    expect(server.topics()).toEqual([]);
   });
 });
 
 describe('the conformance suite against the smn-kit mock', () => {
-  it('finds nothing wrong in the stateless mock, writes included', async () => {
+  it('finds nothing wrong in the stateless mock but what needs state, writes included', async () => {
     const mock = await startMock({ port: 0, stateless: true });
     try {
       const results = await run(mock.url);
       // The contract's example lists two subscriptions alike in status and remark: those filters cannot be told working.
-      expect(results.filter((r) => r.status !== 'pass')).toEqual([
-        expect.objectContaining({ check: 'subscription_filter', status: 'warn', message: expect.stringMatching(/status, fuzzy_remark not checked/) }),
+      // Stateless, the mock answers every topic request with the contract's example: it cannot know
+      // which topics exist, so the round trips and the requests naming nothing fail, as they should.
+      expect(results.filter((r) => r.status !== 'pass').map((r) => `${r.operation} ${r.check} ${r.status}`)).toEqual([
+        'ListSubscriptions subscription_filter warn',
+        'ListTopics pagination warn',
+        'CreateTopic topic_round_trip fail',
+        'DeleteTopic negative_data_rejection fail',
+        'ListSubscriptionsByTopic negative_data_rejection fail',
+        'AddSubscription negative_data_rejection fail',
+        'AddSubscription subscription_round_trip fail',
+        'PublishMessage negative_data_rejection fail',
+        'CancelSubscription negative_data_rejection fail',
       ]);
+      expect(find(results, 'ListSubscriptions', 'subscription_filter')?.message).toMatch(/status, fuzzy_remark not checked/);
+      expect(find(results, 'DeleteTopic', 'negative_data_rejection')?.message).toMatch(/^topic_urn of nothing the project has: expected 404 with code SMN\.0006, received 200/);
     } finally {
       await mock.close();
     }
   });
 
-  it('finds nothing wrong in the stateful emulator with callbacks bound, and leaves them bound', async () => {
+  it('finds nothing wrong in the stateful emulator with callbacks bound, and leaves them bound and no topic of its own', async () => {
     const mock = await startMock({ port: 0 });
     try {
       const callback = await bindEveryEvent(mock.url, token);
       const results = await run(mock.url);
       expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
       expect(mock.state?.bindings(PROJECT)).toEqual(callback);
+      expect(mock.state?.topics(PROJECT, 0, 100).total).toBe(0);
+      expect(mock.state?.allSubscriptions(PROJECT).filter((s) => s.endpoint.includes('smn-kit-conformance'))).toEqual([]);
     } finally {
       await mock.close();
     }

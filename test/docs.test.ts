@@ -39,6 +39,8 @@ interface Operation {
   method: string;
   path: string;
   summary: string;
+  /** The tag it is listed under, when it has one. */
+  tag?: string;
 }
 
 interface SubhookChannel {
@@ -50,7 +52,7 @@ interface SubhookChannel {
 const readSpec = (file: string) => parse(readFileSync(join(root, file), 'utf8'));
 
 function operationsOf(specFile: string): Operation[] {
-  const spec = readSpec(specFile) as { paths: Record<string, Record<string, { operationId?: string; summary?: string }>> };
+  const spec = readSpec(specFile) as { paths: Record<string, Record<string, { operationId?: string; summary?: string; tags?: string[] }>> };
   const operations: Operation[] = [];
   for (const [path, item] of Object.entries(spec.paths)) {
     for (const method of httpMethods) {
@@ -58,7 +60,7 @@ function operationsOf(specFile: string): Operation[] {
       if (!operation) continue;
       // A summary is what the reader sees; the test would have nothing to look for without one.
       if (!operation.operationId || !operation.summary) throw new Error(`${specFile}: ${method} ${path} needs an operationId and a summary`);
-      operations.push({ operationId: operation.operationId, method, path, summary: operation.summary });
+      operations.push({ operationId: operation.operationId, method, path, summary: operation.summary, tag: operation.tags?.[0] });
     }
   }
   return operations;
@@ -270,13 +272,24 @@ describe('the HTML reference in docs/', { timeout: 120_000 }, () => {
       const [first] = operations;
       if (!first) throw new Error(`${spec} has no operations`);
       const page = await open(file);
-      // The operation links exist only once Redoc's script has run; waiting for them waits for it.
-      await page.locator(`a[href$="/${first.operationId.toLowerCase()}"]`).first().waitFor({ state: 'attached' });
+      // A larger contract's menu shows its tags folded (Redoc renders one section at a
+      // time): unfold the operation's tag, as a reader does, when its link is not there.
+      const linkTo = async (operation: Operation) => {
+        const link = page.locator(`a[href$="/${operation.operationId.toLowerCase()}"]`);
+        if ((await link.count()) > 0 || !operation.tag) return link;
+        // Going to the tag's route unfolds it, whether or not the page has finished loading.
+        const tagRoute = await page.getByRole('link', { name: operation.tag, exact: true }).first().getAttribute('href');
+        await page.goto(`${pathToFileURL(join(docsDir, file)).href}#${(tagRoute ?? '').replace(/^#/, '')}`);
+        await link.first().waitFor({ state: 'attached' }).catch(() => undefined);
+        return link;
+      };
+      // The menu exists only once Redoc's script has run; waiting for it waits for it.
+      await (await linkTo(first)).first().waitFor({ state: 'attached' });
       await screenshot(page, file.replace(/\.html$/, ''));
 
       const missing: string[] = [];
       for (const operation of operations) {
-        const link = page.locator(`a[href$="/${operation.operationId.toLowerCase()}"]`);
+        const link = await linkTo(operation);
         if ((await link.count()) === 0) {
           missing.push(`${operation.operationId}: no link to it`);
           continue;

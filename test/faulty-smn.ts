@@ -34,6 +34,16 @@ export const faults = [
   'echoes-token', // ListSubscriptions answers 200 with a text that quotes the caller's token
   'reads-fail-after-write', // once a PUT was received, every ListSmsEvent answers 503
   'status-filter-wrong', // the status filter returns the subscriptions of every other status
+  'create-not-idempotent', // CreateTopic of an existing name makes another topic (201, a new URN)
+  'delete-keeps-topic', // DeleteTopic answers 200 and deletes nothing
+  'subscribe-200', // AddSubscription of a new endpoint answers 200
+  'cancel-keeps-subscription', // CancelSubscription answers 200 and cancels nothing
+  'missing-topic-200', // ListSubscriptionsByTopic of a topic that does not exist answers 200 and an empty list
+  'structure-without-default', // PublishMessage accepts a message_structure without "default"
+  'publish-without-message-id', // PublishMessage answers 200 without message_id
+  'topic-count-page-size', // ListTopics' topic_count is the size of the page
+  'encoded-urns-only', // a URN with raw colons in the path (as the SDKs send it) is an unknown route
+  'delete-fails', // DeleteTopic answers 500, so the run's topics cannot be deleted
 ] as const;
 
 export type Fault = (typeof faults)[number];
@@ -46,8 +56,12 @@ export interface FaultyServer {
   url: string;
   /** The bindings held now (what a run must leave as it found it). */
   bindings(): { event_type: string; topic_urn: string }[];
+  /** The names of the topics held now. */
+  topics(): string[];
   /** Requests received so far. */
   requests(): number;
+  /** Each request received, `METHOD /path`, in order. */
+  paths(): string[];
   close(): Promise<void>;
 }
 
@@ -63,6 +77,23 @@ const TOPIC = /^urn:smn:[A-Za-z0-9_-]+:[0-9a-f]{32}:[A-Za-z0-9][-_A-Za-z0-9]{0,2
 const malformedCode: Record<string, string> = { sms_fail_event: 'SMN.0140', sms_success_event: 'SMN.0142', sms_reply_event: 'SMN.0144' };
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
 const urn = (name: string) => `urn:smn:cn-north-4:${project}:${name}`;
+// The topic operations, written from the vendor's pages (not from the kit's code).
+const TOPIC_NAME = /^[A-Za-z0-9][-_A-Za-z0-9]{0,254}$/;
+const SUBSCRIPTION = /^urn:smn:[A-Za-z0-9_-]+:[0-9a-f]{32}:[A-Za-z0-9][-_A-Za-z0-9]{0,255}:[0-9a-f]{32}$/;
+const PROTOCOLS = ['email', 'sms', 'http', 'https', 'functionstage', 'functiongraph', 'callnotify', 'wechat', 'dingding', 'feishu', 'welink', 'dingTalkBot'];
+const TIME_TO_LIVE = /^[1-9][0-9]*$/;
+const hex = (): string => randomUUID().replaceAll('-', '');
+
+interface Topic {
+  topic_urn: string;
+  name: string;
+  display_name: string;
+  push_policy: number;
+  enterprise_project_id: string;
+  topic_id: string;
+  create_time: string;
+  update_time: string;
+}
 
 /** A server with no fault, one, or several at once. */
 export async function startFaultyServer(fault?: Fault | Fault[], options: FaultyOptions = {}): Promise<FaultyServer> {
@@ -83,6 +114,8 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
     status: has('undocumented-enum') && i === 3 ? 7 : i === 4 ? 0 : 1,
   }));
 
+  let topics: Topic[] = [];
+  let added: (typeof subscriptions)[number][] = [];
   let written = false;
   const reply = (res: ServerResponse, status: number, body: Record<string, unknown>, contentType = 'application/json;charset=UTF-8') => {
     const id = has('bad-request-id') ? randomUUID() : randomUUID().replaceAll('-', '');
@@ -110,12 +143,17 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
       res.writeHead(200, { 'Content-Type': 'application/json', 'X-Request-Id': randomUUID().replaceAll('-', '') }).end(`token ${String(req.headers['x-auth-token'])} is not valid here`);
       return;
     }
+    if (/^\/v2\/[^/]+\/notifications\/(topics|subscriptions)\/[^/]/.test(url.pathname)) {
+      if (has('encoded-urns-only') && /\/(topics|subscriptions)\/urn:/.test(url.pathname)) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
+    }
+    const topicRoute = /^\/v2\/[^/]+\/notifications\/(?:topics(?:\/([^/]+)(?:\/(subscriptions|publish))?)?|subscriptions\/([^/]+))$/.exec(url.pathname);
     const match = /^\/v2\/[^/]+\/notifications\/(sms\/callback|subscriptions)$/.exec(url.pathname);
-    if (!match) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
+    if (!match && !topicRoute) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
     if (!req.headers['x-auth-token'] && !req.headers.authorization && !has('auth-ignored')) {
       if (has('problem-json')) return error(res, 401, 'APIGW.0301', 'Unauthorized');
       return reply(res, 401, { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: x-auth-token not found' });
     }
+    if (!match) return topicOperation(req.method ?? 'GET', decodeURIComponent(topicRoute![1] ?? ''), topicRoute![2], decodeURIComponent(topicRoute![3] ?? ''), url, res, text);
     const route = `${req.method} ${match[1]}`;
     if (route === 'PUT sms/callback') written = true;
     if (route === 'GET sms/callback' && written && has('reads-fail-after-write')) return reply(res, 503, { error_code: 'APIGW.0202', error_msg: 'Service unavailable, try again later.' });
@@ -165,8 +203,9 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
       if (status && !/^[0-4]$/.test(status)) return error(res, 400, 'SMN.0077', 'Parameter: Status is invalid.');
       const endpoint = url.searchParams.get('endpoint');
       const remark = url.searchParams.get('fuzzy_remark')?.toLowerCase();
+      if ((remark ?? '').length > 128) return error(res, 400, 'SMN.0082', 'The length of the remark parameter value has reached the maximum allowed.');
       const statusMatches = (s: { status: number }) => (has('status-filter-wrong') ? s.status !== Number(status) : s.status === Number(status));
-      const matching = subscriptions.filter(
+      const matching = [...subscriptions, ...added].filter(
         (s) => (!protocol || s.protocol === protocol) && (!status || statusMatches(s)) && (!endpoint || s.endpoint === endpoint) && (!remark || s.remark.toLowerCase().includes(remark)),
       );
       const start = has('overlapping-pages') && offset > 0 ? offset - 1 : offset;
@@ -176,9 +215,127 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
     return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
   };
 
+  const page = (url: URL, res: ServerResponse): { offset: number; limit: number } | undefined => {
+    const offsetText = url.searchParams.get('offset') ?? '0';
+    const limitText = url.searchParams.get('limit') ?? '100';
+    const limit = Number(limitText);
+    if (!/^\d+$/.test(offsetText) || !/^\d+$/.test(limitText) || limit < 1 || limit > 100) {
+      error(res, 400, 'SMN.0015', 'Parameter: Offset or limit is invalid.');
+      return undefined;
+    }
+    return { offset: Number(offsetText), limit };
+  };
+  const jsonBody = (text: string, res: ServerResponse): Record<string, unknown> | undefined => {
+    try {
+      const body = JSON.parse(text) as unknown;
+      if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Record<string, unknown>;
+    } catch {
+      // answered below
+    }
+    error(res, 400, 'SMN.0099', 'Parameter: request body is invalid.');
+    return undefined;
+  };
+  const text = (value: unknown, max: number): boolean => typeof value === 'string' && value.length <= max;
+
+  function topicOperation(method: string, topicUrn: string, below: string | undefined, subscriptionUrn: string, url: URL, res: ServerResponse, raw: string): void {
+    const route = `${method} ${subscriptionUrn ? 'subscription' : topicUrn ? (below ?? 'topic') : 'topics'}`;
+    if (topicUrn && !TOPIC.test(topicUrn)) return error(res, 400, 'SMN.0005', 'Parameter: TopicUrn is invalid.');
+    const topic = topics.find((t) => t.topic_urn === topicUrn);
+    const missing = () => error(res, 404, 'SMN.0006', 'Topic not found.');
+    switch (route) {
+      case 'POST topics': {
+        const body = jsonBody(raw, res);
+        if (!body) return;
+        if (typeof body.name !== 'string' || !TOPIC_NAME.test(body.name)) return error(res, 400, 'SMN.0002', 'Parameter: Name is invalid.');
+        if (!text(body.display_name, 192)) return error(res, 400, 'SMN.0003', 'Parameter: DisplayName is invalid.');
+        const existing = topics.find((t) => t.name === body.name);
+        if (existing && !has('create-not-idempotent')) return reply(res, 200, { topic_urn: existing.topic_urn });
+        const now = new Date().toISOString().slice(0, 19) + 'Z';
+        const made = { topic_urn: urn(existing ? `${body.name}-${topics.length}` : body.name), name: body.name, display_name: String(body.display_name), push_policy: 0, enterprise_project_id: '0', topic_id: hex(), create_time: now, update_time: now };
+        topics.push(made);
+        return reply(res, 201, { topic_urn: made.topic_urn });
+      }
+      case 'GET topics': {
+        const paging = page(url, res);
+        if (!paging) return;
+        if ((url.searchParams.get('fuzzy_display_name') ?? '').length > 192) return error(res, 400, 'SMN.0003', 'Parameter: DisplayName is invalid.');
+        const newestFirst = [...topics].reverse();
+        const shown = newestFirst.slice(paging.offset, paging.offset + paging.limit);
+        return reply(res, 200, { topic_count: has('topic-count-page-size') ? shown.length : newestFirst.length, topics: shown });
+      }
+      case 'DELETE topic':
+        if (has('delete-fails')) return error(res, 500, 'SMN.0018', 'Service internal error.');
+        if (!topic) return missing();
+        if (!has('delete-keeps-topic')) {
+          topics = topics.filter((t) => t !== topic);
+          added = added.filter((s) => s.topic_urn !== topicUrn);
+        }
+        return reply(res, 200, {});
+      case 'GET subscriptions': {
+        if (!topic) return has('missing-topic-200') ? reply(res, 200, { subscription_count: 0, subscriptions: [] }) : missing();
+        const paging = page(url, res);
+        if (!paging) return;
+        const of = added.filter((s) => s.topic_urn === topicUrn);
+        return reply(res, 200, { subscription_count: of.length, subscriptions: of.slice(paging.offset, paging.offset + paging.limit) });
+      }
+      case 'POST subscriptions': {
+        if (!topic) return missing();
+        const body = jsonBody(raw, res);
+        if (!body) return;
+        if (typeof body.protocol !== 'string' || !PROTOCOLS.includes(body.protocol)) return error(res, 400, 'SMN.0011', 'Parameter: Protocol is invalid.');
+        const endpoint = body.endpoint;
+        if (!text(endpoint, 2048) || endpoint === '' || (['http', 'https'].includes(body.protocol) && !String(endpoint).startsWith(`${body.protocol}://`))) {
+          return error(res, 400, 'SMN.0012', 'Parameter: Endpoint is invalid.');
+        }
+        if (body.remark !== undefined && !text(body.remark, 128)) return error(res, 400, 'SMN.0082', 'The length of the remark parameter value has reached the maximum allowed.');
+        const existing = added.find((s) => s.topic_urn === topicUrn && s.protocol === body.protocol && s.endpoint === endpoint);
+        if (existing) return reply(res, 200, { subscription_urn: existing.subscription_urn });
+        const made = { topic_urn: topicUrn, protocol: body.protocol, subscription_urn: `${topicUrn}:${hex()}`, owner: project, endpoint: String(endpoint), remark: String(body.remark ?? ''), status: 0 };
+        added.push(made);
+        return reply(res, has('subscribe-200') ? 200 : 201, { subscription_urn: made.subscription_urn });
+      }
+      case 'POST publish': {
+        if (!topic) return missing();
+        const body = jsonBody(raw, res);
+        if (!body) return;
+        if (body.subject !== undefined && !text(body.subject, 512)) return error(res, 403, 'SMN.0008', 'Parameter: Subject is invalid.');
+        if (body.message_structure !== undefined) {
+          let structure: unknown;
+          try {
+            structure = typeof body.message_structure === 'string' ? JSON.parse(body.message_structure) : undefined;
+          } catch {
+            structure = undefined;
+          }
+          const fine = typeof structure === 'object' && structure !== null && (has('structure-without-default') || typeof (structure as { default?: unknown }).default === 'string');
+          if (!fine) return error(res, 400, 'SMN.0021', 'MessageStructure is invalid.');
+        } else if (body.message_template_name !== undefined) {
+          if (typeof body.message_template_name !== 'string' || !/^[A-Za-z0-9][-_A-Za-z0-9]{0,63}$/.test(body.message_template_name)) return error(res, 400, 'SMN.0032', 'Parameter: message_template_name is invalid.');
+          return error(res, 404, 'SMN.0027', 'Template not found.');
+        } else if (!text(body.message, 262144)) {
+          return error(res, 403, 'SMN.0009', 'Parameter: Message is invalid.');
+        }
+        if (body.time_to_live !== undefined && !(typeof body.time_to_live === 'string' && TIME_TO_LIVE.test(body.time_to_live) && Number(body.time_to_live) <= 604800)) {
+          return error(res, 400, 'SMN.0099', 'Parameter: request body is invalid.');
+        }
+        return reply(res, 200, has('publish-without-message-id') ? {} : { message_id: hex() });
+      }
+      case 'DELETE subscription': {
+        if (!SUBSCRIPTION.test(subscriptionUrn)) return error(res, 400, 'SMN.0014', 'Parameter: SubscriptionUrn is invalid.');
+        const found = added.find((s) => s.subscription_urn === subscriptionUrn);
+        if (!found) return error(res, 404, 'SMN.0013', 'Subscription resource not found.');
+        if (!has('cancel-keeps-subscription')) added = added.filter((s) => s !== found);
+        return reply(res, 200, {});
+      }
+      default:
+        return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
+    }
+  }
+
   let received = 0;
+  const seen: string[] = [];
   const server: Server = createServer((req, res) => {
     received++;
+    seen.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
     const failing = options.failRequest?.nth === received ? options.failRequest.how : undefined;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -194,7 +351,9 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
   return {
     url: `http://127.0.0.1:${port}`,
     bindings: () => bindings.map((b) => ({ ...b })),
+    topics: () => topics.map((t) => t.name),
     requests: () => received,
+    paths: () => [...seen],
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

@@ -12,20 +12,34 @@ import { rawExchange, type RawAnswer } from './support/raw-http.js';
 
 const FUZZ_MS = Number(process.env.SMN_FUZZ_MS ?? 4000);
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
+// A topic the fuzz's own CreateTopic requests make (name `fuzz`), and URNs around it.
+const topicUrn = `urn:smn:cn-north-4:${project}:fuzz`;
+const subscriptionUrn = `${topicUrn}:0123456789abcdef0123456789abcdef`;
+const urnLike = fc.oneof(
+  fc.constantFrom(topicUrn, encodeURIComponent(topicUrn), subscriptionUrn, `urn:smn:cn-north-4:${project}:other`, 'urn:smn:x', 'urn%3Asmn', 'urn:smn:cn-north-4:%zz:t', ''),
+  fc.stringMatching(/^urn:smn:[A-Za-z0-9%:_-]{0,60}$/),
+);
+/** The topic operations' paths, with URNs good and bad. */
+const topicPath = fc.oneof(
+  fc.constant(`/v2/${project}/notifications/topics`),
+  urnLike.map((urn) => `/v2/${project}/notifications/topics/${urn}`),
+  fc.tuple(urnLike, fc.constantFrom('subscriptions', 'publish')).map(([urn, below]) => `/v2/${project}/notifications/topics/${urn}/${below}`),
+  urnLike.map((urn) => `/v2/${project}/notifications/subscriptions/${urn}`),
+);
 const DOCUMENTED = new Set([200, 201, 204, 400, 401, 403, 404, 408, 413, 431]);
 
 const latin1 = (min: number, max: number) => fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)), minLength: min, maxLength: max });
 const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
 
 const segment = fc.oneof(
-  fc.constantFrom(project, 'p', 'abc%', '%zz', '%00', '..', '.', '', 'notifications', 'sms', 'callback', 'subscriptions', '%E4%B8%AD', '\xe4\xff'),
+  fc.constantFrom(project, 'p', 'abc%', '%zz', '%00', '..', '.', '', 'notifications', 'sms', 'callback', 'subscriptions', 'topics', 'publish', topicUrn, '%E4%B8%AD', '\xe4\xff'),
   fc.stringMatching(/^[A-Za-z0-9%._~:-]{0,20}$/),
 );
 const query = fc.oneof(
   fc.constant(''),
   fc.constant('?'),
   fc
-    .array(fc.tuple(fc.constantFrom('offset', 'limit', 'event_type', 'protocol', 'status', 'project_id', 'x'), fc.oneof(fc.constantFrom('0', '1', '100', '101', '-1', '1e1', '%2B5', '', 'sms_fail_event', 'approval_event', '%'), latin1(0, 8))), { maxLength: 4 })
+    .array(fc.tuple(fc.constantFrom('offset', 'limit', 'event_type', 'protocol', 'status', 'project_id', 'fuzzy_name', 'fuzzy_display_name', 'topic_id', 'name', 'x'), fc.oneof(fc.constantFrom('0', '1', '100', '101', '-1', '1e1', '%2B5', '', 'sms_fail_event', 'approval_event', '%'), latin1(0, 8))), { maxLength: 4 })
     .map((pairs) => `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`),
 );
 const path = fc.oneof(
@@ -38,9 +52,12 @@ const path = fc.oneof(
     '/_mock/subscriptions',
     '/_mock/topics',
     '/_mock/sms/events',
+    '/_mock/outbox',
+    '/_mock/templates',
     '/_mock/reset',
     '/',
   ),
+  topicPath,
   fc.array(segment, { minLength: 1, maxLength: 6 }).map((parts) => `/${parts.join('/')}`),
 );
 const target = fc.oneof(
@@ -67,8 +84,30 @@ const headers = fc.record(
   { requiredKeys: [] },
 );
 const callbackItem = fc.record({ event_type: fc.oneof(fc.constantFrom('sms_fail_event', 'sms_success_event', 'sms_reply_event', 'approval_event', ''), fc.string()), topic_urn: fc.oneof(fc.constant(`urn:smn:cn-north-4:${project}:t`), fc.constant(''), fc.string()) }, { requiredKeys: [] });
+const text = fc.oneof(fc.constantFrom('fuzz', 'x', '', '{', '{"default":"d","sms":"s"}', '{"sms":1}', 'http://127.0.0.1:9/x', 'https://127.0.0.1:9/x', '+8613800000000', 'a@b.c'), fc.string({ maxLength: 20 }));
+const topicBody = fc
+  .record(
+    {
+      name: fc.oneof(fc.constant('fuzz'), text),
+      display_name: text,
+      protocol: fc.constantFrom('http', 'https', 'sms', 'email', 'functionstage', 'x', 42),
+      endpoint: text,
+      remark: text,
+      subject: text,
+      message: text,
+      message_structure: text,
+      message_template_name: fc.oneof(fc.constant('tpl'), text),
+      tags: fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), { maxKeys: 3 }),
+      time_to_live: fc.oneof(fc.constantFrom('3600', '0', '604801', '1e3'), fc.integer()),
+      subscriptions: fc.array(fc.record({ protocol: fc.constantFrom('sms', 'http'), endpoint: text }, { requiredKeys: [] }), { maxLength: 3 }),
+      content: text,
+    },
+    { requiredKeys: [] },
+  )
+  .map((v) => Buffer.from(JSON.stringify(v)));
 const body = fc.oneof(
   fc.constant(Buffer.alloc(0)),
+  topicBody,
   fc.array(callbackItem, { maxLength: 5 }).map((callback) => Buffer.from(JSON.stringify({ callback }))),
   fc.record({ topic_urn: fc.string(), protocol: fc.constantFrom('http', 'https', 'sms', 'email', 'x'), endpoint: fc.oneof(fc.constantFrom('http://127.0.0.1:9/x', 'file:///etc/passwd', 'not a url'), fc.string()), status: fc.integer({ min: -2, max: 9 }) }, { requiredKeys: [] }).map((v) => Buffer.from(JSON.stringify(v))),
   fc.json({ maxDepth: 4 }).map((text) => Buffer.from(text)),
@@ -94,7 +133,7 @@ const encode = (m: string, t: string, h: Record<string, string | undefined>, b: 
 const apiRequest = fc
   .tuple(
     fc.constantFrom('GET', 'PUT', 'GET', 'PUT', 'POST', 'DELETE'),
-    fc.constantFrom(`/v2/${project}/notifications/sms/callback`, `/v2/${project}/notifications/subscriptions`, '/v2/p-1/notifications/sms/callback'),
+    fc.oneof(fc.constantFrom(`/v2/${project}/notifications/sms/callback`, `/v2/${project}/notifications/subscriptions`, '/v2/p-1/notifications/sms/callback'), topicPath),
     query,
     headers,
     body,

@@ -266,7 +266,8 @@ describe('authentication and routing, as the API gateway answers', () => {
 
   it.each([
     ['GET', '/'],
-    ['GET', `/v2/${project}/notifications/topics`],
+    ['PUT', `/v2/${project}/notifications/topics`],
+    ['GET', `/v2/${project}/notifications/message_template`],
     ['DELETE', callbackPath],
     ['POST', subscriptionsPath],
     ['GET', `${callbackPath}/`],

@@ -55,12 +55,23 @@ describe('spec/smn.openapi.yaml', () => {
     examples = collectExamples(dereferenced);
   });
 
-  it('passes swagger-parser validation as OpenAPI 3.1 with the three operations', () => {
+  it('passes swagger-parser validation as OpenAPI 3.1 with the ten operations', () => {
     expect(dereferenced.openapi).toBe('3.1.0');
     const operationIds = Object.values(dereferenced.paths as Record<string, Record<string, Json>>).flatMap((item) =>
       Object.values(item).map((operation) => operation.operationId).filter(Boolean),
     );
-    expect(operationIds.sort()).toEqual(['ListSmsEvent', 'ListSubscriptions', 'UpdateSmsEvent']);
+    expect(operationIds.sort()).toEqual([
+      'AddSubscription',
+      'CancelSubscription',
+      'CreateTopic',
+      'DeleteTopic',
+      'ListSmsEvent',
+      'ListSubscriptions',
+      'ListSubscriptionsByTopic',
+      'ListTopics',
+      'PublishMessage',
+      'UpdateSmsEvent',
+    ]);
   });
 
   it('has an example for every response of every operation', () => {
@@ -133,6 +144,41 @@ describe('spec/smn.openapi.yaml', () => {
     expect(valid('UpdateSmsEventRequest', { callback: Array(4).fill({ event_type: 'sms_fail_event', topic_urn: '' }) })).toBe(false);
     expect(valid('ListSmsEventResponse', { request_id: 'ce7f2f7343224f8c9597b05a9a0bcc2e', callback: [{ event_type: 'approval_event', topic_urn: urn }] })).toBe(true);
     expect(valid('ListSmsEventResponse', { request_id: 'not-hex', callback: [] })).toBe(false);
+  });
+
+  it('holds the topic, subscription and publishing rules of both editions', () => {
+    const ajv = new Ajv2020({ strict: true, keywords: extensionKeywords });
+    const schemas = (dereferenced.components as { schemas: Record<string, Json> }).schemas;
+    const valid = (name: string, value: unknown) => ajv.validate(schemas[name]!, value);
+    expect(valid('CreateTopicRequest', { name: 'test_topic_v2', display_name: 'testtest' })).toBe(true);
+    expect(valid('CreateTopicRequest', { name: 'a'.repeat(255), display_name: '' })).toBe(true);
+    expect(valid('CreateTopicRequest', { name: 'a'.repeat(256), display_name: '' })).toBe(false);
+    expect(valid('CreateTopicRequest', { name: '_starts_badly', display_name: '' })).toBe(false);
+    expect(valid('CreateTopicRequest', { name: 't' })).toBe(false);
+    expect(valid('CreateTopicRequest', { name: 't', display_name: 'x'.repeat(193) })).toBe(false);
+    expect(valid('AddSubscriptionRequest', { protocol: 'http', endpoint: 'http://example.com/smn' })).toBe(true);
+    expect(valid('AddSubscriptionRequest', { protocol: 'http', endpoint: 'https://example.com/smn' })).toBe(false);
+    expect(valid('AddSubscriptionRequest', { protocol: 'https', endpoint: 'http://example.com/smn' })).toBe(false);
+    expect(valid('AddSubscriptionRequest', { protocol: 'dingTalkBot', endpoint: 'robot', extension: { app_key: 'k' } })).toBe(true);
+    expect(valid('AddSubscriptionRequest', { protocol: 'pigeon', endpoint: 'x' })).toBe(false);
+    expect(valid('AddSubscriptionRequest', { protocol: 'sms', endpoint: '+8613800000000', remark: 'x'.repeat(129) })).toBe(false);
+    // Header names: Open Telekom Cloud's start with x-, Huawei Cloud's with a letter; neither with x-smn.
+    expect(valid('AddSubscriptionRequest', { protocol: 'https', endpoint: 'https://e', extension: { header: { 'x-abc-cba': 'v', abc: 'w' } } })).toBe(true);
+    expect(valid('AddSubscriptionRequest', { protocol: 'https', endpoint: 'https://e', extension: { header: { 'X-SMN-x': 'v' } } })).toBe(false);
+    expect(valid('AddSubscriptionRequest', { protocol: 'https', endpoint: 'https://e', extension: { header: { 'x--a': 'v' } } })).toBe(false);
+    expect(valid('AddSubscriptionRequest', { protocol: 'sms', endpoint: '1', subscriptions: Array(51).fill({ protocol: 'sms', endpoint: '1' }) })).toBe(false);
+    expect(valid('PublishMessageRequest', { subject: 'only a subject' })).toBe(false);
+    expect(valid('PublishMessageRequest', { message: 'm', time_to_live: '604800' })).toBe(true);
+    expect(valid('PublishMessageRequest', { message: 'm', time_to_live: '604801' })).toBe(false);
+    expect(valid('PublishMessageRequest', { message: 'm', time_to_live: '0' })).toBe(false);
+    expect(valid('PublishMessageRequest', { message: 'm', time_to_live: 3600 })).toBe(false);
+    expect(valid('PublishMessageRequest', { message_template_name: 'confirm_message', tags: { topic_id: 'x' } })).toBe(true);
+    expect(valid('PublishMessageRequest', { message_template_name: 'confirm_message', tags: { ['k'.repeat(22)]: 'x' } })).toBe(false);
+    expect(valid('PublishMessageRequest', { message: 'm', subject: 's'.repeat(513) })).toBe(false);
+    const topic = { topic_urn: 'urn:smn:regionId:8bad8a40e0f7462f8c1676e3f93a8183:t', name: 't', display_name: '', push_policy: 0 };
+    expect(valid('ListTopicsResponse', { request_id: 'ce7f2f7343224f8c9597b05a9a0bcc2e', topic_count: 1, topics: [topic] })).toBe(true);
+    expect(valid('ListTopicsResponse', { request_id: 'ce7f2f7343224f8c9597b05a9a0bcc2e', topic_count: 1, topics: [{ ...topic, push_policy: 2 }] })).toBe(false);
+    expect(valid('ListTopicsResponse', { request_id: 'ce7f2f7343224f8c9597b05a9a0bcc2e', topic_count: 1, topics: [{ ...topic, create_time: '2016-08-01 02:16:38' }] })).toBe(false);
   });
 });
 

@@ -50,6 +50,14 @@ the write checks they are read again and whatever differs is put back
 (bindings_restored). If that fails, bindings_restored is an error that gives the exact
 UpdateSmsEvent body which restores them.
 
+The topic operations (CreateTopic, DeleteTopic, AddSubscription, PublishMessage,
+CancelSubscription) are skipped without --allow-writes too. With it they write only to
+what the run makes: topics named smn_kit_conformance_<run id>_..., subscriptions of them
+to https://example.invalid/... (a host that never resolves, so nothing is delivered),
+messages published to them. Whatever the target made for the run is deleted at the end
+(resources_cleaned), also when a check failed; what cannot be deleted is listed with the
+DELETE request for each. Reads (ListTopics, ListSubscriptionsByTopic) use what is there.
+
 Options (environment variable in brackets):
   --target URL       base URL of the implementation, without /v2, e.g. http://127.0.0.1:4010 [${ENVIRONMENT.target}]
   --project-id ID    project id in the paths (default: the documents' example id) [${ENVIRONMENT.projectId}]
@@ -58,7 +66,8 @@ Options (environment variable in brackets):
   --ak AK            access key: requests are signed with SDK-HMAC-SHA256 [${ENVIRONMENT.ak}]
   --sk-file FILE     file holding the secret key that goes with --ak [or ${ENVIRONMENT.sk}]
   --sk SK            the secret key itself; visible in the process list: prefer ${ENVIRONMENT.sk} or --sk-file
-  --allow-writes     also check UpdateSmsEvent, which sends PUT requests [${ENVIRONMENT.allowWrites}=1]
+  --allow-writes     also check the operations that write: UpdateSmsEvent (PUT, bindings put back)
+                     and the topic operations (on the run's own topics, deleted at the end) [${ENVIRONMENT.allowWrites}=1]
   --strict           response fields the contract does not know fail instead of warning [${ENVIRONMENT.strict}=1]
   --rate N           at most N requests per second (default: no bound) [${ENVIRONMENT.rate}]
   --timeout MS       time to wait for each answer, body included (default ${DEFAULT_TIMEOUT_MS}) [${ENVIRONMENT.timeoutMs}]
@@ -149,6 +158,8 @@ async function conform(values: Record<string, unknown>, options: ConformanceOpti
   // Its error carries the restoring request only when something was written and could not be put back.
   const unrestored = results.find((r) => r.check === 'bindings_restored' && r.status === 'error' && r.reproducer);
   if (unrestored) out('smn-kit conformance: THE CALLBACK BINDINGS MAY NOT BE AS BEFORE THE RUN: put them back with the request given under UpdateSmsEvent bindings_restored');
+  const leftovers = results.find((r) => r.check === 'resources_cleaned' && r.status === 'error' && r.reproducer);
+  if (leftovers) out('smn-kit conformance: THE RUN LEFT TOPICS OR SUBSCRIPTIONS OF ITS OWN ON THE TARGET: delete them with the requests given under CancelSubscription resources_cleaned');
   writeReports(values, options, results, summary);
   return summary.fail + summary.error > 0 ? 1 : 0;
 }

@@ -21,29 +21,36 @@ export const mockCommand: Command = {
                     [--admin-token T] [--allow-hosts HOST,... | --allow-hosts '*']
                     [--auto-confirm] [--https-port PORT] [--signing-key FILE --signing-cert FILE]
 
-Serves ListSmsEvent, UpdateSmsEvent and ListSubscriptions. Every request is validated
-against the contract by Prism first; an invalid one gets the SMN or API-gateway error
-the real service sends (400 SMN.0015, 401 APIGW.0301, 404 APIGW.0101...).
+Serves ListSmsEvent, UpdateSmsEvent, ListSubscriptions, and the topic operations:
+CreateTopic, ListTopics, DeleteTopic, AddSubscription, ListSubscriptionsByTopic,
+CancelSubscription, PublishMessage. Every request is validated against the contract by
+Prism first; an invalid one gets the SMN or API-gateway error the real service sends
+(400 SMN.0015, 401 APIGW.0301, 404 APIGW.0101...).
 
 By default the mock remembers: UpdateSmsEvent stores the callback bindings per project
-and ListSmsEvent returns them; subscriptions come from a seed, listed oldest first and
-paged by offset and limit. Inspection endpoints beside the API: GET /_mock/state,
-POST /_mock/reset, GET|DELETE /_mock/requests, POST /_mock/subscriptions,
-POST /_mock/topics, POST /_mock/sms/events (see the README). They need no credentials
-while the mock listens on loopback; with --host beyond loopback they need the API's
-credentials, or --admin-token when given.
+and ListSmsEvent returns them; CreateTopic makes topics (idempotent: 201, then 200);
+AddSubscription adds subscriptions that follow the confirmation flow; ListSubscriptions
+lists them after the seed's, oldest first, paged by offset and limit. Inspection
+endpoints beside the API: GET /_mock/state, POST /_mock/reset, GET|DELETE
+/_mock/requests, POST /_mock/subscriptions, POST /_mock/subscriptions/confirm,
+POST /_mock/topics, POST /_mock/templates, GET|DELETE /_mock/deliveries,
+GET|DELETE /_mock/outbox, POST /_mock/sms/events (see the README). They need no
+credentials while the mock listens on loopback; with --host beyond loopback they need
+the API's credentials, or --admin-token when given.
 
 Notifications are signed as SMN signs them (RSA, sha256WithRSA certificate served at
-/smn/SMN_<region>_<hex>.pem on the mock). An http(s) subscription added through
-/_mock/subscriptions starts unconfirmed and receives a SubscriptionConfirmation; a GET
-of its subscribe_url confirms it; only confirmed ones receive Notifications; its
-unsubscribe_url removes it and sends an UnsubscribeConfirmation.
+/smn/SMN_<region>_<hex>.pem on the mock). A new http(s) subscription starts unconfirmed
+and receives a SubscriptionConfirmation; a GET of its subscribe_url confirms it; only
+confirmed ones receive Notifications (PublishMessage answers once they are delivered);
+its unsubscribe_url removes it and sends an UnsubscribeConfirmation. An sms or email
+subscription gets its confirmation, with the link, and its messages in the outbox
+(GET /_mock/outbox): what the phone or mailbox would have received.
 
 Published notifications go to loopback endpoints only (127.0.0.1, ::1, localhost),
 unless --allow-hosts names other hosts; a publication reaches at most ${MAX_DELIVERIES}
 subscribers. The state holds at most ${STATE_LIMITS.projects.max} changed projects, ${STATE_LIMITS.subscriptions.max} subscriptions
-of changed projects and ${STATE_LIMITS.topics.max} added topics; past them a change gets 403 (SMN.0001,
-SMN.0007, SMN.0004).
+of changed projects, ${STATE_LIMITS.topics.max} topics (made or added) and ${STATE_LIMITS.templates.max} message templates; past
+them a change gets 403 (SMN.0001, SMN.0007, SMN.0004, SMN.0044).
 
 Options:
   --host HOST              interface to listen on (default ${DEFAULT_HOST})
@@ -53,7 +60,8 @@ Options:
   --stateless              no state: every answer is the contract's example (pure Prism)
   --state-file FILE        load the state from FILE at start and save it there after each change
   --strict-topics          refuse bindings to topics the mock does not know (SMN.0141/0143/0145);
-                           it knows the topics of the subscriptions and those added with POST /_mock/topics
+                           it knows the topics CreateTopic made, those of the subscriptions and those
+                           added with POST /_mock/topics
   --subscriptions FILE     the seed subscriptions, a JSON list (default ${here(defaultSeedPath)})
   --seed-subscriptions N   instead, N subscriptions generated from the contract's schema
   --seed S                 seed of the generated subscriptions (default "smn-kit"): same seed, same data

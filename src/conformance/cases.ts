@@ -2,6 +2,7 @@
 // outside each parameter's rules (with the error the spec's `x-error` names for them),
 // valid boundary values, and broken request bodies. Nothing here repeats a limit or a
 // code the spec already states.
+import { fieldError, fieldSchema, oneOfFields, requiredFields } from '../contract/body-fields.js';
 import type { SmnContract } from '../contract/smn.js';
 import type { Parameter, Schema, SmnOperation } from '../contract/smn-responses.js';
 
@@ -9,6 +10,10 @@ export interface NegativeCase {
   /** What is wrong, for the report: `limit=0 (below the minimum 1)`. */
   description: string;
   query?: string;
+  /** Path parameters sent as given instead of the run's (`topic_urn` malformed). */
+  path?: Record<string, string>;
+  /** A path parameter to fill with a well-formed URN of nothing the project has (`x-not-found`). */
+  absent?: string;
   /** Raw body text; undefined sends no body. */
   body?: string;
   contentType?: string;
@@ -25,7 +30,15 @@ export interface PositiveCase {
 
 const queryParameters = (operation: SmnOperation): Parameter[] => operation.parameters.filter((p) => p.in === 'query');
 
-export function negativeCases(operation: SmnOperation, contract: SmnContract, example?: unknown): NegativeCase[] {
+/** A value its pattern refuses, made from a valid one where there is one. */
+const MALFORMED_URN = 'urn:smn:not-a-urn';
+
+/**
+ * The invalid requests of an operation. A body's cases are made from `example` (a valid
+ * body) and then from `others` for the fields `example` lacks (the contract's other
+ * examples: a message_structure, a template).
+ */
+export function negativeCases(operation: SmnOperation, contract: SmnContract, example?: unknown, others: unknown[] = []): NegativeCase[] {
   const cases: NegativeCase[] = [];
   for (const parameter of queryParameters(operation)) {
     const error = parameter['x-error'];
@@ -37,6 +50,9 @@ export function negativeCases(operation: SmnOperation, contract: SmnContract, ex
       if (typeof schema.maximum === 'number') cases.push({ description: `${name}=${schema.maximum + 1} (above the maximum ${schema.maximum})`, query: `${name}=${schema.maximum + 1}`, error });
       cases.push({ description: `${name}=abc (not an integer)`, query: `${name}=abc`, error });
       cases.push({ description: `${name}=1.5 (not an integer)`, query: `${name}=1.5`, error });
+    }
+    if (schema.type === 'string' && typeof schema.maxLength === 'number') {
+      cases.push({ description: `${name} of ${schema.maxLength + 1} characters (at most ${schema.maxLength})`, query: `${name}=${'x'.repeat(schema.maxLength + 1)}`, error });
     }
     const values = schema.enum as unknown[] | undefined;
     if (values?.every((value) => typeof value === 'string')) {
@@ -51,12 +67,21 @@ export function negativeCases(operation: SmnOperation, contract: SmnContract, ex
     const kitChoice = parameter['x-kit-choice'];
     if (kitChoice) for (const added of cases.slice(before)) added.kitChoice = kitChoice;
   }
-  if (operation.requestBody) cases.push(...bodyCases(operation.requestBody, contract, example));
+  // Path parameters other than the project (whose refusal no edition documents): malformed, and naming nothing.
+  for (const parameter of operation.parameters.filter((p) => p.in === 'path' && p.name !== 'project_id')) {
+    const error = parameter['x-error'];
+    if (error) cases.push({ description: `${parameter.name} malformed (${MALFORMED_URN})`, path: { [parameter.name]: MALFORMED_URN }, error, kitChoice: parameter['x-kit-choice'] });
+    const notFound = contract.notFoundErrors.get(parameter.name);
+    if (notFound) cases.push({ description: `${parameter.name} of nothing the project has`, absent: parameter.name, error: notFound });
+  }
+  if (operation.requestBody) cases.push(...bodyCases(operation, operation.requestBody, contract, example, others));
   return cases;
 }
 
-function bodyCases(schema: Schema, contract: SmnContract, example: unknown): NegativeCase[] {
-  const error = contract.bodyError;
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function bodyCases(operation: SmnOperation, schema: Schema, contract: SmnContract, example: unknown, others: unknown[]): NegativeCase[] {
+  const error = contract.bodyErrors.get(operation.operationId) ?? contract.bodyError;
   const cases: NegativeCase[] = [
     { description: 'a body that is not JSON', body: '{"callback": [', error },
     { description: 'no body at all', error },
@@ -78,6 +103,56 @@ function bodyCases(schema: Schema, contract: SmnContract, example: unknown): Neg
         body: JSON.stringify({ [name]: [{ event_type: eventType, topic_urn: 'urn:smn:not-a-topic' }] }),
         error: codes.malformed,
       });
+    }
+  }
+  if (isObject(example)) {
+    const covered = new Set(Object.keys(example));
+    cases.push(...fieldCases(schema, example, error, new Set(), true));
+    for (const other of others.filter(isObject)) {
+      cases.push(...fieldCases(schema, other, error, covered, false));
+      Object.keys(other).forEach((name) => covered.add(name));
+    }
+  }
+  return cases;
+}
+
+/**
+ * One invalid request per rule of each field, made from a valid body (the contract's
+ * example, with the run's names): each expects the field's `x-error`, else the body's.
+ * A field whose rule is the kit's choice (`x-kit-choice`) makes a case that only warns.
+ */
+function fieldCases(schema: Schema, valid: Record<string, unknown>, bodyError: string, covered: Set<string>, whole: boolean): NegativeCase[] {
+  const cases: NegativeCase[] = [];
+  const errorOf = (name: string): string => fieldError(schema, [name]) ?? bodyError;
+  // A field's x-kit-choice marks its constraints (a bound, a pattern), never its type or presence.
+  const withField = (name: string, value: unknown, description: string, constraint: boolean): NegativeCase => ({
+    description: `${name} ${description}`,
+    body: JSON.stringify({ ...valid, [name]: value }),
+    error: errorOf(name),
+    kitChoice: constraint ? (fieldSchema(schema, name)?.['x-kit-choice'] as string | undefined) : undefined,
+  });
+  if (whole) {
+    for (const name of requiredFields(schema)) {
+      const { [name]: _dropped, ...rest } = valid;
+      cases.push({ description: `${name} missing (required)`, body: JSON.stringify(rest), error: errorOf(name) });
+    }
+    const alternatives = oneOfFields(schema);
+    if (alternatives.length > 0) {
+      const rest = Object.fromEntries(Object.entries(valid).filter(([name]) => !alternatives.includes(name)));
+      cases.push({ description: `none of ${alternatives.join(', ')} (one is required)`, body: JSON.stringify(rest), error: errorOf(alternatives[0]!) });
+    }
+  }
+  for (const [name, value] of Object.entries(valid)) {
+    const field = fieldSchema(schema, name);
+    if (!field || typeof value !== 'string' || covered.has(name)) continue;
+    cases.push(withField(name, 42, 'a number (must be a string)', false));
+    const values = field.enum as unknown[] | undefined;
+    if (values) cases.push(withField(name, 'unknown_value', `not one of ${values.join(', ')}`, true));
+    if (typeof field.maxLength === 'number') cases.push(withField(name, 'x'.repeat(field.maxLength + 1), `of ${field.maxLength + 1} characters (at most ${field.maxLength})`, true));
+    if (typeof field.pattern === 'string' && !new RegExp(field.pattern, 'u').test(`${value}!`)) cases.push(withField(name, `${value}!`, `"${value.slice(0, 40)}!" (must match ${field.pattern})`, true));
+    if (field.contentSchema) {
+      cases.push(withField(name, '{', 'not the JSON text its contentSchema describes', true));
+      for (const key of ((field.contentSchema as Schema).required as string[] | undefined) ?? []) cases.push(withField(name, '{}', `without "${key}" (its contentSchema requires it)`, true));
     }
   }
   return cases;

@@ -10,6 +10,7 @@ import { BindingsUnknown, CallbackBindings, compareBindings, type Binding } from
 import { negativeCases, positiveCases, type NegativeCase } from './cases.js';
 import { describeProblems, requestLabel } from './evidence.js';
 import type { ConformanceOptions } from './options.js';
+import { describeLeftovers, Sandbox, Unavailable } from './sandbox.js';
 import { reproducer, RequestFailed, TargetClient, type Exchange } from './target.js';
 
 export interface CheckResult {
@@ -28,7 +29,7 @@ type Verdict = Omit<CheckResult, 'operation' | 'check'>;
 
 export interface Check {
   name: string;
-  /** The operations it applies to; all three when absent. */
+  /** The operations it applies to; all of the contract's when absent. */
   operations?: string[];
   run(context: CheckContext, operation: SmnOperation): Promise<Verdict>;
 }
@@ -36,6 +37,12 @@ export interface Check {
 const LIST_SMS_EVENT = 'ListSmsEvent';
 const UPDATE_SMS_EVENT = 'UpdateSmsEvent';
 const LIST_SUBSCRIPTIONS = 'ListSubscriptions';
+const CREATE_TOPIC = 'CreateTopic';
+const LIST_TOPICS = 'ListTopics';
+const DELETE_TOPIC = 'DeleteTopic';
+const ADD_SUBSCRIPTION = 'AddSubscription';
+const LIST_SUBSCRIPTIONS_BY_TOPIC = 'ListSubscriptionsByTopic';
+const CANCEL_SUBSCRIPTION = 'CancelSubscription';
 
 /** What the checks share in one run: the client, the contract, and answers fetched once. */
 export class CheckContext {
@@ -43,12 +50,60 @@ export class CheckContext {
   readonly responses: SmnResponses;
   /** The callback bindings the write checks must leave as they found them. */
   readonly bindings: CallbackBindings;
+  /** The topics and subscriptions the run makes, and deletes at the end. */
+  readonly sandbox: Sandbox;
   private readonly memo = new Map<string, Promise<unknown>>();
 
   constructor(readonly options: ConformanceOptions, responses: SmnResponses = smnResponses()) {
     this.client = new TargetClient(options);
     this.responses = responses;
     this.bindings = new CallbackBindings(this.client, responses, this.operation(LIST_SMS_EVENT), this.operation(UPDATE_SMS_EVENT));
+    this.sandbox = new Sandbox(this.client, (operationId) => this.operation(operationId), options.allowWrites);
+  }
+
+  /**
+   * Path parameters for a request to the operation that should succeed (those in
+   * `given` are kept): a topic to read, the run's main topic to write to, and, for a
+   * DELETE, a topic or subscription of the run made to be deleted.
+   */
+  async parameters(operation: SmnOperation, given: Record<string, string> = {}): Promise<Record<string, string>> {
+    const parameters = { ...given };
+    for (const { name } of operation.parameters.filter((p) => p.in === 'path' && p.name !== 'project_id' && given[p.name] === undefined)) {
+      if (name === 'topic_urn') {
+        parameters[name] = operation.method === 'DELETE' ? (await this.sandbox.createTopic('deleted')).urn : isWrite(operation) ? (await this.sandbox.mainTopic()).urn : await this.sandbox.readableTopic();
+      } else if (name === 'subscription_urn') {
+        parameters[name] = (await this.sandbox.subscribe((await this.sandbox.mainTopic()).urn, 'cancelled')).urn;
+      }
+    }
+    return parameters;
+  }
+
+  /** Path parameters naming nothing the project has: a request with them changes nothing, whatever the target does with it. */
+  async absentParameters(operation: SmnOperation): Promise<Record<string, string>> {
+    const parameters: Record<string, string> = {};
+    for (const { name } of operation.parameters.filter((p) => p.in === 'path' && p.name !== 'project_id')) {
+      parameters[name] = name === 'subscription_urn' ? await this.sandbox.absentSubscriptionUrn() : await this.sandbox.absentTopicUrn();
+    }
+    return parameters;
+  }
+
+  /**
+   * A valid body made from one of the contract's examples, with the run's own names: a
+   * topic `name` of the run's, an https `endpoint` of the run's that receives nothing.
+   */
+  validBody(operation: SmnOperation, example: unknown = operation.requestExample): Promise<string> | string | undefined {
+    if (!operation.requestBody) return undefined;
+    if (operation.operationId === UPDATE_SMS_EVENT) return this.bindings.unchangedBody();
+    const body = { ...(example as Record<string, unknown>) };
+    if (typeof body.name === 'string') body.name = this.sandbox.topicName('created');
+    if (typeof body.endpoint === 'string') Object.assign(body, { protocol: 'https', endpoint: this.sandbox.endpoint('subscribed') });
+    return JSON.stringify(body);
+  }
+
+  /** Sends a request to the operation: path parameters resolved (see `parameters`), the body as given. */
+  async request(operation: SmnOperation, spec: { query?: string; body?: string; contentType?: string; auth?: boolean; path?: Record<string, string> } = {}): Promise<Exchange> {
+    const path = this.client.path(operation.path, await this.parameters(operation, spec.path));
+    return this.client.send({ method: operation.method, path, query: spec.query, body: spec.body, contentType: spec.contentType, auth: spec.auth });
   }
 
   operation(operationId: string): SmnOperation {
@@ -65,27 +120,26 @@ export class CheckContext {
 
   /** GET an operation with a query. */
   get(operationId: string, query?: string, auth = true): Promise<Exchange> {
-    const operation = this.operation(operationId);
-    return this.client.send({ method: operation.method, path: this.client.path(operation.path), query, auth });
+    return this.request(this.operation(operationId), { query, auth });
   }
 
   /** The answer to a valid request, fetched once per operation and shared by the generic checks. */
   baseline(operationId: string): Promise<Exchange> {
     return this.once(`baseline ${operationId}`, async () => {
-      if (operationId === UPDATE_SMS_EVENT) {
-        const operation = this.operation(operationId);
-        return this.client.send({ method: operation.method, path: this.client.path(operation.path), body: await this.bindings.unchangedBody() });
-      }
-      return this.get(operationId);
+      const operation = this.operation(operationId);
+      return this.request(operation, { body: await this.validBody(operation) });
     });
   }
 
-  /** An error answer of the operation: the request without credentials. */
+  /**
+   * An error answer of the operation: the request without credentials. A DELETE names
+   * nothing the project has, so that a target that ignores credentials deletes nothing.
+   */
   refusal(operationId: string): Promise<Exchange> {
     return this.once(`refusal ${operationId}`, async () => {
       const operation = this.operation(operationId);
-      const body = operation.requestBody ? await this.bindings.unchangedBody() : undefined;
-      return this.client.send({ method: operation.method, path: this.client.path(operation.path), body, auth: false });
+      const path = operation.method === 'DELETE' ? await this.absentParameters(operation) : undefined;
+      return this.request(operation, { body: await this.validBody(operation), auth: false, path });
     });
   }
 
@@ -102,6 +156,8 @@ const warn = (message: string, exchange?: Exchange): Verdict => ({ status: 'warn
 const error = (message: string, exchange?: Exchange): Verdict => ({ status: 'error', message, reproducer: exchange && reproducer(exchange.request) });
 
 const isWrite = (operation: SmnOperation): boolean => operation.method !== 'GET';
+/** What a valid request gets: 201 where the operation creates (and declares 201), 200 otherwise. */
+const successStatus = (operation: SmnOperation): number => (operation.responses.has(201) ? 201 : 200);
 const writesSkipped = (operation: SmnOperation): Verdict =>
   skip(`${operation.operationId} changes the target (${operation.method}); run with --allow-writes to check it`);
 
@@ -119,6 +175,8 @@ const guarded =
   async (context, operation) => {
     if (!isWrite(operation)) return run(context, operation);
     if (!context.options.allowWrites) return writesSkipped(operation);
+    // The topic operations write only to the run's own resources (sandbox.ts); the bindings are UpdateSmsEvent's.
+    if (operation.operationId !== UPDATE_SMS_EVENT) return run(context, operation);
     try {
       await context.bindings.initial();
     } catch (failure) {
@@ -134,12 +192,13 @@ export const checks: Check[] = [
     run: guarded(async (context, operation) => {
       const exchange = await context.baseline(operation.operationId);
       const { status } = exchange.response;
-      if (status !== 200) return fail(`a valid ${label(exchange)} must get 200; received ${status}`, exchange);
+      const expected = successStatus(operation);
+      if (status !== expected) return fail(`a valid ${label(exchange)} must get ${expected}; received ${status}`, exchange);
       const refusal = await context.refusal(operation.operationId);
       if (!operation.responses.has(refusal.response.status)) {
         return fail(`${label(refusal)} without credentials got ${refusal.response.status}, a status ${operation.operationId} does not declare (${[...operation.responses.keys()].join(', ')})`, refusal);
       }
-      return pass(`200 for a valid request; ${refusal.response.status} without credentials is declared`);
+      return pass(`${expected} for a valid request; ${refusal.response.status} without credentials is declared`);
     }),
   },
   {
@@ -202,6 +261,11 @@ export const checks: Check[] = [
     name: 'negative_data_rejection',
     run: guarded(async (context, operation) => {
       if (!isWrite(operation)) return rejectInvalid(context, operation);
+      if (operation.operationId !== UPDATE_SMS_EVENT) {
+        // Bodies made from the contract's examples with the run's own names; a template example too (its invalid forms are refused before any template is looked up).
+        const bodies = await Promise.all(operation.requestExamples.map(async (example) => JSON.parse((await context.validBody(operation, example)) ?? 'null') as unknown));
+        return rejectInvalid(context, operation, bodies[0], bodies.slice(1));
+      }
       // Start from the bindings of the start, so that a change found afterwards is the invalid requests' doing.
       const start = await context.bindings.restore();
       let verdict: Verdict | undefined;
@@ -225,17 +289,20 @@ export const checks: Check[] = [
   {
     name: 'positive_data_acceptance',
     run: guarded(async (context, operation) => {
-      const requests: { description: string; send: () => Promise<Exchange> }[] = isWrite(operation)
-        ? ['application/json', 'application/json;charset=UTF-8'].map((contentType) => ({
-            description: `the current bindings written back as ${contentType}`,
-            send: async () =>
-              context.client.send({ method: operation.method, path: context.client.path(operation.path), body: await context.bindings.unchangedBody(), contentType }),
-          }))
-        : positiveCases(operation).map((c) => ({ description: c.description, send: () => context.get(operation.operationId, c.query) }));
+      const requests: { description: string; send: () => Promise<Exchange> }[] =
+        operation.operationId === UPDATE_SMS_EVENT
+          ? ['application/json', 'application/json;charset=UTF-8'].map((contentType) => ({
+              description: `the current bindings written back as ${contentType}`,
+              send: async () => context.request(operation, { body: await context.bindings.unchangedBody(), contentType }),
+            }))
+          : isWrite(operation)
+            ? writeVariants(context, operation)
+            : positiveCases(operation).map((c) => ({ description: c.description, send: () => context.get(operation.operationId, c.query) }));
+      const expected = successStatus(operation);
       for (const request of requests) {
         const exchange = await request.send();
         const { status, json } = exchange.response;
-        if (status !== 200) return fail(`${request.description}: a valid request must get 200; received ${status}`, exchange);
+        if (status !== expected) return fail(`${request.description}: a valid request must get ${expected}; received ${status}`, exchange);
         const { problems } = context.responses.judge(operation.operationId, status, json, { strict: context.options.strict });
         if (problems.length > 0) return fail(`${request.description}: ${describeProblems(problems)}`, exchange);
       }
@@ -287,8 +354,22 @@ export const checks: Check[] = [
   },
   {
     name: 'pagination',
-    operations: [LIST_SUBSCRIPTIONS],
-    run: (context, operation) => checkPagination(context, operation),
+    operations: [LIST_SUBSCRIPTIONS, LIST_TOPICS, LIST_SUBSCRIPTIONS_BY_TOPIC],
+    run: async (context, operation) => {
+      // With writes allowed the run brings topics and subscriptions of its own, so that there are pages to compare.
+      if (context.options.allowWrites && operation.operationId !== LIST_SUBSCRIPTIONS) await context.sandbox.populate();
+      return checkPagination(context, operation);
+    },
+  },
+  {
+    name: 'topic_round_trip',
+    operations: [CREATE_TOPIC],
+    run: guarded((context) => topicRoundTrip(context)),
+  },
+  {
+    name: 'subscription_round_trip',
+    operations: [ADD_SUBSCRIPTION],
+    run: guarded((context) => subscriptionRoundTrip(context)),
   },
   {
     name: 'update_round_trip',
@@ -323,11 +404,125 @@ export const checks: Check[] = [
       return pass(`ListSmsEvent reports the ${before.length} binding(s) found at the start`);
     }),
   },
+  {
+    // Last of all (CancelSubscription is the contract's last operation): the kit's promise
+    // that a run leaves no topic or subscription of its own behind.
+    name: 'resources_cleaned',
+    operations: [CANCEL_SUBSCRIPTION],
+    run: guarded(async (context) => {
+      const { deleted, left } = await context.sandbox.cleanup();
+      if (left.length > 0) {
+        return {
+          status: 'error',
+          message: `the run could not delete ${left.length} of its own resources; delete them with: ${describeLeftovers(left)}`,
+          reproducer: reproducer(left[0]!.request),
+        };
+      }
+      return pass(`deleted the ${deleted.length} topic(s) and subscription(s) the run made (named ${context.sandbox.topicName('').replace(/_\d+$/, '')}...); nothing of its own is left`);
+    }),
+  },
 ];
 
+/**
+ * Valid variants of a write: each example of the contract with the run's names (an
+ * example naming a message template is left out: it needs a template the target may
+ * not have), sent with `;charset=UTF-8` as old clients send it. A DELETE has no variant
+ * beyond the request status_code_conformance sends.
+ */
+function writeVariants(context: CheckContext, operation: SmnOperation): { description: string; send: () => Promise<Exchange> }[] {
+  if (!operation.requestBody) return [];
+  return operation.requestExamples
+    .filter((example) => !(typeof example === 'object' && example !== null && 'message_template_name' in example))
+    .map((example, i) => ({
+      description: `the contract's example ${i + 1} as application/json;charset=UTF-8`,
+      send: async () => context.request(operation, { body: await context.validBody(operation, example), contentType: 'application/json;charset=UTF-8' }),
+    }));
+}
+
+type Item = Record<string, unknown>;
+
+/** The items of a list answer under `field`, or undefined when the answer is not a 200 with such a list. */
+function listOf(exchange: Exchange, field: string): Item[] | undefined {
+  const items = (exchange.response.json as Record<string, unknown> | undefined)?.[field];
+  return exchange.response.status === 200 && Array.isArray(items) ? (items as Item[]) : undefined;
+}
+
+/**
+ * CreateTopic -> ListTopics lists it, newest first -> CreateTopic again answers 200 and
+ * the same URN (idempotent) -> DeleteTopic -> ListTopics no longer lists it, and its
+ * subscriptions are 404. The topic is the run's own, deleted even when a step fails.
+ */
+async function topicRoundTrip(context: CheckContext): Promise<Verdict> {
+  const created = await context.sandbox.createTopic('round_trip');
+  const name = String(JSON.parse(created.exchange.request.body!).name);
+  try {
+    if (created.exchange.response.status !== 201) return fail(`CreateTopic of a new topic must get 201; received ${created.exchange.response.status}`, created.exchange);
+    if (!created.urn.endsWith(`:${name}`)) return fail(`CreateTopic of ${name}: /topic_urn: expected a URN ending in :${name}, received ${created.urn}`, created.exchange);
+    const listed = await context.get(LIST_TOPICS, 'offset=0&limit=100');
+    const topics = listOf(listed, 'topics');
+    if (!topics) return fail(`ListTopics after CreateTopic: expected 200 with a topics list, received ${listed.response.status}`, listed);
+    const at = topics.findIndex((t) => t.topic_urn === created.urn);
+    if (at === -1) return fail(`ListTopics does not list ${created.urn}, just created (first page of ${topics.length})`, listed);
+    if (topics[at]!.name !== name) return fail(`ListTopics lists ${created.urn} with /topics/${at}/name ${JSON.stringify(topics[at]!.name)}; expected "${name}"`, listed);
+    const again = await context.request(context.operation(CREATE_TOPIC), { body: created.exchange.request.body });
+    const againUrn = (again.response.json as { topic_urn?: unknown } | undefined)?.topic_urn;
+    if (again.response.status !== 200 || againUrn !== created.urn) {
+      return fail(`CreateTopic of an existing name must get 200 and the same topic_urn (it is idempotent); received ${again.response.status} with ${JSON.stringify(againUrn)}`, again);
+    }
+    const deleted = await context.request(context.operation(DELETE_TOPIC), { path: { topic_urn: created.urn } });
+    if (deleted.response.status !== 200) return fail(`DeleteTopic of ${created.urn} must get 200; received ${deleted.response.status}`, deleted);
+    const after = await context.get(LIST_TOPICS, 'offset=0&limit=100');
+    if (listOf(after, 'topics')?.some((t) => t.topic_urn === created.urn)) return fail(`ListTopics still lists ${created.urn} after DeleteTopic answered 200`, after);
+    const orphan = await context.request(context.operation(LIST_SUBSCRIPTIONS_BY_TOPIC), { path: { topic_urn: created.urn } });
+    const notFound = context.responses.contract.notFoundErrors.get('topic_urn');
+    if (orphan.response.status !== 404) return fail(`ListSubscriptionsByTopic of the deleted topic must get 404 ${notFound}; received ${orphan.response.status}`, orphan);
+    const position = at === 0 ? 'first (newest first)' : `at position ${at} (the documents say newest first; another client may have made one since)`;
+    if (at !== 0) return warn(`created ${name}: listed ${position}, 200 and the same URN again, deleted, no longer listed`, listed);
+    return pass(`created ${name}: listed ${position}, 200 and the same URN again, deleted, no longer listed, its subscriptions 404`);
+  } finally {
+    if (context.sandbox.made().topics.includes(created.urn)) await context.request(context.operation(DELETE_TOPIC), { path: { topic_urn: created.urn } }).catch(() => undefined);
+  }
+}
+
+/**
+ * AddSubscription to the run's topic -> ListSubscriptionsByTopic lists it, unconfirmed
+ * -> AddSubscription again answers 200 and the same URN -> CancelSubscription ->
+ * no longer listed -> CancelSubscription again is 404.
+ */
+async function subscriptionRoundTrip(context: CheckContext): Promise<Verdict> {
+  const topic = (await context.sandbox.mainTopic()).urn;
+  const added = await context.sandbox.subscribe(topic, 'round_trip');
+  const endpoint = String(JSON.parse(added.exchange.request.body!).endpoint);
+  if (added.exchange.response.status !== 201) return fail(`AddSubscription of a new endpoint must get 201; received ${added.exchange.response.status}`, added.exchange);
+  if (!added.urn.startsWith(`${topic}:`)) return fail(`/subscription_urn: expected a URN under the topic's (${topic}:...), received ${added.urn}`, added.exchange);
+  const byTopic = context.operation(LIST_SUBSCRIPTIONS_BY_TOPIC);
+  const listed = await context.request(byTopic, { query: 'offset=0&limit=100', path: { topic_urn: topic } });
+  const subscriptions = listOf(listed, 'subscriptions');
+  if (!subscriptions) return fail(`ListSubscriptionsByTopic after AddSubscription: expected 200 with a subscriptions list, received ${listed.response.status}`, listed);
+  const found = subscriptions.find((s) => s.subscription_urn === added.urn);
+  if (!found) return fail(`ListSubscriptionsByTopic does not list ${added.urn}, just added`, listed);
+  for (const [field, value] of Object.entries({ topic_urn: topic, protocol: 'https', endpoint })) {
+    if (found[field] !== value) return fail(`ListSubscriptionsByTopic lists ${added.urn} with ${field} ${JSON.stringify(found[field])}; expected ${JSON.stringify(value)}`, listed);
+  }
+  const again = await context.request(context.operation(ADD_SUBSCRIPTION), { body: added.exchange.request.body, path: { topic_urn: topic } });
+  const againUrn = (again.response.json as { subscription_urn?: unknown } | undefined)?.subscription_urn;
+  if (again.response.status !== 200 || againUrn !== added.urn) {
+    return fail(`AddSubscription of an existing subscription must get 200 and the same subscription_urn (it is idempotent); received ${again.response.status} with ${JSON.stringify(againUrn)}`, again);
+  }
+  const cancel = context.operation(CANCEL_SUBSCRIPTION);
+  const cancelled = await context.request(cancel, { path: { subscription_urn: added.urn } });
+  if (cancelled.response.status !== 200) return fail(`CancelSubscription of ${added.urn} must get 200; received ${cancelled.response.status}`, cancelled);
+  const after = await context.request(byTopic, { query: 'offset=0&limit=100', path: { topic_urn: topic } });
+  if (listOf(after, 'subscriptions')?.some((s) => s.subscription_urn === added.urn)) return fail(`ListSubscriptionsByTopic still lists ${added.urn} after CancelSubscription answered 200`, after);
+  const twice = await context.request(cancel, { path: { subscription_urn: added.urn } });
+  const notFound = context.responses.contract.notFoundErrors.get('subscription_urn');
+  if (twice.response.status !== 404) return fail(`CancelSubscription of a cancelled subscription must get 404 ${notFound}; received ${twice.response.status}`, twice);
+  return pass(`added ${endpoint} (status ${String(found.status)}): listed, 200 and the same URN again, cancelled, no longer listed, 404 the second time`);
+}
+
 /** Sends every invalid request of the operation; the first that is not refused as documented fails the check. */
-async function rejectInvalid(context: CheckContext, operation: SmnOperation, example?: unknown): Promise<Verdict> {
-  const cases = negativeCases(operation, context.responses.contract, example);
+async function rejectInvalid(context: CheckContext, operation: SmnOperation, example?: unknown, others: unknown[] = []): Promise<Verdict> {
+  const cases = negativeCases(operation, context.responses.contract, example, others);
   const warnings: string[] = [];
   let firstWarning: Exchange | undefined;
   for (const negative of cases) {
@@ -344,13 +539,11 @@ async function rejectInvalid(context: CheckContext, operation: SmnOperation, exa
 }
 
 async function sendCase(context: CheckContext, operation: SmnOperation, negative: NegativeCase): Promise<Exchange> {
-  return context.client.send({
-    method: operation.method,
-    path: context.client.path(operation.path),
-    query: negative.query,
-    body: negative.body,
-    contentType: negative.contentType,
-  });
+  const path = { ...negative.path };
+  if (negative.absent) path[negative.absent] = negative.absent === 'subscription_urn' ? await context.sandbox.absentSubscriptionUrn() : await context.sandbox.absentTopicUrn();
+  // A request that names a resource sends a body that would be valid there, so that only what the case breaks is wrong.
+  const body = negative.body ?? (negative.path || negative.absent || negative.query ? await context.validBody(operation) : undefined);
+  return context.request(operation, { query: negative.query, body, contentType: negative.contentType, path });
 }
 
 function judgeRejection(context: CheckContext, operation: SmnOperation, negative: NegativeCase, exchange: Exchange): Verdict {
@@ -379,13 +572,24 @@ interface Page {
   urns: string[];
 }
 
+/**
+ * What a list operation's 200 answer holds, from its schema: the list (`subscriptions`,
+ * `topics`), the total (`subscription_count`, `topic_count`) and each item's own URN
+ * (`subscription_urn`, `topic_urn`).
+ */
+function listShape(operation: SmnOperation): { list: string; count: string; id: string } {
+  const properties = (operation.responses.get(200)?.properties ?? {}) as Record<string, { type?: string }>;
+  const list = Object.keys(properties).find((name) => properties[name]!.type === 'array') ?? 'subscriptions';
+  const item = list.replace(/s$/, '');
+  return { list, count: `${item}_count`, id: `${item}_urn` };
+}
+
 async function page(context: CheckContext, operation: SmnOperation, offset: number, limit: number): Promise<Page | Verdict> {
+  const { list, count, id } = listShape(operation);
   const exchange = await context.get(operation.operationId, `offset=${offset}&limit=${limit}`);
-  const body = exchange.response.json as { subscription_count?: unknown; subscriptions?: { subscription_urn?: string }[] } | undefined;
-  if (exchange.response.status !== 200 || !Array.isArray(body?.subscriptions)) {
-    return fail(`offset=${offset}&limit=${limit}: expected 200 with a subscriptions list, received ${exchange.response.status}`, exchange);
-  }
-  return { exchange, count: body.subscription_count, urns: body.subscriptions.map((s) => String(s.subscription_urn)) };
+  const items = listOf(exchange, list);
+  if (!items) return fail(`offset=${offset}&limit=${limit}: expected 200 with a ${list} list, received ${exchange.response.status}`, exchange);
+  return { exchange, count: (exchange.response.json as Record<string, unknown>)[count], urns: items.map((item) => String(item[id])) };
 }
 
 const isVerdict = (value: Page | Verdict): value is Verdict => 'status' in value;
@@ -452,6 +656,7 @@ async function checkSubscriptionFilters(context: CheckContext, operation: SmnOpe
 async function checkPagination(context: CheckContext, operation: SmnOperation): Promise<Verdict> {
   const limit = operation.parameters.find((p) => p.name === 'limit')?.schema;
   const maximum = typeof limit?.maximum === 'number' ? limit.maximum : 100;
+  const { list, count: countField } = listShape(operation);
   const whole = await page(context, operation, 0, maximum);
   if (isVerdict(whole)) return whole;
   const all = whole.urns;
@@ -464,7 +669,7 @@ async function checkPagination(context: CheckContext, operation: SmnOperation): 
     const part = await page(context, operation, offset, k);
     if (isVerdict(part)) return part;
     counts.add(part.count);
-    if (part.urns.length > k) return fail(`offset=${offset}&limit=${k}: limit not respected: expected at most ${k} subscriptions, received ${part.urns.length}`, part.exchange);
+    if (part.urns.length > k) return fail(`offset=${offset}&limit=${k}: limit not respected: expected at most ${k} ${list}, received ${part.urns.length}`, part.exchange);
     for (const urn of part.urns) {
       const earlier = seen.get(urn);
       if (earlier !== undefined) return fail(`offset=${offset}&limit=${k}: pages overlap: ${urn} was already on the page at offset ${earlier}`, part.exchange);
@@ -472,22 +677,25 @@ async function checkPagination(context: CheckContext, operation: SmnOperation): 
     }
     const expected = all.slice(offset, offset + k);
     if (JSON.stringify(part.urns) !== JSON.stringify(expected)) {
-      return fail(`offset=${offset}&limit=${k}: expected subscriptions [${expected.join(', ')}] (the same order as one large page), received [${part.urns.join(', ')}]`, part.exchange);
+      return fail(`offset=${offset}&limit=${k}: expected ${list} [${expected.join(', ')}] (the same order as one large page), received [${part.urns.join(', ')}]`, part.exchange);
     }
   }
   const past = await page(context, operation, Math.max(all.length, typeof whole.count === 'number' ? whole.count : 0), k);
   if (isVerdict(past)) return past;
-  if (past.urns.length > 0) return fail(`an offset past the end must give an empty list; received ${past.urns.length} subscriptions`, past.exchange);
+  if (past.urns.length > 0) return fail(`an offset past the end must give an empty list; received ${past.urns.length} ${list}`, past.exchange);
   counts.add(past.count);
-  if (counts.size > 1) return fail(`subscription_count changes from page to page: ${[...counts].map(String).join(', ')}`, past.exchange);
+  if (counts.size > 1) return fail(`${countField} changes from page to page: ${[...counts].map(String).join(', ')}`, past.exchange);
   const count = whole.count;
-  if (typeof count === 'number' && count < all.length) return fail(`subscription_count ${count} is smaller than the ${all.length} subscriptions of the first page`, whole.exchange);
+  if (typeof count === 'number' && count < all.length) return fail(`${countField} ${count} is smaller than the ${all.length} ${list} of the first page`, whole.exchange);
   if (typeof count === 'number' && all.length < maximum && count !== all.length) {
-    warnings.push(`subscription_count ${count} differs from the ${all.length} subscriptions listed; the documents only say "number of subscriptions" (smn-kit reads it as the total)`);
+    // Both editions document topic_count as the total; the subscription lists only say "number of subscriptions".
+    const differs = `${countField} ${count} differs from the ${all.length} ${list} listed`;
+    if (list === 'topics') return fail(`${differs}; the documents say it is the total, whatever offset and limit are`, whole.exchange);
+    warnings.push(`${differs}; the documents only say "number of ${list}" (smn-kit reads it as the total)`);
   }
-  if (all.length < 2) warnings.push(`only ${all.length} subscription(s): pages cannot be compared; add subscriptions to check paging`);
+  if (all.length < 2) warnings.push(`only ${all.length} item(s) in ${list}: pages cannot be compared; add some (or run with --allow-writes, which brings the run's own) to check paging`);
   if (warnings.length > 0) return warn(warnings.join('; '), whole.exchange);
-  return pass(`${Math.ceil(all.length / k)} pages of ${k} match one page of ${all.length}; subscription_count ${String(count)}`);
+  return pass(`${Math.ceil(all.length / k)} pages of ${k} match one page of ${all.length}; ${countField} ${String(count)}`);
 }
 
 /** The checks that apply to an operation, in the order they run. */
@@ -523,6 +731,7 @@ function verdictOf(failure: unknown): Verdict {
     return { status: failure.kind === 'too-large' ? 'fail' : 'error', message: `${requestLabel(failure.request)}: ${failure.message}`, reproducer: reproducer(failure.request) };
   }
   if (failure instanceof BindingsUnknown) return error(failure.message);
+  if (failure instanceof Unavailable) return { status: failure.outcome, message: failure.message };
   const { name, message } = failure instanceof Error ? failure : { name: 'Error', message: String(failure) };
   return error(`the check stopped: ${name}: ${message}`);
 }

@@ -10,7 +10,7 @@ export interface ConformanceOptions {
   token?: string;
   ak?: string;
   sk?: string;
-  /** Send PUT requests (UpdateSmsEvent); off by default so a live system is never changed. */
+  /** Send the requests that write (UpdateSmsEvent; the topic operations, on the run's own topics); off by default so a live system is never changed. */
   allowWrites: boolean;
   /** Fields the contract does not know fail instead of warning. */
   strict: boolean;

@@ -94,9 +94,20 @@ export class TargetClient {
     this.mask = secretMasker([options.token, options.sk, options.ak]);
   }
 
-  /** `/v2/{project_id}/...` with this run's project id. */
-  path(template: string): string {
-    return template.replace('{project_id}', encodeURIComponent(this.options.projectId));
+  /** Called with every exchange that got an answer (the sandbox learns what the run created). */
+  onExchange?: (exchange: Exchange) => void;
+
+  /**
+   * `/v2/{project_id}/...` with this run's project id and the other path parameters
+   * given. A URN goes in as it is, colons unencoded, as the official SDKs send it.
+   */
+  path(template: string, parameters: Record<string, string> = {}, options: { encodeColons?: boolean } = {}): string {
+    return template.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+      if (name === 'project_id') return encodeURIComponent(this.options.projectId);
+      const value = parameters[name];
+      if (value === undefined) return whole;
+      return options.encodeColons ? encodeURIComponent(value) : encodeURIComponent(value).replaceAll('%3A', ':');
+    });
   }
 
   /** Sends one request; rejects with RequestFailed when no usable answer comes. */
@@ -121,7 +132,9 @@ export class TargetClient {
     } catch {
       // not JSON: the checks say so
     }
-    return { request, response: received };
+    const exchange = { request, response: received };
+    this.onExchange?.(exchange);
+    return exchange;
   }
 
   /**

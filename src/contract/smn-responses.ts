@@ -39,6 +39,10 @@ export interface SmnOperation {
   parameters: Parameter[];
   /** The JSON schema of the request body, when the operation takes one. */
   requestBody?: Schema;
+  /** The first example of the request body, when the contract gives one. */
+  requestExample?: unknown;
+  /** Every example of the request body, in the contract's order. */
+  requestExamples: unknown[];
 }
 
 export type Schema = Record<string, unknown>;
@@ -204,7 +208,12 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
     const shared = (item.parameters as Parameter[] | undefined) ?? [];
     for (const method of METHODS) {
       const operation = item[method] as
-        | { operationId: string; parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { content?: Record<string, { schema: Schema }> }> }
+        | {
+            operationId: string;
+            parameters?: Parameter[];
+            requestBody?: { content: Record<string, { schema: Schema; examples?: Record<string, { value?: unknown }> }> };
+            responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+          }
         | undefined;
       if (!operation) continue;
       const responses = new Map<number, Schema>();
@@ -224,6 +233,8 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
         responses,
         parameters: [...shared, ...(operation.parameters ?? [])],
         requestBody: operation.requestBody?.content['application/json']?.schema,
+        requestExample: Object.values(operation.requestBody?.content['application/json']?.examples ?? {})[0]?.value,
+        requestExamples: Object.values(operation.requestBody?.content['application/json']?.examples ?? {}).map((example) => example.value),
       });
     }
   }

@@ -59,8 +59,12 @@ export interface SmnContract {
   errors: Map<string, DocumentedError>;
   /** The error a parameter's violation gets, keyed `query:limit`, `header:x-sdk-date`... */
   parameterErrors: Map<string, string>;
-  /** The error of a request body that is missing or of the wrong shape. */
+  /** By path parameter, the error when it names nothing the project has (`x-not-found`: `topic_urn` SMN.0006). */
+  notFoundErrors: Map<string, string>;
+  /** The error of a request body that is missing or of the wrong shape (the first operation's; see bodyErrors). */
   bodyError: string;
+  /** By operationId, the error of its request body when missing or of the wrong shape (the requestBody's `x-error`). */
+  bodyErrors: Map<string, string>;
   /** The error of a callback item with a bad `event_type`. */
   eventTypeError: string;
   topicUrnErrors: TopicUrnErrors;
@@ -78,7 +82,7 @@ interface OpenApiDocument {
   paths: Record<string, Record<string, OperationObject>>;
   components: {
     responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: unknown; 'x-kit-choice'?: string }> }> }>;
-    parameters: Record<string, { name: string; in: string; 'x-error'?: string; 'x-must-equal'?: { parameter: string; error: string } }>;
+    parameters: Record<string, { name: string; in: string; 'x-error'?: string; 'x-not-found'?: string; 'x-must-equal'?: { parameter: string; error: string } }>;
     securitySchemes: Record<string, { type: string; in?: string; name?: string }>;
     schemas: Record<string, Record<string, unknown>>;
   };
@@ -130,12 +134,23 @@ export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
   };
 
   const parameterErrors = new Map<string, string>();
+  const notFoundErrors = new Map<string, string>();
   for (const [key, parameter] of Object.entries(document.components.parameters)) {
     if (parameter['x-error']) {
       parameterErrors.set(`${parameter.in}:${parameter.name.toLowerCase()}`, known(parameter['x-error'], `parameter ${key}`));
     }
+    if (parameter['x-not-found']) notFoundErrors.set(parameter.name, known(parameter['x-not-found'], `x-not-found of parameter ${key}`));
   }
-  const bodyErrors = operationsOf(document).map((op) => op.requestBody?.['x-error']).filter(Boolean);
+  const bodyErrors = new Map<string, string>();
+  for (const operation of operationsOf(document)) {
+    const error = operation.requestBody?.['x-error'];
+    if (error && operation.operationId) bodyErrors.set(operation.operationId, known(error, `the request body of ${operation.operationId}`));
+  }
+  // The x-error of a body field (`name` of CreateTopic: SMN.0002) is read where the field's
+  // violation is judged; here each is checked once, so that a typo stops the loading.
+  for (const [name, schema] of Object.entries(document.components.schemas)) {
+    fieldErrorsOf(schema, `#/components/schemas/${name}`).forEach(([error, where]) => known(error, where));
+  }
   const callbackItem = document.components.schemas.SmsCallbackUpdate ?? {};
   const topicUrnErrors = (callbackItem['x-topic-urn-errors'] ?? {}) as TopicUrnErrors;
   for (const [eventType, codes] of Object.entries(topicUrnErrors)) {
@@ -160,10 +175,21 @@ export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
     credentialHeaders,
     errors,
     parameterErrors,
-    bodyError: known(bodyErrors[0], 'the request body'),
+    notFoundErrors,
+    bodyError: known([...bodyErrors.values()][0], 'the request body'),
+    bodyErrors,
     eventTypeError: known(callbackItem['x-error'] as string | undefined, 'SmsCallbackUpdate'),
     topicUrnErrors,
   };
+}
+
+/** The `x-error`s under a schema's properties (at any depth), with where each is. */
+function fieldErrorsOf(node: unknown, pointer: string): [string, string][] {
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.entries(node).flatMap(([key, value]): [string, string][] => {
+    if (key === 'x-error' && typeof value === 'string' && pointer.includes('/properties/')) return [[value, pointer]];
+    return fieldErrorsOf(value, `${pointer}/${key}`);
+  });
 }
 
 /** Every `x-kit-choice` in the document, where it is and why. */

@@ -1,7 +1,8 @@
 // The inspection endpoints beside the API, under /_mock/ (described by
 // spec/mock-admin.openapi.yaml): read and reset the state, add, confirm and remove
-// subscriptions, add topics, read the requests received and the notifications sent,
-// publish SMS callback events.
+// subscriptions, add topics and message templates, read the requests received, the
+// notifications sent and what phones and mailboxes received (the outbox), publish SMS
+// callback events.
 import { randomBytes } from 'node:crypto';
 import { smnResponses } from '../contract/smn-responses.js';
 import { JsonInputError, parseJson } from '../net/json.js';
@@ -51,8 +52,11 @@ function projectOf(target: RequestTarget, body: Record<string, unknown> | undefi
   return typeof given === 'string' && given !== '' ? given : context.defaultProject;
 }
 
-const ENDPOINTS = `GET ${ADMIN_PREFIX}state, POST ${ADMIN_PREFIX}reset, GET|DELETE ${ADMIN_PREFIX}requests, POST ${ADMIN_PREFIX}subscriptions, POST ${ADMIN_PREFIX}subscriptions/confirm, DELETE ${ADMIN_PREFIX}subscriptions/{subscription_urn}, POST ${ADMIN_PREFIX}topics, GET|DELETE ${ADMIN_PREFIX}deliveries, POST ${ADMIN_PREFIX}sms/events`;
+const ENDPOINTS = `GET ${ADMIN_PREFIX}state, POST ${ADMIN_PREFIX}reset, GET|DELETE ${ADMIN_PREFIX}requests, POST ${ADMIN_PREFIX}subscriptions, POST ${ADMIN_PREFIX}subscriptions/confirm, DELETE ${ADMIN_PREFIX}subscriptions/{subscription_urn}, POST ${ADMIN_PREFIX}topics, POST ${ADMIN_PREFIX}templates, GET|DELETE ${ADMIN_PREFIX}deliveries, GET|DELETE ${ADMIN_PREFIX}outbox, POST ${ADMIN_PREFIX}sms/events`;
 const SUBSCRIPTION_PATH = `${ADMIN_PREFIX}subscriptions/`;
+/** What CreateMessageTemplate documents: the protocols a template is for, and 256 KB of content (counted in characters). */
+const TEMPLATE_PROTOCOLS = ['default', 'email', 'sms', 'http', 'https'];
+const TEMPLATE_MAX = 256 * 1024;
 
 export async function handleAdmin(method: string, target: RequestTarget, text: string, context: AdminContext): Promise<AdminReply> {
   try {
@@ -89,6 +93,25 @@ async function route(method: string, target: RequestTarget, text: string, contex
     case 'DELETE /deliveries':
       context.notifier.clear();
       return { status: 204 };
+    case 'GET /outbox':
+      return { status: 200, body: { messages: context.notifier.outbox() } };
+    case 'DELETE /outbox':
+      context.notifier.clearOutbox();
+      return { status: 204 };
+    case 'POST /templates': {
+      const parsed = parseObject(text);
+      if (!parsed.value) return parsed.error!;
+      const { message_template_name: name, protocol = 'default', content } = parsed.value;
+      const problems = [
+        ...smnResponses().validateSchema('MessageTemplateName', name).map((p) => ({ ...p, pointer: `/message_template_name${p.pointer}` })),
+        ...(typeof protocol === 'string' && TEMPLATE_PROTOCOLS.includes(protocol) ? [] : [{ rule: 'enum', pointer: '/protocol', expected: `one of ${JSON.stringify(TEMPLATE_PROTOCOLS)}`, received: JSON.stringify(protocol) }]),
+        ...(typeof content === 'string' && content !== '' && content.length <= TEMPLATE_MAX ? [] : [{ rule: 'type', pointer: '/content', expected: `a text of 1 to ${TEMPLATE_MAX} characters`, received: JSON.stringify(content)?.slice(0, 80) ?? 'nothing' }]),
+      ];
+      if (problems.length > 0) return problem(400, 'not a valid message template', problems);
+      const template = { message_template_name: String(name), protocol: String(protocol), content: String(content) };
+      state.addTemplate(projectOf(target, parsed.value, context), template);
+      return { status: 201, body: template };
+    }
     case 'POST /subscriptions/confirm': {
       const parsed = parseObject(text);
       if (!parsed.value) return parsed.error!;

@@ -1,15 +1,24 @@
-// The 200 answers of the three operations. Stateless, they are the example Prism chose,
+// The successful answers of the operations. Stateless, they are the example Prism chose,
 // shaped by the query as a real SMN would shape its data (filter, page). Stateful, they
-// are the emulator's state, shaped the same way; UpdateSmsEvent changes that state.
+// are the emulator's state, shaped the same way; the operations that change it
+// (UpdateSmsEvent, CreateTopic, DeleteTopic, AddSubscription, CancelSubscription) change
+// it, and PublishMessage sends what it publishes (notifier.ts).
+import { randomBytes } from 'node:crypto';
 import type { getHttpOperationsFromSpec } from '@stoplight/prism-http';
+import { fieldError } from '../contract/body-fields.js';
 import type { SmnContract } from '../contract/smn.js';
+import { smnResponses } from '../contract/smn-responses.js';
 import { subscriptionFilter } from '../contract/subscription-filters.js';
-import type { Binding, EmulatorState, Subscription } from './state.js';
+import { topicFilter } from '../contract/topic-filters.js';
+import { refusedEndpoint } from './delivery-policy.js';
+import type { Notifier } from './notifier.js';
+import { publishedText } from './publish.js';
+import { urnProjectId, type Binding, type EmulatorState, type Subscription } from './state.js';
 
 type PrismOperation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[number];
 
-/** A 200 answer, or the documented error (a named example of the spec) that replaces it. */
-export type Answer = { body: Record<string, unknown> } | { error: string; reason: string };
+/** A successful answer (200 unless said), or the documented error (a named example of the spec) that replaces it. */
+export type Answer = { status?: number; body: Record<string, unknown> } | { error: string; reason: string; where?: string[] };
 
 function integerParameter(operation: PrismOperation, query: URLSearchParams, name: string): number {
   const given = query.get(name);
@@ -21,9 +30,31 @@ function integerParameter(operation: PrismOperation, query: URLSearchParams, nam
 /** Absent or empty: no filter, as Prism validated it. */
 const eventTypeFilter = (query: URLSearchParams): string | undefined => query.get('event_type') || undefined;
 
+/** A list filtered, then paged; the count counts the filtered items (kept as the example's when nothing was filtered out). */
+function shapeList(operation: PrismOperation, query: URLSearchParams, record: Record<string, unknown>, list: string, count: string, filter: (item: never) => boolean): unknown {
+  const items = record[list] as never[];
+  const offset = integerParameter(operation, query, 'offset');
+  const limit = integerParameter(operation, query, 'limit');
+  const matching = items.filter(filter);
+  return { ...record, [count]: matching.length === items.length ? record[count] : matching.length, [list]: matching.slice(offset, offset + limit) };
+}
 
-/** The example body shaped by the (already validated) query of the request. */
-export function exampleAnswer(operation: PrismOperation, body: unknown, query: URLSearchParams): unknown {
+/**
+ * The example answer shaped by the (already validated) query of the request. An
+ * operation that creates (CreateTopic, AddSubscription) answers a request that names
+ * no answer (no Prefer) with its 201 "created" example, as SMN answers a new resource;
+ * Prism picks the lowest success status, 200 "already there".
+ */
+export function exampleAnswer(operation: PrismOperation, status: number, body: unknown, query: URLSearchParams, preferred = false): { status: number; body: unknown } {
+  const created = operation.responses.find((response) => response.code === '201');
+  if (status === 200 && !preferred && created) {
+    const example = created.contents?.find((content) => content.mediaType === 'application/json')?.examples?.[0] as { value?: unknown } | undefined;
+    if (example && 'value' in example) return { status: 201, body: example.value };
+  }
+  return { status, body: shapeExample(operation, body, query) };
+}
+
+function shapeExample(operation: PrismOperation, body: unknown, query: URLSearchParams): unknown {
   if (typeof body !== 'object' || body === null) return body;
   const record = body as Record<string, unknown>;
   if (operation.iid === 'ListSmsEvent' && Array.isArray(record.callback)) {
@@ -31,13 +62,11 @@ export function exampleAnswer(operation: PrismOperation, body: unknown, query: U
     if (!eventType) return body;
     return { ...record, callback: (record.callback as Binding[]).filter((item) => item.event_type === eventType) };
   }
-  if (operation.iid === 'ListSubscriptions' && Array.isArray(record.subscriptions)) {
-    // Filtered, then paged: subscription_count counts the filtered ones, whatever the page.
-    const offset = integerParameter(operation, query, 'offset');
-    const limit = integerParameter(operation, query, 'limit');
-    const matching = (record.subscriptions as Subscription[]).filter(subscriptionFilter(query));
-    const count = matching.length === record.subscriptions.length ? record.subscription_count : matching.length;
-    return { ...record, subscription_count: count, subscriptions: matching.slice(offset, offset + limit) };
+  if ((operation.iid === 'ListSubscriptions' || operation.iid === 'ListSubscriptionsByTopic') && Array.isArray(record.subscriptions)) {
+    return shapeList(operation, query, record, 'subscriptions', 'subscription_count', subscriptionFilter(query) as (item: never) => boolean);
+  }
+  if (operation.iid === 'ListTopics' && Array.isArray(record.topics)) {
+    return shapeList(operation, query, record, 'topics', 'topic_count', topicFilter(query) as (item: never) => boolean);
   }
   return body;
 }
@@ -45,15 +74,37 @@ export function exampleAnswer(operation: PrismOperation, body: unknown, query: U
 export interface StateRequest {
   operation: PrismOperation;
   projectId: string;
+  /** The path parameters, decoded (`topic_urn`, `subscription_urn`). */
+  path: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
   /** Refuse topics the emulator does not know (--strict-topics). */
   strictTopics: boolean;
+  /** What sends confirmations and publications. */
+  notifier: Notifier;
+  /** New subscriptions are confirmed at once (--auto-confirm). */
+  autoConfirm: boolean;
+}
+
+/** The documented answer for a path parameter that names nothing the project has (`x-not-found`). */
+const notFound = (contract: SmnContract, parameter: string, reason: string): Answer => ({ error: contract.notFoundErrors.get(parameter)!, reason, where: ['path', parameter] });
+const topicNotFound = (contract: SmnContract, projectId: string, topicUrn: string): Answer => notFound(contract, 'topic_urn', `no topic ${topicUrn} in project ${projectId}`);
+
+/** The protocols whose endpoint confirms a subscription; others (functions, robots) have nobody to confirm, so start confirmed. */
+const CONFIRMING = new Set(['http', 'https', 'email', 'sms', 'callnotify']);
+
+interface SubscriptionToAdd {
+  protocol: string;
+  endpoint: string;
+  remark?: string;
+  extension?: { verification_code_enabled?: boolean };
+  subscriptions?: SubscriptionToAdd[];
 }
 
 /** The emulator's answer for a request the contract accepted (request_id is added later). */
-export function stateAnswer(state: EmulatorState, contract: SmnContract, request: StateRequest): Answer {
+export async function stateAnswer(state: EmulatorState, contract: SmnContract, request: StateRequest): Promise<Answer> {
   const { operation, projectId, query } = request;
+  const paged = (): [number, number] => [integerParameter(operation, query, 'offset'), integerParameter(operation, query, 'limit')];
   switch (operation.iid) {
     case 'ListSmsEvent':
       return { body: { request_id: '', callback: state.bindings(projectId, eventTypeFilter(query)) } };
@@ -68,10 +119,96 @@ export function stateAnswer(state: EmulatorState, contract: SmnContract, request
       return { body: { request_id: '' } };
     }
     case 'ListSubscriptions': {
-      const { total, page } = state.subscriptions(projectId, integerParameter(operation, query, 'offset'), integerParameter(operation, query, 'limit'), subscriptionFilter(query));
+      const { total, page } = state.subscriptions(projectId, ...paged(), subscriptionFilter(query));
       return { body: { request_id: '', subscription_count: total, subscriptions: page } };
+    }
+    case 'CreateTopic': {
+      const fields = request.body as { name: string; display_name: string; enterprise_project_id?: string };
+      const { topic, created } = state.createTopic(projectId, fields);
+      return { status: created ? 201 : 200, body: { request_id: '', topic_urn: topic.topic_urn } };
+    }
+    case 'ListTopics': {
+      const { total, page } = state.topics(projectId, ...paged(), topicFilter(query));
+      return { body: { request_id: '', topic_count: total, topics: page } };
+    }
+    case 'DeleteTopic': {
+      const topicUrn = request.path.topic_urn!;
+      if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
+      state.deleteTopic(projectId, topicUrn);
+      return { body: { request_id: '' } };
+    }
+    case 'AddSubscription':
+      return addSubscriptions(state, contract, request, request.body as SubscriptionToAdd);
+    case 'ListSubscriptionsByTopic': {
+      const topicUrn = request.path.topic_urn!;
+      if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
+      const { total, page } = state.subscriptions(projectId, ...paged(), (s) => s.topic_urn === topicUrn);
+      return { body: { request_id: '', subscription_count: total, subscriptions: page } };
+    }
+    case 'CancelSubscription': {
+      const urn = request.path.subscription_urn!;
+      const removed = state.removeSubscription(projectId, urn);
+      if (!removed) return notFound(contract, 'subscription_urn', `no subscription ${urn} in project ${projectId}`);
+      await request.notifier.unsubscribed(projectId, removed);
+      return { body: { request_id: '' } };
+    }
+    case 'PublishMessage': {
+      const topicUrn = request.path.topic_urn!;
+      if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
+      const body = request.body as { subject?: string };
+      const chosen = publishedText(state, projectId, request.body);
+      if ('error' in chosen) return chosen;
+      const messageId = randomBytes(16).toString('hex');
+      const subscribers = state.allSubscriptions(projectId).filter((s) => s.topic_urn === topicUrn);
+      // SMN answers once the message is saved and delivers after; the emulator answers
+      // once it has delivered, so that a test finds the notifications there, and so that
+      // publishers wait for slow subscribers rather than pile deliveries up.
+      await request.notifier.publish(projectId, subscribers, chosen.text, { messageId, subject: body.subject || undefined, sender: state.findTopic(projectId, topicUrn)?.display_name || undefined });
+      return { body: { request_id: '', message_id: messageId } };
     }
     default:
       throw new Error(`the emulator has no state for ${operation.iid}`);
   }
+}
+
+/**
+ * AddSubscription: the subscription (and, with Open Telekom Cloud's `subscriptions`, the
+ * others) added unconfirmed, a confirmation sent to each; one the topic has already
+ * (same protocol and endpoint) is answered with 200 and its URN, as SMN's idempotent
+ * operation does.
+ */
+async function addSubscriptions(state: EmulatorState, contract: SmnContract, request: StateRequest, body: SubscriptionToAdd): Promise<Answer> {
+  const { projectId } = request;
+  const topicUrn = request.path.topic_urn!;
+  if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
+  const all = [body, ...(body.subscriptions ?? [])];
+  for (const one of all) {
+    // Any host may be subscribed (a real account's may be anywhere); where notifications may go is decided when they are sent.
+    const refused = refusedEndpoint(one.protocol, one.endpoint, 'any');
+    if (refused) return { error: fieldError(smnResponses().componentSchema('SubscriptionToAdd'), ['endpoint'])!, reason: refused, where: ['body', 'endpoint'] };
+  }
+  let first: { urn: string; created: boolean } | undefined;
+  for (const one of all) {
+    const existing = state.allSubscriptions(projectId).find((s) => s.topic_urn === topicUrn && s.protocol === one.protocol && s.endpoint === one.endpoint);
+    if (existing) {
+      first ??= { urn: existing.subscription_urn, created: false };
+      continue;
+    }
+    const confirming = CONFIRMING.has(one.protocol) && !request.autoConfirm;
+    const verification = one.extension?.verification_code_enabled;
+    const subscription: Subscription = {
+      topic_urn: topicUrn,
+      protocol: one.protocol,
+      subscription_urn: `${topicUrn}:${randomBytes(16).toString('hex')}`,
+      owner: urnProjectId(projectId),
+      endpoint: one.endpoint,
+      remark: one.remark ?? '',
+      status: confirming ? 0 : 1,
+      ...(verification === undefined ? {} : { extension: { verification_code_enabled: verification } }),
+    };
+    state.addSubscription(projectId, subscription);
+    first ??= { urn: subscription.subscription_urn, created: true };
+    if (confirming) await request.notifier.confirmation(projectId, subscription);
+  }
+  return { status: first!.created ? 201 : 200, body: { request_id: '', subscription_urn: first!.urn } };
 }

@@ -7,8 +7,11 @@
 // identity's secret, so nothing about them needs storing.
 //
 // Every delivery, and its answer, is kept in a bounded log (GET /_mock/deliveries).
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { deliverSmnNotification, DeliveryError, signedSmnNotification } from '../notify/envelope.js';
+// Subscribers of other protocols (sms, email, functions, robots) get nothing sent: what
+// their phone, mailbox or endpoint would have received is kept in a bounded outbox
+// instead (GET /_mock/outbox), confirmations with their link included.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { deliverSmnNotification, DeliveryError, signedSmnNotification, type SmnNotification } from '../notify/envelope.js';
 import { refusedEndpoint, type DeliveryPolicy } from './delivery-policy.js';
 import type { SigningIdentity } from './signing.js';
 import type { Subscription } from './state.js';
@@ -22,6 +25,8 @@ export const MAX_DELIVERIES = 100;
 /** Deliveries in flight at once. */
 const CONCURRENCY = 8;
 const LOG_SIZE = 1000;
+/** Characters of message text the outbox keeps at most, its oldest entries dropped first (a message may be 256 KB). */
+const OUTBOX_CHARACTERS = 8 * 1024 * 1024;
 /** Removed subscriptions kept for the link back in their UnsubscribeConfirmation (while the mock runs). */
 const REMEMBERED = 1000;
 
@@ -42,6 +47,29 @@ export interface Delivery {
   /** Why nothing was sent. */
   skipped?: string;
 }
+
+/** What a phone, mailbox or other non-http(s) endpoint would have received. */
+export interface OutboxMessage {
+  time: string;
+  project_id: string;
+  /** SubscriptionConfirmation (with the link that confirms) or Notification. */
+  type: 'SubscriptionConfirmation' | 'Notification';
+  protocol: string;
+  endpoint: string;
+  subscription_urn: string;
+  topic_urn: string;
+  message_id: string;
+  /** The subject, for an e-mail (Notification). */
+  subject?: string;
+  /** The sender's name of an e-mail: the topic's display name, when it has one. */
+  sender?: string;
+  message: string;
+  subscribe_url?: string;
+  unsubscribe_url?: string;
+}
+
+/** A published message: one text for every protocol, or the text for a subscriber's protocol. */
+export type PublishedText = string | ((protocol: string) => string);
 
 export interface NotifierOptions {
   /** The signing identity, made on first use. */
@@ -67,6 +95,8 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T, index
 
 export class Notifier {
   private readonly log: (Delivery & { time: string; project_id: string })[] = [];
+  private readonly sent: OutboxMessage[] = [];
+  private sentCharacters = 0;
   private readonly removed = new Map<string, Subscription>();
 
   constructor(private readonly options: NotifierOptions) {}
@@ -110,30 +140,75 @@ export class Notifier {
     this.log.length = 0;
   }
 
+  /** What phones, mailboxes and other non-http(s) endpoints received, oldest first (the last 1,000, at most 8 M characters of text). */
+  outbox(): OutboxMessage[] {
+    return [...this.sent];
+  }
+
+  clearOutbox(): void {
+    this.sent.length = 0;
+    this.sentCharacters = 0;
+  }
+
+  private keep(projectId: string, subscription: Subscription, message: Omit<OutboxMessage, 'time' | 'project_id' | 'protocol' | 'endpoint' | 'subscription_urn' | 'topic_urn'>): void {
+    const { protocol, endpoint, subscription_urn, topic_urn } = subscription;
+    this.sent.push({ time: new Date().toISOString(), project_id: projectId, protocol, endpoint, subscription_urn, topic_urn, ...message });
+    this.sentCharacters += message.message.length;
+    while (this.sent.length > LOG_SIZE || (this.sentCharacters > OUTBOX_CHARACTERS && this.sent.length > 1)) {
+      this.sentCharacters -= this.sent.shift()!.message.length;
+    }
+  }
+
   private record(projectId: string, delivery: Delivery): Delivery {
     this.log.push({ time: new Date().toISOString(), project_id: projectId, ...delivery });
     if (this.log.length > LOG_SIZE) this.log.shift();
     return delivery;
   }
 
-  /** Sends one signed message of `type` to an http(s) subscriber; never throws. */
-  private async send(projectId: string, subscription: Subscription, type: string, message: string, fields: { messageId?: string; subject?: string }): Promise<Delivery> {
+  /**
+   * Sends one signed message of `type` to an http(s) subscriber; never throws. With
+   * `signed`, the Notifications of one publication share one signature per text: what
+   * SMN signs (the type's x-signed-fields) is the same for every subscriber, only the
+   * unsigned unsubscribe_url and X-SMN-SUBSCRIPTION-URN differ, so one RSA signature
+   * serves them all. Signing runs on the thread pool (signedSmnNotification), and the
+   * map holds the signing in flight, so subscribers served at once still share it.
+   */
+  private async send(
+    projectId: string,
+    subscription: Subscription,
+    type: string,
+    message: string,
+    fields: { messageId?: string; subject?: string; timestamp?: number },
+    signed?: Map<string, Promise<SmnNotification>>,
+  ): Promise<Delivery> {
     const target = { subscription_urn: subscription.subscription_urn, endpoint: subscription.endpoint, type };
     const refused = refusedEndpoint(subscription.protocol, subscription.endpoint, this.options.policy);
     if (refused) return this.record(projectId, { ...target, skipped: refused });
     try {
-      const identity = this.options.identity();
-      const notification = await signedSmnNotification(subscription.topic_urn, message, {
-        type,
-        messageId: fields.messageId,
-        subject: fields.subject,
-        subscriptionUrn: subscription.subscription_urn,
-        signingCertUrl: `${this.options.baseUrl()}${this.certificatePath()}`,
-        ...(type === 'Notification'
+      const links =
+        type === 'Notification'
           ? { unsubscribeUrl: this.link('unsubscribe', projectId, subscription.subscription_urn) }
-          : { subscribeUrl: this.link(type === 'SubscriptionConfirmation' ? 'confirm' : 'resubscribe', projectId, subscription.subscription_urn) }),
-        signer: { privateKey: identity.privateKey },
-      });
+          : { subscribeUrl: this.link(type === 'SubscriptionConfirmation' ? 'confirm' : 'resubscribe', projectId, subscription.subscription_urn) };
+      let signing = signed?.get(message);
+      if (!signing) {
+        signing = signedSmnNotification(subscription.topic_urn, message, {
+          type,
+          messageId: fields.messageId,
+          subject: fields.subject,
+          timestamp: fields.timestamp,
+          subscriptionUrn: subscription.subscription_urn,
+          signingCertUrl: `${this.options.baseUrl()}${this.certificatePath()}`,
+          ...links,
+          signer: { privateKey: this.options.identity().privateKey },
+        });
+        signed?.set(message, signing);
+      }
+      const base = await signing;
+      // This subscriber's own unsigned parts: its URN header and, on a Notification, its unsubscribe link.
+      const notification: SmnNotification = {
+        headers: { ...base.headers, 'X-SMN-SUBSCRIPTION-URN': subscription.subscription_urn },
+        body: links.unsubscribeUrl === undefined ? base.body : { ...base.body, unsubscribe_url: links.unsubscribeUrl },
+      };
       const withId = { ...target, message_id: notification.body.message_id };
       try {
         const answer = await deliverSmnNotification(subscription.endpoint, notification, { timeoutMs: DELIVERY_TIMEOUT_MS });
@@ -146,10 +221,17 @@ export class Notifier {
     }
   }
 
-  /** The SubscriptionConfirmation of a new http(s) subscription; undefined for other protocols. */
+  /**
+   * The SubscriptionConfirmation of a new http(s) subscription; for other protocols the
+   * confirmation their endpoint would receive goes to the outbox, and undefined is returned.
+   */
   async confirmation(projectId: string, subscription: Subscription): Promise<Delivery | undefined> {
-    if (!HTTP_PROTOCOLS.has(subscription.protocol)) return undefined;
     const message = `You are invited to subscribe to topic ${subscription.topic_urn}. To confirm the subscription, visit the subscribe_url included in this message.`;
+    if (!HTTP_PROTOCOLS.has(subscription.protocol)) {
+      const subscribeUrl = this.link('confirm', projectId, subscription.subscription_urn);
+      this.keep(projectId, subscription, { type: 'SubscriptionConfirmation', message_id: randomBytes(16).toString('hex'), message: `${message} ${subscribeUrl}`, subscribe_url: subscribeUrl });
+      return undefined;
+    }
     return this.send(projectId, subscription, 'SubscriptionConfirmation', message, {});
   }
 
@@ -166,19 +248,37 @@ export class Notifier {
   }
 
   /**
-   * A Notification of `message` to every http(s) subscriber in `subscribers`: sent to
-   * the confirmed ones (status 1 or 2), at most MAX_DELIVERIES of them, a few at a time;
-   * the others are reported as skipped.
+   * A Notification of `text` to every http(s) subscriber in `subscribers`: sent to the
+   * confirmed ones (status 1 or 2), at most MAX_DELIVERIES of them, a few at a time; the
+   * others are reported as skipped. Confirmed subscribers of other protocols get it in
+   * the outbox.
    */
-  async publish(projectId: string, subscribers: readonly Subscription[], message: string, fields: { messageId: string; subject?: string }): Promise<Delivery[]> {
+  async publish(projectId: string, subscribers: readonly Subscription[], text: PublishedText, fields: { messageId: string; subject?: string; sender?: string }): Promise<Delivery[]> {
+    const textFor = typeof text === 'string' ? () => text : text;
+    // Like the deliveries, at most MAX_DELIVERIES messages of one publication go to the outbox.
+    const others = subscribers.filter((s) => !HTTP_PROTOCOLS.has(s.protocol) && RECEIVING_STATUSES.has(s.status)).slice(0, MAX_DELIVERIES);
+    for (const subscription of others) {
+      const email = subscription.protocol === 'email';
+      this.keep(projectId, subscription, {
+        type: 'Notification',
+        message_id: fields.messageId,
+        ...(email && fields.subject ? { subject: fields.subject } : {}),
+        ...(email && fields.sender ? { sender: fields.sender } : {}),
+        message: textFor(subscription.protocol),
+        unsubscribe_url: this.link('unsubscribe', projectId, subscription.subscription_urn),
+      });
+    }
     const http = subscribers.filter((s) => HTTP_PROTOCOLS.has(s.protocol));
+    // One time and one signature per text for the whole publication, as one message.
+    const once = { ...fields, timestamp: Date.now() };
+    const signed = new Map<string, Promise<SmnNotification>>();
     return mapLimited(http, CONCURRENCY, (subscription, index) => {
       const target = { subscription_urn: subscription.subscription_urn, endpoint: subscription.endpoint, type: 'Notification' };
       if (index >= MAX_DELIVERIES) return Promise.resolve(this.record(projectId, { ...target, skipped: `a publication reaches at most ${MAX_DELIVERIES} subscribers` }));
       if (!RECEIVING_STATUSES.has(subscription.status)) {
         return Promise.resolve(this.record(projectId, { ...target, skipped: `status ${subscription.status}: SMN delivers to confirmed subscriptions only` }));
       }
-      return this.send(projectId, subscription, 'Notification', message, fields);
+      return this.send(projectId, subscription, 'Notification', textFor(subscription.protocol), once, signed);
     });
   }
 }

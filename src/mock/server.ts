@@ -290,7 +290,7 @@ export function createHandler(
       const violations = result.right.validations.input as Violation[];
       // An unreadable body reached Prism as no body; say why before Prism's "required".
       if (parsed.problem && route.operation.request?.body) violations.unshift({ path: ['body'], message: parsed.problem });
-      const choice = chooseError(contract, violations, parsed.body);
+      const choice = chooseError(contract, violations, parsed.body, route.contractOperation);
       verdict = choice
         ? { status: 400, body: undefined, error: choice.error, violations: [choice.violation] }
         : { status: result.right.output.statusCode, body: result.right.output.body, violations: [] };
@@ -325,7 +325,11 @@ export function createHandler(
     const parsed = parseBody(req.headers['content-type'], bodyText);
     const verdict = await decide(req, route, target, bodyText, parsed);
     if (verdict.error) return errorReply(verdict.error, verdict.status, verdict.violations);
-    const projectId = decodeSegment(segments[2] ?? '') ?? '';
+    const pathParameters: Record<string, string> = {};
+    route.operation.path.split('/').forEach((part, i) => {
+      if (part.startsWith('{')) pathParameters[part.slice(1, -1)] = decodeSegment(segments[i] ?? '') ?? '';
+    });
+    const projectId = pathParameters.project_id ?? '';
     // Headers that must repeat a path parameter (x-must-equal: X-Project-Id).
     for (const rule of contract.headerEqualities) {
       const given = req.headers[rule.header];
@@ -338,13 +342,22 @@ export function createHandler(
     // A Prefer header asks for a documented answer by name or status: serve Prism's.
     const preferred = req.headers.prefer !== undefined;
     if (!state || verdict.status !== 200 || preferred) {
-      const body = exampleAnswer(route.operation, verdict.body, target.query);
-      return { status: verdict.status, body, code: codeOf(body), reason: preferred ? 'Prefer' : undefined };
+      const { status, body } = exampleAnswer(route.operation, verdict.status, verdict.body, target.query, preferred);
+      return { status, body, code: codeOf(body), reason: preferred ? 'Prefer' : undefined };
     }
     try {
-      const emulated = stateAnswer(state, contract, { operation: route.operation, projectId, query: target.query, body: parsed.body, strictTopics: Boolean(options.strictTopics) });
-      if ('error' in emulated) return errorReply(emulated.error, 400, [{ path: ['body'], message: emulated.reason }]);
-      return { status: 200, body: emulated.body };
+      const emulated = await stateAnswer(state, contract, {
+        operation: route.operation,
+        projectId,
+        path: pathParameters,
+        query: target.query,
+        body: parsed.body,
+        strictTopics: Boolean(options.strictTopics),
+        notifier,
+        autoConfirm: Boolean(options.autoConfirm),
+      });
+      if ('error' in emulated) return errorReply(emulated.error, 400, [{ path: emulated.where ?? ['body'], message: emulated.reason }]);
+      return { status: emulated.status ?? 200, body: emulated.body };
     } catch (error) {
       if (error instanceof StateLimitError) return errorReply(error.code, 403, [{ message: error.message }]);
       throw error;

@@ -11,6 +11,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import forge from 'node-forge';
+import { EMULATOR_REGION } from './state.js';
 
 /** How the identity is kept in a state file. */
 export interface StoredSigningIdentity {
@@ -35,8 +36,6 @@ export class SigningIdentityError extends Error {
   override readonly name = 'SigningIdentityError';
 }
 
-/** The region in the certificate's name: the one of the kit's examples. */
-const REGION = 'cn-north-4';
 const VALID_DAYS = 3650;
 
 function identityOf(privateKeyPem: string, certificatePem: string, linkSecret: Buffer, generated: boolean): SigningIdentity {
@@ -58,7 +57,7 @@ function identityOf(privateKeyPem: string, certificatePem: string, linkSecret: B
   return {
     privateKey,
     certificatePem,
-    certificateName: `SMN_${REGION}_${fingerprint}.pem`,
+    certificateName: `SMN_${EMULATOR_REGION}_${fingerprint}.pem`,
     linkSecret,
     generated,
     stored: () => ({ private_key_pem: privateKeyPem, certificate_pem: certificatePem, link_secret: linkSecret.toString('hex') }),

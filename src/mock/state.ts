@@ -1,5 +1,6 @@
-// What the emulator remembers: per project, the SMS callback bindings and the
-// subscriptions; the topics it knows; the requests it received. Every change happens
+// What the emulator remembers: per project, the SMS callback bindings, the topics made
+// with CreateTopic, the subscriptions and the message templates; the topics added with
+// /_mock/topics; the requests it received. Every change happens
 // in one synchronous step (Node runs one at a time), so concurrent clients never see
 // half a change, and it is recorded in the state file before it is answered.
 //
@@ -15,7 +16,7 @@
 // owner and in the URNs, never another project's resources. Project ids of 32
 // hexadecimal digits (IAM's form, issued in lower case) compare without regard to case,
 // so `F961...` and `f961...` are one project; other (readable, local) ids compare exactly.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { readContractDocument } from '../contract/document.js';
 import { smnResponses, type Schema } from '../contract/smn-responses.js';
@@ -40,12 +41,38 @@ export interface Subscription {
   [extension: string]: unknown;
 }
 
+/** A topic made with CreateTopic, as ListTopics lists it. */
+export interface Topic {
+  topic_urn: string;
+  name: string;
+  display_name: string;
+  push_policy: number;
+  enterprise_project_id: string;
+  topic_id: string;
+  create_time: string;
+  update_time: string;
+}
+
+/** A message template (PublishMessage with `message_template_name`), for one protocol or `default`. */
+export interface MessageTemplate {
+  message_template_name: string;
+  protocol: string;
+  /** Text whose `{tag}` variables the publication's `tags` replace. */
+  content: string;
+}
+
 interface ProjectState {
   /** Bindings by event type, in the order they were first made. */
   bindings: Map<string, string>;
   /** Oldest first, as ListSubscriptions lists them; undefined while they are the seed's. */
   subscriptions?: Subscription[];
+  /** Topics made with CreateTopic, oldest first. */
+  topics?: Topic[];
+  templates?: MessageTemplate[];
 }
+
+/** The region in the URNs of the topics the emulator makes (and in its certificate's name): the kit's examples'. */
+export const EMULATOR_REGION = 'cn-north-4';
 
 export interface RecordedRequest {
   time: string;
@@ -64,7 +91,7 @@ export interface RecordedRequest {
 /** The state as JSON: what `GET /_mock/state` shows and the state file holds. */
 export interface StateSnapshot {
   /** By project id; `subscriptions` is absent while a project still has the seed's. */
-  projects: Record<string, { bindings: Binding[]; subscriptions?: Subscription[] }>;
+  projects: Record<string, { bindings: Binding[]; subscriptions?: Subscription[]; topics?: Topic[]; templates?: MessageTemplate[] }>;
   topics: string[];
   /** In the state file only (never shown): the key and certificate notifications are signed with. */
   signing?: StoredSigningIdentity;
@@ -76,8 +103,10 @@ export const STATE_LIMITS = {
   projects: { max: 1000, code: 'SMN.0001' },
   /** Subscriptions of the projects whose subscriptions changed, all projects together. */
   subscriptions: { max: 100_000, code: 'SMN.0007' },
-  /** Topics added with POST /_mock/topics. */
+  /** Topics made with CreateTopic or added with POST /_mock/topics, all projects together. */
   topics: { max: 3000, code: 'SMN.0004' },
+  /** Message templates added with POST /_mock/templates, all projects together (SMN's quota per account; each up to 256 KB). */
+  templates: { max: 100, code: 'SMN.0044' },
 } as const;
 
 /** A change refused because the state is full: `code` is the SMN error to answer with. */
@@ -101,6 +130,9 @@ export type Change =
   | { kind: 'status'; project: string; subscription_urn: string; status: number }
   | { kind: 'unsubscribe'; project: string; subscription_urn: string }
   | { kind: 'topic'; topic: string }
+  | { kind: 'create-topic'; project: string; topic: Topic }
+  | { kind: 'delete-topic'; project: string; topic_urn: string }
+  | { kind: 'template'; project: string; template: MessageTemplate }
   | { kind: 'signing'; identity: StoredSigningIdentity }
   | { kind: 'reset' };
 
@@ -110,6 +142,9 @@ export class EmulatorState {
   private readonly requestLog: RecordedRequest[] = [];
   /** Subscriptions held in projects' own lists, all projects together. */
   private ownSubscriptions = 0;
+  /** Topics made with CreateTopic and templates added, all projects together. */
+  private createdTopics = 0;
+  private templateCount = 0;
   private signingIdentity?: StoredSigningIdentity;
   private readonly file?: StateFile<StateSnapshot, Change>;
 
@@ -139,15 +174,25 @@ export class EmulatorState {
   /** Throws a StateLimitError when `change` would take the state past a limit. */
   private admit(change: Change): void {
     if (change.kind === 'reset' || change.kind === 'signing') return;
+    const topics = STATE_LIMITS.topics;
     if (change.kind === 'topic') {
-      const { max, code } = STATE_LIMITS.topics;
-      if (!this.extraTopics.has(change.topic) && this.extraTopics.size >= max) throw new StateLimitError(code, `the emulator knows at most ${max} added topics`);
+      if (!this.extraTopics.has(change.topic) && this.extraTopics.size + this.createdTopics >= topics.max) throw new StateLimitError(topics.code, `the emulator knows at most ${topics.max} topics (made or added)`);
       return;
     }
     const project = this.projects.get(projectKey(change.project));
     if (!project && this.projects.size >= STATE_LIMITS.projects.max) {
       const { max, code } = STATE_LIMITS.projects;
       throw new StateLimitError(code, `the emulator keeps at most ${max} projects; POST /_mock/reset to start again`);
+    }
+    if (change.kind === 'create-topic') {
+      if (this.extraTopics.size + this.createdTopics >= topics.max) throw new StateLimitError(topics.code, `the emulator keeps at most ${topics.max} topics, all projects together; POST /_mock/reset to start again`);
+      return;
+    }
+    if (change.kind === 'template') {
+      const { max, code } = STATE_LIMITS.templates;
+      const replacing = project?.templates?.some((t) => sameTemplate(t, change.template));
+      if (!replacing && this.templateCount >= max) throw new StateLimitError(code, `the emulator keeps at most ${max} message templates, all projects together`);
+      return;
     }
     if (change.kind !== 'bind') {
       // A change to one subscription makes the project's list its own, the seed copied.
@@ -167,10 +212,41 @@ export class EmulatorState {
         this.projects = new Map();
         this.extraTopics = new Set();
         this.ownSubscriptions = 0;
+        this.createdTopics = 0;
+        this.templateCount = 0;
         return;
       case 'topic':
         this.extraTopics.add(change.topic);
         return;
+      case 'create-topic':
+        (this.project(change.project).topics ??= []).push(change.topic);
+        this.createdTopics += 1;
+        return;
+      case 'delete-topic': {
+        // The topic goes, and every subscription of it with it.
+        const project = this.project(change.project);
+        const before = project.topics?.length ?? 0;
+        project.topics = project.topics?.filter((t) => t.topic_urn !== change.topic_urn);
+        this.createdTopics -= before - (project.topics?.length ?? 0);
+        this.extraTopics.delete(change.topic_urn);
+        if (this.subscriptionsOf(change.project).some((s) => s.topic_urn === change.topic_urn)) {
+          const list = this.ownList(change.project);
+          project.subscriptions = list.filter((s) => s.topic_urn !== change.topic_urn);
+          this.ownSubscriptions -= list.length - project.subscriptions.length;
+        }
+        return;
+      }
+      case 'template': {
+        const templates = (this.project(change.project).templates ??= []);
+        const at = templates.findIndex((t) => sameTemplate(t, change.template));
+        if (at === -1) {
+          templates.push(change.template);
+          this.templateCount += 1;
+        } else {
+          templates[at] = change.template;
+        }
+        return;
+      }
       case 'bind': {
         const bindings = this.project(change.project).bindings;
         for (const { event_type, topic_urn } of change.items) {
@@ -256,9 +332,63 @@ export class EmulatorState {
     return subscription;
   }
 
-  /** Topics the emulator knows: those of the project's subscriptions, and those added. */
+  /** Topics the emulator knows: those the project made, those of its subscriptions, and those added. */
   knowsTopic(projectId: string, topicUrn: string): boolean {
-    return this.extraTopics.has(topicUrn) || this.subscriptionsOf(projectId).some((s) => s.topic_urn === topicUrn);
+    return this.findTopic(projectId, topicUrn) !== undefined || this.extraTopics.has(topicUrn) || this.subscriptionsOf(projectId).some((s) => s.topic_urn === topicUrn);
+  }
+
+  /** The topic the project made with this URN, if any. */
+  findTopic(projectId: string, topicUrn: string): Topic | undefined {
+    return this.projects.get(projectKey(projectId))?.topics?.find((t) => t.topic_urn === topicUrn);
+  }
+
+  /**
+   * Makes a topic (CreateTopic). Idempotent, as SMN's: when the project has a topic of
+   * that name, that topic is the answer and nothing changes.
+   */
+  createTopic(projectId: string, fields: { name: string; display_name: string; enterprise_project_id?: string }, now: Date = new Date()): { topic: Topic; created: boolean } {
+    const existing = this.projects.get(projectKey(projectId))?.topics?.find((t) => t.name === fields.name);
+    if (existing) return { topic: existing, created: false };
+    const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const topic: Topic = {
+      topic_urn: `urn:smn:${EMULATOR_REGION}:${urnProjectId(projectId)}:${fields.name}`,
+      name: fields.name,
+      display_name: fields.display_name,
+      push_policy: 0,
+      enterprise_project_id: fields.enterprise_project_id ?? '0',
+      topic_id: randomBytes(16).toString('hex'),
+      create_time: time,
+      update_time: time,
+    };
+    this.change({ kind: 'create-topic', project: projectId, topic });
+    return { topic, created: true };
+  }
+
+  /** A page of the topics the project made that pass `filter`, newest first, and how many pass it. */
+  topics(projectId: string, offset: number, limit: number, filter: (topic: Topic) => boolean = () => true): { total: number; page: Topic[] } {
+    const matching = (this.projects.get(projectKey(projectId))?.topics ?? []).filter(filter).reverse();
+    return { total: matching.length, page: matching.slice(offset, offset + limit) };
+  }
+
+  /** Deletes a topic the emulator knows, and every subscription of it. */
+  deleteTopic(projectId: string, topicUrn: string): void {
+    this.change({ kind: 'delete-topic', project: projectId, topic_urn: topicUrn });
+  }
+
+  /** Adds a message template, or replaces the project's one of that name and protocol. */
+  addTemplate(projectId: string, template: MessageTemplate): void {
+    this.change({ kind: 'template', project: projectId, template });
+  }
+
+  /** The project's template of this name for the protocol, else its `default` one. */
+  findTemplate(projectId: string, name: string, protocol: string): MessageTemplate | undefined {
+    const templates = this.projects.get(projectKey(projectId))?.templates?.filter((t) => t.message_template_name === name) ?? [];
+    return templates.find((t) => t.protocol === protocol) ?? templates.find((t) => t.protocol === 'default');
+  }
+
+  /** Whether the project has a template of this name, for any protocol. */
+  hasTemplate(projectId: string, name: string): boolean {
+    return this.projects.get(projectKey(projectId))?.templates?.some((t) => t.message_template_name === name) ?? false;
   }
 
   /** The project's subscription with this URN, if any. */
@@ -291,7 +421,7 @@ export class EmulatorState {
     this.change({ kind: 'topic', topic: topicUrn });
   }
 
-  /** Back to the seed: no bindings, the seed subscriptions, no added topics, no request log (the signing identity stays). */
+  /** Back to the seed: no bindings, the seed subscriptions, no topics or templates, no request log (the signing identity stays). */
   reset(): void {
     this.change({ kind: 'reset' });
     this.requestLog.length = 0;
@@ -314,7 +444,12 @@ export class EmulatorState {
   snapshot(): StateSnapshot {
     const projects: StateSnapshot['projects'] = {};
     for (const [id, project] of this.projects) {
-      projects[id] = project.subscriptions ? { bindings: this.bindings(id), subscriptions: project.subscriptions } : { bindings: this.bindings(id) };
+      projects[id] = {
+        bindings: this.bindings(id),
+        ...(project.subscriptions ? { subscriptions: project.subscriptions } : {}),
+        ...(project.topics?.length ? { topics: project.topics } : {}),
+        ...(project.templates?.length ? { templates: project.templates } : {}),
+      };
     }
     return { projects, topics: [...this.extraTopics] };
   }
@@ -327,20 +462,37 @@ export class EmulatorState {
 
   private restore(snapshot: StateSnapshot, file: string): void {
     const entries = Object.entries(snapshot.projects);
-    const own = entries.reduce((sum, [, project]) => sum + (project.subscriptions?.length ?? 0), 0);
-    if (entries.length > STATE_LIMITS.projects.max || own > STATE_LIMITS.subscriptions.max || snapshot.topics.length > STATE_LIMITS.topics.max) {
+    const count = (of: (project: StateSnapshot['projects'][string]) => unknown[] | undefined): number => entries.reduce((sum, [, project]) => sum + (of(project)?.length ?? 0), 0);
+    const own = count((p) => p.subscriptions);
+    const created = count((p) => p.topics);
+    const templates = count((p) => p.templates);
+    if (
+      entries.length > STATE_LIMITS.projects.max ||
+      own > STATE_LIMITS.subscriptions.max ||
+      snapshot.topics.length + created > STATE_LIMITS.topics.max ||
+      templates > STATE_LIMITS.templates.max
+    ) {
       throw new StateFileError(
-        `the state file ${file} holds more than the emulator keeps (${STATE_LIMITS.projects.max} projects, ${STATE_LIMITS.subscriptions.max} subscriptions, ${STATE_LIMITS.topics.max} topics)`,
+        `the state file ${file} holds more than the emulator keeps (${STATE_LIMITS.projects.max} projects, ${STATE_LIMITS.subscriptions.max} subscriptions, ${STATE_LIMITS.topics.max} topics, ${STATE_LIMITS.templates.max} templates)`,
       );
     }
     for (const [id, project] of entries) {
-      this.projects.set(projectKey(id), { bindings: new Map(project.bindings.map((b) => [b.event_type, b.topic_urn])), subscriptions: project.subscriptions });
+      this.projects.set(projectKey(id), {
+        bindings: new Map(project.bindings.map((b) => [b.event_type, b.topic_urn])),
+        subscriptions: project.subscriptions,
+        topics: project.topics,
+        templates: project.templates,
+      });
     }
     this.ownSubscriptions = own;
+    this.createdTopics = created;
+    this.templateCount = templates;
     this.extraTopics = new Set(snapshot.topics);
     this.signingIdentity = snapshot.signing;
   }
 }
+
+const sameTemplate = (a: MessageTemplate, b: MessageTemplate): boolean => a.message_template_name === b.message_template_name && a.protocol === b.protocol;
 
 /** The key of a project: IAM's 32-hexadecimal ids in lower case, others as given. */
 const projectKey = (id: string): string => (/^[0-9a-fA-F]{32}$/.test(id) ? id.toLowerCase() : id);
@@ -363,7 +515,7 @@ function checkSnapshot(value: unknown): string | undefined {
 
 let compiledStateSchema: Schema | undefined;
 
-/** The State schema of spec/mock-admin.openapi.yaml, its references to the SMN contract resolved. */
+/** The State schema of spec/mock-admin.openapi.yaml, its references (to its own schemas and the SMN contract's) resolved. */
 function stateSchema(): Schema {
   if (compiledStateSchema) return compiledStateSchema;
   const admin = readContractDocument(mockAdminSpecPath) as { components: { schemas: Record<string, Schema> } };
@@ -372,7 +524,8 @@ function stateSchema(): Schema {
     if (Array.isArray(node)) return node.map(resolve);
     if (typeof node !== 'object' || node === null) return node;
     const ref = (node as { $ref?: unknown }).$ref;
-    if (typeof ref === 'string') return smn.componentSchema(ref.slice(ref.lastIndexOf('/') + 1));
+    const name = typeof ref === 'string' ? ref.slice(ref.lastIndexOf('/') + 1) : '';
+    if (typeof ref === 'string') return ref.startsWith('#/') ? resolve(admin.components.schemas[name]) : smn.componentSchema(name);
     return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, resolve(value)]));
   };
   return (compiledStateSchema = resolve(admin.components.schemas.State) as Schema);

@@ -3,6 +3,8 @@
 // keyword; SMN answers one code per request. Which code a location gets is written in
 // the spec (`x-error`); this file only applies it and orders competing violations.
 import type { SmnContract } from '../contract/smn.js';
+import { fieldError } from '../contract/body-fields.js';
+import type { SmnOperation } from '../contract/smn-responses.js';
 
 /** A request violation as Prism reports it (`validations.input`). */
 export interface Violation {
@@ -21,28 +23,31 @@ export interface ErrorChoice {
 export const MISSING_CREDENTIALS = 'token_missing';
 
 // When a request breaks several rules the real service reports one; we report the
-// first in this order: credentials, path, headers, query, body.
+// first in this order: credentials, path, headers, query, body; in the body, a field
+// that is there and wrong before what the body lacks (a PublishMessage whose
+// message_structure is a number is about message_structure, not the missing message).
 const order = ['security', 'path', 'header', 'query', 'body'];
 const rank = (violation: Violation): number => {
   if (violation.code === 401) return 0;
   const at = order.indexOf(violation.path?.[0] ?? 'body');
-  return at === -1 ? order.length : at;
+  if (at === -1) return order.length;
+  return order[at] === 'body' && (violation.path?.length ?? 0) < 2 ? at + 0.5 : at;
 };
 
 /**
  * Chooses the documented error for a request Prism found invalid, or undefined when
  * no violation in the list is one SMN reports (an unknown query parameter, say).
  */
-export function chooseError(contract: SmnContract, violations: Violation[], body: unknown): ErrorChoice | undefined {
+export function chooseError(contract: SmnContract, violations: Violation[], body: unknown, operation?: SmnOperation): ErrorChoice | undefined {
   const ranked = [...violations].sort((a, b) => rank(a) - rank(b));
   for (const violation of ranked) {
-    const error = errorOf(contract, violation, body);
+    const error = errorOf(contract, violation, body, operation);
     if (error) return { error, violation };
   }
   return undefined;
 }
 
-function errorOf(contract: SmnContract, violation: Violation, body: unknown): string | undefined {
+function errorOf(contract: SmnContract, violation: Violation, body: unknown, operation?: SmnOperation): string | undefined {
   // Prism reports a failed security check with the HTTP status as its code.
   if (violation.code === 401) return MISSING_CREDENTIALS;
   const [where, name, ...rest] = violation.path ?? [];
@@ -50,7 +55,12 @@ function errorOf(contract: SmnContract, violation: Violation, body: unknown): st
     return contract.parameterErrors.get(`${where}:${(name ?? '').toLowerCase()}`);
   }
   // Anything else is about the body ("Body parameter is required" has no path at all).
-  return name === 'callback' && rest.length > 0 ? callbackItemError(contract, rest, body) : contract.bodyError;
+  if (name === 'callback' && rest.length > 0) return callbackItemError(contract, rest, body);
+  const bodyError = (operation && contract.bodyErrors.get(operation.operationId)) ?? contract.bodyError;
+  // A missing field is reported on the object that lacks it: the field's own error applies.
+  const missing = violation.code === 'required' ? /required property '([^']+)'/.exec(violation.message)?.[1] : undefined;
+  const field = [...(violation.path ?? []).slice(1), ...(missing ? [missing] : [])];
+  return (operation?.requestBody && fieldError(operation.requestBody, field)) ?? bodyError;
 }
 
 function callbackItemError(contract: SmnContract, [index, property]: string[], body: unknown): string {
