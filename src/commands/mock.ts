@@ -132,6 +132,19 @@ Example:
     const engine = (values.engine as string | undefined) ?? 'fast';
     if (!(ENGINES as readonly string[]).includes(engine)) throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}, got "${engine.slice(0, 40)}"`);
     const out = (line: string): void => void process.stdout.write(`${line}\n`);
+    // The per-request lines are gathered and written once per turn of the event loop:
+    // one write for a burst of requests rather than one each.
+    let pending: string[] = [];
+    const flushLog = (): void => {
+      if (pending.length === 0) return;
+      const text = pending.join('');
+      pending = [];
+      process.stdout.write(text);
+    };
+    const logLine = (line: string): void => {
+      if (pending.length === 0) setImmediate(flushLog);
+      pending.push(`${line}\n`);
+    };
     const warn = (line: string): void => void process.stderr.write(`smn-kit mock: ${line}\n`);
     let mock;
     try {
@@ -139,7 +152,7 @@ Example:
         host,
         port,
         maxBodyBytes,
-        log: values.quiet ? undefined : out,
+        log: values.quiet ? undefined : logLine,
         stateless,
         seedSubscriptions,
         stateFile: values['state-file'] as string | undefined,
@@ -188,6 +201,7 @@ Example:
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    flushLog();
     process.off('uncaughtException', survive);
     process.off('unhandledRejection', survive);
     return 0;

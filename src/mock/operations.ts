@@ -5,7 +5,7 @@
 // second; the mock's fast engine (validation.ts) and the answers (answers.ts) need only
 // this. test/mock-engines.test.ts compares the two shapes field by field.
 import type { getHttpOperationsFromSpec } from '@stoplight/prism-http';
-import { dereference } from '../contract/smn-responses.js';
+import { dereferencedDocument } from '../contract/smn-responses.js';
 import type { SmnContract } from '../contract/smn.js';
 
 export type HttpOperation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[number];
@@ -85,7 +85,7 @@ function paramOf(parameter: ParameterObject): Param {
 
 /** Every operation of the contract, its references resolved, as Prism sees it. */
 export function httpOperationsOf(contract: SmnContract): HttpOperation[] {
-  const document = dereference(contract.document) as unknown as Document;
+  const document = dereferencedDocument(contract) as Document;
   const schemes = document.components?.securitySchemes ?? {};
   const securityOf = (requirements: Record<string, string[]>[] | undefined): Scheme[][] =>
     (requirements ?? []).map((requirement) => Object.keys(requirement).map((key) => ({ key, ...schemes[key] }) as unknown as Scheme));

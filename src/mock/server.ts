@@ -32,7 +32,6 @@ import { authenticate, authorizeAdmin, type AdminAccess, type AuthConfig } from 
 import { isLoopbackHost, type DeliveryPolicy } from './delivery-policy.js';
 import { LINKS_PREFIX, LinkHandler } from './links.js';
 import { Notifier } from './notifier.js';
-import { publishSmsEvent } from './publish.js';
 import { httpOperationsOf, type HttpOperation } from './operations.js';
 import { codeOf, newRequestId, writeRawReply, writeReply, type Reply } from './reply.js';
 import { decodeSegment, parseBody, parseTarget, readBody, type RequestTarget } from './request.js';
@@ -115,8 +114,9 @@ interface Route {
 }
 
 export async function startMock(options: MockOptions = {}): Promise<RunningMock> {
-  // The kit's own contract is read in its JSON form (no YAML parser to load).
-  const contract = loadSmnContract(options.specPath);
+  // The kit's own contract is read in its JSON form (no YAML parser to load), and shared
+  // with the rest of the kit (seed, state checks), so that it is compiled once.
+  const contract = options.specPath ? loadSmnContract(options.specPath) : smnResponses().contract;
   const operations = httpOperationsOf(contract);
   // The Prism engine is loaded before the first request when it decides them all.
   const prismEngine = options.engine === 'prism' ? await loadPrismEngine(contract, options.specPath) : undefined;
@@ -243,7 +243,8 @@ export function createHandler(
     defaultProject: DEFAULT_PROJECT_ID,
     notifier,
     autoConfirm: Boolean(options.autoConfirm),
-    publishSmsEvent: (projectId, event) => publishSmsEvent(state, notifier, projectId, event),
+    // Loaded on first use: it brings the event generator (json-schema-faker), which a start need not wait for.
+    publishSmsEvent: async (projectId, event) => (await import('./publish.js')).publishSmsEvent(state, notifier, projectId, event),
   };
 
   const errorReply = (name: string, fallbackStatus: number, violations?: Violation[]): Reply => {
@@ -343,6 +344,7 @@ export function createHandler(
       } catch {
         res.destroy();
       }
+      if (!log && !(state && !reply.admin)) return;
       const ms = Math.round((performance.now() - started) * 10) / 10;
       const shownPath = printable(req.url ?? '', 300);
       const code = reply.code ?? codeOf(reply.body);

@@ -18,11 +18,11 @@
 // every way the contract allows, through both and requires the same verdict for each.
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import ajvFormats from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { SmnContract } from '../contract/smn.js';
 import type { HttpOperation } from './operations.js';
 import type { ParsedBody } from './request.js';
+import { cachedCompiler, type ValidatorCompiler } from './validator-cache.js';
 import { chooseError, type Violation } from './violations.js';
 
 export const ENGINES = ['fast', 'prism'] as const;
@@ -152,7 +152,9 @@ interface Diagnostic extends Violation {
 
 // Prism validates every schema of an OpenAPI document with its draft-07 Ajv (http-spec
 // marks them all draft-07), parameters coerced, bodies not.
-const AJV_OPTIONS = { allErrors: true, allowUnionTypes: true, allowMatchingProperties: true, strict: false } as const;
+// (Not checking each schema against the meta-schema spares compiling the meta-schema at
+// start; the specs are linted, and a schema Ajv cannot compile still fails.)
+const AJV_OPTIONS = { allErrors: true, allowUnionTypes: true, allowMatchingProperties: true, strict: false, validateSchema: false } as const;
 const quietAboutUnknownFormats = {
   warn: (...args: unknown[]) => {
     if (typeof args[0] !== 'string' || !args[0].startsWith('unknown format')) console.warn(...args);
@@ -160,23 +162,30 @@ const quietAboutUnknownFormats = {
   log: console.log,
   error: console.error,
 };
-let ajvInstances: { coerce: Ajv; plain: Ajv } | undefined;
-function ajvs(): { coerce: Ajv; plain: Ajv } {
-  if (ajvInstances) return ajvInstances;
-  // Prism's own date-time format (it accepts a space for the T), from the Prism package.
-  const dateTime = createRequire(import.meta.url)('@stoplight/prism-http/dist/validator/validators/dateTime.js') as {
-    fmtDef(validate: unknown, compare: unknown): { validate: (value: string) => boolean; compare: (a: string, b: string) => number | undefined };
-    date_time: unknown;
-    compareDateTime: unknown;
-  };
-  const make = (coerceTypes: boolean): Ajv => {
-    const ajv = new Ajv({ ...AJV_OPTIONS, coerceTypes, logger: quietAboutUnknownFormats });
+let compilers: { coerce: ValidatorCompiler; plain: ValidatorCompiler } | undefined;
+/** Prism's two Ajv instances (parameters coerced, bodies not), their validators kept between runs (validator-cache.ts). */
+function ajvs(): { coerce: ValidatorCompiler; plain: ValidatorCompiler } {
+  if (compilers) return compilers;
+  const make = (coerceTypes: boolean) => (): Ajv => {
+    const require = createRequire(import.meta.url);
+    const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+    const ajvFormats = require('ajv-formats') as typeof import('ajv-formats');
+    // Prism's own date-time format (it accepts a space for the T), from the Prism package.
+    const dateTime = require('@stoplight/prism-http/dist/validator/validators/dateTime.js') as {
+      fmtDef(validate: unknown, compare: unknown): { validate: (value: string) => boolean; compare: (a: string, b: string) => number | undefined };
+      date_time: unknown;
+      compareDateTime: unknown;
+    };
+    const ajv = new AjvClass({ ...AJV_OPTIONS, coerceTypes, logger: quietAboutUnknownFormats, code: { source: true } });
     ajvFormats.default(ajv);
     ajv.addFormat('date-time', dateTime.fmtDef(dateTime.date_time, dateTime.compareDateTime));
     return ajv;
   };
-  ajvInstances = { coerce: make(true), plain: make(false) };
-  return ajvInstances;
+  compilers = {
+    coerce: cachedCompiler('prism parameters', { ...AJV_OPTIONS, coerceTypes: true }, make(true)),
+    plain: cachedCompiler('prism body', { ...AJV_OPTIONS, coerceTypes: false }, make(false)),
+  };
+  return compilers;
 }
 
 /** Prism's wording of an Ajv error (`Request query parameter limit must be >= 1`). */

@@ -1,0 +1,13 @@
+const t0 = performance.now();
+const { startMock } = await import('./dist/mock/server.js');
+const t1 = performance.now();
+const mock = await startMock({ port: 0 });
+const t2 = performance.now();
+const r = await fetch(`${mock.url}/v2/f96188c7ccaf4ffba0c9aa149ab2bd57/notifications/sms/callback`, { headers: { 'x-auth-token': 't' } });
+await r.text();
+const t3 = performance.now();
+const r2 = await fetch(`${mock.url}/v2/f96188c7ccaf4ffba0c9aa149ab2bd57/notifications/subscriptions?limit=5`, { headers: { 'x-auth-token': 't' } });
+await r2.text();
+const t4 = performance.now();
+console.log('import', Math.round(t1 - t0), 'start', Math.round(t2 - t1), 'first', Math.round(t3 - t2), 'second op', Math.round(t4 - t3));
+await mock.close();
