@@ -153,6 +153,16 @@ Example:
     }
 
     const out = (line: string): void => void io.stdout.write(`${line}\n`);
+    // A delivery's line and report entry are written once it is answered (the sender
+    // waits for neither), those of a burst together.
+    let answeredRecords: DeliveryRecord[] = [];
+    const report = (): void => {
+      if (answeredRecords.length === 0) return;
+      const records = answeredRecords;
+      answeredRecords = [];
+      for (const record of records) reports?.add(record);
+      io.stdout.write(records.map((record) => `${deliveryLine(record)}\n`).join(''));
+    };
     // All that is kept of the deliveries: counts. Each one goes to the --out file and the
     // reports as it comes, so memory does not grow with their number.
     const tally: ListenTally = { received: 0, summary: summarize([]), signatures: signatureCounts(key !== undefined) };
@@ -181,8 +191,8 @@ Example:
           tally.received++;
           tally.summary[record.verdict.status]++;
           countSignature(tally.signatures, record.verdict);
-          reports?.add(record);
-          out(deliveryLine(record));
+          if (answeredRecords.length === 0) setImmediate(report);
+          answeredRecords.push(record);
         },
         onAnswered() {
           if (expected !== undefined && ++answered >= expected) finish();
@@ -216,6 +226,7 @@ Example:
     await listener.close();
     recorder?.close();
 
+    report();
     reports.close(tally);
     out(summaryLine(tally, expected));
     const allArrived = expected === undefined || tally.received >= expected;
