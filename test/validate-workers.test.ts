@@ -87,8 +87,8 @@ describe('validate with worker threads', () => {
       let blocks = 0;
       for await (const block of readJsonLineBlocks(path)) {
         if ('tooLong' in block) continue;
-        const here = await judgeBlock(Buffer.from(block.bytes), block.first, options);
-        const there = await pool.offer({ bytes: Buffer.from(block.bytes), first: block.first });
+        const here = await judgeBlock(block.parts, block.first, options);
+        const there = await pool.offer({ parts: block.parts, first: block.first });
         expect(there, 'a free worker takes the block').toBeDefined();
         expect({ lines: there!.lines, itemLines: Array.from(there!.itemLines), verdicts: there!.verdicts }).toEqual({ lines: here.lines, itemLines: Array.from(here.itemLines), verdicts: here.verdicts });
         blocks++;

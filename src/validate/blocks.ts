@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { JudgeOptions } from './judge.js';
 import { judgeValue } from './judge.js';
-import { forEachLine, parseLine, type LineBlock } from './sources.js';
+import { forEachLine, joinParts, parseLine, type LineBlock } from './sources.js';
 import { verdictOf, type Verdict } from './verdict.js';
 
 /** The verdicts of a block's lines: the line of each item in the block (from 1), and its verdict. */
@@ -23,12 +23,12 @@ export interface BlockVerdicts {
   verdicts: Verdict[];
 }
 
-/** Judges each line of a block as `validate` judges a line. */
-export function judgeBlock(bytes: Buffer, first: boolean, options: JudgeOptions): BlockVerdicts | Promise<BlockVerdicts> {
+/** Judges each line of a block (its parts) as `validate` judges a line. */
+export function judgeBlock(parts: Buffer[], first: boolean, options: JudgeOptions): BlockVerdicts | Promise<BlockVerdicts> {
   const itemLines: number[] = [];
   const verdicts: Verdict[] = [];
   let waiting: Promise<unknown>[] | undefined;
-  const lines = forEachLine(bytes, (text, index) => {
+  const lines = forEachLine(parts, (text, index) => {
     const parsed = parseLine(text, first && index === 0);
     if (!parsed) return;
     itemLines.push(index + 1);
@@ -150,7 +150,8 @@ export class JudgePool {
 
   constructor(size: number, options: JudgeOptions) {
     this.workers = Array.from({ length: size }, () => {
-      const worker = new Worker(workerFile, { workerData: { options } });
+      // The worker runs a file: an --input-type flag of this process (node -e) would refuse it.
+      const worker = new Worker(workerFile, { workerData: { options }, execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')) });
       const entry: PoolWorker = { worker, inFlight: 0, known: [], waiting: new Map() };
       worker.on('message', ({ id, packed, error }: { id: number; packed?: PackedVerdicts; error?: string }) => {
         const waiter = entry.waiting.get(id)!;
@@ -174,18 +175,17 @@ export class JudgePool {
   }
 
   /** A worker's promise of the block's verdicts, or undefined when every worker has enough to do. */
-  offer(block: { bytes: Buffer; first: boolean }): Promise<BlockVerdicts> | undefined {
+  offer(block: { parts: Buffer[]; first: boolean }): Promise<BlockVerdicts> | undefined {
     if (this.failure) throw this.failure;
     const entry = this.workers.find((w) => w.inFlight < IN_FLIGHT);
     if (!entry) return undefined;
     const id = this.next++;
     entry.inFlight++;
-    const { bytes } = block;
-    // A buffer with memory of its own moves to the worker; one sharing Node's pool is copied.
-    const own = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length;
+    // One buffer of its own, moved to the worker rather than copied.
+    const bytes = joinParts(block.parts);
     return new Promise((resolve, reject) => {
       entry.waiting.set(id, { resolve, reject });
-      entry.worker.postMessage({ id, bytes, first: block.first }, own ? [bytes.buffer as ArrayBuffer] : []);
+      entry.worker.postMessage({ id, bytes, first: block.first }, [bytes.buffer as ArrayBuffer]);
     });
   }
 
@@ -205,7 +205,7 @@ export async function* judgeBlocksInOrder(blocks: AsyncIterable<LineBlock>, opti
     else {
       const offered = pool?.offer(block);
       // Judged here when its turn to be reported comes: meanwhile the workers judge theirs.
-      queue.push(offered ?? (() => judgeBlock(block.bytes, block.first, options)));
+      queue.push(offered ?? (() => judgeBlock(block.parts, block.first, options)));
     }
     while (queue.length > limit) {
       const next = queue.shift()!;

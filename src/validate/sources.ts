@@ -85,7 +85,6 @@ export async function listSourceFiles(paths: string[]): Promise<SourceFile[]> {
 // --- JSON Lines ----------------------------------------------------------------------
 
 const NEWLINE = 0x0a;
-const NEWLINE_BYTE = Buffer.from('\n');
 // Small chunks keep each batch of parsed items short-lived, so the garbage collector
 // frees them young instead of promoting them (measured: peak memory follows this size).
 const CHUNK_BYTES = 64 << 10;
@@ -110,11 +109,12 @@ export function parseLine(text: string, first: boolean): { value: unknown } | { 
 }
 
 /**
- * What a JSON Lines file is read as: blocks of whole lines (the bytes between newlines,
- * without the last newline), each judged as a whole, here or in a worker thread; and,
- * in their place, a line too long to keep.
+ * What a JSON Lines file is read as: blocks of whole lines, each judged as a whole, here
+ * or in a worker thread; and, in its place, a line too long to keep. A block's parts
+ * follow each other in the file with a newline between them; each part is lines
+ * separated by newlines.
  */
-export type LineBlock = { bytes: Buffer; first: boolean } | { tooLong: Problem };
+export type LineBlock = { parts: Buffer[]; first: boolean } | { tooLong: Problem };
 
 /** Blocks are gathered up to about this size: fewer, larger pieces of work for a worker. */
 const BLOCK_BYTES = 256 << 10;
@@ -139,8 +139,7 @@ export async function* readJsonLineBlocks(source: string): AsyncGenerator<LineBl
     partBytes += part.length + 1;
   };
   const block = (): LineBlock => {
-    const bytes = parts.length === 1 ? Buffer.from(parts[0]!) : Buffer.concat(parts.flatMap((part, i) => (i === 0 ? [part] : [NEWLINE_BYTE, part])));
-    const made = { bytes, first };
+    const made = { parts, first };
     first = false;
     parts = [];
     partBytes = 0;
@@ -183,18 +182,32 @@ export async function* readJsonLineBlocks(source: string): AsyncGenerator<LineBl
   if (parts.length > 0) yield block();
 }
 
-/** The lines of a block (bytes between newlines), as readJsonLineBlocks made it, each with its text. */
-export function forEachLine(bytes: Buffer, onLine: (text: string, index: number) => void): number {
-  // An ASCII block decodes the same as latin1, which is quicker than UTF-8.
-  const encoding = isAscii(bytes) ? 'latin1' : 'utf8';
+/** The lines of a block's parts, each with its text and its index in the block; returns how many there are. */
+export function forEachLine(parts: Buffer[], onLine: (text: string, index: number) => void): number {
   let index = 0;
-  let start = 0;
-  for (;;) {
-    const end = bytes.indexOf(NEWLINE, start);
-    onLine(bytes.toString(encoding, start, end === -1 ? bytes.length : end), index++);
-    if (end === -1) return index;
-    start = end + 1;
+  for (const bytes of parts) {
+    // An ASCII part decodes the same as latin1, which is quicker than UTF-8.
+    const encoding = isAscii(bytes) ? 'latin1' : 'utf8';
+    let start = 0;
+    for (;;) {
+      const end = bytes.indexOf(NEWLINE, start);
+      onLine(bytes.toString(encoding, start, end === -1 ? bytes.length : end), index++);
+      if (end === -1) break;
+      start = end + 1;
+    }
   }
+  return index;
+}
+
+/** A block's parts as one buffer of its own (to move to a worker), newlines between them. */
+export function joinParts(parts: Buffer[]): Buffer {
+  const joined = Buffer.allocUnsafeSlow(parts.reduce((sum, part) => sum + part.length, parts.length - 1));
+  let at = 0;
+  parts.forEach((part, i) => {
+    if (i > 0) at = joined.writeUInt8(NEWLINE, at);
+    at += part.copy(joined, at);
+  });
+  return joined;
 }
 
 // --- whole JSON documents ------------------------------------------------------------

@@ -14,7 +14,7 @@ parentPort!.on('message', ({ id, bytes, first }: { id: number; bytes: Uint8Array
   };
   const fail = (error: unknown): void => parentPort!.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
   try {
-    const judged = judgeBlock(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), first, options);
+    const judged = judgeBlock([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)], first, options);
     if (judged instanceof Promise) judged.then(send, fail);
     else send(judged);
   } catch (error) {
