@@ -196,21 +196,31 @@ export class JudgePool {
 
 /** The blocks' verdicts in order: each block judged by a free worker, or here when none is free. */
 export async function* judgeBlocksInOrder(blocks: AsyncIterable<LineBlock>, options: JudgeOptions, pool: JudgePool | undefined): AsyncGenerator<BlockVerdicts> {
-  type Pending = BlockVerdicts | Promise<BlockVerdicts> | (() => BlockVerdicts | Promise<BlockVerdicts>);
-  const queue: Pending[] = [];
-  // With workers, a few blocks wait here, so that theirs are judged while this thread judges its own.
+  // A block to report: judged (or being judged) by a worker, or to judge here.
+  type Queued = { judged: BlockVerdicts | Promise<BlockVerdicts> } | { parts: Buffer[]; first: boolean };
+  const queue: Queued[] = [];
+  const judgeHere = (entry: Queued): BlockVerdicts | Promise<BlockVerdicts> => ('judged' in entry ? entry.judged : judgeBlock(entry.parts, entry.first, options));
+  // With workers, a few blocks wait here: while the first of them is a worker's, this
+  // thread judges the ones behind it that are its own, rather than wait.
   const limit = pool ? 8 : 0;
+  const next = async (): Promise<BlockVerdicts> => {
+    const head = queue[0]!;
+    if ('judged' in head && head.judged instanceof Promise) {
+      for (let i = 1; i < queue.length; i++) {
+        const entry = queue[i]!;
+        if (!('judged' in entry)) queue[i] = { judged: judgeHere(entry) };
+      }
+    }
+    queue.shift();
+    return judgeHere(head);
+  };
   for await (const block of blocks) {
-    if ('tooLong' in block) queue.push({ lines: 1, itemLines: [1], verdicts: [verdictOf({ problems: [block.tooLong] })] });
+    if ('tooLong' in block) queue.push({ judged: { lines: 1, itemLines: [1], verdicts: [verdictOf({ problems: [block.tooLong] })] } });
     else {
       const offered = pool?.offer(block);
-      // Judged here when its turn to be reported comes: meanwhile the workers judge theirs.
-      queue.push(offered ?? (() => judgeBlock(block.parts, block.first, options)));
+      queue.push(offered ? { judged: offered } : block);
     }
-    while (queue.length > limit) {
-      const next = queue.shift()!;
-      yield typeof next === 'function' ? await next() : await next;
-    }
+    while (queue.length > limit) yield await next();
   }
-  for (const next of queue) yield typeof next === 'function' ? await next() : await next;
+  while (queue.length > 0) yield await next();
 }
