@@ -109,7 +109,7 @@ interface Route {
   operation: HttpOperation;
   /** The same operation as the contract's validators know it (its parameters dereferenced). */
   contractOperation: SmnOperation;
-  /** The path template's segments, and where its parameters are. */
+  /** The path template's segments (`{project_id}` marks a parameter). */
   segments: string[];
 }
 
