@@ -33,6 +33,7 @@ import { isLoopbackHost, type DeliveryPolicy } from './delivery-policy.js';
 import { LINKS_PREFIX, LinkHandler } from './links.js';
 import { Notifier } from './notifier.js';
 import { httpOperationsOf, type HttpOperation } from './operations.js';
+import { publishSmsEvent } from './publish.js';
 import { codeOf, newRequestId, writeRawReply, writeReply, type Reply } from './reply.js';
 import { decodeSegment, parseBody, parseTarget, readBody, type RequestTarget } from './request.js';
 import { loadSeedSubscriptions } from './seed.js';
@@ -243,8 +244,7 @@ export function createHandler(
     defaultProject: DEFAULT_PROJECT_ID,
     notifier,
     autoConfirm: Boolean(options.autoConfirm),
-    // Loaded on first use: it brings the event generator (json-schema-faker), which a start need not wait for.
-    publishSmsEvent: async (projectId, event) => (await import('./publish.js')).publishSmsEvent(state, notifier, projectId, event),
+    publishSmsEvent: (projectId, event) => publishSmsEvent(state, notifier, projectId, event),
   };
 
   const errorReply = (name: string, fallbackStatus: number, violations?: Violation[]): Reply => {
