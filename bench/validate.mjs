@@ -8,15 +8,20 @@
 //   - bare read + JSON.parse + Ajv (the least work that does the same job);
 //   - bare read + JSON.parse alone, no validation: no loop that parses each line can be
 //     faster, so it bounds the ratio to "Ajv over parsed objects" that any validate reaches.
-// Target (issue 4): at least 50% of the bare loop, peak RSS under 200 MB. Not a test:
-// machines are noisy, so nothing here asserts. BENCH_EVENTS changes the line count.
+// Targets: issue 4, at least 50% of the bare loop; issue 14, with worker threads on the
+// other cores, at least 1.5x the one-core bare read + parse + Ajv loop; peak RSS under
+// 200 MB. The CLI also runs with SMN_KIT_VALIDATE_WORKERS=0 (one thread), for the gain.
+// Figures also go to bench/results/. Not a test: machines are noisy, so nothing here
+// asserts. BENCH_EVENTS changes the line count.
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism, loadavg } from 'node:os';
 import { subhookContract } from '../dist/subhook/contract.js';
+import { writeResults } from './results.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -49,10 +54,10 @@ async function generate() {
 }
 
 /** Runs a node process to its end, sampling its peak RSS (VmHWM) while it lives. */
-function measure(args) {
+function measure(args, env = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     let peakKb = 0;
@@ -128,6 +133,8 @@ try {
   console.log(`${format(events)} SUBHOOK events, ${(statSync(file).size / 1e6).toFixed(0)} MB of JSON Lines, node ${process.version}`);
   const cli = await measure(['dist/cli.js', 'validate', file]);
   if (!cli.stdout.includes(`${events} items in 1 file: ${events} valid`)) throw new Error(`unexpected verdicts: ${cli.stdout}`);
+  const oneThread = await measure(['dist/cli.js', 'validate', file], { SMN_KIT_VALIDATE_WORKERS: '0' });
+  if (!oneThread.stdout.includes(`${events} items in 1 file: ${events} valid`)) throw new Error(`unexpected verdicts: ${oneThread.stdout}`);
   const direct = await measure([
     '--input-type=module',
     '-e',
@@ -140,10 +147,11 @@ try {
   if (onlyAjv.ok !== events || fullLoop.ok !== events || onlyParse.objects !== events) throw new Error('the bare loops found invalid events');
 
   // The summary line gives the time spent validating, without the process start and imports.
-  const ownSeconds = (run) => Number(/\(([\d.]+) s\)\s*$/.exec(run.stdout)?.[1]);
+  const ownSeconds = (run) => Number(/\(([\d.]+) s\)/.exec(run.stdout)?.[1]);
   const rows = [
-    ['smn-kit validate (node dist/cli.js), wall clock', cli.seconds, `${cli.peakMb.toFixed(0)} MB peak RSS`],
+    [`smn-kit validate (node dist/cli.js), wall clock`, cli.seconds, `${cli.peakMb.toFixed(0)} MB peak RSS; files over 32 MB: ${Math.min(availableParallelism() - 1, 3)} worker thread(s)`],
     ['  the same, its validation time only', ownSeconds(cli), 'from its summary line'],
+    ['  the same in one thread, wall clock', oneThread.seconds, `${oneThread.peakMb.toFixed(0)} MB peak RSS (SMN_KIT_VALIDATE_WORKERS=0)`],
     ['validate command alone (no other CLI imports)', direct.seconds, `${direct.peakMb.toFixed(0)} MB peak RSS`],
     ['  the same, its validation time only', ownSeconds(direct), 'from its summary line'],
     ['bare loop: read + JSON.parse + Ajv', fullLoop.seconds, 'in this process'],
@@ -154,7 +162,18 @@ try {
   const ratio = (a, b) => `${((100 * rate(a)) / rate(b)).toFixed(1)}%`;
   console.log(`ratio to bare read + parse + Ajv: CLI ${ratio(cli.seconds, fullLoop.seconds)} wall clock, ${ratio(ownSeconds(cli), fullLoop.seconds)} validating; command alone ${ratio(direct.seconds, fullLoop.seconds)} / ${ratio(ownSeconds(direct), fullLoop.seconds)}`);
   console.log(`ratio to bare Ajv only:           CLI ${ratio(cli.seconds, onlyAjv.seconds)} wall clock, ${ratio(ownSeconds(cli), onlyAjv.seconds)} validating; command alone ${ratio(direct.seconds, onlyAjv.seconds)} / ${ratio(ownSeconds(direct), onlyAjv.seconds)}`);
-  console.log(`target: >= 50% of the bare loop, peak RSS < 200 MB; peak RSS ${cli.peakMb < 200 ? 'met' : 'missed'} by the CLI, ${direct.peakMb < 200 ? 'met' : 'missed'} by the command alone`);
+  const speedup = fullLoop.seconds / cli.seconds;
+  console.log(`issue 14: the CLI (wall clock, process start included) / the one-core bare read + parse + Ajv loop: x${speedup.toFixed(2)} (target >= 1.5: ${speedup >= 1.5 ? 'met' : 'MISSED'}); over the CLI in one thread: x${(oneThread.seconds / cli.seconds).toFixed(2)}`);
+  console.log(`target: >= 50% of the bare loop, peak RSS < 200 MB; peak RSS ${cli.peakMb < 200 ? 'met' : 'missed'} by the CLI, ${direct.peakMb < 200 ? 'met' : 'missed'} by the command alone; load average ${loadavg()[0].toFixed(1)}`);
+  writeResults('validate', {
+    events,
+    rates: Object.fromEntries(rows.map(([name, seconds]) => [name.trim(), rate(seconds)])),
+    peakMb: { cli: Math.round(cli.peakMb), oneThread: Math.round(oneThread.peakMb), commandAlone: Math.round(direct.peakMb) },
+    targets: [
+      { name: 'CLI / one-core bare read + parse + Ajv loop', value: Math.round(speedup * 100) / 100, target: '>= 1.5', met: speedup >= 1.5 },
+      { name: 'CLI peak RSS, MB', value: Math.round(cli.peakMb), target: '< 200', met: cli.peakMb < 200 },
+    ],
+  });
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -141,6 +141,40 @@ describe('smn-kit listen', () => {
     }
   });
 
+  it('records deliveries that arrive together, each on file before its sender gets the answer', async () => {
+    const out = join(work, 'together.jsonl');
+    const listening = await listen('--key-file', keyFile, '--out', out);
+    // 48 senders at once, each checking the file the moment its answer arrives.
+    const sendIds = Array.from({ length: 48 }, () => randomBytes(16).toString('hex'));
+    const onFileWhenAnswered = await Promise.all(
+      sendIds.map(async (sendId) => {
+        const answer = await form(listening.url, event({ send_id: sendId }));
+        const onFile = readFileSync(out, 'utf8').includes(`send_id=${sendId}`);
+        return `${answer.status} ${onFile ? 'on file' : 'NOT on file'}`;
+      }),
+    );
+    listening.stop();
+    const ran = await listening.done;
+    expect(onFileWhenAnswered).toEqual(sendIds.map(() => '200 on file'));
+    // Every line whole and once, in the order the deliveries were numbered.
+    const lines = records(out);
+    expect(lines.map((line) => line.n)).toEqual(sendIds.map((_, i) => i + 1));
+    expect(new Set(lines.map((line) => new URLSearchParams(line.body as string).get('send_id')))).toEqual(new Set(sendIds));
+    expect(lines.every((line) => line.verdict.status === 'pass')).toBe(true);
+    expect(ran.stdout.split('\n').filter((line) => / -> 200$/.test(line))).toHaveLength(48);
+    expect(ran.stdout).toContain('smn-kit listen: 48 deliveries: 48 valid, 0 invalid');
+  });
+
+  it('answers 500 to every delivery its write failed to record (a full disk), so that each sender retries', async () => {
+    // /dev/full takes the file open and refuses every write with ENOSPC.
+    const listening = await listen('--key-file', keyFile, '--out', '/dev/full');
+    const statuses = await Promise.all(Array.from({ length: 12 }, async () => (await form(listening.url, event())).status));
+    listening.stop();
+    const ran = await listening.done;
+    expect(statuses).toEqual(Array.from({ length: 12 }, () => 500));
+    expect(ran.stderr.match(/could not be recorded to \/dev\/full \(ENOSPC[^)]*\); answered 500 so the sender retries/g)).toHaveLength(12);
+  });
+
   it('without a key, says on its first line and in its summary that signatures were not checked', async () => {
     const json = join(work, 'unchecked.json');
     const listening = await listen('--expect', '2', '--json', json);

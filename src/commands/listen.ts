@@ -232,6 +232,16 @@ Example:
     }
 
     const out = (line: string): void => void io.stdout.write(`${line}\n`);
+    // A delivery's line and report entry are written once it is answered (the sender
+    // waits for neither), those of a burst together.
+    let answeredRecords: DeliveryRecord[] = [];
+    const report = (): void => {
+      if (answeredRecords.length === 0) return;
+      const records = answeredRecords;
+      answeredRecords = [];
+      for (const record of records) reports?.add(record);
+      io.stdout.write(records.map((record) => `${deliveryLine(record)}\n`).join(''));
+    };
     // All that is kept of the deliveries: counts. Each one goes to the --out file and the
     // reports as it comes, so memory does not grow with their number.
     const tally: ListenTally = {
@@ -269,14 +279,15 @@ Example:
           tally.received++;
           tally.summary[record.verdict.status]++;
           countSignature(tally.signatures, record.verdict, tally.smnSignatures);
-          reports?.add(record);
-          out(deliveryLine(record));
+          if (answeredRecords.length === 0) setImmediate(report);
+          answeredRecords.push(record);
         },
         onConfirmation(record, confirmation) {
           const counts = tally.confirmations!;
           if ('skipped' in confirmation) counts.skipped++;
           else if ('status' in confirmation && confirmation.status >= 200 && confirmation.status < 300) counts.confirmed++;
           else counts.failed++;
+          report(); // the delivery's own line first
           out(confirmationLine(record, confirmation));
         },
         onAnswered() {
@@ -313,6 +324,7 @@ Example:
     await listener.close();
     recorder?.close();
 
+    report();
     reports.close(tally);
     out(summaryLine(tally, expected));
     const allArrived = expected === undefined || tally.received >= expected;

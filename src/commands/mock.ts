@@ -7,6 +7,7 @@ import { MAX_DELIVERIES } from '../mock/notifier.js';
 import { defaultSeedPath, generateSubscriptions, loadSeedSubscriptions, SeedError } from '../mock/seed.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, startMock } from '../mock/server.js';
 import { readSigningIdentity, SigningIdentityError, type SigningIdentity } from '../mock/signing.js';
+import { ENGINES, type EngineName } from '../mock/validation.js';
 import { STATE_LIMITS, StateFileError, type Subscription } from '../mock/state.js';
 import { onStop, processIo, UsageError, integerOption, secretOption, type Command, type CommandIo } from './command.js';
 
@@ -20,12 +21,14 @@ export const mockCommand: Command = {
                     [--auth none|presence|token|aksk] [--token T] [--ak AK --sk SK]
                     [--admin-token T] [--allow-hosts HOST,... | --allow-hosts '*']
                     [--auto-confirm] [--https-port PORT] [--signing-key FILE --signing-cert FILE]
+                    [--engine fast|prism]
 
 Serves ListSmsEvent, UpdateSmsEvent, ListSubscriptions, and the topic operations:
 CreateTopic, ListTopics, DeleteTopic, AddSubscription, ListSubscriptionsByTopic,
-CancelSubscription, PublishMessage. Every request is validated against the contract by
-Prism first; an invalid one gets the SMN or API-gateway error the real service sends
-(400 SMN.0015, 401 APIGW.0301, 404 APIGW.0101...).
+CancelSubscription, PublishMessage. Every request is validated against the contract
+first, as Prism validates it (--engine prism: by Prism itself); an invalid one gets the
+SMN or API-gateway error the real service sends (400 SMN.0015, 401 APIGW.0301, 404
+APIGW.0101...).
 
 By default the mock remembers: UpdateSmsEvent stores the callback bindings per project
 and ListSmsEvent returns them; CreateTopic makes topics (idempotent: 201, then 200);
@@ -84,6 +87,9 @@ Options:
   --signing-key FILE       sign notifications with this RSA private key (PEM) ...
   --signing-cert FILE      ... whose certificate (PEM) receivers verify with (default: a key and
                            a self-signed certificate made on first use, kept in --state-file)
+  --engine ENGINE          who validates each request: fast (default: Prism's rules and answers,
+                           compiled from the contract, held to Prism's verdicts by a test) or
+                           prism (Prism itself on every request; slower, loads Prism at start)
   -h, --help               show this help
 
 Example:
@@ -116,6 +122,7 @@ Example:
     'https-port': { type: 'string' },
     'signing-key': { type: 'string' },
     'signing-cert': { type: 'string' },
+    engine: { type: 'string' },
   },
   async run(values, positionals, io: CommandIo = processIo()) {
     if (positionals.length > 0) {
@@ -136,7 +143,22 @@ Example:
     const httpsPort = values['https-port'] === undefined ? undefined : integerOption(values['https-port'], '--https-port', 0, 0, 65535);
     const signing = signingOf(values);
     const deliverTo = deliveryPolicyOf(values['allow-hosts'] as string | undefined);
+    const engine = (values.engine as string | undefined) ?? 'fast';
+    if (!(ENGINES as readonly string[]).includes(engine)) throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}, got "${engine.slice(0, 40)}"`);
     const out = (line: string): void => void io.stdout.write(`${line}\n`);
+    // The per-request lines are gathered and written once per turn of the event loop:
+    // one write for a burst of requests rather than one each.
+    let pending: string[] = [];
+    const flushLog = (): void => {
+      if (pending.length === 0) return;
+      const text = pending.join('');
+      pending = [];
+      io.stdout.write(text);
+    };
+    const logLine = (line: string): void => {
+      if (pending.length === 0) setImmediate(flushLog);
+      pending.push(`${line}\n`);
+    };
     const warn = (line: string): void => void io.stderr.write(`smn-kit mock: ${line}\n`);
     let mock;
     try {
@@ -144,7 +166,7 @@ Example:
         host,
         port,
         maxBodyBytes,
-        log: values.quiet ? undefined : out,
+        log: values.quiet ? undefined : logLine,
         stateless,
         seedSubscriptions,
         stateFile: values['state-file'] as string | undefined,
@@ -155,6 +177,7 @@ Example:
         autoConfirm: values['auto-confirm'] === true,
         httpsPort,
         signing,
+        engine: engine as EngineName,
       });
     } catch (error) {
       if (error instanceof StateFileError) throw new UsageError(error.message);
@@ -165,7 +188,7 @@ Example:
       if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host ${host}: no such local address`);
       throw error;
     }
-    const mode = stateless ? 'stateless' : `stateful, ${seedSubscriptions?.length ?? 0} seed subscriptions${values['state-file'] ? `, state in ${values['state-file'] as string}` : ''}`;
+    const mode = `${stateless ? 'stateless' : `stateful, ${seedSubscriptions?.length ?? 0} seed subscriptions${values['state-file'] ? `, state in ${values['state-file'] as string}` : ''}`}${engine === 'prism' ? ', engine prism' : ''}`;
     out(`smn-kit mock: serving ${here(smnSpecPath)} on ${mock.url} (${mode}, auth ${auth.mode}; Ctrl-C to stop)`);
     if (mock.httpsUrl) {
       const certificate = mock.certificateUrl();
@@ -193,6 +216,7 @@ Example:
     });
     release();
     await mock.close();
+    flushLog();
     if (ownsProcess) {
       process.off('uncaughtException', survive);
       process.off('unhandledRejection', survive);

@@ -2,8 +2,8 @@
 // a request is, whether a response obeys its schema, which fields it carries that the
 // contract does not know, and which operation an unlabelled body most likely answers.
 // Compiled once per contract (Ajv 2020-12, as OpenAPI 3.1 specifies).
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import ajvFormats from 'ajv-formats';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { newAjv2020 } from './ajv.js';
 import { loadSmnContract, type SmnContract } from './smn.js';
 
 /** One thing wrong with an SMN response, in the same form as SUBHOOK problems. */
@@ -97,6 +97,15 @@ export function dereference<T>(root: unknown, node: T = root as T): T {
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, dereference(root, value)])) as T;
 }
 
+const dereferencedDocuments = new WeakMap<SmnContract, unknown>();
+
+/** The contract's document with every local reference resolved, made once per contract; read it, never change it. */
+export function dereferencedDocument(contract: SmnContract): unknown {
+  let document = dereferencedDocuments.get(contract);
+  if (!document) dereferencedDocuments.set(contract, (document = dereference(contract.document)));
+  return document;
+}
+
 const describe = (value: unknown): string => {
   if (value === undefined) return 'nothing';
   const text = JSON.stringify(value) ?? String(value);
@@ -184,22 +193,25 @@ function undeclared(schema: Schema, value: unknown, pointer: string, out: string
 }
 
 let shared: SmnResponses | undefined;
+const compiledContracts = new WeakMap<SmnContract, SmnResponses>();
 
-/** The compiled operations of the kit's SMN contract (cached), or of another contract. */
+/** The compiled operations of the kit's SMN contract, or of another contract (each compiled once). */
 export function smnResponses(contract?: SmnContract): SmnResponses {
   if (!contract && shared) return shared;
+  const known = contract && compiledContracts.get(contract);
+  if (known) return known;
   const source = contract ?? loadSmnContract();
-  const document = dereference(source.document) as unknown as {
+  const document = dereferencedDocument(source) as {
     paths: Record<string, Record<string, unknown>>;
     components: { schemas: Record<string, Schema> };
   };
+  let ajv: Ajv2020 | undefined;
   // verbose: each error carries the schema it broke, whose x-kit-choice marks the kit's rules.
-  const ajv = new Ajv2020({ strict: false, allErrors: true, verbose: true });
-  ajvFormats.default(ajv);
+  const newAjv = (): Ajv2020 => newAjv2020({ strict: false, allErrors: true, verbose: true });
   const validators = new Map<string, ValidateFunction>();
   const compiled = (key: string, schema: Schema): ValidateFunction => {
     let validate = validators.get(key);
-    if (!validate) validators.set(key, (validate = ajv.compile(schema)));
+    if (!validate) validators.set(key, (validate = (ajv ??= newAjv()).compile(schema)));
     return validate;
   };
 
@@ -281,6 +293,7 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
     validateWith: (key, schema, value) => problemsOf(compiled(`with ${key}`, schema), value),
   };
   if (!contract) shared = responses;
+  compiledContracts.set(source, responses);
   return responses;
 }
 

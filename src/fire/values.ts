@@ -1,7 +1,7 @@
 // Realistic values from the examples the spec gives for a field: an example shows what
 // a value looks like (a mobile number, a 32-hex id, a tag like `order-1024`), and a new
 // value keeps its look while its variable part changes.
-import { JSONSchemaFaker } from 'json-schema-faker';
+import { createRequire } from 'node:module';
 import type { Random } from './random.js';
 
 const HEX_ID = /^(?:[0-9a-f]{16,}|[0-9A-F]{16,})$/;
@@ -72,6 +72,8 @@ export function valueFor(schema: ValueSchema, random: Random): unknown {
     const preferred = examples.filter((example) => jsonTypeOf(example) === first);
     return vary(random.pick(preferred.length > 0 ? preferred : examples), random);
   }
+  // Loaded here, when a schema has no example: most runs (and the mock's start) never need it.
+  const { JSONSchemaFaker } = createRequire(import.meta.url)('json-schema-faker') as typeof import('json-schema-faker');
   JSONSchemaFaker.option({ random: random.next, alwaysFakeOptionals: true, useExamplesValue: false, failOnInvalidFormat: false });
   return JSONSchemaFaker.generate(schema as never);
 }

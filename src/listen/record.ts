@@ -57,20 +57,29 @@ export function bodyForRecord(bytes: Buffer): Pick<DeliveryRecord, 'body' | 'bod
 
 export interface Recorder {
   append(record: DeliveryRecord): void;
+  /** Several records in one write, in order. */
+  appendAll(records: DeliveryRecord[]): void;
   close(): void;
 }
 
 /**
- * Opens the file for appending (what an earlier run recorded stays). Each record is
- * written synchronously: once append returns, the line is with the operating system
- * and survives the process being killed, so answering afterwards cannot lose it.
+ * Opens the file for appending (what an earlier run recorded stays). Records are
+ * written synchronously: once append returns, the lines are with the operating system
+ * and survive the process being killed, so answering afterwards cannot lose them.
  */
 export function openRecorder(path: string): Recorder {
   const fd = openSync(path, 'a');
+  const appendAll = (records: DeliveryRecord[]): void => {
+    const text = records.map((record) => `${JSON.stringify(record)}\n`).join('');
+    // A write may take fewer bytes than given; the rest follows until all are written.
+    const written = writeSync(fd, text);
+    if (written === Buffer.byteLength(text)) return;
+    const bytes = Buffer.from(text, 'utf8');
+    for (let at = written; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+  };
   return {
-    append(record) {
-      writeSync(fd, `${JSON.stringify(record)}\n`);
-    },
+    append: (record) => appendAll([record]),
+    appendAll,
     close() {
       closeSync(fd);
     },

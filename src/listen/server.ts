@@ -4,7 +4,9 @@
 // signature -> replay guard -> verdict -> recorded -> answered with the chosen status
 // after the chosen delay -> (--confirm, a SubscriptionConfirmation that verified)
 // subscribe_url visited. Recording comes before answering: a sender that got its answer
-// can forget the event, so what it sent must already be on file.
+// can forget the event, so what it sent must already be on file. Deliveries that arrive
+// together (read in the same turn of the event loop) are recorded together, in one
+// write, and each is answered once that write has returned: fewer writes, the same promise.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOn } from '../net/listen.js';
 import { deliver, DeliveryError, printableUrl } from '../fire/deliver.js';
@@ -142,6 +144,24 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
   const acceptsValid = answerStatus >= 200 && answerStatus < 300;
   let sequence = 0;
   const confirming = new Set<Promise<void>>();
+  // The records waiting for the next write, each with the delivery waiting on it.
+  let waiting: { record: DeliveryRecord; done: (error?: Error) => void }[] = [];
+  const writeWaiting = (): void => {
+    const batch = waiting;
+    waiting = [];
+    try {
+      options.recorder?.appendAll(batch.map((entry) => entry.record));
+    } catch (error) {
+      for (const entry of batch) entry.done(error as Error);
+      return;
+    }
+    for (const entry of batch) entry.done();
+  };
+  const recorded = (record: DeliveryRecord): Promise<void> =>
+    new Promise((resolve, reject) => {
+      if (waiting.length === 0) setImmediate(writeWaiting);
+      waiting.push({ record, done: (error) => (error ? reject(error) : resolve()) });
+    });
 
   function replayedMessage(notification: Record<string, unknown>): Problem | undefined {
     const id = notification.message_id as string;
@@ -237,7 +257,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
     const status = 'tooLarge' in body ? 413 : options.refuseInvalid && verdict.status === 'fail' ? 400 : answerStatus;
     const record = recordOf(req, n, receivedAt, body, verdict, status);
     try {
-      options.recorder?.append(record);
+      if (options.recorder) await recorded(record);
     } catch (error) {
       options.onRecordError?.(error as Error, record);
       res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('delivery not recorded\n');

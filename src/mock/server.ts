@@ -1,26 +1,26 @@
-// The mock SMN: a node:http server in front of Prism running in this process, with
-// the emulator's state behind it (unless stateless).
+// The mock SMN: a node:http server that validates each request against the contract as
+// Prism does (validation.ts: validators compiled from the contract, or Prism itself with
+// the `prism` engine), with the emulator's state behind it (unless stateless).
 //
 // One request flows one way: read the target and the body (400 or 413 when they cannot
 // be read) -> inspection endpoints under /_mock/ -> route against the contract's
-// operations (404 gateway body otherwise) -> authenticate (401) -> Prism validates the
-// request against the contract -> a violation becomes the SMN error the spec names for
-// it -> X-Project-Id (403) -> the answer: the state (stateful) or Prism's example shaped
-// by the query (stateless) -> request id -> reply, log line, request record.
+// operations (404 gateway body otherwise) -> authenticate (401) -> the engine validates
+// the request against the contract -> a violation becomes the SMN error the spec names
+// for it -> X-Project-Id (403) -> the answer: the state (stateful) or the contract's
+// example Prism would choose, shaped by the query (stateless) -> request id -> reply,
+// log line, request record.
 //
 // Whatever happens on the way, the client gets a JSON answer with a documented status:
 // every failure of the pipeline becomes SMN.0018 in `finish`, requests Node refuses
 // before they are requests get the gateway's body (`clientError`), and header values
 // are made printable where they are written (reply.ts).
 //
-// Prism sees only what the contract declares: the declared headers, and a placeholder
-// for credentials (checked before, by the mode the mock runs in), so no secret reaches
-// it. Its verdict depends on nothing else, which is what makes the memo below correct.
+// The engines see only what the contract declares: the declared headers, and a
+// placeholder for credentials (checked before, by the mode the mock runs in), so no
+// secret reaches them.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { createLogger } from '@stoplight/prism-core';
-import { createInstance, getHttpOperationsFromSpec, type IHttpConfig, type IHttpRequest } from '@stoplight/prism-http';
 import { loadSmnContract, type SmnContract } from '../contract/smn.js';
 import { smnResponses, type SmnOperation, type SmnResponses } from '../contract/smn-responses.js';
 import { listenOn } from '../net/listen.js';
@@ -32,13 +32,15 @@ import { authenticate, authorizeAdmin, type AdminAccess, type AuthConfig } from 
 import { isLoopbackHost, type DeliveryPolicy } from './delivery-policy.js';
 import { LINKS_PREFIX, LinkHandler } from './links.js';
 import { Notifier } from './notifier.js';
+import { httpOperationsOf, type HttpOperation } from './operations.js';
 import { publishSmsEvent } from './publish.js';
 import { codeOf, newRequestId, writeRawReply, writeReply, type Reply } from './reply.js';
-import { decodeSegment, parseBody, parseTarget, readBody, type ParsedBody, type RequestTarget } from './request.js';
+import { decodeSegment, parseBody, parseTarget, readBody, type RequestTarget } from './request.js';
 import { loadSeedSubscriptions } from './seed.js';
 import { generateSigningIdentity, restoreSigningIdentity, type SigningIdentity } from './signing.js';
 import { EmulatorState, StateLimitError, type Subscription } from './state.js';
-import { chooseError, type Violation } from './violations.js';
+import { BAD_REQUEST, createFastEngine, engineHeaders, INTERNAL_ERROR, preferences, UNKNOWN_ROUTE, type Engine, type EngineName } from './validation.js';
+import type { Violation } from './violations.js';
 
 export interface MockOptions {
   /** Interface to listen on (default 127.0.0.1). */
@@ -74,6 +76,8 @@ export interface MockOptions {
   signing?: SigningIdentity;
   /** Also serve HTTPS on this port (0: a free one), with the signing certificate; links and certificate URLs then use it. */
   httpsPort?: number;
+  /** Who validates requests: `fast` (default; validators compiled from the contract, as Prism validates) or `prism` (Prism itself, every request). */
+  engine?: EngineName;
 }
 
 export interface RunningMock {
@@ -97,38 +101,26 @@ export const DEFAULT_PORT = 4010;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** The project admin requests mean when they name none: the documents' example id. */
 export const DEFAULT_PROJECT_ID = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
-const UNKNOWN_ROUTE = 'api_not_found';
-const BAD_REQUEST = 'bad_request';
 const PAYLOAD_TOO_LARGE = 'entity_too_large';
 const HEADERS_TOO_LARGE = 'headers_too_large';
 const REQUEST_TIMEOUT = 'request_timeout';
-const INTERNAL_ERROR = 'SMN.0018';
-const MEMO_ENTRIES = 1000;
-const MEMO_MAX_BODY = 4096;
-
-type PrismOperation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[number];
 
 interface Route {
-  operation: PrismOperation;
+  /** The operation as the engines and the answers take it (Prism's shape). */
+  operation: HttpOperation;
   /** The same operation as the contract's validators know it (its parameters dereferenced). */
   contractOperation: SmnOperation;
-  method: string;
-}
-
-/** What Prism decided for one request, as far as the reply depends on it. */
-interface Verdict {
-  status: number;
-  body: unknown;
-  /** The documented error chosen, when the request broke a rule. */
-  error?: string;
-  violations: Violation[];
+  /** The path template's segments (`{project_id}` marks a parameter). */
+  segments: string[];
 }
 
 export async function startMock(options: MockOptions = {}): Promise<RunningMock> {
-  // The kit's own contract is read in its JSON form, which Prism takes as is too (faster
-  // to start than parsing the YAML twice); another spec is read from its file.
-  const contract = loadSmnContract(options.specPath);
-  const operations = await getHttpOperationsFromSpec(options.specPath ?? structuredClone(contract.document));
+  // The kit's own contract is read in its JSON form (no YAML parser to load), and shared
+  // with the rest of the kit (seed, state checks), so that it is compiled once.
+  const contract = options.specPath ? loadSmnContract(options.specPath) : smnResponses().contract;
+  const operations = httpOperationsOf(contract);
+  // The Prism engine is loaded before the first request when it decides them all.
+  const prismEngine = options.engine === 'prism' ? await loadPrismEngine(contract, options.specPath) : undefined;
   const state = options.stateless ? undefined : new EmulatorState(options.seedSubscriptions ?? loadSeedSubscriptions(), options.stateFile);
   const host = options.host ?? DEFAULT_HOST;
   // The signing identity: the user's, the state file's, or one made on first use (making
@@ -142,7 +134,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
     return identity;
   };
   let base = '';
-  const handler = createHandler(contract, operations, { ...options, state, exposed: !isLoopbackHost(host), signingIdentity, baseUrl: () => base });
+  const handler = createHandler(contract, operations, { ...options, state, exposed: !isLoopbackHost(host), signingIdentity, baseUrl: () => base, prismEngine });
   const server = createServer(handler);
   server.keepAliveTimeout = 30_000;
   answerClientErrors(server, contract);
@@ -198,7 +190,9 @@ function answerClientErrors(server: Server, contract: SmnContract): void {
   server.on('connect', (_req, socket) => writeRawReply(socket, 404, body(UNKNOWN_ROUTE)));
 }
 
-type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' | 'auth' | 'adminToken' | 'deliverTo' | 'autoConfirm'> & {
+type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' | 'auth' | 'adminToken' | 'deliverTo' | 'autoConfirm' | 'engine' | 'specPath'> & {
+  /** The Prism engine, when loaded already. */
+  prismEngine?: Engine;
   state?: EmulatorState;
   /** The mock listens beyond loopback: /_mock/ then needs credentials. */
   exposed?: boolean;
@@ -208,10 +202,15 @@ type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' 
   baseUrl?: () => string;
 };
 
-/** The request handler, usable with any node:http server. */
+async function loadPrismEngine(contract: SmnContract, specPath?: string): Promise<Engine> {
+  const { createPrismEngine } = await import('./prism-engine.js');
+  return createPrismEngine(contract, specPath);
+}
+
+/** The request handler, usable with any node:http server; `operations` as `httpOperationsOf` (or Prism) makes them. */
 export function createHandler(
   contract: SmnContract,
-  operations: PrismOperation[],
+  operations: HttpOperation[],
   options: HandlerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -223,16 +222,20 @@ export function createHandler(
       ? { mode: 'api', auth }
       : { mode: 'open' };
   // Routing is the contract's (exact paths, as Prism routes them: `/callback/` is
-  // another route, 404 at the gateway); Prism then gets the one operation it matched.
+  // another route, 404 at the gateway); the engine then gets the one operation matched.
   const contractOperations = smnResponses(contract);
-  const prismOperations = new Map(operations.map((operation) => [operation.iid, operation]));
+  const routes = new Map<SmnOperation, Route>();
+  for (const contractOperation of contractOperations.operations) {
+    const operation = operations.find((op) => op.method.toUpperCase() === contractOperation.method && op.path === contractOperation.path);
+    if (operation) routes.set(contractOperation, { operation, contractOperation, segments: operation.path.split('/') });
+  }
   const routeOf = (method: string, path: string): Route | undefined => {
     const contractOperation = contractOperations.find(method, path);
-    const operation = prismOperations.get(contractOperation?.operationId ?? '');
-    return operation && contractOperation && { operation, contractOperation, method: operation.method.toLowerCase() };
+    return contractOperation && routes.get(contractOperation);
   };
-  const prism = createInstance(prismConfig(), { logger: createLogger('smn-kit', { level: 'silent' }) });
-  const memo = new Map<string, Verdict>();
+  let prismLoading: Promise<Engine> | undefined = options.prismEngine && Promise.resolve(options.prismEngine);
+  const prismEngine = (): Promise<Engine> => (prismLoading ??= loadPrismEngine(contract, options.specPath));
+  const engine: Engine = options.engine === 'prism' ? { name: 'prism', decide: async (input) => (await prismEngine()).decide(input) } : createFastEngine(contract, prismEngine);
   const identity = options.signingIdentity ?? (() => generateSigningIdentity());
   const notifier = new Notifier({ identity, baseUrl: options.baseUrl ?? (() => 'http://127.0.0.1'), policy: options.deliverTo ?? 'loopback' });
   const links = state && new LinkHandler(state, notifier, () => identity().certificatePem);
@@ -256,52 +259,6 @@ export function createHandler(
     };
   };
 
-  async function decide(req: IncomingMessage, route: Route, target: RequestTarget, bodyText: string, parsed: ParsedBody): Promise<Verdict> {
-    const headers = headersForPrism(req, contract, parsed.body !== undefined);
-    const prefer = preferences(req.headers.prefer);
-    const key =
-      bodyText.length <= MEMO_MAX_BODY
-        ? `${route.method} ${target.pathname}${target.search}\n${JSON.stringify(headers)}\n${prefer.code ?? ''} ${prefer.example ?? ''}\n${bodyText}`
-        : undefined;
-    const remembered = key === undefined ? undefined : memo.get(key);
-    if (remembered) return remembered;
-
-    const config = { ...prismConfig(), mock: { dynamic: false, code: prefer.code, exampleKey: prefer.example } };
-    const input = { method: route.method as IHttpRequest['method'], url: { path: target.pathname, query: queryOf(target.query) }, headers, body: parsed.body };
-    const result = await prism.request(input, [route.operation], config as IHttpConfig)();
-    let verdict: Verdict;
-    if (result._tag === 'Left') {
-      // Prism could not answer: a route it does not resolve (which the gateway answers
-      // with 404), or a Prefer header naming an answer the operation does not have,
-      // which is the client's mistake, not the server's.
-      const unrouted = /NO_(PATH|METHOD)_MATCHED/.test(result.left.name);
-      const unsatisfiable = !unrouted && (prefer.code !== undefined || prefer.example !== undefined);
-      verdict = {
-        status: unrouted ? 404 : unsatisfiable ? 400 : 500,
-        body: undefined,
-        error: unrouted ? UNKNOWN_ROUTE : unsatisfiable ? BAD_REQUEST : INTERNAL_ERROR,
-        violations: [
-          unsatisfiable
-            ? { path: ['header', 'prefer'], message: `${route.operation.iid} has no ${prefer.code !== undefined ? `${prefer.code} answer` : `example named ${prefer.example}`}` }
-            : { message: `Prism: ${result.left.message}` },
-        ],
-      };
-    } else {
-      const violations = result.right.validations.input as Violation[];
-      // An unreadable body reached Prism as no body; say why before Prism's "required".
-      if (parsed.problem && route.operation.request?.body) violations.unshift({ path: ['body'], message: parsed.problem });
-      const choice = chooseError(contract, violations, parsed.body, route.contractOperation);
-      verdict = choice
-        ? { status: 400, body: undefined, error: choice.error, violations: [choice.violation] }
-        : { status: result.right.output.statusCode, body: result.right.output.body, violations: [] };
-    }
-    if (key !== undefined) {
-      if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value as string);
-      memo.set(key, verdict);
-    }
-    return verdict;
-  }
-
   async function answer(req: IncomingMessage, target: RequestTarget, bodyText: string): Promise<Reply> {
     const route = routeOf(req.method ?? 'GET', target.pathname);
     if (!route) return errorReply(UNKNOWN_ROUTE, 404);
@@ -309,9 +266,9 @@ export function createHandler(
     if (refused) return errorReply(refused.error, 401, [{ path: ['header'], message: refused.reason }]);
     // A path parameter whose percent-encoding is broken cannot be read: it is invalid.
     const segments = target.pathname.split('/');
-    const broken = route.operation.path.split('/').findIndex((part, i) => part.startsWith('{') && decodeSegment(segments[i] ?? '') === undefined);
+    const broken = route.segments.findIndex((part, i) => part.startsWith('{') && decodeSegment(segments[i] ?? '') === undefined);
     if (broken !== -1) {
-      const name = route.operation.path.split('/')[broken]!.slice(1, -1);
+      const name = route.segments[broken]!.slice(1, -1);
       const error = contract.parameterErrors.get(`path:${name}`);
       if (error) return errorReply(error, 400, [{ path: ['path', name], message: 'broken percent-encoding' }]);
     }
@@ -323,7 +280,17 @@ export function createHandler(
       if (error) return errorReply(error, 400, [loose]);
     }
     const parsed = parseBody(req.headers['content-type'], bodyText);
-    const verdict = await decide(req, route, target, bodyText, parsed);
+    const verdict = await engine.decide({
+      operation: route.operation,
+      contractOperation: route.contractOperation,
+      pathname: target.pathname,
+      search: target.search,
+      query: target.query,
+      headers: engineHeaders(req.headers, contract, parsed.body !== undefined),
+      prefer: preferences(req.headers.prefer),
+      body: parsed,
+      bodyText,
+    });
     if (verdict.error) return errorReply(verdict.error, verdict.status, verdict.violations);
     const pathParameters: Record<string, string> = {};
     route.operation.path.split('/').forEach((part, i) => {
@@ -333,7 +300,7 @@ export function createHandler(
     // Headers that must repeat a path parameter (x-must-equal: X-Project-Id).
     for (const rule of contract.headerEqualities) {
       const given = req.headers[rule.header];
-      const at = route.operation.path.split('/').indexOf(`{${rule.parameter}}`);
+      const at = route.segments.indexOf(`{${rule.parameter}}`);
       const expected = at === -1 ? undefined : decodeSegment(segments[at] ?? '');
       if (typeof given === 'string' && expected !== undefined && given !== expected) {
         return errorReply(rule.error, 403, [{ path: ['header', rule.header], message: `differs from the ${rule.parameter} of the path` }]);
@@ -391,6 +358,7 @@ export function createHandler(
       } catch {
         res.destroy();
       }
+      if (!log && !(state && !reply.admin)) return;
       const ms = Math.round((performance.now() - started) * 10) / 10;
       const shownPath = printable(req.url ?? '', 300);
       const code = reply.code ?? codeOf(reply.body);
@@ -438,51 +406,4 @@ function emptyHeader(responses: SmnResponses, operation: SmnOperation, req: Inco
 function reasonOf(violation: Violation): string {
   const where = (violation.path ?? []).join('.');
   return where ? `${where}: ${violation.message}` : violation.message;
-}
-
-function prismConfig() {
-  return {
-    mock: { dynamic: false },
-    validateRequest: true,
-    validateResponse: false,
-    checkSecurity: true,
-    errors: false,
-    upstreamProxy: undefined,
-    isProxy: false as const,
-  };
-}
-
-function headersForPrism(req: IncomingMessage, contract: SmnContract, hasBody: boolean): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const name of contract.requestHeaders) {
-    const value = req.headers[name];
-    // An empty value is passed on: the contract decides whether it is allowed.
-    if (typeof value !== 'string' || contract.credentialHeaders.includes(name)) continue;
-    headers[name] = value;
-  }
-  // Credentials were checked already, by the mode the mock runs in.
-  const scheme = contract.credentialHeaders[0];
-  if (scheme) headers[scheme] = '***';
-  if (hasBody) headers['content-type'] = 'application/json';
-  return headers;
-}
-
-function queryOf(query: URLSearchParams): Record<string, string | string[]> {
-  const result: Record<string, string | string[]> = {};
-  for (const key of new Set(query.keys())) {
-    const values = query.getAll(key);
-    result[key] = values.length === 1 ? values[0]! : values;
-  }
-  return result;
-}
-
-/** `Prefer: code=500, example=nothing_bound`, as Prism's own server reads it. */
-function preferences(header: string | string[] | undefined): { code?: number; example?: string } {
-  const found: { code?: number; example?: string } = {};
-  for (const part of String(header ?? '').split(/[,;]/)) {
-    const [name, value] = part.split('=').map((s) => s.trim().replace(/^"|"$/g, ''));
-    if (name === 'code' && value && /^\d{3}$/.test(value)) found.code = Number(value);
-    if (name === 'example' && value) found.example = value;
-  }
-  return found;
 }

@@ -7,10 +7,11 @@
 // it would from SMN.
 //
 // node:crypto makes the key but cannot make a certificate; node-forge (no dependencies
-// of its own) writes it.
+// of its own) writes it, loaded only then (it takes a while to load, and most runs
+// never make a certificate).
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
 import { EMULATOR_REGION } from './state.js';
 
 /** How the identity is kept in a state file. */
@@ -66,6 +67,7 @@ function identityOf(privateKeyPem: string, certificatePem: string, linkSecret: B
 
 /** A new key and self-signed certificate (about 0.1 s: made on first use, not at start). */
 export function generateSigningIdentity(): SigningIdentity {
+  const forge = createRequire(import.meta.url)('node-forge') as typeof import('node-forge');
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const forgeKey = forge.pki.privateKeyFromPem(privateKeyPem);

@@ -503,7 +503,13 @@ export const urnProjectId = (id: string): string => (/^[0-9a-fA-F]{32}$/.test(id
 /** A seed subscription as the project's own: its id as the owner and in the topic and subscription URNs. */
 function ownedBy(projectId: string): (subscription: Subscription) => Subscription {
   const id = urnProjectId(projectId);
-  const rewrite = (urn: string): string => urn.replace(/^(urn:smn:[^:]+:)[^:]+/, `$1${id}`);
+  // urn:smn:<region>:<project>...: the project part replaced (by hand: a regex replace per URN showed in the mock's profile).
+  const rewrite = (urn: string): string => {
+    const regionEnd = urn.startsWith('urn:smn:') ? urn.indexOf(':', 8) : -1;
+    if (regionEnd <= 8 || regionEnd + 1 >= urn.length || urn[regionEnd + 1] === ':') return urn;
+    const projectEnd = urn.indexOf(':', regionEnd + 1);
+    return `${urn.slice(0, regionEnd + 1)}${id}${projectEnd === -1 ? '' : urn.slice(projectEnd)}`;
+  };
   return (subscription) => ({ ...subscription, owner: id, topic_urn: rewrite(subscription.topic_urn), subscription_urn: rewrite(subscription.subscription_urn) });
 }
 

@@ -5,8 +5,8 @@
 // extensions sit on the two schemas that have no examples, which strict validators
 // of the examples then never meet. Nothing here names a type, a field or a header: they come from
 // spec/smn.openapi.yaml, through the compiled contract of src/contract/.
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import ajvFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { newAjv2020 } from '../contract/ajv.js';
 import { smnResponses, type Schema } from '../contract/smn-responses.js';
 
 export const NOTIFICATION_SCHEMA = 'SmnNotification';
@@ -58,8 +58,7 @@ export function loadSmnNotificationContract(): SmnNotificationContract {
     throw new Error(`the SMN contract's ${NOTIFICATION_SCHEMA} must be a oneOf with a discriminator on "type" and its mapping`);
   }
   // allErrors: a verdict lists every problem. strict off: the schemas carry x- keywords.
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
-  ajvFormats.default(ajv);
+  const ajv = newAjv2020({ allErrors: true, strict: false });
 
   const types = new Map<string, SmnMessageTypeContract>();
   for (const [type, ref] of Object.entries(mapping)) {

@@ -1,6 +1,6 @@
 // SUBHOOK signatures: signature = md5(token + key) in lower-case hex, where key is the
 // SUBHOOK secret from the vendor console. Only the token is signed.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 function requireNonEmpty(value: unknown, name: string, caller: string): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) {
@@ -12,7 +12,7 @@ function requireNonEmpty(value: unknown, name: string, caller: string): asserts 
 export function signSubhook(token: string, key: string): string {
   requireNonEmpty(token, 'token', 'signSubhook');
   requireNonEmpty(key, 'key (the SUBHOOK secret)', 'signSubhook');
-  return createHash('md5').update(token + key, 'utf8').digest('hex');
+  return hash('md5', token + key, 'hex');
 }
 
 /** Compares two strings in time that does not depend on where they differ. */

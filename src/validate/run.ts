@@ -1,9 +1,12 @@
 // `validate`'s pipeline: files -> items -> verdicts -> whoever reports them. Items are
-// judged one batch at a time and handed on, never collected, so memory does not grow
-// with the number of items.
+// judged one block at a time and handed on, never collected, so memory does not grow
+// with the number of items; the blocks of a large JSON Lines file are shared with
+// worker threads (blocks.ts) and their verdicts still reported in the order of the lines.
+import { stat } from 'node:fs/promises';
 import { summarize, type Summary } from '../report/report.js';
+import { JudgePool, judgeBlocksInOrder, workersFor } from './blocks.js';
 import { judgeHar, judgeValue, type JudgeOptions } from './judge.js';
-import { readSource, type Item, type SourceFile } from './sources.js';
+import { readDocumentItems, readJsonLineBlocks, type Item, type SourceFile } from './sources.js';
 import { verdictOf, type Verdict } from './verdict.js';
 
 /** Where an item came from: `source:line`, or `source#pointer` for a HAR entry. */
@@ -24,16 +27,40 @@ function judge(item: Item, options: JudgeOptions): Verdict | Promise<Verdict> {
   return judgeValue(item.value, options);
 }
 
+/** The lines of a JSON Lines file, judged by blocks (with worker threads for a large file), reported in order. */
+async function validateJsonLines(source: string, options: JudgeOptions, report: Reporter): Promise<void> {
+  const workers = workersFor((await stat(source)).size);
+  const pool = workers > 0 ? new JudgePool(workers, options) : undefined;
+  try {
+    let line = 0;
+    for await (const block of judgeBlocksInOrder(readJsonLineBlocks(source), options, pool)) {
+      for (let i = 0; i < block.verdicts.length; i++) {
+        const reported = report({ source, line: line + block.itemLines[i]! }, block.verdicts[i]!);
+        if (reported) await reported;
+      }
+      line += block.lines;
+    }
+  } finally {
+    await pool?.close();
+  }
+}
+
 /** Judges every item of the files, in order, handing each to `report`; resolves with the counts. */
 export async function validateFiles(files: SourceFile[], options: JudgeOptions, report: Reporter): Promise<Summary> {
   const summary = summarize([]);
+  const counted: Reporter = (item, verdict) => {
+    summary[verdict.status]++;
+    return report(item, verdict);
+  };
   for (const file of files) {
-    for await (const batch of readSource(file)) {
+    if (file.format === 'jsonl') {
+      await validateJsonLines(file.path, options, counted);
+      continue;
+    }
+    for await (const batch of readDocumentItems(file)) {
       for (const item of batch) {
         const judged = judge(item, options);
-        const verdict = judged instanceof Promise ? await judged : judged;
-        summary[verdict.status]++;
-        const reported = report(item, verdict);
+        const reported = counted(item, judged instanceof Promise ? await judged : judged);
         if (reported) await reported;
       }
     }

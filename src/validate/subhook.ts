@@ -39,6 +39,8 @@ const contractProducts = (): SubhookProductContract[] => (products ??= [...subho
 interface KnownEvent {
   product: string;
   event: SubhookEventContract;
+  /** Its pass verdicts, by signature check, made once and shared (read them, never change them). */
+  passed?: Partial<Record<SignatureCheck | 'none', Verdict>>;
 }
 
 let knownEvents: Map<string, KnownEvent[]> | undefined;
@@ -65,7 +67,8 @@ const usableKey = (key: string | undefined): boolean => key === undefined || (ty
 function passing(fields: Record<string, unknown>, known: KnownEvent, key: string | undefined, signature: SignatureCheck | undefined): Verdict | undefined {
   if (!known.event.validate(fields)) return undefined;
   if (key !== undefined && typeof fields.token === 'string' && typeof fields.signature === 'string' && !verifySubhookSignature(fields, key)) return undefined;
-  return subhookPassed(known.product, known.event.name, signature);
+  const passed = (known.passed ??= {});
+  return (passed[signature ?? 'none'] ??= subhookPassed(known.product, known.event.name, signature));
 }
 
 const eventName = (fields: unknown): string | undefined => {
