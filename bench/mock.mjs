@@ -11,7 +11,7 @@
 // them to bench/results/. Not a test: machines are noisy, so nothing here asserts a
 // timing. Build first.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +52,8 @@ writeFileSync(join(consumer, 'package.json'), '{"name":"consumer","version":"1.0
 mkdirSync(join(consumer, 'node_modules/.bin'), { recursive: true });
 symlinkSync(root, join(consumer, 'node_modules/smn-kit'));
 symlinkSync('../smn-kit/dist/cli.js', join(consumer, 'node_modules/.bin/smn-kit'));
+// npm makes a bin executable when it installs a package; tsc does not.
+chmodSync(join(root, 'dist/cli.js'), 0o755);
 const viaNpx = { command: 'npx', cwd: consumer, args: (port) => ['smn-kit', 'mock', '--port', String(port)] };
 
 // Every request with a new query parameter: nothing a server could remember helps.
@@ -142,8 +144,12 @@ async function start(server) {
 }
 
 function stop(child, server) {
-  if (server.command === 'npx') process.kill(-child.pid, 'SIGTERM');
-  else child.kill('SIGTERM');
+  try {
+    if (server.command === 'npx') process.kill(-child.pid, 'SIGTERM');
+    else child.kill('SIGTERM');
+  } catch (error) {
+    if (error.code !== 'ESRCH') throw error; // already gone
+  }
   return new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
 }
 
