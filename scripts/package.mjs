@@ -19,14 +19,15 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statS
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { LAYERS } from './layers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'build');
 const dist = join(root, 'dist');
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const CONTRACT = 'smn-kit-contract';
-/** The library's folders in dist/: src/library.ts imports nothing outside them. */
-const LIBRARY_DIRS = ['contract', 'subhook', 'auth', 'notification'];
+/** The library's folders in dist/: the contract layer, which imports nothing above it (npm run lint). */
+const LIBRARY_DIRS = LAYERS[0].folders;
 
 if (!existsSync(join(dist, 'library.js'))) {
   console.error('package: dist/ is missing; run npm run build first');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyRequestSignature } from '../src/auth/aksk.js';
-import { processIo } from '../src/commands/command.js';
+import { processIo, type OptionValues } from '../src/commands/command.js';
 import { conformanceCommand } from '../src/commands/conformance.js';
 import { resolveOptions } from '../src/conformance/options.js';
 import { RequestFailed, TargetClient } from '../src/conformance/target.js';
@@ -50,7 +50,7 @@ function runBuilt(args: string[], env: Record<string, string> = {}): Promise<{ c
 }
 
 /** The command in-process, for what it decides before any check runs: resolves with the error line it would print. */
-async function refusal(values: Record<string, unknown>): Promise<string> {
+async function refusal(values: OptionValues): Promise<string> {
   try {
     await conformanceCommand.run(values, [], { ...processIo(), env: environment({}) });
   } catch (error) {

@@ -15,11 +15,11 @@ import { planFire, type FireOptions } from '../src/fire/plan.js';
 import { runFire, type FireResult } from '../src/fire/run.js';
 import { FireError } from '../src/fire/errors.js';
 import { SUBHOOK_ENCODINGS } from '../src/fire/encode.js';
-import { createRandom } from '../src/fire/random.js';
-import { generateSmsCallbackEvent, smsCallbackEventTypes } from '../src/fire/sms-callback.js';
+import { createRandom } from '../src/generate/random.js';
+import { generateSmsCallbackEvent, smsCallbackEventTypes } from '../src/generate/sms-callback.js';
 import { generateSubhookEvent, subhookEventShape } from '../src/fire/subhook-event.js';
 import { STALE_SECONDS, TAMPER_KINDS, TAMPER_RULES } from '../src/fire/tamper.js';
-import { vary } from '../src/fire/values.js';
+import { vary } from '../src/generate/values.js';
 import { DeliveryError, deliverSmnNotification, smnNotification } from '../src/notify/envelope.js';
 import { startJudgingReceiver, type JudgingReceiver } from './fire-receiver.js';
 

@@ -15,7 +15,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { fireCommand } from '../src/commands/fire.js';
 import { listenCommand } from '../src/commands/listen.js';
 import { validateCommand } from '../src/commands/validate.js';
-import { smsCallbackEventTypes } from '../src/fire/sms-callback.js';
+import { smsCallbackEventTypes } from '../src/generate/sms-callback.js';
 import { SMN_TAMPER_KINDS, SMN_TAMPER_RULES } from '../src/fire/tamper.js';
 import { cleanEnv, runCommand, serveInProcess, type Ran } from './support/command.js';
 import { vectors } from './support/smn-vectors.js';

@@ -13,7 +13,7 @@ import { subhookContract } from '../src/subhook/contract.js';
 import { smnResponses } from '../src/contract/smn-responses.js';
 import { fireCommand } from '../src/commands/fire.js';
 import { SUBHOOK_ENCODINGS } from '../src/fire/encode.js';
-import { smsCallbackEventTypes } from '../src/fire/sms-callback.js';
+import { smsCallbackEventTypes } from '../src/generate/sms-callback.js';
 import { TAMPER_KINDS } from '../src/fire/tamper.js';
 import { startJudgingReceiver, type JudgingReceiver } from './fire-receiver.js';
 import { cleanEnv, runCommand, type Ran } from './support/command.js';

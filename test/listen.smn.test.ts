@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { listenCommand } from '../src/commands/listen.js';
 import { validateCommand } from '../src/commands/validate.js';
-import { generateSmsCallbackEvent } from '../src/fire/sms-callback.js';
+import { generateSmsCallbackEvent } from '../src/generate/sms-callback.js';
 import { startMock } from '../src/mock/server.js';
 import { smnNotification, type SmnNotification } from '../src/notify/envelope.js';
 import { cleanEnv, runCommand, serveInProcess } from './support/command.js';

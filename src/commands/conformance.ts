@@ -16,7 +16,7 @@ import {
 import { describeAccessKey, maskUserinfo, secretMasker, type Mask } from '../conformance/secrets.js';
 import { RequestFailed, TargetClient, type Exchange } from '../conformance/target.js';
 import { junitXml, summarizeOutcomes, writeReport, type OutcomeSummary } from '../report/report.js';
-import { processIo, UsageError, type Command, type CommandIo } from './command.js';
+import { processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
 
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -120,7 +120,7 @@ Example:
   },
 };
 
-function optionsOf(values: Record<string, unknown>, env: NodeJS.ProcessEnv): ConformanceOptions {
+function optionsOf(values: OptionValues, env: NodeJS.ProcessEnv): ConformanceOptions {
   const flag = (name: string): string | undefined => values[name] as string | undefined;
   // A secret given by flag or file replaces the environment's, so each pair is resolved together.
   const token = flag('token') ?? (flag('token-file') === undefined ? env[ENVIRONMENT.token] : undefined);
@@ -146,7 +146,7 @@ function optionsOf(values: Record<string, unknown>, env: NodeJS.ProcessEnv): Con
   }
 }
 
-async function conform(values: Record<string, unknown>, options: ConformanceOptions, out: (line: string) => void): Promise<number> {
+async function conform(values: OptionValues, options: ConformanceOptions, out: (line: string) => void): Promise<number> {
   await preflight(options);
   const auth = options.token ? 'token' : options.ak ? `AK/SK (AK ${describeAccessKey(options.ak)})` : 'no credentials given';
   out(`smn-kit conformance: ${options.target} (project ${options.projectId}, ${auth}, writes ${options.allowWrites ? 'allowed' : 'off'})`);
@@ -245,7 +245,7 @@ function printResult(out: (line: string) => void, result: CheckResult): void {
   }
 }
 
-function writeReports(values: Record<string, unknown>, options: ConformanceOptions, results: CheckResult[], summary: OutcomeSummary): void {
+function writeReports(values: OptionValues, options: ConformanceOptions, results: CheckResult[], summary: OutcomeSummary): void {
   // Results are masked already; the whole text once more, for anything else a report quotes.
   const { mask } = new TargetClient(options);
   try {

@@ -3,16 +3,16 @@
 import { ALL_EVENTS, planFire, type FireOptions } from '../fire/plan.js';
 import { runFire } from '../fire/run.js';
 import { FireError } from '../fire/errors.js';
-import { DEFAULT_TIMEOUT_MS, printableUrl } from '../fire/deliver.js';
+import { DEFAULT_TIMEOUT_MS, printableUrl } from '../net/deliver.js';
 import { DEFAULT_ENCODING, SUBHOOK_ENCODINGS, type SubhookEncoding } from '../fire/encode.js';
-import { MAX_SEED } from '../fire/random.js';
+import { MAX_SEED } from '../generate/random.js';
 import { SCENARIOS, scenarioOption, LIFECYCLE_OUTCOMES } from '../fire/scenario.js';
-import { smsCallbackEventTypes } from '../fire/sms-callback.js';
+import { smsCallbackEventTypes } from '../generate/sms-callback.js';
 import { SMN_TAMPER_DESCRIPTIONS, SMN_TAMPER_KINDS, SMN_TAMPER_RULES, STALE_SECONDS, TAMPER_DESCRIPTIONS, TAMPER_KINDS, TAMPER_RULES, tamperKind } from '../fire/tamper.js';
 import { smnSigner } from '../fire/smn-signer.js';
 import { subhookEventNames, subhookProductIds } from '../fire/subhook-event.js';
-import { processIo, UsageError, integerOption, type Command, type CommandIo } from './command.js';
-import { KEY_VARIABLE, smnCertificateOption, subhookKeyOption } from './validate.js';
+import { processIo, UsageError, type Command, type CommandIo, type OptionValues, type OptionValue } from './command.js';
+import { integerOption, KEY_VARIABLE, smnCertificateOption, subhookKeyOption } from './option-values.js';
 import { readFileSync } from 'node:fs';
 
 const MAX_COUNT = 100_000;
@@ -118,7 +118,7 @@ Example:
   smn-kit fire sms_fail_event --tamper changed-field --to http://127.0.0.1:9000/smn    # exit 0: the receiver refused it`;
 }
 
-function urlOption(value: unknown): URL {
+function urlOption(value: OptionValue): URL {
   if (value === undefined) throw new UsageError('--to URL is required: the receiver to send to, such as --to http://127.0.0.1:8787/subhook');
   let url: URL;
   try {
@@ -130,7 +130,7 @@ function urlOption(value: unknown): URL {
   return url;
 }
 
-function rateOption(value: unknown): number | undefined {
+function rateOption(value: OptionValue): number | undefined {
   if (value === undefined) return undefined;
   const text = String(value);
   const rate = Number(text);
@@ -140,7 +140,7 @@ function rateOption(value: unknown): number | undefined {
   return rate;
 }
 
-function encodingOption(value: unknown): SubhookEncoding | undefined {
+function encodingOption(value: OptionValue): SubhookEncoding | undefined {
   if (value === undefined) return undefined;
   const encoding = SUBHOOK_ENCODINGS.find((e) => e === value);
   if (!encoding) throw new UsageError(`--encoding must be one of ${SUBHOOK_ENCODINGS.join(', ')}, got "${String(value)}"`);
@@ -148,7 +148,7 @@ function encodingOption(value: unknown): SubhookEncoding | undefined {
 }
 
 /** --smn-key with --smn-cert: the user's signer; neither: the default (the kit's test key). */
-function signerOption(keyFile: unknown, certificateFile: unknown) {
+function signerOption(keyFile: OptionValue, certificateFile: OptionValue) {
   if (keyFile === undefined && certificateFile === undefined) return undefined;
   if (keyFile === undefined || certificateFile === undefined) {
     throw new UsageError('give --smn-key and --smn-cert together: the key signs, its certificate names the hash (leave both out for the kit\'s test key)');
@@ -162,7 +162,7 @@ function signerOption(keyFile: unknown, certificateFile: unknown) {
   return smnSigner(key, smnCertificateOption(certificateFile)!);
 }
 
-function certUrlOption(value: unknown): string | undefined {
+function certUrlOption(value: OptionValue): string | undefined {
   if (value === undefined) return undefined;
   let url: URL;
   try {
@@ -176,7 +176,7 @@ function certUrlOption(value: unknown): string | undefined {
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? 'y' : 'ies'}`;
 
-async function fire(values: Record<string, unknown>, positionals: string[], io: CommandIo): Promise<number> {
+async function fire(values: OptionValues, positionals: string[], io: CommandIo): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`fire takes one EVENT, got ${positionals.length}: ${positionals.join(' ')}; run smn-kit fire --help`);
   const to = urlOption(values.to);
   const options: FireOptions = {

@@ -1,10 +1,10 @@
 // `smn-kit listen`: a receiver of SUBHOOK pushes and SMN notifications that judges,
 // records and answers live deliveries, and with --confirm confirms SMN subscriptions.
-import { onStop, processIo, UsageError, integerOption, type Command, type CommandIo } from './command.js';
+import { onStop, processIo, UsageError, type Command, type CommandIo, type OptionValues, type OptionValue } from './command.js';
 import { summarize } from '../report/report.js';
 import { createCertificateFetcher, MAX_CERTIFICATE_BYTES } from '../listen/certificates.js';
 import { DEFAULT_SMN_HOSTS, LOOPBACK_HOSTS, NO_SMN_HOSTS, parseSmnHosts, SmnHostsError, VENDOR_SMN_HOSTS, type SmnHosts } from '../listen/hosts.js';
-import { openRecorder, type DeliveryRecord, type Recorder } from '../listen/record.js';
+import { openRecorder, type DeliveryRecord, type Recorder } from '../judge/record.js';
 import { openListenReports, pathOf, type ListenReports, type ListenTally } from '../listen/report.js';
 import {
   DEFAULT_LISTEN_HOST,
@@ -15,10 +15,10 @@ import {
   type Confirmation,
   type RunningListener,
 } from '../listen/server.js';
-import type { SmnCertificateSource } from '../validate/smn-notification.js';
-import { countSignature, describeProblem, signatureCounts, smnSignatureCounts, subjectOf, uncheckedSignaturesNote, uncheckedSmnSignaturesNote, type SmnSignatureCounts } from '../validate/verdict.js';
-import { subhookProducts } from '../validate/subhook.js';
-import { KEY_OPTIONS_HELP, KEY_SOURCES, productOption, SMN_CERT_HELP, smnCertificateOption, subhookKeyOption, writablePath } from './validate.js';
+import type { SmnCertificateSource } from '../judge/smn-notification.js';
+import { countSignature, describeProblem, signatureCounts, smnSignatureCounts, subjectOf, uncheckedSignaturesNote, uncheckedSmnSignaturesNote, type SmnSignatureCounts } from '../judge/verdict.js';
+import { subhookProducts } from '../judge/subhook.js';
+import { integerOption, KEY_OPTIONS_HELP, KEY_SOURCES, productOption, SMN_CERT_HELP, smnCertificateOption, subhookKeyOption, writablePath } from './option-values.js';
 
 function deliveryLine(record: DeliveryRecord): string {
   const { verdict } = record;
@@ -61,7 +61,7 @@ function summaryLine({ summary, received, signatures, smnSignatures, confirmatio
 }
 
 /** --smn-cert-host, read; a usage error naming the bad entry. */
-function smnHostsOption(value: unknown): SmnHosts {
+function smnHostsOption(value: OptionValue): SmnHosts {
   try {
     return parseSmnHosts(value === undefined ? DEFAULT_SMN_HOSTS : String(value));
   } catch (error) {
@@ -202,7 +202,7 @@ Example:
     json: { type: 'string' },
     junit: { type: 'string' },
   },
-  async run(values: Record<string, unknown>, positionals: string[], io: CommandIo = processIo()): Promise<number> {
+  async run(values: OptionValues, positionals: string[], io: CommandIo = processIo()): Promise<number> {
     if (positionals.length > 0) throw new UsageError(`listen takes no PATH, got "${positionals[0]}"; run smn-kit listen --help`);
     const host = (values.host as string | undefined) ?? DEFAULT_LISTEN_HOST;
     const port = integerOption(values.port, '--port', DEFAULT_LISTEN_PORT, 0, 65535);
@@ -251,7 +251,7 @@ Example:
       smnSignatures: smnSignatureCounts(certificate ? 'file' : hosts.none ? 'none' : 'fetched'),
       ...(confirm ? { confirmations: { confirmed: 0, failed: 0, skipped: 0 } } : {}),
     };
-    let reports: ListenReports | undefined;
+    let reports: ListenReports | undefined = undefined; // opened once the listener has its URL
     let answered = 0;
     let finish: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (finish = resolve));

@@ -9,7 +9,8 @@ import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID,
 import { readSigningIdentity, SigningIdentityError, type SigningIdentity } from '../mock/signing.js';
 import { ENGINES, type EngineName } from '../mock/validation.js';
 import { STATE_LIMITS, StateFileError, type Subscription } from '../mock/state.js';
-import { onStop, processIo, UsageError, integerOption, secretOption, type Command, type CommandIo } from './command.js';
+import { onStop, processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
+import { integerOption, secretOption } from './option-values.js';
 
 const here = (path: string): string => relative(process.cwd(), path) || path;
 
@@ -225,7 +226,7 @@ Example:
   },
 };
 
-function signingOf(values: Record<string, unknown>): SigningIdentity | undefined {
+function signingOf(values: OptionValues): SigningIdentity | undefined {
   const key = values['signing-key'] as string | undefined;
   const certificate = values['signing-cert'] as string | undefined;
   if (!key && !certificate) return undefined;
@@ -246,7 +247,7 @@ function deliveryPolicyOf(value: string | undefined): DeliveryPolicy {
   return hosts;
 }
 
-function authOf(values: Record<string, unknown>, env: NodeJS.ProcessEnv): AuthConfig {
+function authOf(values: OptionValues, env: NodeJS.ProcessEnv): AuthConfig {
   const mode = (values.auth as string | undefined) ?? 'presence';
   if (!(AUTH_MODES as readonly string[]).includes(mode)) throw new UsageError(`--auth must be one of ${AUTH_MODES.join(', ')}, got "${mode}"`);
   // The environment only fills in the mode that uses it: SMN_MOCK_TOKEN set in a shell
@@ -264,7 +265,7 @@ function authOf(values: Record<string, unknown>, env: NodeJS.ProcessEnv): AuthCo
   return config;
 }
 
-function seedOf(values: Record<string, unknown>): Subscription[] {
+function seedOf(values: OptionValues): Subscription[] {
   if (values.subscriptions && values['seed-subscriptions']) throw new UsageError('give --subscriptions FILE or --seed-subscriptions N, not both');
   if (values.seed !== undefined && values['seed-subscriptions'] === undefined) throw new UsageError('--seed only applies to --seed-subscriptions N');
   try {

@@ -1,12 +1,12 @@
 // Reading a command's options with Node's parser, but saying what is wrong in one line
 // of our own: Node's messages span lines, quote unevenly and suggest nothing.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from './command.js';
+import { UsageError, type OptionValues } from './command.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 export interface ParsedArgs {
-  values: Record<string, unknown>;
+  values: OptionValues;
   positionals: string[];
 }
 

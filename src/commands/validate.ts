@@ -1,95 +1,12 @@
 // `smn-kit validate`: saved SMN payloads, SUBHOOK events and deliveries, judged offline.
-import { X509Certificate } from 'node:crypto';
-import { closeSync, openSync, readFileSync } from 'node:fs';
-import { processIo, UsageError, type Command, type CommandIo } from './command.js';
-import { readSmnSigningCertificate } from '../notification/index.js';
+import { processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
+import { KEY_OPTIONS_HELP, productOption, SMN_CERT_HELP, smnCertificateOption, subhookKeyOption, writablePath } from './option-values.js';
+import { subhookProducts } from '../judge/subhook.js';
 import { KINDS, type Kind } from '../validate/judge.js';
 import { itemLine, junitCollector, openValidateJson, summaryLine } from '../validate/report.js';
-import { countSignature, signatureCounts, smnSignatureCounts } from '../validate/verdict.js';
+import { countSignature, signatureCounts, smnSignatureCounts } from '../judge/verdict.js';
 import { validateFiles } from '../validate/run.js';
 import { EXTENSIONS, listSourceFiles, SourceError } from '../validate/sources.js';
-import { subhookProducts } from '../validate/subhook.js';
-
-export const KEY_VARIABLE = 'SUBHOOK_KEY';
-
-/** How the help of a command that takes the SUBHOOK key explains where it comes from. */
-export const KEY_SOURCES = `--key-file, ${KEY_VARIABLE} or --key`;
-
-/**
- * The SUBHOOK key: `--key`, else what `--key-file` holds, else the environment.
- * The file and the environment keep the key out of the process list, where `--key` shows
- * it to every user of the machine. Errors name the option or the file, never the key.
- */
-export function subhookKeyOption(value: unknown, file?: unknown, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (value !== undefined && file !== undefined) throw new UsageError('give the SUBHOOK key once: --key or --key-file, not both');
-  if (file !== undefined) return keyFromFile(String(file));
-  const key = (value as string | undefined) ?? env[KEY_VARIABLE];
-  if (key === '') throw new UsageError(`--key (or ${KEY_VARIABLE}) is empty; give the SUBHOOK secret or leave it out`);
-  return key;
-}
-
-function keyFromFile(path: string): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--key-file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  // An editor or `echo` ends the file with a newline, which is not part of the key.
-  const key = text.replace(/\r?\n$/, '');
-  if (key === '') throw new UsageError(`--key-file ${path} is empty; put the SUBHOOK secret in it`);
-  if (/[\r\n]/.test(key)) throw new UsageError(`--key-file ${path} has more than one line; put only the SUBHOOK secret in it`);
-  return key;
-}
-
-/**
- * The certificate of `--smn-cert FILE` (PEM or DER), read once; a usage error naming the
- * file when it cannot be read or cannot verify SMN signatures (an EC key, RSASSA-PSS...).
- */
-export function smnCertificateOption(path: unknown, option = '--smn-cert'): X509Certificate | undefined {
-  if (path === undefined) return undefined;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(String(path));
-  } catch (error) {
-    throw new UsageError(`${option} ${String(path)}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  let certificate: X509Certificate;
-  try {
-    certificate = new X509Certificate(bytes);
-  } catch {
-    throw new UsageError(`${option} ${String(path)}: not an X.509 certificate (PEM or DER)`);
-  }
-  const read = readSmnSigningCertificate(certificate);
-  if (!read.ok) throw new UsageError(`${option} ${String(path)}: cannot verify SMN signatures: expected ${read.problem.expected}, got ${read.problem.received}`);
-  return certificate;
-}
-
-/** The help's lines on --smn-cert, shared by validate and listen. */
-export const SMN_CERT_HELP = `  --smn-cert FILE   the X.509 certificate (PEM or DER) that SMN notifications are signed
-                    with, the file at their signing_cert_url: every notification's
-                    signature is verified with it. The test-only certificate of smn-kit
-                    fire's default key is fixtures/smn/test-only-certificate.pem`;
-
-export function productOption(value: unknown, allowAuto: boolean): string | undefined {
-  if (value === undefined || (allowAuto && value === 'auto')) return undefined;
-  const products = subhookProducts();
-  if (!products.includes(String(value))) {
-    throw new UsageError(`--product must be ${[...(allowAuto ? ['auto'] : []), ...products].join(', ')}, got "${String(value)}"`);
-  }
-  return String(value);
-}
-
-/** Opens a report path for writing now, so that a bad path is a usage error before any work. */
-export function writablePath(path: string | undefined, option: string): string | undefined {
-  if (path === undefined) return undefined;
-  try {
-    closeSync(openSync(path, 'w'));
-  } catch (error) {
-    throw new UsageError(`${option} ${path}: cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  return path;
-}
 
 const OUTPUT_FLUSH_BYTES = 1 << 16;
 
@@ -110,14 +27,6 @@ function lineWriter(stdout: NodeJS.WritableStream): { line(text: string): Promis
     },
   };
 }
-
-/** The help's lines on the key, shared by the commands that check signatures. */
-export const KEY_OPTIONS_HELP = `  --key-file FILE   read the SUBHOOK secret from FILE (the key alone in it) and check
-                    signatures. This file, or the ${KEY_VARIABLE} environment variable,
-                    keeps the key out of the process list, where --key shows it to
-                    every user of the machine (default: ${KEY_VARIABLE}; with neither,
-                    signatures are not checked, and the summary says so)
-  --key K           the SUBHOOK secret on the command line (prefer --key-file)`;
 
 export const validateCommand = {
   name: 'validate',
@@ -203,7 +112,7 @@ Example:
     json: { type: 'string' },
     junit: { type: 'string' },
   },
-  async run(values: Record<string, unknown>, positionals: string[], io: CommandIo = processIo()): Promise<number> {
+  async run(values: OptionValues, positionals: string[], io: CommandIo = processIo()): Promise<number> {
     if (positionals.length === 0) throw new UsageError('give at least one PATH (a file or a folder); run smn-kit validate --help');
     const kind = (values.kind ?? 'auto') as Kind;
     if (!KINDS.includes(kind)) throw new UsageError(`--kind must be ${KINDS.join(', ')}, got "${String(values.kind)}"`);

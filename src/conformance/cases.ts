@@ -56,12 +56,12 @@ export function negativeCases(operation: SmnOperation, contract: SmnContract, ex
     }
     const values = schema.enum as unknown[] | undefined;
     if (values?.every((value) => typeof value === 'string')) {
-      const names = values as string[];
+      const names = values;
       cases.push({ description: `${name}=unknown_event (not one of ${names.join(', ')})`, query: `${name}=unknown_event`, error });
       const upper = names[0]?.toUpperCase();
       if (upper && !names.includes(upper)) cases.push({ description: `${name}=${upper} (values are case-sensitive)`, query: `${name}=${upper}`, error });
     } else if (values?.every((value) => typeof value === 'number')) {
-      const outside = Math.max(...(values as number[])) + 1;
+      const outside = Math.max(...(values)) + 1;
       cases.push({ description: `${name}=${outside} (not one of ${values.join(', ')})`, query: `${name}=${outside}`, error });
     }
     const kitChoice = parameter['x-kit-choice'];

@@ -269,11 +269,11 @@ export const checks: Check[] = [
       // Start from the bindings of the start, so that a change found afterwards is the invalid requests' doing.
       const start = await context.bindings.restore();
       let verdict: Verdict | undefined;
-      let stopped: unknown;
+      let stopped: { failure: unknown } | undefined;
       try {
         verdict = await rejectInvalid(context, operation, JSON.parse(await context.bindings.unchangedBody()));
       } catch (failure) {
-        stopped = failure;
+        stopped = { failure };
       }
       // Whatever happened to the requests, what they changed is put back before the next check.
       const { changed, unrestored } = await context.bindings.restore();
@@ -282,7 +282,7 @@ export const checks: Check[] = [
         const also = `the invalid requests changed the target's bindings (${changed}); ${outcome}`;
         return verdict?.status === 'fail' ? { ...verdict, message: `${verdict.message}; ${also}` } : fail(also);
       }
-      if (stopped !== undefined) throw stopped;
+      if (stopped) throw stopped.failure;
       return verdict!;
     }),
   },
@@ -454,7 +454,7 @@ function listOf(exchange: Exchange, field: string): Item[] | undefined {
  */
 async function topicRoundTrip(context: CheckContext): Promise<Verdict> {
   const created = await context.sandbox.createTopic('round_trip');
-  const name = String(JSON.parse(created.exchange.request.body!).name);
+  const { name } = JSON.parse(created.exchange.request.body!) as { name: string };
   try {
     if (created.exchange.response.status !== 201) return fail(`CreateTopic of a new topic must get 201; received ${created.exchange.response.status}`, created.exchange);
     if (!created.urn.endsWith(`:${name}`)) return fail(`CreateTopic of ${name}: /topic_urn: expected a URN ending in :${name}, received ${created.urn}`, created.exchange);
@@ -492,7 +492,7 @@ async function topicRoundTrip(context: CheckContext): Promise<Verdict> {
 async function subscriptionRoundTrip(context: CheckContext): Promise<Verdict> {
   const topic = (await context.sandbox.mainTopic()).urn;
   const added = await context.sandbox.subscribe(topic, 'round_trip');
-  const endpoint = String(JSON.parse(added.exchange.request.body!).endpoint);
+  const { endpoint } = JSON.parse(added.exchange.request.body!) as { endpoint: string };
   if (added.exchange.response.status !== 201) return fail(`AddSubscription of a new endpoint must get 201; received ${added.exchange.response.status}`, added.exchange);
   if (!added.urn.startsWith(`${topic}:`)) return fail(`/subscription_urn: expected a URN under the topic's (${topic}:...), received ${added.urn}`, added.exchange);
   const byTopic = context.operation(LIST_SUBSCRIPTIONS_BY_TOPIC);
@@ -601,7 +601,7 @@ function telling(name: string, all: Listed[]): string | undefined {
   const values = all.map((s): string | undefined => {
     if (name === 'fuzzy_remark') return s.remark ? s.remark.slice(0, Math.max(1, Math.ceil(s.remark.length / 2))) : undefined;
     const value = (s as unknown as Record<string, unknown>)[name];
-    return value === undefined || value === '' ? undefined : String(value);
+    return value === undefined || value === '' ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
   });
   return values.find((value) => value !== undefined && !all.every(subscriptionFilter(new URLSearchParams({ [name]: value }))));
 }
@@ -628,7 +628,7 @@ async function checkSubscriptionFilters(context: CheckContext, operation: SmnOpe
       untested.push(name);
       continue;
     }
-    const query = `${new URLSearchParams({ [name]: value })}&offset=0&limit=${maximum}`;
+    const query = `${new URLSearchParams({ [name]: value }).toString()}&offset=0&limit=${maximum}`;
     const exchange = await context.get(operation.operationId, query);
     const body = exchange.response.json as { subscription_count?: unknown; subscriptions?: Listed[] } | undefined;
     if (exchange.response.status !== 200 || !Array.isArray(body?.subscriptions)) return fail(`${query}: expected 200 with a subscriptions list, received ${exchange.response.status}`, exchange);

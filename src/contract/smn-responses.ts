@@ -83,7 +83,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
 /** Resolves local `$ref`s (`#/components/...`) into a plain tree; the SMN spec has no cycles. */
 export function dereference<T>(root: unknown, node: T = root as T): T {
-  if (Array.isArray(node)) return node.map((item) => dereference(root, item)) as T;
+  if (Array.isArray(node)) return (node as unknown[]).map((item) => dereference(root, item)) as T;
   if (typeof node !== 'object' || node === null) return node;
   const record = node as Record<string, unknown>;
   if (typeof record.$ref === 'string' && record.$ref.startsWith('#/')) {
@@ -108,7 +108,7 @@ export function dereferencedDocument(contract: SmnContract): unknown {
 
 const describe = (value: unknown): string => {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? typeof value;
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 };
 

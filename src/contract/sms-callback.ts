@@ -18,7 +18,7 @@ export interface SmsCallbackShape {
   fields: string[];
   required: string[];
   /** A field's schema, its references resolved (`{}` for a field the schema does not define). */
-  schemaOf(field: string): Schema;
+  schemaOf: (field: string) => Schema;
   example: Record<string, unknown>;
 }
 

@@ -1,8 +1,8 @@
 // SUBHOOK fields -> the HTTP request a receiver gets, in each form the vendor console
 // offers: POST form-urlencoded (the default: what the vendor's receiver examples read),
 // POST JSON (numbers stay numbers), POST multipart, or GET with the fields in the query.
-import type { HttpDelivery } from './deliver.js';
-import type { Random } from './random.js';
+import type { HttpDelivery } from '../net/deliver.js';
+import type { Random } from '../generate/random.js';
 
 export const SUBHOOK_ENCODINGS = ['form', 'json', 'multipart', 'get'] as const;
 export type SubhookEncoding = (typeof SUBHOOK_ENCODINGS)[number];

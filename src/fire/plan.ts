@@ -5,13 +5,13 @@
 import { smnResponses } from '../contract/smn-responses.js';
 import { smnNotification, type SmnNotification } from '../notify/envelope.js';
 import { signSmnNotification } from '../notification/index.js';
-import type { HttpDelivery } from './deliver.js';
+import type { HttpDelivery } from '../net/deliver.js';
 import { DEFAULT_ENCODING, encodeSubhookDelivery, USER_AGENT, type SubhookEncoding } from './encode.js';
 import { FireError } from './errors.js';
 import { checkOverrideFields, overridesFor, parseOverrides, type Override } from './overrides.js';
-import { createRandom, type Random } from './random.js';
+import { createRandom, type Random } from '../generate/random.js';
 import { checkLifecycle, lifecycleEvents, type Scenario } from './scenario.js';
-import { generateSmsCallbackEvent, SMS_EVENT_TYPE_FIELD, smsCallbackEventTypes, smsCallbackShape } from './sms-callback.js';
+import { generateSmsCallbackEvent, OverrideError, SMS_EVENT_TYPE_FIELD, smsCallbackEventTypes, smsCallbackShape } from '../generate/sms-callback.js';
 import {
   EVENT_FIELD,
   generateSubhookEvent,
@@ -116,7 +116,7 @@ export function planFire(options: FireOptions): FirePlan {
   if (options.tamper && !isSubhookTamperKind(options.tamper)) {
     throw new FireError(`--tamper ${options.tamper} applies to SMS callback events; SUBHOOK events take ${TAMPER_KINDS.join(', ')}`);
   }
-  const subhookTamper = options.tamper as TamperKind | undefined;
+  const subhookTamper = options.tamper;
   for (const option of ['smnSigner', 'smnCertUrl'] as const) {
     if (options[option] !== undefined) throw new FireError(`${option === 'smnSigner' ? '--smn-key and --smn-cert apply' : '--smn-cert-url applies'} to SMS callback events (SMN notifications), not to SUBHOOK events`);
   }
@@ -222,7 +222,12 @@ function planSmsCallback(options: FireOptions, eventType: string, sets: Override
   const shape = smsCallbackShape(eventType)!;
   checkOverrideFields(sets, [{ name: eventType, fields: shape.fields }], SMS_EVENT_TYPE_FIELD, 'SMS callback event');
   const overrides = overridesFor(sets, shape.fields, shape.schemaOf);
-  generateSmsCallbackEvent(eventType, { random: createRandom(random.seed), overrides });
+  try {
+    generateSmsCallbackEvent(eventType, { random: createRandom(random.seed), overrides });
+  } catch (error) {
+    if (error instanceof OverrideError) throw new FireError(`--set ${error.message}`);
+    throw error;
+  }
   const signer = options.smnSigner ?? testSmnSigner();
   const signingCertUrl = options.smnCertUrl ?? `${TEST_CERT_HOST}/smn/SMN_${regionOf(topicUrn)}_${signer.certificateId}.pem`;
   // One subscription per run, as SMN sends every message of a topic to a subscriber with the same URN.

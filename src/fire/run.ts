@@ -3,7 +3,7 @@
 // key, a token or a signature.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deliver, DeliveryError, DEFAULT_TIMEOUT_MS, printableUrl } from './deliver.js';
+import { deliver, DeliveryError, DEFAULT_TIMEOUT_MS, printableUrl } from '../net/deliver.js';
 import { FireError } from './errors.js';
 import type { FirePlan, PlannedDelivery } from './plan.js';
 

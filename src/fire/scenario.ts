@@ -3,7 +3,7 @@
 // one send_id. The spec lists the events but not their order, so the order is written
 // here, and checked against the product's events before anything is sent.
 import { FireError } from './errors.js';
-import type { Random } from './random.js';
+import type { Random } from '../generate/random.js';
 import { subhookEventNames } from './subhook-event.js';
 
 export const SCENARIOS = ['lifecycle'] as const;

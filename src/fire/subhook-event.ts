@@ -8,8 +8,8 @@ import { signSubhook } from '../subhook/signature.js';
 import { validateSubhookEvent } from '../subhook/validate.js';
 import type { SubhookProblem } from '../subhook/problem.js';
 import { FireError } from './errors.js';
-import type { Random } from './random.js';
-import { unixSeconds, valueFor, type ValueSchema } from './values.js';
+import type { Random } from '../generate/random.js';
+import { unixSeconds, valueFor, type ValueSchema } from '../generate/values.js';
 
 /** The field whose value is the event's name. */
 export const EVENT_FIELD = 'events';
@@ -30,7 +30,7 @@ export interface SubhookEventShape {
   /** Every field the event may carry, in the schema's order. */
   fields: string[];
   required: string[];
-  schemaOf(field: string): FieldSchema;
+  schemaOf: (field: string) => FieldSchema;
 }
 
 /** An event's fields: numbers where the schema allows integers (JSON deliveries keep them). */

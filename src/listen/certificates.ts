@@ -7,10 +7,10 @@
 import { X509Certificate } from 'node:crypto';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
-import { printableUrl } from '../fire/deliver.js';
+import { printableUrl } from '../net/deliver.js';
 import { readSmnSigningCertificate } from '../notification/index.js';
-import type { SmnCertificateLookup, SmnCertificateSource } from '../validate/smn-notification.js';
-import type { Problem } from '../validate/verdict.js';
+import type { SmnCertificateLookup, SmnCertificateSource } from '../judge/smn-notification.js';
+import type { Problem } from '../judge/verdict.js';
 import type { SmnHosts } from './hosts.js';
 
 /** A PEM certificate is 1-2 KB, a chain a few; nothing near this is one. */

@@ -2,8 +2,8 @@
 // deliveries come (JUnit cases wait in a temporary file for the counts that head the
 // report), so memory does not grow with the number of deliveries however long listen runs.
 import { openJsonReport, openJunitReport, type JunitCase, type Summary } from '../report/report.js';
-import { describeProblem, type SignatureCounts, type SmnSignatureCounts } from '../validate/verdict.js';
-import type { DeliveryRecord } from './record.js';
+import { describeProblem, type SignatureCounts, type SmnSignatureCounts } from '../judge/verdict.js';
+import type { DeliveryRecord } from '../judge/record.js';
 
 /** The request target without its query: a GET delivery's query holds the token and signature. */
 export const pathOf = (url: string): string => url.split('?')[0] ?? url;

@@ -9,14 +9,14 @@
 // write, and each is answered once that write has returned: fewer writes, the same promise.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOn } from '../net/listen.js';
-import { deliver, DeliveryError, printableUrl } from '../fire/deliver.js';
+import { deliver, DeliveryError, printableUrl } from '../net/deliver.js';
 import { JsonInputError, parseJson } from '../net/json.js';
 import { createSubhookReplayGuard, DEFAULT_REPLAY_CAPACITY } from '../subhook/replay.js';
-import { hasSmnNotificationHeader, judgeSmnNotificationDelivery, looksLikeSmnNotification, type SmnCertificateSource } from '../validate/smn-notification.js';
-import { judgeSubhookDelivery } from '../validate/subhook.js';
-import { verdictOf, type Problem, type Verdict } from '../validate/verdict.js';
+import { hasSmnNotificationHeader, judgeSmnNotificationDelivery, looksLikeSmnNotification, type SmnCertificateSource } from '../judge/smn-notification.js';
+import { judgeSubhookDelivery } from '../judge/subhook.js';
+import { verdictOf, type Problem, type Verdict } from '../judge/verdict.js';
 import type { SmnHosts } from './hosts.js';
-import { bodyForRecord, type DeliveryRecord, type Recorder } from './record.js';
+import { bodyForRecord, type DeliveryRecord, type Recorder } from '../judge/record.js';
 
 export const DEFAULT_LISTEN_HOST = '127.0.0.1';
 export const DEFAULT_LISTEN_PORT = 8787;

@@ -63,10 +63,10 @@ function shapeExample(operation: PrismOperation, body: unknown, query: URLSearch
     return { ...record, callback: (record.callback as Binding[]).filter((item) => item.event_type === eventType) };
   }
   if ((operation.iid === 'ListSubscriptions' || operation.iid === 'ListSubscriptionsByTopic') && Array.isArray(record.subscriptions)) {
-    return shapeList(operation, query, record, 'subscriptions', 'subscription_count', subscriptionFilter(query) as (item: never) => boolean);
+    return shapeList(operation, query, record, 'subscriptions', 'subscription_count', subscriptionFilter(query));
   }
   if (operation.iid === 'ListTopics' && Array.isArray(record.topics)) {
-    return shapeList(operation, query, record, 'topics', 'topic_count', topicFilter(query) as (item: never) => boolean);
+    return shapeList(operation, query, record, 'topics', 'topic_count', topicFilter(query));
   }
   return body;
 }

@@ -4,7 +4,7 @@
 // SubscriptionConfirmation), its end (`unsubscribe_url` of a Notification) and its
 // return (`subscribe_url` of an UnsubscribeConfirmation). The links carry their own
 // token (notifier.ts), so they need no credentials, as SMN's do not.
-import type { Notifier, LinkAction } from './notifier.js';
+import type { Notifier } from './notifier.js';
 import type { RequestTarget } from './request.js';
 import type { EmulatorState } from './state.js';
 
@@ -33,7 +33,7 @@ export class LinkHandler {
     if (!action) return undefined;
     const projectId = target.query.get('project_id') ?? '';
     const urn = target.query.get('subscription_urn') ?? '';
-    if (!this.notifier.checkToken(action as LinkAction, projectId, urn, target.query.get('token') ?? '')) {
+    if (!this.notifier.checkToken(action, projectId, urn, target.query.get('token') ?? '')) {
       return { status: 403, body: { error: 'this link is not one the emulator made (its token does not match)' } };
     }
     if (action === 'resubscribe') {

@@ -81,7 +81,7 @@ export interface NotifierOptions {
 
 /** Runs `work` on every item with at most `limit` running at once, results in order. */
 async function mapLimited<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
@@ -120,7 +120,7 @@ export class Notifier {
   link(action: LinkAction, projectId: string, subscriptionUrn: string): string {
     const path = action === 'unsubscribe' ? 'unsubscribe' : action === 'resubscribe' ? 'resubscribe' : 'confirm';
     const query = new URLSearchParams({ project_id: projectId, subscription_urn: subscriptionUrn, token: this.token(action, projectId, subscriptionUrn) });
-    return `${this.options.baseUrl()}/smn/subscription/${path}?${query}`;
+    return `${this.options.baseUrl()}/smn/subscription/${path}?${query.toString()}`;
   }
 
   /** A removed subscription the link back may restore, forgotten once taken. */

@@ -62,7 +62,7 @@ function contentsOf(content: Record<string, MediaTypeObject> | undefined): Conte
   return Object.entries(content ?? {}).map(([mediaType, media]) => ({
     id: mediaType,
     mediaType,
-    schema: media.schema as Content['schema'],
+    schema: media.schema,
     examples: examplesOf(media),
     encodings: [],
   }));

@@ -8,10 +8,9 @@
 // nothing else but the body and why it could not be read, which is what makes the memo
 // below correct.
 import { createLogger } from '@stoplight/prism-core';
-import { createInstance, getHttpOperationsFromSpec, type IHttpConfig, type IHttpRequest } from '@stoplight/prism-http';
+import { createInstance, getHttpOperationsFromSpec, type IHttpRequest } from '@stoplight/prism-http';
 import type { SmnContract } from '../contract/smn.js';
 import { queryRecord, settle, unanswerable, type DecisionInput, type Engine, type Verdict } from './validation.js';
-import type { Violation } from './violations.js';
 
 const MEMO_ENTRIES = 1000;
 const MEMO_MAX_BODY = 4096;
@@ -58,7 +57,7 @@ export async function createPrismEngine(contract: SmnContract, specPath?: string
         headers: input.headers,
         body: input.body.body,
       };
-      const result = await prism.request(request, [operation], config as IHttpConfig)();
+      const result = await prism.request(request, [operation], config)();
       let verdict: Verdict;
       if (result._tag === 'Left') {
         // Prism could not answer: a route it does not resolve (which the gateway answers
@@ -66,7 +65,7 @@ export async function createPrismEngine(contract: SmnContract, specPath?: string
         verdict = unanswerable(input, result.left.message, /NO_(PATH|METHOD)_MATCHED/.test(result.left.name));
       } else {
         const output = result.right.output;
-        verdict = settle(contract, input, result.right.validations.input as Violation[], () => ({ status: output.statusCode, body: output.body }));
+        verdict = settle(contract, input, result.right.validations.input, () => ({ status: output.statusCode, body: output.body }));
       }
       if (key !== undefined) {
         if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value as string);

@@ -6,7 +6,7 @@
 // outbox for the others (notifier.ts).
 import { randomBytes } from 'node:crypto';
 import { smnResponses } from '../contract/smn-responses.js';
-import { generateSmsCallbackEvent, smsCallbackEventTypes, smsCallbackShape } from '../fire/sms-callback.js';
+import { generateSmsCallbackEvent, smsCallbackEventTypes, smsCallbackShape } from '../generate/sms-callback.js';
 import type { AdminReply } from './admin.js';
 import { fieldSchema } from '../contract/body-fields.js';
 import { JsonInputError, parseJson } from '../net/json.js';

@@ -70,7 +70,7 @@ export function generateSubscriptions(count: number, seed: string, projectId: st
   const refs = smnResponses().contract.document.components.schemas as Record<string, Schema>;
   const list: Subscription[] = [];
   for (let i = 0; i < count; i++) {
-    const fake = JSONSchemaFaker.generate({ ...schema, components: { schemas: refs } } as never, undefined) as Subscription;
+    const fake = JSONSchemaFaker.generate({ ...schema, components: { schemas: refs } }, undefined) as Subscription;
     const topic = `urn:smn:cn-north-4:${urnProject}:${pick(TOPICS)}`;
     const protocol = pick(documentedProtocols);
     const endpoint = {

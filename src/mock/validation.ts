@@ -220,7 +220,7 @@ const formStyle: Deserializer = (name, parameters, schema, explode) => {
   const type = schema?.type;
   const values = parameters[name];
   if (!(type === 'object' && explode) && !values) return undefined;
-  if (type === 'array') return explode ? (Array.isArray(values) ? values : [values]) : last(values).split(',');
+  if (type === 'array') return explode ? (Array.isArray(values) ? (values as unknown[]) : [values]) : last(values).split(',');
   if (type === 'object') {
     if (!explode) return keyValues(last(values).split(','));
     const properties = (schema?.properties ?? {}) as Record<string, unknown>;
@@ -353,7 +353,7 @@ interface Compiled {
 function compile(operation: HttpOperation): Compiled {
   const request = operation.request;
   const readPath = pathReader(operation.path);
-  const styles = [...(request?.headers ?? []), ...(request?.path ?? [])].every((p) => (p.style ?? 'simple') === 'simple') && (request?.query ?? []).every((p) => ['form', 'simple', 'unspecified', undefined].includes(p.style));
+  const styles = [...(request?.headers ?? []), ...(request?.path ?? [])].every((p) => String(p.style ?? 'simple') === 'simple') && (request?.query ?? []).every((p) => (['form', 'simple', 'unspecified', undefined] as (string | undefined)[]).includes(p.style as string | undefined));
   if (!styles) return { prismOnly: 'a parameter style other than form and simple', readPath };
   if ((request?.cookie ?? []).length > 0) return { prismOnly: 'cookie parameters', readPath };
   const requirements = operation.security ?? [];

@@ -4,7 +4,7 @@
 
 /** `text` with every character outside printable ASCII escaped as `\uXXXX`, cut to `max` characters. */
 export function printable(text: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex
+   
   const escaped = text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return escaped.length > max ? `${escaped.slice(0, max - 3)}...` : escaped;
 }

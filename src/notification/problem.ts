@@ -59,7 +59,7 @@ export function describeReceived(pointer: string, value: unknown): string {
     const shown = value.slice(0, SHOWN_SIGNATURE_CHARACTERS);
     return `"${shown}${value.length > shown.length ? '...' : ''}" (${value.length} characters)`;
   }
-  const text = JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? typeof value;
   return text.length > SHOWN_VALUE_CHARACTERS ? `${text.slice(0, SHOWN_VALUE_CHARACTERS - 3)}...` : text;
 }
 

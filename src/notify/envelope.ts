@@ -4,10 +4,10 @@
 // spec/smn.openapi.yaml, signed as SMN signs it (src/notification/). Used by
 // `smn-kit fire sms_*_event` and by the emulator.
 import type { KeyObject } from 'node:crypto';
-import { createRandom, type Random } from '../fire/random.js';
-import { deliver, type DeliveryAnswer } from '../fire/deliver.js';
+import { createRandom, type Random } from '../generate/random.js';
+import { deliver, type DeliveryAnswer } from '../net/deliver.js';
 import { signSmnNotification, signSmnNotificationAsync, validateSmnNotification } from '../notification/index.js';
-import { isoSeconds } from '../fire/values.js';
+import { isoSeconds } from '../generate/values.js';
 
 export const SMN_NOTIFICATION_SCHEMA = 'SmnNotification';
 
@@ -132,5 +132,5 @@ export function deliverSmnNotification(url: string | URL, notification: SmnNotif
   return deliver({ method: 'POST', url: new URL(url), headers: notification.headers, body: JSON.stringify(notification.body) }, options);
 }
 
-export { DeliveryError } from '../fire/deliver.js';
-export type { DeliveryAnswer } from '../fire/deliver.js';
+export { DeliveryError } from '../net/deliver.js';
+export type { DeliveryAnswer } from '../net/deliver.js';

@@ -55,7 +55,7 @@ export function describeReceived(pointer: string, value: unknown): string {
     return Array.isArray(value) ? `an array of ${value.length} items` : 'an object';
   }
   if (pointer === '/token' || pointer === '/signature') return `a ${typeof value}`;
-  return truncate(JSON.stringify(value) ?? String(value), SHOWN_VALUE_CHARACTERS);
+  return truncate(JSON.stringify(value) ?? typeof value, SHOWN_VALUE_CHARACTERS);
 }
 
 /** Escapes a field name for a JSON pointer (RFC 6901). */

@@ -4,13 +4,13 @@
 // delivery (`{headers, body}`); an SMN notification body; a SUBHOOK event (it has
 // `events`); an SMN response body (its fields match an operation's); or else a SUBHOOK
 // event again when it has fields SUBHOOK events have.
-import { RECEPTION_RULES, type DeliveryRecord } from '../listen/record.js';
+import { RECEPTION_RULES, type DeliveryRecord } from '../judge/record.js';
 import type { SubhookDelivery } from '../subhook/decode.js';
 import type { SmnNotificationHeadersInput } from '../notification/index.js';
 import { judgeSmnBody, looksLikeSmnBody, unrecognizedSmnBody, type HarEntry, judgeHarEntry } from './smn.js';
-import { hasSmnNotificationHeader, judgeSmnNotification, judgeSmnNotificationDelivery, looksLikeSmnNotification, type SmnNotificationJudgeOptions } from './smn-notification.js';
-import { hasSubhookField, judgeSubhookDelivery, judgeSubhookFields, type SubhookJudgeOptions } from './subhook.js';
-import { verdictOf, type Problem, type Verdict } from './verdict.js';
+import { hasSmnNotificationHeader, judgeSmnNotification, judgeSmnNotificationDelivery, looksLikeSmnNotification, type SmnNotificationJudgeOptions } from '../judge/smn-notification.js';
+import { hasSubhookField, judgeSubhookDelivery, judgeSubhookFields, type SubhookJudgeOptions } from '../judge/subhook.js';
+import { verdictOf, type Problem, type Verdict } from '../judge/verdict.js';
 
 export type Kind = 'auto' | 'smn' | 'subhook';
 export const KINDS: readonly Kind[] = ['auto', 'smn', 'subhook'];

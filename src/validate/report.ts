@@ -4,7 +4,7 @@
 // per source file, which is the unit a CI page lists.
 import { junitXml, openJsonReport, writeReport, type JunitCase, type Summary } from '../report/report.js';
 import { judgedItem, type Location } from './run.js';
-import { describeProblem, subjectOf, uncheckedSignaturesNote, uncheckedSmnSignaturesNote, type SignatureCounts, type SmnSignatureCounts, type Verdict } from './verdict.js';
+import { describeProblem, subjectOf, uncheckedSignaturesNote, uncheckedSmnSignaturesNote, type SignatureCounts, type SmnSignatureCounts, type Verdict } from '../judge/verdict.js';
 
 export const locationOf = (item: Location): string =>
   item.pointer !== undefined ? `${item.source}#${item.pointer}` : item.line !== undefined ? `${item.source}:${item.line}` : item.source;

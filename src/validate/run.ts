@@ -7,7 +7,7 @@ import { summarize, type Summary } from '../report/report.js';
 import { JudgePool, judgeBlocksInOrder, workersFor } from './blocks.js';
 import { judgeHar, judgeValue, type JudgeOptions } from './judge.js';
 import { readDocumentItems, readJsonLineBlocks, type Item, type SourceFile } from './sources.js';
-import { verdictOf, type Verdict } from './verdict.js';
+import { verdictOf, type Verdict } from '../judge/verdict.js';
 
 /** Where an item came from: `source:line`, or `source#pointer` for a HAR entry. */
 export type Location = Pick<Item, 'source' | 'line' | 'pointer'>;

@@ -2,8 +2,8 @@
 // or a HAR exchange (its operation found from the request's method and path, the
 // response judged for its status, the request against the operation's parameters and
 // body). Everything is read from the compiled contract of src/contract/.
-import { guessSmnOperation, smnResponses, type SmnOperation, type SmnProblem } from '../contract/smn-responses.js';
-import { parseJson, skipped, verdictOf, type Problem, type Verdict } from './verdict.js';
+import { guessSmnOperation, smnResponses, type SmnOperation } from '../contract/smn-responses.js';
+import { parseJson, skipped, verdictOf, type Problem, type Verdict } from '../judge/verdict.js';
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 

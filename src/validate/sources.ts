@@ -7,7 +7,7 @@ import { access, readFile, readdir, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { HarEntry } from './smn.js';
-import { malformedJson, type Problem } from './verdict.js';
+import { malformedJson, type Problem } from '../judge/verdict.js';
 
 export type Format = 'json' | 'jsonl' | 'har';
 

@@ -4,7 +4,6 @@
 // `SmsCallbackMessage` and each branch's example. Times are now; ids are new.
 import { SMS_CALLBACK_SCHEMA, SMS_EVENT_TYPE_FIELD, smsCallbackEventTypes, smsCallbackShape } from '../contract/sms-callback.js';
 import { smnResponses } from '../contract/smn-responses.js';
-import { FireError } from './errors.js';
 import { createRandom, type Random } from './random.js';
 import { isoSeconds, valueFor, vary, type ValueSchema } from './values.js';
 
@@ -30,14 +29,25 @@ export interface GenerateSmsCallbackOptions {
   overrides?: Record<string, unknown>;
 }
 
+/** An override that makes the event invalid: the message starts with the field's name. */
+export class OverrideError extends Error {
+  override readonly name = 'OverrideError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const isDateTime = (schema: ValueSchema): boolean => schema.format === 'date-time';
 
 /**
  * A realistic event of `eventType`, valid against `SmsCallbackMessage`: the fields of the
  * spec's example for its schema (and any other required field), with new ids, the
  * example's times moved so that the latest is `now` (a receipt's submit_time stays
- * before its deliver_time), and the overrides. Throws a FireError naming the field when
- * an override makes the event invalid, a TypeError for an event type the spec lacks.
+ * before its deliver_time), and the overrides. Throws an OverrideError naming the field
+ * when an override makes the event invalid, a TypeError for an event type the spec lacks.
  */
 export function generateSmsCallbackEvent(eventType: string, options: GenerateSmsCallbackOptions = {}): Record<string, unknown> {
   const shape = smsCallbackShape(eventType);
@@ -67,7 +77,8 @@ export function generateSmsCallbackEvent(eventType: string, options: GenerateSms
   const problems = responses.validateSchema(shape.schemaName, event);
   const problem = problems.find((p) => p.pointer.slice(1) in overrides);
   if (problem) {
-    throw new FireError(`--set ${problem.pointer.slice(1)}: ${eventType} expects ${problem.expected}, got ${problem.received} (${problem.rule})`);
+    const field = problem.pointer.slice(1);
+    throw new OverrideError(field, `${field}: ${eventType} expects ${problem.expected}, got ${problem.received} (${problem.rule})`);
   }
   const remaining = problems.length > 0 ? problems : responses.validateSchema(SMS_CALLBACK_SCHEMA, event);
   if (remaining.length > 0) {

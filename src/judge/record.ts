@@ -5,7 +5,7 @@
 // moment of reception knows.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Status } from '../report/report.js';
-import type { Problem, SignatureCheck, Verdict } from '../validate/verdict.js';
+import type { Problem, SignatureCheck, Verdict } from './verdict.js';
 
 /**
  * Rules that only the receiver can judge, at reception: `validate` cannot re-derive

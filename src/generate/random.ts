@@ -6,7 +6,7 @@ export interface Random {
   /** The seed in use, so a run without `--seed` can still be repeated. */
   readonly seed: number;
   /** A number in [0, 1). */
-  next(): number;
+  next: () => number;
   /** An integer from `min` to `max`, both included. */
   int(min: number, max: number): number;
   pick<T>(items: readonly T[]): T;

@@ -1,0 +1,132 @@
+// The values of options that several commands take (integers, secrets and the SUBHOOK
+// key, SMN certificates, products, report paths), read and checked in one place, and
+// the help text that explains them.
+import { X509Certificate } from 'node:crypto';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { readSmnSigningCertificate } from '../notification/index.js';
+import { subhookProducts } from '../judge/subhook.js';
+import { UsageError, type OptionValues, type OptionValue } from './command.js';
+
+/** Reads an integer option, naming the option and the rule when the value is wrong. */
+export function integerOption(value: OptionValue, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const text = String(value);
+  const number = Number(text);
+  if (!/^-?\d+$/.test(text) || number < min || number > max) {
+    throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return number;
+}
+
+/**
+ * A secret given as `--NAME VALUE`, `--NAME-file FILE` (its first line) or the
+ * environment variable `env`: the file and the environment keep it out of the process
+ * list. Undefined when none is given; a usage error when more than one is.
+ */
+export function secretOption(values: OptionValues, name: string, env: string, environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  const direct = values[name] as string | undefined;
+  const file = values[`${name}-file`] as string | undefined;
+  const fromEnv = environment[env] || undefined;
+  if (direct !== undefined && file !== undefined) throw new UsageError(`give --${name} or --${name}-file, not both`);
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read --${name}-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    const secret = text.split(/\r?\n/)[0]!.trim();
+    if (!secret) throw new UsageError(`--${name}-file ${file} is empty`);
+    return secret;
+  }
+  return direct ?? fromEnv;
+}
+
+export const KEY_VARIABLE = 'SUBHOOK_KEY';
+
+/** How the help of a command that takes the SUBHOOK key explains where it comes from. */
+export const KEY_SOURCES = `--key-file, ${KEY_VARIABLE} or --key`;
+
+/**
+ * The SUBHOOK key: `--key`, else what `--key-file` holds, else the environment.
+ * The file and the environment keep the key out of the process list, where `--key` shows
+ * it to every user of the machine. Errors name the option or the file, never the key.
+ */
+export function subhookKeyOption(value: OptionValue, file?: OptionValue, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (value !== undefined && file !== undefined) throw new UsageError('give the SUBHOOK key once: --key or --key-file, not both');
+  if (file !== undefined) return keyFromFile(String(file));
+  const key = (value as string | undefined) ?? env[KEY_VARIABLE];
+  if (key === '') throw new UsageError(`--key (or ${KEY_VARIABLE}) is empty; give the SUBHOOK secret or leave it out`);
+  return key;
+}
+
+function keyFromFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--key-file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  // An editor or `echo` ends the file with a newline, which is not part of the key.
+  const key = text.replace(/\r?\n$/, '');
+  if (key === '') throw new UsageError(`--key-file ${path} is empty; put the SUBHOOK secret in it`);
+  if (/[\r\n]/.test(key)) throw new UsageError(`--key-file ${path} has more than one line; put only the SUBHOOK secret in it`);
+  return key;
+}
+
+/**
+ * The certificate of `--smn-cert FILE` (PEM or DER), read once; a usage error naming the
+ * file when it cannot be read or cannot verify SMN signatures (an EC key, RSASSA-PSS...).
+ */
+export function smnCertificateOption(path: OptionValue, option = '--smn-cert'): X509Certificate | undefined {
+  if (path === undefined) return undefined;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(String(path));
+  } catch (error) {
+    throw new UsageError(`${option} ${String(path)}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(bytes);
+  } catch {
+    throw new UsageError(`${option} ${String(path)}: not an X.509 certificate (PEM or DER)`);
+  }
+  const read = readSmnSigningCertificate(certificate);
+  if (!read.ok) throw new UsageError(`${option} ${String(path)}: cannot verify SMN signatures: expected ${read.problem.expected}, got ${read.problem.received}`);
+  return certificate;
+}
+
+/** The help's lines on --smn-cert, shared by validate and listen. */
+export const SMN_CERT_HELP = `  --smn-cert FILE   the X.509 certificate (PEM or DER) that SMN notifications are signed
+                    with, the file at their signing_cert_url: every notification's
+                    signature is verified with it. The test-only certificate of smn-kit
+                    fire's default key is fixtures/smn/test-only-certificate.pem`;
+
+export function productOption(value: OptionValue, allowAuto: boolean): string | undefined {
+  if (value === undefined || (allowAuto && value === 'auto')) return undefined;
+  const products = subhookProducts();
+  if (!products.includes(String(value))) {
+    throw new UsageError(`--product must be ${[...(allowAuto ? ['auto'] : []), ...products].join(', ')}, got "${String(value)}"`);
+  }
+  return String(value);
+}
+
+/** Opens a report path for writing now, so that a bad path is a usage error before any work. */
+export function writablePath(path: string | undefined, option: string): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    closeSync(openSync(path, 'w'));
+  } catch (error) {
+    throw new UsageError(`${option} ${path}: cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return path;
+}
+
+/** The help's lines on the key, shared by the commands that check signatures. */
+export const KEY_OPTIONS_HELP = `  --key-file FILE   read the SUBHOOK secret from FILE (the key alone in it) and check
+                    signatures. This file, or the ${KEY_VARIABLE} environment variable,
+                    keeps the key out of the process list, where --key shows it to
+                    every user of the machine (default: ${KEY_VARIABLE}; with neither,
+                    signatures are not checked, and the summary says so)
+  --key K           the SUBHOOK secret on the command line (prefer --key-file)`;
