@@ -13,7 +13,9 @@
 import { afterAll, describe, it } from 'vitest';
 // The built checks (npm run build), so that the suite runs the same code in this
 // repository and in the installed smn-kit package, which ships dist/ and not src/.
-import { CheckContext, checksFor, runCheck } from '../dist/conformance/checks.js';
+import { checksFor } from '../dist/conformance/checks.js';
+import { CheckContext } from '../dist/conformance/context.js';
+import { runCheck } from '../dist/conformance/runner.js';
 import { optionsFromEnvironment } from '../dist/conformance/options.js';
 import type {} from '../dist/conformance/reporter.js'; // the task.meta.smn type
 

@@ -3,7 +3,9 @@
 // with evidence; against the same server without a fault, and against the mock,
 // nothing fails.
 import { afterEach, describe, expect, it } from 'vitest';
-import { checksFor, runConformance, type CheckResult } from '../src/conformance/checks.js';
+import type { CheckResult } from '../src/conformance/check.js';
+import { checksFor } from '../src/conformance/checks.js';
+import { runConformance } from '../src/conformance/runner.js';
 import { resolveOptions } from '../src/conformance/options.js';
 import { startMock } from '../src/mock/server.js';
 import { faults, startFaultyServer, type Fault, type FaultyServer } from './faulty-smn.js';

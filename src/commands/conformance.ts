@@ -3,7 +3,8 @@
 import { fileURLToPath } from 'node:url';
 import { smnResponses } from '../contract/smn-responses.js';
 import { ConformanceReporter } from '../conformance/reporter.js';
-import { checks, type CheckResult } from '../conformance/checks.js';
+import type { CheckResult } from '../conformance/check.js';
+import { checks } from '../conformance/checks.js';
 import {
   ConfigurationError,
   DEFAULT_MAX_BODY_BYTES,

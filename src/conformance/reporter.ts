@@ -3,7 +3,7 @@
 // start (a target's misbehaviour is always a check's verdict, never an error here).
 import type {} from 'vitest';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
-import type { CheckResult } from './checks.js';
+import type { CheckResult } from './check.js';
 
 declare module 'vitest' {
   interface TaskMeta {
