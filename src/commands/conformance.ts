@@ -1,16 +1,15 @@
-// `smn-kit conformance`: runs the vitest suites in conformance/ against an SMN
-// implementation and reports every check's verdict (terminal, JSON, JUnit).
-import { fileURLToPath } from 'node:url';
+// `smn-kit conformance`: runs every check against an SMN implementation, in this
+// process (the engine the vitest suite in conformance/ runs too), and reports every
+// check's verdict (terminal, JSON, JUnit).
 import { smnResponses } from '../contract/smn-responses.js';
-import { ConformanceReporter } from '../conformance/reporter.js';
 import type { CheckResult } from '../conformance/check.js';
 import { checks } from '../conformance/checks.js';
+import { runConformance } from '../conformance/runner.js';
 import {
   ConfigurationError,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_TIMEOUT_MS,
   ENVIRONMENT,
-  environmentOf,
   resolveOptions,
   type ConformanceOptions,
 } from '../conformance/options.js';
@@ -18,8 +17,6 @@ import { describeAccessKey, maskUserinfo, secretMasker, type Mask } from '../con
 import { RequestFailed, TargetClient, type Exchange } from '../conformance/target.js';
 import { junitXml, summarizeOutcomes, writeReport, type OutcomeSummary } from '../report/report.js';
 import { processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
-
-const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The target could not be reached at the start, or is not an SMN base URL: exit 2, one line. */
 class ConnectionError extends UsageError {}
@@ -152,7 +149,7 @@ async function conform(values: OptionValues, options: ConformanceOptions, out: (
   const auth = options.token ? 'token' : options.ak ? `AK/SK (AK ${describeAccessKey(options.ak)})` : 'no credentials given';
   out(`smn-kit conformance: ${options.target} (project ${options.projectId}, ${auth}, writes ${options.allowWrites ? 'allowed' : 'off'})`);
 
-  const results = await runSuites(options);
+  const results = await runConformance(options);
   for (const result of results) printResult(out, result);
   const summary = summarizeOutcomes(results.map((r) => r.status));
   out(`${results.length} checks: ${summary.pass} pass, ${summary.fail} fail, ${summary.error} error, ${summary.warn} warn, ${summary.skip} skip`);
@@ -192,48 +189,6 @@ async function preflight(options: ConformanceOptions): Promise<void> {
   throw new ConnectionError(
     `every route of ${options.target} answers ${notFound?.status ?? 404} ${missingCode} (no such API): --target is the base URL, without /v2 or any other path${origin !== options.target ? ` (${origin}?)` : ''}`,
   );
-}
-
-async function runSuites(options: ConformanceOptions): Promise<CheckResult[]> {
-  // Loaded here, not on import: a run refused before the suite (usage, unreachable) does not pay for vitest.
-  const { startVitest } = await import('vitest/node');
-  const reporter = new ConformanceReporter();
-  // The suites read their options from the environment: exactly these, whatever the
-  // process's own environment holds (the command's io may carry another).
-  const saved = { ...process.env };
-  for (const key of Object.values(ENVIRONMENT)) delete process.env[key];
-  Object.assign(process.env, environmentOf(options));
-  try {
-    const vitest = await startVitest(
-      'test',
-      [],
-      {
-        root: packageRoot,
-        config: false,
-        include: ['conformance/**/*.test.ts'],
-        reporters: [reporter],
-        watch: false,
-        testTimeout: 0,
-        fileParallelism: false,
-        passWithNoTests: false,
-      },
-      { logLevel: 'silent' },
-    );
-    await vitest.close();
-  } finally {
-    for (const key of Object.values(ENVIRONMENT)) {
-      if (saved[key] === undefined) delete process.env[key];
-      else process.env[key] = saved[key];
-    }
-    process.exitCode = undefined;
-  }
-  // Every check turns its own trouble into a verdict; an error here means the suite itself could not run.
-  if (reporter.results.length === 0) {
-    const first = reporter.errors[0];
-    if (first) throw new UsageError(`the conformance suite could not run: ${first.name}: ${first.message.split('\n')[0]}`);
-    throw new UsageError(`no conformance checks ran (looked for conformance/**/*.test.ts under ${packageRoot})`);
-  }
-  return reporter.results;
 }
 
 const TAGS = { pass: 'PASS', fail: 'FAIL', error: 'ERROR', warn: 'WARN', skip: 'SKIP' } as const;

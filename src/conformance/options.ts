@@ -28,7 +28,7 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 /** SMN's answers are a few kilobytes; 4 MiB leaves room and bounds memory. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-/** The environment variables, by option; the CLI sets them for the vitest workers. */
+/** The environment variables, by option: the vitest suite in conformance/ reads its options from them, and the command falls back on them. */
 export const ENVIRONMENT = {
   target: 'SMN_TARGET',
   projectId: 'SMN_PROJECT_ID',
@@ -145,21 +145,4 @@ export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Co
     timeoutMs: env[ENVIRONMENT.timeoutMs],
     maxBodyBytes: env[ENVIRONMENT.maxBodyBytes],
   });
-}
-
-/** The environment that carries `options` to the vitest workers. */
-export function environmentOf(options: ConformanceOptions): Record<string, string> {
-  const env: Record<string, string> = {
-    [ENVIRONMENT.target]: options.target,
-    [ENVIRONMENT.projectId]: options.projectId,
-    [ENVIRONMENT.allowWrites]: String(options.allowWrites),
-    [ENVIRONMENT.strict]: String(options.strict),
-    [ENVIRONMENT.timeoutMs]: String(options.timeoutMs),
-    [ENVIRONMENT.maxBodyBytes]: String(options.maxBodyBytes),
-  };
-  if (options.token) env[ENVIRONMENT.token] = options.token;
-  if (options.ak) env[ENVIRONMENT.ak] = options.ak;
-  if (options.sk) env[ENVIRONMENT.sk] = options.sk;
-  if (options.rate !== undefined) env[ENVIRONMENT.rate] = String(options.rate);
-  return env;
 }

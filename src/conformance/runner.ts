@@ -45,7 +45,7 @@ function verdictOf(failure: unknown): Verdict {
   return error(`the check stopped: ${name}: ${message}`);
 }
 
-/** Every check against every operation, in order: the engine behind the vitest suite. */
+/** Every check against every operation, in order: what `smn-kit conformance` runs and reports. */
 export async function runConformance(options: ConformanceOptions): Promise<CheckResult[]> {
   const context = new CheckContext(options);
   const results: CheckResult[] = [];
