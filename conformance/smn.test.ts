@@ -11,12 +11,13 @@
 // check never throws on its own (a target that misbehaves is its verdict); a test fails
 // here for a `fail` or an `error` verdict.
 import { afterAll, describe, it } from 'vitest';
-// The built checks (npm run build), so that the suite runs the same code in this
-// repository and in the installed smn-kit package, which ships dist/ and not src/.
-import { checksFor } from '../dist/conformance/checks.js';
-import { CheckContext } from '../dist/conformance/context.js';
-import { runCheck } from '../dist/conformance/runner.js';
-import { optionsFromEnvironment } from '../dist/conformance/options.js';
+// The checks as they are in src/ (vitest compiles them: a change needs no rebuild). The
+// installed smn-kit package ships dist/ and not src/: npm run package points its copy of
+// this file at ../dist/ (scripts/package.mjs).
+import { checksFor } from '../src/conformance/checks.js';
+import { CheckContext } from '../src/conformance/context.js';
+import { optionsFromEnvironment } from '../src/conformance/options.js';
+import { runCheck } from '../src/conformance/runner.js';
 
 const context = new CheckContext(optionsFromEnvironment());
 
