@@ -169,6 +169,11 @@ describe('the conformance suite against a faulty SMN', () => {
       expect(writes.map((r) => r.status), operation).toEqual(Array(writes.length).fill('skip'));
       expect(writes[0]?.message).toContain('--allow-writes');
     }
+    // The target saw reads only: no PUT of the bindings, nor any other write.
+    const methods = server.paths().map((line) => line.split(' ')[0]);
+    expect(methods.length).toBeGreaterThan(0);
+    expect(methods).not.toContain('PUT');
+    expect([...new Set(methods)]).toEqual(['GET']);
     expect(server.topics()).toEqual([]);
   });
 });
