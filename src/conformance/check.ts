@@ -21,22 +21,23 @@ export interface CheckResult {
   durationMs?: number;
 }
 
-export type Verdict = Omit<CheckResult, 'operation' | 'check'>;
+/** What a check decides about one operation: a CheckResult without the names of the check and the operation, which the runner adds. */
+export type CheckVerdict = Omit<CheckResult, 'operation' | 'check'>;
 
 export interface Check {
   name: string;
   /** The operations it applies to; all of the contract's when absent. */
   operations?: string[];
-  run(context: CheckContext, operation: SmnOperation): Promise<Verdict>;
+  run(context: CheckContext, operation: SmnOperation): Promise<CheckVerdict>;
 }
 
-export const pass = (message: string): Verdict => ({ status: 'pass', message });
-export const skip = (message: string): Verdict => ({ status: 'skip', message });
-export const fail = (message: string, exchange?: Exchange): Verdict => ({ status: 'fail', message, reproducer: exchange && reproducer(exchange.request) });
-export const warn = (message: string, exchange?: Exchange): Verdict => ({ status: 'warn', message, reproducer: exchange && reproducer(exchange.request) });
-export const error = (message: string, exchange?: Exchange): Verdict => ({ status: 'error', message, reproducer: exchange && reproducer(exchange.request) });
+export const pass = (message: string): CheckVerdict => ({ status: 'pass', message });
+export const skip = (message: string): CheckVerdict => ({ status: 'skip', message });
+export const fail = (message: string, exchange?: Exchange): CheckVerdict => ({ status: 'fail', message, reproducer: exchange && reproducer(exchange.request) });
+export const warn = (message: string, exchange?: Exchange): CheckVerdict => ({ status: 'warn', message, reproducer: exchange && reproducer(exchange.request) });
+export const error = (message: string, exchange?: Exchange): CheckVerdict => ({ status: 'error', message, reproducer: exchange && reproducer(exchange.request) });
 
-const writesSkipped = (operation: SmnOperation): Verdict =>
+const writesSkipped = (operation: SmnOperation): CheckVerdict =>
   skip(`${operation.operationId} changes the target (${operation.method}); run with --allow-writes to check it`);
 
 export const mediaType = (exchange: Exchange): string => (exchange.response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();

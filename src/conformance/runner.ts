@@ -1,7 +1,7 @@
 // Runs the checks: one check on one operation (the vitest suite in conformance/ runs
 // each as a test of its own), or every check on every operation in order (the
 // `smn-kit conformance` command, and programs using the library).
-import { error, type Check, type CheckResult, type Verdict } from './check.js';
+import { error, type Check, type CheckResult, type CheckVerdict } from './check.js';
 import { BindingsUnknown } from './bindings.js';
 import { checksFor } from './checks.js';
 import { CheckContext } from './context.js';
@@ -17,11 +17,11 @@ import { reproducer, RequestFailed } from './target.js';
  */
 export async function runCheck(context: CheckContext, check: Check, operationId: string): Promise<CheckResult> {
   const started = performance.now();
-  let verdict: Verdict;
+  let verdict: CheckVerdict;
   try {
     verdict = await check.run(context, context.operation(operationId));
   } catch (failure) {
-    verdict = verdictOf(failure);
+    verdict = stoppedVerdict(failure);
   }
   const { mask } = context.client;
   return {
@@ -35,7 +35,7 @@ export async function runCheck(context: CheckContext, check: Check, operationId:
 }
 
 /** The verdict of a check that stopped: an answer over the size limit fails it; no answer or an unknown state is an error. */
-function verdictOf(failure: unknown): Verdict {
+function stoppedVerdict(failure: unknown): CheckVerdict {
   if (failure instanceof RequestFailed) {
     return { status: failure.kind === 'too-large' ? 'fail' : 'error', message: `${requestLabel(failure.request)}: ${failure.message}`, reproducer: reproducer(failure.request) };
   }

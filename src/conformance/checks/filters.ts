@@ -5,7 +5,7 @@
 import type { SmnOperation } from '../../contract/smn-responses.js';
 import { subscriptionFilter as matching, SUBSCRIPTION_FILTERS, type FilterableSubscription } from '../../contract/subscription-filters.js';
 import type { Binding } from '../bindings.js';
-import { fail, pass, warn, type Check, type Verdict } from '../check.js';
+import { fail, pass, warn, type Check, type CheckVerdict } from '../check.js';
 import type { CheckContext } from '../context.js';
 import { LIST_SMS_EVENT, LIST_SUBSCRIPTIONS } from '../operations.js';
 
@@ -61,7 +61,7 @@ function telling(name: string, all: Listed[]): string | undefined {
  * the unfiltered list, in its order. A filter that is ignored altogether is a warning
  * (an edition without it); one that returns the wrong subscriptions is a failure.
  */
-async function checkSubscriptionFilters(context: CheckContext, operation: SmnOperation): Promise<Verdict> {
+async function checkSubscriptionFilters(context: CheckContext, operation: SmnOperation): Promise<CheckVerdict> {
   const limit = operation.parameters.find((p) => p.name === 'limit')?.schema;
   const maximum = typeof limit?.maximum === 'number' ? limit.maximum : 100;
   const first = await context.get(operation.operationId, `offset=0&limit=${maximum}`);

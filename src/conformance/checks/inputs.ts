@@ -4,7 +4,7 @@
 // write the callback bindings back as they were and restore them afterwards.
 import type { SmnOperation } from '../../contract/smn-responses.js';
 import { negativeCases, positiveCases, type NegativeCase } from '../cases.js';
-import { fail, guarded, mediaType, pass, warn, type Check, type Verdict } from '../check.js';
+import { fail, guarded, mediaType, pass, warn, type Check, type CheckVerdict } from '../check.js';
 import type { CheckContext } from '../context.js';
 import { describeProblems } from '../evidence.js';
 import { isWrite, successStatus, UPDATE_SMS_EVENT } from '../operations.js';
@@ -21,7 +21,7 @@ export const negativeDataRejection: Check = {
     }
     // Start from the bindings of the start, so that a change found afterwards is the invalid requests' doing.
     const start = await context.bindings.restore();
-    let verdict: Verdict | undefined;
+    let verdict: CheckVerdict | undefined;
     let stopped: { failure: unknown } | undefined;
     try {
       verdict = await rejectInvalid(context, operation, JSON.parse(await context.bindings.unchangedBody()));
@@ -81,7 +81,7 @@ function writeVariants(context: CheckContext, operation: SmnOperation): { descri
 }
 
 /** Sends every invalid request of the operation; the first that is not refused as documented fails the check. */
-async function rejectInvalid(context: CheckContext, operation: SmnOperation, example?: unknown, others: unknown[] = []): Promise<Verdict> {
+async function rejectInvalid(context: CheckContext, operation: SmnOperation, example?: unknown, others: unknown[] = []): Promise<CheckVerdict> {
   const cases = negativeCases(operation, context.responses.contract, example, others);
   const warnings: string[] = [];
   let firstWarning: Exchange | undefined;
@@ -106,7 +106,7 @@ async function sendCase(context: CheckContext, operation: SmnOperation, negative
   return context.request(operation, { query: negative.query, body, contentType: negative.contentType, path });
 }
 
-function judgeRejection(context: CheckContext, operation: SmnOperation, negative: NegativeCase, exchange: Exchange): Verdict {
+function judgeRejection(context: CheckContext, operation: SmnOperation, negative: NegativeCase, exchange: Exchange): CheckVerdict {
   const documented = context.responses.contract.errors.get(negative.error);
   if (!documented || !('code' in documented.body)) throw new Error(`the contract has no SMN error example ${negative.error}`);
   const expectedStatus = documented.status ?? 400;

@@ -2,7 +2,7 @@
 // of k items for offsets 0, k, 2k... must be disjoint, respect the limit and match one
 // large page in order; a page past the end is empty; the count is the same on every page.
 import type { SmnOperation } from '../../contract/smn-responses.js';
-import { fail, listOf, pass, warn, type Check, type Verdict } from '../check.js';
+import { fail, listOf, pass, warn, type Check, type CheckVerdict } from '../check.js';
 import type { CheckContext } from '../context.js';
 import { LIST_SUBSCRIPTIONS, LIST_SUBSCRIPTIONS_BY_TOPIC, LIST_TOPICS } from '../operations.js';
 import type { Exchange } from '../target.js';
@@ -35,7 +35,7 @@ function listShape(operation: SmnOperation): { list: string; count: string; id: 
   return { list, count: `${item}_count`, id: `${item}_urn` };
 }
 
-async function page(context: CheckContext, operation: SmnOperation, offset: number, limit: number): Promise<Page | Verdict> {
+async function page(context: CheckContext, operation: SmnOperation, offset: number, limit: number): Promise<Page | CheckVerdict> {
   const { list, count, id } = listShape(operation);
   const exchange = await context.get(operation.operationId, `offset=${offset}&limit=${limit}`);
   const items = listOf(exchange, list);
@@ -43,14 +43,14 @@ async function page(context: CheckContext, operation: SmnOperation, offset: numb
   return { exchange, count: (exchange.response.json as Record<string, unknown>)[count], urns: items.map((item) => String(item[id])) };
 }
 
-const isVerdict = (value: Page | Verdict): value is Verdict => 'status' in value;
+const isCheckVerdict = (value: Page | CheckVerdict): value is CheckVerdict => 'status' in value;
 
-async function checkPagination(context: CheckContext, operation: SmnOperation): Promise<Verdict> {
+async function checkPagination(context: CheckContext, operation: SmnOperation): Promise<CheckVerdict> {
   const limit = operation.parameters.find((p) => p.name === 'limit')?.schema;
   const maximum = typeof limit?.maximum === 'number' ? limit.maximum : 100;
   const { list, count: countField } = listShape(operation);
   const whole = await page(context, operation, 0, maximum);
-  if (isVerdict(whole)) return whole;
+  if (isCheckVerdict(whole)) return whole;
   const all = whole.urns;
   const warnings: string[] = [];
   // Pages of k items for offsets 0, k, 2k... across the whole first page, at most 10 of them.
@@ -59,7 +59,7 @@ async function checkPagination(context: CheckContext, operation: SmnOperation): 
   const counts = new Set<unknown>([whole.count]);
   for (let offset = 0; offset < all.length; offset += k) {
     const part = await page(context, operation, offset, k);
-    if (isVerdict(part)) return part;
+    if (isCheckVerdict(part)) return part;
     counts.add(part.count);
     if (part.urns.length > k) return fail(`offset=${offset}&limit=${k}: limit not respected: expected at most ${k} ${list}, received ${part.urns.length}`, part.exchange);
     for (const urn of part.urns) {
@@ -73,7 +73,7 @@ async function checkPagination(context: CheckContext, operation: SmnOperation): 
     }
   }
   const past = await page(context, operation, Math.max(all.length, typeof whole.count === 'number' ? whole.count : 0), k);
-  if (isVerdict(past)) return past;
+  if (isCheckVerdict(past)) return past;
   if (past.urns.length > 0) return fail(`an offset past the end must give an empty list; received ${past.urns.length} ${list}`, past.exchange);
   counts.add(past.count);
   if (counts.size > 1) return fail(`${countField} changes from page to page: ${[...counts].map(String).join(', ')}`, past.exchange);

@@ -2,7 +2,7 @@
 // is listed and deleted, a subscription added is listed and cancelled, the callback
 // bindings written back are reported unchanged. Each writes only what the run owns.
 import { compareBindings } from '../bindings.js';
-import { error, fail, guarded, listOf, pass, warn, type Check, type Verdict } from '../check.js';
+import { error, fail, guarded, listOf, pass, warn, type Check, type CheckVerdict } from '../check.js';
 import type { CheckContext } from '../context.js';
 import { ADD_SUBSCRIPTION, CANCEL_SUBSCRIPTION, CREATE_TOPIC, DELETE_TOPIC, LIST_SMS_EVENT, LIST_SUBSCRIPTIONS_BY_TOPIC, LIST_TOPICS, UPDATE_SMS_EVENT } from '../operations.js';
 
@@ -38,7 +38,7 @@ export const updateRoundTrip: Check = {
  * the same URN (idempotent) -> DeleteTopic -> ListTopics no longer lists it, and its
  * subscriptions are 404. The topic is the run's own, deleted even when a step fails.
  */
-async function checkTopicRoundTrip(context: CheckContext): Promise<Verdict> {
+async function checkTopicRoundTrip(context: CheckContext): Promise<CheckVerdict> {
   const created = await context.sandbox.createTopic('round_trip');
   const { name } = JSON.parse(created.exchange.request.body!) as { name: string };
   try {
@@ -75,7 +75,7 @@ async function checkTopicRoundTrip(context: CheckContext): Promise<Verdict> {
  * -> AddSubscription again answers 200 and the same URN -> CancelSubscription ->
  * no longer listed -> CancelSubscription again is 404.
  */
-async function checkSubscriptionRoundTrip(context: CheckContext): Promise<Verdict> {
+async function checkSubscriptionRoundTrip(context: CheckContext): Promise<CheckVerdict> {
   const topic = (await context.sandbox.mainTopic()).urn;
   const added = await context.sandbox.subscribe(topic, 'round_trip');
   const { endpoint } = JSON.parse(added.exchange.request.body!) as { endpoint: string };
