@@ -11,12 +11,16 @@ import {
   DEFAULT_TIMEOUT_MS,
   ENVIRONMENT,
   resolveOptions,
+  type ConfigurationCode,
+  type ConformanceField,
   type ConformanceOptions,
+  type OptionNames,
 } from '../conformance/options.js';
 import { describeAccessKey, maskUserinfo, secretMasker, type Mask } from '../conformance/secrets.js';
 import { RequestFailed, TargetClient, type Exchange } from '../conformance/target.js';
 import { junitXml, summarizeOutcomes, writeReport, type OutcomeSummary } from '../report/report.js';
 import { processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
+import { secretOption } from './option-values.js';
 
 /** The target could not be reached at the start, or is not an SMN base URL: exit 2, one line. */
 class ConnectionError extends UsageError {}
@@ -118,29 +122,63 @@ Example:
   },
 };
 
+/** The flag of each option; the environment variable is ENVIRONMENT's. */
+const FLAGS: Record<ConformanceField, string> = {
+  target: '--target',
+  projectId: '--project-id',
+  token: '--token',
+  ak: '--ak',
+  sk: '--sk',
+  rate: '--rate',
+  timeoutMs: '--timeout',
+  maxBodyBytes: '--max-body',
+};
+
+/** What the user can do instead, in the command's terms, where the options' own hint would name fields. */
+const HINTS: Partial<Record<ConfigurationCode, string>> = {
+  'credentials-in-target': `give a token with ${ENVIRONMENT.token} or --token-file, or an access key with --ak and ${ENVIRONMENT.sk} or --sk-file`,
+};
+
+/**
+ * How an error line names each option: by the flag, the file flag or the environment
+ * variable it came from. The target, the one option required, is named both ways when
+ * it was given neither way.
+ */
+function optionNames(values: OptionValues, env: NodeJS.ProcessEnv): OptionNames {
+  const names: OptionNames = {};
+  for (const [field, flag] of Object.entries(FLAGS) as [ConformanceField, string][]) {
+    const variable = ENVIRONMENT[field];
+    if (values[flag.slice(2)] !== undefined) names[field] = flag;
+    else if (values[`${flag.slice(2)}-file`] !== undefined) names[field] = `${flag}-file`;
+    else if (env[variable]) names[field] = variable;
+    else names[field] = field === 'target' ? `${flag} (or ${variable})` : flag;
+  }
+  return names;
+}
+
 function optionsOf(values: OptionValues, env: NodeJS.ProcessEnv): ConformanceOptions {
   const flag = (name: string): string | undefined => values[name] as string | undefined;
-  // A secret given by flag or file replaces the environment's, so each pair is resolved together.
-  const token = flag('token') ?? (flag('token-file') === undefined ? env[ENVIRONMENT.token] : undefined);
-  const sk = flag('sk') ?? (flag('sk-file') === undefined ? env[ENVIRONMENT.sk] : undefined);
   try {
-    return resolveOptions({
-      target: flag('target') ?? env[ENVIRONMENT.target],
-      projectId: flag('project-id') ?? env[ENVIRONMENT.projectId],
-      token,
-      tokenFile: flag('token-file'),
-      ak: flag('ak') ?? env[ENVIRONMENT.ak],
-      sk,
-      skFile: flag('sk-file'),
-      allowWrites: values['allow-writes'] === true ? true : env[ENVIRONMENT.allowWrites],
-      strict: values.strict === true ? true : env[ENVIRONMENT.strict],
-      rate: flag('rate') ?? env[ENVIRONMENT.rate],
-      timeoutMs: flag('timeout') ?? env[ENVIRONMENT.timeoutMs],
-      maxBodyBytes: flag('max-body') ?? env[ENVIRONMENT.maxBodyBytes],
-    });
+    return resolveOptions(
+      {
+        target: flag('target') ?? env[ENVIRONMENT.target],
+        projectId: flag('project-id') ?? env[ENVIRONMENT.projectId],
+        // A secret given by flag or file replaces the environment's.
+        token: secretOption(values, 'token', ENVIRONMENT.token, env),
+        ak: flag('ak') ?? env[ENVIRONMENT.ak],
+        sk: secretOption(values, 'sk', ENVIRONMENT.sk, env),
+        allowWrites: values['allow-writes'] === true ? true : env[ENVIRONMENT.allowWrites],
+        strict: values.strict === true ? true : env[ENVIRONMENT.strict],
+        rate: flag('rate') ?? env[ENVIRONMENT.rate],
+        timeoutMs: flag('timeout') ?? env[ENVIRONMENT.timeoutMs],
+        maxBodyBytes: flag('max-body') ?? env[ENVIRONMENT.maxBodyBytes],
+      },
+      optionNames(values, env),
+    );
   } catch (error) {
-    if (error instanceof ConfigurationError) throw new UsageError(error.message);
-    throw error;
+    if (!(error instanceof ConfigurationError)) throw error;
+    const hint = HINTS[error.code];
+    throw new UsageError(hint ? `${error.problem}: ${hint}` : error.message);
   }
 }
 
