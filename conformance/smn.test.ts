@@ -7,15 +7,17 @@
 // Also: SMN_AK + SMN_SK (signed requests), SMN_ALLOW_WRITES=1 (the checks that write:
 // UpdateSmsEvent, and the topic operations on topics of the run's own, deleted at the end),
 // SMN_STRICT=1, SMN_RATE (requests/s), SMN_TIMEOUT (ms), SMN_MAX_BODY (bytes).
-// `smn-kit conformance` runs this file and turns the results into its report. A check
-// never throws on its own (a target that misbehaves is its verdict); a test fails here
-// for a `fail` or an `error` verdict.
+// `smn-kit conformance` runs the same checks in its own process and reports them. A
+// check never throws on its own (a target that misbehaves is its verdict); a test fails
+// here for a `fail` or an `error` verdict.
 import { afterAll, describe, it } from 'vitest';
-// The built checks (npm run build), so that the suite runs the same code in this
-// repository and in the installed smn-kit package, which ships dist/ and not src/.
-import { CheckContext, checksFor, runCheck } from '../dist/conformance/checks.js';
-import { optionsFromEnvironment } from '../dist/conformance/options.js';
-import type {} from '../dist/conformance/reporter.js'; // the task.meta.smn type
+// The checks as they are in src/ (vitest compiles them: a change needs no rebuild). The
+// installed smn-kit package ships dist/ and not src/: npm run package points its copy of
+// this file at ../dist/ (scripts/package.mjs).
+import { checksFor } from '../src/conformance/checks.js';
+import { CheckContext } from '../src/conformance/context.js';
+import { optionsFromEnvironment } from '../src/conformance/options.js';
+import { runCheck } from '../src/conformance/runner.js';
 
 const context = new CheckContext(optionsFromEnvironment());
 
@@ -29,9 +31,8 @@ afterAll(async () => {
 for (const operation of context.responses.operations) {
   describe(operation.operationId, () => {
     for (const check of checksFor(operation.operationId)) {
-      it(check.name, async ({ task, skip }) => {
+      it(check.name, async ({ skip }) => {
         const result = await runCheck(context, check, operation.operationId);
-        task.meta.smn = result;
         if (result.status === 'skip') skip(result.message);
         if (result.status === 'fail' || result.status === 'error') {
           throw new Error(`${result.status === 'error' ? 'error: ' : ''}${result.message}${result.reproducer ? `\n  reproduce: ${result.reproducer}` : ''}`);

@@ -156,6 +156,13 @@ for (const name of ['library.js', 'library.d.ts']) write(join(kitDir, 'dist', na
 rmSync(join(kitDir, 'dist/library.js.map'), { force: true });
 rmSync(join(kitDir, 'dist/library.d.ts.map'), { force: true });
 copy('conformance', join(kitDir, 'conformance'));
+// The suite imports the checks from src/ (vitest compiles them, so the repository needs
+// no rebuild); the package ships their build, so its copy imports ../dist/ instead.
+for (const path of files(join(kitDir, 'conformance'))) {
+  const text = readFileSync(path, 'utf8');
+  const built = text.replace(/(['"])\.\.\/src\//g, '$1../dist/');
+  if (built !== text) write(path, built);
+}
 copy('fixtures/smn', join(kitDir, 'fixtures/smn'));
 cpSync(join(root, 'README.md'), join(kitDir, 'README.md'));
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyRequestSignature } from '../src/auth/aksk.js';
 import { processIo, type OptionValues } from '../src/commands/command.js';
 import { conformanceCommand } from '../src/commands/conformance.js';
-import { resolveOptions } from '../src/conformance/options.js';
+import { optionsFromEnvironment, resolveOptions } from '../src/conformance/options.js';
 import { RequestFailed, TargetClient } from '../src/conformance/target.js';
 import { startMock, type RunningMock } from '../src/mock/server.js';
 import { startFaultyServer } from './faulty-smn.js';
@@ -175,12 +175,27 @@ describe('smn-kit conformance', () => {
     [{ target: 'http://x', rate: '0' }, /^--rate must be a positive number/],
     [{ target: 'http://x', timeout: 'soon' }, /^--timeout must be a positive whole number of milliseconds, got "soon"$/],
     [{ target: 'http://x', 'max-body': '64k' }, /^--max-body must be a positive whole number of bytes, got "64k"$/],
-    [{ target: 'http://x', token: 't', 'token-file': tokenFile }, /^give either --token or --token-file, not both$/],
+    [{ target: 'http://x', token: 't', 'token-file': tokenFile }, /^give --token or --token-file, not both$/],
     [{ target: 'http://x', 'token-file': join(dir, 'missing') }, /^cannot read --token-file .+missing: ENOENT$/],
     [{ target: 'http://x/v2/' }, /^--target is the base URL, without \/v2: use http:\/\/x \(/],
     [{}, /--target \(or SMN_TARGET\) is required/],
   ])('refuses %j before sending anything', async (values, message) => {
     expect(await refusal(values)).toMatch(message);
+  });
+
+  it('names a wrong option as it was given: the environment variable, the file flag', async () => {
+    expect(await run([], { SMN_TARGET: 'http://127.0.0.1:1', SMN_RATE: '0' })).toMatchObject({
+      code: 2,
+      stderr: 'smn-kit: SMN_RATE must be a positive number of requests per second, got "0"\n',
+    });
+    expect(await refusal({ target: 'http://x', token: 'tok-1234', ak: 'AK1234', 'sk-file': tokenFile })).toBe('give either --token or --ak/--sk-file, not both');
+  });
+
+  it('names the options by their fields in the library, and by their environment variables in the vitest suite', () => {
+    expect(() => resolveOptions({ target: 'http://x', rate: 0 })).toThrow(/^rate must be a positive number of requests per second, got "0"$/);
+    expect(() => resolveOptions({ target: 'http://u:p@x' })).toThrow(/^target must not carry credentials \(http:\/\/\*\*\*@x\): give a token with token, or an access key with ak and sk$/);
+    expect(() => optionsFromEnvironment({ SMN_TARGET: 'http://x', SMN_AK: 'AK1234' })).toThrow(/^SMN_AK and SMN_SK go together: give both or neither$/);
+    expect(() => optionsFromEnvironment({})).toThrow(/^SMN_TARGET is required/);
   });
 
   it('never shows a password given in --target, nor a token that is not a valid option', async () => {

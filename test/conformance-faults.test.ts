@@ -3,7 +3,9 @@
 // with evidence; against the same server without a fault, and against the mock,
 // nothing fails.
 import { afterEach, describe, expect, it } from 'vitest';
-import { checksFor, runConformance, type CheckResult } from '../src/conformance/checks.js';
+import type { CheckResult } from '../src/conformance/check.js';
+import { checksFor } from '../src/conformance/checks.js';
+import { runConformance } from '../src/conformance/runner.js';
 import { resolveOptions } from '../src/conformance/options.js';
 import { startMock } from '../src/mock/server.js';
 import { faults, startFaultyServer, type Fault, type FaultyServer } from './faulty-smn.js';
@@ -167,6 +169,11 @@ describe('the conformance suite against a faulty SMN', () => {
       expect(writes.map((r) => r.status), operation).toEqual(Array(writes.length).fill('skip'));
       expect(writes[0]?.message).toContain('--allow-writes');
     }
+    // The target saw reads only: no PUT of the bindings, nor any other write.
+    const methods = server.paths().map((line) => line.split(' ')[0]);
+    expect(methods.length).toBeGreaterThan(0);
+    expect(methods).not.toContain('PUT');
+    expect([...new Set(methods)]).toEqual(['GET']);
     expect(server.topics()).toEqual([]);
   });
 });

@@ -5,7 +5,9 @@
 // bindings afterwards are exactly those before, no topic of the run is left, and the
 // report says so.
 import { describe, expect, it } from 'vitest';
-import { checksFor, runConformance, type CheckResult } from '../src/conformance/checks.js';
+import type { CheckResult } from '../src/conformance/check.js';
+import { checksFor } from '../src/conformance/checks.js';
+import { runConformance } from '../src/conformance/runner.js';
 import { resolveOptions } from '../src/conformance/options.js';
 import { smnResponses } from '../src/contract/smn-responses.js';
 import { failures, startFaultyServer, type Failure, type Fault } from './faulty-smn.js';

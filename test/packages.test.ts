@@ -106,6 +106,11 @@ describe('the tarballs', () => {
       expect(kit).toContain(file.replace(/^package\//, 'package/node_modules/smn-kit-contract/'));
     }
     for (const file of ['package/dist/cli.js', 'package/conformance/smn.test.ts', 'package/fixtures/smn/subscriptions.json']) expect(kit).toContain(file);
+    // The suite imports the checks from src/ in the repository; the package has their build only, and its copy imports that.
+    const suite = execFileSync('tar', ['xzOf', kitTarball, 'package/conformance/smn.test.ts'], { encoding: 'utf8' });
+    const imported = [...suite.matchAll(/from '\.\.\/([^']+)'/g)].map((match) => `package/${match[1]}`);
+    expect(imported).toContain('package/dist/conformance/runner.js');
+    for (const file of imported) expect(kit).toContain(file);
     for (const files of [contract, kit]) {
       expect(files.filter((f) => /^package\/(node_modules\/smn-kit-contract\/)?(test|bench|src|scripts|\.ci)\//.test(f))).toEqual([]);
     }

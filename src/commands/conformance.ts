@@ -1,24 +1,26 @@
-// `smn-kit conformance`: runs the vitest suites in conformance/ against an SMN
-// implementation and reports every check's verdict (terminal, JSON, JUnit).
-import { fileURLToPath } from 'node:url';
+// `smn-kit conformance`: runs every check against an SMN implementation, in this
+// process (the engine the vitest suite in conformance/ runs too), and reports every
+// check's verdict (terminal, JSON, JUnit).
 import { smnResponses } from '../contract/smn-responses.js';
-import { ConformanceReporter } from '../conformance/reporter.js';
-import { checks, type CheckResult } from '../conformance/checks.js';
+import type { CheckResult } from '../conformance/check.js';
+import { checks } from '../conformance/checks.js';
+import { runConformance } from '../conformance/runner.js';
 import {
   ConfigurationError,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_TIMEOUT_MS,
   ENVIRONMENT,
-  environmentOf,
   resolveOptions,
+  type ConfigurationCode,
+  type ConformanceField,
   type ConformanceOptions,
+  type OptionNames,
 } from '../conformance/options.js';
 import { describeAccessKey, maskUserinfo, secretMasker, type Mask } from '../conformance/secrets.js';
 import { RequestFailed, TargetClient, type Exchange } from '../conformance/target.js';
 import { junitXml, summarizeOutcomes, writeReport, type OutcomeSummary } from '../report/report.js';
 import { processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
-
-const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
+import { secretOption } from './option-values.js';
 
 /** The target could not be reached at the start, or is not an SMN base URL: exit 2, one line. */
 class ConnectionError extends UsageError {}
@@ -120,29 +122,63 @@ Example:
   },
 };
 
+/** The flag of each option; the environment variable is ENVIRONMENT's. */
+const FLAGS: Record<ConformanceField, string> = {
+  target: '--target',
+  projectId: '--project-id',
+  token: '--token',
+  ak: '--ak',
+  sk: '--sk',
+  rate: '--rate',
+  timeoutMs: '--timeout',
+  maxBodyBytes: '--max-body',
+};
+
+/** What the user can do instead, in the command's terms, where the options' own hint would name fields. */
+const HINTS: Partial<Record<ConfigurationCode, string>> = {
+  'credentials-in-target': `give a token with ${ENVIRONMENT.token} or --token-file, or an access key with --ak and ${ENVIRONMENT.sk} or --sk-file`,
+};
+
+/**
+ * How an error line names each option: by the flag, the file flag or the environment
+ * variable it came from. The target, the one option required, is named both ways when
+ * it was given neither way.
+ */
+function optionNames(values: OptionValues, env: NodeJS.ProcessEnv): OptionNames {
+  const names: OptionNames = {};
+  for (const [field, flag] of Object.entries(FLAGS) as [ConformanceField, string][]) {
+    const variable = ENVIRONMENT[field];
+    if (values[flag.slice(2)] !== undefined) names[field] = flag;
+    else if (values[`${flag.slice(2)}-file`] !== undefined) names[field] = `${flag}-file`;
+    else if (env[variable]) names[field] = variable;
+    else names[field] = field === 'target' ? `${flag} (or ${variable})` : flag;
+  }
+  return names;
+}
+
 function optionsOf(values: OptionValues, env: NodeJS.ProcessEnv): ConformanceOptions {
   const flag = (name: string): string | undefined => values[name] as string | undefined;
-  // A secret given by flag or file replaces the environment's, so each pair is resolved together.
-  const token = flag('token') ?? (flag('token-file') === undefined ? env[ENVIRONMENT.token] : undefined);
-  const sk = flag('sk') ?? (flag('sk-file') === undefined ? env[ENVIRONMENT.sk] : undefined);
   try {
-    return resolveOptions({
-      target: flag('target') ?? env[ENVIRONMENT.target],
-      projectId: flag('project-id') ?? env[ENVIRONMENT.projectId],
-      token,
-      tokenFile: flag('token-file'),
-      ak: flag('ak') ?? env[ENVIRONMENT.ak],
-      sk,
-      skFile: flag('sk-file'),
-      allowWrites: values['allow-writes'] === true ? true : env[ENVIRONMENT.allowWrites],
-      strict: values.strict === true ? true : env[ENVIRONMENT.strict],
-      rate: flag('rate') ?? env[ENVIRONMENT.rate],
-      timeoutMs: flag('timeout') ?? env[ENVIRONMENT.timeoutMs],
-      maxBodyBytes: flag('max-body') ?? env[ENVIRONMENT.maxBodyBytes],
-    });
+    return resolveOptions(
+      {
+        target: flag('target') ?? env[ENVIRONMENT.target],
+        projectId: flag('project-id') ?? env[ENVIRONMENT.projectId],
+        // A secret given by flag or file replaces the environment's.
+        token: secretOption(values, 'token', ENVIRONMENT.token, env),
+        ak: flag('ak') ?? env[ENVIRONMENT.ak],
+        sk: secretOption(values, 'sk', ENVIRONMENT.sk, env),
+        allowWrites: values['allow-writes'] === true ? true : env[ENVIRONMENT.allowWrites],
+        strict: values.strict === true ? true : env[ENVIRONMENT.strict],
+        rate: flag('rate') ?? env[ENVIRONMENT.rate],
+        timeoutMs: flag('timeout') ?? env[ENVIRONMENT.timeoutMs],
+        maxBodyBytes: flag('max-body') ?? env[ENVIRONMENT.maxBodyBytes],
+      },
+      optionNames(values, env),
+    );
   } catch (error) {
-    if (error instanceof ConfigurationError) throw new UsageError(error.message);
-    throw error;
+    if (!(error instanceof ConfigurationError)) throw error;
+    const hint = HINTS[error.code];
+    throw new UsageError(hint ? `${error.problem}: ${hint}` : error.message);
   }
 }
 
@@ -151,7 +187,7 @@ async function conform(values: OptionValues, options: ConformanceOptions, out: (
   const auth = options.token ? 'token' : options.ak ? `AK/SK (AK ${describeAccessKey(options.ak)})` : 'no credentials given';
   out(`smn-kit conformance: ${options.target} (project ${options.projectId}, ${auth}, writes ${options.allowWrites ? 'allowed' : 'off'})`);
 
-  const results = await runSuites(options);
+  const results = await runConformance(options);
   for (const result of results) printResult(out, result);
   const summary = summarizeOutcomes(results.map((r) => r.status));
   out(`${results.length} checks: ${summary.pass} pass, ${summary.fail} fail, ${summary.error} error, ${summary.warn} warn, ${summary.skip} skip`);
@@ -191,48 +227,6 @@ async function preflight(options: ConformanceOptions): Promise<void> {
   throw new ConnectionError(
     `every route of ${options.target} answers ${notFound?.status ?? 404} ${missingCode} (no such API): --target is the base URL, without /v2 or any other path${origin !== options.target ? ` (${origin}?)` : ''}`,
   );
-}
-
-async function runSuites(options: ConformanceOptions): Promise<CheckResult[]> {
-  // Loaded here, not on import: a run refused before the suite (usage, unreachable) does not pay for vitest.
-  const { startVitest } = await import('vitest/node');
-  const reporter = new ConformanceReporter();
-  // The suites read their options from the environment: exactly these, whatever the
-  // process's own environment holds (the command's io may carry another).
-  const saved = { ...process.env };
-  for (const key of Object.values(ENVIRONMENT)) delete process.env[key];
-  Object.assign(process.env, environmentOf(options));
-  try {
-    const vitest = await startVitest(
-      'test',
-      [],
-      {
-        root: packageRoot,
-        config: false,
-        include: ['conformance/**/*.test.ts'],
-        reporters: [reporter],
-        watch: false,
-        testTimeout: 0,
-        fileParallelism: false,
-        passWithNoTests: false,
-      },
-      { logLevel: 'silent' },
-    );
-    await vitest.close();
-  } finally {
-    for (const key of Object.values(ENVIRONMENT)) {
-      if (saved[key] === undefined) delete process.env[key];
-      else process.env[key] = saved[key];
-    }
-    process.exitCode = undefined;
-  }
-  // Every check turns its own trouble into a verdict; an error here means the suite itself could not run.
-  if (reporter.results.length === 0) {
-    const first = reporter.errors[0];
-    if (first) throw new UsageError(`the conformance suite could not run: ${first.name}: ${first.message.split('\n')[0]}`);
-    throw new UsageError(`no conformance checks ran (looked for conformance/**/*.test.ts under ${packageRoot})`);
-  }
-  return reporter.results;
 }
 
 const TAGS = { pass: 'PASS', fail: 'FAIL', error: 'ERROR', warn: 'WARN', skip: 'SKIP' } as const;

@@ -1,6 +1,7 @@
-// How a conformance run is configured: from `smn-kit conformance` flags or, for plain
-// `npx vitest run conformance/`, from environment variables of the same meaning.
-import { readFileSync } from 'node:fs';
+// How a conformance run is configured, and the rules its options obey. The values come
+// from a program, from `smn-kit conformance` (which reads its flags and secret files), or,
+// for plain `npx vitest run conformance/`, from environment variables of the same meaning;
+// an error calls each option as the user gave it.
 import { maskUserinfo } from './secrets.js';
 
 export interface ConformanceOptions {
@@ -28,7 +29,7 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 /** SMN's answers are a few kilobytes; 4 MiB leaves room and bounds memory. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-/** The environment variables, by option; the CLI sets them for the vitest workers. */
+/** The environment variables, by option: the vitest suite in conformance/ reads its options from them, and the command falls back on them. */
 export const ENVIRONMENT = {
   target: 'SMN_TARGET',
   projectId: 'SMN_PROJECT_ID',
@@ -42,66 +43,102 @@ export const ENVIRONMENT = {
   maxBodyBytes: 'SMN_MAX_BODY',
 } as const;
 
-/** A configuration the user must fix; the message names the option and the rule. */
+/** The options a run is configured with, by their names in ConformanceOptions. */
+export type ConformanceField = 'target' | 'projectId' | 'token' | 'ak' | 'sk' | 'rate' | 'timeoutMs' | 'maxBodyBytes';
+
+/**
+ * How a message names each option: as the caller's user gave it (a flag, an environment
+ * variable). An option not named here is called by its field name.
+ */
+export type OptionNames = Partial<Record<ConformanceField, string>>;
+
+/**
+ * What is wrong: `missing` (a required option), `invalid` (a value its rule refuses),
+ * `conflict` (options that exclude or need each other), `credentials-in-target` (a
+ * user:password@ in the target URL).
+ */
+export type ConfigurationCode = 'missing' | 'invalid' | 'conflict' | 'credentials-in-target';
+
+/**
+ * A configuration the user must fix. `problem` names the option and the rule; `hint`,
+ * when there is one, says what to do instead. A caller with words of its own for that
+ * (a command's flags and files) can replace the hint, chosen by `code`.
+ */
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
+  constructor(
+    readonly code: ConfigurationCode,
+    readonly field: ConformanceField,
+    readonly problem: string,
+    readonly hint?: string,
+  ) {
+    super(hint ? `${problem}: ${hint}` : problem);
+  }
 }
 
 const truthy = (value: string | undefined): boolean => value !== undefined && /^(1|true|yes|on)$/i.test(value);
 
-/** Checks and completes raw option values (from flags or the environment). */
-export function resolveOptions(raw: {
+/** The options before they are checked: from a program, from a command's flags, or from the environment. */
+export interface RawConformanceOptions {
   target?: string;
   projectId?: string;
+  /** The token itself; a caller that takes it from a file reads the file. */
   token?: string;
   ak?: string;
+  /** The secret key itself; a caller that takes it from a file reads the file. */
   sk?: string;
   allowWrites?: boolean | string;
   strict?: boolean | string;
   rate?: string | number;
   timeoutMs?: string | number;
   maxBodyBytes?: string | number;
-  /** Files holding the token or the SK (the safe way: not in the process list). */
-  tokenFile?: string;
-  skFile?: string;
-}): ConformanceOptions {
-  if (!raw.target) throw new ConfigurationError(`--target (or ${ENVIRONMENT.target}) is required: the base URL of the SMN implementation`);
+}
+
+/** Checks and completes raw option values; errors call each option by `names` (its field name otherwise). */
+export function resolveOptions(raw: RawConformanceOptions, names: OptionNames = {}): ConformanceOptions {
+  const name = (field: ConformanceField): string => names[field] ?? field;
+  if (!raw.target) throw new ConfigurationError('missing', 'target', `${name('target')} is required: the base URL of the SMN implementation`);
   const shown = maskUserinfo(raw.target);
   let url: URL;
   try {
     url = new URL(raw.target);
   } catch {
-    throw new ConfigurationError(`--target must be an http(s) URL, got "${shown}"`);
+    throw new ConfigurationError('invalid', 'target', `${name('target')} must be an http(s) URL, got "${shown}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigurationError(`--target must be an http(s) URL, got "${shown}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigurationError('invalid', 'target', `${name('target')} must be an http(s) URL, got "${shown}"`);
   if (url.username || url.password) {
-    throw new ConfigurationError(`--target must not carry credentials (${shown}): give a token with ${ENVIRONMENT.token} or --token-file, or an access key with --ak and ${ENVIRONMENT.sk} or --sk-file`);
+    throw new ConfigurationError(
+      'credentials-in-target',
+      'target',
+      `${name('target')} must not carry credentials (${shown})`,
+      `give a token with ${name('token')}, or an access key with ${name('ak')} and ${name('sk')}`,
+    );
   }
   const target = raw.target.replace(/\/+$/, '');
   // The suite adds /v2/{project_id}/...; a target ending in /v2 would ask for /v2/v2/...
   if (/\/v2$/i.test(new URL(target).pathname)) {
-    throw new ConfigurationError(`--target is the base URL, without /v2: use ${target.replace(/\/v2$/i, '')} (smn-kit adds /v2/{project_id}/... itself)`);
+    throw new ConfigurationError('invalid', 'target', `${name('target')} is the base URL, without /v2: use ${target.replace(/\/v2$/i, '')} (smn-kit adds /v2/{project_id}/... itself)`);
   }
-  const token = secretOption(raw.token, raw.tokenFile, '--token');
-  const sk = secretOption(raw.sk, raw.skFile, '--sk');
-  if (token && (raw.ak || sk)) throw new ConfigurationError('give either --token or --ak/--sk, not both');
-  if (Boolean(raw.ak) !== Boolean(sk)) throw new ConfigurationError('--ak and --sk go together: give both or neither');
+  const token = raw.token || undefined;
+  const sk = raw.sk || undefined;
+  if (token && (raw.ak || sk)) throw new ConfigurationError('conflict', 'token', `give either ${name('token')} or ${name('ak')}/${name('sk')}, not both`);
+  if (Boolean(raw.ak) !== Boolean(sk)) throw new ConfigurationError('conflict', raw.ak ? 'sk' : 'ak', `${name('ak')} and ${name('sk')} go together: give both or neither`);
   const projectId = raw.projectId || DEFAULT_PROJECT_ID;
-  if (!/^[A-Za-z0-9-]{1,64}$/.test(projectId)) throw new ConfigurationError(`--project-id must be letters, digits and hyphens, got "${projectId}"`);
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(projectId)) throw new ConfigurationError('invalid', 'projectId', `${name('projectId')} must be letters, digits and hyphens, got "${projectId}"`);
   let rate: number | undefined;
   if (raw.rate !== undefined && raw.rate !== '') {
     rate = Number(raw.rate);
-    if (!Number.isFinite(rate) || rate <= 0) throw new ConfigurationError(`--rate must be a positive number of requests per second, got "${raw.rate}"`);
+    if (!Number.isFinite(rate) || rate <= 0) throw new ConfigurationError('invalid', 'rate', `${name('rate')} must be a positive number of requests per second, got "${raw.rate}"`);
   }
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   if (raw.timeoutMs !== undefined && raw.timeoutMs !== '') {
     timeoutMs = Number(raw.timeoutMs);
-    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new ConfigurationError(`--timeout must be a positive whole number of milliseconds, got "${raw.timeoutMs}"`);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new ConfigurationError('invalid', 'timeoutMs', `${name('timeoutMs')} must be a positive whole number of milliseconds, got "${raw.timeoutMs}"`);
   }
   let maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
   if (raw.maxBodyBytes !== undefined && raw.maxBodyBytes !== '') {
     maxBodyBytes = Number(raw.maxBodyBytes);
-    if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new ConfigurationError(`--max-body must be a positive whole number of bytes, got "${raw.maxBodyBytes}"`);
+    if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new ConfigurationError('invalid', 'maxBodyBytes', `${name('maxBodyBytes')} must be a positive whole number of bytes, got "${raw.maxBodyBytes}"`);
   }
   return {
     target,
@@ -117,49 +154,21 @@ export function resolveOptions(raw: {
   };
 }
 
-/** A secret from its flag or from a file (trailing newline dropped), never both. */
-function secretOption(value: string | undefined, file: string | undefined, flag: string): string | undefined {
-  if (file === undefined) return value || undefined;
-  if (value) throw new ConfigurationError(`give either ${flag} or ${flag}-file, not both`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigurationError(`cannot read ${flag}-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  const secret = text.replace(/\r?\n$/, '');
-  if (secret === '') throw new ConfigurationError(`${flag}-file ${file} is empty`);
-  return secret;
-}
-
+/** The options of the vitest suite, from the environment; an error names the variable. */
 export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): ConformanceOptions {
-  return resolveOptions({
-    target: env[ENVIRONMENT.target],
-    projectId: env[ENVIRONMENT.projectId],
-    token: env[ENVIRONMENT.token],
-    ak: env[ENVIRONMENT.ak],
-    sk: env[ENVIRONMENT.sk],
-    allowWrites: env[ENVIRONMENT.allowWrites],
-    strict: env[ENVIRONMENT.strict],
-    rate: env[ENVIRONMENT.rate],
-    timeoutMs: env[ENVIRONMENT.timeoutMs],
-    maxBodyBytes: env[ENVIRONMENT.maxBodyBytes],
-  });
-}
-
-/** The environment that carries `options` to the vitest workers. */
-export function environmentOf(options: ConformanceOptions): Record<string, string> {
-  const env: Record<string, string> = {
-    [ENVIRONMENT.target]: options.target,
-    [ENVIRONMENT.projectId]: options.projectId,
-    [ENVIRONMENT.allowWrites]: String(options.allowWrites),
-    [ENVIRONMENT.strict]: String(options.strict),
-    [ENVIRONMENT.timeoutMs]: String(options.timeoutMs),
-    [ENVIRONMENT.maxBodyBytes]: String(options.maxBodyBytes),
-  };
-  if (options.token) env[ENVIRONMENT.token] = options.token;
-  if (options.ak) env[ENVIRONMENT.ak] = options.ak;
-  if (options.sk) env[ENVIRONMENT.sk] = options.sk;
-  if (options.rate !== undefined) env[ENVIRONMENT.rate] = String(options.rate);
-  return env;
+  return resolveOptions(
+    {
+      target: env[ENVIRONMENT.target],
+      projectId: env[ENVIRONMENT.projectId],
+      token: env[ENVIRONMENT.token],
+      ak: env[ENVIRONMENT.ak],
+      sk: env[ENVIRONMENT.sk],
+      allowWrites: env[ENVIRONMENT.allowWrites],
+      strict: env[ENVIRONMENT.strict],
+      rate: env[ENVIRONMENT.rate],
+      timeoutMs: env[ENVIRONMENT.timeoutMs],
+      maxBodyBytes: env[ENVIRONMENT.maxBodyBytes],
+    },
+    ENVIRONMENT,
+  );
 }
