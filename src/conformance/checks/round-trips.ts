@@ -4,7 +4,7 @@
 import { compareBindings } from '../bindings.js';
 import { error, fail, guarded, listOf, pass, warn, type Check, type CheckVerdict } from '../check.js';
 import type { CheckContext } from '../context.js';
-import { ADD_SUBSCRIPTION, CANCEL_SUBSCRIPTION, CREATE_TOPIC, DELETE_TOPIC, LIST_SMS_EVENT, LIST_SUBSCRIPTIONS_BY_TOPIC, LIST_TOPICS, UPDATE_SMS_EVENT } from '../operations.js';
+import { ADD_SUBSCRIPTION, CANCEL_SUBSCRIPTION, CREATE_TOPIC, DELETE_TOPIC, LIST_SUBSCRIPTIONS_BY_TOPIC, LIST_TOPICS, UPDATE_SMS_EVENT } from '../operations.js';
 
 export const topicRoundTrip: Check = {
   name: 'topic_round_trip',
