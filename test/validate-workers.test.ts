@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { judgeBlock, JudgePool } from '../dist/validate/blocks.js';
-import { readJsonLineBlocks, MAX_LINE_BYTES } from '../dist/validate/sources.js';
+import { readJsonLineBlocks, MAX_LINE_BYTES } from '../dist/validate/json-lines.js';
 import { cleanEnv } from './support/command.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

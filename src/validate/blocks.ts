@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { JudgeOptions } from './judge.js';
 import { judgeValue } from './judge.js';
-import { forEachLine, joinParts, parseLine, type LineBlock } from './sources.js';
+import { forEachLine, joinParts, parseLine, type LineBlock } from './json-lines.js';
 import { verdictOf, type Verdict } from '../judge/verdict.js';
 
 /** The verdicts of a block's lines: the line of each item in the block (from 1), and its verdict. */
