@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deliver, DeliveryError, DEFAULT_TIMEOUT_MS, printableUrl } from '../net/deliver.js';
 import { FireError } from './errors.js';
+import { makeNext, startMaking } from './make.js';
 import type { FirePlan, PlannedDelivery } from './plan.js';
 
 export interface RunOptions {
@@ -43,11 +44,12 @@ export async function runFire(plan: FirePlan, options: RunOptions = {}): Promise
   const started = performance.now();
   let asExpected = 0;
   let unexpected = 0;
+  const making = startMaking(plan);
   for (const [index, delivery] of plan.deliveries.entries()) {
     const due = started + index * interval;
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
-    const request = delivery.build(Date.now());
+    const request = makeNext(plan, making, Date.now());
     const prefix = `#${String(index + 1).padStart(width)} ${delivery.label}`;
     try {
       const answer = await deliver(request, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
