@@ -10,6 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { mockCommand } from '../src/commands/mock.js';
+import { UsageError } from '../src/commands/command.js';
+import { commandError, ENDINGS } from '../src/commands/errors.js';
+import { FireError } from '../src/fire/errors.js';
+import { SmnHostsError } from '../src/listen/hosts.js';
+import { SourceError } from '../src/validate/sources.js';
 import { runCli, serveInProcess } from './support/command.js';
 import { cli, serve, type Serving } from './support/serve.js';
 
@@ -107,6 +112,33 @@ describe('options it does not know, and values it misses (issue 10)', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(`smn-kit: ${line}\n`);
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('how a command ends for each error code (src/commands/errors.ts)', () => {
+  const ending = (error: Error) => {
+    const ended = commandError(error);
+    return ended instanceof UsageError ? { line: ended.message, status: ended.status } : ended;
+  };
+
+  it('the hint follows the code, whatever the message says', () => {
+    expect(ending(new FireError('no key to sign with', 'key-required'))).toEqual({ line: 'no key to sign with; pass --key K or set SUBHOOK_KEY', status: 2 });
+    // The words of the missing-key message, under another code, get no hint.
+    const words = '--key is required for SUBHOOK events: the SUBHOOK secret signs each one (signature = md5(token + key))';
+    expect(ending(new FireError(words, 'invalid-options'))).toEqual({ line: words, status: 2 });
+  });
+
+  it('names the option a message cannot name, and ends every code of the table with its status', () => {
+    expect(ending(new SmnHostsError('"a..b" is not a host name'))).toEqual({ line: '--smn-cert-host: "a..b" is not a host name', status: 2 });
+    expect(ending(new SourceError('x.txt: cannot tell its format from its name', 'unknown-format'))).toEqual({ line: 'x.txt: cannot tell its format from its name', status: 2 });
+    for (const [code, { status }] of Object.entries(ENDINGS)) expect(ending(Object.assign(new Error('m'), { code }))).toMatchObject({ status });
+  });
+
+  it('leaves an error without a code of the table as it is: main reports it as unexpected, exit 1', async () => {
+    const system = Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' });
+    expect(commandError(system)).toBe(system);
+    const plain = new Error('a bug');
+    expect(commandError(plain)).toBe(plain);
   });
 });
 

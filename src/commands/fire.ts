@@ -2,7 +2,6 @@
 // callback notifications at any receiver, one line per delivery.
 import { ALL_EVENTS, planFire, type FireOptions } from '../fire/plan.js';
 import { runFire } from '../fire/run.js';
-import { FireError } from '../fire/errors.js';
 import { DEFAULT_TIMEOUT_MS, printableUrl } from '../net/deliver.js';
 import { DEFAULT_ENCODING, SUBHOOK_ENCODINGS, type SubhookEncoding } from '../fire/encode.js';
 import { MAX_SEED } from '../generate/random.js';
@@ -11,6 +10,7 @@ import { smsCallbackEventTypes } from '../generate/sms-callback.js';
 import { SMN_TAMPER_DESCRIPTIONS, SMN_TAMPER_KINDS, SMN_TAMPER_RULES, STALE_SECONDS, TAMPER_DESCRIPTIONS, TAMPER_KINDS, TAMPER_RULES, tamperKind } from '../fire/tamper.js';
 import { smnSigner } from '../fire/smn-signer.js';
 import { subhookEventNames, subhookProductIds } from '../fire/subhook-event.js';
+import { commandError } from './errors.js';
 import { processIo, UsageError, type Command, type CommandIo, type OptionValues, type OptionValue } from './command.js';
 import { integerOption, KEY_VARIABLE, smnCertificateOption, subhookKeyOption } from './option-values.js';
 import { readFileSync } from 'node:fs';
@@ -232,11 +232,7 @@ export const fireCommand: Command = {
     try {
       return await fire(values, positionals, io);
     } catch (error) {
-      if (error instanceof FireError) {
-        const hint = error.message.startsWith('--key is required') ? `; pass --key K or set ${KEY_VARIABLE}` : '';
-        throw new UsageError(`${error.message}${hint}`);
-      }
-      throw error;
+      throw commandError(error);
     }
   },
 };

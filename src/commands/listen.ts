@@ -3,7 +3,7 @@
 import { onStop, processIo, UsageError, type Command, type CommandIo, type OptionValues, type OptionValue } from './command.js';
 import { summarize } from '../report/report.js';
 import { createCertificateFetcher, MAX_CERTIFICATE_BYTES } from '../listen/certificates.js';
-import { DEFAULT_SMN_HOSTS, LOOPBACK_HOSTS, NO_SMN_HOSTS, parseSmnHosts, SmnHostsError, VENDOR_SMN_HOSTS, type SmnHosts } from '../listen/hosts.js';
+import { DEFAULT_SMN_HOSTS, LOOPBACK_HOSTS, NO_SMN_HOSTS, parseSmnHosts, VENDOR_SMN_HOSTS, type SmnHosts } from '../listen/hosts.js';
 import { openRecorder, type DeliveryRecord, type Recorder } from '../judge/record.js';
 import { openListenReports, pathOf, type ListenReports, type ListenTally } from '../listen/report.js';
 import {
@@ -18,6 +18,7 @@ import {
 import type { SmnCertificateSource } from '../judge/smn-notification.js';
 import { countSignature, describeProblem, signatureCounts, smnSignatureCounts, subjectOf, uncheckedSignaturesNote, uncheckedSmnSignaturesNote, type SmnSignatureCounts } from '../judge/verdict.js';
 import { subhookProducts } from '../judge/subhook.js';
+import { commandError } from './errors.js';
 import { integerOption, KEY_OPTIONS_HELP, KEY_SOURCES, productOption, SMN_CERT_HELP, smnCertificateOption, subhookKeyOption, writablePath } from './option-values.js';
 
 function deliveryLine(record: DeliveryRecord): string {
@@ -65,8 +66,7 @@ function smnHostsOption(value: OptionValue): SmnHosts {
   try {
     return parseSmnHosts(value === undefined ? DEFAULT_SMN_HOSTS : String(value));
   } catch (error) {
-    if (error instanceof SmnHostsError) throw new UsageError(`--smn-cert-host: ${error.message}`);
-    throw error;
+    throw commandError(error);
   }
 }
 

@@ -97,6 +97,16 @@ export function smnCertificateOption(path: OptionValue, option = '--smn-cert'): 
   return certificate;
 }
 
+/** How the judges' problems and notes name the options that check signatures (the judges name no option themselves). */
+export const SIGNATURE_HINTS = {
+  /** What made an unchecked signature a fault. */
+  requiredBy: '--require-signature',
+  /** What gives a SUBHOOK key. */
+  noKey: `give ${KEY_SOURCES}`,
+  /** Why SMN signatures are not checked. */
+  noCertificate: 'no certificate given: --smn-cert FILE',
+};
+
 /** The help's lines on --smn-cert, shared by validate and listen. */
 export const SMN_CERT_HELP = `  --smn-cert FILE   the X.509 certificate (PEM or DER) that SMN notifications are signed
                     with, the file at their signing_cert_url: every notification's

@@ -1,12 +1,13 @@
 // `smn-kit validate`: saved SMN payloads, SUBHOOK events and deliveries, judged offline.
 import { processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
-import { KEY_OPTIONS_HELP, productOption, SMN_CERT_HELP, smnCertificateOption, subhookKeyOption, writablePath } from './option-values.js';
+import { KEY_OPTIONS_HELP, productOption, SIGNATURE_HINTS, SMN_CERT_HELP, smnCertificateOption, subhookKeyOption, writablePath } from './option-values.js';
 import { subhookProducts } from '../judge/subhook.js';
 import { KINDS, type Kind } from '../validate/judge.js';
 import { itemLine, junitCollector, openValidateJson, summaryLine } from '../validate/report.js';
 import { countSignature, signatureCounts, smnSignatureCounts } from '../judge/verdict.js';
 import { validateFiles } from '../validate/run.js';
-import { EXTENSIONS, listSourceFiles, SourceError } from '../validate/sources.js';
+import { EXTENSIONS, listSourceFiles } from '../validate/sources.js';
+import { commandError } from './errors.js';
 
 const OUTPUT_FLUSH_BYTES = 1 << 16;
 
@@ -127,8 +128,7 @@ Example:
     try {
       files = await listSourceFiles(positionals);
     } catch (error) {
-      if (error instanceof SourceError) throw new UsageError(error.message);
-      throw error;
+      throw commandError(error);
     }
     const json = jsonPath === undefined ? undefined : openValidateJson(jsonPath, positionals);
     const junit = junitPath === undefined ? undefined : junitCollector();
@@ -136,7 +136,7 @@ Example:
     const signatures = signatureCounts(key !== undefined);
     const smnSignatures = smnSignatureCounts(certificate ? 'file' : 'none');
     const certificates = certificate ? () => ({ certificate }) : undefined;
-    const options = { kind, product, key, requireSignature, strict: values.strict === true, certificates, noCertificate: 'no certificate given: --smn-cert FILE' };
+    const options = { kind, product, key, requireSignature, strict: values.strict === true, certificates, ...SIGNATURE_HINTS };
     const started = process.hrtime.bigint();
     const summary = await validateFiles(files, options, (item, verdict) => {
       countSignature(signatures, verdict, smnSignatures);

@@ -134,7 +134,7 @@ function unknownEvent(name: string, product: string): FireError {
 
 function checkKey(key: string | undefined): string {
   if (key === undefined || key.length === 0) {
-    throw new FireError('--key is required for SUBHOOK events: the SUBHOOK secret signs each one (signature = md5(token + key))');
+    throw new FireError('--key is required for SUBHOOK events: the SUBHOOK secret signs each one (signature = md5(token + key))', 'key-required');
   }
   return key;
 }
@@ -243,7 +243,7 @@ function planSmsCallback(options: FireOptions, eventType: string, sets: Override
   try {
     generateSmsCallbackEvent(eventType, { random: createRandom(random.seed), overrides });
   } catch (error) {
-    if (error instanceof OverrideError) throw new FireError(`--set ${error.message}`);
+    if (error instanceof OverrideError) throw new FireError(`--set ${error.message}`, 'invalid-override');
     throw error;
   }
   const signer = options.smnSigner ?? testSmnSigner();

@@ -61,7 +61,7 @@ export async function runFire(plan: FirePlan, options: RunOptions = {}): Promise
       if (!(error instanceof DeliveryError)) throw error;
       if (error.kind === 'unreachable') {
         const after = index > 0 ? ` after ${index} deliver${index === 1 ? 'y' : 'ies'}` : '';
-        throw new FireError(`--to ${printableUrl(request.url)}: cannot reach the receiver${after} (${error.reason}); is it running, and is the URL right?`);
+        throw new FireError(`--to ${printableUrl(request.url)}: cannot reach the receiver${after} (${error.reason}); is it running, and is the URL right?`, 'receiver-unreachable');
       }
       unexpected++;
       out(`${prefix} -> no answer (${error.reason})`);

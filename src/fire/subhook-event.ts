@@ -134,7 +134,7 @@ export function generateSubhookEvent(shape: SubhookEventShape, options: Generate
     if (problem) {
       const field = problem.pointer.slice(1);
       const hint = problem.rule === 'bad-signature' ? '; to send a bad signature on purpose, use --tamper signature' : '';
-      throw new FireError(`--set ${field}: ${shape.product} ${shape.event} expects ${problem.expected}, got ${problem.received} (${problem.rule})${hint}`);
+      throw new FireError(`--set ${field}: ${shape.product} ${shape.event} expects ${problem.expected}, got ${problem.received} (${problem.rule})${hint}`, 'invalid-override');
     }
   }
   // Only a spec whose examples do not fit its own schema gets here.

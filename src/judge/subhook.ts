@@ -15,6 +15,10 @@ export interface SubhookJudgeOptions {
   key?: string;
   /** Without a key, an event that carries a signature fails (`unchecked-signature`) rather than passing unverified. */
   requireSignature?: boolean;
+  /** What made an unchecked signature a fault, in the caller's words (a command names its option), for the `unchecked-signature` problem. */
+  requiredBy?: string;
+  /** What would have given a key, in the caller's words, for the `unchecked-signature` problem. */
+  noKey?: string;
   /** What the kit adds beyond the vendor's documents (unlisted fields, `x-kit-choice` rules) fails instead of warning. */
   strict?: boolean;
 }
@@ -98,12 +102,12 @@ function signatureCheck(fields: unknown, key: string | undefined): SignatureChec
   return key === undefined ? 'not-checked' : 'checked';
 }
 
-const uncheckedSignature: Problem = {
+const uncheckedSignature = (options: SubhookJudgeOptions): Problem => ({
   rule: 'unchecked-signature',
   pointer: '/signature',
-  expected: 'a signature checked against the SUBHOOK key (--require-signature)',
-  received: 'no key to check it with (give --key-file, SUBHOOK_KEY or --key)',
-};
+  expected: `a signature checked against the SUBHOOK key${options.requiredBy === undefined ? '' : ` (${options.requiredBy})`}`,
+  received: `no key to check it with${options.noKey === undefined ? '' : ` (${options.noKey})`}`,
+});
 
 /** Judges decoded SUBHOOK fields (or a saved event) against the spec and, with a key, the signature. */
 export function judgeSubhookFields(fields: unknown, options: SubhookJudgeOptions): Verdict {
@@ -113,7 +117,7 @@ export function judgeSubhookFields(fields: unknown, options: SubhookJudgeOptions
       ? toVerdict(validateSubhookEvent(fields, { product: options.product, key: options.key, strict: options.strict }), signature)
       : detectProduct(fields, options.key, options.strict, signature);
   if (signature !== 'not-checked' || !options.requireSignature) return verdict;
-  return verdictOf({ ...verdict, problems: [...verdict.problems, uncheckedSignature] });
+  return verdictOf({ ...verdict, problems: [...verdict.problems, uncheckedSignature(options)] });
 }
 
 /** A decoding failure as a problem: it names where (method, a header, body, query) and the rule. */

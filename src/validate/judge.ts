@@ -15,7 +15,7 @@ import { verdictOf, type Problem, type Verdict } from '../judge/verdict.js';
 export type Kind = 'auto' | 'smn' | 'subhook';
 export const KINDS: readonly Kind[] = ['auto', 'smn', 'subhook'];
 
-export interface JudgeOptions extends SubhookJudgeOptions, Pick<SmnNotificationJudgeOptions, 'certificates' | 'noCertificate'> {
+export interface JudgeOptions extends SubhookJudgeOptions, Pick<SmnNotificationJudgeOptions, 'certificates' | 'noCertificate' | 'requiredBy'> {
   kind: Kind;
 }
 
@@ -25,6 +25,7 @@ const smnOptions = (options: JudgeOptions): SmnNotificationJudgeOptions => ({
   noCertificate: options.noCertificate,
   strict: options.strict,
   requireSignature: options.requireSignature,
+  requiredBy: options.requiredBy,
 });
 
 /** A body as saved (text, or already parsed), read as JSON when it is text; undefined when it is not JSON. */

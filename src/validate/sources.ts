@@ -14,9 +14,18 @@ export interface SourceFile {
   format: Format;
 }
 
+/** What is wrong with a path: not there, not readable, a folder without a file to judge, a file of no known format. */
+export type SourceErrorCode = 'missing-path' | 'unreadable-path' | 'no-source-files' | 'unknown-format';
+
 /** A path that is not there or cannot be read: the user's to fix, before anything is judged. */
 export class SourceError extends Error {
   override readonly name = 'SourceError';
+  constructor(
+    message: string,
+    readonly code: SourceErrorCode,
+  ) {
+    super(message);
+  }
 }
 
 export const formatOf = (path: string): Format | undefined => FORMAT_OF_EXTENSION[extname(path).toLowerCase()];
@@ -26,7 +35,7 @@ async function readable(path: string): Promise<void> {
     await access(path, constants.R_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new SourceError(code === 'ENOENT' ? `${path}: no such file or folder` : `${path}: cannot be read (${code ?? 'error'})`);
+    throw code === 'ENOENT' ? new SourceError(`${path}: no such file or folder`, 'missing-path') : new SourceError(`${path}: cannot be read (${code ?? 'error'})`, 'unreadable-path');
   }
 }
 
@@ -56,11 +65,11 @@ export async function listSourceFiles(paths: string[]): Promise<SourceFile[]> {
     if ((await stat(path)).isDirectory()) {
       const before = found.length;
       await filesUnder(path, found);
-      if (found.length === before) throw new SourceError(`${path}: no ${EXTENSIONS.join(', ')} file in this folder`);
+      if (found.length === before) throw new SourceError(`${path}: no ${EXTENSIONS.join(', ')} file in this folder`, 'no-source-files');
       continue;
     }
     const format = formatOf(path);
-    if (!format) throw new SourceError(`${path}: cannot tell its format from its name; use ${EXTENSIONS.join(', ')}`);
+    if (!format) throw new SourceError(`${path}: cannot tell its format from its name; use ${EXTENSIONS.join(', ')}`, 'unknown-format');
     found.push({ path, format });
   }
   return found;
