@@ -1,7 +1,7 @@
 // `smn-kit validate`: saved SMN payloads, SUBHOOK events and deliveries, judged offline.
 import { processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
 import { KEY_OPTIONS_HELP, productOption, SIGNATURE_HINTS, SMN_CERT_HELP, smnCertificateOption, subhookKeyOption, writablePath } from './option-values.js';
-import { subhookProducts } from '../judge/subhook.js';
+import { subhookProductIds } from '../judge/subhook.js';
 import { KINDS, type Kind } from '../validate/judge.js';
 import { itemLine, junitCollector, openValidateJson, summaryLine } from '../validate/report.js';
 import { countSignature, signatureCounts, smnSignatureCounts } from '../judge/verdict.js';
@@ -33,7 +33,7 @@ export const validateCommand = {
   name: 'validate',
   // A getter: the text names the spec's products, and loading the spec waits until help is asked for.
   get usage() {
-    return `Usage: smn-kit validate PATH... [--kind auto|smn|subhook] [--product ${subhookProducts().join('|')}]
+    return `Usage: smn-kit validate PATH... [--kind auto|smn|subhook] [--product ${subhookProductIds().join('|')}]
                         [--key-file FILE | --key K] [--smn-cert FILE] [--require-signature]
                         [--strict] [--json FILE] [--junit FILE]
 
@@ -70,7 +70,7 @@ Options:
                     an SMN operation is an SMN response, any other object with SUBHOOK
                     fields (or anything, with --product) is SUBHOOK; smn judges every
                     payload as SMN (a notification or a response), subhook as SUBHOOK
-  --product P       the SUBHOOK product, ${subhookProducts().join(' or ')} (default: per event, the
+  --product P       the SUBHOOK product, ${subhookProductIds().join(' or ')} (default: per event, the
                     product whose schema knows the event and accepts it)
 ${KEY_OPTIONS_HELP}
 ${SMN_CERT_HELP}

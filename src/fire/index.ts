@@ -9,7 +9,8 @@ export { deliver, DeliveryError, DEFAULT_TIMEOUT_MS, printableUrl } from '../net
 export type { HttpDelivery, DeliveryAnswer } from '../net/deliver.js';
 export { encodeSubhookDelivery, SUBHOOK_ENCODINGS, DEFAULT_ENCODING } from './encode.js';
 export type { SubhookEncoding } from './encode.js';
-export { generateSubhookEvent, subhookEventShape, subhookEventNames, subhookProductIds } from './subhook-event.js';
+export { generateSubhookEvent, subhookEventShape, subhookEventNames } from './subhook-event.js';
+export { subhookProductIds } from '../judge/subhook.js';
 export type { SubhookEvent, SubhookEventShape } from './subhook-event.js';
 export { generateSmsCallbackEvent, smsCallbackEventTypes, smsCallbackShape } from '../generate/sms-callback.js';
 export { TAMPER_KINDS, TAMPER_RULES, TAMPER_DESCRIPTIONS, SMN_TAMPER_KINDS, SMN_TAMPER_RULES, SMN_TAMPER_DESCRIPTIONS, STALE_SECONDS, tamperKind } from './tamper.js';

@@ -10,7 +10,8 @@ import { checkOverrideFields, overridesFor, parseOverrides, type Override } from
 import { createRandom, type Random } from '../generate/random.js';
 import { checkLifecycle, lifecycleEvents, type Scenario } from './scenario.js';
 import { generateSmsCallbackEvent, OverrideError, SMS_EVENT_TYPE_FIELD, smsCallbackEventTypes, smsCallbackShape } from '../generate/sms-callback.js';
-import { EVENT_FIELD, generateSubhookEvent, subhookEventNames, subhookEventShape, subhookProductIds, type SubhookEventShape } from './subhook-event.js';
+import { EVENT_FIELD, generateSubhookEvent, subhookEventNames, subhookEventShape, type SubhookEventShape } from './subhook-event.js';
+import { subhookProductIds } from '../judge/subhook.js';
 import { isSmnTamperKind, isSubhookTamperKind, SMN_TAMPER_KINDS, SMN_TAMPER_RULES, TAMPER_KINDS, TAMPER_RULES, type SmnTamperKind, type TamperKind } from './tamper.js';
 import { testSmnSigner, type SmnSigner } from './smn-signer.js';
 

@@ -26,7 +26,8 @@ export interface FireResult {
 
 const is2xx = (status: number): boolean => status >= 200 && status < 300;
 
-function verdictOf(delivery: PlannedDelivery, status: number): { ok: boolean; note: string } {
+/** Whether an answer's status is what the delivery expects, and what the line adds when it is not (or is, for a refusal). */
+function answerCheck(delivery: PlannedDelivery, status: number): { ok: boolean; note: string } {
   if (delivery.expect === 'accept') return is2xx(status) ? { ok: true, note: '' } : { ok: false, note: ': not 2xx' };
   return is2xx(status)
     ? { ok: false, note: `: accepted, but a receiver should refuse it (${delivery.rule ?? 'tampered'})` }
@@ -53,7 +54,7 @@ export async function runFire(plan: FirePlan, options: RunOptions = {}): Promise
     const prefix = `#${String(index + 1).padStart(width)} ${delivery.label}`;
     try {
       const answer = await deliver(request, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
-      const { ok, note } = verdictOf(delivery, answer.status);
+      const { ok, note } = answerCheck(delivery, answer.status);
       if (ok) asExpected++;
       else unexpected++;
       out(`${prefix} -> ${answer.status} in ${answer.ms.toFixed(1)} ms${note}`);

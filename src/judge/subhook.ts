@@ -24,7 +24,7 @@ export interface SubhookJudgeOptions {
 }
 
 /** The product ids the spec defines, in its order. */
-export const subhookProducts = (): string[] => [...subhookContract().keys()];
+export const subhookProductIds = (): string[] => [...subhookContract().keys()];
 
 let products: SubhookProductContract[] | undefined;
 const contractProducts = (): SubhookProductContract[] => (products ??= [...subhookContract().values()]);

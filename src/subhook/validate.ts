@@ -103,7 +103,7 @@ const aboutSignature = (problem: SubhookProblem): boolean => problem.pointer ===
 
 // Made once per call, and not as a closure: a valid event is the common case, and
 // validate judges millions of them.
-function verdictOf<Event>(product: SubhookProductContract, fields: unknown, event: string | undefined, problems: SubhookProblem[], warnings: SubhookProblem[]): SubhookVerdict<Event> {
+function subhookVerdict<Event>(product: SubhookProductContract, fields: unknown, event: string | undefined, problems: SubhookProblem[], warnings: SubhookProblem[]): SubhookVerdict<Event> {
   return problems.length === 0 && event !== undefined
     ? { valid: true, product: product.product, event, payload: fields as Event, problems: [], warnings }
     : { valid: false, product: product.product, event, problems, warnings };
@@ -124,7 +124,7 @@ export function validateSubhookEvent<Event = Record<string, unknown>>(fields: un
   }
   const warnings: SubhookProblem[] = [];
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
-    return verdictOf<Event>(product, fields, undefined, [{ rule: 'not-an-object', pointer: '', expected: 'an object of event fields', received: describeReceived('', fields) }], warnings);
+    return subhookVerdict<Event>(product, fields, undefined, [{ rule: 'not-an-object', pointer: '', expected: 'an object of event fields', received: describeReceived('', fields) }], warnings);
   }
   const record = fields as Record<string, unknown>;
   const problems: SubhookProblem[] = [];
@@ -153,5 +153,5 @@ export function validateSubhookEvent<Event = Record<string, unknown>>(fields: un
       });
     }
   }
-  return verdictOf<Event>(product, fields, event?.name, problems, warnings);
+  return subhookVerdict<Event>(product, fields, event?.name, problems, warnings);
 }
