@@ -176,13 +176,20 @@ describe('smn-kit mock, the built CLI', () => {
 
 describe('smn-kit mock', () => {
   it('logs nothing per request with --quiet, and exits 0 when stopped', async () => {
-    const started = await startMockCli('--port', '0', '--quiet');
-    await fetch(`${started.url}${callbackPath}`, { headers: { 'X-Auth-Token': 't' } });
-    await fetch(`${started.url}/nowhere`);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(started.stdout().trim().split('\n')).toHaveLength(1);
-    started.stop();
-    expect((await started.done).status).toBe(0);
+    // The same two requests with and without --quiet. The output is read once the command
+    // has ended: the mock writes every line it logged before it ends, so a line logged at
+    // any time before the stop is in it (no waiting on a timer, which could end too soon).
+    const linesOf = async (...flags: string[]) => {
+      const started = await startMockCli('--port', '0', ...flags);
+      await fetch(`${started.url}${callbackPath}`, { headers: { 'X-Auth-Token': 't' } });
+      await fetch(`${started.url}/nowhere`);
+      started.stop();
+      const ended = await started.done;
+      return { status: ended.status, lines: ended.stdout.trim().split('\n') };
+    };
+    const serving = expect.stringMatching(/^smn-kit mock: serving /);
+    expect(await linesOf()).toEqual({ status: 0, lines: [serving, expect.stringMatching(/^GET \/v2\/\w+\/notifications\/sms\/callback 200 /), expect.stringMatching(/^GET \/nowhere \d{3} /)] });
+    expect(await linesOf('--quiet')).toEqual({ status: 0, lines: [serving] });
   });
 
   it('says clearly that the port is taken, and exits 2', async () => {
