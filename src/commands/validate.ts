@@ -135,8 +135,7 @@ Example:
     const out = lineWriter(io.stdout);
     const signatures = signatureCounts(key !== undefined);
     const smnSignatures = smnSignatureCounts(certificate ? 'file' : 'none');
-    const certificates = certificate ? () => ({ certificate }) : undefined;
-    const options = { kind, product, key, requireSignature, strict: values.strict === true, certificates, ...SIGNATURE_HINTS };
+    const options = { kind, product, key, requireSignature, strict: values.strict === true, certificate: certificate?.toString(), ...SIGNATURE_HINTS };
     const started = process.hrtime.bigint();
     const summary = await validateFiles(files, options, (item, verdict) => {
       countSignature(signatures, verdict, smnSignatures);
