@@ -10,6 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { mockCommand } from '../src/commands/mock.js';
+import { UsageError } from '../src/commands/command.js';
+import { commandError, ENDINGS } from '../src/commands/errors.js';
+import { FireError } from '../src/fire/errors.js';
+import { SmnHostsError } from '../src/listen/hosts.js';
+import { SourceError } from '../src/validate/sources.js';
 import { runCli, serveInProcess } from './support/command.js';
 import { cli, serve, type Serving } from './support/serve.js';
 
@@ -110,6 +115,33 @@ describe('options it does not know, and values it misses (issue 10)', () => {
   });
 });
 
+describe('how a command ends for each error code (src/commands/errors.ts)', () => {
+  const ending = (error: Error) => {
+    const ended = commandError(error);
+    return ended instanceof UsageError ? { line: ended.message, status: ended.status } : ended;
+  };
+
+  it('the hint follows the code, whatever the message says', () => {
+    expect(ending(new FireError('no key to sign with', 'key-required'))).toEqual({ line: 'no key to sign with; pass --key K or set SUBHOOK_KEY', status: 2 });
+    // The words of the missing-key message, under another code, get no hint.
+    const words = '--key is required for SUBHOOK events: the SUBHOOK secret signs each one (signature = md5(token + key))';
+    expect(ending(new FireError(words, 'invalid-options'))).toEqual({ line: words, status: 2 });
+  });
+
+  it('names the option a message cannot name, and ends every code of the table with its status', () => {
+    expect(ending(new SmnHostsError('"a..b" is not a host name'))).toEqual({ line: '--smn-cert-host: "a..b" is not a host name', status: 2 });
+    expect(ending(new SourceError('x.txt: cannot tell its format from its name', 'unknown-format'))).toEqual({ line: 'x.txt: cannot tell its format from its name', status: 2 });
+    for (const [code, { status }] of Object.entries(ENDINGS)) expect(ending(Object.assign(new Error('m'), { code }))).toMatchObject({ status });
+  });
+
+  it('leaves an error without a code of the table as it is: main reports it as unexpected, exit 1', async () => {
+    const system = Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' });
+    expect(commandError(system)).toBe(system);
+    const plain = new Error('a bug');
+    expect(commandError(plain)).toBe(plain);
+  });
+});
+
 describe('smn-kit mock, the built CLI', () => {
   it('prints its URL, logs one line per request and exits 0 on SIGTERM', async () => {
     const started = await startBuilt('--port', '0');
@@ -144,13 +176,20 @@ describe('smn-kit mock, the built CLI', () => {
 
 describe('smn-kit mock', () => {
   it('logs nothing per request with --quiet, and exits 0 when stopped', async () => {
-    const started = await startMockCli('--port', '0', '--quiet');
-    await fetch(`${started.url}${callbackPath}`, { headers: { 'X-Auth-Token': 't' } });
-    await fetch(`${started.url}/nowhere`);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(started.stdout().trim().split('\n')).toHaveLength(1);
-    started.stop();
-    expect((await started.done).status).toBe(0);
+    // The same two requests with and without --quiet. The output is read once the command
+    // has ended: the mock writes every line it logged before it ends, so a line logged at
+    // any time before the stop is in it (no waiting on a timer, which could end too soon).
+    const linesOf = async (...flags: string[]) => {
+      const started = await startMockCli('--port', '0', ...flags);
+      await fetch(`${started.url}${callbackPath}`, { headers: { 'X-Auth-Token': 't' } });
+      await fetch(`${started.url}/nowhere`);
+      started.stop();
+      const ended = await started.done;
+      return { status: ended.status, lines: ended.stdout.trim().split('\n') };
+    };
+    const serving = expect.stringMatching(/^smn-kit mock: serving /);
+    expect(await linesOf()).toEqual({ status: 0, lines: [serving, expect.stringMatching(/^GET \/v2\/\w+\/notifications\/sms\/callback 200 /), expect.stringMatching(/^GET \/nowhere \d{3} /)] });
+    expect(await linesOf('--quiet')).toEqual({ status: 0, lines: [serving] });
   });
 
   it('says clearly that the port is taken, and exits 2', async () => {

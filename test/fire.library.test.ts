@@ -11,7 +11,8 @@ import { smnResponses } from '../src/contract/smn-responses.js';
 import { processIo, UsageError } from '../src/commands/command.js';
 import { cleanEnv } from './support/command.js';
 import { fireCommand } from '../src/commands/fire.js';
-import { planFire, type FireOptions } from '../src/fire/plan.js';
+import { planFire, type FireOptions, type FirePlan } from '../src/fire/plan.js';
+import { makeNext, startMaking } from '../src/fire/make.js';
 import { runFire, type FireResult } from '../src/fire/run.js';
 import { FireError } from '../src/fire/errors.js';
 import { SUBHOOK_ENCODINGS } from '../src/fire/encode.js';
@@ -198,11 +199,21 @@ describe('--set', () => {
 describe('--seed, --count, --rate', () => {
   it('the same seed makes the same requests; another seed other ones', () => {
     const to = new URL('http://127.0.0.1:9/hook');
-    const built = (seed: number) => planFire({ event: 'all', encoding: 'multipart', count: 2, seed, key: KEY, to }).deliveries.map((d) => d.build(1_790_000_000_000));
+    const requests = (plan: FirePlan) => {
+      const making = startMaking(plan);
+      return plan.deliveries.map(() => makeNext(plan, making, 1_790_000_000_000));
+    };
+    const built = (seed: number) => requests(planFire({ event: 'all', encoding: 'multipart', count: 2, seed, key: KEY, to }));
     expect(built(42)).toEqual(built(42));
     expect(built(42).map((r) => r.body)).not.toEqual(built(43).map((r) => r.body));
-    const smn = (seed: number) => planFire({ event: 'sms_reply_event', seed, to }).deliveries.map((d) => d.build(1_790_000_000_000));
+    const smn = (seed: number) => requests(planFire({ event: 'sms_reply_event', seed, to }));
     expect(smn(7)).toEqual(smn(7));
+    // A plan is a value: made twice, it makes the same requests (the lifecycle's shared
+    // send_id, the reused token and the replayed notification included).
+    for (const options of [{ scenario: 'lifecycle', event: undefined, count: 3, key: KEY }, { event: 'request', tamper: 'reused-token', key: KEY }, { event: 'sms_fail_event', tamper: 'replayed-message' }] as const) {
+      const plan = planFire({ ...options, seed: 5, to });
+      expect(requests(plan)).toEqual(requests(plan));
+    }
   });
 
   it('--count repeats every event; --rate spaces the deliveries', async () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { judgeBlock, JudgePool } from '../dist/validate/blocks.js';
-import { readJsonLineBlocks, MAX_LINE_BYTES } from '../dist/validate/sources.js';
+import { readJsonLineBlocks, MAX_LINE_BYTES } from '../dist/validate/json-lines.js';
 import { cleanEnv } from './support/command.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -47,10 +47,10 @@ function mixedFile(lines: number): string {
   return `\uFEFF${out.join('\n')}`;
 }
 
-const run = (workers: string, path: string, name: string) => {
+const run = (workers: string, path: string, name: string, ...options: string[]) => {
   const json = join(work, `${name}.json`);
   const junit = join(work, `${name}.xml`);
-  const ran = spawnSync(process.execPath, ['dist/cli.js', 'validate', path, '--json', json, '--junit', junit], {
+  const ran = spawnSync(process.execPath, ['dist/cli.js', 'validate', path, '--json', json, '--junit', junit, ...options], {
     cwd: root,
     encoding: 'utf8',
     env: { ...cleanEnv, SMN_KIT_VALIDATE_WORKERS: workers },
@@ -78,6 +78,23 @@ describe('validate with worker threads', () => {
       expect(shared.status).toBe(alone.status);
       expect(shared.stderr).toBe('');
     }
+  }, 120_000);
+
+  it('verifies SMN signatures with --smn-cert in the workers as in this thread', () => {
+    // The certificate goes to the workers with the other options (a bug once: it went as
+    // a function, which a worker cannot be sent, and validate ended with an unexpected error).
+    const saved = ['valid', 'invalid'].flatMap((kind) => {
+      const dir = join(root, 'fixtures/smn/notifications', kind);
+      return readdirSync(dir).filter((name) => name.endsWith('.json')).map((name) => JSON.stringify(JSON.parse(readFileSync(join(dir, name), 'utf8'))));
+    });
+    const notifications = join(work, 'notifications.jsonl');
+    writeFileSync(notifications, Array.from({ length: 20 }, () => saved).flat().join('\n'));
+    const options = ['--smn-cert', join(root, 'fixtures/smn/test-only-certificate.pem'), '--require-signature'];
+    const alone = run('0', notifications, 'smn-alone', ...options);
+    expect(alone.status).toBe(1);
+    expect(JSON.parse(alone.json).smnSignatures).toMatchObject({ certificate: 'file', notChecked: 0 });
+    const shared = run('1', notifications, 'smn-shared', ...options);
+    expect(shared).toEqual(alone);
   }, 120_000);
 
   it('judges in the workers what this thread judges, block by block', async () => {

@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateCommand } from '../src/commands/validate.js';
 import { signSubhook } from '../src/subhook/signature.js';
 import { validateFiles } from '../src/validate/run.js';
+import { judgeSmnNotification } from '../src/judge/smn-notification.js';
+import { judgeSubhookFields } from '../src/judge/subhook.js';
 import { cleanEnv, runCommand } from './support/command.js';
 import { heapAfterCollection } from './support/heap.js';
 
@@ -346,7 +348,16 @@ describe('signatures without a key', () => {
     const { status, stdout, report } = await validate(capture, '--require-signature');
     expect(status).toBe(1);
     expect(report.items.map((item) => item.problems.map((p) => [p.rule, p.pointer]))).toEqual([[['unchecked-signature', '/signature']]]);
-    expect(stdout).toMatch(/^invalid \S+refused\.jsonl:1 sms delivered: unchecked-signature \/signature: expected a signature checked against the SUBHOOK key/m);
+    expect(stdout).toMatch(/^invalid \S+refused\.jsonl:1 sms delivered: unchecked-signature \/signature: expected a signature checked against the SUBHOOK key \(--require-signature\), received no key to check it with \(give --key-file, SUBHOOK_KEY or --key\)$/m);
+  });
+
+  it('the judges name no option: the command words what checks a signature', async () => {
+    const judged = judgeSubhookFields(fixture('subhook/sms/valid/delivered.json'), { requireSignature: true });
+    const saved = fixture('smn/notifications/valid/notification.json') as { body: unknown };
+    const smn = await judgeSmnNotification(saved.body, undefined, { requireSignature: true });
+    const problems = [...judged.problems, ...smn.verdict.problems];
+    expect(problems.map((p) => p.rule)).toEqual(['unchecked-signature', 'unchecked-signature']);
+    for (const problem of problems) expect(`${problem.expected} ${problem.received}`).not.toMatch(/--|SUBHOOK_KEY/);
   });
 
   it('finds the forged signature with the key from --key-file, which it never prints', async () => {

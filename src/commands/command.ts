@@ -15,9 +15,16 @@ export interface Command {
   run(values: OptionValues, positionals: string[], io: CommandIo): Promise<number>;
 }
 
-/** Wrong arguments or an environment problem the user can fix: a message and exit 2. */
+/** Wrong arguments or an environment problem the user can fix: a message and exit 2 (or the status errors.ts gives its code). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  readonly code = 'usage';
+  constructor(
+    message: string,
+    readonly status = 2,
+  ) {
+    super(message);
+  }
 }
 
 

@@ -2,7 +2,6 @@
 // callback notifications at any receiver, one line per delivery.
 import { ALL_EVENTS, planFire, type FireOptions } from '../fire/plan.js';
 import { runFire } from '../fire/run.js';
-import { FireError } from '../fire/errors.js';
 import { DEFAULT_TIMEOUT_MS, printableUrl } from '../net/deliver.js';
 import { DEFAULT_ENCODING, SUBHOOK_ENCODINGS, type SubhookEncoding } from '../fire/encode.js';
 import { MAX_SEED } from '../generate/random.js';
@@ -10,7 +9,9 @@ import { SCENARIOS, scenarioOption, LIFECYCLE_OUTCOMES } from '../fire/scenario.
 import { smsCallbackEventTypes } from '../generate/sms-callback.js';
 import { SMN_TAMPER_DESCRIPTIONS, SMN_TAMPER_KINDS, SMN_TAMPER_RULES, STALE_SECONDS, TAMPER_DESCRIPTIONS, TAMPER_KINDS, TAMPER_RULES, tamperKind } from '../fire/tamper.js';
 import { smnSigner } from '../fire/smn-signer.js';
-import { subhookEventNames, subhookProductIds } from '../fire/subhook-event.js';
+import { subhookEventNames } from '../fire/subhook-event.js';
+import { subhookProductIds } from '../judge/subhook.js';
+import { commandError } from './errors.js';
 import { processIo, UsageError, type Command, type CommandIo, type OptionValues, type OptionValue } from './command.js';
 import { integerOption, KEY_VARIABLE, smnCertificateOption, subhookKeyOption } from './option-values.js';
 import { readFileSync } from 'node:fs';
@@ -201,8 +202,8 @@ async function fire(values: OptionValues, positionals: string[], io: CommandIo):
   out(`smn-kit fire: ${plural(plan.deliveries.length, 'deliver')} to ${printableUrl(to)} (seed ${plan.seed})`);
   const result = await runFire(plan, { rate, timeoutMs, out });
   const perSecond = result.seconds > 0 ? ` (${Math.round(result.sent / result.seconds)}/s)` : '';
-  const verdict = result.unexpected === 0 ? 'every answer as expected' : `${result.unexpected} of ${result.sent} not as expected`;
-  out(`smn-kit fire: ${plural(result.sent, 'deliver')} in ${result.seconds.toFixed(2)} s${perSecond}: ${verdict}`);
+  const outcome = result.unexpected === 0 ? 'every answer as expected' : `${result.unexpected} of ${result.sent} not as expected`;
+  out(`smn-kit fire: ${plural(result.sent, 'deliver')} in ${result.seconds.toFixed(2)} s${perSecond}: ${outcome}`);
   return result.unexpected === 0 ? 0 : 1;
 }
 
@@ -232,11 +233,7 @@ export const fireCommand: Command = {
     try {
       return await fire(values, positionals, io);
     } catch (error) {
-      if (error instanceof FireError) {
-        const hint = error.message.startsWith('--key is required') ? `; pass --key K or set ${KEY_VARIABLE}` : '';
-        throw new UsageError(`${error.message}${hint}`);
-      }
-      throw error;
+      throw commandError(error);
     }
   },
 };

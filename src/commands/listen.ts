@@ -3,7 +3,7 @@
 import { onStop, processIo, UsageError, type Command, type CommandIo, type OptionValues, type OptionValue } from './command.js';
 import { summarize } from '../report/report.js';
 import { createCertificateFetcher, MAX_CERTIFICATE_BYTES } from '../listen/certificates.js';
-import { DEFAULT_SMN_HOSTS, LOOPBACK_HOSTS, NO_SMN_HOSTS, parseSmnHosts, SmnHostsError, VENDOR_SMN_HOSTS, type SmnHosts } from '../listen/hosts.js';
+import { DEFAULT_SMN_HOSTS, LOOPBACK_HOSTS, NO_SMN_HOSTS, parseSmnHosts, VENDOR_SMN_HOSTS, type SmnHosts } from '../listen/hosts.js';
 import { openRecorder, type DeliveryRecord, type Recorder } from '../judge/record.js';
 import { openListenReports, pathOf, type ListenReports, type ListenTally } from '../listen/report.js';
 import {
@@ -17,7 +17,8 @@ import {
 } from '../listen/server.js';
 import type { SmnCertificateSource } from '../judge/smn-notification.js';
 import { countSignature, describeProblem, signatureCounts, smnSignatureCounts, subjectOf, uncheckedSignaturesNote, uncheckedSmnSignaturesNote, type SmnSignatureCounts } from '../judge/verdict.js';
-import { subhookProducts } from '../judge/subhook.js';
+import { subhookProductIds } from '../judge/subhook.js';
+import { commandError } from './errors.js';
 import { integerOption, KEY_OPTIONS_HELP, KEY_SOURCES, productOption, SMN_CERT_HELP, smnCertificateOption, subhookKeyOption, writablePath } from './option-values.js';
 
 function deliveryLine(record: DeliveryRecord): string {
@@ -65,8 +66,7 @@ function smnHostsOption(value: OptionValue): SmnHosts {
   try {
     return parseSmnHosts(value === undefined ? DEFAULT_SMN_HOSTS : String(value));
   } catch (error) {
-    if (error instanceof SmnHostsError) throw new UsageError(`--smn-cert-host: ${error.message}`);
-    throw error;
+    throw commandError(error);
   }
 }
 
@@ -84,7 +84,7 @@ export const listenCommand = {
   name: 'listen',
   // A getter: the text names the spec's products, and loading the spec waits until help is asked for.
   get usage() {
-    return `Usage: smn-kit listen [--port ${DEFAULT_LISTEN_PORT}] [--host ${DEFAULT_LISTEN_HOST}] [--product auto|${subhookProducts().join('|')}]
+    return `Usage: smn-kit listen [--port ${DEFAULT_LISTEN_PORT}] [--host ${DEFAULT_LISTEN_HOST}] [--product auto|${subhookProductIds().join('|')}]
                       [--key-file FILE | --key K] [--smn-cert FILE] [--smn-cert-host HOSTS]
                       [--confirm] [--out FILE] [--expect N] [--timeout S] [--status CODE]
                       [--refuse-invalid] [--strict] [--delay MS] [--max-body BYTES]
@@ -115,7 +115,7 @@ Options:
   --port PORT       port to listen on (default ${DEFAULT_LISTEN_PORT}; 0 picks a free one)
   --host HOST       interface to listen on (default ${DEFAULT_LISTEN_HOST})
   --product P       auto (default: per delivery, the product whose schema knows the event),
-                    or ${subhookProducts().join(' or ')}
+                    or ${subhookProductIds().join(' or ')}
 ${KEY_OPTIONS_HELP}
 ${SMN_CERT_HELP}
                     (default: the certificate at each notification's signing_cert_url,

@@ -73,7 +73,8 @@ async function dispatch(argv: string[], io: CommandIo): Promise<number> {
 
 /**
  * Runs `smn-kit ...argv` with `io` and resolves with its exit status: 2 for a usage
- * error (one line on io.stderr), 1 for an unexpected one. Never exits the process.
+ * error (one line on io.stderr; errors.ts may give another), 1 for an unexpected one.
+ * Never exits the process.
  */
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   try {
@@ -81,7 +82,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`smn-kit: ${error.message}\n`);
-      return 2;
+      return error.status;
     }
     io.stderr.write(`smn-kit: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;

@@ -4,7 +4,7 @@
 import { X509Certificate } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { readSmnSigningCertificate } from '../notification/index.js';
-import { subhookProducts } from '../judge/subhook.js';
+import { subhookProductIds } from '../judge/subhook.js';
 import { UsageError, type OptionValues, type OptionValue } from './command.js';
 
 /** Reads an integer option, naming the option and the rule when the value is wrong. */
@@ -97,6 +97,16 @@ export function smnCertificateOption(path: OptionValue, option = '--smn-cert'): 
   return certificate;
 }
 
+/** How the judges' problems and notes name the options that check signatures (the judges name no option themselves). */
+export const SIGNATURE_HINTS = {
+  /** What made an unchecked signature a fault. */
+  requiredBy: '--require-signature',
+  /** What gives a SUBHOOK key. */
+  noKey: `give ${KEY_SOURCES}`,
+  /** Why SMN signatures are not checked. */
+  noCertificate: 'no certificate given: --smn-cert FILE',
+};
+
 /** The help's lines on --smn-cert, shared by validate and listen. */
 export const SMN_CERT_HELP = `  --smn-cert FILE   the X.509 certificate (PEM or DER) that SMN notifications are signed
                     with, the file at their signing_cert_url: every notification's
@@ -105,7 +115,7 @@ export const SMN_CERT_HELP = `  --smn-cert FILE   the X.509 certificate (PEM or 
 
 export function productOption(value: OptionValue, allowAuto: boolean): string | undefined {
   if (value === undefined || (allowAuto && value === 'auto')) return undefined;
-  const products = subhookProducts();
+  const products = subhookProductIds();
   if (!products.includes(String(value))) {
     throw new UsageError(`--product must be ${[...(allowAuto ? ['auto'] : []), ...products].join(', ')}, got "${String(value)}"`);
   }

@@ -1,12 +1,13 @@
 // `smn-kit validate`: saved SMN payloads, SUBHOOK events and deliveries, judged offline.
 import { processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
-import { KEY_OPTIONS_HELP, productOption, SMN_CERT_HELP, smnCertificateOption, subhookKeyOption, writablePath } from './option-values.js';
-import { subhookProducts } from '../judge/subhook.js';
+import { KEY_OPTIONS_HELP, productOption, SIGNATURE_HINTS, SMN_CERT_HELP, smnCertificateOption, subhookKeyOption, writablePath } from './option-values.js';
+import { subhookProductIds } from '../judge/subhook.js';
 import { KINDS, type Kind } from '../validate/judge.js';
 import { itemLine, junitCollector, openValidateJson, summaryLine } from '../validate/report.js';
 import { countSignature, signatureCounts, smnSignatureCounts } from '../judge/verdict.js';
 import { validateFiles } from '../validate/run.js';
-import { EXTENSIONS, listSourceFiles, SourceError } from '../validate/sources.js';
+import { EXTENSIONS, listSourceFiles } from '../validate/sources.js';
+import { commandError } from './errors.js';
 
 const OUTPUT_FLUSH_BYTES = 1 << 16;
 
@@ -32,7 +33,7 @@ export const validateCommand = {
   name: 'validate',
   // A getter: the text names the spec's products, and loading the spec waits until help is asked for.
   get usage() {
-    return `Usage: smn-kit validate PATH... [--kind auto|smn|subhook] [--product ${subhookProducts().join('|')}]
+    return `Usage: smn-kit validate PATH... [--kind auto|smn|subhook] [--product ${subhookProductIds().join('|')}]
                         [--key-file FILE | --key K] [--smn-cert FILE] [--require-signature]
                         [--strict] [--json FILE] [--junit FILE]
 
@@ -69,7 +70,7 @@ Options:
                     an SMN operation is an SMN response, any other object with SUBHOOK
                     fields (or anything, with --product) is SUBHOOK; smn judges every
                     payload as SMN (a notification or a response), subhook as SUBHOOK
-  --product P       the SUBHOOK product, ${subhookProducts().join(' or ')} (default: per event, the
+  --product P       the SUBHOOK product, ${subhookProductIds().join(' or ')} (default: per event, the
                     product whose schema knows the event and accepts it)
 ${KEY_OPTIONS_HELP}
 ${SMN_CERT_HELP}
@@ -127,16 +128,14 @@ Example:
     try {
       files = await listSourceFiles(positionals);
     } catch (error) {
-      if (error instanceof SourceError) throw new UsageError(error.message);
-      throw error;
+      throw commandError(error);
     }
     const json = jsonPath === undefined ? undefined : openValidateJson(jsonPath, positionals);
     const junit = junitPath === undefined ? undefined : junitCollector();
     const out = lineWriter(io.stdout);
     const signatures = signatureCounts(key !== undefined);
     const smnSignatures = smnSignatureCounts(certificate ? 'file' : 'none');
-    const certificates = certificate ? () => ({ certificate }) : undefined;
-    const options = { kind, product, key, requireSignature, strict: values.strict === true, certificates, noCertificate: 'no certificate given: --smn-cert FILE' };
+    const options = { kind, product, key, requireSignature, strict: values.strict === true, certificate: certificate?.toString(), ...SIGNATURE_HINTS };
     const started = process.hrtime.bigint();
     const summary = await validateFiles(files, options, (item, verdict) => {
       countSignature(signatures, verdict, smnSignatures);

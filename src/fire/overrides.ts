@@ -15,9 +15,9 @@ export function parseOverrides(sets: readonly string[]): Override[] {
   const overrides: Override[] = [];
   for (const set of sets) {
     const at = set.indexOf('=');
-    if (at <= 0) throw new FireError(`--set "${set}": expected field=value, such as --set tag=order-1024`);
+    if (at <= 0) throw new FireError(`--set "${set}": expected field=value, such as --set tag=order-1024`, 'invalid-override');
     const field = set.slice(0, at);
-    if (overrides.some((o) => o.field === field)) throw new FireError(`--set ${field}: given more than once`);
+    if (overrides.some((o) => o.field === field)) throw new FireError(`--set ${field}: given more than once`, 'invalid-override');
     overrides.push({ field, text: set.slice(at + 1) });
   }
   return overrides;
@@ -68,13 +68,14 @@ export function overridesFor(overrides: readonly Override[], fields: readonly st
  */
 export function checkOverrideFields(overrides: readonly Override[], events: readonly { name: string; fields: readonly string[] }[], nameField: string, what: string): void {
   for (const { field } of overrides) {
-    if (field === nameField) throw new FireError(`--set ${field}: the event's name is chosen by EVENT, not by --set`);
+    if (field === nameField) throw new FireError(`--set ${field}: the event's name is chosen by EVENT, not by --set`, 'invalid-override');
     if (events.some((event) => event.fields.includes(field))) continue;
     const only = events.length === 1 ? events[0] : undefined;
     throw new FireError(
       only
         ? `--set ${field}: ${what} ${only.name} has no field "${field}"; its fields are ${only.fields.filter((f) => f !== nameField).join(', ')}`
         : `--set ${field}: none of the ${what} events fired (${events.map((e) => e.name).join(', ')}) has a field "${field}"`,
+      'invalid-override',
     );
   }
 }

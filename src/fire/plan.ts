@@ -1,29 +1,18 @@
 // What `smn-kit fire` will send, decided and checked before anything is sent: the
-// deliveries in order, each with what its answer should be. Each delivery's event is
-// made when it is sent, so its timestamp is current however long the run lasts; the
-// order of making them is fixed, so a seeded run makes the same events every time.
+// deliveries in order, each with what its answer should be and how its request is made
+// (a recipe: data). The requests themselves are made when they are sent (make.ts), so
+// each event's time is current however long the run lasts; a seeded plan makes the same
+// requests every time.
 import { smnResponses } from '../contract/smn-responses.js';
-import { smnNotification, type SmnNotification } from '../notify/envelope.js';
-import { signSmnNotification } from '../notification/index.js';
-import type { HttpDelivery } from '../net/deliver.js';
-import { DEFAULT_ENCODING, encodeSubhookDelivery, USER_AGENT, type SubhookEncoding } from './encode.js';
+import { DEFAULT_ENCODING, type SubhookEncoding } from './encode.js';
 import { FireError } from './errors.js';
 import { checkOverrideFields, overridesFor, parseOverrides, type Override } from './overrides.js';
 import { createRandom, type Random } from '../generate/random.js';
 import { checkLifecycle, lifecycleEvents, type Scenario } from './scenario.js';
 import { generateSmsCallbackEvent, OverrideError, SMS_EVENT_TYPE_FIELD, smsCallbackEventTypes, smsCallbackShape } from '../generate/sms-callback.js';
-import {
-  EVENT_FIELD,
-  generateSubhookEvent,
-  SIGNATURE_FIELD,
-  subhookEventNames,
-  subhookEventShape,
-  subhookProductIds,
-  TOKEN_FIELD,
-  type SubhookEvent,
-  type SubhookEventShape,
-} from './subhook-event.js';
-import { isSmnTamperKind, isSubhookTamperKind, SMN_TAMPER_KINDS, SMN_TAMPER_RULES, STALE_SECONDS, TAMPER_KINDS, TAMPER_RULES, tamper, type SmnTamperKind, type TamperKind } from './tamper.js';
+import { EVENT_FIELD, generateSubhookEvent, subhookEventNames, subhookEventShape, type SubhookEventShape } from './subhook-event.js';
+import { subhookProductIds } from '../judge/subhook.js';
+import { isSmnTamperKind, isSubhookTamperKind, SMN_TAMPER_KINDS, SMN_TAMPER_RULES, TAMPER_KINDS, TAMPER_RULES, type SmnTamperKind, type TamperKind } from './tamper.js';
 import { testSmnSigner, type SmnSigner } from './smn-signer.js';
 
 /** EVENT for every event of the product. */
@@ -59,6 +48,23 @@ export interface FireOptions {
   smnCertUrl?: string;
 }
 
+/**
+ * How one delivery's request is made: data, read by makeNext (make.ts). A step of a
+ * message may reuse what an earlier step of the same message made; which one is named
+ * here, so the order the deliveries must be made in is written in the plan.
+ */
+export type DeliveryRecipe =
+  /** A valid SUBHOOK event; with `sharesWith`, the data fields of that step's event (the events of one message share its send_id). */
+  | { kind: 'subhook-event'; event: string; sharesWith?: number }
+  /** A valid SUBHOOK event broken the way `tamper` says; reused-token takes the token and signature of step `tokenOf`'s event. */
+  | { kind: 'tampered-subhook-event'; event: string; tamper: TamperKind; tokenOf?: number }
+  /** A valid, signed SMN notification of the plan's SMS callback event type. */
+  | { kind: 'smn-notification' }
+  /** A valid, signed SMN notification broken the way `tamper` says. */
+  | { kind: 'tampered-smn-notification'; tamper: Exclude<SmnTamperKind, 'replayed-message'> }
+  /** The very request of step `of`, sent again. */
+  | { kind: 'replay'; of: number };
+
 export interface PlannedDelivery {
   /** What is sent, for the delivery line: `sms request form`, `smn sms_reply_event`... */
   label: string;
@@ -66,8 +72,35 @@ export interface PlannedDelivery {
   expect: 'accept' | 'refuse';
   /** For a tampered delivery: the rule it breaks, as smn-kit names it (its SUBHOOK or SMN notification library, listen). */
   rule?: string;
-  /** Makes the request, with `now` (milliseconds) as the event's time. */
-  build(now: number): HttpDelivery;
+  /** The message it belongs to (from 0), and its step in that message (from 0). */
+  message: number;
+  step: number;
+  recipe: DeliveryRecipe;
+}
+
+/** What every SUBHOOK event of a plan is made with. */
+export interface SubhookSource {
+  family: 'subhook';
+  to: URL;
+  product: string;
+  /** The SUBHOOK secret that signs the events. */
+  key: string;
+  encoding: SubhookEncoding;
+  /** The overrides of each event fired, coerced by its schema. */
+  overrides: ReadonlyMap<string, Record<string, unknown>>;
+}
+
+/** What every SMN notification of a plan is made with. */
+export interface SmnSource {
+  family: 'smn';
+  to: URL;
+  eventType: string;
+  topicUrn: string;
+  /** One subscription per run, as SMN sends every message of a topic to a subscriber with the same URN. */
+  subscriptionUrn: string;
+  signingCertUrl: string;
+  signer: SmnSigner;
+  overrides: Record<string, unknown>;
 }
 
 export interface FirePlan {
@@ -76,6 +109,13 @@ export interface FirePlan {
   /** `sms`, `intersms`... or `smn` for SMS callback events. */
   product: string;
   encoding: SubhookEncoding | 'smn-notification';
+  source: SubhookSource | SmnSource;
+  /**
+   * How many numbers planning drew from the seed's stream (lifecycle outcomes, URNs):
+   * the requests are made from the numbers after them, so a seeded plan makes the same
+   * requests every time it is made.
+   */
+  plannedDraws: number;
 }
 
 function productOf(options: FireOptions): string {
@@ -95,9 +135,28 @@ function unknownEvent(name: string, product: string): FireError {
 
 function checkKey(key: string | undefined): string {
   if (key === undefined || key.length === 0) {
-    throw new FireError('--key is required for SUBHOOK events: the SUBHOOK secret signs each one (signature = md5(token + key))');
+    throw new FireError('--key is required for SUBHOOK events: the SUBHOOK secret signs each one (signature = md5(token + key))', 'key-required');
   }
   return key;
+}
+
+type Step = Omit<PlannedDelivery, 'message' | 'step'>;
+
+/** A valid event, step `step` of its message: the first chooses the data the later ones share (one send_id). */
+const validStep = (label: string, event: string, step: number): Step => ({
+  label,
+  expect: 'accept',
+  recipe: step === 0 ? { kind: 'subhook-event', event } : { kind: 'subhook-event', event, sharesWith: 0 },
+});
+
+/** A tampered event, after the valid event whose token it reuses for reused-token. */
+function tamperedSteps(label: string, event: string, tamper: TamperKind): Step[] {
+  const tampered: Step = { label: `${label} tamper ${tamper}`, expect: 'refuse', rule: TAMPER_RULES[tamper], recipe: { kind: 'tampered-subhook-event', event, tamper } };
+  if (tamper !== 'reused-token') return [tampered];
+  return [
+    { label: `${label} (valid, its token is reused next)`, expect: 'accept', recipe: { kind: 'subhook-event', event } },
+    { ...tampered, recipe: { kind: 'tampered-subhook-event', event, tamper, tokenOf: 0 } },
+  ];
 }
 
 /** Decides and checks every delivery; throws a FireError for anything the user must fix. */
@@ -146,53 +205,13 @@ export function planFire(options: FireOptions): FirePlan {
   const trial = createRandom(random.seed);
   for (const shape of fired) generateSubhookEvent(shape, { key, random: trial, overrides: overridesOf.get(shape.event) });
 
-  const generate = (shape: SubhookEventShape, now: number, shared?: SubhookEvent): SubhookEvent =>
-    generateSubhookEvent(shape, { key, random, now, shared, overrides: overridesOf.get(shape.event) });
-  const encode = (fields: SubhookEvent): HttpDelivery => encodeSubhookDelivery(options.to, fields, encoding, random);
-
   const deliveries: PlannedDelivery[] = [];
-  for (const message of messages) {
-    let first: SubhookEvent | undefined;
-    for (const name of message) {
-      const shape = shapeOf(name);
-      const label = `${product} ${name} ${encoding}`;
-      if (!subhookTamper) {
-        deliveries.push({
-          label,
-          expect: 'accept',
-          build(now) {
-            const fields = generate(shape, now, first);
-            first ??= fields;
-            return encode(fields);
-          },
-        });
-        continue;
-      }
-      const kind = subhookTamper;
-      let captured: { token: unknown; signature: unknown } | undefined;
-      if (kind === 'reused-token') {
-        deliveries.push({
-          label: `${label} (valid, its token is reused next)`,
-          expect: 'accept',
-          build(now) {
-            const fields = generate(shape, now);
-            captured = { token: fields[TOKEN_FIELD], signature: fields[SIGNATURE_FIELD] };
-            return encode(fields);
-          },
-        });
-      }
-      deliveries.push({
-        label: `${label} tamper ${kind}`,
-        expect: 'refuse',
-        rule: TAMPER_RULES[kind],
-        build(now) {
-          const tampered = tamper(kind, shape, generate(shape, now), { key, random, now, captured });
-          return encode(tampered.event);
-        },
-      });
-    }
-  }
-  return { deliveries, seed: random.seed, product, encoding };
+  messages.forEach((names, message) => {
+    const steps = subhookTamper ? tamperedSteps(`${product} ${names[0]} ${encoding}`, names[0]!, subhookTamper) : names.map((name, step) => validStep(`${product} ${name} ${encoding}`, name, step));
+    steps.forEach((delivery, step) => deliveries.push({ ...delivery, message, step }));
+  });
+  const source: SubhookSource = { family: 'subhook', to: options.to, product, key, encoding, overrides: overridesOf };
+  return { deliveries, seed: random.seed, product, encoding, source, plannedDraws: random.draws };
 }
 
 /** The region of a topic URN (`urn:smn:<region>:...`), for an SMN-shaped certificate URL. */
@@ -225,7 +244,7 @@ function planSmsCallback(options: FireOptions, eventType: string, sets: Override
   try {
     generateSmsCallbackEvent(eventType, { random: createRandom(random.seed), overrides });
   } catch (error) {
-    if (error instanceof OverrideError) throw new FireError(`--set ${error.message}`);
+    if (error instanceof OverrideError) throw new FireError(`--set ${error.message}`, 'invalid-override');
     throw error;
   }
   const signer = options.smnSigner ?? testSmnSigner();
@@ -233,77 +252,17 @@ function planSmsCallback(options: FireOptions, eventType: string, sets: Override
   // One subscription per run, as SMN sends every message of a topic to a subscriber with the same URN.
   const subscriptionUrn = `${topicUrn}:${random.hex(32)}`;
 
-  const notification = (now: number, changes: { timestamp?: number; messageId?: string } = {}): SmnNotification => {
-    const event = generateSmsCallbackEvent(eventType, { random, now, overrides });
-    return smnNotification(topicUrn, event, {
-      random,
-      timestamp: changes.timestamp ?? now,
-      messageId: changes.messageId,
-      subscriptionUrn,
-      signingCertUrl,
-      signer: { privateKey: signer.privateKey, hash: signer.hash },
-    });
-  };
-  const request = (sent: SmnNotification): HttpDelivery => ({ method: 'POST', url: options.to, headers: { 'user-agent': USER_AGENT, ...sent.headers }, body: JSON.stringify(sent.body) });
   const label = `smn ${eventType}`;
-
   const deliveries: PlannedDelivery[] = [];
-  for (let i = 0; i < count; i++) {
-    if (kind === undefined) {
-      deliveries.push({ label, expect: 'accept', build: (now) => request(notification(now)) });
-      continue;
-    }
-    let first: HttpDelivery | undefined;
-    if (kind === 'replayed-message') {
-      deliveries.push({
-        label: `${label} (valid, sent again next)`,
-        expect: 'accept',
-        build: (now) => (first = request(notification(now))),
-      });
-    }
-    deliveries.push({
-      label: `${label} tamper ${kind}`,
-      expect: 'refuse',
-      rule: SMN_TAMPER_RULES[kind],
-      build(now) {
-        if (kind === 'replayed-message') return first!;
-        return request(tamperNotification(kind, notification(now, kind === 'stale-timestamp' ? { timestamp: now - STALE_SECONDS * 1000 } : {}), { random, now, signer, eventType, overrides }));
-      },
-    });
+  for (let message = 0; message < count; message++) {
+    const steps: Step[] = [];
+    if (kind === undefined) steps.push({ label, expect: 'accept', recipe: { kind: 'smn-notification' } });
+    else if (kind === 'replayed-message') {
+      steps.push({ label: `${label} (valid, sent again next)`, expect: 'accept', recipe: { kind: 'smn-notification' } });
+      steps.push({ label: `${label} tamper ${kind}`, expect: 'refuse', rule: SMN_TAMPER_RULES[kind], recipe: { kind: 'replay', of: 0 } });
+    } else steps.push({ label: `${label} tamper ${kind}`, expect: 'refuse', rule: SMN_TAMPER_RULES[kind], recipe: { kind: 'tampered-smn-notification', tamper: kind } });
+    steps.forEach((delivery, step) => deliveries.push({ ...delivery, message, step }));
   }
-  return { deliveries, seed: random.seed, product: 'smn', encoding: 'smn-notification' };
-}
-
-/**
- * A valid, signed notification broken the way `kind` says, so that only the rule the
- * kind names is broken (a changed field is well formed; a stale timestamp is signed).
- */
-function tamperNotification(
-  kind: Exclude<SmnTamperKind, 'replayed-message' | 'stale-timestamp'> | 'stale-timestamp',
-  sent: SmnNotification,
-  context: { random: Random; now: number; signer: SmnSigner; eventType: string; overrides: Record<string, unknown> },
-): SmnNotification {
-  const body: Record<string, unknown> = { ...sent.body };
-  const headers = { ...sent.headers };
-  switch (kind) {
-    case 'signature': {
-      // A real signature by the right key, of another message: only verifying it finds it.
-      const other = signSmnNotification({ ...sent.body, message_id: context.random.hex(32) }, context.signer.privateKey, { hash: context.signer.hash });
-      body.signature = other.signature;
-      break;
-    }
-    case 'changed-field':
-      // Another event of the same type, still valid against its schema: only the signature no longer fits.
-      body.message = JSON.stringify(generateSmsCallbackEvent(context.eventType, { random: context.random, now: context.now, overrides: context.overrides }));
-      break;
-    case 'header-mismatch':
-      headers['X-SMN-MESSAGE-ID'] = context.random.hex(32);
-      break;
-    case 'missing-field':
-      delete body.signature_version;
-      break;
-    case 'stale-timestamp':
-      break;
-  }
-  return { headers, body: body as unknown as SmnNotification['body'] };
+  const source: SmnSource = { family: 'smn', to: options.to, eventType, topicUrn, subscriptionUrn, signingCertUrl, signer, overrides };
+  return { deliveries, seed: random.seed, product: 'smn', encoding: 'smn-notification', source, plannedDraws: random.draws };
 }

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deliver, DeliveryError, DEFAULT_TIMEOUT_MS, printableUrl } from '../net/deliver.js';
 import { FireError } from './errors.js';
+import { makeNext, startMaking } from './make.js';
 import type { FirePlan, PlannedDelivery } from './plan.js';
 
 export interface RunOptions {
@@ -25,7 +26,8 @@ export interface FireResult {
 
 const is2xx = (status: number): boolean => status >= 200 && status < 300;
 
-function verdictOf(delivery: PlannedDelivery, status: number): { ok: boolean; note: string } {
+/** Whether an answer's status is what the delivery expects, and what the line adds when it is not (or is, for a refusal). */
+function answerCheck(delivery: PlannedDelivery, status: number): { ok: boolean; note: string } {
   if (delivery.expect === 'accept') return is2xx(status) ? { ok: true, note: '' } : { ok: false, note: ': not 2xx' };
   return is2xx(status)
     ? { ok: false, note: `: accepted, but a receiver should refuse it (${delivery.rule ?? 'tampered'})` }
@@ -43,15 +45,16 @@ export async function runFire(plan: FirePlan, options: RunOptions = {}): Promise
   const started = performance.now();
   let asExpected = 0;
   let unexpected = 0;
+  const making = startMaking(plan);
   for (const [index, delivery] of plan.deliveries.entries()) {
     const due = started + index * interval;
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
-    const request = delivery.build(Date.now());
+    const request = makeNext(plan, making, Date.now());
     const prefix = `#${String(index + 1).padStart(width)} ${delivery.label}`;
     try {
       const answer = await deliver(request, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
-      const { ok, note } = verdictOf(delivery, answer.status);
+      const { ok, note } = answerCheck(delivery, answer.status);
       if (ok) asExpected++;
       else unexpected++;
       out(`${prefix} -> ${answer.status} in ${answer.ms.toFixed(1)} ms${note}`);
@@ -59,7 +62,7 @@ export async function runFire(plan: FirePlan, options: RunOptions = {}): Promise
       if (!(error instanceof DeliveryError)) throw error;
       if (error.kind === 'unreachable') {
         const after = index > 0 ? ` after ${index} deliver${index === 1 ? 'y' : 'ies'}` : '';
-        throw new FireError(`--to ${printableUrl(request.url)}: cannot reach the receiver${after} (${error.reason}); is it running, and is the URL right?`);
+        throw new FireError(`--to ${printableUrl(request.url)}: cannot reach the receiver${after} (${error.reason}); is it running, and is the URL right?`, 'receiver-unreachable');
       }
       unexpected++;
       out(`${prefix} -> no answer (${error.reason})`);

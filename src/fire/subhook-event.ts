@@ -9,7 +9,7 @@ import { validateSubhookEvent } from '../subhook/validate.js';
 import type { SubhookProblem } from '../subhook/problem.js';
 import { FireError } from './errors.js';
 import type { Random } from '../generate/random.js';
-import { unixSeconds, valueFor, type ValueSchema } from '../generate/values.js';
+import { unixSecondsFromMs, valueFor, type ValueSchema } from '../generate/values.js';
 
 /** The field whose value is the event's name. */
 export const EVENT_FIELD = 'events';
@@ -35,9 +35,6 @@ export interface SubhookEventShape {
 
 /** An event's fields: numbers where the schema allows integers (JSON deliveries keep them). */
 export type SubhookEvent = Record<string, unknown>;
-
-/** The product ids of the spec, in its order. */
-export const subhookProductIds = (): string[] => [...subhookContract().keys()];
 
 /** The event names of a product, in the spec's order (empty for an unknown product). */
 export const subhookEventNames = (product: string): string[] => [...(subhookContract().get(product)?.events.keys() ?? [])];
@@ -121,7 +118,7 @@ export function generateSubhookEvent(shape: SubhookEventShape, options: Generate
       const shared = options.shared?.[field];
       event[field] = shared !== undefined && isDataField(field) ? shared : valueFor(shape.schemaOf(field), options.random);
     }
-    if (shape.fields.includes(TIMESTAMP_FIELD)) event[TIMESTAMP_FIELD] = unixSeconds(options.now ?? Date.now());
+    if (shape.fields.includes(TIMESTAMP_FIELD)) event[TIMESTAMP_FIELD] = unixSecondsFromMs(options.now ?? Date.now());
     Object.assign(event, overrides);
     if (typeof event[TOKEN_FIELD] === 'string' && shape.fields.includes(SIGNATURE_FIELD) && !(SIGNATURE_FIELD in overrides)) {
       event[SIGNATURE_FIELD] = signSubhook(event[TOKEN_FIELD], options.key);
@@ -134,7 +131,7 @@ export function generateSubhookEvent(shape: SubhookEventShape, options: Generate
     if (problem) {
       const field = problem.pointer.slice(1);
       const hint = problem.rule === 'bad-signature' ? '; to send a bad signature on purpose, use --tamper signature' : '';
-      throw new FireError(`--set ${field}: ${shape.product} ${shape.event} expects ${problem.expected}, got ${problem.received} (${problem.rule})${hint}`);
+      throw new FireError(`--set ${field}: ${shape.product} ${shape.event} expects ${problem.expected}, got ${problem.received} (${problem.rule})${hint}`, 'invalid-override');
     }
   }
   // Only a spec whose examples do not fit its own schema gets here.

@@ -12,6 +12,8 @@ export interface Random {
   pick<T>(items: readonly T[]): T;
   /** `length` lower-case hexadecimal digits. */
   hex(length: number): string;
+  /** How many numbers have been drawn so far: a generator of the same seed that draws as many more continues this one's stream. */
+  readonly draws: number;
 }
 
 export const MAX_SEED = 2 ** 32 - 1;
@@ -20,7 +22,9 @@ export const MAX_SEED = 2 ** 32 - 1;
 export function createRandom(seed: number = randomBytes(4).readUInt32LE(0)): Random {
   // Hashing the seed spreads nearby seeds (1, 2, 3...) to unrelated streams.
   let state = createHash('sha256').update(String(seed)).digest().readUInt32LE(0);
+  let draws = 0;
   const next = (): number => {
+    draws++;
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
@@ -40,6 +44,9 @@ export function createRandom(seed: number = randomBytes(4).readUInt32LE(0)): Ran
       let out = '';
       for (let i = 0; i < length; i++) out += int(0, 15).toString(16);
       return out;
+    },
+    get draws() {
+      return draws;
     },
   };
 }

@@ -32,6 +32,7 @@ export interface GenerateSmsCallbackOptions {
 /** An override that makes the event invalid: the message starts with the field's name. */
 export class OverrideError extends Error {
   override readonly name = 'OverrideError';
+  readonly code = 'invalid-override';
   constructor(
     readonly field: string,
     message: string,

@@ -38,7 +38,7 @@ export function vary(example: unknown, random: Random): unknown {
 }
 
 /** Unix seconds of a time in milliseconds. */
-export const unixSeconds = (ms: number): number => Math.floor(ms / 1000);
+export const unixSecondsFromMs = (ms: number): number => Math.floor(ms / 1000);
 
 /** ISO-8601 in UTC to the second (`2026-11-24T09:30:05Z`), as SMN writes its times. */
 export const isoSeconds = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');

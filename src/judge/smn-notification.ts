@@ -22,7 +22,7 @@ export type SmnCertificateLookup =
   /** The certificate could not be had, and that is a fault of this delivery. */
   | { problem: Problem };
 
-/** `--smn-cert` (the same certificate whatever the URL) or `listen`'s fetcher. */
+/** One certificate whatever the URL (a file the user gives), or `listen`'s fetcher. */
 export type SmnCertificateSource = (signingCertUrl: unknown) => SmnCertificateLookup | Promise<SmnCertificateLookup>;
 
 export interface SmnNotificationJudgeOptions {
@@ -37,6 +37,8 @@ export interface SmnNotificationJudgeOptions {
   now?: () => number;
   /** A signature not checked is a problem (`unchecked-signature`). */
   requireSignature?: boolean;
+  /** What made an unchecked signature a fault, in the caller's words (a command names its option), for that problem. */
+  requiredBy?: string;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -57,7 +59,7 @@ export function looksLikeSmnNotification(value: unknown): value is Record<string
   return 'signing_cert_url' in value && 'topic_urn' in value;
 }
 
-const DEFAULT_NO_CERTIFICATE = 'no certificate given: --smn-cert FILE';
+const DEFAULT_NO_CERTIFICATE = 'no certificate given';
 
 // The contract's rules, named as the library names them for the envelope.
 const RULE_OF_KEYWORD: Record<string, string> = {
@@ -120,10 +122,10 @@ function judgeMessage(eventType: string, event: Record<string, unknown>): { prob
   return { problems, warnings };
 }
 
-const uncheckedSignature = (why: string): Problem => ({
+const uncheckedSignature = (why: string, requiredBy: string | undefined): Problem => ({
   rule: 'unchecked-signature',
   pointer: '/signature',
-  expected: 'a signature verified with the signing certificate (--require-signature)',
+  expected: `a signature verified with the signing certificate${requiredBy === undefined ? '' : ` (${requiredBy})`}`,
   received: `not checked: ${why}`,
 });
 
@@ -161,7 +163,7 @@ export async function judgeSmnNotification(body: unknown, headers: SmnNotificati
     problems.push(...message.problems);
     warnings.push(...message.warnings);
   }
-  if (found.signature === 'not-checked' && options.requireSignature) problems.push(uncheckedSignature(found.note ?? 'no certificate'));
+  if (found.signature === 'not-checked' && options.requireSignature) problems.push(uncheckedSignature(found.note ?? 'no certificate', options.requiredBy));
   const verdict = verdictOf({
     kind: 'smn-notification',
     event: found.verdict.type,

@@ -3,9 +3,8 @@
 // When the product is not given, it is the one whose schema knows the event; the
 // products and their events come from the spec, never from a list written here.
 import { decodeSubhookDelivery, SubhookDeliveryError, type SubhookDelivery } from '../subhook/decode.js';
-import { subhookContract, type SubhookEventContract, type SubhookProductContract } from '../subhook/contract.js';
+import { subhookContract, type SubhookProductContract } from '../subhook/contract.js';
 import { describeReceived } from '../subhook/problem.js';
-import { verifySubhookSignature } from '../subhook/signature.js';
 import { validateSubhookEvent, type SubhookVerdict } from '../subhook/validate.js';
 import { subhookPassed, verdictOf, type Problem, type SignatureCheck, type Verdict } from './verdict.js';
 
@@ -16,91 +15,65 @@ export interface SubhookJudgeOptions {
   key?: string;
   /** Without a key, an event that carries a signature fails (`unchecked-signature`) rather than passing unverified. */
   requireSignature?: boolean;
+  /** What made an unchecked signature a fault, in the caller's words (a command names its option), for the `unchecked-signature` problem. */
+  requiredBy?: string;
+  /** What would have given a key, in the caller's words, for the `unchecked-signature` problem. */
+  noKey?: string;
   /** What the kit adds beyond the vendor's documents (unlisted fields, `x-kit-choice` rules) fails instead of warning. */
   strict?: boolean;
 }
 
 /** The product ids the spec defines, in its order. */
-export const subhookProducts = (): string[] => [...subhookContract().keys()];
-
-function toVerdict(result: SubhookVerdict): Verdict {
-  return verdictOf({ kind: 'subhook', product: result.product, event: result.event, problems: result.problems, warnings: result.warnings });
-}
+export const subhookProductIds = (): string[] => [...subhookContract().keys()];
 
 let products: SubhookProductContract[] | undefined;
 const contractProducts = (): SubhookProductContract[] => (products ??= [...subhookContract().values()]);
 
-// --- the fast path: a valid event ------------------------------------------------------
-// Most events are valid, and a valid event's verdict needs nothing but its schema's
-// compiled validator (and, with a key, the signature): the same checks, in the same
-// order, as validateSubhookEvent makes. Anything else goes the full way, which finds
-// the same validity and says why.
+let productsByEvent: Map<string, string[]> | undefined;
 
-interface KnownEvent {
-  product: string;
-  event: SubhookEventContract;
-  /** Its pass verdicts, by signature check, made once and shared (read them, never change them). */
-  passed?: Partial<Record<SignatureCheck | 'none', Verdict>>;
-}
-
-let knownEvents: Map<string, KnownEvent[]> | undefined;
-
-/** The products that know each event name, in the spec's order, each with that event's contract. */
-function productsKnowing(name: string): KnownEvent[] | undefined {
-  if (!knownEvents) {
-    knownEvents = new Map();
+/** The products whose spec knows the event `name`, in the spec's order. */
+function productsKnowing(name: unknown): string[] {
+  if (typeof name !== 'string') return [];
+  if (!productsByEvent) {
+    productsByEvent = new Map();
     for (const product of contractProducts()) {
-      for (const [eventName, event] of product.events) {
-        let known = knownEvents.get(eventName);
-        if (!known) knownEvents.set(eventName, (known = []));
-        known.push({ product: product.product, event });
+      for (const event of product.events.keys()) {
+        const knowing = productsByEvent.get(event);
+        if (knowing) knowing.push(product.product);
+        else productsByEvent.set(event, [product.product]);
       }
     }
   }
-  return knownEvents.get(name);
+  return productsByEvent.get(name) ?? [];
 }
 
-/** A key the library accepts; any other goes the full way, which throws as the library does. */
-const usableKey = (key: string | undefined): boolean => key === undefined || (typeof key === 'string' && key.length > 0);
+// Most events are valid, and a valid event's verdict says nothing particular to it: one
+// per product, event and signature check is made and then shared (read them, never
+// change them), which keeps a run of millions of events from making millions of them.
+const passed = new Map<string, Map<string, Partial<Record<SignatureCheck | 'none', Verdict>>>>();
 
-/** The verdict on an event that `event`'s schema (and the signature, with a key) accepts; undefined for any other. */
-function passing(fields: Record<string, unknown>, known: KnownEvent, key: string | undefined, signature: SignatureCheck | undefined): Verdict | undefined {
-  if (!known.event.validate(fields)) return undefined;
-  if (key !== undefined && typeof fields.token === 'string' && typeof fields.signature === 'string' && !verifySubhookSignature(fields, key)) return undefined;
-  const passed = (known.passed ??= {});
-  return (passed[signature ?? 'none'] ??= subhookPassed(known.product, known.event.name, signature));
-}
-
-const eventName = (fields: unknown): string | undefined => {
-  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) return undefined;
-  const name = (fields as { events?: unknown }).events;
-  return typeof name === 'string' ? name : undefined;
-};
-
-/** The pass verdict when the first product knowing the event (or `product`) accepts it; undefined to judge it the full way. */
-function fastPass(fields: unknown, product: string | undefined, key: string | undefined, signature: SignatureCheck | undefined): Verdict | undefined {
-  const name = eventName(fields);
-  if (name === undefined || !usableKey(key)) return undefined;
-  let known: KnownEvent | undefined;
-  if (product === undefined) known = productsKnowing(name)?.[0];
-  else {
-    const event = subhookContract().get(product)?.events.get(name);
-    known = event && { product, event };
+function toVerdict(result: SubhookVerdict, signature: SignatureCheck | undefined): Verdict {
+  if (result.valid && result.warnings.length === 0) {
+    let byProduct = passed.get(result.event);
+    if (!byProduct) passed.set(result.event, (byProduct = new Map()));
+    let bySignature = byProduct.get(result.product);
+    if (!bySignature) byProduct.set(result.product, (bySignature = {}));
+    return (bySignature[signature ?? 'none'] ??= subhookPassed(result.product, result.event, signature));
   }
-  return known && passing(fields as Record<string, unknown>, known, key, signature);
+  return verdictOf({ kind: 'subhook', product: result.product, event: result.event, problems: result.problems, warnings: result.warnings, signature });
 }
 
 // Several products may know an event (`delivered` is both domestic and international).
-function detectProduct(fields: unknown, key: string | undefined, strict: boolean | undefined): Verdict {
+function detectProduct(fields: unknown, key: string | undefined, strict: boolean | undefined, signature: SignatureCheck | undefined): Verdict {
   const name = (fields as { events?: unknown } | null)?.events;
-  const knowing = typeof name === 'string' ? contractProducts().filter((product) => product.events.has(name)) : [];
+  const knowing = productsKnowing(name);
   if (knowing.length === 0) {
     const events = contractProducts().map((product) => `${product.product}: ${[...product.events.keys()].join(', ')}`).join('; ');
     const objectLike = fields !== null && typeof fields === 'object' && !Array.isArray(fields);
     const problem: Problem = objectLike
       ? { rule: name === undefined ? 'missing-field' : 'unknown-event', pointer: '/events', expected: `an event of a product (${events})`, received: describeReceived('/events', name) }
       : { rule: 'not-an-object', pointer: '', expected: 'an object of event fields', received: describeReceived('', fields) };
-    return verdictOf({ kind: 'subhook', problems: [problem] });
+    return verdictOf({ kind: 'subhook', problems: [problem], signature });
   }
   // The product that takes the event without a problem or a warning wins; else the one
   // with the fewest problems, then the fewest warnings (an international `delivered`
@@ -108,11 +81,11 @@ function detectProduct(fields: unknown, key: string | undefined, strict: boolean
   let best: SubhookVerdict | undefined;
   const rank = (verdict: SubhookVerdict): number => verdict.problems.length * 1000 + verdict.warnings.length;
   for (const product of knowing) {
-    const result = validateSubhookEvent(fields, { product: product.product, key, strict });
-    if (result.valid && result.warnings.length === 0) return toVerdict(result);
+    const result = validateSubhookEvent(fields, { product, key, strict });
+    if (result.valid && result.warnings.length === 0) return toVerdict(result, signature);
     if (!best || rank(result) < rank(best)) best = result;
   }
-  return toVerdict(best!);
+  return toVerdict(best!, signature);
 }
 
 let fieldNames: Set<string> | undefined;
@@ -129,26 +102,22 @@ function signatureCheck(fields: unknown, key: string | undefined): SignatureChec
   return key === undefined ? 'not-checked' : 'checked';
 }
 
-const uncheckedSignature: Problem = {
+const uncheckedSignature = (options: SubhookJudgeOptions): Problem => ({
   rule: 'unchecked-signature',
   pointer: '/signature',
-  expected: 'a signature checked against the SUBHOOK key (--require-signature)',
-  received: 'no key to check it with (give --key-file, SUBHOOK_KEY or --key)',
-};
+  expected: `a signature checked against the SUBHOOK key${options.requiredBy === undefined ? '' : ` (${options.requiredBy})`}`,
+  received: `no key to check it with${options.noKey === undefined ? '' : ` (${options.noKey})`}`,
+});
 
 /** Judges decoded SUBHOOK fields (or a saved event) against the spec and, with a key, the signature. */
 export function judgeSubhookFields(fields: unknown, options: SubhookJudgeOptions): Verdict {
   const signature = signatureCheck(fields, options.key);
-  let verdict = fastPass(fields, options.product, options.key, signature);
-  if (!verdict) {
-    verdict =
-      options.product !== undefined
-        ? toVerdict(validateSubhookEvent(fields, { product: options.product, key: options.key, strict: options.strict }))
-        : detectProduct(fields, options.key, options.strict);
-    verdict.signature = signature;
-  }
+  const verdict =
+    options.product !== undefined
+      ? toVerdict(validateSubhookEvent(fields, { product: options.product, key: options.key, strict: options.strict }), signature)
+      : detectProduct(fields, options.key, options.strict, signature);
   if (signature !== 'not-checked' || !options.requireSignature) return verdict;
-  return verdictOf({ ...verdict, problems: [...verdict.problems, uncheckedSignature] });
+  return verdictOf({ ...verdict, problems: [...verdict.problems, uncheckedSignature(options)] });
 }
 
 /** A decoding failure as a problem: it names where (method, a header, body, query) and the rule. */

@@ -45,8 +45,10 @@ export interface SmnHosts {
   readonly text: string;
 }
 
+/** A list of hosts that cannot be read (its message names the bad entry). */
 export class SmnHostsError extends Error {
   override readonly name = 'SmnHostsError';
+  readonly code = 'invalid-hosts';
 }
 
 const HOSTNAME = /^(?:\*|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.(?:\*|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?))*$/;

@@ -99,6 +99,16 @@ function problemOf(error: ErrorObject, fields: Record<string, unknown>, event: S
   return { rule: RULE_OF_KEYWORD[error.keyword] ?? 'schema', pointer, expected: expectedOf(error, event, product), received };
 }
 
+const aboutSignature = (problem: SubhookProblem): boolean => problem.pointer === '/token' || problem.pointer === '/signature';
+
+// Made once per call, and not as a closure: a valid event is the common case, and
+// validate judges millions of them.
+function subhookVerdict<Event>(product: SubhookProductContract, fields: unknown, event: string | undefined, problems: SubhookProblem[], warnings: SubhookProblem[]): SubhookVerdict<Event> {
+  return problems.length === 0 && event !== undefined
+    ? { valid: true, product: product.product, event, payload: fields as Event, problems: [], warnings }
+    : { valid: false, product: product.product, event, problems, warnings };
+}
+
 /**
  * Validates decoded SUBHOOK fields (see `decodeSubhookDelivery`) against the event
  * schema of the product, and their signature when `key` is given. Values may be the
@@ -113,13 +123,8 @@ export function validateSubhookEvent<Event = Record<string, unknown>>(fields: un
     throw new TypeError('validateSubhookEvent: key (the SUBHOOK secret) must be a non-empty string when given');
   }
   const warnings: SubhookProblem[] = [];
-  const verdictOf = (event: string | undefined, problems: SubhookProblem[]): SubhookVerdict<Event> =>
-    problems.length === 0 && event !== undefined
-      ? { valid: true, product: product.product, event, payload: fields as Event, problems: [], warnings }
-      : { valid: false, product: product.product, event, problems, warnings };
-
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
-    return verdictOf(undefined, [{ rule: 'not-an-object', pointer: '', expected: 'an object of event fields', received: describeReceived('', fields) }]);
+    return subhookVerdict<Event>(product, fields, undefined, [{ rule: 'not-an-object', pointer: '', expected: 'an object of event fields', received: describeReceived('', fields) }], warnings);
   }
   const record = fields as Record<string, unknown>;
   const problems: SubhookProblem[] = [];
@@ -137,7 +142,7 @@ export function validateSubhookEvent<Event = Record<string, unknown>>(fields: un
   }
 
   // A malformed token or signature is already reported; a mismatch would only repeat it.
-  const signatureFieldsWellFormed = ![...problems, ...warnings].some((problem) => problem.pointer === '/token' || problem.pointer === '/signature');
+  const signatureFieldsWellFormed = !problems.some(aboutSignature) && !warnings.some(aboutSignature);
   if (options.key !== undefined && signatureFieldsWellFormed && typeof record.token === 'string' && typeof record.signature === 'string') {
     if (!verifySubhookSignature(record, options.key)) {
       problems.push({
@@ -148,5 +153,5 @@ export function validateSubhookEvent<Event = Record<string, unknown>>(fields: un
       });
     }
   }
-  return verdictOf(event?.name, problems);
+  return subhookVerdict<Event>(product, fields, event?.name, problems, warnings);
 }

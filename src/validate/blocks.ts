@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { JudgeOptions } from './judge.js';
 import { judgeValue } from './judge.js';
-import { forEachLine, joinParts, parseLine, type LineBlock } from './sources.js';
+import { forEachLine, joinParts, parseLine, type LineBlock } from './json-lines.js';
 import { verdictOf, type Verdict } from '../judge/verdict.js';
 
 /** The verdicts of a block's lines: the line of each item in the block (from 1), and its verdict. */
@@ -64,7 +64,7 @@ export interface PackedVerdicts {
 /** A verdict with nothing particular to its item: valid, no problems, no warnings, no note. */
 const nameOf = (verdict: Verdict): string | undefined =>
   verdict.problems.length === 0 && verdict.warnings.length === 0 && verdict.note === undefined
-    ? `${verdict.status}|${verdict.kind}|${verdict.product}|${verdict.event}|${verdict.operation}|${verdict.httpStatus}|${verdict.signature}`
+    ? `${verdict.status}|${verdict.kind}|${verdict.product}|${verdict.event}|${verdict.smsEvent}|${verdict.operation}|${verdict.httpStatus}|${verdict.signature}`
     : undefined;
 
 /** The sender's numbering of repeated verdicts, kept between blocks: by the verdict itself (they are often shared), else by what it says. */

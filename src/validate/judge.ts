@@ -4,6 +4,7 @@
 // delivery (`{headers, body}`); an SMN notification body; a SUBHOOK event (it has
 // `events`); an SMN response body (its fields match an operation's); or else a SUBHOOK
 // event again when it has fields SUBHOOK events have.
+import { X509Certificate } from 'node:crypto';
 import { RECEPTION_RULES, type DeliveryRecord } from '../judge/record.js';
 import type { SubhookDelivery } from '../subhook/decode.js';
 import type { SmnNotificationHeadersInput } from '../notification/index.js';
@@ -15,17 +16,31 @@ import { verdictOf, type Problem, type Verdict } from '../judge/verdict.js';
 export type Kind = 'auto' | 'smn' | 'subhook';
 export const KINDS: readonly Kind[] = ['auto', 'smn', 'subhook'];
 
-export interface JudgeOptions extends SubhookJudgeOptions, Pick<SmnNotificationJudgeOptions, 'certificates' | 'noCertificate'> {
+/** What `validate` judges with. Data only: the options go to its worker threads as they are. */
+export interface JudgeOptions extends SubhookJudgeOptions, Pick<SmnNotificationJudgeOptions, 'noCertificate' | 'requiredBy'> {
   kind: Kind;
+  /** The certificate (PEM) that every SMN notification's signature is verified with; without it, signatures are not checked. */
+  certificate?: string;
 }
 
-/** The options of an SMN notification's judge, from validate's: offline, so no timestamp window. */
-const smnOptions = (options: JudgeOptions): SmnNotificationJudgeOptions => ({
-  certificates: options.certificates,
-  noCertificate: options.noCertificate,
-  strict: options.strict,
-  requireSignature: options.requireSignature,
-});
+const smnOptionsOf = new WeakMap<JudgeOptions, SmnNotificationJudgeOptions>();
+
+/** The options of an SMN notification's judge, from validate's (made once, the certificate read once): offline, so no timestamp window. */
+function smnOptions(options: JudgeOptions): SmnNotificationJudgeOptions {
+  let smn = smnOptionsOf.get(options);
+  if (!smn) {
+    const certificate = options.certificate === undefined ? undefined : new X509Certificate(options.certificate);
+    smn = {
+      certificates: certificate && (() => ({ certificate })),
+      noCertificate: options.noCertificate,
+      strict: options.strict,
+      requireSignature: options.requireSignature,
+      requiredBy: options.requiredBy,
+    };
+    smnOptionsOf.set(options, smn);
+  }
+  return smn;
+}
 
 /** A body as saved (text, or already parsed), read as JSON when it is text; undefined when it is not JSON. */
 function parsedBody(body: unknown): unknown {

@@ -6,7 +6,11 @@ import { stat } from 'node:fs/promises';
 import { summarize, type Summary } from '../report/report.js';
 import { JudgePool, judgeBlocksInOrder, workersFor } from './blocks.js';
 import { judgeHar, judgeValue, type JudgeOptions } from './judge.js';
-import { readDocumentItems, readJsonLineBlocks, type Item, type SourceFile } from './sources.js';
+import { readHar } from './har.js';
+import type { Item } from './item.js';
+import { readJsonFile } from './json-document.js';
+import { readJsonLineBlocks } from './json-lines.js';
+import type { SourceFile } from './sources.js';
 import { verdictOf, type Verdict } from '../judge/verdict.js';
 
 /** Where an item came from: `source:line`, or `source#pointer` for a HAR entry. */
@@ -57,7 +61,8 @@ export async function validateFiles(files: SourceFile[], options: JudgeOptions, 
       await validateJsonLines(file.path, options, counted);
       continue;
     }
-    for await (const batch of readDocumentItems(file)) {
+    // .json and .har files are one JSON document each, read whole.
+    for await (const batch of file.format === 'har' ? readHar(file.path) : readJsonFile(file.path)) {
       for (const item of batch) {
         const judged = judge(item, options);
         const reported = counted(item, judged instanceof Promise ? await judged : judged);
