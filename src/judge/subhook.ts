@@ -50,12 +50,13 @@ function productsKnowing(name: unknown): string[] {
 // Most events are valid, and a valid event's verdict says nothing particular to it: one
 // per product, event and signature check is made and then shared (read them, never
 // change them), which keeps a run of millions of events from making millions of them.
-const passed = new Map<string, Map<string, Partial<Record<SignatureCheck | 'none', Verdict>>>>();
+type PassedBySignature = Partial<Record<SignatureCheck | 'none', Verdict>>;
+const passed = new Map<string, Map<string, PassedBySignature>>();
 
 function toVerdict(result: SubhookVerdict, signature: SignatureCheck | undefined): Verdict {
   if (result.valid && result.warnings.length === 0) {
     let byProduct = passed.get(result.event);
-    if (!byProduct) passed.set(result.event, (byProduct = new Map()));
+    if (!byProduct) passed.set(result.event, (byProduct = new Map<string, PassedBySignature>()));
     let bySignature = byProduct.get(result.product);
     if (!bySignature) byProduct.set(result.product, (bySignature = {}));
     return (bySignature[signature ?? 'none'] ??= subhookPassed(result.product, result.event, signature));
