@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { getHttpOperationsFromSpec } from '@stoplight/prism-http';
 import { fieldError } from '../contract/body-fields.js';
 import type { SmnContract } from '../contract/smn.js';
-import { smnResponses } from '../contract/smn-responses.js';
+import type { SmnResponses } from '../contract/smn-responses.js';
 import { subscriptionFilter } from '../contract/subscription-filters.js';
 import { topicFilter } from '../contract/topic-filters.js';
 import { refusedEndpoint } from './delivery-policy.js';
@@ -73,6 +73,8 @@ function shapeExample(operation: PrismOperation, body: unknown, query: URLSearch
 
 export interface StateRequest {
   operation: PrismOperation;
+  /** The contract's validators. */
+  responses: SmnResponses;
   projectId: string;
   /** The path parameters, decoded (`topic_urn`, `subscription_urn`). */
   path: Record<string, string>;
@@ -156,7 +158,7 @@ export async function stateAnswer(state: EmulatorState, contract: SmnContract, r
       const topicUrn = request.path.topic_urn!;
       if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
       const body = request.body as { subject?: string };
-      const chosen = publishedText(state, projectId, request.body);
+      const chosen = publishedText(state, request.responses, projectId, request.body);
       if ('error' in chosen) return chosen;
       const messageId = randomBytes(16).toString('hex');
       const subscribers = state.allSubscriptions(projectId).filter((s) => s.topic_urn === topicUrn);
@@ -185,7 +187,7 @@ async function addSubscriptions(state: EmulatorState, contract: SmnContract, req
   for (const one of all) {
     // Any host may be subscribed (a real account's may be anywhere); where notifications may go is decided when they are sent.
     const refused = refusedEndpoint(one.protocol, one.endpoint, 'any');
-    if (refused) return { error: fieldError(smnResponses().componentSchema('SubscriptionToAdd'), ['endpoint'])!, reason: refused, where: ['body', 'endpoint'] };
+    if (refused) return { error: fieldError(request.responses.componentSchema('SubscriptionToAdd'), ['endpoint'])!, reason: refused, where: ['body', 'endpoint'] };
   }
   let first: { urn: string; created: boolean } | undefined;
   for (const one of all) {

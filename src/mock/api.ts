@@ -83,6 +83,7 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
   try {
     const emulated = await stateAnswer(state, contract, {
       operation: route.operation,
+      responses: api.responses,
       projectId: path.project_id ?? '',
       path,
       query: target.query,

@@ -85,10 +85,11 @@ export function createHandler(
   const links = state && new LinkHandler(state, notifier, () => identity().certificatePem);
   const admin: AdminContext | undefined = state && {
     state,
+    responses,
     defaultProject: DEFAULT_PROJECT_ID,
     notifier,
     autoConfirm: Boolean(options.autoConfirm),
-    publishSmsEvent: (projectId, event) => publishSmsEvent(state, notifier, projectId, event),
+    publishSmsEvent: (projectId, event) => publishSmsEvent(state, notifier, responses, projectId, event),
   };
   const logRequest = requestLogger(options.log, state);
 

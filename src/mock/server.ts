@@ -12,7 +12,7 @@ import { answerClientErrors } from './error-replies.js';
 import { createHandler, loadPrismEngine } from './handler.js';
 import { httpOperationsOf } from './operations.js';
 import { DEFAULT_HOST, DEFAULT_PORT, type MockOptions } from './options.js';
-import { loadSeedSubscriptions } from './seed.js';
+import { defaultSeedPath, loadSeedSubscriptions } from './seed.js';
 import { generateSigningIdentity, restoreSigningIdentity, type SigningIdentity } from './signing.js';
 import { EmulatorState } from './state.js';
 
@@ -37,12 +37,14 @@ export interface RunningMock {
 
 export async function startMock(options: MockOptions = {}): Promise<RunningMock> {
   // The kit's own contract is read in its JSON form (no YAML parser to load), and shared
-  // with the rest of the kit (seed, state checks), so that it is compiled once.
+  // with the rest of the kit, so that it is compiled once. Whichever it is, everything
+  // the mock checks is checked against it: the API, /_mock/, the state file.
   const contract = options.specPath ? loadSmnContract(options.specPath) : smnResponses().contract;
+  const responses = smnResponses(contract);
   const operations = httpOperationsOf(contract);
   // The Prism engine is loaded before the first request when it decides them all.
   const prismEngine = options.engine === 'prism' ? await loadPrismEngine(contract, options.specPath) : undefined;
-  const state = options.stateless ? undefined : new EmulatorState(options.seedSubscriptions ?? loadSeedSubscriptions(), options.stateFile);
+  const state = options.stateless ? undefined : new EmulatorState(options.seedSubscriptions ?? loadSeedSubscriptions(defaultSeedPath, responses), options.stateFile, responses);
   const host = options.host ?? DEFAULT_HOST;
   // The signing identity: the user's, the state file's, or one made on first use (making
   // a key takes a while, and most runs never send a notification) and then kept.

@@ -19,7 +19,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { readContractDocument } from '../contract/document.js';
-import { smnResponses, type Schema } from '../contract/smn-responses.js';
+import { smnResponses, type Schema, type SmnResponses } from '../contract/smn-responses.js';
 import type { StoredSigningIdentity } from './signing.js';
 import { StateFile, StateFileError } from './state-file.js';
 
@@ -151,14 +151,16 @@ export class EmulatorState {
   /**
    * @param seed the subscriptions every project starts with
    * @param file where to load the state from at start and record each change
+   * @param responses the contract whose schemas the file's subscriptions, topics and bindings obey (default: the kit's)
    */
   constructor(
     private readonly seed: Subscription[],
     file?: string,
+    responses?: SmnResponses,
   ) {
     if (!file) return;
     this.file = new StateFile(file);
-    const { snapshot, changes } = this.file.load(checkSnapshot);
+    const { snapshot, changes } = this.file.load((value) => checkSnapshot(responses ?? smnResponses(), value));
     if (snapshot) this.restore(snapshot, file);
     for (const change of changes) this.apply(change);
     this.file.compact(this.fileSnapshot()); // fails now, at start, when the file cannot be written
@@ -514,18 +516,18 @@ function ownedBy(projectId: string): (subscription: Subscription) => Subscriptio
 }
 
 /** Why a state file's content is not a state snapshot, or undefined when it is. */
-function checkSnapshot(value: unknown): string | undefined {
-  const problem = smnResponses().validateWith('mock-admin State', stateSchema(), value)[0];
+function checkSnapshot(responses: SmnResponses, value: unknown): string | undefined {
+  const problem = responses.validateWith('mock-admin State', stateSchema(responses), value)[0];
   return problem && `${problem.pointer || '(top)'}: expected ${problem.expected}, received ${problem.received}`;
 }
 
-let compiledStateSchema: Schema | undefined;
+const stateSchemas = new WeakMap<SmnResponses, Schema>();
 
 /** The State schema of spec/mock-admin.openapi.yaml, its references (to its own schemas and the SMN contract's) resolved. */
-function stateSchema(): Schema {
-  if (compiledStateSchema) return compiledStateSchema;
+function stateSchema(smn: SmnResponses): Schema {
+  const known = stateSchemas.get(smn);
+  if (known) return known;
   const admin = readContractDocument(mockAdminSpecPath) as { components: { schemas: Record<string, Schema> } };
-  const smn = smnResponses();
   const resolve = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(resolve);
     if (typeof node !== 'object' || node === null) return node;
@@ -534,5 +536,7 @@ function stateSchema(): Schema {
     if (typeof ref === 'string') return ref.startsWith('#/') ? resolve(admin.components.schemas[name]) : smn.componentSchema(name);
     return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, resolve(value)]));
   };
-  return (compiledStateSchema = resolve(admin.components.schemas.State) as Schema);
+  const schema = resolve(admin.components.schemas.State) as Schema;
+  stateSchemas.set(smn, schema);
+  return schema;
 }
