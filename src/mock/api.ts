@@ -59,7 +59,7 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
     if (error) return errorReply(error, 400, [loose]);
   }
   const parsed = parseBody(req.headers['content-type'], bodyText);
-  const verdict = await api.engine.decide({
+  const decision = await api.engine.decide({
     operation: route.operation,
     contractOperation: route.contractOperation,
     pathname: target.pathname,
@@ -70,14 +70,14 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
     body: parsed,
     bodyText,
   });
-  if (verdict.error) return errorReply(verdict.error, verdict.status, verdict.violations);
+  if (decision.error) return errorReply(decision.error, decision.status, decision.violations);
   const mismatch = headerMismatch(contract, req.headers, parameters);
   if (mismatch) return errorReply(mismatch.rule.error, 403, [mismatch.violation]);
   // A Prefer header asks for a documented answer by name or status: serve Prism's.
   const preferred = req.headers.prefer !== undefined;
-  if (!state || verdict.status !== 200 || preferred) {
-    const { status, body } = exampleAnswer(route.operation, verdict.status, verdict.body, target.query, preferred);
-    return { status, body, code: codeOf(body), reason: preferred ? 'Prefer' : undefined };
+  if (!state || decision.status !== 200 || preferred) {
+    const { status, body } = exampleAnswer(route.operation, decision.status, decision.body, target.query, preferred);
+    return { status, body, errorCode: codeOf(body), reason: preferred ? 'Prefer' : undefined };
   }
   const path = Object.fromEntries([...parameters].map(([name, value]) => [name, value ?? '']));
   try {

@@ -21,7 +21,7 @@ export function errorReplies(contract: SmnContract): ErrorReply {
     return {
       status: documented.status ?? fallbackStatus,
       body: { ...documented.body },
-      code: codeOf(documented.body),
+      errorCode: codeOf(documented.body),
       reason: violations?.[0] && reasonOf(violations[0]),
       violations,
     };

@@ -47,4 +47,4 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 4010;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** The project admin requests mean when they name none: the documents' example id. */
-export const DEFAULT_PROJECT_ID = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
+export { DEFAULT_PROJECT_ID } from '../contract/smn.js';

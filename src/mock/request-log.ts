@@ -17,7 +17,7 @@ export function requestLogger(log: ((line: string) => void) | undefined, state: 
     if (!log && !recorded) return;
     const ms = Math.round((performance.now() - started) * 10) / 10;
     const shownPath = printable(req.url ?? '', 300);
-    const code = reply.code ?? codeOf(reply.body);
+    const code = reply.errorCode ?? codeOf(reply.body);
     if (log) log(`${req.method} ${shownPath} ${reply.status}${code ? ` ${code}` : ''}${reply.reason ? ` (${printable(reply.reason, 120)})` : ''} ${ms.toFixed(1)}ms`);
     if (recorded) {
       state.record({ time: new Date().toISOString(), method: req.method ?? 'GET', path: shownPath, status: reply.status, ms, code, reason: reply.reason, headers: maskHeaders(req.headers) });

@@ -15,7 +15,7 @@
 //   without an example that Prism would generate from its schema).
 //
 // test/mock-engines.test.ts sends thousands of generated requests, valid and broken in
-// every way the contract allows, through both and requires the same verdict for each.
+// every way the contract allows, through both and requires the same decision for each.
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
@@ -49,12 +49,12 @@ export interface DecisionInput {
   headers: Record<string, string>;
   prefer: Preferences;
   body: ParsedBody;
-  /** The body as sent (the Prism engine remembers verdicts by it). */
+  /** The body as sent (the Prism engine remembers its decisions by it). */
   bodyText: string;
 }
 
 /** What was decided for one request, as far as the reply depends on it. */
-export interface Verdict {
+export interface Decision {
   status: number;
   body: unknown;
   /** The documented error chosen, when the request broke a rule. */
@@ -64,7 +64,7 @@ export interface Verdict {
 
 export interface Engine {
   readonly name: EngineName;
-  decide(input: DecisionInput): Verdict | Promise<Verdict>;
+  decide(input: DecisionInput): Decision | Promise<Decision>;
 }
 
 export const UNKNOWN_ROUTE = 'api_not_found';
@@ -72,7 +72,7 @@ export const BAD_REQUEST = 'bad_request';
 export const INTERNAL_ERROR = 'SMN.0018';
 
 /**
- * The headers an engine sees: only those the contract declares, so that its verdict
+ * The headers an engine sees: only those the contract declares, so that its decision
  * depends on nothing else, and a placeholder for credentials (checked before, by the
  * mode the mock runs in), so that no secret reaches it.
  */
@@ -112,8 +112,8 @@ export function queryRecord(query: URLSearchParams): Record<string, string | str
   return result;
 }
 
-/** The verdict when no answer can be negotiated: a `Prefer` naming an answer the operation lacks is the client's mistake. */
-export function unanswerable(input: DecisionInput, reason: string, unrouted = false): Verdict {
+/** The decision when no answer can be negotiated: a `Prefer` naming an answer the operation lacks is the client's mistake. */
+export function unanswerable(input: DecisionInput, reason: string, unrouted = false): Decision {
   const { prefer } = input;
   const unsatisfiable = !unrouted && (prefer.code !== undefined || prefer.example !== undefined);
   return {
@@ -128,8 +128,8 @@ export function unanswerable(input: DecisionInput, reason: string, unrouted = fa
   };
 }
 
-/** The verdict from the violations found and the answer negotiated: the documented error the spec names for a violation, or the answer. */
-export function settle(contract: SmnContract, input: DecisionInput, violations: Violation[], answer: () => { status: number; body: unknown }): Verdict {
+/** The decision from the violations found and the answer negotiated: the documented error the spec names for a violation, or the answer. */
+export function settle(contract: SmnContract, input: DecisionInput, violations: Violation[], answer: () => { status: number; body: unknown }): Decision {
   // An unreadable body reached the engine as no body; say why before its "required".
   if (input.body.problem && input.operation.request?.body) violations.unshift({ path: ['body'], message: input.body.problem });
   const choice = chooseError(contract, violations, input.body.body, input.contractOperation);
@@ -476,7 +476,7 @@ function forInvalidRequest(operation: HttpOperation, found: Diagnostic[], prefer
  */
 export function createFastEngine(contract: SmnContract, fallback: () => Promise<Engine>): Engine {
   const compiled = new Map<HttpOperation, Compiled>();
-  const deferred = async (input: DecisionInput): Promise<Verdict> => (await fallback()).decide(input);
+  const deferred = async (input: DecisionInput): Promise<Decision> => (await fallback()).decide(input);
   return {
     name: 'fast',
     decide(input) {
@@ -488,14 +488,14 @@ export function createFastEngine(contract: SmnContract, fallback: () => Promise<
       if ('refused' in negotiated) return unanswerable(input, negotiated.refused);
       const violations: Violation[] = found.map(({ path, code, message }) => (path ? { path, code, message } : { code, message }));
       let needsPrism = false;
-      const verdict = settle(contract, input, violations, () => {
+      const decision = settle(contract, input, violations, () => {
         if ('defer' in negotiated) {
           needsPrism = true;
           return { status: 0, body: undefined };
         }
         return negotiated;
       });
-      return needsPrism ? deferred(input) : verdict;
+      return needsPrism ? deferred(input) : decision;
     },
   };
 }
