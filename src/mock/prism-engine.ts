@@ -20,7 +20,8 @@ function prismConfig() {
     mock: { dynamic: false },
     validateRequest: true,
     validateResponse: false,
-    checkSecurity: true,
+    // The mock authenticates before the engines (auth.ts); Prism never sees a credential.
+    checkSecurity: false,
     errors: false,
     upstreamProxy: undefined,
     isProxy: false as const,
