@@ -9,7 +9,8 @@ import { JsonInputError, parseJson } from '../net/json.js';
 import { refusedEndpoint } from './delivery-policy.js';
 import type { Notifier } from './notifier.js';
 import type { RequestTarget } from './request.js';
-import { StateLimitError, type EmulatorState, type Subscription } from './state.js';
+import type { Subscription } from '../generated/smn.js';
+import { StateLimitError, type EmulatorState } from './state.js';
 
 export const ADMIN_PREFIX = '/_mock/';
 

@@ -2,7 +2,7 @@
 import type { AuthConfig } from './auth.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
 import type { SigningIdentity } from './signing.js';
-import type { Subscription } from './state.js';
+import type { Subscription } from '../generated/smn.js';
 import type { EngineName } from './validation.js';
 
 export interface MockOptions {

@@ -9,6 +9,7 @@ import type { SmnResponses } from '../contract/smn-responses.js';
 import { generateSmsCallbackEvent, smsCallbackEventTypes, smsCallbackShape } from '../generate/sms-callback.js';
 import type { AdminReply } from './admin.js';
 import { fieldSchema } from '../contract/body-fields.js';
+import type { PublishMessageRequest } from '../generated/smn.js';
 import { JsonInputError, parseJson } from '../net/json.js';
 import type { Notifier, PublishedText } from './notifier.js';
 import type { EmulatorState } from './state.js';
@@ -46,12 +47,8 @@ const STRUCTURE = ['body', 'message_structure'];
 const field = (responses: SmnResponses, name: string): { contentSchema?: Record<string, unknown>; 'x-error': string; 'x-not-found'?: string } =>
   fieldSchema(responses.componentSchema('PublishMessageRequest'), name) as unknown as { 'x-error': string };
 
-interface PublishBody {
-  message?: string;
-  message_structure?: string;
-  message_template_name?: string;
-  tags?: Record<string, string>;
-}
+/** PublishMessage's body, every field optional: the generated union's first branch (each other branch requires one of them). */
+export type PublishBody = Extract<PublishMessageRequest, { subject?: string }>;
 
 /**
  * The text of a PublishMessage for each protocol, or the documented error (the codes are

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { smnResponses, type Schema, type SmnResponses } from '../contract/smn-responses.js';
-import { urnProjectId, type Subscription } from './state.js';
+import type { Subscription } from '../generated/smn.js';
+import { urnProjectId } from './state.js';
 
 export const defaultSeedPath = fileURLToPath(new URL('../../fixtures/smn/subscriptions.json', import.meta.url));
 
