@@ -6,7 +6,9 @@ export const LAYERS = [
   {
     name: 'contract',
     about: "the specs' runtime form, SUBHOOK and SMN validation, signing: the smn-kit-contract package",
-    folders: ['contract', 'subhook', 'notification', 'auth'],
+    // `generated` is the top-level generated/, which src/ sees as src/generated (rootDirs in
+    // tsconfig.json) and the build compiles to dist/generated.
+    folders: ['contract', 'subhook', 'notification', 'auth', 'generated'],
     files: ['library.ts'],
   },
   {

@@ -71,7 +71,7 @@ describe('ListSubscriptions filters', () => {
     owner: project,
     endpoint: protocol === 'sms' ? `+861380000000${i}` : `${protocol}://127.0.0.1/${i}`,
     remark: ['Alpha', 'beta', '', 'ALPHABET', 'gamma'][i]!,
-    status: [0, 1, 1, 3, 1][i]!,
+    status: ([0, 1, 1, 3, 1] as const)[i]!,
   }));
 
   for (const stateless of [false, true]) {

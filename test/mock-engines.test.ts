@@ -2,7 +2,7 @@
 // validation and answer choice on validators compiled from the contract; here both
 // engines decide the same thousands of requests, generated from the contract's
 // operations (every parameter, header and body rule kept and broken, alone and in
-// combination, with and without Prefer), and every verdict must be the same: status,
+// combination, with and without Prefer), and every decision must be the same: status,
 // documented error, violated location, Prism's diagnostic and the answer's body.
 // Nothing here names an operation or a parameter: a new operation of the contract is
 // covered as it is added.
@@ -15,7 +15,7 @@ import { httpOperationsOf, type HttpOperation } from '../src/mock/operations.js'
 import { createPrismEngine } from '../src/mock/prism-engine.js';
 import { parseBody, parseTarget } from '../src/mock/request.js';
 import { startMock, type RunningMock } from '../src/mock/server.js';
-import { createFastEngine, engineHeaders, preferences, type DecisionInput, type Engine, type Verdict } from '../src/mock/validation.js';
+import { createFastEngine, engineHeaders, preferences, type DecisionInput, type Decision, type Engine } from '../src/mock/validation.js';
 import { rawExchange } from './support/raw-http.js';
 
 const contract = loadSmnContract();
@@ -267,14 +267,14 @@ function inputOf(raw: Raw): DecisionInput | undefined {
   };
 }
 
-/** A verdict as a client sees it, and the diagnostic behind it. */
-const outcome = (verdict: Verdict) => ({
-  status: verdict.status,
-  error: verdict.error,
-  location: verdict.violations[0]?.path,
+/** A decision as a client sees it, and the diagnostic behind it. */
+const outcome = (decision: Decision) => ({
+  status: decision.status,
+  error: decision.error,
+  location: decision.violations[0]?.path,
   // What a client reads of them (the sl-violations header); Prism's objects carry a severity too.
-  violations: verdict.violations.map(({ path, code, message }) => ({ path, code, message })),
-  body: verdict.body,
+  violations: decision.violations.map(({ path, code, message }) => ({ path, code, message })),
+  body: decision.body,
 });
 
 const decideBoth = async (fast: Engine, prism: Engine, input: DecisionInput) => {
@@ -331,8 +331,8 @@ describe('the fast engine against Prism', () => {
         refused.set(key, (refused.get(key) ?? 0) + 1);
       }
     }
-    console.log(`engines: ${decided} verdicts, the same from both: ${[...outcomes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} x${n}`).join(', ')}`);
-    expect(disagreements.slice(0, 5), `${disagreements.length} of ${decided} verdicts differ`).toEqual([]);
+    console.log(`engines: ${decided} decisions, the same from both: ${[...outcomes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} x${n}`).join(', ')}`);
+    expect(disagreements.slice(0, 5), `${disagreements.length} of ${decided} decisions differ`).toEqual([]);
     expect(decided).toBeGreaterThanOrEqual(5000);
     // Every rule was broken at least once: each parameter of each operation, and each field of each request body.
     // (A rule only an empty value breaks is the mock's check before both engines, which take an empty value as none.)

@@ -11,6 +11,9 @@ export const smnSpecPath = fileURLToPath(new URL('../../spec/smn.openapi.yaml', 
 /** The same contract as JSON (`npm run generate`): what the library reads, so it needs no YAML parser. */
 export const smnSpecJsonPath = fileURLToPath(new URL('../../generated/smn.openapi.json', import.meta.url));
 
+/** The project id of the vendor's examples (and the contract's): what the kit means when no project is named. */
+export const DEFAULT_PROJECT_ID = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
+
 
 /** Body of an error raised by SMN itself. */
 export interface SmnErrorBody {

@@ -2,7 +2,7 @@
 // in spec/smn.openapi.yaml, one per schema, each with the `event_type` values it
 // describes. Read from the spec, never listed here: `smn-kit fire` generates events
 // from them, `validate` and `listen` judge the `message` of a notification with them.
-import { dereference, smnResponses, type Schema } from './smn-responses.js';
+import { dereference, smnResponses, type Schema, type SmnResponses } from './smn-responses.js';
 
 /** The field that names the event type. */
 export const SMS_EVENT_TYPE_FIELD = 'event_type';
@@ -22,13 +22,15 @@ export interface SmsCallbackShape {
   example: Record<string, unknown>;
 }
 
-let shapes: Map<string, SmsCallbackShape> | undefined;
+const shapesOf = new WeakMap<SmnResponses, Map<string, SmsCallbackShape>>();
 
-function callbackShapes(): Map<string, SmsCallbackShape> {
-  if (shapes) return shapes;
-  const document = smnResponses().contract.document;
+function callbackShapes(responses: SmnResponses): Map<string, SmsCallbackShape> {
+  const known = shapesOf.get(responses);
+  if (known) return known;
+  const document = responses.contract.document;
   const message = document.components.schemas[SMS_CALLBACK_SCHEMA] as { oneOf?: { $ref?: string }[] } | undefined;
-  shapes = new Map();
+  const shapes = new Map<string, SmsCallbackShape>();
+  shapesOf.set(responses, shapes);
   for (const branch of message?.oneOf ?? []) {
     const schemaName = branch.$ref?.split('/').pop() ?? '';
     const schema = dereference(document, document.components.schemas[schemaName]) as Schema & {
@@ -53,8 +55,8 @@ function callbackShapes(): Map<string, SmsCallbackShape> {
   return shapes;
 }
 
-/** The SMS callback event types the spec defines, in its order. */
-export const smsCallbackEventTypes = (): string[] => [...callbackShapes().keys()];
+/** The SMS callback event types the spec defines (the kit's, or the one `responses` was compiled from), in its order. */
+export const smsCallbackEventTypes = (responses: SmnResponses = smnResponses()): string[] => [...callbackShapes(responses).keys()];
 
 /** The shape of an event type, or undefined when the spec has no such type. */
-export const smsCallbackShape = (eventType: string): SmsCallbackShape | undefined => callbackShapes().get(eventType);
+export const smsCallbackShape = (eventType: string, responses: SmnResponses = smnResponses()): SmsCallbackShape | undefined => callbackShapes(responses).get(eventType);

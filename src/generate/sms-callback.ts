@@ -3,7 +3,7 @@
 // fields and the look of the values come from spec/smn.openapi.yaml: the branches of
 // `SmsCallbackMessage` and each branch's example. Times are now; ids are new.
 import { SMS_CALLBACK_SCHEMA, SMS_EVENT_TYPE_FIELD, smsCallbackEventTypes, smsCallbackShape } from '../contract/sms-callback.js';
-import { smnResponses } from '../contract/smn-responses.js';
+import { smnResponses, type SmnResponses } from '../contract/smn-responses.js';
 import { createRandom, type Random } from './random.js';
 import { isoSeconds, valueFor, vary, type ValueSchema } from './values.js';
 
@@ -27,6 +27,8 @@ export interface GenerateSmsCallbackOptions {
   now?: number;
   /** Values that replace the generated ones, already of the right JSON type. */
   overrides?: Record<string, unknown>;
+  /** The contract whose event shapes and schemas make and check the event (default: the kit's). */
+  responses?: SmnResponses;
 }
 
 /** An override that makes the event invalid: the message starts with the field's name. */
@@ -51,8 +53,9 @@ const isDateTime = (schema: ValueSchema): boolean => schema.format === 'date-tim
  * when an override makes the event invalid, a TypeError for an event type the spec lacks.
  */
 export function generateSmsCallbackEvent(eventType: string, options: GenerateSmsCallbackOptions = {}): Record<string, unknown> {
-  const shape = smsCallbackShape(eventType);
-  if (!shape) throw new TypeError(`generateSmsCallbackEvent: "${eventType}" is not one of ${smsCallbackEventTypes().join(', ')}`);
+  const responses = options.responses ?? smnResponses();
+  const shape = smsCallbackShape(eventType, responses);
+  if (!shape) throw new TypeError(`generateSmsCallbackEvent: "${eventType}" is not one of ${smsCallbackEventTypes(responses).join(', ')}`);
   const random = options.random ?? (unseeded ??= createRandom());
   const now = options.now ?? Date.now();
   const times = shape.fields.filter((f) => isDateTime(shape.schemaOf(f)) && typeof shape.example[f] === 'string').map((f) => Date.parse(shape.example[f] as string));
@@ -74,7 +77,6 @@ export function generateSmsCallbackEvent(eventType: string, options: GenerateSms
   const overrides = options.overrides ?? {};
   Object.assign(event, overrides);
 
-  const responses = smnResponses();
   const problems = responses.validateSchema(shape.schemaName, event);
   const problem = problems.find((p) => p.pointer.slice(1) in overrides);
   if (problem) {

@@ -4,12 +4,13 @@
 // notifications sent and what phones and mailboxes received (the outbox), publish SMS
 // callback events.
 import { randomBytes } from 'node:crypto';
-import { smnResponses } from '../contract/smn-responses.js';
+import type { SmnResponses } from '../contract/smn-responses.js';
 import { JsonInputError, parseJson } from '../net/json.js';
 import { refusedEndpoint } from './delivery-policy.js';
 import type { Notifier } from './notifier.js';
 import type { RequestTarget } from './request.js';
-import { StateLimitError, type EmulatorState, type Subscription } from './state.js';
+import type { Subscription } from '../generated/smn.js';
+import { StateLimitError, type EmulatorState } from './state.js';
 
 export const ADMIN_PREFIX = '/_mock/';
 
@@ -20,6 +21,8 @@ export interface AdminReply {
 
 export interface AdminContext {
   state: EmulatorState;
+  /** The contract's validators: what the mock serves is what its endpoints check against. */
+  responses: SmnResponses;
   /** The project an admin request means when it names none. */
   defaultProject: string;
   notifier: Notifier;
@@ -103,7 +106,7 @@ async function route(method: string, target: RequestTarget, text: string, contex
       if (!parsed.value) return parsed.error!;
       const { message_template_name: name, protocol = 'default', content } = parsed.value;
       const problems = [
-        ...smnResponses().validateSchema('MessageTemplateName', name).map((p) => ({ ...p, pointer: `/message_template_name${p.pointer}` })),
+        ...context.responses.validateSchema('MessageTemplateName', name).map((p) => ({ ...p, pointer: `/message_template_name${p.pointer}` })),
         ...(typeof protocol === 'string' && TEMPLATE_PROTOCOLS.includes(protocol) ? [] : [{ rule: 'enum', pointer: '/protocol', expected: `one of ${JSON.stringify(TEMPLATE_PROTOCOLS)}`, received: JSON.stringify(protocol) }]),
         ...(typeof content === 'string' && content !== '' && content.length <= TEMPLATE_MAX ? [] : [{ rule: 'type', pointer: '/content', expected: `a text of 1 to ${TEMPLATE_MAX} characters`, received: JSON.stringify(content)?.slice(0, 80) ?? 'nothing' }]),
       ];
@@ -138,7 +141,7 @@ async function route(method: string, target: RequestTarget, text: string, contex
         subscription_urn: `${topic}:${randomBytes(16).toString('hex')}`,
         ...fields,
       } as Subscription;
-      const problems = smnResponses().validateSchema('Subscription', subscription);
+      const problems = context.responses.validateSchema('Subscription', subscription);
       if (problems.length > 0) return problem(400, 'not a valid subscription', problems);
       // Any host may be recorded (state can mirror a real account); where notifications
       // may go is decided when they are sent.
@@ -155,7 +158,7 @@ async function route(method: string, target: RequestTarget, text: string, contex
       const parsed = parseObject(text);
       if (!parsed.value) return parsed.error!;
       const topic = parsed.value.topic_urn;
-      const problems = smnResponses().validateSchema('TopicUrn', topic);
+      const problems = context.responses.validateSchema('TopicUrn', topic);
       if (problems.length > 0) return problem(400, 'topic_urn is not a valid topic URN', problems.map((p) => ({ ...p, pointer: `/topic_urn${p.pointer}` })));
       state.addTopic(String(topic));
       return { status: 201, body: { topic_urn: topic } };

@@ -4,23 +4,22 @@
 // (UpdateSmsEvent, CreateTopic, DeleteTopic, AddSubscription, CancelSubscription) change
 // it, and PublishMessage sends what it publishes (notifier.ts).
 import { randomBytes } from 'node:crypto';
-import type { getHttpOperationsFromSpec } from '@stoplight/prism-http';
 import { fieldError } from '../contract/body-fields.js';
 import type { SmnContract } from '../contract/smn.js';
-import { smnResponses } from '../contract/smn-responses.js';
+import type { SmnResponses } from '../contract/smn-responses.js';
 import { subscriptionFilter } from '../contract/subscription-filters.js';
 import { topicFilter } from '../contract/topic-filters.js';
+import type { AddSubscriptionRequest, CreateTopicRequest, SmsCallback, SmsCallbackUpdate, Subscription } from '../generated/smn.js';
 import { refusedEndpoint } from './delivery-policy.js';
 import type { Notifier } from './notifier.js';
-import { publishedText } from './publish.js';
-import { urnProjectId, type Binding, type EmulatorState, type Subscription } from './state.js';
-
-type PrismOperation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[number];
+import type { HttpOperation } from './operations.js';
+import { publishedText, type PublishBody } from './publish.js';
+import { urnProjectId, type EmulatorState } from './state.js';
 
 /** A successful answer (200 unless said), or the documented error (a named example of the spec) that replaces it. */
 export type Answer = { status?: number; body: Record<string, unknown> } | { error: string; reason: string; where?: string[] };
 
-function integerParameter(operation: PrismOperation, query: URLSearchParams, name: string): number {
+function integerParameter(operation: HttpOperation, query: URLSearchParams, name: string): number {
   const given = query.get(name);
   if (given !== null && given !== '') return Number(given);
   const declared = operation.request?.query?.find((parameter) => parameter.name === name);
@@ -31,7 +30,7 @@ function integerParameter(operation: PrismOperation, query: URLSearchParams, nam
 const eventTypeFilter = (query: URLSearchParams): string | undefined => query.get('event_type') || undefined;
 
 /** A list filtered, then paged; the count counts the filtered items (kept as the example's when nothing was filtered out). */
-function shapeList(operation: PrismOperation, query: URLSearchParams, record: Record<string, unknown>, list: string, count: string, filter: (item: never) => boolean): unknown {
+function shapeList(operation: HttpOperation, query: URLSearchParams, record: Record<string, unknown>, list: string, count: string, filter: (item: never) => boolean): unknown {
   const items = record[list] as never[];
   const offset = integerParameter(operation, query, 'offset');
   const limit = integerParameter(operation, query, 'limit');
@@ -45,7 +44,7 @@ function shapeList(operation: PrismOperation, query: URLSearchParams, record: Re
  * no answer (no Prefer) with its 201 "created" example, as SMN answers a new resource;
  * Prism picks the lowest success status, 200 "already there".
  */
-export function exampleAnswer(operation: PrismOperation, status: number, body: unknown, query: URLSearchParams, preferred = false): { status: number; body: unknown } {
+export function exampleAnswer(operation: HttpOperation, status: number, body: unknown, query: URLSearchParams, preferred = false): { status: number; body: unknown } {
   const created = operation.responses.find((response) => response.code === '201');
   if (status === 200 && !preferred && created) {
     const example = created.contents?.find((content) => content.mediaType === 'application/json')?.examples?.[0] as { value?: unknown } | undefined;
@@ -54,13 +53,13 @@ export function exampleAnswer(operation: PrismOperation, status: number, body: u
   return { status, body: shapeExample(operation, body, query) };
 }
 
-function shapeExample(operation: PrismOperation, body: unknown, query: URLSearchParams): unknown {
+function shapeExample(operation: HttpOperation, body: unknown, query: URLSearchParams): unknown {
   if (typeof body !== 'object' || body === null) return body;
   const record = body as Record<string, unknown>;
   if (operation.iid === 'ListSmsEvent' && Array.isArray(record.callback)) {
     const eventType = eventTypeFilter(query);
     if (!eventType) return body;
-    return { ...record, callback: (record.callback as Binding[]).filter((item) => item.event_type === eventType) };
+    return { ...record, callback: (record.callback as SmsCallback[]).filter((item) => item.event_type === eventType) };
   }
   if ((operation.iid === 'ListSubscriptions' || operation.iid === 'ListSubscriptionsByTopic') && Array.isArray(record.subscriptions)) {
     return shapeList(operation, query, record, 'subscriptions', 'subscription_count', subscriptionFilter(query));
@@ -72,7 +71,9 @@ function shapeExample(operation: PrismOperation, body: unknown, query: URLSearch
 }
 
 export interface StateRequest {
-  operation: PrismOperation;
+  operation: HttpOperation;
+  /** The contract's validators. */
+  responses: SmnResponses;
   projectId: string;
   /** The path parameters, decoded (`topic_urn`, `subscription_urn`). */
   path: Record<string, string>;
@@ -93,14 +94,6 @@ const topicNotFound = (contract: SmnContract, projectId: string, topicUrn: strin
 /** The protocols whose endpoint confirms a subscription; others (functions, robots) have nobody to confirm, so start confirmed. */
 const CONFIRMING = new Set(['http', 'https', 'email', 'sms', 'callnotify']);
 
-interface SubscriptionToAdd {
-  protocol: string;
-  endpoint: string;
-  remark?: string;
-  extension?: { verification_code_enabled?: boolean };
-  subscriptions?: SubscriptionToAdd[];
-}
-
 /** The emulator's answer for a request the contract accepted (request_id is added later). */
 export async function stateAnswer(state: EmulatorState, contract: SmnContract, request: StateRequest): Promise<Answer> {
   const { operation, projectId, query } = request;
@@ -109,7 +102,7 @@ export async function stateAnswer(state: EmulatorState, contract: SmnContract, r
     case 'ListSmsEvent':
       return { body: { request_id: '', callback: state.bindings(projectId, eventTypeFilter(query)) } };
     case 'UpdateSmsEvent': {
-      const items = (request.body as { callback: Binding[] }).callback;
+      const items = (request.body as { callback: SmsCallbackUpdate[] }).callback;
       if (request.strictTopics) {
         const unknown = items.find((item) => item.topic_urn !== '' && !state.knowsTopic(projectId, item.topic_urn));
         const codes = unknown && contract.topicUrnErrors[unknown.event_type];
@@ -123,7 +116,7 @@ export async function stateAnswer(state: EmulatorState, contract: SmnContract, r
       return { body: { request_id: '', subscription_count: total, subscriptions: page } };
     }
     case 'CreateTopic': {
-      const fields = request.body as { name: string; display_name: string; enterprise_project_id?: string };
+      const fields = request.body as CreateTopicRequest;
       const { topic, created } = state.createTopic(projectId, fields);
       return { status: created ? 201 : 200, body: { request_id: '', topic_urn: topic.topic_urn } };
     }
@@ -138,7 +131,7 @@ export async function stateAnswer(state: EmulatorState, contract: SmnContract, r
       return { body: { request_id: '' } };
     }
     case 'AddSubscription':
-      return addSubscriptions(state, contract, request, request.body as SubscriptionToAdd);
+      return addSubscriptions(state, contract, request, request.body as AddSubscriptionRequest);
     case 'ListSubscriptionsByTopic': {
       const topicUrn = request.path.topic_urn!;
       if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
@@ -155,8 +148,8 @@ export async function stateAnswer(state: EmulatorState, contract: SmnContract, r
     case 'PublishMessage': {
       const topicUrn = request.path.topic_urn!;
       if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
-      const body = request.body as { subject?: string };
-      const chosen = publishedText(state, projectId, request.body);
+      const body = request.body as PublishBody;
+      const chosen = publishedText(state, request.responses, projectId, request.body);
       if ('error' in chosen) return chosen;
       const messageId = randomBytes(16).toString('hex');
       const subscribers = state.allSubscriptions(projectId).filter((s) => s.topic_urn === topicUrn);
@@ -177,7 +170,7 @@ export async function stateAnswer(state: EmulatorState, contract: SmnContract, r
  * (same protocol and endpoint) is answered with 200 and its URN, as SMN's idempotent
  * operation does.
  */
-async function addSubscriptions(state: EmulatorState, contract: SmnContract, request: StateRequest, body: SubscriptionToAdd): Promise<Answer> {
+async function addSubscriptions(state: EmulatorState, contract: SmnContract, request: StateRequest, body: AddSubscriptionRequest): Promise<Answer> {
   const { projectId } = request;
   const topicUrn = request.path.topic_urn!;
   if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
@@ -185,7 +178,7 @@ async function addSubscriptions(state: EmulatorState, contract: SmnContract, req
   for (const one of all) {
     // Any host may be subscribed (a real account's may be anywhere); where notifications may go is decided when they are sent.
     const refused = refusedEndpoint(one.protocol, one.endpoint, 'any');
-    if (refused) return { error: fieldError(smnResponses().componentSchema('SubscriptionToAdd'), ['endpoint'])!, reason: refused, where: ['body', 'endpoint'] };
+    if (refused) return { error: fieldError(request.responses.componentSchema('SubscriptionToAdd'), ['endpoint'])!, reason: refused, where: ['body', 'endpoint'] };
   }
   let first: { urn: string; created: boolean } | undefined;
   for (const one of all) {

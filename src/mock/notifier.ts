@@ -14,7 +14,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { deliverSmnNotification, DeliveryError, signedSmnNotification, type SmnNotification } from '../notify/envelope.js';
 import { refusedEndpoint, type DeliveryPolicy } from './delivery-policy.js';
 import type { SigningIdentity } from './signing.js';
-import type { Subscription } from './state.js';
+import type { Subscription } from '../generated/smn.js';
 
 const DELIVERY_TIMEOUT_MS = 5000;
 const HTTP_PROTOCOLS = new Set(['http', 'https']);

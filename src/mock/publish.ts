@@ -5,17 +5,18 @@
 // confirmed subscriber of the topic: a signed SMN notification to an http(s) one, the
 // outbox for the others (notifier.ts).
 import { randomBytes } from 'node:crypto';
-import { smnResponses } from '../contract/smn-responses.js';
+import type { SmnResponses } from '../contract/smn-responses.js';
 import { generateSmsCallbackEvent, smsCallbackEventTypes, smsCallbackShape } from '../generate/sms-callback.js';
 import type { AdminReply } from './admin.js';
 import { fieldSchema } from '../contract/body-fields.js';
+import type { PublishMessageRequest } from '../generated/smn.js';
 import { JsonInputError, parseJson } from '../net/json.js';
 import type { Notifier, PublishedText } from './notifier.js';
 import type { EmulatorState } from './state.js';
 
-export async function publishSmsEvent(state: EmulatorState, notifier: Notifier, projectId: string, fields: Record<string, unknown>): Promise<AdminReply> {
+export async function publishSmsEvent(state: EmulatorState, notifier: Notifier, responses: SmnResponses, projectId: string, fields: Record<string, unknown>): Promise<AdminReply> {
   const eventType = fields.event_type;
-  const types = smsCallbackEventTypes();
+  const types = smsCallbackEventTypes(responses);
   if (typeof eventType !== 'string' || !types.includes(eventType)) {
     return {
       status: 400,
@@ -30,8 +31,8 @@ export async function publishSmsEvent(state: EmulatorState, notifier: Notifier, 
     return { status: 404, body: { error: `no topic is bound to ${eventType} in project ${projectId}; bind one with UpdateSmsEvent first` } };
   }
   // Realistic values for what the caller left out; what the caller gave must be valid.
-  const event = { ...generateSmsCallbackEvent(eventType), ...fields };
-  const problems = smnResponses().validateSchema(smsCallbackShape(eventType)!.schemaName, event);
+  const event = { ...generateSmsCallbackEvent(eventType, { responses }), ...fields };
+  const problems = responses.validateSchema(smsCallbackShape(eventType, responses)!.schemaName, event);
   if (problems.length > 0) return { status: 400, body: { error: `not a valid ${eventType}`, problems } };
 
   const messageId = randomBytes(16).toString('hex');
@@ -43,15 +44,11 @@ export async function publishSmsEvent(state: EmulatorState, notifier: Notifier, 
 const STRUCTURE = ['body', 'message_structure'];
 
 /** A field of PublishMessage's body, as the contract describes it: its contentSchema, its codes. */
-const field = (name: string): { contentSchema?: Record<string, unknown>; 'x-error': string; 'x-not-found'?: string } =>
-  fieldSchema(smnResponses().componentSchema('PublishMessageRequest'), name) as unknown as { 'x-error': string };
+const field = (responses: SmnResponses, name: string): { contentSchema?: Record<string, unknown>; 'x-error': string; 'x-not-found'?: string } =>
+  fieldSchema(responses.componentSchema('PublishMessageRequest'), name) as unknown as { 'x-error': string };
 
-interface PublishBody {
-  message?: string;
-  message_structure?: string;
-  message_template_name?: string;
-  tags?: Record<string, string>;
-}
+/** PublishMessage's body, every field optional: the generated union's first branch (each other branch requires one of them). */
+export type PublishBody = Extract<PublishMessageRequest, { subject?: string }>;
 
 /**
  * The text of a PublishMessage for each protocol, or the documented error (the codes are
@@ -59,28 +56,28 @@ interface PublishBody {
  * (SMN.0021), a template without its `tags` (SMN.0038) or one the project does not have
  * (SMN.0027, x-not-found). The contract has already checked the fields' types and bounds.
  */
-export function publishedText(state: EmulatorState, projectId: string, raw: unknown): { text: PublishedText } | { error: string; reason: string; where: string[] } {
+export function publishedText(state: EmulatorState, responses: SmnResponses, projectId: string, raw: unknown): { text: PublishedText } | { error: string; reason: string; where: string[] } {
   const body = raw as PublishBody;
   if (body.message_structure !== undefined) {
     let structure: unknown;
     try {
       structure = parseJson(body.message_structure);
     } catch (error) {
-      if (error instanceof JsonInputError) return { error: field('message_structure')['x-error'], reason: `message_structure is ${error.message}`, where: STRUCTURE };
+      if (error instanceof JsonInputError) return { error: field(responses, 'message_structure')['x-error'], reason: `message_structure is ${error.message}`, where: STRUCTURE };
       throw error;
     }
     // What a structure must be is the contract's (contentSchema of message_structure).
-    const { contentSchema, 'x-error': invalid } = field('message_structure');
-    const problem = smnResponses().validateWith('message_structure content', contentSchema!, structure)[0];
+    const { contentSchema, 'x-error': invalid } = field(responses, 'message_structure');
+    const problem = responses.validateWith('message_structure content', contentSchema!, structure)[0];
     if (problem) return { error: invalid, reason: `message_structure${problem.pointer}: expected ${problem.expected}, received ${problem.received}`, where: STRUCTURE };
     const texts = structure as Record<string, string>;
     return { text: (protocol) => (Object.hasOwn(texts, protocol) ? texts[protocol]! : texts.default!) };
   }
   if (body.message_template_name !== undefined) {
     const name = body.message_template_name;
-    if (!body.tags || Object.keys(body.tags).length === 0) return { error: field('tags')['x-error'], reason: 'tags are mandatory with message_template_name', where: ['body', 'tags'] };
+    if (!body.tags || Object.keys(body.tags).length === 0) return { error: field(responses, 'tags')['x-error'], reason: 'tags are mandatory with message_template_name', where: ['body', 'tags'] };
     if (!state.hasTemplate(projectId, name)) {
-      return { error: field('message_template_name')['x-not-found']!, reason: `no message template ${name} in project ${projectId} (add one with POST /_mock/templates)`, where: ['body', 'message_template_name'] };
+      return { error: field(responses, 'message_template_name')['x-not-found']!, reason: `no message template ${name} in project ${projectId} (add one with POST /_mock/templates)`, where: ['body', 'message_template_name'] };
     }
     const tags = body.tags;
     const render = (content: string): string => content.replace(/\{([^{}]+)\}/g, (whole, key: string) => (Object.hasOwn(tags, key) ? tags[key]! : whole));

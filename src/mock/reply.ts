@@ -11,7 +11,7 @@ export interface Reply {
   status: number;
   body: unknown;
   /** The error code answered (`SMN.0015`, `APIGW.0301`), for the log line and the request record. */
-  code?: string;
+  errorCode?: string;
   /** Why, in a few words, for the log line and the request record. */
   reason?: string;
   /** Prism's diagnostics, sent in the `sl-violations` header. */

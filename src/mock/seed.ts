@@ -5,8 +5,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { smnResponses, type Schema } from '../contract/smn-responses.js';
-import { urnProjectId, type Subscription } from './state.js';
+import { smnResponses, type Schema, type SmnResponses } from '../contract/smn-responses.js';
+import type { Subscription } from '../generated/smn.js';
+import { urnProjectId } from './state.js';
 
 export const defaultSeedPath = fileURLToPath(new URL('../../fixtures/smn/subscriptions.json', import.meta.url));
 
@@ -15,11 +16,11 @@ export class SeedError extends Error {
 }
 
 /**
- * Reads a seed file: a JSON list of subscriptions, each checked against the contract.
- * The kit's own fixture is checked by its tests instead, which saves compiling the
- * validator at every start.
+ * Reads a seed file: a JSON list of subscriptions, each checked against the contract
+ * (the kit's, or the one `responses` was compiled from). The kit's own fixture is
+ * checked by its tests instead, which saves compiling the validator at every start.
  */
-export function loadSeedSubscriptions(path: string = defaultSeedPath): Subscription[] {
+export function loadSeedSubscriptions(path: string = defaultSeedPath, responses?: SmnResponses): Subscription[] {
   let list: unknown;
   try {
     list = JSON.parse(readFileSync(path, 'utf8'));
@@ -28,9 +29,9 @@ export function loadSeedSubscriptions(path: string = defaultSeedPath): Subscript
   }
   if (!Array.isArray(list)) throw new SeedError(`the subscriptions seed ${path} must be a JSON list of subscriptions`);
   if (path === defaultSeedPath) return list as Subscription[];
-  const responses = smnResponses();
+  const validators = responses ?? smnResponses();
   list.forEach((item, index) => {
-    const problem = responses.validateSchema('Subscription', item)[0];
+    const problem = validators.validateSchema('Subscription', item)[0];
     if (problem) throw new SeedError(`the subscriptions seed ${path}: /${index}${problem.pointer}: expected ${problem.expected}, received ${problem.received}`);
   });
   return list as Subscription[];
@@ -56,10 +57,11 @@ const TOPICS = ['sms_receipts', 'sms_failures', 'sms_replies', 'alerts', 'billin
  * (topic and subscription URNs, owner, an endpoint that fits the protocol) are then
  * made consistent, so the result reads like a real account.
  */
-export function generateSubscriptions(count: number, seed: string, projectId: string): Subscription[] {
+export function generateSubscriptions(count: number, seed: string, projectId: string, responses: SmnResponses = smnResponses()): Subscription[] {
   // URNs and owners carry a 32-hex project id; a readable local id gets a stable stand-in.
   const urnProject = urnProjectId(projectId);
-  const schema = structuredClone(smnResponses().contract.document.components.schemas.Subscription) as Schema;
+  const schemas = responses.contract.document.components.schemas as Record<string, Schema>;
+  const schema = structuredClone(schemas.Subscription) as Schema;
   const random = seededRandom(seed);
   const hex = (): string => Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
@@ -67,10 +69,9 @@ export function generateSubscriptions(count: number, seed: string, projectId: st
   // Loaded here, not at the top: most starts use the fixture, and the faker costs time to load.
   const { JSONSchemaFaker } = createRequire(import.meta.url)('json-schema-faker') as typeof import('json-schema-faker');
   JSONSchemaFaker.option({ random, alwaysFakeOptionals: false, optionalsProbability: 0, useExamplesValue: false, failOnInvalidFormat: false });
-  const refs = smnResponses().contract.document.components.schemas as Record<string, Schema>;
   const list: Subscription[] = [];
   for (let i = 0; i < count; i++) {
-    const fake = JSONSchemaFaker.generate({ ...schema, components: { schemas: refs } }, undefined) as Subscription;
+    const fake = JSONSchemaFaker.generate({ ...schema, components: { schemas } }, undefined) as Subscription;
     const topic = `urn:smn:cn-north-4:${urnProject}:${pick(TOPICS)}`;
     const protocol = pick(documentedProtocols);
     const endpoint = {

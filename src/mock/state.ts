@@ -19,39 +19,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { readContractDocument } from '../contract/document.js';
-import { smnResponses, type Schema } from '../contract/smn-responses.js';
+import { smnResponses, type Schema, type SmnResponses } from '../contract/smn-responses.js';
+import type { SmsCallback, SmsCallbackUpdate, Subscription, Topic as ListedTopic } from '../generated/smn.js';
 import type { StoredSigningIdentity } from './signing.js';
 import { StateFile, StateFileError } from './state-file.js';
 
 export { StateFileError };
+export type { Subscription };
 
-export interface Binding {
-  event_type: string;
-  topic_urn: string;
-}
-
-export interface Subscription {
-  topic_urn: string;
-  protocol: string;
-  subscription_urn: string;
-  owner: string;
-  endpoint: string;
-  remark: string;
-  status: number;
-  [extension: string]: unknown;
-}
-
-/** A topic made with CreateTopic, as ListTopics lists it. */
-export interface Topic {
-  topic_urn: string;
-  name: string;
-  display_name: string;
-  push_policy: number;
-  enterprise_project_id: string;
-  topic_id: string;
-  create_time: string;
-  update_time: string;
-}
+/** A topic made with CreateTopic, as ListTopics lists it: the emulator gives it every field the contract has. */
+export type Topic = Required<ListedTopic>;
 
 /** A message template (PublishMessage with `message_template_name`), for one protocol or `default`. */
 export interface MessageTemplate {
@@ -63,7 +40,7 @@ export interface MessageTemplate {
 
 interface ProjectState {
   /** Bindings by event type, in the order they were first made. */
-  bindings: Map<string, string>;
+  bindings: Map<SmsCallback['event_type'], string>;
   /** Oldest first, as ListSubscriptions lists them; undefined while they are the seed's. */
   subscriptions?: Subscription[];
   /** Topics made with CreateTopic, oldest first. */
@@ -91,7 +68,7 @@ export interface RecordedRequest {
 /** The state as JSON: what `GET /_mock/state` shows and the state file holds. */
 export interface StateSnapshot {
   /** By project id; `subscriptions` is absent while a project still has the seed's. */
-  projects: Record<string, { bindings: Binding[]; subscriptions?: Subscription[]; topics?: Topic[]; templates?: MessageTemplate[] }>;
+  projects: Record<string, { bindings: SmsCallback[]; subscriptions?: Subscription[]; topics?: Topic[]; templates?: MessageTemplate[] }>;
   topics: string[];
   /** In the state file only (never shown): the key and certificate notifications are signed with. */
   signing?: StoredSigningIdentity;
@@ -125,9 +102,9 @@ const mockAdminSpecPath = fileURLToPath(new URL('../../spec/mock-admin.openapi.y
 
 /** One change of the state, as the journal records it. */
 export type Change =
-  | { kind: 'bind'; project: string; items: Binding[] }
+  | { kind: 'bind'; project: string; items: SmsCallbackUpdate[] }
   | { kind: 'subscribe'; project: string; subscription: Subscription }
-  | { kind: 'status'; project: string; subscription_urn: string; status: number }
+  | { kind: 'status'; project: string; subscription_urn: string; status: Subscription['status'] }
   | { kind: 'unsubscribe'; project: string; subscription_urn: string }
   | { kind: 'topic'; topic: string }
   | { kind: 'create-topic'; project: string; topic: Topic }
@@ -151,14 +128,16 @@ export class EmulatorState {
   /**
    * @param seed the subscriptions every project starts with
    * @param file where to load the state from at start and record each change
+   * @param responses the contract whose schemas the file's subscriptions, topics and bindings obey (default: the kit's)
    */
   constructor(
     private readonly seed: Subscription[],
     file?: string,
+    responses?: SmnResponses,
   ) {
     if (!file) return;
     this.file = new StateFile(file);
-    const { snapshot, changes } = this.file.load(checkSnapshot);
+    const { snapshot, changes } = this.file.load((value) => checkSnapshot(responses ?? smnResponses(), value));
     if (snapshot) this.restore(snapshot, file);
     for (const change of changes) this.apply(change);
     this.file.compact(this.fileSnapshot()); // fails now, at start, when the file cannot be written
@@ -301,14 +280,14 @@ export class EmulatorState {
     return this.projects.get(projectKey(projectId))?.subscriptions ?? this.seed.map(ownedBy(projectId));
   }
 
-  bindings(projectId: string, eventType?: string): Binding[] {
-    const bound = this.projects.get(projectKey(projectId))?.bindings ?? new Map<string, string>();
+  bindings(projectId: string, eventType?: string): SmsCallback[] {
+    const bound = this.projects.get(projectKey(projectId))?.bindings ?? new Map<SmsCallback['event_type'], string>();
     const all = [...bound].map(([event_type, topic_urn]) => ({ event_type, topic_urn }));
     return eventType ? all.filter((b) => b.event_type === eventType) : all;
   }
 
   /** Applies all items or none: an empty topic_urn removes the binding of its event type. */
-  updateBindings(projectId: string, items: Binding[]): void {
+  updateBindings(projectId: string, items: SmsCallbackUpdate[]): void {
     this.change({ kind: 'bind', project: projectId, items: items.map(({ event_type, topic_urn }) => ({ event_type, topic_urn })) });
   }
 
@@ -396,7 +375,7 @@ export class EmulatorState {
     return this.subscriptionsOf(projectId).find((s) => s.subscription_urn === subscriptionUrn);
   }
 
-  setSubscriptionStatus(projectId: string, subscriptionUrn: string, status: number): void {
+  setSubscriptionStatus(projectId: string, subscriptionUrn: string, status: Subscription['status']): void {
     this.change({ kind: 'status', project: projectId, subscription_urn: subscriptionUrn, status });
   }
 
@@ -514,18 +493,18 @@ function ownedBy(projectId: string): (subscription: Subscription) => Subscriptio
 }
 
 /** Why a state file's content is not a state snapshot, or undefined when it is. */
-function checkSnapshot(value: unknown): string | undefined {
-  const problem = smnResponses().validateWith('mock-admin State', stateSchema(), value)[0];
+function checkSnapshot(responses: SmnResponses, value: unknown): string | undefined {
+  const problem = responses.validateWith('mock-admin State', stateSchema(responses), value)[0];
   return problem && `${problem.pointer || '(top)'}: expected ${problem.expected}, received ${problem.received}`;
 }
 
-let compiledStateSchema: Schema | undefined;
+const stateSchemas = new WeakMap<SmnResponses, Schema>();
 
 /** The State schema of spec/mock-admin.openapi.yaml, its references (to its own schemas and the SMN contract's) resolved. */
-function stateSchema(): Schema {
-  if (compiledStateSchema) return compiledStateSchema;
+function stateSchema(smn: SmnResponses): Schema {
+  const known = stateSchemas.get(smn);
+  if (known) return known;
   const admin = readContractDocument(mockAdminSpecPath) as { components: { schemas: Record<string, Schema> } };
-  const smn = smnResponses();
   const resolve = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(resolve);
     if (typeof node !== 'object' || node === null) return node;
@@ -534,5 +513,7 @@ function stateSchema(): Schema {
     if (typeof ref === 'string') return ref.startsWith('#/') ? resolve(admin.components.schemas[name]) : smn.componentSchema(name);
     return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, resolve(value)]));
   };
-  return (compiledStateSchema = resolve(admin.components.schemas.State) as Schema);
+  const schema = resolve(admin.components.schemas.State) as Schema;
+  stateSchemas.set(smn, schema);
+  return schema;
 }

@@ -10,12 +10,14 @@
 //   the mock starts without loading it and pays for no per-request machinery.
 // - `prism`: Prism itself (prism-engine.ts), for anyone who wants every request to go
 //   through it (`--engine prism`). The fast engine hands it what it does not mirror
-//   (an operation with a security scheme other than an API key in a header, a parameter
-//   style beyond form and simple, a request body schema with allOf or readOnly, an answer
-//   without an example that Prism would generate from its schema).
+//   (a parameter style beyond form and simple, a request body schema with allOf or
+//   readOnly, an answer without an example that Prism would generate from its schema).
+//
+// Neither checks credentials: the mock has authenticated the request before, by the
+// mode it runs in (auth.ts), and the engines never see a credential.
 //
 // test/mock-engines.test.ts sends thousands of generated requests, valid and broken in
-// every way the contract allows, through both and requires the same verdict for each.
+// every way the contract allows, through both and requires the same decision for each.
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
@@ -45,16 +47,16 @@ export interface DecisionInput {
   /** `?` and the query as sent, or ''. */
   search: string;
   query: URLSearchParams;
-  /** The declared headers, a placeholder for credentials, and Content-Type when there is a body (`engineHeaders`). */
+  /** The declared headers but the credentials, and Content-Type when there is a body (`engineHeaders`). */
   headers: Record<string, string>;
   prefer: Preferences;
   body: ParsedBody;
-  /** The body as sent (the Prism engine remembers verdicts by it). */
+  /** The body as sent (the Prism engine remembers its decisions by it). */
   bodyText: string;
 }
 
 /** What was decided for one request, as far as the reply depends on it. */
-export interface Verdict {
+export interface Decision {
   status: number;
   body: unknown;
   /** The documented error chosen, when the request broke a rule. */
@@ -64,7 +66,7 @@ export interface Verdict {
 
 export interface Engine {
   readonly name: EngineName;
-  decide(input: DecisionInput): Verdict | Promise<Verdict>;
+  decide(input: DecisionInput): Decision | Promise<Decision>;
 }
 
 export const UNKNOWN_ROUTE = 'api_not_found';
@@ -72,9 +74,8 @@ export const BAD_REQUEST = 'bad_request';
 export const INTERNAL_ERROR = 'SMN.0018';
 
 /**
- * The headers an engine sees: only those the contract declares, so that its verdict
- * depends on nothing else, and a placeholder for credentials (checked before, by the
- * mode the mock runs in), so that no secret reaches it.
+ * The headers an engine sees: only those the contract declares, so that its decision
+ * depends on nothing else, and never the credentials, so that no secret reaches it.
  */
 export function engineHeaders(headers: IncomingHttpHeaders, contract: SmnContract, hasBody: boolean): Record<string, string> {
   const seen: Record<string, string> = {};
@@ -84,8 +85,6 @@ export function engineHeaders(headers: IncomingHttpHeaders, contract: SmnContrac
     if (typeof value !== 'string' || contract.credentialHeaders.includes(name)) continue;
     seen[name] = value;
   }
-  const scheme = contract.credentialHeaders[0];
-  if (scheme) seen[scheme] = '***';
   if (hasBody) seen['content-type'] = 'application/json';
   return seen;
 }
@@ -112,8 +111,8 @@ export function queryRecord(query: URLSearchParams): Record<string, string | str
   return result;
 }
 
-/** The verdict when no answer can be negotiated: a `Prefer` naming an answer the operation lacks is the client's mistake. */
-export function unanswerable(input: DecisionInput, reason: string, unrouted = false): Verdict {
+/** The decision when no answer can be negotiated: a `Prefer` naming an answer the operation lacks is the client's mistake. */
+export function unanswerable(input: DecisionInput, reason: string, unrouted = false): Decision {
   const { prefer } = input;
   const unsatisfiable = !unrouted && (prefer.code !== undefined || prefer.example !== undefined);
   return {
@@ -128,8 +127,8 @@ export function unanswerable(input: DecisionInput, reason: string, unrouted = fa
   };
 }
 
-/** The verdict from the violations found and the answer negotiated: the documented error the spec names for a violation, or the answer. */
-export function settle(contract: SmnContract, input: DecisionInput, violations: Violation[], answer: () => { status: number; body: unknown }): Verdict {
+/** The decision from the violations found and the answer negotiated: the documented error the spec names for a violation, or the answer. */
+export function settle(contract: SmnContract, input: DecisionInput, violations: Violation[], answer: () => { status: number; body: unknown }): Decision {
   // An unreadable body reached the engine as no body; say why before its "required".
   if (input.body.problem && input.operation.request?.body) violations.unshift({ path: ['body'], message: input.body.problem });
   const choice = chooseError(contract, violations, input.body.body, input.contractOperation);
@@ -342,7 +341,6 @@ function asPrismSeesBody(schema: Schema): Schema | undefined {
 interface Compiled {
   /** Why this operation goes through Prism instead, if it does. */
   prismOnly?: string;
-  security?: (headers: Record<string, string>) => boolean;
   header?: Location;
   query?: Location;
   path?: Location;
@@ -356,14 +354,6 @@ function compile(operation: HttpOperation): Compiled {
   const styles = [...(request?.headers ?? []), ...(request?.path ?? [])].every((p) => String(p.style ?? 'simple') === 'simple') && (request?.query ?? []).every((p) => (['form', 'simple', 'unspecified', undefined] as (string | undefined)[]).includes(p.style as string | undefined));
   if (!styles) return { prismOnly: 'a parameter style other than form and simple', readPath };
   if ((request?.cookie ?? []).length > 0) return { prismOnly: 'cookie parameters', readPath };
-  const requirements = operation.security ?? [];
-  const headerKeys = requirements.every((set) => set.every((scheme) => scheme.type === 'apiKey' && 'in' in scheme && scheme.in === 'header'));
-  if (!headerKeys) return { prismOnly: 'a security scheme other than an API key in a header', readPath };
-  const security =
-    requirements.length === 0
-      ? undefined
-      : (headers: Record<string, string>) =>
-          requirements.some((set) => (set.length === 0 ? headers.authorization === undefined : set.every((scheme) => Boolean(headers[('name' in scheme ? scheme.name : '').toLowerCase()]))));
   let body: Compiled['body'];
   if (request?.body) {
     const contents = request.body.contents ?? [];
@@ -373,7 +363,6 @@ function compile(operation: HttpOperation): Compiled {
     body = { required: Boolean(request.body.required), validate: validated && ajvs().plain.compile(validated) };
   }
   return {
-    security,
     header: locationOf('header', request?.headers, simpleStyle),
     query: locationOf('query', request?.query, formStyle),
     path: locationOf('path', request?.path, simpleStyle),
@@ -382,10 +371,9 @@ function compile(operation: HttpOperation): Compiled {
   };
 }
 
-/** Prism's input validation: security, then body, headers, query and path, each location's diagnostics in Ajv's order. */
+/** Prism's input validation (its security check left out): body, headers, query and path, each location's diagnostics in Ajv's order. */
 function validate(compiled: Compiled, input: DecisionInput): Diagnostic[] {
   const found: Diagnostic[] = [];
-  if (compiled.security && !compiled.security(input.headers)) found.push({ code: 401, message: 'Invalid security scheme used', error: true });
   if (compiled.body) {
     const body = input.body.body;
     if (compiled.body.required && !body) {
@@ -446,7 +434,7 @@ function forValidRequest(operation: HttpOperation, prefer: Preferences): Negotia
 }
 
 function forInvalidRequest(operation: HttpOperation, found: Diagnostic[], prefer: Preferences): Negotiated {
-  const codes = found.some((d) => d.code === 401) ? [401] : found.some((d) => d.code === 415) ? [415, 422, 400] : [422, 400];
+  const codes = found.some((d) => d.code === 415) ? [415, 422, 400] : [422, 400];
   const exampleKey = prefer.code !== undefined && codes.includes(prefer.code) ? prefer.example : undefined;
   let response: Response | undefined;
   let status = 0;
@@ -476,7 +464,7 @@ function forInvalidRequest(operation: HttpOperation, found: Diagnostic[], prefer
  */
 export function createFastEngine(contract: SmnContract, fallback: () => Promise<Engine>): Engine {
   const compiled = new Map<HttpOperation, Compiled>();
-  const deferred = async (input: DecisionInput): Promise<Verdict> => (await fallback()).decide(input);
+  const deferred = async (input: DecisionInput): Promise<Decision> => (await fallback()).decide(input);
   return {
     name: 'fast',
     decide(input) {
@@ -488,14 +476,14 @@ export function createFastEngine(contract: SmnContract, fallback: () => Promise<
       if ('refused' in negotiated) return unanswerable(input, negotiated.refused);
       const violations: Violation[] = found.map(({ path, code, message }) => (path ? { path, code, message } : { code, message }));
       let needsPrism = false;
-      const verdict = settle(contract, input, violations, () => {
+      const decision = settle(contract, input, violations, () => {
         if ('defer' in negotiated) {
           needsPrism = true;
           return { status: 0, body: undefined };
         }
         return negotiated;
       });
-      return needsPrism ? deferred(input) : verdict;
+      return needsPrism ? deferred(input) : decision;
     },
   };
 }

@@ -19,16 +19,12 @@ export interface ErrorChoice {
   violation: Violation;
 }
 
-/** The 401 example for a request without credentials (Prism's security check). */
-export const MISSING_CREDENTIALS = 'token_missing';
-
 // When a request breaks several rules the real service reports one; we report the
-// first in this order: credentials, path, headers, query, body; in the body, a field
+// first in this order: path, headers, query, body; in the body, a field
 // that is there and wrong before what the body lacks (a PublishMessage whose
 // message_structure is a number is about message_structure, not the missing message).
-const order = ['security', 'path', 'header', 'query', 'body'];
+const order = ['path', 'header', 'query', 'body'];
 const rank = (violation: Violation): number => {
-  if (violation.code === 401) return 0;
   const at = order.indexOf(violation.path?.[0] ?? 'body');
   if (at === -1) return order.length;
   return order[at] === 'body' && (violation.path?.length ?? 0) < 2 ? at + 0.5 : at;
@@ -48,8 +44,6 @@ export function chooseError(contract: SmnContract, violations: Violation[], body
 }
 
 function errorOf(contract: SmnContract, violation: Violation, body: unknown, operation?: SmnOperation): string | undefined {
-  // Prism reports a failed security check with the HTTP status as its code.
-  if (violation.code === 401) return MISSING_CREDENTIALS;
   const [where, name, ...rest] = violation.path ?? [];
   if (where === 'path' || where === 'header' || where === 'query') {
     return contract.parameterErrors.get(`${where}:${(name ?? '').toLowerCase()}`);

@@ -1,0 +1,53 @@
+// The mock's error answers: a documented error of the contract (a named example of its
+// shared responses) with the status the contract gives it, and the gateway's body for
+// requests Node refuses before they become requests.
+import type { Server } from 'node:http';
+import type { SmnContract } from '../contract/smn.js';
+import { codeOf, writeRawReply, type Reply } from './reply.js';
+import { BAD_REQUEST, UNKNOWN_ROUTE } from './validation.js';
+import type { Violation } from './violations.js';
+
+export const PAYLOAD_TOO_LARGE = 'entity_too_large';
+const HEADERS_TOO_LARGE = 'headers_too_large';
+const REQUEST_TIMEOUT = 'request_timeout';
+
+/** The reply of a documented error; `fallbackStatus` when no operation of the contract declares one for it. */
+export type ErrorReply = (name: string, fallbackStatus: number, violations?: Violation[]) => Reply;
+
+export function errorReplies(contract: SmnContract): ErrorReply {
+  return (name, fallbackStatus, violations) => {
+    const documented = contract.errors.get(name);
+    if (!documented) throw new Error(`the contract has no error example named ${name}`);
+    return {
+      status: documented.status ?? fallbackStatus,
+      body: { ...documented.body },
+      errorCode: codeOf(documented.body),
+      reason: violations?.[0] && reasonOf(violations[0]),
+      violations,
+    };
+  };
+}
+
+/** A violation in a few words: where, and what. */
+function reasonOf(violation: Violation): string {
+  const where = (violation.path ?? []).join('.');
+  return where ? `${where}: ${violation.message}` : violation.message;
+}
+
+/**
+ * Requests Node's parser refuses never reach the handler; without this, Node answers a
+ * bare `400 Bad Request` (or 431, 408) with no body. CONNECT is not an API method.
+ */
+export function answerClientErrors(server: Server, contract: SmnContract): void {
+  const body = (name: string): object => contract.errors.get(name)?.body ?? {};
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || error.code === 'EPIPE') {
+      socket.destroy();
+      return;
+    }
+    if (error.code === 'HPE_HEADER_OVERFLOW') writeRawReply(socket, 431, body(HEADERS_TOO_LARGE));
+    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') writeRawReply(socket, 408, body(REQUEST_TIMEOUT));
+    else writeRawReply(socket, 400, body(BAD_REQUEST));
+  });
+  server.on('connect', (_req, socket) => writeRawReply(socket, 404, body(UNKNOWN_ROUTE)));
+}
