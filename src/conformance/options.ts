@@ -2,6 +2,7 @@
 // from a program, from `smn-kit conformance` (which reads its flags and secret files), or,
 // for plain `npx vitest run conformance/`, from environment variables of the same meaning;
 // an error calls each option as the user gave it.
+import { DEFAULT_PROJECT_ID } from '../contract/smn.js';
 import { maskUserinfo } from './secrets.js';
 
 export interface ConformanceOptions {
@@ -23,8 +24,8 @@ export interface ConformanceOptions {
   maxBodyBytes: number;
 }
 
-/** The project id of the vendor's examples: fine for mocks, which accept any. */
-export const DEFAULT_PROJECT_ID = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
+// The project id of the vendor's examples: fine for mocks, which accept any.
+export { DEFAULT_PROJECT_ID } from '../contract/smn.js';
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** SMN's answers are a few kilobytes; 4 MiB leaves room and bounds memory. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
