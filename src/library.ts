@@ -5,6 +5,7 @@ export { loadSmnContract, smnSpecPath, smnSpecJsonPath } from './contract/smn.js
 export type { SmnContract, SmnErrorBody, GatewayErrorBody, DocumentedError, TopicUrnErrors } from './contract/smn.js';
 export { smnResponses, guessSmnOperation } from './contract/smn-responses.js';
 export type { SmnResponses, SmnOperation, SmnProblem } from './contract/smn-responses.js';
+export type { Problem } from './contract/problem.js';
 export { signRequest, verifyRequestSignature, canonicalRequest, parseAuthorization, sdkDate, SIGNING_ALGORITHM } from './auth/aksk.js';
 export type { SignableRequest, Credentials, ParsedAuthorization, Verification } from './auth/aksk.js';
 export * from './subhook/index.js';

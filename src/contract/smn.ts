@@ -4,6 +4,7 @@
 // the only place they are written.
 import { fileURLToPath } from 'node:url';
 import { readContractDocument } from './document.js';
+import { pointerTo } from './problem.js';
 
 /** Absolute path of `spec/smn.openapi.yaml` (the same from `src/` and from `dist/`). */
 export const smnSpecPath = fileURLToPath(new URL('../../spec/smn.openapi.yaml', import.meta.url));
@@ -199,7 +200,7 @@ function kitChoicesOf(document: unknown): KitChoice[] {
     if (typeof node !== 'object' || node === null) return;
     for (const [key, value] of Object.entries(node)) {
       if (key === 'x-kit-choice' && typeof value === 'string') found.push({ pointer, why: value });
-      else walk(value, `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+      else walk(value, `${pointer}${pointerTo(key)}`);
     }
   };
   walk(document, '');
