@@ -157,6 +157,8 @@ rmSync(join(kitDir, 'dist/library.js.map'), { force: true });
 rmSync(join(kitDir, 'dist/library.d.ts.map'), { force: true });
 copy('conformance', join(kitDir, 'conformance'));
 copy('fixtures/smn', join(kitDir, 'fixtures/smn'));
+// The emulator checks state files with the State schema of its admin contract, resolved by npm run generate.
+copy('generated/mock-admin.openapi.dereferenced.json', join(kitDir, 'generated/mock-admin.openapi.dereferenced.json'));
 cpSync(join(root, 'README.md'), join(kitDir, 'README.md'));
 
 // The bundled contract package brings no node_modules of its own: its dependencies (Ajv,
@@ -176,7 +178,7 @@ write(
         '.': { types: './dist/index.d.ts', default: './dist/index.js' },
         './package.json': './package.json',
       },
-      files: ['dist', 'conformance', 'fixtures', 'README.md'],
+      files: ['dist', 'conformance', 'fixtures', 'generated', 'README.md'],
       dependencies: { [CONTRACT]: rootPackage.version, ...rootPackage.dependencies },
       bundleDependencies: [CONTRACT],
     },

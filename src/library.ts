@@ -1,7 +1,7 @@
 // The contract library: what a receiver or a client needs to validate against the
 // contracts, and nothing that serves or runs tests. It is the entry point of the
 // smn-kit-contract package (only Ajv and ajv-formats at run time); the kit re-exports it.
-export { loadSmnContract, smnSpecPath, smnSpecJsonPath } from './contract/smn.js';
+export { loadSmnContract, loadSmnContractFile, smnSpecPath, smnSpecJsonPath } from './contract/smn.js';
 export type { SmnContract, SmnErrorBody, GatewayErrorBody, DocumentedError, TopicUrnErrors } from './contract/smn.js';
 export { smnResponses, guessSmnOperation } from './contract/smn-responses.js';
 export type { SmnResponses, SmnOperation, SmnProblem } from './contract/smn-responses.js';

@@ -76,29 +76,13 @@ export interface SmnResponses {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
-/** Resolves local `$ref`s (`#/components/...`) into a plain tree; the SMN spec has no cycles. */
-export function dereference<T>(root: unknown, node: T = root as T): T {
-  if (Array.isArray(node)) return (node as unknown[]).map((item) => dereference(root, item)) as T;
-  if (typeof node !== 'object' || node === null) return node;
-  const record = node as Record<string, unknown>;
-  if (typeof record.$ref === 'string' && record.$ref.startsWith('#/')) {
-    const target = record.$ref
-      .slice(2)
-      .split('/')
-      .reduce<unknown>((at, key) => (at as Record<string, unknown>)[key.replaceAll('~1', '/').replaceAll('~0', '~')], root);
-    const { $ref: _ref, ...siblings } = record;
-    return { ...(dereference(root, target) as object), ...dereference(root, siblings) } as T;
-  }
-  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, dereference(root, value)])) as T;
-}
-
-const dereferencedDocuments = new WeakMap<SmnContract, unknown>();
-
-/** The contract's document with every local reference resolved, made once per contract; read it, never change it. */
+/**
+ * The contract's document with every reference resolved (see `SmnContract.dereferenced`);
+ * read it, never change it. Throws for a contract loaded from another file without it.
+ */
 export function dereferencedDocument(contract: SmnContract): unknown {
-  let document = dereferencedDocuments.get(contract);
-  if (!document) dereferencedDocuments.set(contract, (document = dereference(contract.document)));
-  return document;
+  if (contract.dereferenced === undefined) throw new TypeError('this SMN contract was loaded without its dereferenced form: load it with loadSmnContractFile(path)');
+  return contract.dereferenced;
 }
 
 const describe = (_pointer: string, value: unknown): string => (value === undefined ? 'nothing' : shortJson(value, 80));

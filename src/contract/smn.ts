@@ -3,7 +3,7 @@
 // needs an SMN error code, message or status reads it from here, so the spec stays
 // the only place they are written.
 import { fileURLToPath } from 'node:url';
-import { readContractDocument } from './document.js';
+import { dereferenceContractDocument, readContractDocument } from './document.js';
 import { pointerTo } from './problem.js';
 
 /** Absolute path of `spec/smn.openapi.yaml` (the same from `src/` and from `dist/`). */
@@ -11,6 +11,9 @@ export const smnSpecPath = fileURLToPath(new URL('../../spec/smn.openapi.yaml', 
 
 /** The same contract as JSON (`npm run generate`): what the library reads, so it needs no YAML parser. */
 export const smnSpecJsonPath = fileURLToPath(new URL('../../generated/smn.openapi.json', import.meta.url));
+
+/** The same contract with every `$ref` resolved (`npm run generate`): what the validators read, so they need no resolver. */
+export const smnSpecDereferencedPath = fileURLToPath(new URL('../../generated/smn.openapi.dereferenced.json', import.meta.url));
 
 
 /** Body of an error raised by SMN itself. */
@@ -56,6 +59,12 @@ export type TopicUrnErrors = Record<string, { malformed: string; not_found: stri
 export interface SmnContract {
   /** The parsed OpenAPI document. */
   document: OpenApiDocument;
+  /**
+   * The same document with every `$ref` resolved: for the kit's contract, the form
+   * `npm run generate` writes; for another file, what `loadSmnContractFile` resolves, or
+   * undefined when it was loaded without it (its validators then cannot be made).
+   */
+  dereferenced: unknown;
   /** Every named example of the shared error responses: `SMN.0015`, `token_missing`... */
   errors: Map<string, DocumentedError>;
   /** The error a parameter's violation gets, keyed `query:limit`, `header:x-sdk-date`... */
@@ -115,8 +124,14 @@ function statusesOfSharedResponses(document: OpenApiDocument): Map<string, numbe
   return statuses;
 }
 
-export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
+/**
+ * The SMN contract at `path` (default: the kit's, as JSON). `dereferenced` is the same
+ * document with its references resolved; the kit's is read from generated/, another
+ * file's comes from `loadSmnContractFile`.
+ */
+export function loadSmnContract(path: string = smnSpecJsonPath, dereferenced?: unknown): SmnContract {
   const document = readContractDocument(path) as OpenApiDocument;
+  const kits = path === smnSpecJsonPath || path === smnSpecPath;
   const statuses = statusesOfSharedResponses(document);
   const errors = new Map<string, DocumentedError>();
   for (const [name, response] of Object.entries(document.components.responses)) {
@@ -170,6 +185,7 @@ export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
   });
   return {
     document,
+    dereferenced: dereferenced ?? (kits ? readContractDocument(smnSpecDereferencedPath) : undefined),
     headerEqualities,
     kitChoices: kitChoicesOf(document),
     requestHeaders: [...declaredHeaders, ...credentialHeaders],
@@ -182,6 +198,15 @@ export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
     eventTypeError: known(callbackItem['x-error'] as string | undefined, 'SmsCallbackUpdate'),
     topicUrnErrors,
   };
+}
+
+/**
+ * The SMN contract in another OpenAPI file, its references resolved as `npm run generate`
+ * resolves the kit's: by @apidevtools/json-schema-ref-parser, which the kit's
+ * development install has and the contract package does without.
+ */
+export async function loadSmnContractFile(path: string): Promise<SmnContract> {
+  return loadSmnContract(path, await dereferenceContractDocument(path));
 }
 
 /** The `x-error`s under a schema's properties (at any depth), with where each is. */

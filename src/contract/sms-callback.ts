@@ -2,7 +2,7 @@
 // in spec/smn.openapi.yaml, one per schema, each with the `event_type` values it
 // describes. Read from the spec, never listed here: `smn-kit fire` generates events
 // from them, `validate` and `listen` judge the `message` of a notification with them.
-import { dereference, smnResponses, type Schema } from './smn-responses.js';
+import { dereferencedDocument, smnResponses, type Schema } from './smn-responses.js';
 
 /** The field that names the event type. */
 export const SMS_EVENT_TYPE_FIELD = 'event_type';
@@ -26,12 +26,14 @@ let shapes: Map<string, SmsCallbackShape> | undefined;
 
 function callbackShapes(): Map<string, SmsCallbackShape> {
   if (shapes) return shapes;
-  const document = smnResponses().contract.document;
+  const { contract } = smnResponses();
+  const { document } = contract;
+  const schemas = (dereferencedDocument(contract) as typeof document).components.schemas;
   const message = document.components.schemas[SMS_CALLBACK_SCHEMA] as { oneOf?: { $ref?: string }[] } | undefined;
   shapes = new Map();
   for (const branch of message?.oneOf ?? []) {
     const schemaName = branch.$ref?.split('/').pop() ?? '';
-    const schema = dereference(document, document.components.schemas[schemaName]) as Schema & {
+    const schema = schemas[schemaName] as Schema & {
       properties?: Record<string, Schema>;
       required?: string[];
       examples?: Record<string, unknown>[];

@@ -21,7 +21,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { loadSmnContract, type SmnContract } from '../contract/smn.js';
+import { loadSmnContractFile, type SmnContract } from '../contract/smn.js';
 import { smnResponses, type SmnOperation, type SmnResponses } from '../contract/smn-responses.js';
 import { listenOn } from '../net/listen.js';
 import { maskHeaders } from '../net/secrets.js';
@@ -117,7 +117,7 @@ interface Route {
 export async function startMock(options: MockOptions = {}): Promise<RunningMock> {
   // The kit's own contract is read in its JSON form (no YAML parser to load), and shared
   // with the rest of the kit (seed, state checks), so that it is compiled once.
-  const contract = options.specPath ? loadSmnContract(options.specPath) : smnResponses().contract;
+  const contract = options.specPath ? await loadSmnContractFile(options.specPath) : smnResponses().contract;
   const operations = httpOperationsOf(contract);
   // The Prism engine is loaded before the first request when it decides them all.
   const prismEngine = options.engine === 'prism' ? await loadPrismEngine(contract, options.specPath) : undefined;

@@ -121,7 +121,7 @@ export class StateLimitError extends Error {
 }
 
 const REQUEST_LOG_SIZE = 1000;
-const mockAdminSpecPath = fileURLToPath(new URL('../../spec/mock-admin.openapi.yaml', import.meta.url));
+const mockAdminDereferencedPath = fileURLToPath(new URL('../../generated/mock-admin.openapi.dereferenced.json', import.meta.url));
 
 /** One change of the state, as the journal records it. */
 export type Change =
@@ -521,18 +521,7 @@ function checkSnapshot(value: unknown): string | undefined {
 
 let compiledStateSchema: Schema | undefined;
 
-/** The State schema of spec/mock-admin.openapi.yaml, its references (to its own schemas and the SMN contract's) resolved. */
+/** The State schema of spec/mock-admin.openapi.yaml, its references (to its own schemas and the SMN contract's) resolved by `npm run generate`. */
 function stateSchema(): Schema {
-  if (compiledStateSchema) return compiledStateSchema;
-  const admin = readContractDocument(mockAdminSpecPath) as { components: { schemas: Record<string, Schema> } };
-  const smn = smnResponses();
-  const resolve = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(resolve);
-    if (typeof node !== 'object' || node === null) return node;
-    const ref = (node as { $ref?: unknown }).$ref;
-    const name = typeof ref === 'string' ? ref.slice(ref.lastIndexOf('/') + 1) : '';
-    if (typeof ref === 'string') return ref.startsWith('#/') ? resolve(admin.components.schemas[name]) : smn.componentSchema(name);
-    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, resolve(value)]));
-  };
-  return (compiledStateSchema = resolve(admin.components.schemas.State) as Schema);
+  return (compiledStateSchema ??= (readContractDocument(mockAdminDereferencedPath) as { components: { schemas: { State: Schema } } }).components.schemas.State);
 }
