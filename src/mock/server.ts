@@ -35,7 +35,8 @@ import { Notifier } from './notifier.js';
 import { httpOperationsOf, type HttpOperation } from './operations.js';
 import { publishSmsEvent } from './publish.js';
 import { codeOf, newRequestId, writeRawReply, writeReply, type Reply } from './reply.js';
-import { decodeSegment, parseBody, parseTarget, readBody, type RequestTarget } from './request.js';
+import { decodeSegment, parseBody, parseTarget, type RequestTarget } from './request.js';
+import { readBodyText } from '../net/body.js';
 import { loadSeedSubscriptions } from './seed.js';
 import { generateSigningIdentity, restoreSigningIdentity, type SigningIdentity } from './signing.js';
 import { EmulatorState, StateLimitError, type Subscription } from './state.js';
@@ -333,7 +334,7 @@ export function createHandler(
 
   async function handle(req: IncomingMessage, target: RequestTarget | undefined): Promise<Reply> {
     if (!target) return errorReply(BAD_REQUEST, 400, [{ message: 'the request target is neither /path nor http://host/path' }]);
-    const bodyText = await readBody(req, maxBodyBytes);
+    const bodyText = await readBodyText(req, maxBodyBytes);
     if (bodyText === undefined) return errorReply(PAYLOAD_TOO_LARGE, 413, [{ message: `the body is larger than ${maxBodyBytes} bytes` }]);
     if (links && target.pathname.startsWith(LINKS_PREFIX)) {
       const reply = await links.handle(req.method ?? 'GET', target);
