@@ -3,7 +3,8 @@
 //
 //   smn-kit-contract  the specs, the generated types, the fixtures, and the library that
 //                     validates against them (src/library.ts and what it imports); its
-//                     only run-time dependencies are Ajv and ajv-formats.
+//                     only run-time dependencies are Ajv, ajv-formats and content-type
+//                     (the media-type parser of SUBHOOK decoding).
 //   smn-kit           the CLI (mock, conformance, validate, listen, fire). It carries
 //                     smn-kit-contract inside its tarball (bundleDependencies), so the kit
 //                     installs on its own; its copies of the library's modules are one-line
@@ -115,7 +116,7 @@ write(
         './package.json': './package.json',
       },
       files: ['lib', 'types', 'generated', 'spec', 'fixtures', 'README.md'],
-      dependencies: { ajv: dependencyVersion('ajv'), 'ajv-formats': dependencyVersion('ajv-formats') },
+      dependencies: { ajv: dependencyVersion('ajv'), 'ajv-formats': dependencyVersion('ajv-formats'), 'content-type': dependencyVersion('content-type') },
     },
     null,
     2,
@@ -128,7 +129,7 @@ write(
 The contracts of smn-kit, for other repositories: Huawei Cloud SMN (ListSmsEvent,
 UpdateSmsEvent, ListSubscriptions; \`spec/smn.openapi.yaml\`) and SUBMAIL SUBHOOK
 (\`spec/subhook.asyncapi.yaml\`), their TypeScript types, fixtures and signature vectors,
-and the library that validates against them. Run-time dependencies: Ajv and ajv-formats.
+and the library that validates against them. Run-time dependencies: Ajv, ajv-formats and content-type.
 
 - \`import { validateSubhookEvent, verifySubhookSignature, signSubhook, decodeSubhookDelivery, smnResponses, signRequest } from '${CONTRACT}'\`
 - \`import type { SmsSubhookEvent, ListSubscriptionsResponse, paths } from '${CONTRACT}/types'\`
@@ -162,7 +163,7 @@ copy('generated/mock-admin.openapi.dereferenced.json', join(kitDir, 'generated/m
 cpSync(join(root, 'README.md'), join(kitDir, 'README.md'));
 
 // The bundled contract package brings no node_modules of its own: its dependencies (Ajv,
-// ajv-formats) are the kit's too, so npm installs them beside the kit.
+// ajv-formats, content-type) are the kit's too, so npm installs them beside the kit.
 cpSync(contractDir, join(kitDir, 'node_modules', CONTRACT), { recursive: true });
 write(
   join(kitDir, 'package.json'),

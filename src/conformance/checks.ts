@@ -6,6 +6,7 @@
 import type { Outcome } from '../report/report.js';
 import { subscriptionFilter, SUBSCRIPTION_FILTERS, type FilterableSubscription } from '../contract/subscription-filters.js';
 import { smnResponses, type SmnOperation, type SmnResponses } from '../contract/smn-responses.js';
+import { parseMediaType } from '../contract/media-type.js';
 import { BindingsUnknown, CallbackBindings, compareBindings, type Binding } from './bindings.js';
 import { negativeCases, positiveCases, type NegativeCase } from './cases.js';
 import { describeProblems, requestLabel } from './evidence.js';
@@ -161,7 +162,7 @@ const successStatus = (operation: SmnOperation): number => (operation.responses.
 const writesSkipped = (operation: SmnOperation): Verdict =>
   skip(`${operation.operationId} changes the target (${operation.method}); run with --allow-writes to check it`);
 
-const mediaType = (exchange: Exchange): string => (exchange.response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+const mediaType = (exchange: Exchange): string => parseMediaType(exchange.response.headers['content-type'] ?? '')?.type ?? '';
 
 const label = (exchange: Exchange): string => requestLabel(exchange.request);
 

@@ -1,6 +1,7 @@
 // What the mock reads from a request before judging it: the request target (path and
 // query) and the body as JSON (net/body.ts reads it up to a limit). None of these throws on any
 // input: a target that cannot be read is `undefined`, a body that cannot be read says why.
+import { parseMediaType } from '../contract/media-type.js';
 import { JsonInputError, parseJson } from '../net/json.js';
 
 export interface RequestTarget {
@@ -42,7 +43,7 @@ export function decodeSegment(segment: string): string | undefined {
   }
 }
 
-const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/;
 
 export interface ParsedBody {
   body?: unknown;
@@ -54,7 +55,7 @@ export interface ParsedBody {
 export function parseBody(contentType: string | undefined, text: string): ParsedBody {
   if (text.trim() === '') return {};
   if (!contentType) return { problem: 'the body has no Content-Type; send it as application/json' };
-  if (!JSON_MEDIA_TYPE.test(contentType)) {
+  if (!JSON_MEDIA_TYPE.test(parseMediaType(contentType)?.type ?? '')) {
     return { problem: `Content-Type ${contentType.slice(0, 80)} is not application/json` };
   }
   try {
