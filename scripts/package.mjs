@@ -88,7 +88,8 @@ write(join(contractDir, 'types/index.js'), `${typeModules.map((m) => `export * f
 write(join(contractDir, 'types/index.d.ts'), `${typeModules.map((m) => `export * from './${m}.js';`).join('\n')}\n`);
 
 // The library reads generated/*.json at run time; spec/ and fixtures/ are for consumers.
-copy('generated', join(contractDir, 'generated'), (path) => statSync(path).isDirectory() || path.endsWith('.json'));
+// (The emulator's admin contract, resolved, is the kit's: it goes with the kit below.)
+copy('generated', join(contractDir, 'generated'), (path) => statSync(path).isDirectory() || (path.endsWith('.json') && !path.includes('mock-admin')));
 copy('spec', join(contractDir, 'spec'));
 copy('fixtures', join(contractDir, 'fixtures'));
 
