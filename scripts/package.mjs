@@ -3,7 +3,8 @@
 //
 //   smn-kit-contract  the specs, the generated types, the fixtures, and the library that
 //                     validates against them (src/library.ts and what it imports); its
-//                     only run-time dependencies are Ajv and ajv-formats.
+//                     only run-time dependencies are Ajv, ajv-formats and content-type
+//                     (the media-type parser of SUBHOOK decoding).
 //   smn-kit           the CLI (mock, conformance, validate, listen, fire). It carries
 //                     smn-kit-contract inside its tarball (bundleDependencies), so the kit
 //                     installs on its own; its copies of the library's modules are one-line
@@ -87,7 +88,8 @@ write(join(contractDir, 'types/index.js'), `${typeModules.map((m) => `export * f
 write(join(contractDir, 'types/index.d.ts'), `${typeModules.map((m) => `export * from './${m}.js';`).join('\n')}\n`);
 
 // The library reads generated/*.json at run time; spec/ and fixtures/ are for consumers.
-copy('generated', join(contractDir, 'generated'), (path) => statSync(path).isDirectory() || path.endsWith('.json'));
+// (The emulator's admin contract, resolved, is the kit's: it goes with the kit below.)
+copy('generated', join(contractDir, 'generated'), (path) => statSync(path).isDirectory() || (path.endsWith('.json') && !path.includes('mock-admin')));
 copy('spec', join(contractDir, 'spec'));
 copy('fixtures', join(contractDir, 'fixtures'));
 
@@ -115,7 +117,7 @@ write(
         './package.json': './package.json',
       },
       files: ['lib', 'types', 'generated', 'spec', 'fixtures', 'README.md'],
-      dependencies: { ajv: dependencyVersion('ajv'), 'ajv-formats': dependencyVersion('ajv-formats') },
+      dependencies: { ajv: dependencyVersion('ajv'), 'ajv-formats': dependencyVersion('ajv-formats'), 'content-type': dependencyVersion('content-type') },
     },
     null,
     2,
@@ -128,7 +130,7 @@ write(
 The contracts of smn-kit, for other repositories: Huawei Cloud SMN (ListSmsEvent,
 UpdateSmsEvent, ListSubscriptions; \`spec/smn.openapi.yaml\`) and SUBMAIL SUBHOOK
 (\`spec/subhook.asyncapi.yaml\`), their TypeScript types, fixtures and signature vectors,
-and the library that validates against them. Run-time dependencies: Ajv and ajv-formats.
+and the library that validates against them. Run-time dependencies: Ajv, ajv-formats and content-type.
 
 - \`import { validateSubhookEvent, verifySubhookSignature, signSubhook, decodeSubhookDelivery, smnResponses, signRequest } from '${CONTRACT}'\`
 - \`import type { SmsSubhookEvent, ListSubscriptionsResponse, paths } from '${CONTRACT}/types'\`
@@ -164,10 +166,12 @@ for (const path of files(join(kitDir, 'conformance'))) {
   if (built !== text) write(path, built);
 }
 copy('fixtures/smn', join(kitDir, 'fixtures/smn'));
+// The emulator checks state files with the State schema of its admin contract, resolved by npm run generate.
+copy('generated/mock-admin.openapi.dereferenced.json', join(kitDir, 'generated/mock-admin.openapi.dereferenced.json'));
 cpSync(join(root, 'README.md'), join(kitDir, 'README.md'));
 
 // The bundled contract package brings no node_modules of its own: its dependencies (Ajv,
-// ajv-formats) are the kit's too, so npm installs them beside the kit.
+// ajv-formats, content-type) are the kit's too, so npm installs them beside the kit.
 cpSync(contractDir, join(kitDir, 'node_modules', CONTRACT), { recursive: true });
 write(
   join(kitDir, 'package.json'),
@@ -183,7 +187,7 @@ write(
         '.': { types: './dist/index.d.ts', default: './dist/index.js' },
         './package.json': './package.json',
       },
-      files: ['dist', 'conformance', 'fixtures', 'README.md'],
+      files: ['dist', 'conformance', 'fixtures', 'generated', 'README.md'],
       dependencies: { [CONTRACT]: rootPackage.version, ...rootPackage.dependencies },
       bundleDependencies: [CONTRACT],
     },

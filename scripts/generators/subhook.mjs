@@ -3,30 +3,24 @@
 // union of all events on `events`, and the event names as a value. The type names come
 // from each channel's `x-type-prefix`, so adding a product is a change to the spec only.
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import $RefParser from '@apidevtools/json-schema-ref-parser';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import { parse } from 'yaml';
+import { DEREFERENCE } from './json.mjs';
 
 const specUrl = new URL('../../spec/subhook.asyncapi.yaml', import.meta.url);
 
 const pascal = (name) => name.split(/[_-]/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
 const camel = (name) => name.charAt(0).toLowerCase() + name.slice(1);
 
-// Replaces every `$ref` to another file (the shared field definitions) by what it points
-// to, so that each event type reads as one flat object.
-async function inlineRefs(node, baseUrl) {
-  if (Array.isArray(node)) return Promise.all(node.map((item) => inlineRefs(item, baseUrl)));
-  if (node === null || typeof node !== 'object') return node;
-  if (typeof node.$ref === 'string') {
-    const [file, pointer = ''] = node.$ref.split('#');
-    const url = new URL(file, baseUrl);
-    let target = JSON.parse(await readFile(url, 'utf8'));
-    for (const key of pointer.split('/').filter(Boolean)) target = target[key.replaceAll('~1', '/').replaceAll('~0', '~')];
-    if (target === undefined) throw new Error(`${baseUrl.pathname}: $ref ${node.$ref} points to nothing`);
-    return inlineRefs(target, url);
-  }
-  const entries = await Promise.all(Object.entries(node).filter(([key]) => key !== '$schema').map(async ([key, value]) => [key, await inlineRefs(value, baseUrl)]));
-  return Object.fromEntries(entries);
+// An event's payload schema with every `$ref` (to the shared field definitions) resolved,
+// so that each event type reads as one flat object; `$schema` goes, as the types and the
+// payloads file describe no document of their own.
+async function payloadSchema(url) {
+  const { $schema: _schema, ...schema } = await $RefParser.dereference(fileURLToPath(url), DEREFERENCE);
+  return schema;
 }
 
 // openapi-typescript writes a whole OpenAPI module; of it only the payload types matter
@@ -50,7 +44,7 @@ async function products() {
     const events = [];
     for (const [event, message] of Object.entries(channel.messages)) {
       const schemaUrl = new URL(message.payload.$ref, specUrl);
-      events.push({ event, typeName: `${prefix}${pascal(event)}`, schema: await inlineRefs(JSON.parse(await readFile(schemaUrl, 'utf8')), schemaUrl) });
+      events.push({ event, typeName: `${prefix}${pascal(event)}`, schema: await payloadSchema(schemaUrl) });
     }
     result.push({ product, prefix, title: channel.title ?? product, events });
   }
@@ -82,6 +76,14 @@ async function render() {
   return `${lines.join('\n')}\n`;
 }
 
+// Each event's payload schema, its references resolved: what fire makes events from,
+// with no resolver at run time (the validators compile the spec's files as they are).
+async function renderPayloads() {
+  const payloads = Object.fromEntries((await products()).map(({ product, events }) => [product, Object.fromEntries(events.map(({ event, schema }) => [event, schema]))]));
+  return `${JSON.stringify({ 'x-generated-from': 'spec/subhook.asyncapi.yaml and spec/subhook/ by npm run generate; do not edit', ...payloads }, null, 2)}\n`;
+}
+
 export const targets = [
   { file: 'generated/subhook.ts', source: 'spec/subhook.asyncapi.yaml and spec/subhook/', render },
+  { file: 'generated/subhook.payloads.json', source: 'spec/subhook.asyncapi.yaml and spec/subhook/', render: renderPayloads },
 ];

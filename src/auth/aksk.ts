@@ -1,6 +1,7 @@
 // AK/SK request signing (SDK-HMAC-SHA256), as the Huawei Cloud SDKs sign SMN requests.
 // The conformance client signs with it; the mock verifies with it.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { constantTimeEqual } from '../contract/constant-time.js';
 
 export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
 
@@ -118,9 +119,7 @@ export function verifyRequestSignature(request: SignableRequest, secretOf: (ak: 
   if (!parsed.signedHeaders.includes('x-sdk-date')) return { ok: false, reason: 'SignedHeaders does not include x-sdk-date' };
   const sk = secretOf(parsed.access);
   if (sk === undefined) return { ok: false, reason: 'unknown access key' };
-  const expected = Buffer.from(signature(request, parsed.signedHeaders, date, sk), 'utf8');
-  const received = Buffer.from(parsed.signature.toLowerCase(), 'utf8');
-  if (expected.length !== received.length || !timingSafeEqual(expected, received)) {
+  if (!constantTimeEqual(signature(request, parsed.signedHeaders, date, sk), parsed.signature.toLowerCase())) {
     return { ok: false, reason: 'signature does not match' };
   }
   return { ok: true, access: parsed.access };

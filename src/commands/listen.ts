@@ -1,6 +1,7 @@
 // `smn-kit listen`: a receiver of SUBHOOK pushes and SMN notifications that judges,
 // records and answers live deliveries, and with --confirm confirms SMN subscriptions.
 import { onStop, processIo, UsageError, type Command, type CommandIo, type OptionValues, type OptionValue } from './command.js';
+import { listenUsageError } from './listen-errors.js';
 import { summarize } from '../report/report.js';
 import { createCertificateFetcher, MAX_CERTIFICATE_BYTES } from '../listen/certificates.js';
 import { DEFAULT_SMN_HOSTS, LOOPBACK_HOSTS, NO_SMN_HOSTS, parseSmnHosts, VENDOR_SMN_HOSTS, type SmnHosts } from '../listen/hosts.js';
@@ -300,11 +301,7 @@ Example:
     } catch (error) {
       release();
       recorder?.close();
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is already in use; stop what holds it or choose another with --port`);
-      if (code === 'EACCES') throw new UsageError(`no permission to listen on ${host}:${port}; choose a port above 1023 with --port`);
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host ${host}: no such local address`);
-      throw error;
+      throw listenUsageError(error, host, port) ?? error;
     }
     // Opened before the first delivery can be handled: that needs the event loop, and this runs first.
     reports = openListenReports({ jsonPath, junitPath, url: listener.url, expected });

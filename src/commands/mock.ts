@@ -10,6 +10,7 @@ import { readSigningIdentity, SigningIdentityError, type SigningIdentity } from 
 import { ENGINES, type EngineName } from '../mock/validation.js';
 import { STATE_LIMITS, StateFileError, type Subscription } from '../mock/state.js';
 import { onStop, processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
+import { listenUsageError } from './listen-errors.js';
 import { integerOption, secretOption } from './option-values.js';
 
 const here = (path: string): string => relative(process.cwd(), path) || path;
@@ -183,11 +184,7 @@ Example:
     } catch (error) {
       if (error instanceof StateFileError) throw new UsageError(error.message);
       if (error instanceof SeedError) throw new UsageError(error.message);
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is already in use; stop what holds it or choose another with --port`);
-      if (code === 'EACCES') throw new UsageError(`no permission to listen on ${host}:${port}; choose a port above 1023 with --port`);
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host ${host}: no such local address`);
-      throw error;
+      throw listenUsageError(error, host, port) ?? error;
     }
     const mode = `${stateless ? 'stateless' : `stateful, ${seedSubscriptions?.length ?? 0} seed subscriptions${values['state-file'] ? `, state in ${values['state-file'] as string}` : ''}`}${engine === 'prism' ? ', engine prism' : ''}`;
     out(`smn-kit mock: serving ${here(smnSpecPath)} on ${mock.url} (${mode}, auth ${auth.mode}; Ctrl-C to stop)`);

@@ -1,6 +1,7 @@
 // What a conformance check is: a named function that judges one property of one
 // operation of the target and returns a verdict with its evidence (expected vs received,
 // a JSON pointer, a curl reproducer), and the helpers every check builds verdicts with.
+import { parseMediaType } from '../contract/media-type.js';
 import type { Outcome } from '../report/report.js';
 import type { SmnOperation } from '../contract/smn-responses.js';
 import { BindingsUnknown } from './bindings.js';
@@ -40,7 +41,7 @@ export const error = (message: string, exchange?: Exchange): CheckVerdict => ({ 
 const writesSkipped = (operation: SmnOperation): CheckVerdict =>
   skip(`${operation.operationId} changes the target (${operation.method}); run with --allow-writes to check it`);
 
-export const mediaType = (exchange: Exchange): string => (exchange.response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+export const mediaType = (exchange: Exchange): string => parseMediaType(exchange.response.headers['content-type'] ?? '')?.type ?? '';
 
 export const label = (exchange: Exchange): string => requestLabel(exchange.request);
 

@@ -4,19 +4,14 @@
 // Compiled once per contract (Ajv 2020-12, as OpenAPI 3.1 specifies).
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { newAjv2020 } from './ajv.js';
+import { pointerTo, problemsFromAjv, shortJson, valueAt, type Problem } from './problem.js';
 import { loadSmnContract, type SmnContract } from './smn.js';
 
-/** One thing wrong with an SMN response, in the same form as SUBHOOK problems. */
-export interface SmnProblem {
-  /** `status` (undeclared status), or the JSON Schema keyword that failed (`type`, `enum`, `required`...). */
-  rule: string;
-  /** JSON pointer into the body; `` for the whole body. */
-  pointer: string;
-  expected: string;
-  received: string;
-  /** Set when the rule broken is the kit's, not the vendor's (`x-kit-choice`): why the kit chose it. */
-  kitChoice?: string;
-}
+/**
+ * One thing wrong with an SMN response: its rule is `status` (an undeclared status),
+ * `undeclared-field`, or the JSON Schema keyword that failed (`type`, `enum`, `required`...).
+ */
+export type SmnProblem = Problem;
 
 /** What a judge of someone else's answer reports: the vendor's rules broken, and the rest. */
 export interface SmnJudgement {
@@ -81,83 +76,25 @@ export interface SmnResponses {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
-/** Resolves local `$ref`s (`#/components/...`) into a plain tree; the SMN spec has no cycles. */
-export function dereference<T>(root: unknown, node: T = root as T): T {
-  if (Array.isArray(node)) return (node as unknown[]).map((item) => dereference(root, item)) as T;
-  if (typeof node !== 'object' || node === null) return node;
-  const record = node as Record<string, unknown>;
-  if (typeof record.$ref === 'string' && record.$ref.startsWith('#/')) {
-    const target = record.$ref
-      .slice(2)
-      .split('/')
-      .reduce<unknown>((at, key) => (at as Record<string, unknown>)[key.replaceAll('~1', '/').replaceAll('~0', '~')], root);
-    const { $ref: _ref, ...siblings } = record;
-    return { ...(dereference(root, target) as object), ...dereference(root, siblings) } as T;
-  }
-  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, dereference(root, value)])) as T;
-}
-
-const dereferencedDocuments = new WeakMap<SmnContract, unknown>();
-
-/** The contract's document with every local reference resolved, made once per contract; read it, never change it. */
+/**
+ * The contract's document with every reference resolved (see `SmnContract.dereferenced`);
+ * read it, never change it. Throws for a contract loaded from another file without it.
+ */
 export function dereferencedDocument(contract: SmnContract): unknown {
-  let document = dereferencedDocuments.get(contract);
-  if (!document) dereferencedDocuments.set(contract, (document = dereference(contract.document)));
-  return document;
+  if (contract.dereferenced === undefined) throw new TypeError('this SMN contract was loaded without its dereferenced form: load it with loadSmnContractFile(path)');
+  return contract.dereferenced;
 }
 
-const describe = (value: unknown): string => {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? typeof value;
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-};
+const describe = (_pointer: string, value: unknown): string => (value === undefined ? 'nothing' : shortJson(value, 80));
 
-function valueAt(body: unknown, pointer: string): unknown {
-  if (pointer === '') return body;
-  return pointer
-    .slice(1)
-    .split('/')
-    .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key.replaceAll('~1', '/').replaceAll('~0', '~')], body);
-}
+// The words SMN response problems have always used: Ajv's own message beyond these
+// keywords, and types said plainly (they appear in conformance and validate output).
+const SHARED_WORDS = new Set(['required', 'enum', 'pattern', 'const']);
+const expectedOf = (error: ErrorObject): string | undefined =>
+  error.keyword === 'type' ? `a value of type ${String((error.params as { type: unknown }).type)}` : SHARED_WORDS.has(error.keyword) ? undefined : (error.message ?? error.keyword);
 
-function expectedOf(error: ErrorObject): string {
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'required':
-      return `field "${String(params.missingProperty)}"`;
-    case 'type':
-      return `a value of type ${String(params.type)}`;
-    case 'enum':
-      return `one of ${JSON.stringify(params.allowedValues)}`;
-    case 'pattern':
-      return `a string matching ${String(params.pattern)}`;
-    case 'const':
-      return JSON.stringify(params.allowedValue);
-    default:
-      return error.message ?? error.keyword;
-  }
-}
-
-/** The `x-kit-choice` of the schema an error broke, unless the rule broken is its type (always the vendor's). */
-function kitChoiceOf(error: ErrorObject): string | undefined {
-  const why = (error.parentSchema as { 'x-kit-choice'?: unknown } | undefined)?.['x-kit-choice'];
-  return typeof why === 'string' && error.keyword !== 'type' ? why : undefined;
-}
-
-function problemsOf(validate: ValidateFunction, body: unknown): SmnProblem[] {
-  if (validate(body)) return [];
-  const errors = validate.errors ?? [];
-  // anyOf reports its branches and then itself; the branches say more, the summary is noise.
-  const useful = errors.filter((e) => e.keyword !== 'anyOf' || errors.length === 1);
-  return useful.map((error) => {
-    const pointer =
-      error.keyword === 'required' ? `${error.instancePath}/${String((error.params as { missingProperty: string }).missingProperty)}` : error.instancePath;
-    const problem: SmnProblem = { rule: error.keyword, pointer, expected: expectedOf(error), received: describe(valueAt(body, pointer)) };
-    const kitChoice = kitChoiceOf(error);
-    if (kitChoice) problem.kitChoice = kitChoice;
-    return problem;
-  });
-}
+const problemsOf = (validate: ValidateFunction, body: unknown): SmnProblem[] =>
+  validate(body) ? [] : problemsFromAjv(validate.errors ?? [], body, { describe, expected: expectedOf, kitChoices: true });
 
 /** Properties a schema declares, through allOf/anyOf/oneOf. */
 function declaredProperties(schema: Schema): Map<string, Schema> | undefined {
@@ -186,7 +123,7 @@ function undeclared(schema: Schema, value: unknown, pointer: string, out: string
   if (!properties) return;
   for (const [key, child] of Object.entries(value)) {
     const childSchema = properties.get(key);
-    const at = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    const at = `${pointer}${pointerTo(key)}`;
     if (childSchema) undeclared(childSchema, child, at, out);
     else out.push(at);
   }
@@ -269,7 +206,7 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
     judge(operationId, status, body, options = {}) {
       const all = responses.validate(operationId, status, body);
       const undeclaredAt = responses.undeclaredFields(operationId, status, body).map(
-        (pointer): SmnProblem => ({ rule: 'undeclared-field', pointer, expected: 'only the fields the contract declares (a newer vendor revision may add fields)', received: describe(valueAt(body, pointer)) }),
+        (pointer): SmnProblem => ({ rule: 'undeclared-field', pointer, expected: 'only the fields the contract declares (a newer vendor revision may add fields)', received: describe(pointer, valueAt(body, pointer)) }),
       );
       if (options.strict) return { problems: [...all, ...undeclaredAt], warnings: [] };
       return { problems: all.filter((p) => !p.kitChoice), warnings: [...all.filter((p) => p.kitChoice), ...undeclaredAt] };

@@ -3,7 +3,8 @@
 // needs an SMN error code, message or status reads it from here, so the spec stays
 // the only place they are written.
 import { fileURLToPath } from 'node:url';
-import { readContractDocument } from './document.js';
+import { dereferenceContractDocument, readContractDocument } from './document.js';
+import { pointerTo } from './problem.js';
 
 /** Absolute path of `spec/smn.openapi.yaml` (the same from `src/` and from `dist/`). */
 export const smnSpecPath = fileURLToPath(new URL('../../spec/smn.openapi.yaml', import.meta.url));
@@ -13,6 +14,9 @@ export const smnSpecJsonPath = fileURLToPath(new URL('../../generated/smn.openap
 
 /** The project id of the vendor's examples (and the contract's): what the kit means when no project is named. */
 export const DEFAULT_PROJECT_ID = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
+
+/** The same contract with every `$ref` resolved (`npm run generate`): what the validators read, so they need no resolver. */
+export const smnSpecDereferencedPath = fileURLToPath(new URL('../../generated/smn.openapi.dereferenced.json', import.meta.url));
 
 
 /** Body of an error raised by SMN itself. */
@@ -58,6 +62,12 @@ export type TopicUrnErrors = Record<string, { malformed: string; not_found: stri
 export interface SmnContract {
   /** The parsed OpenAPI document. */
   document: OpenApiDocument;
+  /**
+   * The same document with every `$ref` resolved: for the kit's contract, the form
+   * `npm run generate` writes; for another file, what `loadSmnContractFile` resolves, or
+   * undefined when it was loaded without it (its validators then cannot be made).
+   */
+  dereferenced: unknown;
   /** Every named example of the shared error responses: `SMN.0015`, `token_missing`... */
   errors: Map<string, DocumentedError>;
   /** The error a parameter's violation gets, keyed `query:limit`, `header:x-sdk-date`... */
@@ -117,8 +127,14 @@ function statusesOfSharedResponses(document: OpenApiDocument): Map<string, numbe
   return statuses;
 }
 
-export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
+/**
+ * The SMN contract at `path` (default: the kit's, as JSON). `dereferenced` is the same
+ * document with its references resolved; the kit's is read from generated/, another
+ * file's comes from `loadSmnContractFile`.
+ */
+export function loadSmnContract(path: string = smnSpecJsonPath, dereferenced?: unknown): SmnContract {
   const document = readContractDocument(path) as OpenApiDocument;
+  const kits = path === smnSpecJsonPath || path === smnSpecPath;
   const statuses = statusesOfSharedResponses(document);
   const errors = new Map<string, DocumentedError>();
   for (const [name, response] of Object.entries(document.components.responses)) {
@@ -172,6 +188,7 @@ export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
   });
   return {
     document,
+    dereferenced: dereferenced ?? (kits ? readContractDocument(smnSpecDereferencedPath) : undefined),
     headerEqualities,
     kitChoices: kitChoicesOf(document),
     requestHeaders: [...declaredHeaders, ...credentialHeaders],
@@ -184,6 +201,15 @@ export function loadSmnContract(path: string = smnSpecJsonPath): SmnContract {
     eventTypeError: known(callbackItem['x-error'] as string | undefined, 'SmsCallbackUpdate'),
     topicUrnErrors,
   };
+}
+
+/**
+ * The SMN contract in another OpenAPI file, its references resolved as `npm run generate`
+ * resolves the kit's: by @apidevtools/json-schema-ref-parser, which the kit's
+ * development install has and the contract package does without.
+ */
+export async function loadSmnContractFile(path: string): Promise<SmnContract> {
+  return loadSmnContract(path, await dereferenceContractDocument(path));
 }
 
 /** The `x-error`s under a schema's properties (at any depth), with where each is. */
@@ -202,7 +228,7 @@ function kitChoicesOf(document: unknown): KitChoice[] {
     if (typeof node !== 'object' || node === null) return;
     for (const [key, value] of Object.entries(node)) {
       if (key === 'x-kit-choice' && typeof value === 'string') found.push({ pointer, why: value });
-      else walk(value, `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+      else walk(value, `${pointer}${pointerTo(key)}`);
     }
   };
   walk(document, '');

@@ -2,7 +2,7 @@
 // in spec/smn.openapi.yaml, one per schema, each with the `event_type` values it
 // describes. Read from the spec, never listed here: `smn-kit fire` generates events
 // from them, `validate` and `listen` judge the `message` of a notification with them.
-import { dereference, smnResponses, type Schema, type SmnResponses } from './smn-responses.js';
+import { dereferencedDocument, smnResponses, type Schema, type SmnResponses } from './smn-responses.js';
 
 /** The field that names the event type. */
 export const SMS_EVENT_TYPE_FIELD = 'event_type';
@@ -27,13 +27,15 @@ const shapesOf = new WeakMap<SmnResponses, Map<string, SmsCallbackShape>>();
 function callbackShapes(responses: SmnResponses): Map<string, SmsCallbackShape> {
   const known = shapesOf.get(responses);
   if (known) return known;
-  const document = responses.contract.document;
+  const { contract } = responses;
+  const { document } = contract;
+  const schemas = (dereferencedDocument(contract) as typeof document).components.schemas;
   const message = document.components.schemas[SMS_CALLBACK_SCHEMA] as { oneOf?: { $ref?: string }[] } | undefined;
   const shapes = new Map<string, SmsCallbackShape>();
   shapesOf.set(responses, shapes);
   for (const branch of message?.oneOf ?? []) {
     const schemaName = branch.$ref?.split('/').pop() ?? '';
-    const schema = dereference(document, document.components.schemas[schemaName]) as Schema & {
+    const schema = schemas[schemaName] as Schema & {
       properties?: Record<string, Schema>;
       required?: string[];
       examples?: Record<string, unknown>[];

@@ -2,8 +2,7 @@
 // field's schema allows and what its examples look like all come from spec/subhook/**
 // through the compiled contract. Only the protocol's own fields are named here: the
 // event's name, the token and signature that sign it, and the timestamp that dates it.
-import { readFileSync } from 'node:fs';
-import { subhookContract, type SubhookEventContract } from '../subhook/contract.js';
+import { subhookContract, subhookPayloadSchema, type SubhookEventContract } from '../subhook/contract.js';
 import { signSubhook } from '../subhook/signature.js';
 import { validateSubhookEvent } from '../subhook/validate.js';
 import type { SubhookProblem } from '../subhook/problem.js';
@@ -39,36 +38,14 @@ export type SubhookEvent = Record<string, unknown>;
 /** The event names of a product, in the spec's order (empty for an unknown product). */
 export const subhookEventNames = (product: string): string[] => [...(subhookContract().get(product)?.events.keys() ?? [])];
 
-const files = new Map<string, unknown>();
-
-function resolve(schema: Record<string, unknown>, base: string): FieldSchema {
-  const ref = schema.$ref;
-  if (typeof ref !== 'string') return schema;
-  const target = new URL(ref, base);
-  const pointer = decodeURIComponent(target.hash.slice(1));
-  target.hash = '';
-  let document = files.get(target.href);
-  if (document === undefined) {
-    document = JSON.parse(readFileSync(target, 'utf8')) as unknown;
-    files.set(target.href, document);
-  }
-  const found = pointer
-    .split('/')
-    .slice(1)
-    .reduce<unknown>((at, key) => (at as Record<string, unknown>)[key.replaceAll('~1', '/').replaceAll('~0', '~')], document) as Record<string, unknown>;
-  const { $ref: _ref, ...siblings } = schema;
-  return { ...resolve(found, target.href), ...siblings };
-}
-
 const shapes = new Map<string, SubhookEventShape>();
 
 function shapeOf(product: string, contract: SubhookEventContract): SubhookEventShape {
   const key = `${product}/${contract.name}`;
   const known = shapes.get(key);
   if (known) return known;
-  const root = contract.validate.schema as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
-  const base = contract.validate.schemaEnv.baseId;
-  const schemas = new Map(Object.entries(root.properties ?? {}).map(([field, schema]) => [field, resolve(schema, base)]));
+  const root = (subhookPayloadSchema(product, contract.name) ?? {}) as { properties?: Record<string, FieldSchema>; required?: string[] };
+  const schemas = new Map(Object.entries(root.properties ?? {}));
   const shape: SubhookEventShape = {
     product,
     event: contract.name,

@@ -1,10 +1,11 @@
-// The one source of randomness of `smn-kit fire`: seeded, so that `--seed S` gives the
-// same events every run (only the clock differs), and fresh from the OS otherwise.
+// The one source of randomness of the kit's test data (`smn-kit fire`'s events, the mock's
+// generated subscriptions): seeded, so that `--seed S` gives the same data every run
+// (only the clock differs), and fresh from the OS otherwise.
 import { createHash, randomBytes } from 'node:crypto';
 
-export interface Random {
+export interface Random<Seed extends number | string = number> {
   /** The seed in use, so a run without `--seed` can still be repeated. */
-  readonly seed: number;
+  readonly seed: Seed;
   /** A number in [0, 1). */
   next: () => number;
   /** An integer from `min` to `max`, both included. */
@@ -18,8 +19,8 @@ export interface Random {
 
 export const MAX_SEED = 2 ** 32 - 1;
 
-/** A mulberry32 generator: small, fast and good enough for test data (not for secrets). */
-export function createRandom(seed: number = randomBytes(4).readUInt32LE(0)): Random {
+/** A mulberry32 generator: small, fast and good enough for test data (not for secrets). A seed is a number (fire's) or any text (the mock's). */
+export function createRandom<Seed extends number | string = number>(seed: Seed = randomBytes(4).readUInt32LE(0) as Seed): Random<Seed> {
   // Hashing the seed spreads nearby seeds (1, 2, 3...) to unrelated streams.
   let state = createHash('sha256').update(String(seed)).digest().readUInt32LE(0);
   let draws = 0;

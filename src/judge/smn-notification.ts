@@ -9,6 +9,7 @@ import { smnResponses, type SmnProblem } from '../contract/smn-responses.js';
 import { SMS_EVENT_TYPE_FIELD, smsCallbackShape } from '../contract/sms-callback.js';
 import { readSmnNotificationHeader, smnNotificationContract, validateSmnNotification, verifySmnNotification, type SmnNotificationHeadersInput, type SmnNotificationVerdict } from '../notification/index.js';
 import { timestampProblem } from '../notification/verify.js';
+import { pointerTo, RULE_OF_KEYWORD } from '../notification/problem.js';
 import { JsonInputError, parseJson } from '../net/json.js';
 import { printable } from '../net/text.js';
 import { verdictOf, type Problem, type SignatureCheck, type Verdict } from './verdict.js';
@@ -61,24 +62,11 @@ export function looksLikeSmnNotification(value: unknown): value is Record<string
 
 const DEFAULT_NO_CERTIFICATE = 'no certificate given';
 
-// The contract's rules, named as the library names them for the envelope.
-const RULE_OF_KEYWORD: Record<string, string> = {
-  required: 'missing-field',
-  type: 'wrong-type',
-  pattern: 'bad-format',
-  format: 'bad-format',
-  enum: 'bad-value',
-  const: 'bad-value',
-  minLength: 'bad-length',
-  maxLength: 'bad-length',
-  minimum: 'bad-value',
-  maximum: 'bad-value',
-};
-
 /** Where the problems of the event inside `message` are: the body's field, then the pointer into the event. */
 const IN_MESSAGE = 'message JSON';
 
 const eventProblem = (problem: SmnProblem): Problem => ({
+  // The contract's rules, named as the library names them for the envelope.
   rule: RULE_OF_KEYWORD[problem.rule] ?? problem.rule,
   pointer: problem.pointer,
   expected: problem.expected,
@@ -113,7 +101,7 @@ function judgeMessage(eventType: string, event: Record<string, unknown>): { prob
     if (shape.fields.includes(field)) continue;
     warnings.push({
       rule: 'undeclared-field',
-      pointer: `/${field.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+      pointer: pointerTo(field),
       expected: `only the fields of ${shape.schemaName}: ${shape.fields.join(', ')} (a newer vendor revision may add fields)`,
       received: `field "${field}"`,
       where: IN_MESSAGE,

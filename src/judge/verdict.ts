@@ -1,18 +1,10 @@
 // What `validate` and `listen` say about one item: a payload, a raw delivery, a HAR
-// exchange. The problem shape is the one SUBHOOK and SMN problems already share, with
-// `where` added for problems outside a JSON body (a header, the query, the request).
+// exchange. A problem has the one shape of contract/problem.ts, `where` set for problems
+// outside a JSON body (a header, the query, the request).
+import type { Problem } from '../contract/problem.js';
 import type { Status } from '../report/report.js';
 
-export interface Problem {
-  /** Stable name of the rule: a SUBHOOK rule, a JSON Schema keyword, or one of this folder's. */
-  rule: string;
-  /** JSON pointer into the body the problem is about; `` for the whole of it. */
-  pointer: string;
-  expected: string;
-  received: string;
-  /** Where the problem is when it is not the payload itself: `body`, `header Content-Type`, `request query limit`... */
-  where?: string;
-}
+export type { Problem } from '../contract/problem.js';
 
 export interface Verdict {
   /** fail when there are problems, warn when only warnings, skip when the item could not be judged. */

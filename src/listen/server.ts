@@ -9,6 +9,7 @@
 // write, and each is answered once that write has returned: fewer writes, the same promise.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOn } from '../net/listen.js';
+import { readBody, type BodyRead } from '../net/body.js';
 import { deliver, DeliveryError, printableUrl } from '../net/deliver.js';
 import { JsonInputError, parseJson } from '../net/json.js';
 import { createSubhookReplayGuard, DEFAULT_REPLAY_CAPACITY } from '../subhook/replay.js';
@@ -73,36 +74,6 @@ export interface RunningListener {
   url: string;
   /** Stops accepting, lets answers in progress finish, then resolves. */
   close(): Promise<void>;
-}
-
-type ReadBody = { bytes: Buffer } | { tooLarge: number };
-
-/**
- * The body, or how many bytes it had when it passed the limit (or announced it would).
- * Past the limit the rest is read and dropped, so the sender can read its 413.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
-  return new Promise((resolve, reject) => {
-    const announced = Number(req.headers['content-length'] ?? 0);
-    if (announced > limit) {
-      req.resume();
-      resolve({ tooLarge: announced });
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      const before = size;
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else if (before <= limit) {
-        chunks.length = 0;
-        resolve({ tooLarge: size });
-      }
-    });
-    req.on('end', () => resolve(size > limit ? { tooLarge: size } : { bytes: Buffer.concat(chunks) }));
-    req.on('error', reject);
-  });
 }
 
 const tooLargeProblem = (limit: number, bytes: number): Problem => ({
@@ -184,7 +155,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
     return replayed ? { verdict: verdictOf({ ...judged.verdict, problems: [replayed] }) } : judged;
   }
 
-  async function judge(req: IncomingMessage, body: ReadBody): Promise<{ verdict: Verdict; notification?: Record<string, unknown> }> {
+  async function judge(req: IncomingMessage, body: BodyRead): Promise<{ verdict: Verdict; notification?: Record<string, unknown> }> {
     if ('tooLarge' in body) {
       const smn = isSmnNotification(req);
       return { verdict: verdictOf({ kind: smn ? 'smn-notification' : 'subhook', product: smn ? undefined : options.product, problems: [tooLargeProblem(maxBodyBytes, body.tooLarge)] }) };
@@ -222,7 +193,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
     }
   }
 
-  function recordOf(req: IncomingMessage, n: number, receivedAt: string, body: ReadBody, verdict: Verdict, status: number): DeliveryRecord {
+  function recordOf(req: IncomingMessage, n: number, receivedAt: string, body: BodyRead, verdict: Verdict, status: number): DeliveryRecord {
     const kept = 'bytes' in body ? bodyForRecord(body.bytes) : { body: null };
     return {
       n,

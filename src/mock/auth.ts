@@ -1,6 +1,6 @@
 // Authentication as the API gateway in front of SMN does it, in the mode the mock was
 // started with. The credential headers are the contract's security schemes.
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../contract/constant-time.js';
 import type { IncomingMessage } from 'node:http';
 import { verifyRequestSignature } from '../auth/aksk.js';
 
@@ -30,12 +30,6 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return typeof value === 'string' && value !== '' ? value : undefined;
 };
 
-const sameText = (a: string, b: string): boolean => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
 function signingTime(value: string): number {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : Number.NaN;
@@ -56,7 +50,7 @@ export function authorizeAdmin(req: IncomingMessage, body: string, access: Admin
     const bearer = /^Bearer\s+(.+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
     const given = header(req, 'x-admin-token') ?? bearer;
     if (!given) return 'the inspection endpoints need X-Admin-Token (or Authorization: Bearer) with the --admin-token the mock was started with';
-    return sameText(given, access.token) ? undefined : 'X-Admin-Token is not the --admin-token the mock was started with';
+    return constantTimeEqual(given, access.token) ? undefined : 'X-Admin-Token is not the --admin-token the mock was started with';
   }
   const refused = authenticate(req, body, access.auth);
   return refused && `the mock listens beyond loopback, so the inspection endpoints need the API's credentials: ${refused.reason}`;
@@ -70,7 +64,7 @@ export function authenticate(req: IncomingMessage, body: string, config: AuthCon
   if (config.mode === 'presence') return undefined;
   if (config.mode === 'token') {
     if (!token) return { error: 'token_missing', reason: 'X-Auth-Token is missing (this mock accepts tokens only: --auth token)' };
-    return sameText(token, config.token ?? '') ? undefined : { error: 'token_invalid', reason: 'X-Auth-Token is not the token this mock was started with (--token)' };
+    return constantTimeEqual(token, config.token ?? '') ? undefined : { error: 'token_invalid', reason: 'X-Auth-Token is not the token this mock was started with (--token)' };
   }
   if (!authorization) return { error: 'token_invalid', reason: 'this mock accepts AK/SK signed requests only (--auth aksk); X-Auth-Token is not enough' };
   const verdict = verifyRequestSignature({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, (ak) => (ak === config.ak ? config.sk : undefined));

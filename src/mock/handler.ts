@@ -24,7 +24,8 @@ import type { HttpOperation } from './operations.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PROJECT_ID, type MockOptions } from './options.js';
 import { publishSmsEvent } from './publish.js';
 import { newRequestId, writeReply, type Reply } from './reply.js';
-import { parseTarget, readBody, type RequestTarget } from './request.js';
+import { readBodyText } from '../net/body.js';
+import { parseTarget, type RequestTarget } from './request.js';
 import { requestLogger } from './request-log.js';
 import { routerOf } from './routes.js';
 import { generateSigningIdentity, type SigningIdentity } from './signing.js';
@@ -95,7 +96,7 @@ export function createHandler(
 
   async function handle(req: IncomingMessage, target: RequestTarget | undefined): Promise<Reply> {
     if (!target) return errorReply(BAD_REQUEST, 400, [{ message: 'the request target is neither /path nor http://host/path' }]);
-    const bodyText = await readBody(req, maxBodyBytes);
+    const bodyText = await readBodyText(req, maxBodyBytes);
     if (bodyText === undefined) return errorReply(PAYLOAD_TOO_LARGE, 413, [{ message: `the body is larger than ${maxBodyBytes} bytes` }]);
     if (links && target.pathname.startsWith(LINKS_PREFIX)) {
       const reply = await links.handle(req.method ?? 'GET', target);

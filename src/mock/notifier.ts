@@ -10,7 +10,8 @@
 // Subscribers of other protocols (sms, email, functions, robots) get nothing sent: what
 // their phone, mailbox or endpoint would have received is kept in a bounded outbox
 // instead (GET /_mock/outbox), confirmations with their link included.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '../contract/constant-time.js';
 import { deliverSmnNotification, DeliveryError, signedSmnNotification, type SmnNotification } from '../notify/envelope.js';
 import { refusedEndpoint, type DeliveryPolicy } from './delivery-policy.js';
 import type { SigningIdentity } from './signing.js';
@@ -112,9 +113,7 @@ export class Notifier {
 
   /** Whether `token` is the one a link for this action on this subscription carries. */
   checkToken(action: LinkAction, projectId: string, subscriptionUrn: string, token: string): boolean {
-    const expected = Buffer.from(this.token(action, projectId, subscriptionUrn));
-    const given = Buffer.from(token);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return constantTimeEqual(token, this.token(action, projectId, subscriptionUrn));
   }
 
   link(action: LinkAction, projectId: string, subscriptionUrn: string): string {

@@ -1,7 +1,7 @@
 // What the mock reads from a request before judging it: the request target (path and
-// query), the body up to a limit, and the body as JSON. None of these throws on any
+// query) and the body as JSON (net/body.ts reads it up to a limit). None of these throws on any
 // input: a target that cannot be read is `undefined`, a body that cannot be read says why.
-import type { IncomingMessage } from 'node:http';
+import { parseMediaType } from '../contract/media-type.js';
 import { JsonInputError, parseJson } from '../net/json.js';
 
 export interface RequestTarget {
@@ -43,35 +43,7 @@ export function decodeSegment(segment: string): string | undefined {
   }
 }
 
-/**
- * Resolves with the body text, or with undefined as soon as the body is known to pass
- * `limit` bytes; the rest is then read and dropped, so the client can read the 413.
- */
-export function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > limit) {
-      req.resume();
-      resolve(undefined);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      if (size > limit) return; // answered already; the rest is drained
-      size += chunk.length;
-      if (size <= limit) {
-        chunks.push(chunk);
-      } else {
-        chunks.length = 0;
-        resolve(undefined);
-      }
-    });
-    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/;
 
 export interface ParsedBody {
   body?: unknown;
@@ -83,7 +55,7 @@ export interface ParsedBody {
 export function parseBody(contentType: string | undefined, text: string): ParsedBody {
   if (text.trim() === '') return {};
   if (!contentType) return { problem: 'the body has no Content-Type; send it as application/json' };
-  if (!JSON_MEDIA_TYPE.test(contentType)) {
+  if (!JSON_MEDIA_TYPE.test(parseMediaType(contentType)?.type ?? '')) {
     return { problem: `Content-Type ${contentType.slice(0, 80)} is not application/json` };
   }
   try {

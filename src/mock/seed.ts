@@ -1,11 +1,11 @@
 // The subscriptions the emulator starts with: the fixture file (checked against the
 // contract), or N generated from the contract's Subscription schema with
 // json-schema-faker, made realistic and deterministic for a given seed.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { smnResponses, type Schema, type SmnResponses } from '../contract/smn-responses.js';
+import { createRandom } from '../generate/random.js';
 import type { Subscription } from '../generated/smn.js';
 import { urnProjectId } from './state.js';
 
@@ -37,18 +37,6 @@ export function loadSeedSubscriptions(path: string = defaultSeedPath, responses?
   return list as Subscription[];
 }
 
-/** A seeded generator of numbers in [0, 1) (mulberry32): same seed, same subscriptions. */
-function seededRandom(seed: string): () => number {
-  let state = createHash('sha256').update(seed).digest().readUInt32LE(0);
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TOPICS = ['sms_receipts', 'sms_failures', 'sms_replies', 'alerts', 'billing', 'deployments'];
 
 /**
@@ -62,21 +50,20 @@ export function generateSubscriptions(count: number, seed: string, projectId: st
   const urnProject = urnProjectId(projectId);
   const schemas = responses.contract.document.components.schemas as Record<string, Schema>;
   const schema = structuredClone(schemas.Subscription) as Schema;
-  const random = seededRandom(seed);
-  const hex = (): string => Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  // Same seed, same subscriptions.
+  const random = createRandom(seed);
   const documentedProtocols = ['email', 'sms', 'http', 'https'];
   // Loaded here, not at the top: most starts use the fixture, and the faker costs time to load.
   const { JSONSchemaFaker } = createRequire(import.meta.url)('json-schema-faker') as typeof import('json-schema-faker');
-  JSONSchemaFaker.option({ random, alwaysFakeOptionals: false, optionalsProbability: 0, useExamplesValue: false, failOnInvalidFormat: false });
+  JSONSchemaFaker.option({ random: random.next, alwaysFakeOptionals: false, optionalsProbability: 0, useExamplesValue: false, failOnInvalidFormat: false });
   const list: Subscription[] = [];
   for (let i = 0; i < count; i++) {
     const fake = JSONSchemaFaker.generate({ ...schema, components: { schemas } }, undefined) as Subscription;
-    const topic = `urn:smn:cn-north-4:${urnProject}:${pick(TOPICS)}`;
-    const protocol = pick(documentedProtocols);
+    const topic = `urn:smn:cn-north-4:${urnProject}:${random.pick(TOPICS)}`;
+    const protocol = random.pick(documentedProtocols);
     const endpoint = {
       email: () => `user${i + 1}@example.com`,
-      sms: () => `+86138${String(Math.floor(random() * 1e8)).padStart(8, '0')}`,
+      sms: () => `+86138${String(Math.floor(random.next() * 1e8)).padStart(8, '0')}`,
       // Loopback only: a published SMS event must never leave the machine by surprise.
       http: () => `http://127.0.0.1:9000/smn/${i + 1}`,
       https: () => `https://127.0.0.1:9443/smn/${i + 1}`,
@@ -84,7 +71,7 @@ export function generateSubscriptions(count: number, seed: string, projectId: st
     list.push({
       topic_urn: topic,
       protocol,
-      subscription_urn: `${topic}:${hex()}`,
+      subscription_urn: `${topic}:${random.hex(32)}`,
       owner: urnProject,
       endpoint,
       remark: i % 3 === 0 ? '' : String(fake.remark ?? '').slice(0, 128),

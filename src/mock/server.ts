@@ -4,7 +4,7 @@
 // `prism` engine), with the emulator's state behind them (unless stateless).
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { loadSmnContract } from '../contract/smn.js';
+import { loadSmnContractFile } from '../contract/smn.js';
 import { smnResponses } from '../contract/smn-responses.js';
 import { listenOn } from '../net/listen.js';
 import { isLoopbackHost } from './delivery-policy.js';
@@ -39,7 +39,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   // The kit's own contract is read in its JSON form (no YAML parser to load), and shared
   // with the rest of the kit, so that it is compiled once. Whichever it is, everything
   // the mock checks is checked against it: the API, /_mock/, the state file.
-  const contract = options.specPath ? loadSmnContract(options.specPath) : smnResponses().contract;
+  const contract = options.specPath ? await loadSmnContractFile(options.specPath) : smnResponses().contract;
   const responses = smnResponses(contract);
   const operations = httpOperationsOf(contract);
   // The Prism engine is loaded before the first request when it decides them all.

@@ -98,7 +98,7 @@ export class StateLimitError extends Error {
 }
 
 const REQUEST_LOG_SIZE = 1000;
-const mockAdminSpecPath = fileURLToPath(new URL('../../spec/mock-admin.openapi.yaml', import.meta.url));
+const mockAdminDereferencedPath = fileURLToPath(new URL('../../generated/mock-admin.openapi.dereferenced.json', import.meta.url));
 
 /** One change of the state, as the journal records it. */
 export type Change =
@@ -494,26 +494,16 @@ function ownedBy(projectId: string): (subscription: Subscription) => Subscriptio
 
 /** Why a state file's content is not a state snapshot, or undefined when it is. */
 function checkSnapshot(responses: SmnResponses, value: unknown): string | undefined {
-  const problem = responses.validateWith('mock-admin State', stateSchema(responses), value)[0];
+  const problem = responses.validateWith('mock-admin State', stateSchema(), value)[0];
   return problem && `${problem.pointer || '(top)'}: expected ${problem.expected}, received ${problem.received}`;
 }
 
-const stateSchemas = new WeakMap<SmnResponses, Schema>();
+let compiledStateSchema: Schema | undefined;
 
-/** The State schema of spec/mock-admin.openapi.yaml, its references (to its own schemas and the SMN contract's) resolved. */
-function stateSchema(smn: SmnResponses): Schema {
-  const known = stateSchemas.get(smn);
-  if (known) return known;
-  const admin = readContractDocument(mockAdminSpecPath) as { components: { schemas: Record<string, Schema> } };
-  const resolve = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(resolve);
-    if (typeof node !== 'object' || node === null) return node;
-    const ref = (node as { $ref?: unknown }).$ref;
-    const name = typeof ref === 'string' ? ref.slice(ref.lastIndexOf('/') + 1) : '';
-    if (typeof ref === 'string') return ref.startsWith('#/') ? resolve(admin.components.schemas[name]) : smn.componentSchema(name);
-    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, resolve(value)]));
-  };
-  const schema = resolve(admin.components.schemas.State) as Schema;
-  stateSchemas.set(smn, schema);
-  return schema;
+/**
+ * The State schema of spec/mock-admin.openapi.yaml, its references (to its own schemas and
+ * the kit's SMN contract) resolved by `npm run generate`: an installed kit has no spec/.
+ */
+function stateSchema(): Schema {
+  return (compiledStateSchema ??= (readContractDocument(mockAdminDereferencedPath) as { components: { schemas: { State: Schema } } }).components.schemas.State);
 }

@@ -4,7 +4,7 @@
 // then, when headers are given, the headers checked against the body.
 import { smnNotificationContract } from './contract.js';
 import { checkHeaders, type SmnNotificationHeadersInput } from './headers.js';
-import { describeReceived, problemsOf, type SmnNotificationProblem } from './problem.js';
+import { describeReceived, pointerTo, problemsOf, type SmnNotificationProblem } from './problem.js';
 import type { SmnSignatureHash } from './certificate.js';
 
 /** How a signature verified: with which algorithm, over which signing string. */
@@ -61,7 +61,7 @@ export function judgeEnvelope(body: unknown, headers?: SmnNotificationHeadersInp
       const owners = [...types.values()].filter((other) => other.fields.includes(field)).map((other) => other.type);
       warnings.push({
         rule: 'undeclared-field',
-        pointer: `/${field.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+        pointer: pointerTo(field),
         expected: `only the fields of ${type.type}: ${type.fields.join(', ')}${owners.length > 0 ? ` ("${field}" belongs to ${owners.join(', ')})` : ''}`,
         received: `field "${field}"`,
       });

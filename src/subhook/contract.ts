@@ -14,6 +14,9 @@ export const subhookSpecPath = fileURLToPath(new URL('../../spec/subhook.asyncap
 /** The same document as JSON (`npm run generate`): what the library reads, so it needs no YAML parser. */
 export const subhookSpecJsonPath = fileURLToPath(new URL('../../generated/subhook.asyncapi.json', import.meta.url));
 
+/** Each event's payload schema with its references resolved (`npm run generate`), by product and event. */
+export const subhookPayloadsPath = fileURLToPath(new URL('../../generated/subhook.payloads.json', import.meta.url));
+
 export interface SubhookEventContract {
   name: string;
   /** The fields the event may carry, `events` included. */
@@ -31,7 +34,7 @@ interface AsyncApiDocument {
   channels: Record<string, { messages?: Record<string, { payload?: { $ref?: string } }> }>;
 }
 
-interface JsonSchemaObject {
+export interface JsonSchemaObject {
   properties?: Record<string, { const?: unknown }>;
   [keyword: string]: unknown;
 }
@@ -104,4 +107,17 @@ let contract: Map<string, SubhookProductContract> | undefined;
 export function subhookContract(): Map<string, SubhookProductContract> {
   contract ??= loadSubhookContract();
   return contract;
+}
+
+let payloads: Record<string, Record<string, JsonSchemaObject> | undefined> | undefined;
+
+/**
+ * The payload schema of `product`'s `event` in the kit's contract, every `$ref` resolved
+ * (what values are made from; the validators compile the spec's files as they are), or
+ * undefined when there is no such event.
+ */
+export function subhookPayloadSchema(product: string, event: string): JsonSchemaObject | undefined {
+  payloads ??= readContractDocument(subhookPayloadsPath) as typeof payloads;
+  const events = product.startsWith('x-') ? undefined : payloads![product];
+  return events?.[event];
 }

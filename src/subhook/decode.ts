@@ -2,6 +2,7 @@
 // console offers: POST with a form-urlencoded, JSON or multipart body, or GET with a
 // query string. Decoding only reads; it neither coerces nor validates (validate.ts does).
 // Errors never quote the body: it carries the token and its signature.
+import { parseMediaType } from '../contract/media-type.js';
 
 /** A received request, as a node:http handler or a fetch-style handler sees it. */
 export interface SubhookDelivery {
@@ -47,16 +48,6 @@ function headerValue(headers: SubhookDelivery['headers'], name: string): string 
   return undefined;
 }
 
-function parseMediaType(header: string): { type: string; parameters: Map<string, string> } {
-  const [type = '', ...rest] = header.split(';');
-  const parameters = new Map<string, string>();
-  for (const part of rest) {
-    const at = part.indexOf('=');
-    if (at > 0) parameters.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim().replace(/^"(.*)"$/, '$1'));
-  }
-  return { type: type.trim().toLowerCase(), parameters };
-}
-
 function bodyBytes(body: SubhookDelivery['body']): Uint8Array {
   if (body === undefined || body === null) return new Uint8Array();
   return typeof body === 'string' ? new TextEncoder().encode(body) : body;
@@ -98,7 +89,7 @@ function decodeJson(bytes: Uint8Array): SubhookFields {
 }
 
 async function decodeMultipart(bytes: Uint8Array, contentType: string): Promise<SubhookFields> {
-  if (!parseMediaType(contentType).parameters.get('boundary')) {
+  if (!parseMediaType(contentType)?.parameters.boundary) {
     throw new SubhookDeliveryError('malformed-body', 'header Content-Type', `${MULTIPART} with a boundary parameter`, 'no boundary');
   }
   let form: FormData;
@@ -142,8 +133,12 @@ export async function decodeSubhookDelivery(delivery: SubhookDelivery): Promise<
   if (!contentType) {
     throw new SubhookDeliveryError('unsupported-content-type', 'header Content-Type', SUPPORTED, 'no Content-Type header');
   }
-  const { type, parameters } = parseMediaType(contentType);
-  const charset = parameters.get('charset')?.toLowerCase();
+  const mediaType = parseMediaType(contentType);
+  if (!mediaType) {
+    throw new SubhookDeliveryError('unsupported-content-type', 'header Content-Type', SUPPORTED, 'a Content-Type that does not parse as a media type');
+  }
+  const { type, parameters } = mediaType;
+  const charset = parameters.charset?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     throw new SubhookDeliveryError('unsupported-content-type', 'header Content-Type', 'charset=utf-8 or no charset', `charset=${charset}`);
   }
@@ -156,6 +151,6 @@ export async function decodeSubhookDelivery(delivery: SubhookDelivery): Promise<
     case MULTIPART:
       return decodeMultipart(bytes, contentType);
     default:
-      throw new SubhookDeliveryError('unsupported-content-type', 'header Content-Type', SUPPORTED, type || 'an empty media type');
+      throw new SubhookDeliveryError('unsupported-content-type', 'header Content-Type', SUPPORTED, type);
   }
 }

@@ -1,6 +1,9 @@
 // What a verdict says about one thing wrong with a SUBHOOK event, and how a received
 // value is shown in it. `token` and `signature` are never shown whole: a captured
 // token/signature pair authenticates any body, so it must not end up in logs.
+import { describeValue, type Problem, type ValueDisplay } from '../contract/problem.js';
+
+export { pointerTo } from '../contract/problem.js';
 
 /** The stable name of each way a SUBHOOK event can fail. */
 export type SubhookRule =
@@ -27,36 +30,11 @@ export type SubhookRule =
   /** Any other schema keyword; `expected` names it. */
   | 'schema';
 
-export interface SubhookProblem {
-  rule: SubhookRule;
-  /** JSON pointer to the field, such as `/timestamp`; `` for the whole event. */
-  pointer: string;
-  expected: string;
-  received: string;
-}
+/** A problem of a SUBHOOK event; its pointer names a field, such as `/timestamp`, or `` for the whole event. */
+export type SubhookProblem = Problem<SubhookRule>;
 
-const SHOWN_SIGNATURE_CHARACTERS = 4;
-const SHOWN_VALUE_CHARACTERS = 60;
-
-const truncate = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}...` : text);
+// A signature's first characters tell two apart without giving either away.
+const DISPLAY: ValueDisplay = { signatureCharacters: 4, over: 60, keep: 60, secrets: ['/token', '/signature'] };
 
 /** Renders a received value for a verdict, hiding secrets: the token never, a signature cut short. */
-export function describeReceived(pointer: string, value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (typeof value === 'string') {
-    if (pointer === '/token') return `a string of ${value.length} characters`;
-    if (pointer === '/signature') {
-      const shown = value.slice(0, SHOWN_SIGNATURE_CHARACTERS);
-      return `"${shown}${value.length > shown.length ? '...' : ''}" (${value.length} characters)`;
-    }
-  }
-  if (typeof value === 'object') {
-    return Array.isArray(value) ? `an array of ${value.length} items` : 'an object';
-  }
-  if (pointer === '/token' || pointer === '/signature') return `a ${typeof value}`;
-  return truncate(JSON.stringify(value) ?? typeof value, SHOWN_VALUE_CHARACTERS);
-}
-
-/** Escapes a field name for a JSON pointer (RFC 6901). */
-export const pointerTo = (field: string): string => `/${field.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+export const describeReceived = (pointer: string, value: unknown): string => describeValue(pointer, value, DISPLAY);

@@ -1,6 +1,7 @@
 // SUBHOOK signatures: signature = md5(token + key) in lower-case hex, where key is the
 // SUBHOOK secret from the vendor console. Only the token is signed.
-import { hash, timingSafeEqual } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { constantTimeEqual } from '../contract/constant-time.js';
 
 function requireNonEmpty(value: unknown, name: string, caller: string): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) {
@@ -13,19 +14,6 @@ export function signSubhook(token: string, key: string): string {
   requireNonEmpty(token, 'token', 'signSubhook');
   requireNonEmpty(key, 'key (the SUBHOOK secret)', 'signSubhook');
   return hash('md5', token + key, 'hex');
-}
-
-/** Compares two strings in time that does not depend on where they differ. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  // timingSafeEqual needs equal lengths; comparing `left` with itself keeps the
-  // work the same when the lengths differ, and the answer is then false anyway.
-  if (left.length !== right.length) {
-    timingSafeEqual(left, left);
-    return false;
-  }
-  return timingSafeEqual(left, right);
 }
 
 /**

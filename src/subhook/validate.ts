@@ -3,7 +3,8 @@
 // given, its signature is checked. Every problem is reported, each with its rule.
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { subhookContract, type SubhookEventContract, type SubhookProductContract } from './contract.js';
-import { describeReceived, pointerTo, type SubhookProblem, type SubhookRule } from './problem.js';
+import { kitChoiceOf, problemsFromAjv } from '../contract/problem.js';
+import { describeReceived, type SubhookProblem, type SubhookRule } from './problem.js';
 import { verifySubhookSignature } from './signature.js';
 
 export interface ValidateSubhookOptions {
@@ -32,11 +33,7 @@ export type SubhookVerdict<Event = Record<string, unknown>> =
  * documents: a field the event does not list (a newer revision of the vendor's page
  * may send it), or a rule of a schema marked `x-kit-choice` other than its type.
  */
-function isKitRule(error: ErrorObject): boolean {
-  if (error.keyword === 'additionalProperties') return true;
-  const schema = error.parentSchema as { 'x-kit-choice'?: unknown } | undefined;
-  return typeof schema?.['x-kit-choice'] === 'string' && error.keyword !== 'type';
-}
+const isKitRule = (error: ErrorObject): boolean => error.keyword === 'additionalProperties' || kitChoiceOf(error) !== undefined;
 
 const RULE_OF_KEYWORD: Record<string, SubhookRule> = {
   required: 'missing-field',
@@ -59,45 +56,26 @@ function productContract(product: string): SubhookProductContract {
   return found;
 }
 
-function valueAt(fields: Record<string, unknown>, pointer: string): unknown {
-  // Event payloads are flat, so a pointer is at most one field deep.
-  const field = pointer.slice(1).replaceAll('~1', '/').replaceAll('~0', '~');
-  return pointer === '' ? fields : fields[field];
-}
-
-const characters = (count: unknown): string => `${String(count)} character${count === 1 ? '' : 's'}`;
-
-function expectedOf(error: ErrorObject, event: SubhookEventContract, product: SubhookProductContract): string {
+// SUBHOOK's words where they differ from the shared ones: a bare type, and the event
+// whose field an unexpected one is.
+function expectedOf(error: ErrorObject, event: SubhookEventContract, product: SubhookProductContract): string | undefined {
   const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'required':
-      return `field "${String(params.missingProperty)}", which ${event.name} requires`;
-    case 'additionalProperties': {
-      const field = String(params.additionalProperty);
-      const owners = [...product.events.values()].filter((other) => other.fields.includes(field)).map((other) => other.name);
-      const hint = owners.length > 0 ? ` ("${field}" belongs to ${owners.join(', ')})` : '';
-      return `only the fields of ${event.name}: ${event.fields.join(', ')}${hint}`;
-    }
-    case 'type':
-      return String(params.type).split(',').join(' or ');
-    case 'pattern':
-      return `a string matching ${String(params.pattern)}`;
-    case 'minLength':
-      return `at least ${characters(params.limit)}`;
-    case 'maxLength':
-      return `at most ${characters(params.limit)}`;
-    default:
-      return `${error.keyword}: ${error.message ?? 'see the schema'}`;
-  }
+  if (error.keyword === 'type') return String(params.type).split(',').join(' or ');
+  if (error.keyword !== 'additionalProperties') return undefined;
+  const field = String(params.additionalProperty);
+  const owners = [...product.events.values()].filter((other) => other.fields.includes(field)).map((other) => other.name);
+  const hint = owners.length > 0 ? ` ("${field}" belongs to ${owners.join(', ')})` : '';
+  return `only the fields of ${event.name}: ${event.fields.join(', ')}${hint}`;
 }
 
-function problemOf(error: ErrorObject, fields: Record<string, unknown>, event: SubhookEventContract, product: SubhookProductContract): SubhookProblem {
-  const params = error.params as Record<string, unknown>;
-  const field = error.keyword === 'required' ? params.missingProperty : error.keyword === 'additionalProperties' ? params.additionalProperty : undefined;
-  const pointer = typeof field === 'string' ? `${error.instancePath}${pointerTo(field)}` : error.instancePath;
-  const received = error.keyword === 'additionalProperties' ? `field "${String(field)}"` : describeReceived(pointer, valueAt(fields, pointer));
-  return { rule: RULE_OF_KEYWORD[error.keyword] ?? 'schema', pointer, expected: expectedOf(error, event, product), received };
-}
+const problemOf = (error: ErrorObject, fields: Record<string, unknown>, event: SubhookEventContract, product: SubhookProductContract): SubhookProblem =>
+  problemsFromAjv<SubhookRule>([error], fields, {
+    describe: describeReceived,
+    rules: RULE_OF_KEYWORD,
+    otherRule: 'schema',
+    owner: event.name,
+    expected: (broken) => expectedOf(broken, event, product),
+  })[0]!;
 
 const aboutSignature = (problem: SubhookProblem): boolean => problem.pointer === '/token' || problem.pointer === '/signature';
 
