@@ -9,11 +9,21 @@ export interface MediaType {
   parameters: Record<string, string>;
 }
 
-/** The media type of a Content-Type header, or undefined when the header does not parse as one. */
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const TYPE_ONLY = new RegExp(`^\\s*(${TOKEN}/${TOKEN})\\s*(?:;|$)`);
+
+/**
+ * The media type of a Content-Type header, or undefined when it names none. A header
+ * whose type is clear but whose parameters are broken (`application/json;`,
+ * `application/json; charset`) gives the type without parameters: senders write such
+ * headers, the type is what the rules are about, and refusing them would fail
+ * deliveries and servers that do nothing wrong by the vendors' documents.
+ */
 export function parseMediaType(header: string): MediaType | undefined {
   try {
     return parse(header);
   } catch {
-    return undefined;
+    const type = TYPE_ONLY.exec(header)?.[1];
+    return type === undefined ? undefined : { type: type.toLowerCase(), parameters: {} };
   }
 }
