@@ -122,7 +122,7 @@ describe('how a command ends for each error code (src/commands/errors.ts)', () =
   };
 
   it('the hint follows the code, whatever the message says', () => {
-    expect(ending(new FireError('no key to sign with', 'key-required'))).toEqual({ line: 'no key to sign with; pass --key K or set SUBHOOK_KEY', status: 2 });
+    expect(ending(new FireError('no key to sign with', 'key-required'))).toEqual({ line: 'no key to sign with; put it in a file for --key-file, set SUBHOOK_KEY, or pass --key K', status: 2 });
     // The words of the missing-key message, under another code, get no hint.
     const words = '--key is required for SUBHOOK events: the SUBHOOK secret signs each one (signature = md5(token + key))';
     expect(ending(new FireError(words, 'invalid-options'))).toEqual({ line: words, status: 2 });

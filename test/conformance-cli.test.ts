@@ -175,8 +175,8 @@ describe('smn-kit conformance', () => {
     [{ target: 'http://x', rate: '0' }, /^--rate must be a positive number/],
     [{ target: 'http://x', timeout: 'soon' }, /^--timeout must be a positive whole number of milliseconds, got "soon"$/],
     [{ target: 'http://x', 'max-body': '64k' }, /^--max-body must be a positive whole number of bytes, got "64k"$/],
-    [{ target: 'http://x', token: 't', 'token-file': tokenFile }, /^give --token or --token-file, not both$/],
-    [{ target: 'http://x', 'token-file': join(dir, 'missing') }, /^cannot read --token-file .+missing: ENOENT$/],
+    [{ target: 'http://x', token: 't', 'token-file': tokenFile }, /^give the token once: --token or --token-file, not both$/],
+    [{ target: 'http://x', 'token-file': join(dir, 'missing') }, /^--token-file .+missing: cannot be read \(ENOENT\)$/],
     [{ target: 'http://x/v2/' }, /^--target is the base URL, without \/v2: use http:\/\/x \(/],
     [{}, /--target \(or SMN_TARGET\) is required/],
   ])('refuses %j before sending anything', async (values, message) => {

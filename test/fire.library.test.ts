@@ -2,7 +2,11 @@
 // runs) over real sockets to a receiver that judges with smn-kit's SUBHOOK library
 // (fire-receiver.ts); the option errors through the command itself; the SMN envelope
 // module the emulator reuses; and the generators against their schemas.
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSubhook, validateSubhookEvent } from '../src/subhook/index.js';
@@ -253,8 +257,11 @@ describe('the command: each bad option is one UsageError naming the option and t
     [{ to: undefined }, ['request'], '--to URL is required: the receiver to send to, such as --to http://127.0.0.1:8787/subhook'],
     [{ to: 'ftp://example.com/' }, ['request'], '--to must be an http:// or https:// URL, got a ftp: URL'],
     [{ to: 'example.com' }, ['request'], '--to must be an absolute http:// or https:// URL, got "example.com"'],
-    [{ key: '' }, ['request'], '--key (or SUBHOOK_KEY) is empty; give the SUBHOOK secret or leave it out'],
-    [{ key: undefined }, ['request'], '--key is required for SUBHOOK events: the SUBHOOK secret signs each one (signature = md5(token + key)); pass --key K or set SUBHOOK_KEY'],
+    [{ key: '' }, ['request'], '--key is empty; give the SUBHOOK secret or leave it out'],
+    [{ key: undefined }, ['request'], '--key is required for SUBHOOK events: the SUBHOOK secret signs each one (signature = md5(token + key)); put it in a file for --key-file, set SUBHOOK_KEY, or pass --key K'],
+    [{ key: undefined, 'key-file': '/nonexistent/subhook.key' }, ['request'], '--key-file /nonexistent/subhook.key: cannot be read (ENOENT)'],
+    [{ 'key-file': 'package.json' }, ['request'], 'give the SUBHOOK secret once: --key or --key-file, not both'],
+    [{ key: undefined, 'key-file': 'package.json' }, ['request'], '--key-file package.json has more than one line; put only the SUBHOOK secret in it'],
     [{ encoding: 'xml' }, ['request'], '--encoding must be one of form, json, multipart, get, got "xml"'],
     [{ product: 'mms' }, ['request'], '--product must be one of sms, intersms, got "mms"'],
     [{ count: '1.5' }, ['request'], '--count must be an integer from 1 to 100000, got "1.5"'],
@@ -272,6 +279,19 @@ describe('the command: each bad option is one UsageError naming the option and t
     const run = fireCommand.run({ ...values, ...change }, positionals, { ...processIo(), env: cleanEnv });
     await expect(run).rejects.toThrow(UsageError);
     await expect(run).rejects.toThrow(message);
+  });
+});
+
+describe('the command: the SUBHOOK key from a file', () => {
+  it('--key-file signs with the key the file holds (an editor\'s final newline left out): the receiver verifies every delivery', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smn-kit-fire-key-'));
+    const keyFile = join(dir, 'subhook.key');
+    writeFileSync(keyFile, `${KEY}\n`);
+    const bucket = receiver.bucket();
+    const io = { ...processIo(), stdout: new PassThrough(), env: cleanEnv };
+    const status = await fireCommand.run({ to: bucket.url('judge/sms'), 'key-file': keyFile, count: '3' }, ['request'], io);
+    expect(status).toBe(0);
+    expect(bucket.received.map((r) => [r.status, r.problems])).toEqual([[204, []], [204, []], [204, []]]);
   });
 });
 

@@ -238,7 +238,7 @@ describe('smn-kit listen', () => {
     [['--product', 'mms'], /--product must be auto, sms, intersms, got "mms"/],
     [['--out', '/nonexistent/dir/out.jsonl'], /--out \/nonexistent\/dir\/out\.jsonl: cannot be written \(ENOENT\)/],
     [['--key-file', '/nonexistent/subhook.key'], /--key-file \/nonexistent\/subhook\.key: cannot be read \(ENOENT\)/],
-    [['--key-file', keyFile, '--key', KEY], /give the SUBHOOK key once: --key or --key-file, not both/],
+    [['--key-file', keyFile, '--key', KEY], /give the SUBHOOK secret once: --key or --key-file, not both/],
     [['extra'], /listen takes no PATH, got "extra"/],
   ])('refuses %j with one line and exit 2, never quoting the key', async (args, message) => {
     const ran = await runCommand(listenCommand, ['--port', '0', ...args]);

@@ -282,7 +282,7 @@ describe('files as they come', () => {
     [['src'], /src: no \.json, \.jsonl, \.ndjson, \.har file in this folder/],
     [['fixtures/smn', '--key-file', '/nonexistent/subhook.key'], /--key-file \/nonexistent\/subhook\.key: cannot be read \(ENOENT\)/],
     [['fixtures/smn', '--key-file', 'package.json'], /--key-file package\.json has more than one line; put only the SUBHOOK secret in it/],
-    [['fixtures/smn', '--key-file', 'package.json', '--key', KEY], /give the SUBHOOK key once: --key or --key-file, not both/],
+    [['fixtures/smn', '--key-file', 'package.json', '--key', KEY], /give the SUBHOOK secret once: --key or --key-file, not both/],
   ])('refuses %j with one line and exit 2', async (args, message) => {
     const result = await run(...args);
     expect(result.status).toBe(2);

@@ -164,9 +164,9 @@ function optionsOf(values: OptionValues, env: NodeJS.ProcessEnv): ConformanceOpt
         target: flag('target') ?? env[ENVIRONMENT.target],
         projectId: flag('project-id') ?? env[ENVIRONMENT.projectId],
         // A secret given by flag or file replaces the environment's.
-        token: secretOption(values, 'token', ENVIRONMENT.token, env),
+        token: secretOption(values, { name: 'token', variable: ENVIRONMENT.token, what: 'the token' }, env),
         ak: flag('ak') ?? env[ENVIRONMENT.ak],
-        sk: secretOption(values, 'sk', ENVIRONMENT.sk, env),
+        sk: secretOption(values, { name: 'sk', variable: ENVIRONMENT.sk, what: 'the SK' }, env),
         allowWrites: values['allow-writes'] === true ? true : env[ENVIRONMENT.allowWrites],
         strict: values.strict === true ? true : env[ENVIRONMENT.strict],
         rate: flag('rate') ?? env[ENVIRONMENT.rate],

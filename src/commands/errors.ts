@@ -26,7 +26,7 @@ export const ENDINGS: Record<ErrorCode, Ending> = {
   // fire
   'invalid-options': usage,
   'invalid-override': usage,
-  'key-required': { status: 2, line: (message) => `${message}; pass --key K or set ${KEY_VARIABLE}` },
+  'key-required': { status: 2, line: (message) => `${message}; put it in a file for --key-file, set ${KEY_VARIABLE}, or pass --key K` },
   'receiver-unreachable': usage,
   // validate
   'missing-path': usage,

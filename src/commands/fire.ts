@@ -25,7 +25,7 @@ function usage(): string {
   const tamperLines = TAMPER_KINDS.map((kind) => `      ${kind.padEnd(17)} ${TAMPER_DESCRIPTIONS[kind]} (${TAMPER_RULES[kind]})`).join('\n');
   const smnTamperLines = SMN_TAMPER_KINDS.map((kind) => `      ${kind.padEnd(17)} ${SMN_TAMPER_DESCRIPTIONS[kind]} (${SMN_TAMPER_RULES[kind]})`).join('\n');
   const eventLines = products.map((product) => `    ${product.padEnd(17)} ${subhookEventNames(product).join(', ')}`).join('\n');
-  return `Usage: smn-kit fire EVENT --to URL [--product ${products.join('|')}] [--key K]
+  return `Usage: smn-kit fire EVENT --to URL [--product ${products.join('|')}] [--key-file FILE | --key K]
                      [--encoding ${SUBHOOK_ENCODINGS.join('|')}] [--set field=value]... [--count N]
                      [--rate R] [--seed S] [--scenario ${SCENARIOS.join('|')}] [--tamper KIND]
                      [--topic-urn URN] [--smn-key FILE --smn-cert FILE] [--smn-cert-url URL]
@@ -56,8 +56,11 @@ ${eventLines}
 Options:
   --to URL            the receiver, http:// or https:// (required)
   --product P         ${products.join(' or ')} (default ${products[0]})
-  --key K             the SUBHOOK secret that signs the events (default: the ${KEY_VARIABLE}
-                      environment variable; required for SUBHOOK events)
+  --key-file FILE     read the SUBHOOK secret that signs the events from FILE (the key
+                      alone in it); this file, or the ${KEY_VARIABLE} environment variable
+                      (the default), keeps the key out of the process list. Required,
+                      one way or another, for SUBHOOK events
+  --key K             the SUBHOOK secret on the command line (prefer --key-file)
   --encoding E        how the fields travel (default ${DEFAULT_ENCODING}, what the vendor's receiver
                       examples read; json for --tamper wrong-type):
                       form       POST application/x-www-form-urlencoded
@@ -184,7 +187,7 @@ async function fire(values: OptionValues, positionals: string[], io: CommandIo):
     to,
     event: positionals[0],
     product: values.product as string | undefined,
-    key: subhookKeyOption(values.key, undefined, io.env),
+    key: subhookKeyOption(values, io.env),
     encoding: encodingOption(values.encoding),
     sets: (values.set as string[] | undefined) ?? [],
     count: integerOption(values.count, '--count', 1, 1, MAX_COUNT),
@@ -216,6 +219,7 @@ export const fireCommand: Command = {
     to: { type: 'string' },
     product: { type: 'string' },
     key: { type: 'string' },
+    'key-file': { type: 'string' },
     encoding: { type: 'string' },
     set: { type: 'string', multiple: true },
     count: { type: 'string' },

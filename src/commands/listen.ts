@@ -208,7 +208,7 @@ Example:
     const host = (values.host as string | undefined) ?? DEFAULT_LISTEN_HOST;
     const port = integerOption(values.port, '--port', DEFAULT_LISTEN_PORT, 0, 65535);
     const product = productOption(values.product, true);
-    const key = subhookKeyOption(values.key, values['key-file'], io.env);
+    const key = subhookKeyOption(values, io.env);
     const certificateFile = values['smn-cert'] as string | undefined;
     const certificate = smnCertificateOption(certificateFile);
     const hosts = smnHostsOption(values['smn-cert-host']);

@@ -141,7 +141,7 @@ Example:
       throw new UsageError('--stateless keeps no state: drop --state-file, --strict-topics, --subscriptions and --seed-subscriptions, or drop --stateless');
     }
     const seedSubscriptions = stateless ? undefined : seedOf(values);
-    const adminToken = secretOption(values, 'admin-token', 'SMN_MOCK_ADMIN_TOKEN', io.env);
+    const adminToken = secretOption(values, { name: 'admin-token', variable: 'SMN_MOCK_ADMIN_TOKEN', what: 'the admin token' }, io.env);
     const httpsPort = values['https-port'] === undefined ? undefined : integerOption(values['https-port'], '--https-port', 0, 0, 65535);
     const signing = signingOf(values);
     const deliverTo = deliveryPolicyOf(values['allow-hosts'] as string | undefined);
@@ -251,9 +251,9 @@ function authOf(values: OptionValues, env: NodeJS.ProcessEnv): AuthConfig {
   // must not make `--auth presence` fail.
   const config: AuthConfig = {
     mode: mode as AuthMode,
-    token: mode === 'token' ? secretOption(values, 'token', 'SMN_MOCK_TOKEN', env) : ((values.token ?? values['token-file']) as string | undefined),
+    token: mode === 'token' ? secretOption(values, { name: 'token', variable: 'SMN_MOCK_TOKEN', what: 'the token' }, env) : ((values.token ?? values['token-file']) as string | undefined),
     ak: mode === 'aksk' ? ((values.ak as string | undefined) ?? (env.SMN_MOCK_AK || undefined)) : (values.ak as string | undefined),
-    sk: mode === 'aksk' ? secretOption(values, 'sk', 'SMN_MOCK_SK', env) : ((values.sk ?? values['sk-file']) as string | undefined),
+    sk: mode === 'aksk' ? secretOption(values, { name: 'sk', variable: 'SMN_MOCK_SK', what: 'the SK' }, env) : ((values.sk ?? values['sk-file']) as string | undefined),
   };
   if (config.mode === 'token' && !config.token) throw new UsageError('--auth token needs --token T (or SMN_MOCK_TOKEN, or --token-file FILE): the token to accept');
   if (config.mode === 'aksk' && !(config.ak && config.sk)) throw new UsageError('--auth aksk needs --ak AK and --sk SK (or SMN_MOCK_AK and SMN_MOCK_SK, or --sk-file FILE): the key pair to accept');

@@ -18,28 +18,45 @@ export function integerOption(value: OptionValue, name: string, fallback: number
   return number;
 }
 
+/** How a command names one of its secrets. */
+export interface SecretSource {
+  /** The option: `token` for --token and --token-file. */
+  name: string;
+  /** The environment variable read when neither option is given. */
+  variable: string;
+  /** What the secret is, for messages: "the SUBHOOK secret". */
+  what: string;
+}
+
 /**
- * A secret given as `--NAME VALUE`, `--NAME-file FILE` (its first line) or the
- * environment variable `env`: the file and the environment keep it out of the process
- * list. Undefined when none is given; a usage error when more than one is.
+ * A secret given as `--NAME VALUE`, `--NAME-file FILE` or the environment variable: the
+ * file and the environment keep it out of the process list, where `--NAME` shows it to
+ * every user of the machine. The file holds the secret alone (an editor's final newline
+ * is not part of it); an empty environment variable counts as unset. Undefined when
+ * none is given; a usage error, naming the option or the file and never the secret,
+ * when both options are given or a value is empty.
  */
-export function secretOption(values: OptionValues, name: string, env: string, environment: NodeJS.ProcessEnv = process.env): string | undefined {
-  const direct = values[name] as string | undefined;
-  const file = values[`${name}-file`] as string | undefined;
-  const fromEnv = environment[env] || undefined;
-  if (direct !== undefined && file !== undefined) throw new UsageError(`give --${name} or --${name}-file, not both`);
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read --${name}-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    const secret = text.split(/\r?\n/)[0]!.trim();
-    if (!secret) throw new UsageError(`--${name}-file ${file} is empty`);
-    return secret;
+export function secretOption(values: OptionValues, source: SecretSource, environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  const { name, variable, what } = source;
+  const direct = values[name];
+  const file = values[`${name}-file`];
+  if (direct !== undefined && file !== undefined) throw new UsageError(`give ${what} once: --${name} or --${name}-file, not both`);
+  if (file !== undefined) return secretFromFile(String(file), `--${name}-file`, what);
+  if (direct === '') throw new UsageError(`--${name} is empty; give ${what} or leave it out`);
+  return direct === undefined ? environment[variable] || undefined : String(direct);
+}
+
+function secretFromFile(path: string, option: string, what: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${option} ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  return direct ?? fromEnv;
+  const secret = text.replace(/\r?\n$/, '');
+  if (secret === '') throw new UsageError(`${option} ${path} is empty; put ${what} in it`);
+  if (/[\r\n]/.test(secret)) throw new UsageError(`${option} ${path} has more than one line; put only ${what} in it`);
+  return secret;
 }
 
 export const KEY_VARIABLE = 'SUBHOOK_KEY';
@@ -47,32 +64,9 @@ export const KEY_VARIABLE = 'SUBHOOK_KEY';
 /** How the help of a command that takes the SUBHOOK key explains where it comes from. */
 export const KEY_SOURCES = `--key-file, ${KEY_VARIABLE} or --key`;
 
-/**
- * The SUBHOOK key: `--key`, else what `--key-file` holds, else the environment.
- * The file and the environment keep the key out of the process list, where `--key` shows
- * it to every user of the machine. Errors name the option or the file, never the key.
- */
-export function subhookKeyOption(value: OptionValue, file?: OptionValue, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (value !== undefined && file !== undefined) throw new UsageError('give the SUBHOOK key once: --key or --key-file, not both');
-  if (file !== undefined) return keyFromFile(String(file));
-  const key = (value as string | undefined) ?? env[KEY_VARIABLE];
-  if (key === '') throw new UsageError(`--key (or ${KEY_VARIABLE}) is empty; give the SUBHOOK secret or leave it out`);
-  return key;
-}
-
-function keyFromFile(path: string): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--key-file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  // An editor or `echo` ends the file with a newline, which is not part of the key.
-  const key = text.replace(/\r?\n$/, '');
-  if (key === '') throw new UsageError(`--key-file ${path} is empty; put the SUBHOOK secret in it`);
-  if (/[\r\n]/.test(key)) throw new UsageError(`--key-file ${path} has more than one line; put only the SUBHOOK secret in it`);
-  return key;
-}
+/** The SUBHOOK key: `--key`, `--key-file` or SUBHOOK_KEY (secretOption). */
+export const subhookKeyOption = (values: OptionValues, environment: NodeJS.ProcessEnv = process.env): string | undefined =>
+  secretOption(values, { name: 'key', variable: KEY_VARIABLE, what: 'the SUBHOOK secret' }, environment);
 
 /**
  * The certificate of `--smn-cert FILE` (PEM or DER), read once; a usage error naming the

@@ -118,7 +118,7 @@ Example:
     const kind = (values.kind ?? 'auto') as Kind;
     if (!KINDS.includes(kind)) throw new UsageError(`--kind must be ${KINDS.join(', ')}, got "${String(values.kind)}"`);
     const product = productOption(values.product, false);
-    const key = subhookKeyOption(values.key, values['key-file'], io.env);
+    const key = subhookKeyOption(values, io.env);
     const certificate = smnCertificateOption(values['smn-cert']);
     const requireSignature = values['require-signature'] === true;
     const jsonPath = writablePath(values.json as string | undefined, '--json');
