@@ -14,7 +14,6 @@
 // into listen / into the bare receiver is what listen costs (issue 14: >= 0.8). Figures
 // also go to bench/results/. Not a test: machines are noisy, so nothing here asserts a
 // timing. Build first (npm run build).
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -25,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { planFire } from '../dist/fire/plan.js';
 import { runFire } from '../dist/fire/run.js';
 import { writeResults } from './results.mjs';
+import { startListening } from './processes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const deliveries = Number(process.env.BENCH_DELIVERIES ?? 2000);
@@ -42,26 +42,7 @@ const bareReceiver = `
 `;
 
 const children = [];
-function start(name, args) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, SUBHOOK_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let seen = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      // Keep draining: listen writes a line per delivery.
-      if (seen === null) return;
-      seen += chunk;
-      const url = /on (http:\/\/\S+)/.exec(seen)?.[1];
-      if (url) {
-        seen = null;
-        resolve(url);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${name} exited with ${code} before listening: ${stderr}`)));
-  });
-}
+const start = (name, args) => startListening(children, name, args, { cwd: root, env: { ...process.env, SUBHOOK_KEY: '' } });
 
 let agent = new Agent({ keepAlive: true, maxSockets: 1 });
 function post(url, body) {

@@ -17,11 +17,11 @@
 // signs is the same for each) and one validation, so the more subscribers, the closer
 // to the bare loop. Not a test: machines are noisy, so nothing here asserts a timing.
 // Build first (npm run build).
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { startListening } from './processes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const notifications = Number(process.env.BENCH_NOTIFICATIONS ?? 1500);
@@ -44,25 +44,7 @@ const receiver = `
 `;
 
 const children = [];
-function start(name, args) {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let seen = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      if (seen === null) return;
-      seen += chunk;
-      const url = /on (http:\/\/\S+)/.exec(seen)?.[1];
-      if (url) {
-        seen = null;
-        resolve(url);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${name} exited with ${code} before listening: ${stderr}`)));
-  });
-}
+const start = (name, args) => startListening(children, name, args, { cwd: root });
 
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 function send(method, url, body, headers = {}) {
