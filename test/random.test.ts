@@ -50,3 +50,12 @@ describe('createRandom', () => {
     expect(generateSubscriptions(5, 'twice', PROJECT)).toEqual(first);
   });
 });
+
+describe('json-schema-faker, whose options are global to the process', () => {
+  it('gives the same seeded subscriptions once Prism (which sets its own faker options when loaded) is in the process', async () => {
+    const before = generateSubscriptions(5, 'with prism', PROJECT);
+    const { resetGenerator } = (await import('@stoplight/prism-http/dist/mocker/generator/JSONSchema.js')) as { resetGenerator: () => void };
+    resetGenerator();
+    expect(generateSubscriptions(5, 'with prism', PROJECT)).toEqual(before);
+  });
+});

@@ -72,8 +72,48 @@ export function valueFor(schema: ValueSchema, random: Random): unknown {
     const preferred = examples.filter((example) => jsonTypeOf(example) === first);
     return vary(random.pick(preferred.length > 0 ? preferred : examples), random);
   }
-  // Loaded here, when a schema has no example: most runs (and the mock's start) never need it.
+  return fakerWith(random, { alwaysFakeOptionals: true, failOnInvalidFormat: false }).generate(schema as never);
+}
+
+// json-schema-faker's own defaults (0.5.x). Its options are global to the process, and
+// Prism sets others when it is loaded (--engine prism, or a request the fast engine
+// hands it), so every use sets them all: a seed then gives the same values whatever
+// ran before in the process.
+const FAKER_DEFAULTS = {
+  defaultInvalidTypeProduct: undefined,
+  defaultRandExpMax: 10,
+  maxRegexRetry: 100,
+  pruneProperties: [],
+  ignoreProperties: [],
+  ignoreMissingRefs: false,
+  failOnInvalidTypes: true,
+  failOnInvalidFormat: true,
+  alwaysFakeOptionals: false,
+  optionalsProbability: null,
+  fixedProbabilities: false,
+  useExamplesValue: false,
+  useDefaultValue: false,
+  requiredOnly: false,
+  omitNulls: false,
+  minItems: 0,
+  maxItems: null,
+  minLength: 0,
+  maxLength: null,
+  refDepthMin: undefined,
+  refDepthMax: undefined,
+  resolveJsonPath: false,
+  reuseProperties: false,
+  fillProperties: true,
+  sortProperties: false,
+  replaceEmptyByRandomValue: false,
+};
+
+/**
+ * json-schema-faker with its defaults, `options` and `random` as its only source of
+ * randomness. Loaded on first use: most runs (and the mock's start) never need it.
+ */
+export function fakerWith(random: Random<number | string>, options: Record<string, unknown>): typeof import('json-schema-faker').JSONSchemaFaker {
   const { JSONSchemaFaker } = createRequire(import.meta.url)('json-schema-faker') as typeof import('json-schema-faker');
-  JSONSchemaFaker.option({ random: random.next, alwaysFakeOptionals: true, useExamplesValue: false, failOnInvalidFormat: false });
-  return JSONSchemaFaker.generate(schema as never);
+  JSONSchemaFaker.option({ ...FAKER_DEFAULTS, ...options, random: random.next } as never);
+  return JSONSchemaFaker;
 }

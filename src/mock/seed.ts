@@ -3,9 +3,9 @@
 // json-schema-faker, made realistic and deterministic for a given seed.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { smnResponses, type Schema, type SmnResponses } from '../contract/smn-responses.js';
 import { createRandom } from '../generate/random.js';
+import { fakerWith } from '../generate/values.js';
 import type { Subscription } from '../generated/smn.js';
 import { urnProjectId } from './state.js';
 
@@ -53,9 +53,7 @@ export function generateSubscriptions(count: number, seed: string, projectId: st
   // Same seed, same subscriptions.
   const random = createRandom(seed);
   const documentedProtocols = ['email', 'sms', 'http', 'https'];
-  // Loaded here, not at the top: most starts use the fixture, and the faker costs time to load.
-  const { JSONSchemaFaker } = createRequire(import.meta.url)('json-schema-faker') as typeof import('json-schema-faker');
-  JSONSchemaFaker.option({ random: random.next, alwaysFakeOptionals: false, optionalsProbability: 0, useExamplesValue: false, failOnInvalidFormat: false });
+  const JSONSchemaFaker = fakerWith(random, { optionalsProbability: 0, failOnInvalidFormat: false });
   const list: Subscription[] = [];
   for (let i = 0; i < count; i++) {
     const fake = JSONSchemaFaker.generate({ ...schema, components: { schemas } }, undefined) as Subscription;
