@@ -21,6 +21,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { parseMediaType } from '../contract/media-type.js';
 import type { SmnContract } from '../contract/smn.js';
 import type { SmnOperation } from '../contract/smn-responses.js';
 import type { HttpOperation } from './operations.js';
@@ -301,8 +302,9 @@ function pathReader(template: string): (path: string) => Record<string, unknown>
   };
 }
 
+/** Type and subtype, a structured syntax suffix standing for the subtype (`application/merge-patch+json` is JSON), as Prism matches them. */
 function mediaTypeParts(mediaType: string): { type: string; subtype: string } | undefined {
-  const match = /^(.+)\/(?:(.+)\+)?(.+)$/.exec(mediaType.split(';')[0]!.trim().toLowerCase());
+  const match = /^(.+)\/(?:(.+)\+)?(.+)$/.exec(parseMediaType(mediaType)?.type ?? '');
   return match ? { type: match[1]!, subtype: match[3]! } : undefined;
 }
 /** Whether content declared as `declared` takes a request of `mediaType` (wildcards in the declaration). */
