@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readSigningIdentity } from '../src/mock/signing.js';
+import { readSigningIdentity } from '../src/mock/delivery/signing.js';
 import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { smnResponses } from '../src/contract/smn-responses.js';
 import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
-import { STATE_LIMITS } from '../src/mock/state.js';
+import { STATE_LIMITS } from '../src/mock/emulator/state.js';
 import { verifySmnNotification } from '../src/notification/index.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';

@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signRequest } from '../src/auth/aksk.js';
 import { smnResponses } from '../src/contract/smn-responses.js';
-import { generateSubscriptions, loadSeedSubscriptions } from '../src/mock/seed.js';
+import { generateSubscriptions, loadSeedSubscriptions } from '../src/mock/emulator/seed.js';
 import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
-import { EmulatorState } from '../src/mock/state.js';
+import { EmulatorState } from '../src/mock/emulator/state.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
 const other = '0123456789abcdef0123456789abcdef';

@@ -11,7 +11,7 @@ import { smnSpecPath } from '../src/contract/smn.js';
 import { smnResponses } from '../src/contract/smn-responses.js';
 import { negativeCases, positiveCases } from '../src/conformance/cases.js';
 import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
-import type { Subscription } from '../src/mock/state.js';
+import type { Subscription } from '../src/mock/emulator/state.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
 const callbackPath = (p = project) => `/v2/${p}/notifications/sms/callback`;

@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getHttpOperationsFromSpec } from '@stoplight/prism-http';
 import { loadSmnContract } from '../src/contract/smn.js';
 import { smnResponses, type Parameter, type Schema, type SmnOperation } from '../src/contract/smn-responses.js';
-import { httpOperationsOf, type HttpOperation } from '../src/mock/operations.js';
-import { createPrismEngine } from '../src/mock/prism-engine.js';
-import { parseBody, parseTarget } from '../src/mock/request.js';
+import { httpOperationsOf, type HttpOperation } from '../src/mock/engine/operations.js';
+import { createPrismEngine } from '../src/mock/engine/prism-engine.js';
+import { parseBody, parseTarget } from '../src/mock/engine/request.js';
 import { startMock, type RunningMock } from '../src/mock/server.js';
-import { createFastEngine, engineHeaders, preferences, type DecisionInput, type Decision, type Engine } from '../src/mock/validation.js';
+import { createFastEngine, engineHeaders, preferences, type DecisionInput, type Decision, type Engine } from '../src/mock/engine/validation.js';
 import { rawExchange } from './support/raw-http.js';
 
 const contract = loadSmnContract();

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../src/generate/random.js';
-import { generateSubscriptions } from '../src/mock/seed.js';
+import { generateSubscriptions } from '../src/mock/emulator/seed.js';
 
 const PROJECT = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
 

@@ -1,14 +1,14 @@
 // `smn-kit mock`: the SMN emulator (or pure Prism answers) on a port, until SIGINT or SIGTERM.
 import { relative } from 'node:path';
 import { smnSpecPath } from '../contract/smn.js';
-import { AUTH_MODES, type AuthConfig, type AuthMode } from '../mock/auth.js';
-import { isLoopbackHost, type DeliveryPolicy } from '../mock/delivery-policy.js';
-import { MAX_DELIVERIES } from '../mock/notifier.js';
-import { defaultSeedPath, generateSubscriptions, loadSeedSubscriptions, SeedError } from '../mock/seed.js';
+import { AUTH_MODES, type AuthConfig, type AuthMode } from '../mock/engine/auth.js';
+import { isLoopbackHost, type DeliveryPolicy } from '../mock/delivery/policy.js';
+import { MAX_DELIVERIES } from '../mock/delivery/notifier.js';
+import { defaultSeedPath, generateSubscriptions, loadSeedSubscriptions, SeedError } from '../mock/emulator/seed.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, startMock } from '../mock/server.js';
-import { readSigningIdentity, SigningIdentityError, type SigningIdentity } from '../mock/signing.js';
-import { ENGINES, type EngineName } from '../mock/validation.js';
-import { STATE_LIMITS, StateFileError, type Subscription } from '../mock/state.js';
+import { readSigningIdentity, SigningIdentityError, type SigningIdentity } from '../mock/delivery/signing.js';
+import { ENGINES, type EngineName } from '../mock/engine/validation.js';
+import { STATE_LIMITS, StateFileError, type Subscription } from '../mock/emulator/state.js';
 import { onStop, processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
 import { listenUsageError } from './listen-errors.js';
 import { integerOption, secretOption } from './option-values.js';

@@ -14,23 +14,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { SmnContract } from '../contract/smn.js';
 import { smnResponses } from '../contract/smn-responses.js';
-import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin.js';
-import { answerApi, type ApiContext } from './api.js';
-import { authorizeAdmin, type AdminAccess, type AuthConfig } from './auth.js';
-import { errorReplies, PAYLOAD_TOO_LARGE } from './error-replies.js';
-import { LINKS_PREFIX, LinkHandler } from './links.js';
-import { Notifier } from './notifier.js';
-import type { HttpOperation } from './operations.js';
+import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin/endpoints.js';
+import { answerApi, type ApiContext } from './engine/api.js';
+import { authorizeAdmin, type AdminAccess, type AuthConfig } from './engine/auth.js';
+import { errorReplies, PAYLOAD_TOO_LARGE } from './engine/error-replies.js';
+import { LINKS_PREFIX, LinkHandler } from './delivery/links.js';
+import { Notifier } from './delivery/notifier.js';
+import type { HttpOperation } from './engine/operations.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PROJECT_ID, type MockOptions } from './options.js';
-import { publishSmsEvent } from './publish.js';
-import { newRequestId, writeReply, type Reply } from './reply.js';
+import { publishSmsEvent } from './emulator/families/publish.js';
+import { newRequestId, writeReply, type Reply } from './engine/reply.js';
 import { readBodyText } from '../net/body.js';
-import { parseTarget, type RequestTarget } from './request.js';
+import { parseTarget, type RequestTarget } from './engine/request.js';
 import { requestLogger } from './request-log.js';
-import { routerOf } from './routes.js';
-import { generateSigningIdentity, type SigningIdentity } from './signing.js';
-import type { EmulatorState } from './state.js';
-import { BAD_REQUEST, createFastEngine, INTERNAL_ERROR, type Engine } from './validation.js';
+import { routerOf } from './engine/routes.js';
+import { generateSigningIdentity, type SigningIdentity } from './delivery/signing.js';
+import type { EmulatorState } from './emulator/state.js';
+import { BAD_REQUEST, createFastEngine, INTERNAL_ERROR, type Engine } from './engine/validation.js';
 
 export type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' | 'auth' | 'adminToken' | 'deliverTo' | 'autoConfirm' | 'engine' | 'specPath'> & {
   /** The Prism engine, when loaded already. */
@@ -46,7 +46,7 @@ export type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictT
 
 /** The Prism engine over the contract (importing Prism costs about a second: only when asked for). */
 export async function loadPrismEngine(contract: SmnContract, specPath?: string): Promise<Engine> {
-  const { createPrismEngine } = await import('./prism-engine.js');
+  const { createPrismEngine } = await import('./engine/prism-engine.js');
   return createPrismEngine(contract, specPath);
 }
 

@@ -1,9 +1,9 @@
 // What a mock can be started with, and the defaults of what it is not given.
-import type { AuthConfig } from './auth.js';
-import type { DeliveryPolicy } from './delivery-policy.js';
-import type { SigningIdentity } from './signing.js';
+import type { AuthConfig } from './engine/auth.js';
+import type { DeliveryPolicy } from './delivery/policy.js';
+import type { SigningIdentity } from './delivery/signing.js';
 import type { Subscription } from '../generated/smn.js';
-import type { EngineName } from './validation.js';
+import type { EngineName } from './engine/validation.js';
 
 export interface MockOptions {
   /** Interface to listen on (default 127.0.0.1). */

@@ -6,8 +6,8 @@ import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { maskHeaders } from '../net/secrets.js';
 import { printable } from '../net/text.js';
-import { codeOf, type Reply } from './reply.js';
-import type { EmulatorState } from './state.js';
+import { codeOf, type Reply } from './engine/reply.js';
+import type { EmulatorState } from './emulator/state.js';
 
 /** Keeps what `log` and `state` want of a request answered with `reply`; `started` is `performance.now()` when it arrived. */
 export function requestLogger(log: ((line: string) => void) | undefined, state: EmulatorState | undefined): (req: IncomingMessage, reply: Reply, started: number) => void {

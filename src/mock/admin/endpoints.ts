@@ -4,13 +4,13 @@
 // notifications sent and what phones and mailboxes received (the outbox), publish SMS
 // callback events.
 import { randomBytes } from 'node:crypto';
-import type { SmnResponses } from '../contract/smn-responses.js';
-import { JsonInputError, parseJson } from '../net/json.js';
-import { refusedEndpoint } from './delivery-policy.js';
-import type { Notifier } from './notifier.js';
-import type { RequestTarget } from './request.js';
-import type { Subscription } from '../generated/smn.js';
-import { StateLimitError, type EmulatorState } from './state.js';
+import type { SmnResponses } from '../../contract/smn-responses.js';
+import { JsonInputError, parseJson } from '../../net/json.js';
+import { refusedEndpoint } from '../delivery/policy.js';
+import type { Notifier } from '../delivery/notifier.js';
+import type { RequestTarget } from '../engine/request.js';
+import type { Subscription } from '../../generated/smn.js';
+import { StateLimitError, type EmulatorState } from '../emulator/state.js';
 
 export const ADMIN_PREFIX = '/_mock/';
 

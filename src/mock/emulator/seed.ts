@@ -3,13 +3,13 @@
 // json-schema-faker, made realistic and deterministic for a given seed.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { smnResponses, type Schema, type SmnResponses } from '../contract/smn-responses.js';
-import { createRandom } from '../generate/random.js';
-import { fakerWith } from '../generate/values.js';
-import type { Subscription } from '../generated/smn.js';
+import { smnResponses, type Schema, type SmnResponses } from '../../contract/smn-responses.js';
+import { createRandom } from '../../generate/random.js';
+import { fakerWith } from '../../generate/values.js';
+import type { Subscription } from '../../generated/smn.js';
 import { urnProjectId } from './state.js';
 
-export const defaultSeedPath = fileURLToPath(new URL('../../fixtures/smn/subscriptions.json', import.meta.url));
+export const defaultSeedPath = fileURLToPath(new URL('../../../fixtures/smn/subscriptions.json', import.meta.url));
 
 export class SeedError extends Error {
   override readonly name = 'SeedError';

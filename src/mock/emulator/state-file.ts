@@ -8,7 +8,7 @@
 // change cut off by a crash (the journal's last line incomplete) is dropped.
 import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { JsonInputError, parseJson } from '../net/json.js';
+import { JsonInputError, parseJson } from '../../net/json.js';
 
 export class StateFileError extends Error {
   override readonly name = 'StateFileError';

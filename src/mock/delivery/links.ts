@@ -5,8 +5,8 @@
 // return (`subscribe_url` of an UnsubscribeConfirmation). The links carry their own
 // token (notifier.ts), so they need no credentials, as SMN's do not.
 import type { Notifier } from './notifier.js';
-import type { RequestTarget } from './request.js';
-import type { EmulatorState } from './state.js';
+import type { RequestTarget } from '../engine/request.js';
+import type { EmulatorState } from '../emulator/state.js';
 
 export const LINKS_PREFIX = '/smn/';
 

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Ajv, Options, ValidateFunction } from 'ajv';
 
 const require = createRequire(import.meta.url);
-const cacheDir = fileURLToPath(new URL('../../node_modules/.cache/smn-kit/validators/', import.meta.url));
+const cacheDir = fileURLToPath(new URL('../../../node_modules/.cache/smn-kit/validators/', import.meta.url));
 
 export interface ValidatorCompiler {
   compile(schema: object): ValidateFunction;

@@ -9,17 +9,17 @@
 // The engines see only what the contract declares (engineHeaders), never a credential:
 // those are checked here, first, by the mode the mock runs in.
 import type { IncomingMessage } from 'node:http';
-import type { SmnContract } from '../contract/smn.js';
-import type { SmnResponses } from '../contract/smn-responses.js';
-import { exampleAnswer, stateAnswer } from './answers.js';
+import type { SmnContract } from '../../contract/smn.js';
+import type { SmnResponses } from '../../contract/smn-responses.js';
+import { exampleAnswer, stateAnswer } from '../emulator/answers.js';
 import { authenticate, type AuthConfig } from './auth.js';
 import { emptyHeader, headerMismatch, nonIntegerQuery } from './contract-rules.js';
 import type { ErrorReply } from './error-replies.js';
-import type { Notifier } from './notifier.js';
+import type { Notifier } from '../delivery/notifier.js';
 import { codeOf, type Reply } from './reply.js';
 import { parseBody, type RequestTarget } from './request.js';
 import { pathParameters, type Router } from './routes.js';
-import { StateLimitError, type EmulatorState } from './state.js';
+import { StateLimitError, type EmulatorState } from '../emulator/state.js';
 import { engineHeaders, preferences, UNKNOWN_ROUTE, type Engine } from './validation.js';
 
 export interface ApiContext {

@@ -4,8 +4,8 @@
 // X-Project-Id). Each gives the violation; the caller answers the error the contract
 // names for it.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { SmnContract, HeaderEquality } from '../contract/smn.js';
-import type { SmnOperation, SmnResponses } from '../contract/smn-responses.js';
+import type { SmnContract, HeaderEquality } from '../../contract/smn.js';
+import type { SmnOperation, SmnResponses } from '../../contract/smn-responses.js';
 import type { Violation } from './violations.js';
 
 /**

@@ -1,8 +1,8 @@
 // What the mock reads from a request before judging it: the request target (path and
 // query) and the body as JSON (net/body.ts reads it up to a limit). None of these throws on any
 // input: a target that cannot be read is `undefined`, a body that cannot be read says why.
-import { parseMediaType } from '../contract/media-type.js';
-import { JsonInputError, parseJson } from '../net/json.js';
+import { parseMediaType } from '../../contract/media-type.js';
+import { JsonInputError, parseJson } from '../../net/json.js';
 
 export interface RequestTarget {
   /** The path as sent (not decoded, not normalised), e.g. `/v2/p/notifications/subscriptions`. */

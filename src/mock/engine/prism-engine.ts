@@ -9,7 +9,7 @@
 // below correct.
 import { createLogger } from '@stoplight/prism-core';
 import { createInstance, getHttpOperationsFromSpec, type IHttpRequest } from '@stoplight/prism-http';
-import type { SmnContract } from '../contract/smn.js';
+import type { SmnContract } from '../../contract/smn.js';
 import { queryRecord, settle, unanswerable, type DecisionInput, type Decision, type Engine } from './validation.js';
 
 const MEMO_ENTRIES = 1000;

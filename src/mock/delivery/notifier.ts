@@ -11,11 +11,11 @@
 // their phone, mailbox or endpoint would have received is kept in a bounded outbox
 // instead (GET /_mock/outbox), confirmations with their link included.
 import { createHmac, randomBytes } from 'node:crypto';
-import { constantTimeEqual } from '../contract/constant-time.js';
-import { deliverSmnNotification, DeliveryError, signedSmnNotification, type SmnNotification } from '../notify/envelope.js';
-import { refusedEndpoint, type DeliveryPolicy } from './delivery-policy.js';
+import { constantTimeEqual } from '../../contract/constant-time.js';
+import { deliverSmnNotification, DeliveryError, signedSmnNotification, type SmnNotification } from '../../notify/envelope.js';
+import { refusedEndpoint, type DeliveryPolicy } from './policy.js';
 import type { SigningIdentity } from './signing.js';
-import type { Subscription } from '../generated/smn.js';
+import type { Subscription } from '../../generated/smn.js';
 
 const DELIVERY_TIMEOUT_MS = 5000;
 const HTTP_PROTOCOLS = new Set(['http', 'https']);

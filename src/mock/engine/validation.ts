@@ -21,9 +21,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
-import { parseMediaType } from '../contract/media-type.js';
-import type { SmnContract } from '../contract/smn.js';
-import type { SmnOperation } from '../contract/smn-responses.js';
+import { parseMediaType } from '../../contract/media-type.js';
+import type { SmnContract } from '../../contract/smn.js';
+import type { SmnOperation } from '../../contract/smn-responses.js';
 import type { HttpOperation } from './operations.js';
 import type { ParsedBody } from './request.js';
 import { cachedCompiler, type ValidatorCompiler } from './validator-cache.js';

@@ -4,16 +4,16 @@
 // (UpdateSmsEvent, CreateTopic, DeleteTopic, AddSubscription, CancelSubscription) change
 // it, and PublishMessage sends what it publishes (notifier.ts).
 import { randomBytes } from 'node:crypto';
-import { fieldError } from '../contract/body-fields.js';
-import type { SmnContract } from '../contract/smn.js';
-import type { SmnResponses } from '../contract/smn-responses.js';
-import { subscriptionFilter } from '../contract/subscription-filters.js';
-import { topicFilter } from '../contract/topic-filters.js';
-import type { AddSubscriptionRequest, CreateTopicRequest, SmsCallback, SmsCallbackUpdate, Subscription } from '../generated/smn.js';
-import { refusedEndpoint } from './delivery-policy.js';
-import type { Notifier } from './notifier.js';
-import type { HttpOperation } from './operations.js';
-import { publishedText, type PublishBody } from './publish.js';
+import { fieldError } from '../../contract/body-fields.js';
+import type { SmnContract } from '../../contract/smn.js';
+import type { SmnResponses } from '../../contract/smn-responses.js';
+import { subscriptionFilter } from '../../contract/subscription-filters.js';
+import { topicFilter } from '../../contract/topic-filters.js';
+import type { AddSubscriptionRequest, CreateTopicRequest, SmsCallback, SmsCallbackUpdate, Subscription } from '../../generated/smn.js';
+import { refusedEndpoint } from '../delivery/policy.js';
+import type { Notifier } from '../delivery/notifier.js';
+import type { HttpOperation } from '../engine/operations.js';
+import { publishedText, type PublishBody } from './families/publish.js';
 import { urnProjectId, type EmulatorState } from './state.js';
 
 /** A successful answer (200 unless said), or the documented error (a named example of the spec) that replaces it. */

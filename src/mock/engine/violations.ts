@@ -2,9 +2,9 @@
 // Prism reports every violation with a location (`['query','limit']`) and an Ajv
 // keyword; SMN answers one code per request. Which code a location gets is written in
 // the spec (`x-error`); this file only applies it and orders competing violations.
-import type { SmnContract } from '../contract/smn.js';
-import { fieldError } from '../contract/body-fields.js';
-import type { SmnOperation } from '../contract/smn-responses.js';
+import type { SmnContract } from '../../contract/smn.js';
+import { fieldError } from '../../contract/body-fields.js';
+import type { SmnOperation } from '../../contract/smn-responses.js';
 
 /** A request violation as Prism reports it (`validations.input`). */
 export interface Violation {

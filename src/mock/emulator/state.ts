@@ -18,10 +18,10 @@
 // so `F961...` and `f961...` are one project; other (readable, local) ids compare exactly.
 import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { readContractDocument } from '../contract/document.js';
-import { smnResponses, type Schema, type SmnResponses } from '../contract/smn-responses.js';
-import type { SmsCallback, SmsCallbackUpdate, Subscription, Topic as ListedTopic } from '../generated/smn.js';
-import type { StoredSigningIdentity } from './signing.js';
+import { readContractDocument } from '../../contract/document.js';
+import { smnResponses, type Schema, type SmnResponses } from '../../contract/smn-responses.js';
+import type { SmsCallback, SmsCallbackUpdate, Subscription, Topic as ListedTopic } from '../../generated/smn.js';
+import type { StoredSigningIdentity } from '../delivery/signing.js';
 import { StateFile, StateFileError } from './state-file.js';
 
 export { StateFileError };
@@ -98,7 +98,7 @@ export class StateLimitError extends Error {
 }
 
 const REQUEST_LOG_SIZE = 1000;
-const mockAdminDereferencedPath = fileURLToPath(new URL('../../generated/mock-admin.openapi.dereferenced.json', import.meta.url));
+const mockAdminDereferencedPath = fileURLToPath(new URL('../../../generated/mock-admin.openapi.dereferenced.json', import.meta.url));
 
 /** One change of the state, as the journal records it. */
 export type Change =

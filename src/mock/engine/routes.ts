@@ -1,7 +1,7 @@
 // Which operation a request calls. Routing is the contract's (exact paths, as Prism
 // routes them: `/callback/` is another route, 404 at the gateway); the engine then gets
 // the one operation matched, in both shapes it needs.
-import type { SmnOperation, SmnResponses } from '../contract/smn-responses.js';
+import type { SmnOperation, SmnResponses } from '../../contract/smn-responses.js';
 import type { HttpOperation } from './operations.js';
 import { decodeSegment } from './request.js';
 

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { printable } from '../net/text.js';
+import { printable } from '../../net/text.js';
 import type { Violation } from './violations.js';
 
 export interface Reply {

@@ -5,8 +5,8 @@
 // second; the mock's fast engine (validation.ts) and the answers (answers.ts) need only
 // this. test/mock-engines.test.ts compares the two shapes field by field.
 import type { getHttpOperationsFromSpec } from '@stoplight/prism-http';
-import { dereferencedDocument } from '../contract/smn-responses.js';
-import type { SmnContract } from '../contract/smn.js';
+import { dereferencedDocument } from '../../contract/smn-responses.js';
+import type { SmnContract } from '../../contract/smn.js';
 
 export type HttpOperation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[number];
 type Request = NonNullable<HttpOperation['request']>;

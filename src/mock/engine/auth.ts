@@ -1,8 +1,8 @@
 // Authentication as the API gateway in front of SMN does it, in the mode the mock was
 // started with. The credential headers are the contract's security schemes.
-import { constantTimeEqual } from '../contract/constant-time.js';
+import { constantTimeEqual } from '../../contract/constant-time.js';
 import type { IncomingMessage } from 'node:http';
-import { verifyRequestSignature } from '../auth/aksk.js';
+import { verifyRequestSignature } from '../../auth/aksk.js';
 
 export const AUTH_MODES = ['none', 'presence', 'token', 'aksk'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];

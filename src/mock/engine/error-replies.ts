@@ -2,7 +2,7 @@
 // shared responses) with the status the contract gives it, and the gateway's body for
 // requests Node refuses before they become requests.
 import type { Server } from 'node:http';
-import type { SmnContract } from '../contract/smn.js';
+import type { SmnContract } from '../../contract/smn.js';
 import { codeOf, writeRawReply, type Reply } from './reply.js';
 import { BAD_REQUEST, UNKNOWN_ROUTE } from './validation.js';
 import type { Violation } from './violations.js';

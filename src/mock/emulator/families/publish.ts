@@ -5,14 +5,14 @@
 // confirmed subscriber of the topic: a signed SMN notification to an http(s) one, the
 // outbox for the others (notifier.ts).
 import { randomBytes } from 'node:crypto';
-import type { SmnResponses } from '../contract/smn-responses.js';
-import { generateSmsCallbackEvent, smsCallbackEventTypes, smsCallbackShape } from '../generate/sms-callback.js';
-import type { AdminReply } from './admin.js';
-import { fieldSchema } from '../contract/body-fields.js';
-import type { PublishMessageRequest } from '../generated/smn.js';
-import { JsonInputError, parseJson } from '../net/json.js';
-import type { Notifier, PublishedText } from './notifier.js';
-import type { EmulatorState } from './state.js';
+import type { SmnResponses } from '../../../contract/smn-responses.js';
+import { generateSmsCallbackEvent, smsCallbackEventTypes, smsCallbackShape } from '../../../generate/sms-callback.js';
+import type { AdminReply } from '../../admin/endpoints.js';
+import { fieldSchema } from '../../../contract/body-fields.js';
+import type { PublishMessageRequest } from '../../../generated/smn.js';
+import { JsonInputError, parseJson } from '../../../net/json.js';
+import type { Notifier, PublishedText } from '../../delivery/notifier.js';
+import type { EmulatorState } from '../state.js';
 
 export async function publishSmsEvent(state: EmulatorState, notifier: Notifier, responses: SmnResponses, projectId: string, fields: Record<string, unknown>): Promise<AdminReply> {
   const eventType = fields.event_type;
