@@ -1,28 +1,36 @@
 // The mock's request handler: one pipeline per request, one way.
 //
 //   read the target and the body (400 or 413 when they cannot be read)
-//   -> the links of notifications, under /smn/ (links.ts)
-//   -> the inspection endpoints, under /_mock/ (admin.ts, behind authorizeAdmin)
-//   -> the API (api.ts: route, authenticate, validate, answer)
-//   -> reply with a request id (reply.ts), log line and request record (request-log.ts).
+//   -> the links of notifications, under /smn/ (delivery/links.ts)
+//   -> the inspection endpoints, under /_mock/ (admin/, behind authorizeAdmin)
+//   -> the API (engine/api.ts: route, authenticate, validate, answer: the emulator's
+//      answer, emulator/answers.ts, or the contract's example)
+//   -> reply with a request id (engine/reply.ts), log line and request record (request-log.ts).
+//
+// The folders: engine/ is what any contract needs (routing, validation by the fast or
+// the Prism engine, Prism's answer choice, contract rules, replies and errors) and knows
+// nothing of SMN's resources; emulator/ is the state, a core and one module per resource
+// family (emulator/registry.ts says how to add one); delivery/ is what the emulator
+// sends and the links in it; admin/ is the /_mock/ endpoints.
 //
 // Whatever happens on the way, the client gets a JSON answer with a documented status:
 // every failure of the pipeline becomes SMN.0018 here, requests Node refuses before
-// they are requests get the gateway's body (error-replies.ts), and header values are
-// made printable where they are written (reply.ts).
+// they are requests get the gateway's body (engine/error-replies.ts), and header values
+// are made printable where they are written (engine/reply.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { SmnContract } from '../contract/smn.js';
 import { smnResponses } from '../contract/smn-responses.js';
 import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin/endpoints.js';
 import { answerApi, type ApiContext } from './engine/api.js';
+import { stateAnswer } from './emulator/answers.js';
+import { EXAMPLE_SHAPES } from './emulator/registry.js';
 import { authorizeAdmin, type AdminAccess, type AuthConfig } from './engine/auth.js';
 import { errorReplies, PAYLOAD_TOO_LARGE } from './engine/error-replies.js';
 import { LINKS_PREFIX, LinkHandler } from './delivery/links.js';
 import { Notifier } from './delivery/notifier.js';
 import type { HttpOperation } from './engine/operations.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PROJECT_ID, type MockOptions } from './options.js';
-import { publishSmsEvent } from './emulator/families/publish.js';
 import { newRequestId, writeReply, type Reply } from './engine/reply.js';
 import { readBodyText } from '../net/body.js';
 import { parseTarget, type RequestTarget } from './engine/request.js';
@@ -78,10 +86,11 @@ export function createHandler(
     auth,
     engine,
     errorReply,
-    state,
-    notifier,
-    strictTopics: Boolean(options.strictTopics),
-    autoConfirm: Boolean(options.autoConfirm),
+    shapes: EXAMPLE_SHAPES,
+    emulate:
+      state &&
+      ((request) =>
+        stateAnswer(state, { ...request, contract, responses, notifier, strictTopics: Boolean(options.strictTopics), autoConfirm: Boolean(options.autoConfirm) })),
   };
   const links = state && new LinkHandler(state, notifier, () => identity().certificatePem);
   const admin: AdminContext | undefined = state && {
@@ -90,7 +99,6 @@ export function createHandler(
     defaultProject: DEFAULT_PROJECT_ID,
     notifier,
     autoConfirm: Boolean(options.autoConfirm),
-    publishSmsEvent: (projectId, event) => publishSmsEvent(state, notifier, responses, projectId, event),
   };
   const logRequest = requestLogger(options.log, state);
 

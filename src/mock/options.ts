@@ -48,3 +48,5 @@ export const DEFAULT_PORT = 4010;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** The project admin requests mean when they name none: the documents' example id. */
 export { DEFAULT_PROJECT_ID } from '../contract/smn.js';
+/** The region in the URNs of the topics the emulator makes (and in its certificate's name): the kit's examples'. */
+export const EMULATOR_REGION = 'cn-north-4';

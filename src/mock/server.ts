@@ -1,6 +1,6 @@
 // The mock SMN: a node:http server (and an HTTPS one, when asked) whose requests the
 // handler answers (handler.ts): validated against the contract as Prism validates them
-// (validation.ts: validators compiled from the contract, or Prism itself with the
+// (engine/validation.ts: validators compiled from the contract, or Prism itself with the
 // `prism` engine), with the emulator's state behind them (unless stateless).
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';

@@ -4,9 +4,17 @@
 // SubscriptionConfirmation), its end (`unsubscribe_url` of a Notification) and its
 // return (`subscribe_url` of an UnsubscribeConfirmation). The links carry their own
 // token (notifier.ts), so they need no credentials, as SMN's do not.
+import type { Subscription } from '../../generated/smn.js';
 import type { Notifier } from './notifier.js';
 import type { RequestTarget } from '../engine/request.js';
-import type { EmulatorState } from '../emulator/state.js';
+
+/** What the links do to the emulator's subscriptions (EmulatorState has it). */
+export interface LinkedSubscriptions {
+  findSubscription(projectId: string, subscriptionUrn: string): Subscription | undefined;
+  setSubscriptionStatus(projectId: string, subscriptionUrn: string, status: Subscription['status']): void;
+  removeSubscription(projectId: string, subscriptionUrn: string): Subscription | undefined;
+  addSubscription(projectId: string, subscription: Subscription): Subscription;
+}
 
 export const LINKS_PREFIX = '/smn/';
 
@@ -19,7 +27,7 @@ export interface LinkReply {
 
 export class LinkHandler {
   constructor(
-    private readonly state: EmulatorState,
+    private readonly state: LinkedSubscriptions,
     private readonly notifier: Notifier,
     private readonly certificatePem: () => string,
   ) {}

@@ -12,7 +12,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { EMULATOR_REGION } from '../emulator/state.js';
+import { EMULATOR_REGION } from '../options.js';
 
 /** How the identity is kept in a state file. */
 export interface StoredSigningIdentity {

@@ -7,7 +7,7 @@ import { smnResponses, type Schema, type SmnResponses } from '../../contract/smn
 import { createRandom } from '../../generate/random.js';
 import { fakerWith } from '../../generate/values.js';
 import type { Subscription } from '../../generated/smn.js';
-import { urnProjectId } from './state.js';
+import { urnProjectId } from './projects.js';
 
 export const defaultSeedPath = fileURLToPath(new URL('../../../fixtures/smn/subscriptions.json', import.meta.url));
 

@@ -3,24 +3,41 @@
 // body otherwise) -> authenticate (401) -> path parameters that cannot be decoded and
 // what Prism lets through (400) -> the engine validates the request against the
 // contract, and a violation becomes the SMN error the spec names for it -> X-Project-Id
-// (403) -> the answer: the state (stateful) or the contract's example Prism would
-// choose, shaped by the query (stateless).
+// (403) -> the answer: the emulator's (stateful) or the contract's example Prism would
+// choose, shaped by the query (stateless). The emulator is given as a function: this
+// file knows nothing of the resources behind the answers.
 //
 // The engines see only what the contract declares (engineHeaders), never a credential:
 // those are checked here, first, by the mode the mock runs in.
 import type { IncomingMessage } from 'node:http';
 import type { SmnContract } from '../../contract/smn.js';
 import type { SmnResponses } from '../../contract/smn-responses.js';
-import { exampleAnswer, stateAnswer } from '../emulator/answers.js';
 import { authenticate, type AuthConfig } from './auth.js';
 import { emptyHeader, headerMismatch, nonIntegerQuery } from './contract-rules.js';
 import type { ErrorReply } from './error-replies.js';
-import type { Notifier } from '../delivery/notifier.js';
+import { exampleAnswer, type Shaper } from './examples.js';
+import type { HttpOperation } from './operations.js';
 import { codeOf, type Reply } from './reply.js';
 import { parseBody, type RequestTarget } from './request.js';
 import { pathParameters, type Router } from './routes.js';
-import { StateLimitError, type EmulatorState } from '../emulator/state.js';
 import { engineHeaders, preferences, UNKNOWN_ROUTE, type Engine } from './validation.js';
+
+/**
+ * An emulator's answer: a success (200 unless said), or the documented error (a named
+ * example of the spec) that replaces it, with the status used when the contract gives
+ * none (400 unless said) and where in the request the fault is (the body unless said).
+ */
+export type Answer = { status?: number; body: Record<string, unknown> } | { error: string; reason: string; where?: string[]; status?: number };
+
+/** A request the contract accepted, as the emulator gets it. */
+export interface EmulatedRequest {
+  operation: HttpOperation;
+  projectId: string;
+  /** The path parameters, decoded (`topic_urn`, `subscription_urn`). */
+  path: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+}
 
 export interface ApiContext {
   contract: SmnContract;
@@ -30,18 +47,15 @@ export interface ApiContext {
   auth: AuthConfig;
   engine: Engine;
   errorReply: ErrorReply;
-  /** Undefined when stateless: every answer is then the contract's example. */
-  state?: EmulatorState;
-  notifier: Notifier;
-  /** Refuse bindings to topics the emulator does not know. */
-  strictTopics: boolean;
-  /** New subscriptions are confirmed at once. */
-  autoConfirm: boolean;
+  /** The emulator's answer; undefined when stateless: every answer is then the contract's example. */
+  emulate?: (request: EmulatedRequest) => Promise<Answer>;
+  /** How an operation's example is shaped by the query, by operation id (stateless answers). */
+  shapes: ReadonlyMap<string, Shaper>;
 }
 
 /** The reply to an API request whose body has been read. */
 export async function answerApi(api: ApiContext, req: IncomingMessage, target: RequestTarget, bodyText: string): Promise<Reply> {
-  const { contract, errorReply, state } = api;
+  const { contract, errorReply, emulate } = api;
   const route = api.route(req.method ?? 'GET', target.pathname);
   if (!route) return errorReply(UNKNOWN_ROUTE, 404);
   const refused = authenticate(req, bodyText, api.auth);
@@ -75,27 +89,13 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
   if (mismatch) return errorReply(mismatch.rule.error, 403, [mismatch.violation]);
   // A Prefer header asks for a documented answer by name or status: serve Prism's.
   const preferred = req.headers.prefer !== undefined;
-  if (!state || decision.status !== 200 || preferred) {
-    const { status, body } = exampleAnswer(route.operation, decision.status, decision.body, target.query, preferred);
+  if (!emulate || decision.status !== 200 || preferred) {
+    const shape = route.operation.iid === undefined ? undefined : api.shapes.get(route.operation.iid);
+    const { status, body } = exampleAnswer(route.operation, decision.status, decision.body, target.query, preferred, shape);
     return { status, body, errorCode: codeOf(body), reason: preferred ? 'Prefer' : undefined };
   }
   const path = Object.fromEntries([...parameters].map(([name, value]) => [name, value ?? '']));
-  try {
-    const emulated = await stateAnswer(state, contract, {
-      operation: route.operation,
-      responses: api.responses,
-      projectId: path.project_id ?? '',
-      path,
-      query: target.query,
-      body: parsed.body,
-      strictTopics: api.strictTopics,
-      notifier: api.notifier,
-      autoConfirm: api.autoConfirm,
-    });
-    if ('error' in emulated) return errorReply(emulated.error, 400, [{ path: emulated.where ?? ['body'], message: emulated.reason }]);
-    return { status: emulated.status ?? 200, body: emulated.body };
-  } catch (error) {
-    if (error instanceof StateLimitError) return errorReply(error.code, 403, [{ message: error.message }]);
-    throw error;
-  }
+  const emulated = await emulate({ operation: route.operation, projectId: path.project_id ?? '', path, query: target.query, body: parsed.body });
+  if ('error' in emulated) return errorReply(emulated.error, emulated.status ?? 400, [{ path: emulated.where ?? ['body'], message: emulated.reason }]);
+  return { status: emulated.status ?? 200, body: emulated.body };
 }

@@ -2,7 +2,7 @@
 // IHttpOperation: parameters with their style, request body contents, responses with
 // their examples, security), made from the contract document in a few milliseconds.
 // Prism makes the same with @stoplight/http-spec, whose import alone costs about a
-// second; the mock's fast engine (validation.ts) and the answers (answers.ts) need only
+// second; the mock's fast engine (validation.ts) and the example answers (examples.ts) need only
 // this. test/mock-engines.test.ts compares the two shapes field by field.
 import type { getHttpOperationsFromSpec } from '@stoplight/prism-http';
 import { dereferencedDocument } from '../../contract/smn-responses.js';
