@@ -50,7 +50,7 @@ export class Sandbox {
     private readonly operation: (operationId: string) => SmnOperation,
     private readonly allowWrites: boolean,
   ) {
-    client.onExchange = (exchange) => this.observe(exchange);
+    client.watch({ answered: (exchange) => this.observe(exchange) });
   }
 
   /** A topic name of this run, new at each call. */

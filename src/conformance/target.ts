@@ -94,8 +94,16 @@ export class TargetClient {
     this.mask = secretMasker([options.token, options.sk, options.ak]);
   }
 
-  /** Called with every exchange that got an answer (the sandbox learns what the run created). */
-  onExchange?: (exchange: Exchange) => void;
+  private readonly watchers: { sending?: (request: SentRequest) => void; answered?: (exchange: Exchange) => void }[] = [];
+
+  /**
+   * Calls `sending` with every request before it goes out (it may change the target even
+   * when no answer comes) and `answered` with every exchange that got an answer: the
+   * sandbox learns what the run created, the bindings what each read said.
+   */
+  watch(watcher: { sending?: (request: SentRequest) => void; answered?: (exchange: Exchange) => void }): void {
+    this.watchers.push(watcher);
+  }
 
   /**
    * `/v2/{project_id}/...` with this run's project id and the other path parameters
@@ -119,6 +127,7 @@ export class TargetClient {
     if (spec.auth !== false) Object.assign(headers, this.credentials(spec.method, url, headers, spec.body));
     const request: SentRequest = { method: spec.method, url, headers, body: spec.body };
     const failed = (message: string, kind: FailureKind): RequestFailed => new RequestFailed(this.mask(message), kind, request);
+    for (const watcher of this.watchers) watcher.sending?.(request);
 
     const answer = await this.exchange(new URL(url), request, failed);
     const text = this.mask(answer.body.toString('utf8'));
@@ -133,7 +142,7 @@ export class TargetClient {
       // not JSON: the checks say so
     }
     const exchange = { request, response: received };
-    this.onExchange?.(exchange);
+    for (const watcher of this.watchers) watcher.answered?.(exchange);
     return exchange;
   }
 
