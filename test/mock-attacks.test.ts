@@ -2,10 +2,12 @@
 // sent as the reviewer sent it, against the mock started as a user starts it, and what
 // a client must get instead.
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { signRequest } from '../src/auth/aksk.js';
 import { mockCommand } from '../src/commands/mock.js';
-import { serveInProcess } from './support/command.js';
+import { cleanEnv, serveInProcess } from './support/command.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
 const callbackPath = `/v2/${project}/notifications/sms/callback`;
@@ -49,5 +51,62 @@ describe('AK/SK: the body a signature covers', () => {
     expect((await send(sha256(bindingOf('honest')), bindingOf('honest'))).status).toBe(200);
     expect((await send('UNSIGNED-PAYLOAD', bindingOf('sdk'))).status).toBe(200);
     expect(await bound(mock.url)).toEqual([{ event_type: 'sms_fail_event', topic_urn: topic('sdk') }]);
+  });
+});
+
+/** A receiver on this machine's loopback that counts what it is sent. */
+async function loopbackReceiver(): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
+  let hits = 0;
+  const server = createServer((req, res) => {
+    hits++;
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits: () => hits,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('an exposed mock is no port scanner for its network', () => {
+  /** CreateTopic, then AddSubscription of `endpoint` with any token: what a network client can do with presence auth. */
+  async function subscribe(url: string, endpoint: string, headers: Record<string, string>): Promise<number> {
+    const topics = `${url}/v2/${project}/notifications/topics`;
+    const created = await fetch(topics, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'scan', display_name: 'scan' }) });
+    const { topic_urn } = (await created.json()) as { topic_urn: string };
+    const added = await fetch(`${topics}/${topic_urn}/subscriptions`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ protocol: 'http', endpoint }) });
+    return added.status;
+  }
+
+  it('--host 0.0.0.0 with presence auth: any token adds a subscription to 127.0.0.1:port, and nothing is sent there; the start-up warning says how to allow it', async () => {
+    const receiver = await loopbackReceiver();
+    try {
+      const mock = await serveInProcess(mockCommand, ['--host', '0.0.0.0', '--port', '0', '--quiet', '--admin-token', 'admin-T'], cleanEnv);
+      expect(mock.stderr()).toMatch(/warning: notifications are delivered nowhere, this machine included: .*--allow-hosts 127\.0\.0\.1 .*--auth token or aksk/);
+      expect(await subscribe(mock.url, `${receiver.url}/probe`, { 'X-Auth-Token': 'anyone' })).toBe(201);
+      // Before the fix the receiver got the SubscriptionConfirmation (1 hit): an open port.
+      expect(receiver.hits()).toBe(0);
+      const { deliveries } = (await (await fetch(`${mock.url}/_mock/deliveries`, { headers: { 'X-Admin-Token': 'admin-T' } })).json()) as { deliveries: { skipped?: string }[] };
+      expect(deliveries.at(-1)?.skipped).toMatch(/listens beyond loopback and checks no credential .*--allow-hosts/);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it.each([
+    ['--allow-hosts 127.0.0.1', ['--allow-hosts', '127.0.0.1'], { 'X-Auth-Token': 'anyone' }],
+    ['--auth token', ['--auth', 'token', '--token', 'checked-T'], { 'X-Auth-Token': 'checked-T' }],
+  ])('--host 0.0.0.0 with %s: loopback receives, as the user allowed', async (_name, args, headers) => {
+    const receiver = await loopbackReceiver();
+    try {
+      const mock = await serveInProcess(mockCommand, ['--host', '0.0.0.0', '--port', '0', '--quiet', ...args], cleanEnv);
+      expect(mock.stderr()).not.toMatch(/delivered nowhere/);
+      expect(await subscribe(mock.url, `${receiver.url}/hook`, headers)).toBe(201);
+      expect(receiver.hits()).toBe(1);
+    } finally {
+      await receiver.close();
+    }
   });
 });

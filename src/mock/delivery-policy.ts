@@ -1,11 +1,23 @@
 // Where the emulator may send notifications. By default only to this machine: a mock
 // that POSTs wherever a subscription points is a port scanner and a request forger for
 // anyone who can add a subscription. Other hosts are allowed only by the user, by name
-// or all at once (`--allow-hosts`).
+// or all at once (`--allow-hosts`). A mock that listens beyond loopback and checks no
+// credential delivers nowhere unless told: anyone on the network could otherwise make
+// it POST to this machine's own ports and tell open ones from closed by the time taken.
 import { isIPv4, isIPv6 } from 'node:net';
 
-/** `loopback`: this machine only; `any`: every host; a list: those hosts and loopback. */
-export type DeliveryPolicy = 'loopback' | 'any' | string[];
+/**
+ * `loopback`: this machine only; `any`: every host; a list: those hosts and loopback;
+ * `none`: nowhere (an exposed mock anyone may use, given no --allow-hosts).
+ */
+export type DeliveryPolicy = 'loopback' | 'any' | 'none' | string[];
+
+/** What `none` answers a delivery: why nothing is sent, and the two ways to allow it. */
+export const EXPOSED_WITHOUT_CREDENTIALS =
+  'the mock listens beyond loopback and checks no credential (--auth none or presence), so it delivers nowhere, this machine included: start it with --allow-hosts (e.g. --allow-hosts 127.0.0.1) or --auth token or aksk';
+
+/** The policy when the user names none: loopback, except for a mock anyone on the network may use. */
+export const defaultDeliveryPolicy = (exposed: boolean, credentialsChecked: boolean): DeliveryPolicy => (exposed && !credentialsChecked ? 'none' : 'loopback');
 
 /** Whether a host name or address (as in a URL or `--host`) is this machine's loopback. */
 export function isLoopbackHost(host: string): boolean {
@@ -33,6 +45,7 @@ export function refusedEndpoint(protocol: string, endpoint: string, policy: Deli
     return `endpoint must be an ${protocol} URL`;
   }
   if (url.protocol !== scheme) return `endpoint must be an ${protocol} URL (a ${protocol} subscription), not ${url.protocol.slice(0, -1)}`;
+  if (policy === 'none') return EXPOSED_WITHOUT_CREDENTIALS;
   if (policy === 'any' || isLoopbackHost(url.hostname)) return undefined;
   if (Array.isArray(policy) && policy.some((host) => host.toLowerCase() === url.hostname.toLowerCase())) return undefined;
   return `the mock delivers to loopback only, and ${url.hostname} is not allowed; start it with --allow-hosts ${url.hostname} (or --allow-hosts '*') to deliver there`;

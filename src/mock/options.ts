@@ -31,7 +31,10 @@ export interface MockOptions {
    * mock listens on loopback, and requests the API would accept when it does not.
    */
   adminToken?: string;
-  /** Where published notifications may go (default: loopback hosts only). */
+  /**
+   * Where published notifications may go. Default: loopback hosts only; nowhere when the
+   * mock listens beyond loopback and checks no credential (auth none or presence).
+   */
   deliverTo?: DeliveryPolicy;
   /** New subscriptions are confirmed at once, without a SubscriptionConfirmation. */
   autoConfirm?: boolean;
