@@ -43,6 +43,8 @@ export type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictT
   signingIdentity?: () => SigningIdentity;
   /** The base URL of the links in notifications (the mock's own). */
   baseUrl?: () => string;
+  /** Ends the notifications in flight (the server closing). */
+  signal?: AbortSignal;
 };
 
 /** The Prism engine over the contract (importing Prism costs about a second: only when asked for). */
@@ -71,7 +73,7 @@ export function createHandler(
   const engine: Engine = options.engine === 'prism' ? { name: 'prism', decide: async (input) => (await prismEngine()).decide(input) } : createFastEngine(contract, prismEngine);
   const identity = options.signingIdentity ?? (() => generateSigningIdentity());
   const policy = options.deliverTo ?? defaultDeliveryPolicy(Boolean(options.exposed), auth.mode === 'token' || auth.mode === 'aksk');
-  const notifier = new Notifier({ identity, baseUrl: options.baseUrl ?? (() => 'http://127.0.0.1'), policy });
+  const notifier = new Notifier({ identity, baseUrl: options.baseUrl ?? (() => 'http://127.0.0.1'), policy, signal: options.signal });
   const errorReply = errorReplies(contract);
   const api: ApiContext = {
     contract,
