@@ -3,11 +3,13 @@
 // a client must get instead.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { signRequest } from '../src/auth/aksk.js';
 import { mockCommand } from '../src/commands/mock.js';
 import { cleanEnv, serveInProcess } from './support/command.js';
+import { parseRawResponse } from './support/raw-http.js';
+import { heapAfterCollection } from './support/heap.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
 const callbackPath = `/v2/${project}/notifications/sms/callback`;
@@ -109,4 +111,55 @@ describe('an exposed mock is no port scanner for its network', () => {
       await receiver.close();
     }
   });
+});
+
+describe('many connections each holding most of a body', () => {
+  // The limit as --help states it.
+  const BODY_BUDGET_BYTES = Number(/hold at most (\d+) bytes of bodies/.exec(mockCommand.usage.replace(/\s+/g, ' '))![1]);
+  const MiB = 2 ** 20;
+  /** Bytes of Buffers this process keeps, after a full collection: where request bodies live. */
+  const buffersKept = (): number => {
+    heapAfterCollection();
+    return process.memoryUsage().arrayBuffers;
+  };
+
+  it(`160 connections each sending 1 MiB - 1 byte of a 1 MiB body and waiting: past the limit held, 503 JSON with a request id; memory stays bounded`, async () => {
+    // In this process, so that what it keeps can be measured after a collection.
+    const mock = await serveInProcess(mockCommand, ['--port', '0', '--quiet'], cleanEnv);
+    const { port } = new URL(mock.url);
+    const before = buffersKept();
+    const body = Buffer.alloc(MiB - 1, 0x20);
+    const sockets: Socket[] = [];
+    const answers: Promise<string>[] = [];
+    for (let i = 0; i < 160; i++) {
+      const socket = connect(Number(port), '127.0.0.1');
+      sockets.push(socket);
+      let received = '';
+      answers.push(
+        new Promise((resolve) => {
+          socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+          socket.on('close', () => resolve(received));
+          socket.on('error', () => resolve(received));
+          // Held connections never answer: collect what came after a while.
+          setTimeout(() => resolve(received), 4000);
+        }),
+      );
+      socket.write(`PUT ${callbackPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: t\r\nContent-Type: application/json\r\nContent-Length: ${MiB}\r\n\r\n`);
+      socket.write(body);
+    }
+    const texts = await Promise.all(answers);
+    const held = (buffersKept() - before) / MiB;
+    for (const socket of sockets) socket.destroy();
+    const busy = texts.filter((text) => text.startsWith('HTTP/1.1 503'));
+    console.log(`the mock under 160 held bodies: ${held.toFixed(0)} MiB of buffers kept, ${busy.length} answered 503`);
+    // Before the fix: no 503, and the mock kept the 160 MiB it was sent.
+    expect(busy.length).toBeGreaterThanOrEqual(160 - BODY_BUDGET_BYTES / MiB);
+    const answer = parseRawResponse(Buffer.from(busy[0]!, 'latin1'))!;
+    expect(answer.headers['content-type']).toMatch(/^application\/json/);
+    expect(answer.headers['retry-after']).toBe('1');
+    expect(JSON.parse(answer.body)).toMatchObject({ error_code: 'APIGW.0202', error_msg: expect.stringMatching(/^Service unavailable: the mock holds \d+ bytes of request bodies/), request_id: answer.headers['x-request-id'] });
+    expect(held).toBeLessThan(BODY_BUDGET_BYTES / MiB + 8);
+    // Once they are gone, the mock serves as before.
+    expect((await fetch(`${mock.url}${callbackPath}`, { headers: { 'X-Auth-Token': 't' } })).status).toBe(200);
+  }, 30_000);
 });

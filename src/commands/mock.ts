@@ -5,7 +5,7 @@ import { AUTH_MODES, type AuthConfig, type AuthMode } from '../mock/auth.js';
 import { isLoopbackHost, type DeliveryPolicy } from '../mock/delivery-policy.js';
 import { MAX_DELIVERIES } from '../mock/notifier.js';
 import { defaultSeedPath, generateSubscriptions, loadSeedSubscriptions, SeedError } from '../mock/seed.js';
-import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, startMock } from '../mock/server.js';
+import { BODY_BUDGET_BYTES, DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, startMock } from '../mock/server.js';
 import { readSigningIdentity, SigningIdentityError, type SigningIdentity } from '../mock/signing.js';
 import { ENGINES, type EngineName } from '../mock/validation.js';
 import { STATE_LIMITS, StateFileError, type Subscription } from '../mock/state.js';
@@ -62,7 +62,9 @@ Options:
   --host HOST              interface to listen on (default ${DEFAULT_HOST})
   --port PORT              port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --quiet                  no log line per request
-  --max-body BYTES         largest request body accepted, larger ones get 413 (default ${DEFAULT_MAX_BODY_BYTES})
+  --max-body BYTES         largest request body accepted, larger ones get 413 (default ${DEFAULT_MAX_BODY_BYTES}).
+                           All requests together hold at most ${BODY_BUDGET_BYTES} bytes of bodies (or BYTES,
+                           if larger) until answered; past that, 503 APIGW.0202 with Retry-After: 1
   --stateless              no state: every answer is the contract's example (pure Prism)
   --state-file FILE        load the state from FILE at start and save it there after each change
   --strict-topics          refuse bindings to topics the mock does not know (SMN.0141/0143/0145);

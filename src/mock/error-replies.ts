@@ -28,6 +28,23 @@ export function errorReplies(contract: SmnContract): ErrorReply {
   };
 }
 
+/**
+ * The answer when the mock holds as many bytes of request bodies as it may (BodyBudget):
+ * 503, which the vendor documents ("the system is abnormal") without a body of its own,
+ * so the body has the gateway's shape, and the connection closes so that the rest of the
+ * body is not read.
+ */
+export function busyReply(budgetBytes: number): Reply {
+  const reason = `the mock holds ${budgetBytes} bytes of request bodies being read or answered, its limit; try again`;
+  return {
+    status: 503,
+    body: { error_code: 'APIGW.0202', error_msg: `Service unavailable: ${reason}.`, request_id: '' },
+    errorCode: 'APIGW.0202',
+    reason,
+    headers: { 'Retry-After': '1', Connection: 'close' },
+  };
+}
+
 /** A violation in a few words: where, and what. */
 function reasonOf(violation: Violation): string {
   const where = (violation.path ?? []).join('.');

@@ -18,14 +18,14 @@ import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin.js';
 import { answerApi, type ApiContext } from './api.js';
 import { authorizeAdmin, type AdminAccess, type AuthConfig } from './auth.js';
 import { defaultDeliveryPolicy } from './delivery-policy.js';
-import { errorReplies, PAYLOAD_TOO_LARGE } from './error-replies.js';
+import { busyReply, errorReplies, PAYLOAD_TOO_LARGE } from './error-replies.js';
 import { LINKS_PREFIX, LinkHandler } from './links.js';
 import { Notifier } from './notifier.js';
 import type { HttpOperation } from './operations.js';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PROJECT_ID, type MockOptions } from './options.js';
+import { bodyBudgetBytes, DEFAULT_MAX_BODY_BYTES, DEFAULT_PROJECT_ID, type MockOptions } from './options.js';
 import { publishSmsEvent } from './publish.js';
 import { newRequestId, writeReply, type Reply } from './reply.js';
-import { readBodyText } from '../net/body.js';
+import { BodyBudget, readBodyText } from '../net/body.js';
 import { parseTarget, type RequestTarget } from './request.js';
 import { requestLogger } from './request-log.js';
 import { routerOf } from './routes.js';
@@ -98,10 +98,14 @@ export function createHandler(
   };
   const logRequest = requestLogger(options.log, state);
 
-  async function handle(req: IncomingMessage, target: RequestTarget | undefined): Promise<Reply> {
+  const budget = new BodyBudget(bodyBudgetBytes(maxBodyBytes));
+
+  async function handle(req: IncomingMessage, res: ServerResponse, target: RequestTarget | undefined): Promise<Reply> {
     if (!target) return errorReply(BAD_REQUEST, 400, [{ message: 'the request target is neither /path nor http://host/path' }]);
-    const bodyText = await readBodyText(req, maxBodyBytes);
-    if (bodyText === undefined) return errorReply(PAYLOAD_TOO_LARGE, 413, [{ message: `the body is larger than ${maxBodyBytes} bytes` }]);
+    const body = await readBodyText(req, maxBodyBytes, budget.holder(res));
+    if ('tooLarge' in body) return errorReply(PAYLOAD_TOO_LARGE, 413, [{ message: `the body is larger than ${maxBodyBytes} bytes` }]);
+    if ('busy' in body) return busyReply(budget.limit);
+    const bodyText = body.text;
     if (links && target.pathname.startsWith(LINKS_PREFIX)) {
       const reply = await links.handle(req.method ?? 'GET', target);
       if (reply) return { body: undefined, ...reply, admin: true };
@@ -126,7 +130,7 @@ export function createHandler(
       }
       logRequest(req, reply, started);
     };
-    handle(req, parseTarget(req.url)).then(finish, (error: unknown) => {
+    handle(req, res, parseTarget(req.url)).then(finish, (error: unknown) => {
       // A request the client broke off (its body never ended) needs no answer.
       if (req.destroyed && !req.complete) {
         res.destroy();

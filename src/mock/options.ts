@@ -49,5 +49,8 @@ export interface MockOptions {
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 4010;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Bytes of request bodies the mock holds at once, all requests together (at least one --max-body). */
+export const BODY_BUDGET_BYTES = 64 * 1024 * 1024;
+export const bodyBudgetBytes = (maxBodyBytes: number): number => Math.max(BODY_BUDGET_BYTES, maxBodyBytes);
 /** The project admin requests mean when they name none: the documents' example id. */
 export { DEFAULT_PROJECT_ID } from '../contract/smn.js';

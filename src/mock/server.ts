@@ -17,7 +17,7 @@ import { generateSigningIdentity, restoreSigningIdentity, type SigningIdentity }
 import { EmulatorState } from './state.js';
 
 export { createHandler } from './handler.js';
-export { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, type MockOptions } from './options.js';
+export { BODY_BUDGET_BYTES, DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, type MockOptions } from './options.js';
 
 export interface RunningMock {
   /** Base URL, e.g. `http://127.0.0.1:4010`. */
