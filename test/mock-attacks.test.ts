@@ -163,3 +163,31 @@ describe('many connections each holding most of a body', () => {
     expect((await fetch(`${mock.url}${callbackPath}`, { headers: { 'X-Auth-Token': 't' } })).status).toBe(200);
   }, 30_000);
 });
+
+describe('secrets in the request log and record', () => {
+  it('masks every header and query parameter whose name speaks of a credential, in the log line and in /_mock/requests', async () => {
+    const mock = await serveInProcess(mockCommand, ['--port', '0'], cleanEnv);
+    const secrets: Record<string, string> = {
+      'X-Auth-Token': 'tok-4e1',
+      'X-Access-Key-Id': 'AKID-4e2',
+      Authorization: 'Bearer bearer-4e3',
+      'X-Jwt': 'jwt-4e4',
+      'X-Pwd': 'pwd-4e5',
+      'X-Csrf-Token': 'csrf-4e6',
+      'X-CSRFToken': 'csrf-4e7',
+      'X-Session-Id': 'session-4e8',
+    };
+    const query = 'access_token=qtok-5a1&api_key=qkey-5a2&sig=qsig-5a3&password=qpwd-5a4&limit=1';
+    expect((await fetch(`${mock.url}/v2/${project}/notifications/subscriptions?${query}`, { headers: { ...secrets, 'X-Plain': 'visible-1' } })).status).toBe(200);
+    // A link of a notification carries its token in the query: the log shows no link's token either.
+    await fetch(`${mock.url}/smn/subscription/confirm?project_id=${project}&subscription_urn=${topic('x')}:${'a'.repeat(32)}&token=${'f'.repeat(64)}`);
+    const { requests } = (await (await fetch(`${mock.url}/_mock/requests`)).json()) as { requests: { path: string; headers: Record<string, string> }[] };
+    const record = requests.find((r) => r.path.includes('/subscriptions?'))!;
+    for (const name of Object.keys(secrets)) expect(record.headers[name.toLowerCase()], name).toBe('***');
+    expect(record.headers['x-plain']).toBe('visible-1');
+    expect(record.path).toBe(`/v2/${project}/notifications/subscriptions?access_token=***&api_key=***&sig=***&password=***&limit=1`);
+    const shown = `${JSON.stringify(requests)}\n${mock.stdout()}`;
+    expect(mock.stdout()).toMatch(/GET \/v2\/\w+\/notifications\/subscriptions\?access_token=\*\*\*&api_key=\*\*\*&sig=\*\*\*&password=\*\*\*&limit=1 200/);
+    expect(shown).not.toMatch(/4e\d|5a\d|f{64}/);
+  });
+});

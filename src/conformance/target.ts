@@ -5,6 +5,7 @@
 // (the check it belongs to reports it); it never ends the run.
 import { signRequest } from '../auth/aksk.js';
 import { OutgoingError, send, type OutgoingAnswer } from '../net/outgoing.js';
+import { isSecretHeader, MASK } from '../net/secrets.js';
 import type { ConformanceOptions } from './options.js';
 import { secretMasker, type Mask } from './secrets.js';
 
@@ -57,8 +58,6 @@ export class RequestFailed extends Error {
     super(message);
   }
 }
-
-const SECRET_HEADERS = new Set(['x-auth-token', 'authorization', 'x-security-token']);
 
 const NETWORK_REASONS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -200,7 +199,7 @@ export function reproducer(request: SentRequest): string {
   const parts = ['curl -sS -i', `-X ${request.method}`, shellQuote(request.url)];
   for (const [name, value] of Object.entries(request.headers)) {
     if (name.toLowerCase() === 'accept') continue;
-    parts.push(`-H ${shellQuote(`${name}: ${SECRET_HEADERS.has(name.toLowerCase()) ? '***' : value}`)}`);
+    parts.push(`-H ${shellQuote(`${name}: ${isSecretHeader(name) ? MASK : value}`)}`);
   }
   if (request.body !== undefined) parts.push(`--data-raw ${shellQuote(request.body)}`);
   return parts.join(' ');
