@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { signRequest } from '../src/auth/aksk.js';
 import { mockCommand } from '../src/commands/mock.js';
 import { cleanEnv, serveInProcess } from './support/command.js';
-import { parseRawResponse } from './support/raw-http.js';
+import { parseRawResponse, rawExchange, rawRequest } from './support/raw-http.js';
 import { heapAfterCollection } from './support/heap.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
@@ -189,5 +189,17 @@ describe('secrets in the request log and record', () => {
     const shown = `${JSON.stringify(requests)}\n${mock.stdout()}`;
     expect(mock.stdout()).toMatch(/GET \/v2\/\w+\/notifications\/subscriptions\?access_token=\*\*\*&api_key=\*\*\*&sig=\*\*\*&password=\*\*\*&limit=1 200/);
     expect(shown).not.toMatch(/4e\d|5a\d|f{64}/);
+  });
+});
+
+describe('every answer is JSON with a request id', () => {
+  it('Expect: 200-ok gets 417 with the gateway\'s JSON body and X-Request-Id (before: a bare 417)', async () => {
+    const mock = await serveInProcess(mockCommand, ['--port', '0', '--quiet'], cleanEnv);
+    const answer = await rawExchange(mock.url, rawRequest('GET', `/v2/${project}/notifications/subscriptions`, { 'X-Auth-Token': 't', Expect: '200-ok' }));
+    expect(answer?.status).toBe(417);
+    expect(answer!.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(answer!.body)).toMatchObject({ error_code: 'APIGW.0201', error_msg: expect.any(String), request_id: answer!.headers['x-request-id'] });
+    expect(answer!.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+    expect((await fetch(`${mock.url}${callbackPath}`, { headers: { 'X-Auth-Token': 't' } })).status).toBe(200);
   });
 });
