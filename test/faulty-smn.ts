@@ -76,6 +76,8 @@ export interface FaultyOptions {
    * that breaks no rule of the contract.
    */
   staleRead?: number;
+  /** Route only the SMS callback operations and ListSubscriptions: a deployment without the topic operations (every topic route is the gateway's 404). */
+  smsOnly?: boolean;
 }
 
 const HUGE_BODY_BYTES = 300 * 1024 * 1024;
@@ -157,7 +159,7 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
     }
     const topicRoute = /^\/v2\/[^/]+\/notifications\/(?:topics(?:\/([^/]+)(?:\/(subscriptions|publish))?)?|subscriptions\/([^/]+))$/.exec(url.pathname);
     const match = /^\/v2\/[^/]+\/notifications\/(sms\/callback|subscriptions)$/.exec(url.pathname);
-    if (!match && !topicRoute) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
+    if ((!match && !topicRoute) || (topicRoute && options.smsOnly)) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
     if (!req.headers['x-auth-token'] && !req.headers.authorization && !has('auth-ignored')) {
       if (has('problem-json')) return error(res, 401, 'APIGW.0301', 'Unauthorized');
       return reply(res, 401, { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: x-auth-token not found' });

@@ -71,6 +71,7 @@ const NETWORK_REASONS: Record<string, string> = {
 
 /** One sentence for a request that got no answer; `code` is the network error's code, or its message. */
 function describeFailure(code: string | undefined, url: string): string {
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return `${url} does not answer TLS: its port seems to serve plain HTTP; try --target ${url.replace(/^https:/, 'http:')}`;
   if (code && NETWORK_REASONS[code]) return `cannot reach ${url}: ${NETWORK_REASONS[code]} (${code})`;
   if (code && /CERT|SSL|TLS|SELF_SIGNED|VERIFY/.test(code)) return `TLS failure talking to ${url} (${code})`;
   return `cannot reach ${url}: ${code ?? 'no answer'}`;

@@ -87,6 +87,15 @@ function describeFailure(kind: OutgoingFailure, d: OutgoingError['detail']): str
 }
 
 /**
+ * The error's code, in one line. OpenSSL's "wrong version number" (an https:// URL whose
+ * port answers plain HTTP) comes as EPROTO with a multi-line message: it gets a name.
+ */
+function errorCode(error: NodeJS.ErrnoException): string {
+  if (/wrong version number/i.test(error.message)) return 'ERR_SSL_WRONG_VERSION_NUMBER';
+  return error.code ?? error.message.split('\n')[0]!;
+}
+
+/**
  * Sends `request` and resolves with the whole answer, whatever its status; rejects with
  * an OutgoingError when there is none within the deadline and the cap. Settles once,
  * and leaves nothing running behind it: no timer, no socket.
@@ -121,7 +130,7 @@ export function send(request: OutgoingRequest): Promise<OutgoingAnswer> {
       if (!socket.connecting) connected = true;
       else socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
     });
-    outgoing.on('error', (error: NodeJS.ErrnoException) => fail(connected ? 'broken' : 'unreachable', { code: error.code ?? error.message }));
+    outgoing.on('error', (error: NodeJS.ErrnoException) => fail(connected ? 'broken' : 'unreachable', { code: errorCode(error) }));
     outgoing.on('response', (incoming: IncomingMessage) => {
       status = incoming.statusCode ?? 0;
       const declared = Number(incoming.headers['content-length']);
