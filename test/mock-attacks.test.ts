@@ -97,6 +97,19 @@ describe('an exposed mock is no port scanner for its network', () => {
     }
   });
 
+  it('--host 0.0.0.0 with presence auth and --allow-hosts of another host: loopback is not implied', async () => {
+    const receiver = await loopbackReceiver();
+    try {
+      const mock = await serveInProcess(mockCommand, ['--host', '0.0.0.0', '--port', '0', '--quiet', '--admin-token', 'admin-T', '--allow-hosts', 'hooks.example'], cleanEnv);
+      expect(await subscribe(mock.url, `${receiver.url}/probe`, { 'X-Auth-Token': 'anyone' })).toBe(201);
+      expect(receiver.hits()).toBe(0);
+      const { deliveries } = (await (await fetch(`${mock.url}/_mock/deliveries`, { headers: { 'X-Admin-Token': 'admin-T' } })).json()) as { deliveries: { skipped?: string }[] };
+      expect(deliveries.at(-1)?.skipped).toMatch(/delivers only to the --allow-hosts named \(hooks\.example\), and 127\.0\.0\.1 is not one of them/);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it.each([
     ['--allow-hosts 127.0.0.1', ['--allow-hosts', '127.0.0.1'], { 'X-Auth-Token': 'anyone' }],
     ['--auth token', ['--auth', 'token', '--token', 'checked-T'], { 'X-Auth-Token': 'checked-T' }],

@@ -52,9 +52,10 @@ subscription gets its confirmation, with the link, and its messages in the outbo
 (GET /_mock/outbox): what the phone or mailbox would have received.
 
 Published notifications go to loopback endpoints only (127.0.0.1, ::1, localhost),
-unless --allow-hosts names other hosts; a mock listening beyond loopback that checks no
-credential (--auth none or presence) delivers nowhere until --allow-hosts, or --auth
-token or aksk, is given. A publication reaches at most ${MAX_DELIVERIES} subscribers. The state holds at most ${STATE_LIMITS.projects.max} changed projects, ${STATE_LIMITS.subscriptions.max} subscriptions
+unless --allow-hosts names other hosts. A mock listening beyond loopback that checks no
+credential (--auth none or presence) delivers only to the hosts --allow-hosts names,
+this machine included (nowhere without it), or give --auth token or aksk. A publication
+reaches at most ${MAX_DELIVERIES} subscribers. The state holds at most ${STATE_LIMITS.projects.max} changed projects, ${STATE_LIMITS.subscriptions.max} subscriptions
 of changed projects, ${STATE_LIMITS.topics.max} topics (made or added) and ${STATE_LIMITS.templates.max} message templates; past
 them a change gets 403 (SMN.0001, SMN.0007, SMN.0004, SMN.0044).
 
@@ -84,7 +85,7 @@ Options:
                            the environment variable or the file (its first line).
   --allow-hosts LIST       also deliver notifications to these hosts (comma-separated), or to
                            every host with '*' (default: loopback only; with --host beyond
-                           loopback and --auth none or presence, nowhere until this is given)
+                           loopback and --auth none or presence, only the hosts named here)
   --auto-confirm           new subscriptions are confirmed at once, with no SubscriptionConfirmation
   --https-port PORT        also serve HTTPS on PORT (0 picks a free one) with the signing
                            certificate; notification links and signing_cert_url then use it
@@ -243,7 +244,7 @@ function signingOf(values: OptionValues): SigningIdentity | undefined {
   }
 }
 
-/** The policy --allow-hosts gives; undefined without it (the mock's default: see defaultDeliveryPolicy). */
+/** The policy --allow-hosts gives; undefined without it (the mock's default: see deliveryPolicy). */
 function deliveryPolicyOf(value: string | undefined): DeliveryPolicy | undefined {
   if (value === undefined) return undefined;
   if (value.trim() === '*') return 'any';

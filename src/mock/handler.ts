@@ -17,7 +17,7 @@ import { smnResponses } from '../contract/smn-responses.js';
 import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin.js';
 import { answerApi, type ApiContext } from './api.js';
 import { authorizeAdmin, type AdminAccess, type AuthConfig } from './auth.js';
-import { defaultDeliveryPolicy } from './delivery-policy.js';
+import { deliveryPolicy } from './delivery-policy.js';
 import { busyReply, errorReplies, PAYLOAD_TOO_LARGE } from './error-replies.js';
 import { LINKS_PREFIX, LinkHandler } from './links.js';
 import { Notifier } from './notifier.js';
@@ -72,7 +72,7 @@ export function createHandler(
   const prismEngine = (): Promise<Engine> => (prismLoading ??= loadPrismEngine(contract, options.specPath));
   const engine: Engine = options.engine === 'prism' ? { name: 'prism', decide: async (input) => (await prismEngine()).decide(input) } : createFastEngine(contract, prismEngine);
   const identity = options.signingIdentity ?? (() => generateSigningIdentity());
-  const policy = options.deliverTo ?? defaultDeliveryPolicy(Boolean(options.exposed), auth.mode === 'token' || auth.mode === 'aksk');
+  const policy = deliveryPolicy(options.deliverTo, Boolean(options.exposed), auth.mode === 'token' || auth.mode === 'aksk');
   const notifier = new Notifier({ identity, baseUrl: options.baseUrl ?? (() => 'http://127.0.0.1'), policy, signal: options.signal });
   const errorReply = errorReplies(contract);
   const api: ApiContext = {

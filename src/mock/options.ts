@@ -32,8 +32,9 @@ export interface MockOptions {
    */
   adminToken?: string;
   /**
-   * Where published notifications may go. Default: loopback hosts only; nowhere when the
-   * mock listens beyond loopback and checks no credential (auth none or presence).
+   * Where published notifications may go. Default: loopback hosts only. When the mock
+   * listens beyond loopback and checks no credential (auth none or presence): nowhere by
+   * default, and a list of hosts is those hosts only, loopback included.
    */
   deliverTo?: DeliveryPolicy;
   /** New subscriptions are confirmed at once, without a SubscriptionConfirmation. */
