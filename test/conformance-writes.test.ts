@@ -105,3 +105,38 @@ describe('conformance --allow-writes against a target that fails one request', (
     }
   }, 120_000);
 });
+
+// Issue 19, item 1: a target that gives one stale but valid answer (200 {"callback":[]},
+// as a replica that has not caught up) to one unfiltered ListSmsEvent. Before the fix,
+// the stale answer at the 10th callback request became the bindings "before the run":
+// the run unbound two event types and reported PASS bindings_restored.
+describe('conformance --allow-writes against a target that gives one stale read', () => {
+  it('never takes a stale read for the bindings before the run, wherever it comes', async () => {
+    const clean = await startFaultyServer();
+    await runConformance(resolveOptions({ target: clean.url, token, allowWrites: true }));
+    const reads = clean.unfilteredReads();
+    await clean.close();
+    expect(reads).toBeGreaterThan(3);
+    const outcomes: string[] = [];
+    for (let nth = 1; nth <= reads + 1; nth++) {
+      const server = await startFaultyServer(undefined, { staleRead: nth });
+      try {
+        const before = sorted(server.bindings());
+        const results = await runConformance(resolveOptions({ target: server.url, token, allowWrites: true }));
+        const where = `unfiltered read ${nth} stale`;
+        expect(sorted(server.bindings()), where).toEqual(before);
+        const restored = find(results, 'bindings_restored')!;
+        // Either the stale read is the one that was caught (the writes stop, and say why),
+        // or it came after the writes, and the bindings of the start were put back.
+        if (restored.status !== 'pass') {
+          expect(restored, where).toMatchObject({ status: 'error', message: expect.stringMatching(/two reads of ListSmsEvent answered differently before anything was written \(first \[.*\], then \[.*\]\)/) });
+        }
+        outcomes.push(`${nth}:${restored.status}`);
+      } finally {
+        await server.close();
+      }
+    }
+    // The stale read among the first ones (before any write) is caught, not obeyed.
+    expect(outcomes.filter((o) => o.endsWith(':error')).length).toBeGreaterThan(0);
+  }, 120_000);
+});

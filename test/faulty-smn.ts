@@ -62,12 +62,22 @@ export interface FaultyServer {
   requests(): number;
   /** Each request received, `METHOD /path`, in order. */
   paths(): string[];
+  /** How many unfiltered ListSmsEvent reads it answered. */
+  unfilteredReads(): number;
   close(): Promise<void>;
 }
 
 export interface FaultyOptions {
   /** Fail the nth request (1-based) of this server's life, in the given way. */
   failRequest?: { nth: number; how: Failure };
+  /**
+   * Answer the nth unfiltered ListSmsEvent (1-based) with a stale but valid
+   * `200 {"callback":[]}`, as a replica that has not caught up would: one wrong answer
+   * that breaks no rule of the contract.
+   */
+  staleRead?: number;
+  /** Route only the SMS callback operations and ListSubscriptions: a deployment without the topic operations (every topic route is the gateway's 404). */
+  smsOnly?: boolean;
 }
 
 const HUGE_BODY_BYTES = 300 * 1024 * 1024;
@@ -117,6 +127,7 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
   let topics: Topic[] = [];
   let added: (typeof subscriptions)[number][] = [];
   let written = false;
+  let unfilteredReads = 0;
   const reply = (res: ServerResponse, status: number, body: Record<string, unknown>, contentType = 'application/json;charset=UTF-8') => {
     const id = has('bad-request-id') ? randomUUID() : randomUUID().replaceAll('-', '');
     const json = JSON.stringify({ ...body, request_id: id, ...(has('extra-field') && status === 200 ? { marker: 'next' } : {}) });
@@ -148,7 +159,7 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
     }
     const topicRoute = /^\/v2\/[^/]+\/notifications\/(?:topics(?:\/([^/]+)(?:\/(subscriptions|publish))?)?|subscriptions\/([^/]+))$/.exec(url.pathname);
     const match = /^\/v2\/[^/]+\/notifications\/(sms\/callback|subscriptions)$/.exec(url.pathname);
-    if (!match && !topicRoute) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
+    if ((!match && !topicRoute) || (topicRoute && options.smsOnly)) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
     if (!req.headers['x-auth-token'] && !req.headers.authorization && !has('auth-ignored')) {
       if (has('problem-json')) return error(res, 401, 'APIGW.0301', 'Unauthorized');
       return reply(res, 401, { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: x-auth-token not found' });
@@ -157,6 +168,7 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
     const route = `${req.method} ${match[1]}`;
     if (route === 'PUT sms/callback') written = true;
     if (route === 'GET sms/callback' && written && has('reads-fail-after-write')) return reply(res, 503, { error_code: 'APIGW.0202', error_msg: 'Service unavailable, try again later.' });
+    if (route === 'GET sms/callback' && url.search === '' && ++unfilteredReads === options.staleRead) return reply(res, 200, { callback: [] });
     if (route === 'GET sms/callback') {
       const filter = url.searchParams.get('event_type');
       if (filter !== null && !EVENT_TYPES.includes(filter) && !has('accepts-bad-input')) return error(res, 400, 'SMN.0100', 'The eventType parameter is invalid.');
@@ -354,6 +366,7 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
     topics: () => topics.map((t) => t.name),
     requests: () => received,
     paths: () => [...seen],
+    unfilteredReads: () => unfilteredReads,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

@@ -4,6 +4,9 @@ import { createHash, createHmac } from 'node:crypto';
 import { constantTimeEqual } from '../contract/constant-time.js';
 
 export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
+/** The header by which a client declares the body's SHA-256 (or UNSIGNED-PAYLOAD) rather than have it computed. */
+const CONTENT_SHA256 = 'x-sdk-content-sha256';
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 export interface SignableRequest {
   method: string;
@@ -60,8 +63,11 @@ export function canonicalRequest(request: SignableRequest, signedHeaders: string
     .join('&');
   const names = [...signedHeaders].map((h) => h.toLowerCase()).sort();
   const canonicalHeaders = names.map((name) => `${name}:${headers.get(name) ?? ''}\n`).join('');
-  // A client may sign a declared payload hash (or UNSIGNED-PAYLOAD) instead of the body.
-  const payloadHash = headers.get('x-sdk-content-sha256') ?? sha256Hex(request.body ?? '');
+  // A client may sign a declared payload hash (or UNSIGNED-PAYLOAD, as the SDKs do for a
+  // Content-Type other than plain application/json) instead of the body; a declared hash
+  // that is not signed counts for nothing, or anyone could swap the body and keep the hash.
+  const declared = names.includes(CONTENT_SHA256) ? headers.get(CONTENT_SHA256) : undefined;
+  const payloadHash = declared ?? sha256Hex(request.body ?? '');
   return [request.method.toUpperCase(), canonicalUri, query, canonicalHeaders, names.join(';'), payloadHash].join('\n');
 }
 
@@ -121,6 +127,12 @@ export function verifyRequestSignature(request: SignableRequest, secretOf: (ak: 
   if (sk === undefined) return { ok: false, reason: 'unknown access key' };
   if (!constantTimeEqual(signature(request, parsed.signedHeaders, date, sk), parsed.signature.toLowerCase())) {
     return { ok: false, reason: 'signature does not match' };
+  }
+  // A signed hash vouches for the body only if it is the body's: a captured request sent
+  // again with another body must not pass on the first body's hash.
+  const declared = parsed.signedHeaders.some((name) => name.toLowerCase() === CONTENT_SHA256) ? headers[CONTENT_SHA256] : undefined;
+  if (typeof declared === 'string' && declared !== UNSIGNED_PAYLOAD && declared.trim().toLowerCase() !== sha256Hex(request.body ?? '')) {
+    return { ok: false, reason: 'X-Sdk-Content-Sha256 is not the SHA-256 of the body' };
   }
   return { ok: true, access: parsed.access };
 }

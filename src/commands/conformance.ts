@@ -4,7 +4,8 @@
 import { smnResponses } from '../contract/smn-responses.js';
 import type { CheckResult } from '../conformance/check.js';
 import { checks } from '../conformance/checks.js';
-import { runConformance } from '../conformance/runner.js';
+import { isMissingRoute } from '../conformance/operations.js';
+import { runConformance, type RunSelection } from '../conformance/runner.js';
 import {
   ConfigurationError,
   DEFAULT_MAX_BODY_BYTES,
@@ -20,6 +21,8 @@ import { describeAccessKey, maskUserinfo, secretMasker, type Mask } from '../con
 import { RequestFailed, TargetClient, type Exchange } from '../conformance/target.js';
 import { junitXml, summarizeOutcomes, writeReport, type OutcomeSummary } from '../report/report.js';
 import { processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
+import { conformanceConsole } from './conformance-console.js';
+import { closest } from './options.js';
 import { secretOption } from './option-values.js';
 
 /** The target could not be reached at the start, or is not an SMN base URL: exit 2, one line. */
@@ -35,13 +38,15 @@ export const conformanceCommand: Command = {
     return `Usage: smn-kit conformance --target URL [--project-id ID]
                            [--token-file FILE | --ak AK --sk-file FILE]
                            [--allow-writes] [--strict] [--rate N] [--timeout MS] [--max-body BYTES]
-                           [--json FILE] [--junit FILE]
+                           [--checks NAME,...] [--operations ID,...] [--json FILE] [--junit FILE]
 
 ${wrap(`Runs every check (${checks.map((check) => check.name).join(', ')}) against every operation of the contract (${smnResponses().operations.map((operation) => operation.operationId).join(', ')}) of the target, and prints a verdict per check and operation. Each failure names what was expected and what was received, and gives a curl command that reproduces it. The token, SK and AK are replaced by *** in every line and report, also where the target echoes them.`)}
 
 A misbehaving target does not stop the run: a request that gets no answer in time, is
 cut off, or answers more than --max-body bytes is that check's verdict (error, or fail
 for an oversized answer), the other checks still run, and the reports are written.
+Each verdict is printed as it comes, the skipped checks grouped by their reason at the
+end; on a terminal (stderr a TTY, CI unset), a progress line names the check running.
 
 Nothing is changed on the target unless --allow-writes is given: UpdateSmsEvent (PUT)
 checks, including the negative ones, are reported as skipped without it. With it, the
@@ -74,7 +79,13 @@ Options (environment variable in brackets):
   --rate N           at most N requests per second (default: no bound) [${ENVIRONMENT.rate}]
   --timeout MS       time to wait for each answer, body included (default ${DEFAULT_TIMEOUT_MS}) [${ENVIRONMENT.timeoutMs}]
   --max-body BYTES   largest answer body read; a larger one fails its check (default ${DEFAULT_MAX_BODY_BYTES}) [${ENVIRONMENT.maxBodyBytes}]
-  --json FILE        write {target, results, summary} as JSON
+  --checks LIST      run only these checks (comma-separated, names as reported); with --allow-writes,
+                     bindings_restored and resources_cleaned run whenever something may have been written
+  --operations LIST  check only these operations (comma-separated operationIds): those the deployment
+                     implements. An operation the target does not route at all (404 APIGW.0101 to a
+                     valid request) is one failure, its other checks skipped
+  --json FILE        write {target, results, summary} as JSON (also when the run cannot start: then
+                     with "error" and no results)
   --junit FILE       write JUnit XML, one test case per check and operation (error outcomes as <error>)
   -h, --help         show this help
 
@@ -99,6 +110,8 @@ Example:
     rate: { type: 'string' },
     timeout: { type: 'string' },
     'max-body': { type: 'string' },
+    checks: { type: 'string' },
+    operations: { type: 'string' },
     json: { type: 'string' },
     junit: { type: 'string' },
   },
@@ -113,8 +126,9 @@ Example:
     let mask: Mask = secretMasker([flag('token'), flag('sk'), flag('ak'), io.env[ENVIRONMENT.token], io.env[ENVIRONMENT.sk]]);
     try {
       const options = optionsOf(values, io.env);
+      const selection = selectionOf(values);
       mask = new TargetClient(options).mask;
-      return await conform(values, options, (line) => void io.stdout.write(`${mask(line)}\n`));
+      return await conform(values, options, selection, io, (line) => void io.stdout.write(`${mask(line)}\n`));
     } catch (error) {
       if (error instanceof UsageError) throw new UsageError(mask(maskUserinfo(error.message)));
       throw error;
@@ -182,13 +196,41 @@ function optionsOf(values: OptionValues, env: NodeJS.ProcessEnv): ConformanceOpt
   }
 }
 
-async function conform(values: OptionValues, options: ConformanceOptions, out: (line: string) => void): Promise<number> {
-  await preflight(options);
-  const auth = options.token ? 'token' : options.ak ? `AK/SK (AK ${describeAccessKey(options.ak)})` : 'no credentials given';
-  out(`smn-kit conformance: ${options.target} (project ${options.projectId}, ${auth}, writes ${options.allowWrites ? 'allowed' : 'off'})`);
+/**
+ * --checks and --operations, each name checked against the suite's: an unknown one is
+ * a usage error with the closest name, if one is close.
+ */
+function selectionOf(values: OptionValues): RunSelection {
+  const names = (flag: 'checks' | 'operations', known: string[]): string[] | undefined => {
+    const value = values[flag];
+    if (value === undefined) return undefined;
+    const given = String(value).split(',').map((name) => name.trim()).filter(Boolean);
+    if (given.length === 0) throw new UsageError(`--${flag} needs names separated by commas, such as ${known.slice(0, 2).join(',')}`);
+    for (const name of given) {
+      if (known.includes(name)) continue;
+      const guess = closest(name, known);
+      throw new UsageError(`--${flag}: unknown ${flag === 'checks' ? 'check' : 'operation'} "${name.slice(0, 60)}"; ${guess ? `did you mean ${guess}? ` : ''}the ${flag}: ${known.join(', ')}`);
+    }
+    return given;
+  };
+  return { checks: names('checks', checks.map((check) => check.name)), operations: names('operations', smnResponses().operations.map((op) => op.operationId)) };
+}
 
-  const results = await runConformance(options);
-  for (const result of results) printResult(out, result);
+async function conform(values: OptionValues, options: ConformanceOptions, selection: RunSelection, io: CommandIo, out: (line: string) => void): Promise<number> {
+  try {
+    await preflight(options);
+  } catch (error) {
+    // The reports say why there are no results: a CI job that reads them gets the reason.
+    if (error instanceof ConnectionError) writeReports(values, options, [], summarizeOutcomes([]), error.message);
+    throw error;
+  }
+  const auth = options.token ? 'token' : options.ak ? `AK/SK (AK ${describeAccessKey(options.ak)})` : 'no credentials given';
+  const only = [selection.operations && `operations ${selection.operations.join(', ')}`, selection.checks && `checks ${selection.checks.join(', ')}`].filter(Boolean).join('; ');
+  out(`smn-kit conformance: ${options.target} (project ${options.projectId}, ${auth}, writes ${options.allowWrites ? 'allowed' : 'off'}${only ? `; only ${only}` : ''})`);
+
+  const display = conformanceConsole(out, io);
+  const results = await runConformance(options, { ...selection, onStart: (step) => display.onStart(step), onResult: (result) => display.onResult(result) });
+  display.finish();
   const summary = summarizeOutcomes(results.map((r) => r.status));
   out(`${results.length} checks: ${summary.pass} pass, ${summary.fail} fail, ${summary.error} error, ${summary.warn} warn, ${summary.skip} skip`);
   // Its error carries the restoring request only when something was written and could not be put back.
@@ -210,8 +252,6 @@ async function preflight(options: ConformanceOptions): Promise<void> {
   const responses = smnResponses();
   const notFound = responses.contract.errors.get('api_not_found');
   const missingCode = notFound && 'error_code' in notFound.body ? notFound.body.error_code : undefined;
-  const isMissingRoute = (exchange: Exchange): boolean =>
-    exchange.response.status === (notFound?.status ?? 404) && (exchange.response.json as { error_code?: unknown } | undefined)?.error_code === missingCode;
   const paths = [...new Set(responses.operations.map((op) => op.path))];
   for (const [i, path] of paths.entries()) {
     let exchange: Exchange;
@@ -221,7 +261,7 @@ async function preflight(options: ConformanceOptions): Promise<void> {
       if (i === 0 && error instanceof RequestFailed && error.kind === 'unreachable') throw new ConnectionError(error.message);
       return;
     }
-    if (!isMissingRoute(exchange)) return;
+    if (!isMissingRoute(responses, exchange)) return;
   }
   const origin = new URL(options.target).origin;
   throw new ConnectionError(
@@ -229,37 +269,30 @@ async function preflight(options: ConformanceOptions): Promise<void> {
   );
 }
 
-const TAGS = { pass: 'PASS', fail: 'FAIL', error: 'ERROR', warn: 'WARN', skip: 'SKIP' } as const;
-
-function printResult(out: (line: string) => void, result: CheckResult): void {
-  out(`  ${TAGS[result.status]} ${result.operation} ${result.check}`);
-  if (result.status === 'fail' || result.status === 'error' || result.status === 'warn') {
-    out(`       ${result.message}`);
-    if (result.reproducer) out(`       ${result.check === 'bindings_restored' ? 'restore' : 'reproduce'}: ${result.reproducer}`);
-  }
-}
-
-function writeReports(values: OptionValues, options: ConformanceOptions, results: CheckResult[], summary: OutcomeSummary): void {
+/** The --json and --junit reports; `stopped`, why the run could not start (then there are no results). */
+function writeReports(values: OptionValues, options: ConformanceOptions, results: CheckResult[], summary: OutcomeSummary, stopped?: string): void {
   // Results are masked already; the whole text once more, for anything else a report quotes.
   const { mask } = new TargetClient(options);
   try {
     if (typeof values.json === 'string') {
       const document = {
         target: options.target,
+        ...(stopped === undefined ? {} : { error: stopped }),
         results: results.map(({ operation, check, status, message, reproducer }) => ({ operation, check, status, message, reproducer: reproducer ?? null })),
         summary,
       };
       writeReport(values.json, mask(`${JSON.stringify(document, null, 2)}\n`));
     }
     if (typeof values.junit === 'string') {
-      const cases = results.map((r) => ({
+      const failedStart = stopped === undefined ? [] : [{ suite: 'smn-kit conformance', name: 'target', status: 'error' as const, message: stopped, details: stopped, seconds: 0 }];
+      const cases = [...failedStart, ...results.map((r) => ({
         suite: r.operation,
         name: r.check,
         status: r.status,
         message: r.message,
         details: r.reproducer ? `${r.message}\n${r.check === 'bindings_restored' ? 'restore' : 'reproduce'}: ${r.reproducer}` : r.message,
         seconds: (r.durationMs ?? 0) / 1000,
-      }));
+      }))];
       writeReport(values.junit, mask(junitXml(`smn-kit conformance ${options.target}`, cases)));
     }
   } catch (error) {

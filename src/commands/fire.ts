@@ -12,7 +12,7 @@ import { smnSigner } from '../fire/smn-signer.js';
 import { subhookEventNames } from '../fire/subhook-event.js';
 import { subhookProductIds } from '../judge/subhook.js';
 import { commandError } from './errors.js';
-import { processIo, UsageError, type Command, type CommandIo, type OptionValues, type OptionValue } from './command.js';
+import { onStop, processIo, UsageError, type Command, type CommandIo, type OptionValues, type OptionValue } from './command.js';
 import { integerOption, KEY_VARIABLE, smnCertificateOption, subhookKeyOption } from './option-values.js';
 import { readFileSync } from 'node:fs';
 
@@ -203,9 +203,21 @@ async function fire(values: OptionValues, positionals: string[], io: CommandIo):
   const out = (line: string): void => void io.stdout.write(`${line}\n`);
   const plan = planFire(options);
   out(`smn-kit fire: ${plural(plan.deliveries.length, 'deliver')} to ${printableUrl(to)} (seed ${plan.seed})`);
-  const result = await runFire(plan, { rate, timeoutMs, out });
+  // Ctrl-C or SIGTERM ends the delivery in flight at once, whatever the receiver is doing.
+  const stopping = new AbortController();
+  const release = onStop(io, () => stopping.abort());
+  let result;
+  try {
+    result = await runFire(plan, { rate, timeoutMs, out, signal: stopping.signal });
+  } finally {
+    release();
+  }
   const perSecond = result.seconds > 0 ? ` (${Math.round(result.sent / result.seconds)}/s)` : '';
   const outcome = result.unexpected === 0 ? 'every answer as expected' : `${result.unexpected} of ${result.sent} not as expected`;
+  if (result.stopped) {
+    out(`smn-kit fire: stopped after ${plural(result.sent, 'deliver')} of ${plan.deliveries.length} in ${result.seconds.toFixed(2)} s: ${outcome}`);
+    return 1;
+  }
   out(`smn-kit fire: ${plural(result.sent, 'deliver')} in ${result.seconds.toFixed(2)} s${perSecond}: ${outcome}`);
   return result.unexpected === 0 ? 0 : 1;
 }

@@ -5,7 +5,7 @@ import { AUTH_MODES, type AuthConfig, type AuthMode } from '../mock/engine/auth.
 import { isLoopbackHost, type DeliveryPolicy } from '../mock/delivery/policy.js';
 import { MAX_DELIVERIES } from '../mock/delivery/notifier.js';
 import { defaultSeedPath, generateSubscriptions, loadSeedSubscriptions, SeedError } from '../mock/emulator/seed.js';
-import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, startMock } from '../mock/server.js';
+import { BODY_BUDGET_BYTES, DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, startMock } from '../mock/server.js';
 import { readSigningIdentity, SigningIdentityError, type SigningIdentity } from '../mock/delivery/signing.js';
 import { ENGINES, type EngineName } from '../mock/engine/validation.js';
 import { STATE_LIMITS, StateFileError, type Subscription } from '../mock/emulator/state.js';
@@ -52,8 +52,10 @@ subscription gets its confirmation, with the link, and its messages in the outbo
 (GET /_mock/outbox): what the phone or mailbox would have received.
 
 Published notifications go to loopback endpoints only (127.0.0.1, ::1, localhost),
-unless --allow-hosts names other hosts; a publication reaches at most ${MAX_DELIVERIES}
-subscribers. The state holds at most ${STATE_LIMITS.projects.max} changed projects, ${STATE_LIMITS.subscriptions.max} subscriptions
+unless --allow-hosts names other hosts. A mock listening beyond loopback that checks no
+credential (--auth none or presence) delivers only to the hosts --allow-hosts names,
+this machine included (nowhere without it), or give --auth token or aksk. A publication
+reaches at most ${MAX_DELIVERIES} subscribers. The state holds at most ${STATE_LIMITS.projects.max} changed projects, ${STATE_LIMITS.subscriptions.max} subscriptions
 of changed projects, ${STATE_LIMITS.topics.max} topics (made or added) and ${STATE_LIMITS.templates.max} message templates; past
 them a change gets 403 (SMN.0001, SMN.0007, SMN.0004, SMN.0044).
 
@@ -61,7 +63,9 @@ Options:
   --host HOST              interface to listen on (default ${DEFAULT_HOST})
   --port PORT              port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --quiet                  no log line per request
-  --max-body BYTES         largest request body accepted, larger ones get 413 (default ${DEFAULT_MAX_BODY_BYTES})
+  --max-body BYTES         largest request body accepted, larger ones get 413 (default ${DEFAULT_MAX_BODY_BYTES}).
+                           All requests together hold at most ${BODY_BUDGET_BYTES} bytes of bodies (or BYTES,
+                           if larger) until answered; past that, 503 APIGW.0202 with Retry-After: 1
   --stateless              no state: every answer is the contract's example (pure Prism)
   --state-file FILE        load the state from FILE at start and save it there after each change
   --strict-topics          refuse bindings to topics the mock does not know (SMN.0141/0143/0145);
@@ -80,7 +84,8 @@ Options:
                            Secrets given on the command line show in the process list: prefer
                            the environment variable or the file (its first line).
   --allow-hosts LIST       also deliver notifications to these hosts (comma-separated), or to
-                           every host with '*' (default: loopback only)
+                           every host with '*' (default: loopback only; with --host beyond
+                           loopback and --auth none or presence, only the hosts named here)
   --auto-confirm           new subscriptions are confirmed at once, with no SubscriptionConfirmation
   --https-port PORT        also serve HTTPS on PORT (0 picks a free one) with the signing
                            certificate; notification links and signing_cert_url then use it
@@ -198,6 +203,9 @@ Example:
           ? `listening beyond loopback (${host}): /_mock/ needs the --admin-token`
           : `warning: listening beyond loopback (${host}): /_mock/ needs the API's credentials (auth ${auth.mode}${auth.mode === 'presence' || auth.mode === 'none' ? ', which anyone can meet: give --admin-token' : ''})`,
       );
+      if (deliverTo === undefined && (auth.mode === 'presence' || auth.mode === 'none')) {
+        warn(`warning: notifications are delivered nowhere, this machine included: anyone who can reach ${host} could otherwise make the mock POST to its loopback ports. Give --allow-hosts 127.0.0.1 (or other hosts), or --auth token or aksk`);
+      }
     }
     // Nothing a request does may end the server: a failure that escapes every handler is
     // logged, and the mock keeps serving. Only when the mock owns the process (no io signal):
@@ -236,8 +244,9 @@ function signingOf(values: OptionValues): SigningIdentity | undefined {
   }
 }
 
-function deliveryPolicyOf(value: string | undefined): DeliveryPolicy {
-  if (value === undefined) return 'loopback';
+/** The policy --allow-hosts gives; undefined without it (the mock's default: see deliveryPolicy). */
+function deliveryPolicyOf(value: string | undefined): DeliveryPolicy | undefined {
+  if (value === undefined) return undefined;
   if (value.trim() === '*') return 'any';
   const hosts = value.split(',').map((host) => host.trim()).filter(Boolean);
   if (hosts.length === 0) throw new UsageError(`--allow-hosts needs host names separated by commas, or '*'; got "${value}"`);

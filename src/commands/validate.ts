@@ -6,7 +6,7 @@ import { KINDS, type Kind } from '../validate/judge.js';
 import { itemLine, junitCollector, openValidateJson, summaryLine } from '../validate/report.js';
 import { countSignature, signatureCounts, smnSignatureCounts } from '../judge/verdict.js';
 import { validateFiles } from '../validate/run.js';
-import { EXTENSIONS, listSourceFiles } from '../validate/sources.js';
+import { EXTENSIONS, listSourceFiles, MAX_DOCUMENT_BYTES } from '../validate/sources.js';
 import { commandError } from './errors.js';
 
 const OUTPUT_FLUSH_BYTES = 1 << 16;
@@ -47,7 +47,8 @@ body, a {headers, body} pair, or a raw delivery), and SUBHOOK events and deliver
                    for its status; a request the contract refuses must not get a 2xx
   folders          every ${EXTENSIONS.join(', ')} file under them, other files left alone
 JSON Lines files are streamed: memory stays flat however many lines they have
-(.json and .har files are read whole). A line that is not JSON is an invalid item.
+(.json and .har files are read whole, and refused over ${MAX_DOCUMENT_BYTES / 2 ** 20} MiB, exit 2). A line
+that is not JSON is an invalid item.
 
 An SMN notification is judged as smn-kit listen judges it, offline: the envelope of its
 type, the headers against the body (when they were saved), the signature (with
@@ -93,7 +94,8 @@ ${SMN_CERT_HELP}
   -h, --help        show this help
 
 Exit status: 0 when nothing is invalid (warnings and skips included), 1 when an item is
-invalid, 2 for usage errors (unknown option, a path that cannot be read).
+invalid, 2 for usage errors (unknown option, a path that cannot be read, a .json or .har
+file too large to read whole).
 
 Example:
   smn-kit validate --kind smn fixtures/smn/payloads/valid

@@ -1,8 +1,10 @@
 // The SMS callback bindings a run with --allow-writes touches, kept safe. Nothing is
-// written until the bindings before the run are known for certain (a 200 ListSmsEvent
-// whose callback list obeys the contract): a failed read is never "nothing bound".
-// After writing, the bindings are read again and only what differs is put back; when
-// that cannot be done, the caller gets the exact UpdateSmsEvent body that restores them.
+// written until the bindings before the run are known for certain: the first complete
+// read (a 200 ListSmsEvent whose callback list obeys the contract), confirmed by a
+// second that agrees. A failed read is never "nothing bound", and a later read that
+// disagrees is never a new start: it stops the writes. After writing, the bindings are
+// read again and only what differs from the start is put back; when that cannot be
+// done, the caller gets the exact UpdateSmsEvent body that restores them.
 import type { SmnOperation, SmnResponses, Schema } from '../contract/smn-responses.js';
 import { describeProblems } from './evidence.js';
 import { RequestFailed, type Exchange, type SentRequest, type TargetClient } from './target.js';
@@ -51,15 +53,56 @@ export function compareBindings(before: Binding[], after: Binding[]): string | u
   return a === b ? undefined : `before ${a}, after ${b}`;
 }
 
+/** Reads that must agree before anything is written: one stale answer is never the start. */
+const CONFIRMING_READS = 2;
+
 export class CallbackBindings {
-  private initialRead: Promise<{ exchange: Exchange; bindings: Binding[] }> | undefined;
+  /**
+   * The first complete read of the run (a 200 whose callback list obeys the contract),
+   * by whichever check it was made: the bindings before the run. Never replaced.
+   */
+  private first: { exchange: Exchange; bindings: Binding[] } | undefined;
+  /** Complete reads that agreed with the first before anything was written, the first included. */
+  private agreeing = 0;
+  /** Set when a complete read disagreed with the first before anything was written: the start is then unknown. */
+  private disagreement: string | undefined;
+  /** Whether a request that may change the bindings (a PUT) was sent. */
+  private written = false;
+  private confirming: Promise<BindingsRead> | undefined;
 
   constructor(
     private readonly client: TargetClient,
     private readonly responses: SmnResponses,
     private readonly list: SmnOperation,
     private readonly update: SmnOperation,
-  ) {}
+  ) {
+    const listPath = new URL(`${client.options.target}${client.path(list.path)}`).pathname;
+    client.watch({
+      sending: (request) => {
+        if (request.method === update.method) this.written = true;
+      },
+      answered: (exchange) => {
+        const url = new URL(exchange.request.url);
+        if (exchange.request.method === list.method && url.pathname === listPath && url.search === '') this.learn(this.judge(exchange));
+      },
+    });
+  }
+
+  /**
+   * Keeps what an unfiltered read said, while nothing has been written: the first
+   * complete read is the start; one that disagrees with it makes the start unknown.
+   */
+  private learn(read: BindingsRead): void {
+    if (this.written || read.uncertain !== undefined || !read.bindings || !read.exchange) return;
+    if (!this.first) {
+      this.first = { exchange: read.exchange, bindings: read.bindings };
+      this.agreeing = 1;
+      return;
+    }
+    const difference = compareBindings(this.first.bindings, read.bindings);
+    if (difference === undefined) this.agreeing++;
+    else this.disagreement ??= `two reads of ListSmsEvent answered differently before anything was written (${difference.replace(/^before/, 'first').replace(/, after/, ', then')}): the bindings before the run are not known, so nothing is written`;
+  }
 
   /** The event types UpdateSmsEvent accepts, from the contract. */
   settableEventTypes(): string[] {
@@ -79,13 +122,16 @@ export class CallbackBindings {
   }
 
   private async readOnce(): Promise<BindingsRead & { retry?: boolean }> {
-    let exchange: Exchange;
     try {
-      exchange = await this.client.send({ method: this.list.method, path: this.client.path(this.list.path) });
+      return this.judge(await this.client.send({ method: this.list.method, path: this.client.path(this.list.path) }));
     } catch (error) {
       if (error instanceof RequestFailed) return { uncertain: `ListSmsEvent got no usable answer: ${error.message}`, retry: error.kind !== 'too-large' };
       throw error;
     }
+  }
+
+  /** What an answer to an unfiltered ListSmsEvent says of the bindings, and whether it is worth asking again. */
+  private judge(exchange: Exchange): BindingsRead & { retry?: boolean } {
     const { status, json } = exchange.response;
     if (status !== 200) {
       const code = (json as { code?: unknown; error_code?: unknown } | undefined)?.code ?? (json as { error_code?: unknown } | undefined)?.error_code;
@@ -105,13 +151,22 @@ export class CallbackBindings {
     return { exchange, bindings };
   }
 
-  /** The bindings found when the run started, read (once) before anything is written; BindingsUnknown otherwise. */
-  initial(): Promise<{ exchange: Exchange; bindings: Binding[] }> {
-    this.initialRead ??= this.read().then(({ exchange, bindings, uncertain }) => {
-      if (uncertain || !exchange || !bindings) throw new BindingsUnknown(`the callback bindings before the run could not be read with certainty (${uncertain ?? 'no answer'})`);
-      return { exchange, bindings };
-    });
-    return this.initialRead;
+  /**
+   * The bindings found when the run started: the first complete read, once a second
+   * one agrees with it (read here when the checks before made none). BindingsUnknown
+   * when they could not be read, or when two reads disagreed before anything was
+   * written: one stale answer must never be what the writes start from.
+   */
+  async initial(): Promise<{ exchange: Exchange; bindings: Binding[] }> {
+    for (let asked = 0; asked < CONFIRMING_READS && !this.disagreement && this.agreeing < CONFIRMING_READS && !this.written; asked++) {
+      // Checks that ask together share one read.
+      this.confirming ??= this.read().finally(() => (this.confirming = undefined));
+      const { uncertain, exchange } = await this.confirming;
+      if (uncertain || !exchange) throw new BindingsUnknown(`the callback bindings before the run could not be read with certainty (${uncertain ?? 'no answer'})`);
+    }
+    if (this.disagreement) throw new BindingsUnknown(this.disagreement);
+    if (!this.first || (this.agreeing < CONFIRMING_READS && !this.written)) throw new BindingsUnknown('the callback bindings before the run could not be read with certainty (no complete answer)');
+    return this.first;
   }
 
   /** A body that writes back what was bound at the start: a PUT that changes nothing. */

@@ -4,7 +4,8 @@
 import { smnResponses, type SmnOperation, type SmnResponses } from '../contract/smn-responses.js';
 import { CallbackBindings } from './bindings.js';
 import type { ConformanceOptions } from './options.js';
-import { isWrite, LIST_SMS_EVENT, UPDATE_SMS_EVENT } from './operations.js';
+import { requestLabel } from './evidence.js';
+import { isMissingRoute, isWrite, LIST_SMS_EVENT, UPDATE_SMS_EVENT } from './operations.js';
 import { Sandbox } from './sandbox.js';
 import { TargetClient, type Exchange } from './target.js';
 
@@ -17,12 +18,45 @@ export class CheckContext {
   /** The topics and subscriptions the run makes, and deletes at the end. */
   readonly sandbox: Sandbox;
   private readonly memo = new Map<string, Promise<unknown>>();
+  /** Per operation, whether an answer came from a route of the target, and the first that was the gateway's "no such API". */
+  private readonly routes = new Map<string, { routed: boolean; missing?: Exchange }>();
 
   constructor(readonly options: ConformanceOptions, responses: SmnResponses = smnResponses()) {
     this.client = new TargetClient(options);
     this.responses = responses;
     this.bindings = new CallbackBindings(this.client, responses, this.operation(LIST_SMS_EVENT), this.operation(UPDATE_SMS_EVENT));
-    this.sandbox = new Sandbox(this.client, (operationId) => this.operation(operationId), options.allowWrites);
+    this.sandbox = new Sandbox(this.client, (operationId) => this.operation(operationId), options.allowWrites, (exchange) => isMissingRoute(responses, exchange));
+  }
+
+  /**
+   * Why the target has no route for the operation at all: every answer to the requests
+   * the checks sent it was the gateway's "no such API". Undefined while any answer was
+   * not, or none came yet. Confirmed once by asking again with the URN's colons
+   * percent-encoded, without credentials or body (it changes nothing): a target that
+   * routes only encoded colons has the route, and its refusal of raw ones is a finding
+   * of the checks.
+   */
+  async unrouted(operationId: string): Promise<string | undefined> {
+    const seen = this.routes.get(operationId);
+    if (!seen || seen.routed || !seen.missing) return undefined;
+    const missing = seen.missing;
+    return this.once(`unrouted ${operationId}`, () => this.confirmUnrouted(operationId, missing));
+  }
+
+  private async confirmUnrouted(operationId: string, exchange: Exchange): Promise<string | undefined> {
+    const operation = this.operation(operationId);
+    // Any URN will do to find a route; one of the run's when it has one, else one made up (the run may have no topic to take the region from).
+    const made = `urn:smn:cn-north-4:${this.options.projectId}:${this.sandbox.topicName('absent')}`;
+    const parameters = await this.absentParameters(operation).catch(() => Object.fromEntries(operation.parameters.filter((p) => p.in === 'path' && p.name !== 'project_id').map((p) => [p.name, p.name === 'subscription_urn' ? `${made}:${'0'.repeat(32)}` : made])));
+    let probe: Exchange;
+    try {
+      probe = await this.client.send({ method: operation.method, path: this.client.path(operation.path, parameters, { encodeColons: true }), auth: false });
+    } catch {
+      return undefined;
+    }
+    if (!isMissingRoute(this.responses, probe)) return undefined;
+    const { status, json } = exchange.response;
+    return `the target does not route ${operation.operationId} (${operation.method} ${operation.path}): ${requestLabel(exchange.request)} got ${status} ${String((json as { error_code?: unknown }).error_code)} (no such API), with the URN's colons raw and percent-encoded`;
   }
 
   /**
@@ -67,7 +101,12 @@ export class CheckContext {
   /** Sends a request to the operation: path parameters resolved (see `parameters`), the body as given. */
   async request(operation: SmnOperation, spec: { query?: string; body?: string; contentType?: string; auth?: boolean; path?: Record<string, string> } = {}): Promise<Exchange> {
     const path = this.client.path(operation.path, await this.parameters(operation, spec.path));
-    return this.client.send({ method: operation.method, path, query: spec.query, body: spec.body, contentType: spec.contentType, auth: spec.auth });
+    const exchange = await this.client.send({ method: operation.method, path, query: spec.query, body: spec.body, contentType: spec.contentType, auth: spec.auth });
+    const seen = this.routes.get(operation.operationId) ?? { routed: false };
+    if (!isMissingRoute(this.responses, exchange)) seen.routed = true;
+    else seen.missing ??= exchange;
+    this.routes.set(operation.operationId, seen);
+    return exchange;
   }
 
   operation(operationId: string): SmnOperation {

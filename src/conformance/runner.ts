@@ -4,6 +4,8 @@
 import { error, type Check, type CheckResult, type CheckVerdict } from './check.js';
 import { BindingsUnknown } from './bindings.js';
 import { checksFor } from './checks.js';
+import { bindingsRestored, resourcesCleaned } from './checks/cleanup.js';
+import { CANCEL_SUBSCRIPTION, UPDATE_SMS_EVENT } from './operations.js';
 import { CheckContext } from './context.js';
 import { requestLabel } from './evidence.js';
 import type { ConformanceOptions } from './options.js';
@@ -45,12 +47,75 @@ function stoppedVerdict(failure: unknown): CheckVerdict {
   return error(`the check stopped: ${name}: ${message}`);
 }
 
-/** Every check against every operation, in order: what `smn-kit conformance` runs and reports. */
-export async function runConformance(options: ConformanceOptions): Promise<CheckResult[]> {
+/** One check of one operation in a run, with its place. */
+export interface Step {
+  operation: string;
+  check: string;
+  /** From 1. */
+  index: number;
+  total: number;
+}
+
+/** Which part of the suite a run runs, and who hears of its progress. */
+export interface RunSelection {
+  /** The checks to run, by name (default all). */
+  checks?: readonly string[];
+  /** The operations to check, by operationId (default all): those a deployment implements. */
+  operations?: readonly string[];
+  /** Called as each check starts. */
+  onStart?: (step: Step) => void;
+  /** Called with each result as it comes. */
+  onResult?: (result: CheckResult, step: Step) => void;
+}
+
+/**
+ * The checks a selection runs, in the suite's order. The kit's promises run whenever
+ * writes are allowed, whatever was selected: bindings_restored once a check of
+ * UpdateSmsEvent runs, resources_cleaned always (it finds what the run made, if anything).
+ */
+export function plan(options: ConformanceOptions, selection: RunSelection, operations: readonly string[]): { operation: string; check: Check }[] {
+  const wanted = (names: readonly string[] | undefined, name: string): boolean => names === undefined || names.includes(name);
+  const chosen = operations.flatMap((operation) =>
+    checksFor(operation)
+      .filter((check) => wanted(selection.operations, operation) && wanted(selection.checks, check.name))
+      .map((check) => ({ operation, check })),
+  );
+  if (!options.allowWrites) return chosen;
+  const promised = (operation: string, check: Check, when: boolean) => (when && !chosen.some((c) => c.check === check) ? [{ operation, check }] : []);
+  const bindings = promised(UPDATE_SMS_EVENT, bindingsRestored, chosen.some((c) => c.operation === UPDATE_SMS_EVENT));
+  const resources = promised(CANCEL_SUBSCRIPTION, resourcesCleaned, chosen.length > 0);
+  // In the suite's order: bindings_restored after UpdateSmsEvent's checks, resources_cleaned last of all.
+  const after = chosen.map((c) => c.operation).lastIndexOf(UPDATE_SMS_EVENT) + 1;
+  return [...chosen.slice(0, after), ...bindings, ...chosen.slice(after), ...resources];
+}
+
+/**
+ * The selected checks against the selected operations, in order: what `smn-kit
+ * conformance` runs and reports. An operation the target does not route at all (its
+ * valid request gets the gateway's "no such API") is one failure, its other checks
+ * skipped with that reason, rather than a page of failures.
+ */
+export async function runConformance(options: ConformanceOptions, selection: RunSelection = {}): Promise<CheckResult[]> {
   const context = new CheckContext(options);
+  const steps = plan(options, selection, context.responses.operations.map((op) => op.operationId));
   const results: CheckResult[] = [];
-  for (const operation of context.responses.operations) {
-    for (const check of checksFor(operation.operationId)) results.push(await runCheck(context, check, operation.operationId));
+  const unrouted = new Map<string, string>();
+  for (const [i, { operation, check }] of steps.entries()) {
+    const step = { operation, check: check.name, index: i + 1, total: steps.length };
+    selection.onStart?.(step);
+    const why = unrouted.get(operation);
+    let result: CheckResult =
+      why === undefined || check === resourcesCleaned || check === bindingsRestored
+        ? await runCheck(context, check, operation)
+        : { operation, check: check.name, status: 'skip', message: `not run: the target does not route ${operation}`, durationMs: 0 };
+    const found = why === undefined ? await context.unrouted(operation) : undefined;
+    if (found !== undefined) {
+      unrouted.set(operation, found);
+      const rest = steps.slice(i + 1).filter((s) => s.operation === operation).length;
+      result = { ...result, status: 'fail', message: `${found}; ${rest > 0 ? `its remaining ${rest} check(s) are not run. ` : ''}If the deployment does not implement ${operation}, leave it out with --operations` };
+    }
+    results.push(result);
+    selection.onResult?.(result, step);
   }
   return results;
 }

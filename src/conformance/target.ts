@@ -3,9 +3,9 @@
 // every exchange kept for the report, and a `curl` reproducer for any of them with
 // secrets replaced by `***`. A request that gets no usable answer is a RequestFailed
 // (the check it belongs to reports it); it never ends the run.
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { signRequest } from '../auth/aksk.js';
+import { OutgoingError, send, type OutgoingAnswer } from '../net/outgoing.js';
+import { isSecretHeader, MASK } from '../net/secrets.js';
 import type { ConformanceOptions } from './options.js';
 import { secretMasker, type Mask } from './secrets.js';
 
@@ -59,8 +59,6 @@ export class RequestFailed extends Error {
   }
 }
 
-const SECRET_HEADERS = new Set(['x-auth-token', 'authorization', 'x-security-token']);
-
 const NETWORK_REASONS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ENOTFOUND: 'unknown host',
@@ -71,19 +69,15 @@ const NETWORK_REASONS: Record<string, string> = {
   ETIMEDOUT: 'connection timed out',
 };
 
-/** One sentence for a request that got no answer. */
-function describeFailure(error: NodeJS.ErrnoException, url: string): string {
-  const code = error.code;
+/** One sentence for a request that got no answer; `code` is the network error's code, or its message. */
+function describeFailure(code: string | undefined, url: string): string {
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return `${url} does not answer TLS: its port seems to serve plain HTTP; try --target ${url.replace(/^https:/, 'http:')}`;
   if (code && NETWORK_REASONS[code]) return `cannot reach ${url}: ${NETWORK_REASONS[code]} (${code})`;
-  if (code && /CERT|SSL|TLS|SELF_SIGNED|VERIFY/.test(code)) return `TLS failure talking to ${url}: ${error.message} (${code})`;
-  return `cannot reach ${url}: ${error.message}`;
+  if (code && /CERT|SSL|TLS|SELF_SIGNED|VERIFY/.test(code)) return `TLS failure talking to ${url} (${code})`;
+  return `cannot reach ${url}: ${code ?? 'no answer'}`;
 }
 
-interface RawAnswer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
+type RawAnswer = OutgoingAnswer;
 
 export class TargetClient {
   private nextSlot = 0;
@@ -94,8 +88,16 @@ export class TargetClient {
     this.mask = secretMasker([options.token, options.sk, options.ak]);
   }
 
-  /** Called with every exchange that got an answer (the sandbox learns what the run created). */
-  onExchange?: (exchange: Exchange) => void;
+  private readonly watchers: { sending?: (request: SentRequest) => void; answered?: (exchange: Exchange) => void }[] = [];
+
+  /**
+   * Calls `sending` with every request before it goes out (it may change the target even
+   * when no answer comes) and `answered` with every exchange that got an answer: the
+   * sandbox learns what the run created, the bindings what each read said.
+   */
+  watch(watcher: { sending?: (request: SentRequest) => void; answered?: (exchange: Exchange) => void }): void {
+    this.watchers.push(watcher);
+  }
 
   /**
    * `/v2/{project_id}/...` with this run's project id and the other path parameters
@@ -119,6 +121,7 @@ export class TargetClient {
     if (spec.auth !== false) Object.assign(headers, this.credentials(spec.method, url, headers, spec.body));
     const request: SentRequest = { method: spec.method, url, headers, body: spec.body };
     const failed = (message: string, kind: FailureKind): RequestFailed => new RequestFailed(this.mask(message), kind, request);
+    for (const watcher of this.watchers) watcher.sending?.(request);
 
     const answer = await this.exchange(new URL(url), request, failed);
     const text = this.mask(answer.body.toString('utf8'));
@@ -133,64 +136,40 @@ export class TargetClient {
       // not JSON: the checks say so
     }
     const exchange = { request, response: received };
-    this.onExchange?.(exchange);
+    for (const watcher of this.watchers) watcher.answered?.(exchange);
     return exchange;
   }
 
   /**
-   * One request on the wire. It settles once: with the whole answer, or with why there is
-   * none. The timeout bounds the whole exchange (a body that trickles in included), and
-   * reading stops, connection closed, at the first byte over --max-body.
+   * One request on the wire (send, src/net/outgoing.ts): the timeout bounds the whole
+   * exchange, a body that trickles in included, and reading stops, connection closed, at
+   * the first byte over --max-body.
    */
-  private exchange(url: URL, request: SentRequest, failed: (message: string, kind: FailureKind) => RequestFailed): Promise<RawAnswer> {
+  private async exchange(url: URL, request: SentRequest, failed: (message: string, kind: FailureKind) => RequestFailed): Promise<RawAnswer> {
     const { target, timeoutMs, maxBodyBytes } = this.options;
-    return new Promise((resolve, reject) => {
-      let status: number | undefined;
-      let size = 0;
-      let settled = false;
-      const settle = (outcome: RawAnswer | RequestFailed): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (outcome instanceof RequestFailed) {
-          outgoing.destroy();
-          reject(outcome);
-        } else {
-          resolve(outcome);
-        }
-      };
-      const headers: Record<string, string> = { ...request.headers };
-      if (request.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(request.body));
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const outgoing = send(url, { method: request.method, headers }, (incoming) => {
-        status = incoming.statusCode ?? 0;
-        const declared = Number(incoming.headers['content-length']);
-        if (declared > maxBodyBytes) {
-          return settle(failed(`the answer (${status}) declares a body of ${declared} bytes (Content-Length), over the ${maxBodyBytes}-byte limit (--max-body)`, 'too-large'));
-        }
-        const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBodyBytes) settle(failed(`the answer (${status}) has a body of more than ${maxBodyBytes} bytes, over the limit (--max-body)`, 'too-large'));
-          else chunks.push(chunk);
-        });
-        incoming.on('end', () => settle({ status: status!, headers: incoming.headers, body: Buffer.concat(chunks) }));
-        // Closed before the end of the body: cut off ('error' comes first in some versions; both are handled).
-        incoming.on('error', () => undefined);
-        incoming.on('close', () => {
-          if (!incoming.complete) settle(failed(`the answer (${status}) was cut off after ${size} bytes of body: the connection closed before the body ended`, 'cut-off'));
-        });
-      });
-      outgoing.on('error', (error: NodeJS.ErrnoException) => {
-        if (status === undefined) settle(failed(describeFailure(error, target), 'unreachable'));
-        else settle(failed(`the answer (${status}) was cut off after ${size} bytes of body: ${error.message}`, 'cut-off'));
-      });
-      const timer = setTimeout(() => {
-        if (status === undefined) settle(failed(`no answer from ${target} within ${timeoutMs} ms (--timeout)`, 'unreachable'));
-        else settle(failed(`the answer (${status}) was not complete within ${timeoutMs} ms (--timeout): ${size} bytes of body received`, 'unreachable'));
-      }, timeoutMs);
-      outgoing.end(request.body);
-    });
+    try {
+      return await send({ method: request.method, url, headers: request.headers, body: request.body, deadlineMs: timeoutMs, maxBodyBytes });
+    } catch (error) {
+      if (!(error instanceof OutgoingError)) throw error;
+      const { status, received, declared, code } = error.detail;
+      const answer = `the answer (${status})`;
+      switch (error.kind) {
+        case 'too-large':
+          throw failed(
+            declared !== undefined
+              ? `${answer} declares a body of ${declared} bytes (Content-Length), over the ${maxBodyBytes}-byte limit (--max-body)`
+              : `${answer} has a body of more than ${maxBodyBytes} bytes, over the limit (--max-body)`,
+            'too-large',
+          );
+        case 'deadline':
+          throw failed(status === undefined ? `no answer from ${target} within ${timeoutMs} ms (--timeout)` : `${answer} was not complete within ${timeoutMs} ms (--timeout): ${received} bytes of body received`, 'unreachable');
+        case 'broken':
+          if (status !== undefined) throw failed(`${answer} was cut off after ${received} bytes of body: the connection closed before the body ended`, 'cut-off');
+          throw failed(describeFailure(code, target), 'unreachable');
+        default:
+          throw failed(describeFailure(code, target), 'unreachable');
+      }
+    }
   }
 
   private credentials(method: string, url: string, headers: Record<string, string>, body: string | undefined): Record<string, string> {
@@ -221,7 +200,7 @@ export function reproducer(request: SentRequest): string {
   const parts = ['curl -sS -i', `-X ${request.method}`, shellQuote(request.url)];
   for (const [name, value] of Object.entries(request.headers)) {
     if (name.toLowerCase() === 'accept') continue;
-    parts.push(`-H ${shellQuote(`${name}: ${SECRET_HEADERS.has(name.toLowerCase()) ? '***' : value}`)}`);
+    parts.push(`-H ${shellQuote(`${name}: ${isSecretHeader(name) ? MASK : value}`)}`);
   }
   if (request.body !== undefined) parts.push(`--data-raw ${shellQuote(request.body)}`);
   return parts.join(' ');

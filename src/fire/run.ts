@@ -11,9 +11,12 @@ import type { FirePlan, PlannedDelivery } from './plan.js';
 export interface RunOptions {
   /** Deliveries per second at most; default as fast as the receiver answers. */
   rate?: number;
+  /** Milliseconds for each delivery, its whole answer included. */
   timeoutMs?: number;
   /** Where the lines go (default stdout). */
   out?: (line: string) => void;
+  /** Stops the run at once, the delivery in flight included (Ctrl-C, SIGTERM). */
+  signal?: AbortSignal;
 }
 
 export interface FireResult {
@@ -22,6 +25,8 @@ export interface FireResult {
   asExpected: number;
   unexpected: number;
   seconds: number;
+  /** Whether the run was stopped before its end (`sent` counts the answers received). */
+  stopped: boolean;
 }
 
 const is2xx = (status: number): boolean => status >= 200 && status < 300;
@@ -46,20 +51,27 @@ export async function runFire(plan: FirePlan, options: RunOptions = {}): Promise
   let asExpected = 0;
   let unexpected = 0;
   const making = startMaking(plan);
+  const { signal } = options;
+  let sent = 0;
+  const result = (): FireResult => ({ sent, asExpected, unexpected, seconds: (performance.now() - started) / 1000, stopped: Boolean(signal?.aborted) });
   for (const [index, delivery] of plan.deliveries.entries()) {
     const due = started + index * interval;
     const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
+    if (wait > 1) await sleep(wait, undefined, { signal }).catch(() => undefined);
+    if (signal?.aborted) return result();
     const request = makeNext(plan, making, Date.now());
     const prefix = `#${String(index + 1).padStart(width)} ${delivery.label}`;
     try {
-      const answer = await deliver(request, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+      const answer = await deliver(request, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal });
+      sent++;
       const { ok, note } = answerCheck(delivery, answer.status);
       if (ok) asExpected++;
       else unexpected++;
       out(`${prefix} -> ${answer.status} in ${answer.ms.toFixed(1)} ms${note}`);
     } catch (error) {
       if (!(error instanceof DeliveryError)) throw error;
+      if (signal?.aborted) return result();
+      sent++;
       if (error.kind === 'unreachable') {
         const after = index > 0 ? ` after ${index} deliver${index === 1 ? 'y' : 'ies'}` : '';
         throw new FireError(`--to ${printableUrl(request.url)}: cannot reach the receiver${after} (${error.reason}); is it running, and is the URL right?`, 'receiver-unreachable');
@@ -68,5 +80,5 @@ export async function runFire(plan: FirePlan, options: RunOptions = {}): Promise
       out(`${prefix} -> no answer (${error.reason})`);
     }
   }
-  return { sent: plan.deliveries.length, asExpected, unexpected, seconds: (performance.now() - started) / 1000 };
+  return result();
 }

@@ -1,13 +1,13 @@
 // Signing certificates fetched from the `signing_cert_url` of live notifications, for
 // `listen`: only from an allowed host (hosts.ts), no redirect followed (it could lead
-// anywhere), at most MAX_CERTIFICATE_BYTES read, within a timeout, and kept once read
+// anywhere), at most MAX_CERTIFICATE_BYTES read, the whole answer within a deadline
+// (a host that drips its answer is cut off there), and kept once read
 // (SMN signs with one certificate for a long time). A fetch that fails is the problem
 // of the delivery that needed it, never an error of the receiver: the next delivery
 // tries again.
 import { X509Certificate } from 'node:crypto';
-import { get as httpGet, type IncomingMessage } from 'node:http';
-import { get as httpsGet } from 'node:https';
 import { printableUrl } from '../net/deliver.js';
+import { OutgoingError, send } from '../net/outgoing.js';
 import { readSmnSigningCertificate } from '../notification/index.js';
 import type { SmnCertificateLookup, SmnCertificateSource } from '../judge/smn-notification.js';
 import type { Problem } from '../judge/verdict.js';
@@ -44,35 +44,20 @@ const unavailable = (url: string, received: string): SmnCertificateLookup => ({
 });
 
 /** GETs `url` and resolves with its body, or with what went wrong in words. */
-function download(url: string, maxBytes: number, timeoutMs: number): Promise<{ bytes: Buffer } | { failed: string }> {
-  return new Promise((resolve) => {
-    const get = url.startsWith('https:') ? httpsGet : httpGet;
-    let settled = false;
-    const done = (result: { bytes: Buffer } | { failed: string }): void => {
-      if (settled) return;
-      settled = true;
-      request.destroy();
-      resolve(result);
-    };
-    const request = get(url, { headers: { accept: 'application/x-pem-file, application/pkix-cert, */*' } }, (response: IncomingMessage) => {
-      const status = response.statusCode ?? 0;
-      if (status >= 300 && status < 400) return done({ failed: `a redirect (${status}), which is not followed` });
-      if (status !== 200) return done({ failed: `status ${status}` });
-      const announced = Number(response.headers['content-length'] ?? 0);
-      if (announced > maxBytes) return done({ failed: `${announced} bytes announced, over the ${maxBytes}-byte limit` });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes) done({ failed: `more than ${maxBytes} bytes` });
-        else chunks.push(chunk);
-      });
-      response.on('end', () => done({ bytes: Buffer.concat(chunks) }));
-      response.on('error', (error: NodeJS.ErrnoException) => done({ failed: error.code ?? 'the answer broke off' }));
-    });
-    request.setTimeout(timeoutMs, () => done({ failed: `no answer within ${timeoutMs} ms` }));
-    request.on('error', (error: NodeJS.ErrnoException) => done({ failed: error.code ?? error.message }));
-  });
+async function download(url: string, maxBytes: number, timeoutMs: number): Promise<{ bytes: Buffer } | { failed: string }> {
+  let answer;
+  try {
+    answer = await send({ method: 'GET', url: new URL(url), headers: { accept: 'application/x-pem-file, application/pkix-cert, */*' }, deadlineMs: timeoutMs, maxBodyBytes: maxBytes });
+  } catch (error) {
+    if (!(error instanceof OutgoingError)) throw error;
+    if (error.kind === 'deadline') return { failed: `no complete answer within ${timeoutMs} ms` };
+    if (error.kind === 'too-large') return { failed: error.detail.declared !== undefined ? `${error.detail.declared} bytes announced, over the ${maxBytes}-byte limit` : `more than ${maxBytes} bytes` };
+    if (error.kind === 'broken' && error.detail.status !== undefined) return { failed: 'the answer broke off' };
+    return { failed: error.detail.code ?? error.message };
+  }
+  if (answer.status >= 300 && answer.status < 400) return { failed: `a redirect (${answer.status}), which is not followed` };
+  if (answer.status !== 200) return { failed: `status ${answer.status}` };
+  return { bytes: answer.body };
 }
 
 async function fetchCertificate(url: string, maxBytes: number, timeoutMs: number): Promise<SmnCertificateLookup> {

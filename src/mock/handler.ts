@@ -26,13 +26,14 @@ import { answerApi, type ApiContext } from './engine/api.js';
 import { stateAnswer } from './emulator/answers.js';
 import { EXAMPLE_SHAPES } from './emulator/registry.js';
 import { authorizeAdmin, type AdminAccess, type AuthConfig } from './engine/auth.js';
-import { errorReplies, PAYLOAD_TOO_LARGE } from './engine/error-replies.js';
+import { deliveryPolicy } from './delivery/policy.js';
+import { busyReply, errorReplies, PAYLOAD_TOO_LARGE } from './engine/error-replies.js';
 import { LINKS_PREFIX, LinkHandler } from './delivery/links.js';
 import { Notifier } from './delivery/notifier.js';
 import type { HttpOperation } from './engine/operations.js';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PROJECT_ID, type MockOptions } from './options.js';
+import { bodyBudgetBytes, DEFAULT_MAX_BODY_BYTES, DEFAULT_PROJECT_ID, type MockOptions } from './options.js';
 import { newRequestId, writeReply, type Reply } from './engine/reply.js';
-import { readBodyText } from '../net/body.js';
+import { BodyBudget, readBodyText } from '../net/body.js';
 import { parseTarget, type RequestTarget } from './engine/request.js';
 import { requestLogger } from './request-log.js';
 import { routerOf } from './engine/routes.js';
@@ -50,6 +51,8 @@ export type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictT
   signingIdentity?: () => SigningIdentity;
   /** The base URL of the links in notifications (the mock's own). */
   baseUrl?: () => string;
+  /** Ends the notifications in flight (the server closing). */
+  signal?: AbortSignal;
 };
 
 /** The Prism engine over the contract (importing Prism costs about a second: only when asked for). */
@@ -77,7 +80,8 @@ export function createHandler(
   const prismEngine = (): Promise<Engine> => (prismLoading ??= loadPrismEngine(contract, options.specPath));
   const engine: Engine = options.engine === 'prism' ? { name: 'prism', decide: async (input) => (await prismEngine()).decide(input) } : createFastEngine(contract, prismEngine);
   const identity = options.signingIdentity ?? (() => generateSigningIdentity());
-  const notifier = new Notifier({ identity, baseUrl: options.baseUrl ?? (() => 'http://127.0.0.1'), policy: options.deliverTo ?? 'loopback' });
+  const policy = deliveryPolicy(options.deliverTo, Boolean(options.exposed), auth.mode === 'token' || auth.mode === 'aksk');
+  const notifier = new Notifier({ identity, baseUrl: options.baseUrl ?? (() => 'http://127.0.0.1'), policy, signal: options.signal });
   const errorReply = errorReplies(contract);
   const api: ApiContext = {
     contract,
@@ -102,10 +106,14 @@ export function createHandler(
   };
   const logRequest = requestLogger(options.log, state);
 
-  async function handle(req: IncomingMessage, target: RequestTarget | undefined): Promise<Reply> {
+  const budget = new BodyBudget(bodyBudgetBytes(maxBodyBytes));
+
+  async function handle(req: IncomingMessage, res: ServerResponse, target: RequestTarget | undefined): Promise<Reply> {
     if (!target) return errorReply(BAD_REQUEST, 400, [{ message: 'the request target is neither /path nor http://host/path' }]);
-    const bodyText = await readBodyText(req, maxBodyBytes);
-    if (bodyText === undefined) return errorReply(PAYLOAD_TOO_LARGE, 413, [{ message: `the body is larger than ${maxBodyBytes} bytes` }]);
+    const body = await readBodyText(req, maxBodyBytes, budget.holder(res));
+    if ('tooLarge' in body) return errorReply(PAYLOAD_TOO_LARGE, 413, [{ message: `the body is larger than ${maxBodyBytes} bytes` }]);
+    if ('busy' in body) return busyReply(budget.limit);
+    const bodyText = body.text;
     if (links && target.pathname.startsWith(LINKS_PREFIX)) {
       const reply = await links.handle(req.method ?? 'GET', target);
       if (reply) return { body: undefined, ...reply, admin: true };
@@ -130,7 +138,7 @@ export function createHandler(
       }
       logRequest(req, reply, started);
     };
-    handle(req, parseTarget(req.url)).then(finish, (error: unknown) => {
+    handle(req, res, parseTarget(req.url)).then(finish, (error: unknown) => {
       // A request the client broke off (its body never ended) needs no answer.
       if (req.destroyed && !req.complete) {
         res.destroy();

@@ -31,7 +31,11 @@ export interface MockOptions {
    * mock listens on loopback, and requests the API would accept when it does not.
    */
   adminToken?: string;
-  /** Where published notifications may go (default: loopback hosts only). */
+  /**
+   * Where published notifications may go. Default: loopback hosts only. When the mock
+   * listens beyond loopback and checks no credential (auth none or presence): nowhere by
+   * default, and a list of hosts is those hosts only, loopback included.
+   */
   deliverTo?: DeliveryPolicy;
   /** New subscriptions are confirmed at once, without a SubscriptionConfirmation. */
   autoConfirm?: boolean;
@@ -46,6 +50,9 @@ export interface MockOptions {
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 4010;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Bytes of request bodies the mock holds at once, all requests together (at least one --max-body). */
+export const BODY_BUDGET_BYTES = 64 * 1024 * 1024;
+export const bodyBudgetBytes = (maxBodyBytes: number): number => Math.max(BODY_BUDGET_BYTES, maxBodyBytes);
 /** The project admin requests mean when they name none: the documents' example id. */
 export { DEFAULT_PROJECT_ID } from '../contract/smn.js';
 /** The region in the URNs of the topics the emulator makes (and in its certificate's name): the kit's examples'. */

@@ -1,10 +1,11 @@
 // What the mock keeps of each request it answered: a log line (`--log`), and, stateful,
-// a record for GET /_mock/requests. Both show the path made printable and bounded, and
-// the record's headers have their credentials masked: no secret and no control
-// character of a request reaches a terminal or the inspection endpoints.
+// a record for GET /_mock/requests. Both show the path made printable and bounded, its
+// credential-bearing query parameters masked (a link's token...), and the record's
+// headers have their credentials masked (net/secrets.ts, the kit's one rule): no secret
+// and no control character of a request reaches a terminal or the inspection endpoints.
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { maskHeaders } from '../net/secrets.js';
+import { maskHeaders, maskQuery } from '../net/secrets.js';
 import { printable } from '../net/text.js';
 import { codeOf, type Reply } from './engine/reply.js';
 import type { EmulatorState } from './emulator/state.js';
@@ -16,7 +17,7 @@ export function requestLogger(log: ((line: string) => void) | undefined, state: 
     const recorded = state && !reply.admin;
     if (!log && !recorded) return;
     const ms = Math.round((performance.now() - started) * 10) / 10;
-    const shownPath = printable(req.url ?? '', 300);
+    const shownPath = printable(maskQuery(req.url ?? ''), 300);
     const code = reply.errorCode ?? codeOf(reply.body);
     if (log) log(`${req.method} ${shownPath} ${reply.status}${code ? ` ${code}` : ''}${reply.reason ? ` (${printable(reply.reason, 120)})` : ''} ${ms.toFixed(1)}ms`);
     if (recorded) {

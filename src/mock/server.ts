@@ -17,7 +17,7 @@ import { generateSigningIdentity, restoreSigningIdentity, type SigningIdentity }
 import { EmulatorState } from './emulator/state.js';
 
 export { createHandler } from './handler.js';
-export { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, type MockOptions } from './options.js';
+export { BODY_BUDGET_BYTES, DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, type MockOptions } from './options.js';
 
 export interface RunningMock {
   /** Base URL, e.g. `http://127.0.0.1:4010`. */
@@ -57,7 +57,10 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
     return identity;
   };
   let base = '';
-  const handler = createHandler(contract, operations, { ...options, state, exposed: !isLoopbackHost(host), signingIdentity, baseUrl: () => base, prismEngine });
+  // Closing ends the notifications in flight too: a subscriber that never finishes its
+  // answer must not keep the process alive.
+  const closing = new AbortController();
+  const handler = createHandler(contract, operations, { ...options, state, exposed: !isLoopbackHost(host), signingIdentity, baseUrl: () => base, prismEngine, signal: closing.signal });
   const server = createServer(handler);
   server.keepAliveTimeout = 30_000;
   answerClientErrors(server, contract);
@@ -90,6 +93,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
     certificatePem: () => identity?.certificatePem,
     certificateUrl: () => `${base}/smn/${signingIdentity().certificateName}`,
     close: async () => {
+      closing.abort();
       await Promise.all([closeServer(server), ...(secure ? [closeServer(secure)] : [])]);
     },
   };

@@ -2,9 +2,9 @@
 // alive between deliveries, as a sender pushing many events does. Errors say whether
 // the receiver could not be reached at all (a set-up problem: wrong URL, nothing
 // listening) or was reached and then failed to answer (a finding about the receiver).
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { performance } from 'node:perf_hooks';
+// The request is send's (outgoing.ts): a deadline for the whole exchange, a cap on the
+// answer's body, the socket destroyed when either is passed or the caller stops.
+import { OutgoingError, send } from './outgoing.js';
 
 export interface HttpDelivery {
   method: 'GET' | 'POST';
@@ -20,6 +20,15 @@ export interface DeliveryAnswer {
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** A receiver's answer is read only to reuse the socket; a longer one is no answer. */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+export interface DeliverOptions {
+  /** Milliseconds for the whole exchange, body included (default DEFAULT_TIMEOUT_MS). */
+  timeoutMs?: number;
+  /** Stops the delivery at once (a DeliveryError whose reason is `stopped`). */
+  signal?: AbortSignal;
+}
 
 /** Why a delivery got no answer. `unreachable`: no connection; `no-answer`: connected, then nothing or a broken answer. */
 export class DeliveryError extends Error {
@@ -38,44 +47,8 @@ export class DeliveryError extends Error {
 /** The URL as it may be printed: no user name, password or query (they may hold secrets). */
 export const printableUrl = (url: URL): string => `${url.protocol}//${url.host}${url.pathname}`;
 
-interface Attempt {
-  answer?: DeliveryAnswer;
-  error?: DeliveryError;
-  /** Whether the request went out on a kept-alive socket (which the receiver may have closed). */
-  reused: boolean;
-}
-
-function once(delivery: HttpDelivery, timeoutMs: number): Promise<Attempt> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const target = printableUrl(delivery.url);
-    const send = delivery.url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const headers = { ...delivery.headers };
-    if (delivery.body !== undefined) headers['content-length'] = String(Buffer.byteLength(delivery.body));
-    let connected = false;
-    let timedOut = false;
-    const request = send(delivery.url, { method: delivery.method, headers });
-    const fail = (error: NodeJS.ErrnoException): void => {
-      const reason = timedOut ? `timed out after ${timeoutMs} ms${connected ? '' : ' while connecting'}` : (error.code ?? error.message);
-      resolve({ error: new DeliveryError(connected ? 'no-answer' : 'unreachable', target, reason), reused: request.reusedSocket });
-    };
-    request.on('socket', (socket) => {
-      if (!socket.connecting) connected = true;
-      else socket.once(delivery.url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
-    });
-    request.setTimeout(timeoutMs, () => {
-      timedOut = true;
-      request.destroy();
-    });
-    request.on('error', fail);
-    request.on('response', (response: IncomingMessage) => {
-      response.on('error', fail);
-      response.on('end', () => resolve({ answer: { status: response.statusCode ?? 0, ms: performance.now() - started }, reused: request.reusedSocket }));
-      // The answer's body is not used, but it must be read for the socket to be reused.
-      response.resume();
-    });
-    request.end(delivery.body);
-  });
+function once(delivery: HttpDelivery, timeoutMs: number, signal: AbortSignal | undefined): Promise<DeliveryAnswer> {
+  return send({ ...delivery, deadlineMs: timeoutMs, maxBodyBytes: MAX_ANSWER_BYTES, keepBody: false, signal }).then(({ status, ms }) => ({ status, ms }));
 }
 
 /**
@@ -83,10 +56,17 @@ function once(delivery: HttpDelivery, timeoutMs: number): Promise<Attempt> {
  * status. Rejects with a DeliveryError when there is no answer. A kept-alive socket
  * that the receiver closed meanwhile is retried once on a new one.
  */
-export async function deliver(delivery: HttpDelivery, options: { timeoutMs?: number } = {}): Promise<DeliveryAnswer> {
+export async function deliver(delivery: HttpDelivery, options: DeliverOptions = {}): Promise<DeliveryAnswer> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  let attempt = await once(delivery, timeoutMs);
-  if (attempt.error && attempt.reused && attempt.error.reason === 'ECONNRESET') attempt = await once(delivery, timeoutMs);
-  if (!attempt.answer) throw attempt.error ?? new DeliveryError('no-answer', printableUrl(delivery.url), 'unknown');
-  return attempt.answer;
+  try {
+    return await once(delivery, timeoutMs, options.signal).catch((error: unknown) => {
+      const closedMeanwhile = error instanceof OutgoingError && error.detail.reused && error.detail.status === undefined && error.detail.code === 'ECONNRESET';
+      if (closedMeanwhile) return once(delivery, timeoutMs, options.signal);
+      throw error;
+    });
+  } catch (error) {
+    if (!(error instanceof OutgoingError)) throw error;
+    const reason = error.kind === 'broken' && error.detail.status === undefined ? (error.detail.code ?? 'closed') : error.message;
+    throw new DeliveryError(error.detail.connected ? 'no-answer' : 'unreachable', printableUrl(delivery.url), reason);
+  }
 }

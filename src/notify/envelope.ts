@@ -5,7 +5,7 @@
 // `smn-kit fire sms_*_event` and by the emulator.
 import type { KeyObject } from 'node:crypto';
 import { createRandom, type Random } from '../generate/random.js';
-import { deliver, type DeliveryAnswer } from '../net/deliver.js';
+import { deliver, type DeliverOptions, type DeliveryAnswer } from '../net/deliver.js';
 import { signSmnNotification, signSmnNotificationAsync, validateSmnNotification } from '../notification/index.js';
 import { isoSeconds } from '../generate/values.js';
 
@@ -125,10 +125,11 @@ export async function signedSmnNotification(topicUrn: string, event: object | st
 
 /**
  * POSTs `notification` to `url` and resolves with the answer's status (whatever it is)
- * and the time it took. Rejects with a `DeliveryError` (from src/fire/deliver.ts) when
- * there is no answer: `kind` is `unreachable` (no connection) or `no-answer`.
+ * and the time it took. Rejects with a `DeliveryError` (from src/net/deliver.ts) when
+ * there is no answer within `timeoutMs` (the whole exchange, body included) or a capped
+ * body: `kind` is `unreachable` (no connection) or `no-answer`.
  */
-export function deliverSmnNotification(url: string | URL, notification: SmnNotification, options: { timeoutMs?: number } = {}): Promise<DeliveryAnswer> {
+export function deliverSmnNotification(url: string | URL, notification: SmnNotification, options: DeliverOptions = {}): Promise<DeliveryAnswer> {
   return deliver({ method: 'POST', url: new URL(url), headers: notification.headers, body: JSON.stringify(notification.body) }, options);
 }
 

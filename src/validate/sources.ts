@@ -14,8 +14,15 @@ export interface SourceFile {
   format: Format;
 }
 
-/** What is wrong with a path: not there, not readable, a folder without a file to judge, a file of no known format. */
-export type SourceErrorCode = 'missing-path' | 'unreadable-path' | 'no-source-files' | 'unknown-format';
+/**
+ * The largest .json or .har file read: those are one JSON document, read whole (a
+ * string of a file's size, then the values it holds, several times that), and V8's
+ * strings end near 512 MiB. JSON Lines files are streamed and have no such bound.
+ */
+export const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+
+/** What is wrong with a path: not there, not readable, a folder without a file to judge, a file of no known format, a document too large to read whole. */
+export type SourceErrorCode = 'missing-path' | 'unreadable-path' | 'no-source-files' | 'unknown-format' | 'document-too-large';
 
 /** A path that is not there or cannot be read: the user's to fix, before anything is judged. */
 export class SourceError extends Error {
@@ -39,6 +46,21 @@ async function readable(path: string): Promise<void> {
   }
 }
 
+/** A file of the format, refused before anything is judged when it is one document too large to read whole. */
+async function source(path: string, format: Format): Promise<SourceFile> {
+  if (format !== 'jsonl') {
+    const { size } = await stat(path);
+    if (size > MAX_DOCUMENT_BYTES) {
+      const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MiB`;
+      throw new SourceError(
+        `${path}: ${mib(size)} is more than validate reads of one ${format === 'har' ? 'HAR' : 'JSON'} document (${mib(MAX_DOCUMENT_BYTES)}); split it, or write its items one per line to a .jsonl file, which is streamed`,
+        'document-too-large',
+      );
+    }
+  }
+  return { path, format };
+}
+
 async function filesUnder(folder: string, found: SourceFile[]): Promise<void> {
   const entries = await readdir(folder, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -48,7 +70,7 @@ async function filesUnder(folder: string, found: SourceFile[]): Promise<void> {
     const format = entry.isFile() ? formatOf(entry.name) : undefined;
     if (format) {
       await readable(path);
-      found.push({ path, format });
+      found.push(await source(path, format));
     }
   }
 }
@@ -70,7 +92,7 @@ export async function listSourceFiles(paths: string[]): Promise<SourceFile[]> {
     }
     const format = formatOf(path);
     if (!format) throw new SourceError(`${path}: cannot tell its format from its name; use ${EXTENSIONS.join(', ')}`, 'unknown-format');
-    found.push({ path, format });
+    found.push(await source(path, format));
   }
   return found;
 }

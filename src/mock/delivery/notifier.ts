@@ -17,6 +17,7 @@ import { refusedEndpoint, type DeliveryPolicy } from './policy.js';
 import type { SigningIdentity } from './signing.js';
 import type { Subscription } from '../../generated/smn.js';
 
+/** SMN's time for one attempt, the whole answer included. */
 const DELIVERY_TIMEOUT_MS = 5000;
 const HTTP_PROTOCOLS = new Set(['http', 'https']);
 /** SMN delivers to confirmed subscriptions (1) and to those that need no confirmation (2). */
@@ -78,6 +79,8 @@ export interface NotifierOptions {
   /** The base URL the links and the certificate URL start with (known once the mock listens). */
   baseUrl: () => string;
   policy: DeliveryPolicy;
+  /** Ends the deliveries in flight at once (the mock closing). */
+  signal?: AbortSignal;
 }
 
 /** Runs `work` on every item with at most `limit` running at once, results in order. */
@@ -210,7 +213,7 @@ export class Notifier {
       };
       const withId = { ...target, message_id: notification.body.message_id };
       try {
-        const answer = await deliverSmnNotification(subscription.endpoint, notification, { timeoutMs: DELIVERY_TIMEOUT_MS });
+        const answer = await deliverSmnNotification(subscription.endpoint, notification, { timeoutMs: DELIVERY_TIMEOUT_MS, signal: this.options.signal });
         return this.record(projectId, { ...withId, status: answer.status, ms: Math.round(answer.ms * 10) / 10 });
       } catch (error) {
         return this.record(projectId, { ...withId, error: error instanceof DeliveryError ? error.message : `not delivered: ${(error as Error).message}` });

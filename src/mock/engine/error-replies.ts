@@ -1,9 +1,9 @@
 // The mock's error answers: a documented error of the contract (a named example of its
 // shared responses) with the status the contract gives it, and the gateway's body for
 // requests Node refuses before they become requests.
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { SmnContract } from '../../contract/smn.js';
-import { codeOf, writeRawReply, type Reply } from './reply.js';
+import { codeOf, newRequestId, writeRawReply, writeReply, type Reply } from './reply.js';
 import { BAD_REQUEST, UNKNOWN_ROUTE } from './validation.js';
 import type { Violation } from './violations.js';
 
@@ -28,6 +28,23 @@ export function errorReplies(contract: SmnContract): ErrorReply {
   };
 }
 
+/**
+ * The answer when the mock holds as many bytes of request bodies as it may (BodyBudget):
+ * 503, which the vendor documents ("the system is abnormal") without a body of its own,
+ * so the body has the gateway's shape, and the connection closes so that the rest of the
+ * body is not read.
+ */
+export function busyReply(budgetBytes: number): Reply {
+  const reason = `the mock holds ${budgetBytes} bytes of request bodies being read or answered, its limit; try again`;
+  return {
+    status: 503,
+    body: { error_code: 'APIGW.0202', error_msg: `Service unavailable: ${reason}.`, request_id: '' },
+    errorCode: 'APIGW.0202',
+    reason,
+    headers: { 'Retry-After': '1', Connection: 'close' },
+  };
+}
+
 /** A violation in a few words: where, and what. */
 function reasonOf(violation: Violation): string {
   const where = (violation.path ?? []).join('.');
@@ -36,7 +53,8 @@ function reasonOf(violation: Violation): string {
 
 /**
  * Requests Node's parser refuses never reach the handler; without this, Node answers a
- * bare `400 Bad Request` (or 431, 408) with no body. CONNECT is not an API method.
+ * bare `400 Bad Request` (or 431, 408, or 417 for an Expect it does not know) with no
+ * body. CONNECT is not an API method.
  */
 export function answerClientErrors(server: Server, contract: SmnContract): void {
   const body = (name: string): object => contract.errors.get(name)?.body ?? {};
@@ -50,4 +68,9 @@ export function answerClientErrors(server: Server, contract: SmnContract): void 
     else writeRawReply(socket, 400, body(BAD_REQUEST));
   });
   server.on('connect', (_req, socket) => writeRawReply(socket, 404, body(UNKNOWN_ROUTE)));
+  // An Expect other than 100-continue: Node answers a bare 417 unless told otherwise.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    writeReply(res, newRequestId(), { status: 417, body: { ...body(BAD_REQUEST) }, headers: { Connection: 'close' } });
+  });
 }

@@ -20,6 +20,8 @@ export interface Reply {
   admin?: boolean;
   /** A body that is not JSON (the signing certificate), sent as it is. */
   raw?: { contentType: string; text: string };
+  /** Headers of this answer beyond the usual ones (Retry-After, Connection: close). */
+  headers?: Record<string, string>;
 }
 
 /** 32 hexadecimal characters, as SMN's request ids. */
@@ -41,7 +43,7 @@ export function writeReply(res: ServerResponse, requestId: string, reply: Reply)
     return;
   }
   let text: string;
-  const headers: Record<string, string | number> = { 'Content-Type': 'application/json;charset=UTF-8' };
+  const headers: Record<string, string | number> = { ...reply.headers, 'Content-Type': 'application/json;charset=UTF-8' };
   if (reply.raw) {
     text = reply.raw.text;
     headers['Content-Type'] = reply.raw.contentType;
