@@ -7,10 +7,11 @@ import type { FireErrorCode } from '../fire/errors.js';
 import type { SourceErrorCode } from '../validate/sources.js';
 import type { SmnHostsError } from '../listen/hosts.js';
 import type { OverrideError } from '../generate/sms-callback.js';
+import type { SmnSignerError } from '../notify/smn-signer.js';
 import { UsageError } from './command.js';
 import { KEY_VARIABLE } from './option-values.js';
 
-export type ErrorCode = UsageError['code'] | FireErrorCode | SourceErrorCode | SmnHostsError['code'] | OverrideError['code'];
+export type ErrorCode = UsageError['code'] | FireErrorCode | SourceErrorCode | SmnHostsError['code'] | OverrideError['code'] | SmnSignerError['code'];
 
 interface Ending {
   /** The exit status. */
@@ -33,6 +34,8 @@ export const ENDINGS: Record<ErrorCode, Ending> = {
   'unreadable-path': usage,
   'no-source-files': usage,
   'unknown-format': usage,
+  // fire and conformance --receiver: --smn-key and --smn-cert
+  'invalid-signer': usage,
   // listen
   'invalid-hosts': { status: 2, line: (message) => `--smn-cert-host: ${message}` },
 };

@@ -3,13 +3,13 @@
 import { ALL_EVENTS, planFire, type FireOptions } from '../fire/plan.js';
 import { runFire } from '../fire/run.js';
 import { DEFAULT_TIMEOUT_MS, printableUrl } from '../net/deliver.js';
-import { DEFAULT_ENCODING, SUBHOOK_ENCODINGS, type SubhookEncoding } from '../fire/encode.js';
+import { DEFAULT_ENCODING, SUBHOOK_ENCODINGS, type SubhookEncoding } from '../notify/subhook-push.js';
 import { MAX_SEED } from '../generate/random.js';
 import { SCENARIOS, scenarioOption, LIFECYCLE_OUTCOMES } from '../fire/scenario.js';
 import { smsCallbackEventTypes } from '../generate/sms-callback.js';
 import { SMN_TAMPER_DESCRIPTIONS, SMN_TAMPER_KINDS, SMN_TAMPER_RULES, STALE_SECONDS, TAMPER_DESCRIPTIONS, TAMPER_KINDS, TAMPER_RULES, tamperKind } from '../fire/tamper.js';
-import { smnSigner } from '../fire/smn-signer.js';
-import { subhookEventNames } from '../fire/subhook-event.js';
+import { smnSigner } from '../notify/smn-signer.js';
+import { subhookEventNames } from '../generate/subhook-event.js';
 import { subhookProductIds } from '../judge/subhook.js';
 import { commandError } from './errors.js';
 import { processIo, UsageError, type Command, type CommandIo, type OptionValues, type OptionValue } from './command.js';

@@ -8,10 +8,13 @@ import { signSmnNotification } from '../notification/index.js';
 import type { HttpDelivery } from '../net/deliver.js';
 import { createRandom, type Random } from '../generate/random.js';
 import { generateSmsCallbackEvent } from '../generate/sms-callback.js';
-import { encodeSubhookDelivery, USER_AGENT } from './encode.js';
+import { encodeSubhookDelivery } from '../notify/subhook-push.js';
 import type { DeliveryRecipe, FirePlan, SmnSource, SubhookSource } from './plan.js';
-import { generateSubhookEvent, SIGNATURE_FIELD, subhookEventShape, TOKEN_FIELD, type SubhookEvent } from './subhook-event.js';
+import { generateSubhookEvent, SIGNATURE_FIELD, subhookEventShape, TOKEN_FIELD, type SubhookEvent } from '../generate/subhook-event.js';
 import { STALE_SECONDS, tamper, type SmnTamperKind } from './tamper.js';
+
+/** Who sends, in every request fire makes. */
+export const USER_AGENT = 'smn-kit fire';
 
 /** What one step made: its request, and for a SUBHOOK event the event itself. */
 interface Made {
@@ -55,7 +58,7 @@ function makeSubhook(source: SubhookSource, recipe: DeliveryRecipe, now: number,
   if (recipe.kind !== 'subhook-event' && recipe.kind !== 'tampered-subhook-event') throw new TypeError(`a SUBHOOK plan has no ${recipe.kind} delivery`);
   const shape = subhookEventShape(source.product, recipe.event)!;
   const generate = (shared?: SubhookEvent): SubhookEvent => generateSubhookEvent(shape, { key: source.key, random, now, shared, overrides: source.overrides.get(recipe.event) });
-  const encode = (fields: SubhookEvent): HttpDelivery => encodeSubhookDelivery(source.to, fields, source.encoding, random);
+  const encode = (fields: SubhookEvent): HttpDelivery => encodeSubhookDelivery(source.to, fields, source.encoding, random, USER_AGENT);
   if (recipe.kind === 'subhook-event') {
     const event = generate(recipe.sharesWith === undefined ? undefined : steps[recipe.sharesWith]!.event);
     return { request: encode(event), event };

@@ -4,16 +4,16 @@
 // each event's time is current however long the run lasts; a seeded plan makes the same
 // requests every time.
 import { smnResponses } from '../contract/smn-responses.js';
-import { DEFAULT_ENCODING, type SubhookEncoding } from './encode.js';
+import { DEFAULT_ENCODING, type SubhookEncoding } from '../notify/subhook-push.js';
 import { FireError } from './errors.js';
 import { checkOverrideFields, overridesFor, parseOverrides, type Override } from './overrides.js';
 import { createRandom, type Random } from '../generate/random.js';
 import { checkLifecycle, lifecycleEvents, type Scenario } from './scenario.js';
 import { generateSmsCallbackEvent, OverrideError, SMS_EVENT_TYPE_FIELD, smsCallbackEventTypes, smsCallbackShape } from '../generate/sms-callback.js';
-import { EVENT_FIELD, generateSubhookEvent, subhookEventNames, subhookEventShape, type SubhookEventShape } from './subhook-event.js';
+import { EVENT_FIELD, generateSubhookEvent, subhookEventNames, subhookEventShape, type SubhookEventShape } from '../generate/subhook-event.js';
 import { subhookProductIds } from '../judge/subhook.js';
 import { isSmnTamperKind, isSubhookTamperKind, SMN_TAMPER_KINDS, SMN_TAMPER_RULES, TAMPER_KINDS, TAMPER_RULES, type SmnTamperKind, type TamperKind } from './tamper.js';
-import { testSmnSigner, type SmnSigner } from './smn-signer.js';
+import { testSmnSigner, type SmnSigner } from '../notify/smn-signer.js';
 
 /** EVENT for every event of the product. */
 export const ALL_EVENTS = 'all';
@@ -203,7 +203,13 @@ export function planFire(options: FireOptions): FirePlan {
   // Made once before sending, with a generator of its own, so a bad --set stops the run
   // before the first delivery without changing the events of a seeded run.
   const trial = createRandom(random.seed);
-  for (const shape of fired) generateSubhookEvent(shape, { key, random: trial, overrides: overridesOf.get(shape.event) });
+  try {
+    for (const shape of fired) generateSubhookEvent(shape, { key, random: trial, overrides: overridesOf.get(shape.event) });
+  } catch (error) {
+    if (!(error instanceof OverrideError)) throw error;
+    const hint = error.rule === 'bad-signature' ? '; to send a bad signature on purpose, use --tamper signature' : '';
+    throw new FireError(`--set ${error.message}${hint}`, 'invalid-override');
+  }
 
   const deliveries: PlannedDelivery[] = [];
   messages.forEach((names, message) => {

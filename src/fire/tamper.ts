@@ -8,7 +8,7 @@ import type { SubhookRule } from '../subhook/problem.js';
 import { signSubhook } from '../subhook/signature.js';
 import { FireError } from './errors.js';
 import type { Random } from '../generate/random.js';
-import { isDataField, SIGNATURE_FIELD, TIMESTAMP_FIELD, TOKEN_FIELD, type SubhookEvent, type SubhookEventShape } from './subhook-event.js';
+import { isDataField, SIGNATURE_FIELD, TIMESTAMP_FIELD, TOKEN_FIELD, type SubhookEvent, type SubhookEventShape } from '../generate/subhook-event.js';
 
 export const TAMPER_KINDS = ['signature', 'reused-token', 'stale-timestamp', 'missing-field', 'wrong-type'] as const;
 export type TamperKind = (typeof TAMPER_KINDS)[number];
