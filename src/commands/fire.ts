@@ -82,9 +82,8 @@ Options:
                       the status events of one message in order, one send_id:
                       request -> sending -> ${LIFECYCLE_OUTCOMES.join(' or ')}; EVENT is the outcome
                       (${LIFECYCLE_OUTCOMES.join(' or ')}; left out, drawn by the seed)
-  --tamper KIND       send a bad delivery instead (after a valid one for reused-token and
-                      replayed-message); a receiver should refuse it with a non-2xx
-                      answer. KIND, and in parentheses the rule smn-kit reports for it
+  --tamper KIND       send a bad delivery instead (after a valid one for reused-token);
+                      a receiver should refuse it with a non-2xx answer. KIND, and in parentheses the rule smn-kit reports for it
                       (smn-kit listen, and the SUBHOOK and SMN notification libraries):
                       SUBHOOK events:
 ${tamperLines}

@@ -61,9 +61,7 @@ export type DeliveryRecipe =
   /** A valid, signed SMN notification of the plan's SMS callback event type. */
   | { kind: 'smn-notification' }
   /** A valid, signed SMN notification broken the way `tamper` says. */
-  | { kind: 'tampered-smn-notification'; tamper: Exclude<SmnTamperKind, 'replayed-message'> }
-  /** The very request of step `of`, sent again. */
-  | { kind: 'replay'; of: number };
+  | { kind: 'tampered-smn-notification'; tamper: SmnTamperKind };
 
 export interface PlannedDelivery {
   /** What is sent, for the delivery line: `sms request form`, `smn sms_reply_event`... */
@@ -263,10 +261,7 @@ function planSmsCallback(options: FireOptions, eventType: string, sets: Override
   for (let message = 0; message < count; message++) {
     const steps: Step[] = [];
     if (kind === undefined) steps.push({ label, expect: 'accept', recipe: { kind: 'smn-notification' } });
-    else if (kind === 'replayed-message') {
-      steps.push({ label: `${label} (valid, sent again next)`, expect: 'accept', recipe: { kind: 'smn-notification' } });
-      steps.push({ label: `${label} tamper ${kind}`, expect: 'refuse', rule: SMN_TAMPER_RULES[kind], recipe: { kind: 'replay', of: 0 } });
-    } else steps.push({ label: `${label} tamper ${kind}`, expect: 'refuse', rule: SMN_TAMPER_RULES[kind], recipe: { kind: 'tampered-smn-notification', tamper: kind } });
+    else steps.push({ label: `${label} tamper ${kind}`, expect: 'refuse', rule: SMN_TAMPER_RULES[kind], recipe: { kind: 'tampered-smn-notification', tamper: kind } });
     steps.forEach((delivery, step) => deliveries.push({ ...delivery, message, step }));
   }
   const source: SmnSource = { family: 'smn', to: options.to, eventType, topicUrn, subscriptionUrn, signingCertUrl, signer, overrides };

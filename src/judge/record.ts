@@ -47,6 +47,12 @@ export interface DeliveryRecord {
   };
   /** The answer given after recording. */
   answer: { status: number; delayMs: number };
+  /**
+   * An SMN notification whose message_id an earlier delivery (this `n`) brought and got
+   * 2xx for: SMN redelivering it (after a 5xx or no answer in time). It is judged as that
+   * one was, counted once, and answered as a new valid one is.
+   */
+  redeliveryOf?: number;
 }
 
 export function bodyForRecord(bytes: Buffer): Pick<DeliveryRecord, 'body' | 'bodyEncoding'> {
