@@ -57,7 +57,10 @@ export const sentAndGot = (sent: Sent): string => `sent ${sent.what}; received $
 function noAnswerVerdict(context: ReceiverCheckContext, sent: Sent, why: string): CheckVerdict | undefined {
   const { answer } = sent;
   if (answered(answer)) return undefined;
-  if (answer.failure === 'unreachable') return errored(context, `${sentAndGot(sent)}: the receiver cannot be reached (did it stop during the run?)`, sent);
+  if (answer.failure === 'unreachable' && answer.wentAway) {
+    return failed(context, `${sentAndGot(sent)}: the receiver, which answered the deliveries before, went away on this one (it crashed?); whatever a sender sends must not stop a receiver`, sent);
+  }
+  if (answer.failure === 'unreachable') return errored(context, `${sentAndGot(sent)}: the receiver cannot be reached (it stopped earlier in the run)`, sent);
   return failed(context, `${sentAndGot(sent)}: ${why}`, sent);
 }
 

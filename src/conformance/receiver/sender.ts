@@ -19,7 +19,13 @@ export type Answer =
    * No answer. `unreachable`: no connection (the receiver is not running); `no-answer`:
    * connected, then nothing in time, or the connection closed (a crash, a hang).
    */
-  | { failure: 'unreachable' | 'no-answer'; reason: string; ms: number };
+  | {
+      failure: 'unreachable' | 'no-answer';
+      reason: string;
+      ms: number;
+      /** The first delivery that found no receiver after others reached it: it went away on this one (a crash?). */
+      wentAway?: boolean;
+    };
 
 export const answered = (answer: Answer): answer is { status: number; ms: number } => 'status' in answer;
 export const is2xx = (answer: Answer): boolean => answered(answer) && answer.status >= 200 && answer.status < 300;
@@ -57,6 +63,8 @@ export class ReceiverSender {
   /** Why the first delivery found nobody to take it (nothing is sent after it). */
   unreachable?: string;
   private stoppedBecause?: string;
+  /** Whether the receiver, reached before, could no longer be reached. */
+  private gone = false;
 
   constructor(
     readonly timeoutMs: number,
@@ -83,6 +91,9 @@ export class ReceiverSender {
       // Nobody there from the start: a wrong URL, or the receiver not started yet.
       this.unreachable = `cannot reach the receiver at ${printableUrl(request.url)} (${answer.reason})`;
       this.stoppedBecause = this.unreachable;
+    } else if (!this.gone) {
+      this.gone = true;
+      answer.wentAway = true;
     }
     if (answered(answer)) this.silentInARow = 0;
     else if (++this.silentInARow >= NO_ANSWER_LIMIT) this.stoppedBecause ??= `the receiver did not answer the last ${NO_ANSWER_LIMIT} deliveries (the last: ${describeAnswer(answer)})`;

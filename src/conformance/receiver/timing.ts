@@ -9,17 +9,17 @@ export function answersInTime(operation: string, why: string, limitMs?: number):
   return {
     name: 'answers_in_time',
     operation,
-    run: async (context) => {
+    run: (context) => {
       const { timed, timeoutMs } = context.sender;
       const bound = limitMs ?? timeoutMs;
       const late = timed.filter(({ answer }) => !answered(answer) || answer.ms > bound);
-      if (timed.length === 0) return passed(context, 'no delivery reached the receiver');
+      if (timed.length === 0) return Promise.resolve(passed(context, 'no delivery reached the receiver'));
       if (late.length > 0) {
         const listed = late.slice(0, 5).map(({ what, answer }) => `${what}: ${describeAnswer(answer)}`).join('; ');
-        return failed(context, `${late.length} of ${timed.length} deliveries got no answer within ${bound} ms (${listed}${late.length > 5 ? '; ...' : ''}); ${why}`);
+        return Promise.resolve(failed(context, `${late.length} of ${timed.length} deliveries got no answer within ${bound} ms (${listed}${late.length > 5 ? '; ...' : ''}); ${why}`));
       }
       const slowest = timed.reduce((a, b) => ((a.answer.ms ?? 0) >= (b.answer.ms ?? 0) ? a : b));
-      return passed(context, `all ${timed.length} deliveries answered within ${bound} ms; the slowest ${slowest.answer.ms.toFixed(1)} ms (${slowest.what})`);
+      return Promise.resolve(passed(context, `all ${timed.length} deliveries answered within ${bound} ms; the slowest ${slowest.answer.ms.toFixed(1)} ms (${slowest.what})`));
     },
   };
 }
