@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { conformanceCommand } from '../src/commands/conformance.js';
 import { listenCommand } from '../src/commands/listen.js';
-import { cleanEnv, runCommand, serveInProcess, type Ran } from './support/command.js';
+import { cleanEnv, runCli, runCommand, serveInProcess, type Ran } from './support/command.js';
+import { simpleCommand } from './support/examples.js';
 import { parseStrictXml } from './support/xml.js';
 import { startSubhookReceiver, type RunningReceiver, type SubhookReceiverFault } from './subhook-receiver.js';
 
@@ -228,5 +229,30 @@ describe('conformance --receiver: usage', () => {
     const noKey = await runCommand(conformanceCommand, ['--receiver', 'http://127.0.0.1:9/h', '--product', 'sms'], cleanEnv);
     expect(noKey.stderr).toBe('smn-kit: the SUBHOOK key is required for --product sms: the receiver checks signatures with it; give --key-file, SUBHOOK_KEY or --key\n');
     expect(noKey.status).toBe(2);
+  });
+});
+
+describe('the receiver examples of smn-kit conformance --help', () => {
+  it('run as shown against the receivers their comment names, smn-kit listen on free ports: both pass', async () => {
+    const usage = conformanceCommand.usage;
+    const block = usage.split('\nReceiver examples')[1]!.split('\n\n')[0]!;
+    const lines = block.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.trim());
+    expect(lines).toHaveLength(2);
+    expect(block).toContain('smn-kit listen --refuse-invalid');
+    expect(block).toContain('smn-kit listen --confirm --refuse-invalid');
+    const subhook = await serveInProcess(listenCommand, ['--port', '0', '--refuse-invalid'], { ...cleanEnv, SUBHOOK_KEY: 'your-subhook-secret' });
+    const smn = await serveInProcess(listenCommand, ['--port', '0', '--confirm', '--refuse-invalid'], cleanEnv);
+    const ports: Record<string, string> = { '8787': new URL(subhook.url).port, '9000': new URL(smn.url).port };
+    for (const line of lines) {
+      const { assignments, argv } = simpleCommand(line.replace(/127\.0\.0\.1:(8787|9000)/, (_, port: string) => `127.0.0.1:${ports[port]}`).replace(/receiver\.(xml|json)/, (name) => join(work, name)));
+      expect(argv[0]).toBe('smn-kit');
+      const ran = await runCli(argv.slice(1), { ...cleanEnv, ...assignments });
+      expect(ran.status, `${line}\n${ran.stdout}${ran.stderr}`).toBe(0);
+    }
+    subhook.stop();
+    smn.stop();
+    await Promise.all([subhook.done, smn.done]);
+    expect(parseStrictXml(readFileSync(join(work, 'receiver.xml'), 'utf8')).attributes).toMatchObject({ failures: '0', errors: '0' });
+    expect(JSON.parse(readFileSync(join(work, 'receiver.json'), 'utf8'))).toMatchObject({ product: 'smn', summary: { fail: 0, error: 0 } });
   });
 });

@@ -106,8 +106,9 @@ Receiver options:
   --timeout MS        how long to wait for each answer (default ${DEFAULT_RECEIVER_TIMEOUT_MS}, SMN's)
   --strict, --json FILE, --junit FILE: as for an SMN implementation
 
-Example:
-  SUBHOOK_KEY=... smn-kit conformance --receiver http://127.0.0.1:8787/subhook --product sms --junit receiver.xml
+Receiver examples (the receivers on 8787 and 9000 being, say, smn-kit listen --refuse-invalid
+and smn-kit listen --confirm --refuse-invalid):
+  SUBHOOK_KEY=your-subhook-secret smn-kit conformance --receiver http://127.0.0.1:8787/subhook --product sms --junit receiver.xml
   smn-kit conformance --receiver http://127.0.0.1:9000/smn --product smn --json receiver.json`;
 
 const flag = (values: OptionValues, name: string): string | undefined => values[name] as string | undefined;

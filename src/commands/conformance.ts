@@ -83,11 +83,11 @@ Exit status: 0 no check failed or errored (warnings and skips allowed); 1 a chec
 failed or errored; 2 usage error, target unreachable at the start, or a target whose
 every route answers the gateway's 404 (not the base URL).
 
+${RECEIVER_USAGE}
+
 Example:
   smn-kit conformance --target http://127.0.0.1:4010 --allow-writes --junit conformance.xml
-  SMN_AUTH_TOKEN=... smn-kit conformance --target https://smn.cn-north-4.myhuaweicloud.com --project-id 0123... --rate 5
-
-${RECEIVER_USAGE}`;
+  SMN_AUTH_TOKEN=... smn-kit conformance --target https://smn.cn-north-4.myhuaweicloud.com --project-id 0123... --rate 5`;
   },
   options: {
     target: { type: 'string' },
