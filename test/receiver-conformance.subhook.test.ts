@@ -7,12 +7,14 @@
 // accepted and fail. The reports are written in every case, also when the receiver
 // hangs or dies mid-run. Real deliveries over real sockets.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { conformanceCommand } from '../src/commands/conformance.js';
 import { listenCommand } from '../src/commands/listen.js';
-import { cleanEnv, runCli, runCommand, serveInProcess, type Ran } from './support/command.js';
+import { cleanEnv, runCli, runCommand, serveInProcess, start, type Ran } from './support/command.js';
 import { simpleCommand } from './support/examples.js';
 import { parseStrictXml } from './support/xml.js';
 import { startSubhookReceiver, type RunningReceiver, type SubhookReceiverFault } from './subhook-receiver.js';
@@ -254,5 +256,36 @@ describe('the receiver examples of smn-kit conformance --help', () => {
     await Promise.all([subhook.done, smn.done]);
     expect(parseStrictXml(readFileSync(join(work, 'receiver.xml'), 'utf8')).attributes).toMatchObject({ failures: '0', errors: '0' });
     expect(JSON.parse(readFileSync(join(work, 'receiver.json'), 'utf8'))).toMatchObject({ product: 'smn', summary: { fail: 0, error: 0 } });
+  });
+});
+
+describe('conformance --receiver: a run cut short', () => {
+  it('stopped (Ctrl-C) while the receiver hangs: the checks left are errors, the reports complete, saying so', async () => {
+    const hanging = await receiver('hangs');
+    const name = join(work, 'stopped');
+    const running = start(conformanceCommand, ['--receiver', hanging.url, '--product', 'sms', '--timeout', '1000', '--json', `${name}.json`, '--junit', `${name}.xml`], env);
+    while (hanging.received() < 6) await new Promise((resolve) => setTimeout(resolve, 10));
+    running.stop();
+    const ran = await running.done;
+    expect(ran.status).toBe(1);
+    const report = JSON.parse(readFileSync(`${name}.json`, 'utf8')) as { results: Result[]; ended: string };
+    expect(report.ended).toBe('the run was stopped');
+    expect(report.results.length).toBeGreaterThan(50);
+    expect(report.results.slice(6, -1).every((r) => r.status === 'error' && r.message === 'not sent: the run was stopped')).toBe(true);
+    expect(hanging.received()).toBe(6);
+    expect(parseStrictXml(readFileSync(`${name}.xml`, 'utf8')).attributes.tests).toBe(String(report.results.length));
+  });
+
+  it('when the kit cannot play SMN (its port taken): one line, exit 2, and the reports say why', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const endpoint = await receiver();
+    const name = join(work, 'taken');
+    const ran = await runCommand(conformanceCommand, ['--receiver', endpoint.url, '--product', 'smn', '--smn-port', String(port), '--json', `${name}.json`], cleanEnv);
+    taken.close();
+    expect(ran.status).toBe(2);
+    expect(ran.stderr).toMatch(new RegExp(`^smn-kit: --receiver: the kit could not play SMN: listen EADDRINUSE: address already in use 127\\.0\\.0\\.1:${port}\\n$`));
+    expect(JSON.parse(readFileSync(`${name}.json`, 'utf8'))).toMatchObject({ results: [{ check: 'run_started', status: 'error' }] });
   });
 });

@@ -202,16 +202,16 @@ export async function conformReceiver(values: OptionValues, io: CommandIo): Prom
   const shown = `${options.receiver.origin}${options.receiver.pathname}`;
   const results: CheckResult[] = [];
   const report = (ended?: string): void => writeReports({ jsonPath, junitPath, receiver: shown, product: options.product, results, ended, mask });
-  /** Ends the run with one line (exit 2), the reports saying why, as one error. */
-  const stop = (why: string): UsageError => {
-    results.push({ operation: options.product, check: 'receiver_reachable', status: 'error', message: mask(why) });
+  /** Ends the run with one line (exit 2), the reports saying why, as one error of `check`. */
+  const stop = (check: string, why: string): UsageError => {
+    results.push({ operation: options.product, check, status: 'error', message: mask(why) });
     report(why);
     return new UsageError(`--receiver: ${mask(why)}`);
   };
 
   // A connection first, so that a receiver not running is one line, not a page of errors.
   const unreachable = await connectionProblem(options.receiver, options.timeoutMs);
-  if (unreachable) throw stop(`cannot reach the receiver at ${shown} (${unreachable}); is it running, and is the URL right?`);
+  if (unreachable) throw stop('receiver_reachable', `cannot reach the receiver at ${shown} (${unreachable}); is it running, and is the URL right?`);
 
   const controller = new AbortController();
   const release = onStop(io, () => controller.abort());
@@ -238,7 +238,7 @@ export async function conformReceiver(values: OptionValues, io: CommandIo): Prom
     );
   } catch (error) {
     // The kit could not play its part (SMN's port in use...); a check's own trouble is its verdict.
-    throw stop(`the kit could not play SMN: ${(error as Error).message}`);
+    throw stop('run_started', `the kit could not play SMN: ${(error as Error).message}`);
   } finally {
     release();
   }
