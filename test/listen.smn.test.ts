@@ -370,7 +370,8 @@ describe('what listen judges in an SMN notification', () => {
   it('a stale timestamp, even without a certificate; a message_id accepted before is SMN redelivering: 2xx again, judged once; a resend after a non-2xx answer is judged anew', async () => {
     const json = join(work, 'redelivery.json');
     const junit = join(work, 'redelivery.xml');
-    const listening = await listen('--smn-cert', TEST_CERT, '--refuse-invalid', '--expect', '4', '--timeout', '20', '--json', json, '--junit', junit);
+    const out = join(work, 'redelivery.jsonl');
+    const listening = await listen('--smn-cert', TEST_CERT, '--refuse-invalid', '--expect', '4', '--timeout', '20', '--json', json, '--junit', junit, '--out', out);
     const stale = made({ signingCertUrl, timestamp: Date.now() - 3600_000 });
     const fresh = made({ signingCertUrl });
     const statuses: number[] = [];
@@ -385,6 +386,12 @@ describe('what listen judges in an SMN notification', () => {
     expect(summaryOf(ran.stdout)).toBe('smn-kit listen: 4 deliveries: 1 valid, 1 invalid, 2 redeliveries of messages accepted before');
     expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ received: 4, redeliveries: 2, summary: { pass: 1, fail: 1 }, deliveries: [{ n: 1 }, { n: 2 }, { n: 3, redeliveryOf: 2 }, { n: 4, redeliveryOf: 2 }] });
     expect(readFileSync(junit, 'utf8')).toContain('<skipped message="redelivery of #2 (the same message_id), judged there"/>');
+    // Offline, as listen judged them: the redeliveries once, with the message they repeat.
+    expect(records(out).map((record) => record.redeliveryOf)).toEqual([undefined, undefined, 2, 2]);
+    const validated = await runCommand(validateCommand, [out, '--smn-cert', TEST_CERT, '--json', join(work, 'redelivery-validated.json')]);
+    const items = (JSON.parse(readFileSync(join(work, 'redelivery-validated.json'), 'utf8')) as { items: { status: string }[] }).items;
+    expect(items.map((item) => item.status)).toEqual(['fail', 'pass', 'skip', 'skip']);
+    expect(validated.status).toBe(1);
 
     // A receiver answering 503 gets the same notification again: that is SMN retrying, not a replay.
     const retrying = await listen('--smn-cert', TEST_CERT, '--status', '503', '--expect', '2', '--timeout', '20');
