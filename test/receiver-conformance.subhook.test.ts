@@ -88,6 +88,17 @@ describe('a SUBHOOK receiver written from the vendor documents', () => {
   });
 });
 
+describe('the same receiver, international SMS', () => {
+  it('--product intersms: every event of that product, nothing fails, also with --strict', async () => {
+    const ran = await conform((await receiver()).url, '--product', 'intersms', '--strict');
+    expect(failures(ran.results), ran.stdout).toEqual([]);
+    expect(ran.results.filter((r) => r.check === 'valid_event_accepted').map((r) => r.operation.split(' ')[1])).toEqual(
+      expect.arrayContaining(['request', 'delivered', 'dropped', 'sending', 'template_accept', 'template_reject']),
+    );
+    expect(ran.results.every((r) => r.operation.startsWith('intersms'))).toBe(true);
+  });
+});
+
 describe('a SUBHOOK receiver with one common bug: the check that names it', () => {
   it('one that accepts everything fails every forgery and malformed input, naming the vendor\'s signature rule; the replays warn', async () => {
     const ran = await conform((await receiver('accepts-everything')).url);

@@ -4,7 +4,7 @@
 // their fields and the encodings come from the contract (spec/subhook/**, through
 // generate/subhook-event.ts and notify/subhook-push.ts); nothing here names an event.
 import { createRandom, type Random } from '../../generate/random.js';
-import { EVENT_FIELD, generateSubhookEvent, SIGNATURE_FIELD, subhookEventNames, subhookEventShape, TIMESTAMP_FIELD, TOKEN_FIELD, type SubhookEvent, type SubhookEventShape } from '../../generate/subhook-event.js';
+import { EVENT_FIELD, generateSubhookEvent, isDataField, SIGNATURE_FIELD, subhookEventNames, subhookEventShape, TIMESTAMP_FIELD, TOKEN_FIELD, type SubhookEvent, type SubhookEventShape } from '../../generate/subhook-event.js';
 import { typesOf, valueFor } from '../../generate/values.js';
 import type { HttpDelivery } from '../../net/deliver.js';
 import { encodeSubhookDelivery, SUBHOOK_ENCODINGS, type SubhookEncoding } from '../../notify/subhook-push.js';
@@ -33,13 +33,13 @@ const REPLAY_RISK = 'the vendor signs the token and the key only, so a token and
 
 /** The fields of another event or product that this event lacks: what a newer vendor release may add to it. */
 function newerField(shape: SubhookEventShape, random: Random): { field: string; value: unknown } | undefined {
-  const candidates: SubhookEventShape[] = [];
+  const products = [...subhookContract().keys()];
   // The same event in another product first (the international `delivered` carries content, template_id), then any event.
-  for (const product of subhookContract().keys()) if (product !== shape.product) candidates.push(...[subhookEventShape(product, shape.event)].filter((s) => s !== undefined));
-  for (const product of subhookContract().keys()) for (const event of subhookEventNames(product)) candidates.push(subhookEventShape(product, event)!);
-  for (const other of candidates) {
-    const field = other.fields.find((name) => !shape.fields.includes(name));
-    if (field !== undefined) return { field, value: valueFor(other.schemaOf(field), random) };
+  const sameEvent = products.filter((product) => product !== shape.product).map((product) => subhookEventShape(product, shape.event));
+  const anyEvent = products.flatMap((product) => subhookEventNames(product).map((event) => subhookEventShape(product, event)));
+  for (const other of [...sameEvent, ...anyEvent]) {
+    const field = other?.fields.find((name) => !shape.fields.includes(name));
+    if (other && field !== undefined) return { field, value: valueFor(other.schemaOf(field), random) };
   }
   return undefined;
 }
@@ -161,7 +161,7 @@ export function subhookChecks(options: SubhookReceiverOptions): ReceiverCheck[] 
     },
   });
 
-  checks.push(...malformedChecks(url, product, forged.event, random), answersInTime(product, 'SUBMAIL documents no timeout; a receiver answers at once and works after'));
+  checks.push(...malformedChecks(url, product, forged, random), answersInTime(product, 'SUBMAIL documents no timeout; a receiver answers at once and works after'));
   return checks;
 }
 
@@ -172,7 +172,10 @@ function withoutField(event: SubhookEvent, field: string): SubhookEvent {
 }
 
 /** Deliveries no sender would send: each must get a 4xx, never a 2xx, a 5xx or no answer. None carries a valid signature. */
-function malformedChecks(url: URL, product: string, event: string, random: Random): ReceiverCheck[] {
+function malformedChecks(url: URL, product: string, shape: SubhookEventShape, random: Random): ReceiverCheck[] {
+  const { event } = shape;
+  // A field of the event's own that carries data, to hold the broken bytes.
+  const field = shape.fields.find(isDataField) ?? EVENT_FIELD;
   const post = (contentType: string, body: string | Buffer): HttpDelivery => ({ method: 'POST', url, headers: { 'user-agent': USER_AGENT, 'content-type': contentType }, body });
   const check = (name: string, what: string, request: () => HttpDelivery): ReceiverCheck => ({
     name,
@@ -180,7 +183,7 @@ function malformedChecks(url: URL, product: string, event: string, random: Rando
     run: async (context) => expectClientError(context, await context.sender.send(request(), what)),
   });
   return [
-    check('malformed_form_refused', 'a form whose percent-escapes are broken (%E0%A4%A, %, %ZZ)', () => post('application/x-www-form-urlencoded', `${EVENT_FIELD}=${event}&address=%E0%A4%A&${TOKEN_FIELD}=%&${SIGNATURE_FIELD}=%ZZ`)),
+    check('malformed_form_refused', 'a form whose percent-escapes are broken (%E0%A4%A, %, %ZZ)', () => post('application/x-www-form-urlencoded', `${EVENT_FIELD}=${event}&${field}=%E0%A4%A&${TOKEN_FIELD}=%&${SIGNATURE_FIELD}=%ZZ`)),
     check('malformed_json_refused', 'a JSON body cut off in the middle', () => post('application/json', `{"${EVENT_FIELD}":"${event}","${TOKEN_FIELD}":`)),
     {
       name: 'oversized_body_refused',
@@ -197,8 +200,8 @@ function malformedChecks(url: URL, product: string, event: string, random: Rando
         return expectClientError(context, sent);
       },
     },
-    check('invalid_utf8_refused', 'a JSON body whose address is not UTF-8 (bytes C3 28 FF), with a random token and signature', () =>
-      post('application/json', Buffer.concat([Buffer.from(`{"${EVENT_FIELD}":"${event}","address":"`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(`","${TOKEN_FIELD}":"${random.hex(32)}","${SIGNATURE_FIELD}":"${random.hex(32)}"}`)])),
+    check('invalid_utf8_refused', `a JSON body whose ${field} is not UTF-8 (bytes C3 28 FF), with a random token and signature`, () =>
+      post('application/json', Buffer.concat([Buffer.from(`{"${EVENT_FIELD}":"${event}","${field}":"`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(`","${TOKEN_FIELD}":"${random.hex(32)}","${SIGNATURE_FIELD}":"${random.hex(32)}"}`)])),
     ),
   ];
 }
