@@ -109,6 +109,19 @@ describe('an SMN endpoint with one common bug: the check that names it', () => {
     expect(one(ran.results, 'tampered_message_refused')!.reproducer).toMatch(/^curl -sS -i -X POST 'http:\/\/127\.0\.0\.1:\d+\/smn' -H 'user-agent: smn-kit conformance' -H 'content-type: application\/json; charset=UTF-8' -H 'X-SMN-MESSAGE-TYPE: Notification' -H 'X-SMN-MESSAGE-ID: [0-9a-f]{32}' -H 'X-SMN-TOPIC-URN: urn:smn:cn-north-4:[0-9a-f]{32}:smn_kit_receiver_conformance' -H 'X-SMN-SUBSCRIPTION-URN: [^']+' --data-binary '\{"type":"Notification","signature":"/);
   });
 
+  it('the subscription\'s custom headers (--smn-header) go with every message but the confirmation; their values show nowhere', async () => {
+    const secret = 'hook-secret-value-7c1d';
+    const ran = await conform((await receiver('accepts-everything')).url, '--smn-header', `X-Hook-Token: ${secret}`);
+    const reproducers = ran.results.map((r) => r.reproducer).filter((r): r is string => r !== null);
+    expect(reproducers.length).toBeGreaterThan(3);
+    for (const reproducer of reproducers) {
+      if (reproducer.includes('{"type":"SubscriptionConfirmation"')) expect(reproducer).not.toContain('X-Hook-Token');
+      else expect(reproducer).toContain("-H 'X-Hook-Token: ***'");
+    }
+    expect(ran.stdout + ran.junit + JSON.stringify(ran.results)).not.toContain(secret);
+    expect(one(ran.results, 'custom_headers_accepted')!.message).toMatch(/with the subscription's custom headers \(extension\.header, as SMN sends them: 10 headers, 10\d\d characters\)/);
+  });
+
   it('one that refuses everything fails the valid messages and the confirmation', async () => {
     const ran = await conform((await receiver('refuses-everything')).url);
     expect(failures(ran.results).map((r) => r.check)).toEqual([

@@ -53,8 +53,8 @@ or a broken sender would, and judges each answer. Each check is named, says what
 sent, what came back and why it matters, and a failure comes with a curl command that
 sends the very same bytes and headers again.
 
-A SUBHOOK receiver (--product ${subhookProductIds().join(' or ')}; the key as for fire: ${KEY_SOURCES}):
-every event of the product, signed, in every encoding (form, JSON, multipart, GET) must
+A SUBHOOK receiver (--product ${subhookProductIds().join(' or ')}; the key as for fire:
+${KEY_SOURCES}): every event of the product, signed, in every encoding (form, JSON, multipart, GET) must
 get 2xx, also with numbers as strings and with a field the event does not list (a
 newer vendor release may add one); forgeries must be refused (any status but 2xx): a
 wrong signature, one made with another key, no token, no signature (failures: the
@@ -82,7 +82,12 @@ signature_version, a type header that disagrees with the body.
 
 Every answer is awaited --timeout ms; answers_in_time fails what took longer (SMN gives
 5 s). After ${NO_ANSWER_LIMIT} deliveries in a row without an answer, nothing more is sent:
-the checks left are errors. The reports are written in every case.
+the checks left are errors. The reports are written in every case, also when the
+receiver hangs or dies mid-run, or the run is stopped (Ctrl-C).
+
+Exit status: 0 no check failed or errored (warnings and skips allowed); 1 a check failed
+or errored; 2 a usage error, a receiver that cannot be reached at the start, or the kit
+unable to play SMN (--smn-port taken...).
 
 Receiver options:
   --receiver URL      the receiver under test, http:// or https://
