@@ -8,3 +8,5 @@ export { checks } from './conformance/checks.js';
 export type { CheckResult } from './conformance/check.js';
 export { resolveOptions as conformanceOptions } from './conformance/options.js';
 export type { ConformanceOptions } from './conformance/options.js';
+export { runReceiverConformance, SMN_PRODUCT } from './conformance/receiver/run.js';
+export type { ReceiverConformanceOptions, ReceiverConformance, SmnRoleOptions } from './conformance/receiver/run.js';

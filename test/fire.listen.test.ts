@@ -15,7 +15,7 @@ import { planFire, type FireOptions } from '../src/fire/plan.js';
 import { runFire } from '../src/fire/run.js';
 import { listenCommand } from '../src/commands/listen.js';
 import { cleanEnv, serveInProcess } from './support/command.js';
-import { SUBHOOK_ENCODINGS } from '../src/fire/encode.js';
+import { SUBHOOK_ENCODINGS } from '../src/notify/subhook-push.js';
 import { TAMPER_KINDS, TAMPER_RULES } from '../src/fire/tamper.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

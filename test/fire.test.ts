@@ -12,7 +12,7 @@ import { signSubhook } from '../src/subhook/index.js';
 import { subhookContract } from '../src/subhook/contract.js';
 import { smnResponses } from '../src/contract/smn-responses.js';
 import { fireCommand } from '../src/commands/fire.js';
-import { SUBHOOK_ENCODINGS } from '../src/fire/encode.js';
+import { SUBHOOK_ENCODINGS } from '../src/notify/subhook-push.js';
 import { smsCallbackEventTypes } from '../src/generate/sms-callback.js';
 import { TAMPER_KINDS } from '../src/fire/tamper.js';
 import { startJudgingReceiver, type JudgingReceiver } from './fire-receiver.js';

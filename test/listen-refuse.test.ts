@@ -32,6 +32,16 @@ describe('smn-kit listen --refuse-invalid', () => {
     expect((await receiver.done).status).toBe(0);
   });
 
+  it('without a key, refuses every signed push: it cannot verify one (unchecked-signature)', async () => {
+    const receiver = await serveInProcess(listenCommand, ['--port', '0', '--refuse-invalid'], cleanEnv);
+    const result = await fire(receiver.url, 'request');
+    expect(result.stdout).toMatch(/-> 400 in/);
+    receiver.stop();
+    expect((await receiver.done).stdout).toMatch(
+      /#1 POST \/subhook sms request: invalid: unchecked-signature \/signature: expected a signature checked against the SUBHOOK key \(a receiver that refuses what it cannot verify\), received no key to check it with \(give --key-file, SUBHOOK_KEY or --key\) -> 400/,
+    );
+  });
+
   it('answers 200 to everything without the option, as a recorder does', async () => {
     const receiver = await listen();
     const result = await fire(receiver.url, 'request', '--tamper', 'signature');

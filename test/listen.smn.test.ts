@@ -211,6 +211,21 @@ describe('signing certificates: from --smn-cert, or fetched from an allowed host
     expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ smnSignatures: { certificate: 'fetched', checked: 0, notChecked: 1 }, deliveries: [{ signature: 'not-checked' }] });
   });
 
+  it('with --refuse-invalid, a certificate URL on a host not allowed is a refusal (unchecked-signature), never fetched', async () => {
+    const certificates = await certificateServer();
+    // 127.0.0.2 is loopback too, but not a host of the loopback group: an attacker's host, as far as listen knows.
+    const foreign = `${certificates.url.replace('127.0.0.1', '127.0.0.2')}/cert.pem`;
+    const listening = await listen('--refuse-invalid', '--expect', '2', '--timeout', '20');
+    expect((await send(listening.url, made({ signingCertUrl: foreign }))).status).toBe(400);
+    // The same message, certificate on an allowed host: verified and accepted.
+    expect((await send(listening.url, made({ signingCertUrl: `${certificates.url}/cert.pem` }))).status).toBe(200);
+    const ran = await listening.done;
+    expect(certificates.requests).toEqual(['GET /cert.pem']);
+    expect(deliveryLines(ran.stdout)[0]).toBe(
+      `#1 POST /smn smn Notification sms_fail_event: invalid: unchecked-signature /signature: expected a signature verified with the signing certificate (a receiver that refuses what it cannot verify), received not checked: signing_cert_url not fetched: host 127.0.0.2 is not an allowed SMN host (--smn-cert-host vendor,loopback) -> 400`,
+    );
+  });
+
   it('with --smn-cert, verifies with the file and fetches nothing; a forged signature is found', async () => {
     const certificates = await certificateServer();
     const listening = await listen('--smn-cert', TEST_CERT, '--refuse-invalid', '--expect', '2', '--timeout', '20');
@@ -352,17 +367,31 @@ describe('what listen judges in an SMN notification', () => {
     }
   });
 
-  it('a stale timestamp and a replayed message_id, even without a certificate; a resend after a non-2xx answer is no replay', async () => {
-    const listening = await listen('--smn-cert-host', 'none', '--expect', '3', '--timeout', '20');
+  it('a stale timestamp, even without a certificate; a message_id accepted before is SMN redelivering: 2xx again, judged once; a resend after a non-2xx answer is judged anew', async () => {
+    const json = join(work, 'redelivery.json');
+    const junit = join(work, 'redelivery.xml');
+    const out = join(work, 'redelivery.jsonl');
+    const listening = await listen('--smn-cert', TEST_CERT, '--refuse-invalid', '--expect', '4', '--timeout', '20', '--json', json, '--junit', junit, '--out', out);
     const stale = made({ signingCertUrl, timestamp: Date.now() - 3600_000 });
     const fresh = made({ signingCertUrl });
-    for (const sent of [stale, fresh, fresh]) await send(listening.url, sent);
-    const lines = deliveryLines((await listening.done).stdout);
-    expect(lines[0]).toMatch(/^#1 POST \/smn smn Notification sms_fail_event: invalid: stale-timestamp \/timestamp: expected within 300 s of the receiver's clock .*\(36\d\d s in the past\) -> 200$/);
-    expect(lines[1]).toMatch(/^#2 POST \/smn smn Notification sms_fail_event: valid \(signature not checked: .*\) -> 200$/);
-    expect(lines[2]).toBe(
-      '#3 POST /smn smn Notification sms_fail_event: invalid: replayed-message /message_id: expected a message_id not among the last 10000 accepted, received a message_id accepted before (the same notification again) -> 200',
-    );
+    const statuses: number[] = [];
+    // SMN retries after a 5xx or no answer within 5 s: the same message, message_id and all, may come again.
+    for (const sent of [stale, fresh, fresh, fresh]) statuses.push((await send(listening.url, sent)).status);
+    expect(statuses).toEqual([400, 200, 200, 200]);
+    const ran = await listening.done;
+    const lines = deliveryLines(ran.stdout);
+    expect(lines[0]).toMatch(/^#1 POST \/smn smn Notification sms_fail_event: invalid: stale-timestamp \/timestamp: expected within 300 s of the receiver's clock .*\(36\d\d s in the past\) -> 400$/);
+    expect(lines[1]).toBe('#2 POST /smn smn Notification sms_fail_event: valid -> 200');
+    expect(lines.slice(2)).toEqual([3, 4].map((n) => `#${n} POST /smn smn Notification sms_fail_event: redelivery of #2 (its message_id, accepted then; SMN redelivers after a 5xx or no answer), judged there -> 200`));
+    expect(summaryOf(ran.stdout)).toBe('smn-kit listen: 4 deliveries: 1 valid, 1 invalid, 2 redeliveries of messages accepted before');
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ received: 4, redeliveries: 2, summary: { pass: 1, fail: 1 }, deliveries: [{ n: 1 }, { n: 2 }, { n: 3, redeliveryOf: 2 }, { n: 4, redeliveryOf: 2 }] });
+    expect(readFileSync(junit, 'utf8')).toContain('<skipped message="redelivery of #2 (the same message_id), judged there"/>');
+    // Offline, as listen judged them: the redeliveries once, with the message they repeat.
+    expect(records(out).map((record) => record.redeliveryOf)).toEqual([undefined, undefined, 2, 2]);
+    const validated = await runCommand(validateCommand, [out, '--smn-cert', TEST_CERT, '--json', join(work, 'redelivery-validated.json')]);
+    const items = (JSON.parse(readFileSync(join(work, 'redelivery-validated.json'), 'utf8')) as { items: { status: string }[] }).items;
+    expect(items.map((item) => item.status)).toEqual(['fail', 'pass', 'skip', 'skip']);
+    expect(validated.status).toBe(1);
 
     // A receiver answering 503 gets the same notification again: that is SMN retrying, not a replay.
     const retrying = await listen('--smn-cert', TEST_CERT, '--status', '503', '--expect', '2', '--timeout', '20');

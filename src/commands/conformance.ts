@@ -23,6 +23,7 @@ import { junitXml, summarizeOutcomes, writeReport, type OutcomeSummary } from '.
 import { processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
 import { conformanceConsole } from './conformance-console.js';
 import { closest } from './options.js';
+import { conformReceiver, RECEIVER_OPTIONS, RECEIVER_USAGE } from './conformance-receiver.js';
 import { secretOption } from './option-values.js';
 
 /** The target could not be reached at the start, or is not an SMN base URL: exit 2, one line. */
@@ -93,6 +94,8 @@ Exit status: 0 no check failed or errored (warnings and skips allowed); 1 a chec
 failed or errored; 2 usage error, target unreachable at the start, or a target whose
 every route answers the gateway's 404 (not the base URL).
 
+${RECEIVER_USAGE}
+
 Example:
   smn-kit conformance --target http://127.0.0.1:4010 --allow-writes --junit conformance.xml
   SMN_AUTH_TOKEN=... smn-kit conformance --target https://smn.cn-north-4.myhuaweicloud.com --project-id 0123... --rate 5`;
@@ -114,6 +117,7 @@ Example:
     operations: { type: 'string' },
     json: { type: 'string' },
     junit: { type: 'string' },
+    ...RECEIVER_OPTIONS,
   },
   async run(values, positionals, io: CommandIo = processIo()) {
     if (positionals.length > 0) {
@@ -121,6 +125,10 @@ Example:
       const hint = /^https?:\/\//.test(first!) ? `; did you mean --target ${first}?` : '; run smn-kit conformance --help';
       throw new UsageError(`conformance takes no arguments, got "${first}"${hint}`);
     }
+    // A webhook receiver of the user's rather than an SMN implementation: conformance-receiver.ts.
+    if (values.receiver !== undefined) return conformReceiver(values, io);
+    const stray = Object.keys(RECEIVER_OPTIONS).find((name) => values[name] !== undefined);
+    if (stray) throw new UsageError(`--${stray} is for a receiver run: give --receiver URL --product P (or leave --${stray} out)`);
     const flag = (name: string): string | undefined => values[name] as string | undefined;
     // Secrets known before the options are checked: an error line about them must not show them.
     let mask: Mask = secretMasker([flag('token'), flag('sk'), flag('ak'), io.env[ENVIRONMENT.token], io.env[ENVIRONMENT.sk]]);

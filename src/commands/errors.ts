@@ -7,10 +7,11 @@ import type { FireErrorCode } from '../fire/errors.js';
 import type { SourceErrorCode } from '../validate/sources.js';
 import type { SmnHostsError } from '../listen/hosts.js';
 import type { OverrideError } from '../generate/sms-callback.js';
+import type { SmnSignerError } from '../notify/smn-signer.js';
 import { UsageError } from './command.js';
 import { KEY_VARIABLE } from './option-values.js';
 
-export type ErrorCode = UsageError['code'] | FireErrorCode | SourceErrorCode | SmnHostsError['code'] | OverrideError['code'];
+export type ErrorCode = UsageError['code'] | FireErrorCode | SourceErrorCode | SmnHostsError['code'] | OverrideError['code'] | SmnSignerError['code'];
 
 interface Ending {
   /** The exit status. */
@@ -34,6 +35,8 @@ export const ENDINGS: Record<ErrorCode, Ending> = {
   'no-source-files': usage,
   'unknown-format': usage,
   'document-too-large': usage,
+  // fire and conformance --receiver: --smn-key and --smn-cert
+  'invalid-signer': usage,
   // listen
   'invalid-hosts': { status: 2, line: (message) => `--smn-cert-host: ${message}` },
 };

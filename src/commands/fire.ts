@@ -1,20 +1,22 @@
 // `smn-kit fire`: valid, signed SUBHOOK events (or deliberately bad ones) and SMN SMS
 // callback notifications at any receiver, one line per delivery.
 import { ALL_EVENTS, planFire, type FireOptions } from '../fire/plan.js';
+import { openFireReports } from '../fire/report.js';
 import { runFire } from '../fire/run.js';
 import { DEFAULT_TIMEOUT_MS, printableUrl } from '../net/deliver.js';
-import { DEFAULT_ENCODING, SUBHOOK_ENCODINGS, type SubhookEncoding } from '../fire/encode.js';
+import { DEFAULT_ENCODING, SUBHOOK_ENCODINGS, type SubhookEncoding } from '../notify/subhook-push.js';
 import { MAX_SEED } from '../generate/random.js';
 import { SCENARIOS, scenarioOption, LIFECYCLE_OUTCOMES } from '../fire/scenario.js';
 import { smsCallbackEventTypes } from '../generate/sms-callback.js';
 import { SMN_TAMPER_DESCRIPTIONS, SMN_TAMPER_KINDS, SMN_TAMPER_RULES, STALE_SECONDS, TAMPER_DESCRIPTIONS, TAMPER_KINDS, TAMPER_RULES, tamperKind } from '../fire/tamper.js';
-import { smnSigner } from '../fire/smn-signer.js';
-import { subhookEventNames } from '../fire/subhook-event.js';
+import { smnSigner } from '../notify/smn-signer.js';
+import { subhookEventNames } from '../generate/subhook-event.js';
 import { subhookProductIds } from '../judge/subhook.js';
 import { commandError } from './errors.js';
 import { onStop, processIo, UsageError, type Command, type CommandIo, type OptionValues, type OptionValue } from './command.js';
-import { integerOption, KEY_VARIABLE, smnCertificateOption, subhookKeyOption } from './option-values.js';
+import { integerOption, KEY_VARIABLE, smnCertificateOption, subhookKeyOption, writablePath } from './option-values.js';
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 const MAX_COUNT = 100_000;
 const MAX_RATE = 100_000;
@@ -29,7 +31,7 @@ function usage(): string {
                      [--encoding ${SUBHOOK_ENCODINGS.join('|')}] [--set field=value]... [--count N]
                      [--rate R] [--seed S] [--scenario ${SCENARIOS.join('|')}] [--tamper KIND]
                      [--topic-urn URN] [--smn-key FILE --smn-cert FILE] [--smn-cert-url URL]
-                     [--timeout MS]
+                     [--timeout MS] [--json FILE] [--junit FILE]
 
 Sends SUBHOOK events to a receiver as SUBMAIL pushes them: valid, signed (signature =
 md5(token + key)), made from the spec's schemas with realistic values (mobile numbers,
@@ -82,9 +84,8 @@ Options:
                       the status events of one message in order, one send_id:
                       request -> sending -> ${LIFECYCLE_OUTCOMES.join(' or ')}; EVENT is the outcome
                       (${LIFECYCLE_OUTCOMES.join(' or ')}; left out, drawn by the seed)
-  --tamper KIND       send a bad delivery instead (after a valid one for reused-token and
-                      replayed-message); a receiver should refuse it with a non-2xx
-                      answer. KIND, and in parentheses the rule smn-kit reports for it
+  --tamper KIND       send a bad delivery instead (after a valid one for reused-token);
+                      a receiver should refuse it with a non-2xx answer. KIND, and in parentheses the rule smn-kit reports for it
                       (smn-kit listen, and the SUBHOOK and SMN notification libraries):
                       SUBHOOK events:
 ${tamperLines}
@@ -103,6 +104,13 @@ ${smnTamperLines}
                       no one serves: give the receiver the certificate file)
   --timeout MS        wait at most MS milliseconds for each answer, 1 to ${MAX_TIMEOUT_MS}
                       (default ${DEFAULT_TIMEOUT_MS})
+  --json FILE         write {to, seed, planned, deliveries: [{n, label, expect, rule,
+                      status, ms, outcome, note}], sent, asExpected, unexpected, seconds,
+                      ended}; expect is accept or refuse, outcome pass (the answer was the
+                      expected one) or fail; ended says why a run stopped early
+  --junit FILE        write JUnit XML, one test case per delivery (failed when its answer
+                      was not the expected one). Both are written as deliveries go and
+                      completed also when the receiver stops answering
   -h, --help          show this help
 
 Exit status: 0 when every answer was as expected (2xx; not 2xx for a tampered
@@ -200,18 +208,27 @@ async function fire(values: OptionValues, positionals: string[], io: CommandIo):
   };
   const rate = rateOption(values.rate);
   const timeoutMs = integerOption(values.timeout, '--timeout', DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS);
+  const jsonPath = writablePath(values.json as string | undefined, '--json');
+  const junitPath = writablePath(values.junit as string | undefined, '--junit');
   const out = (line: string): void => void io.stdout.write(`${line}\n`);
   const plan = planFire(options);
   out(`smn-kit fire: ${plural(plan.deliveries.length, 'deliver')} to ${printableUrl(to)} (seed ${plan.seed})`);
+  const reports = openFireReports({ jsonPath, junitPath, to: printableUrl(to), seed: plan.seed, planned: plan.deliveries.length });
+  const started = performance.now();
   // Ctrl-C or SIGTERM ends the delivery in flight at once, whatever the receiver is doing.
   const stopping = new AbortController();
   const release = onStop(io, () => stopping.abort());
   let result;
   try {
-    result = await runFire(plan, { rate, timeoutMs, out, signal: stopping.signal });
+    result = await runFire(plan, { rate, timeoutMs, out, signal: stopping.signal, onDelivery: (sent) => reports.add(sent) });
+  } catch (error) {
+    // The reports say what was sent before the run stopped, and why it stopped.
+    reports.close({ seconds: (performance.now() - started) / 1000, ended: (error as Error).message });
+    throw error;
   } finally {
     release();
   }
+  reports.close({ seconds: result.seconds, ...(result.stopped ? { ended: 'stopped (Ctrl-C or SIGTERM)' } : {}) });
   const perSecond = result.seconds > 0 ? ` (${Math.round(result.sent / result.seconds)}/s)` : '';
   const outcome = result.unexpected === 0 ? 'every answer as expected' : `${result.unexpected} of ${result.sent} not as expected`;
   if (result.stopped) {
@@ -244,6 +261,8 @@ export const fireCommand: Command = {
     'smn-cert': { type: 'string' },
     'smn-cert-url': { type: 'string' },
     timeout: { type: 'string' },
+    json: { type: 'string' },
+    junit: { type: 'string' },
   },
   async run(values, positionals, io: CommandIo = processIo()) {
     try {

@@ -25,6 +25,7 @@ import { integerOption, KEY_OPTIONS_HELP, KEY_SOURCES, productOption, SMN_CERT_H
 function deliveryLine(record: DeliveryRecord): string {
   const { verdict } = record;
   const what = `#${record.n} ${record.method} ${pathOf(record.url)} ${subjectOf({ ...verdict, kind: verdict.kind ?? 'subhook', warnings: [] })}`;
+  if (record.redeliveryOf !== undefined) return `${what}: redelivery of #${record.redeliveryOf} (its message_id, accepted then; SMN redelivers after a 5xx or no answer), judged there -> ${record.answer.status}`;
   const judged =
     verdict.status === 'pass'
       ? 'valid'
@@ -50,7 +51,7 @@ function smnUncheckedWhy(counts: SmnSignatureCounts): string {
     : 'no certificate: give --smn-cert FILE or --smn-cert-host HOSTS';
 }
 
-function summaryLine({ summary, received, signatures, smnSignatures, confirmations }: ListenTally, expected: number | undefined): string {
+function summaryLine({ summary, received, redeliveries, signatures, smnSignatures, confirmations }: ListenTally, expected: number | undefined): string {
   const missing = expected !== undefined && received < expected ? `; ${expected - received} of the ${expected} expected never arrived` : '';
   const deliveries = { one: 'delivery', many: 'deliveries' };
   const unchecked = uncheckedSignaturesNote(signatures, deliveries);
@@ -59,7 +60,8 @@ function summaryLine({ summary, received, signatures, smnSignatures, confirmatio
   const confirmed = confirmations
     ? `; ${confirmations.confirmed} subscription${confirmations.confirmed === 1 ? '' : 's'} confirmed${confirmations.failed + confirmations.skipped > 0 ? `, ${confirmations.failed + confirmations.skipped} not` : ''}`
     : '';
-  return `smn-kit listen: ${received} deliver${received === 1 ? 'y' : 'ies'}: ${summary.pass + summary.warn} valid${warned}, ${summary.fail} invalid${missing}${unchecked}${smnUnchecked}${confirmed}`;
+  const again = redeliveries > 0 ? `, ${redeliveries} redeliver${redeliveries === 1 ? 'y' : 'ies'} of messages accepted before` : '';
+  return `smn-kit listen: ${received} deliver${received === 1 ? 'y' : 'ies'}: ${summary.pass + summary.warn} valid${warned}, ${summary.fail} invalid${again}${missing}${unchecked}${smnUnchecked}${confirmed}`;
 }
 
 /** --smn-cert-host, read; a usage error naming the bad entry. */
@@ -97,8 +99,9 @@ schema, the signature (with a key), a token used before, a timestamp outside the
 An SMN notification (told by its X-SMN-* headers or its JSON body): the envelope of its
 type, the headers against the body, the signature (with --smn-cert, or the certificate at
 its signing_cert_url when that is on an allowed host), its message against the schema of
-its SMS callback event (when it is one), a message_id accepted before, a timestamp
-outside the window. With --confirm it confirms subscriptions as an SMN endpoint must:
+its SMS callback event (when it is one), a timestamp outside the window. A message_id
+accepted before is SMN redelivering (it retries after a 5xx or no answer in time): it
+gets the same answer and is judged once, as a redelivery of the first. With --confirm it confirms subscriptions as an SMN endpoint must:
 after answering a SubscriptionConfirmation whose signature verified, it GETs its
 subscribe_url (on an allowed host only), so listen is a complete test endpoint.
 
@@ -141,7 +144,8 @@ ${SMN_CERT_HELP}
   --out FILE        append every delivery as a JSON line {n, receivedAt, remoteAddress,
                     method, url, headers, body, bodyEncoding?, bodyBytes, bodyOmitted?,
                     verdict: {status, kind, product, event, smsEvent, problems, warnings,
-                    signature?, note?}, answer: {status, delayMs}}; the raw request
+                    signature?, note?}, answer: {status, delayMs}, redeliveryOf?}, written
+                    readable by its owner only (0600); the raw request
                     includes its token and signature, so keep the file as private as the
                     deliveries; smn-kit validate FILE checks it again offline (default:
                     not recorded)
@@ -150,7 +154,10 @@ ${SMN_CERT_HELP}
                     invalid (default: no timeout)
   --status CODE     status of the answer, 200 to 599 (default 200)
   --refuse-invalid  answer 400 to an invalid delivery instead, as a receiver that checks
-                    its deliveries does (so smn-kit fire --tamper sees it refused)
+                    its deliveries does (so smn-kit fire --tamper sees it refused); a
+                    delivery whose signature cannot be checked (no key, no certificate,
+                    a signing_cert_url on a host not allowed) is then invalid too
+                    (unchecked-signature): such a receiver refuses what it cannot verify
   --strict          what the kit adds beyond the vendor's documents (a field the event does
                     not list, a rule marked x-kit-choice in spec/) makes a delivery invalid
                     instead of valid with a warning
@@ -160,7 +167,8 @@ ${SMN_CERT_HELP}
                     machine's clock; 0 turns the check off (default ${DEFAULT_TOLERANCE_SECONDS})
   --json FILE       on exit, complete {url, expected, deliveries: [{n, receivedAt, method,
                     path, status, kind, product, event, smsEvent, problems, signature, note,
-                    answer}], received, summary: {pass, fail, warn, skip}, signatures:
+                    answer, redeliveryOf?}], received, redeliveries, summary: {pass, fail,
+                    warn, skip} (redeliveries not counted there), signatures:
                     {keyGiven, checked, notChecked}, smnSignatures: {certificate, checked,
                     notChecked}, confirmations?: {confirmed, failed, skipped}}; status is
                     pass, fail or warn; kind subhook or smn-notification; certificate is
@@ -247,6 +255,7 @@ Example:
     // reports as it comes, so memory does not grow with their number.
     const tally: ListenTally = {
       received: 0,
+      redeliveries: 0,
       summary: summarize([]),
       signatures: signatureCounts(key !== undefined),
       smnSignatures: smnSignatureCounts(certificate ? 'file' : hosts.none ? 'none' : 'fetched'),
@@ -275,11 +284,16 @@ Example:
         toleranceSeconds,
         smnCertificates,
         smnNoCertificate: 'no certificate: give --smn-cert FILE or --smn-cert-host HOSTS',
+        subhookNoKey: `give ${KEY_SOURCES}`,
         confirm: confirm ? hosts : undefined,
         onDelivery(record) {
           tally.received++;
-          tally.summary[record.verdict.status]++;
-          countSignature(tally.signatures, record.verdict, tally.smnSignatures);
+          // A redelivery was judged when its message first came: counted once.
+          if (record.redeliveryOf !== undefined) tally.redeliveries++;
+          else {
+            tally.summary[record.verdict.status]++;
+            countSignature(tally.signatures, record.verdict, tally.smnSignatures);
+          }
           if (answeredRecords.length === 0) setImmediate(report);
           answeredRecords.push(record);
         },

@@ -2,16 +2,19 @@
 // when it is sent, so that its event's time is current however long the run lasts. What
 // carries over from one delivery to the next is all in `Making`: the seed's stream, and
 // what the earlier steps of the current message made (a lifecycle's shared data, the
-// token a reused-token delivery takes, the notification a replay sends again).
+// token a reused-token delivery takes).
 import { smnNotification, type SmnNotification } from '../notify/envelope.js';
 import { signSmnNotification } from '../notification/index.js';
 import type { HttpDelivery } from '../net/deliver.js';
 import { createRandom, type Random } from '../generate/random.js';
 import { generateSmsCallbackEvent } from '../generate/sms-callback.js';
-import { encodeSubhookDelivery, USER_AGENT } from './encode.js';
+import { encodeSubhookDelivery } from '../notify/subhook-push.js';
 import type { DeliveryRecipe, FirePlan, SmnSource, SubhookSource } from './plan.js';
-import { generateSubhookEvent, SIGNATURE_FIELD, subhookEventShape, TOKEN_FIELD, type SubhookEvent } from './subhook-event.js';
+import { generateSubhookEvent, SIGNATURE_FIELD, subhookEventShape, TOKEN_FIELD, type SubhookEvent } from '../generate/subhook-event.js';
 import { STALE_SECONDS, tamper, type SmnTamperKind } from './tamper.js';
+
+/** Who sends, in every request fire makes. */
+export const USER_AGENT = 'smn-kit fire';
 
 /** What one step made: its request, and for a SUBHOOK event the event itself. */
 interface Made {
@@ -55,7 +58,7 @@ function makeSubhook(source: SubhookSource, recipe: DeliveryRecipe, now: number,
   if (recipe.kind !== 'subhook-event' && recipe.kind !== 'tampered-subhook-event') throw new TypeError(`a SUBHOOK plan has no ${recipe.kind} delivery`);
   const shape = subhookEventShape(source.product, recipe.event)!;
   const generate = (shared?: SubhookEvent): SubhookEvent => generateSubhookEvent(shape, { key: source.key, random, now, shared, overrides: source.overrides.get(recipe.event) });
-  const encode = (fields: SubhookEvent): HttpDelivery => encodeSubhookDelivery(source.to, fields, source.encoding, random);
+  const encode = (fields: SubhookEvent): HttpDelivery => encodeSubhookDelivery(source.to, fields, source.encoding, random, USER_AGENT);
   if (recipe.kind === 'subhook-event') {
     const event = generate(recipe.sharesWith === undefined ? undefined : steps[recipe.sharesWith]!.event);
     return { request: encode(event), event };
@@ -66,7 +69,7 @@ function makeSubhook(source: SubhookSource, recipe: DeliveryRecipe, now: number,
   return { request: encode(tampered.event) };
 }
 
-function makeSmn(source: SmnSource, recipe: DeliveryRecipe, now: number, { random, steps }: Making): Made {
+function makeSmn(source: SmnSource, recipe: DeliveryRecipe, now: number, { random }: Making): Made {
   const notification = (timestamp = now): SmnNotification => {
     const event = generateSmsCallbackEvent(source.eventType, { random, now, overrides: source.overrides });
     return smnNotification(source.topicUrn, event, {
@@ -83,10 +86,9 @@ function makeSmn(source: SmnSource, recipe: DeliveryRecipe, now: number, { rando
   switch (recipe.kind) {
     case 'smn-notification':
       return request(notification());
-    case 'replay':
-      return steps[recipe.of]!;
     case 'tampered-smn-notification': {
-      const sent = notification(recipe.tamper === 'stale-timestamp' ? now - STALE_SECONDS * 1000 : now);
+      const old = recipe.tamper === 'stale-timestamp' || recipe.tamper === 'replayed-message';
+      const sent = notification(old ? now - STALE_SECONDS * 1000 : now);
       return request(tamperNotification(recipe.tamper, sent, { random, now, source }));
     }
     default:
@@ -98,7 +100,7 @@ function makeSmn(source: SmnSource, recipe: DeliveryRecipe, now: number, { rando
  * A valid, signed notification broken the way `kind` says, so that only the rule the
  * kind names is broken (a changed field is well formed; a stale timestamp is signed).
  */
-function tamperNotification(kind: Exclude<SmnTamperKind, 'replayed-message'>, sent: SmnNotification, context: { random: Random; now: number; source: SmnSource }): SmnNotification {
+function tamperNotification(kind: SmnTamperKind, sent: SmnNotification, context: { random: Random; now: number; source: SmnSource }): SmnNotification {
   const { random, now, source } = context;
   const body: Record<string, unknown> = { ...sent.body };
   const headers = { ...sent.headers };
@@ -120,6 +122,8 @@ function tamperNotification(kind: Exclude<SmnTamperKind, 'replayed-message'>, se
       delete body.signature_version;
       break;
     case 'stale-timestamp':
+    case 'replayed-message':
+      // Signed when it was made, a day ago: nothing but its age is wrong.
       break;
   }
   return { headers, body: body as unknown as SmnNotification['body'] };

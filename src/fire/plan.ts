@@ -4,16 +4,16 @@
 // each event's time is current however long the run lasts; a seeded plan makes the same
 // requests every time.
 import { smnResponses } from '../contract/smn-responses.js';
-import { DEFAULT_ENCODING, type SubhookEncoding } from './encode.js';
+import { DEFAULT_ENCODING, type SubhookEncoding } from '../notify/subhook-push.js';
 import { FireError } from './errors.js';
 import { checkOverrideFields, overridesFor, parseOverrides, type Override } from './overrides.js';
 import { createRandom, type Random } from '../generate/random.js';
 import { checkLifecycle, lifecycleEvents, type Scenario } from './scenario.js';
 import { generateSmsCallbackEvent, OverrideError, SMS_EVENT_TYPE_FIELD, smsCallbackEventTypes, smsCallbackShape } from '../generate/sms-callback.js';
-import { EVENT_FIELD, generateSubhookEvent, subhookEventNames, subhookEventShape, type SubhookEventShape } from './subhook-event.js';
+import { EVENT_FIELD, generateSubhookEvent, subhookEventNames, subhookEventShape, type SubhookEventShape } from '../generate/subhook-event.js';
 import { subhookProductIds } from '../judge/subhook.js';
 import { isSmnTamperKind, isSubhookTamperKind, SMN_TAMPER_KINDS, SMN_TAMPER_RULES, TAMPER_KINDS, TAMPER_RULES, type SmnTamperKind, type TamperKind } from './tamper.js';
-import { testSmnSigner, type SmnSigner } from './smn-signer.js';
+import { testSmnSigner, type SmnSigner } from '../notify/smn-signer.js';
 
 /** EVENT for every event of the product. */
 export const ALL_EVENTS = 'all';
@@ -61,9 +61,7 @@ export type DeliveryRecipe =
   /** A valid, signed SMN notification of the plan's SMS callback event type. */
   | { kind: 'smn-notification' }
   /** A valid, signed SMN notification broken the way `tamper` says. */
-  | { kind: 'tampered-smn-notification'; tamper: Exclude<SmnTamperKind, 'replayed-message'> }
-  /** The very request of step `of`, sent again. */
-  | { kind: 'replay'; of: number };
+  | { kind: 'tampered-smn-notification'; tamper: SmnTamperKind };
 
 export interface PlannedDelivery {
   /** What is sent, for the delivery line: `sms request form`, `smn sms_reply_event`... */
@@ -203,7 +201,13 @@ export function planFire(options: FireOptions): FirePlan {
   // Made once before sending, with a generator of its own, so a bad --set stops the run
   // before the first delivery without changing the events of a seeded run.
   const trial = createRandom(random.seed);
-  for (const shape of fired) generateSubhookEvent(shape, { key, random: trial, overrides: overridesOf.get(shape.event) });
+  try {
+    for (const shape of fired) generateSubhookEvent(shape, { key, random: trial, overrides: overridesOf.get(shape.event) });
+  } catch (error) {
+    if (!(error instanceof OverrideError)) throw error;
+    const hint = error.rule === 'bad-signature' ? '; to send a bad signature on purpose, use --tamper signature' : '';
+    throw new FireError(`--set ${error.message}${hint}`, 'invalid-override');
+  }
 
   const deliveries: PlannedDelivery[] = [];
   messages.forEach((names, message) => {
@@ -257,10 +261,7 @@ function planSmsCallback(options: FireOptions, eventType: string, sets: Override
   for (let message = 0; message < count; message++) {
     const steps: Step[] = [];
     if (kind === undefined) steps.push({ label, expect: 'accept', recipe: { kind: 'smn-notification' } });
-    else if (kind === 'replayed-message') {
-      steps.push({ label: `${label} (valid, sent again next)`, expect: 'accept', recipe: { kind: 'smn-notification' } });
-      steps.push({ label: `${label} tamper ${kind}`, expect: 'refuse', rule: SMN_TAMPER_RULES[kind], recipe: { kind: 'replay', of: 0 } });
-    } else steps.push({ label: `${label} tamper ${kind}`, expect: 'refuse', rule: SMN_TAMPER_RULES[kind], recipe: { kind: 'tampered-smn-notification', tamper: kind } });
+    else steps.push({ label: `${label} tamper ${kind}`, expect: 'refuse', rule: SMN_TAMPER_RULES[kind], recipe: { kind: 'tampered-smn-notification', tamper: kind } });
     steps.forEach((delivery, step) => deliveries.push({ ...delivery, message, step }));
   }
   const source: SmnSource = { family: 'smn', to: options.to, eventType, topicUrn, subscriptionUrn, signingCertUrl, signer, overrides };

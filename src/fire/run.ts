@@ -17,6 +17,24 @@ export interface RunOptions {
   out?: (line: string) => void;
   /** Stops the run at once, the delivery in flight included (Ctrl-C, SIGTERM). */
   signal?: AbortSignal;
+  /** Called with each delivery's outcome once it is known (the reports). */
+  onDelivery?: (sent: SentDelivery) => void;
+}
+
+/** One delivery and what came of it, for the reports. */
+export interface SentDelivery {
+  /** From 1, in the order sent. */
+  n: number;
+  label: string;
+  expect: PlannedDelivery['expect'];
+  rule?: string;
+  /** The answer's status; undefined when none came. */
+  status?: number;
+  ms?: number;
+  /** pass: the answer was what the delivery expects (2xx, or not 2xx for a tampered one). */
+  outcome: 'pass' | 'fail';
+  /** Why it failed, or what a refusal means: the end of the delivery's line. */
+  note: string;
 }
 
 export interface FireResult {
@@ -61,6 +79,7 @@ export async function runFire(plan: FirePlan, options: RunOptions = {}): Promise
     if (signal?.aborted) return result();
     const request = makeNext(plan, making, Date.now());
     const prefix = `#${String(index + 1).padStart(width)} ${delivery.label}`;
+    const reported = { n: index + 1, label: delivery.label, expect: delivery.expect, rule: delivery.rule };
     try {
       const answer = await deliver(request, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal });
       sent++;
@@ -68,16 +87,19 @@ export async function runFire(plan: FirePlan, options: RunOptions = {}): Promise
       if (ok) asExpected++;
       else unexpected++;
       out(`${prefix} -> ${answer.status} in ${answer.ms.toFixed(1)} ms${note}`);
+      options.onDelivery?.({ ...reported, status: answer.status, ms: answer.ms, outcome: ok ? 'pass' : 'fail', note: note.replace(/^: /, '') });
     } catch (error) {
       if (!(error instanceof DeliveryError)) throw error;
       if (signal?.aborted) return result();
       sent++;
       if (error.kind === 'unreachable') {
         const after = index > 0 ? ` after ${index} deliver${index === 1 ? 'y' : 'ies'}` : '';
+        options.onDelivery?.({ ...reported, outcome: 'fail', note: `cannot reach the receiver (${error.reason})` });
         throw new FireError(`--to ${printableUrl(request.url)}: cannot reach the receiver${after} (${error.reason}); is it running, and is the URL right?`, 'receiver-unreachable');
       }
       unexpected++;
       out(`${prefix} -> no answer (${error.reason})`);
+      options.onDelivery?.({ ...reported, outcome: 'fail', note: `no answer (${error.reason})` });
     }
   }
   return result();

@@ -4,7 +4,7 @@
 // here, and checked against the product's events before anything is sent.
 import { FireError } from './errors.js';
 import type { Random } from '../generate/random.js';
-import { subhookEventNames } from './subhook-event.js';
+import { subhookEventNames } from '../generate/subhook-event.js';
 
 export const SCENARIOS = ['lifecycle'] as const;
 export type Scenario = (typeof SCENARIOS)[number];

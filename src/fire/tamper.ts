@@ -8,7 +8,7 @@ import type { SubhookRule } from '../subhook/problem.js';
 import { signSubhook } from '../subhook/signature.js';
 import { FireError } from './errors.js';
 import type { Random } from '../generate/random.js';
-import { isDataField, SIGNATURE_FIELD, TIMESTAMP_FIELD, TOKEN_FIELD, type SubhookEvent, type SubhookEventShape } from './subhook-event.js';
+import { isDataField, SIGNATURE_FIELD, TIMESTAMP_FIELD, TOKEN_FIELD, type SubhookEvent, type SubhookEventShape } from '../generate/subhook-event.js';
 
 export const TAMPER_KINDS = ['signature', 'reused-token', 'stale-timestamp', 'missing-field', 'wrong-type'] as const;
 export type TamperKind = (typeof TAMPER_KINDS)[number];
@@ -41,17 +41,22 @@ export const SMN_TAMPER_DESCRIPTIONS: Record<SmnTamperKind, string> = {
   'header-mismatch': 'an X-SMN-MESSAGE-ID header other than the body\'s message_id',
   'stale-timestamp': 'a timestamp one day old, signed',
   'missing-field': 'signature_version (required, not signed) left out',
-  'replayed-message': 'a valid notification, then the very same one again',
+  // Not the same notification twice in a row: that is what SMN does after a 5xx or a
+  // lost answer, and a receiver must take it (2xx). An attacker's copy is an old one.
+  'replayed-message': 'a notification SMN signed a day ago, sent again now, as whoever captured it would: message_id, timestamp and signature as then',
 };
 
-/** The rule smn-kit reports for each: verifySmnNotification's, or listen's for a replay. */
-export const SMN_TAMPER_RULES: Record<SmnTamperKind, SmnNotificationRule | 'replayed-message'> = {
+/**
+ * The rule smn-kit reports for each (verifySmnNotification's). A replayed message is told
+ * by its age: the signature is SMN's, and a message_id seen before is SMN redelivering.
+ */
+export const SMN_TAMPER_RULES: Record<SmnTamperKind, SmnNotificationRule> = {
   signature: 'bad-signature',
   'changed-field': 'bad-signature',
   'header-mismatch': 'header-mismatch',
   'stale-timestamp': 'stale-timestamp',
   'missing-field': 'missing-field',
-  'replayed-message': 'replayed-message',
+  'replayed-message': 'stale-timestamp',
 };
 
 /** How old a stale timestamp is: far outside any tolerance window (Standard Webhooks uses 5 minutes). */

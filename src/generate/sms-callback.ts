@@ -31,13 +31,15 @@ export interface GenerateSmsCallbackOptions {
   responses?: SmnResponses;
 }
 
-/** An override that makes the event invalid: the message starts with the field's name. */
+/** An override that makes an event invalid (an SMS callback event, a SUBHOOK event): the message starts with the field's name. */
 export class OverrideError extends Error {
   override readonly name = 'OverrideError';
   readonly code = 'invalid-override';
   constructor(
     readonly field: string,
     message: string,
+    /** The rule the value breaks, as the validator names it. */
+    readonly rule?: string,
   ) {
     super(message);
   }

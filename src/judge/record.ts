@@ -3,7 +3,7 @@
 // its answer. It is also a raw-delivery file `smn-kit validate` reads (see
 // src/validate/judge.ts), so its fields are the delivery fields plus what only the
 // moment of reception knows.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import type { Status } from '../report/report.js';
 import type { Problem, SignatureCheck, Verdict } from './verdict.js';
 
@@ -47,6 +47,12 @@ export interface DeliveryRecord {
   };
   /** The answer given after recording. */
   answer: { status: number; delayMs: number };
+  /**
+   * An SMN notification whose message_id an earlier delivery (this `n`) brought and got
+   * 2xx for: SMN redelivering it (after a 5xx or no answer in time). It is judged as that
+   * one was, counted once, and answered as a new valid one is.
+   */
+  redeliveryOf?: number;
 }
 
 export function bodyForRecord(bytes: Buffer): Pick<DeliveryRecord, 'body' | 'bodyEncoding'> {
@@ -62,13 +68,44 @@ export interface Recorder {
   close(): void;
 }
 
+/** Owner read and write only: the records hold raw deliveries, tokens and signatures included. */
+export const RECORD_FILE_MODE = 0o600;
+
+/** Makes the file private; one the user may write but does not own (EPERM) keeps its mode. */
+function tighten(fd: number): void {
+  try {
+    fchmodSync(fd, RECORD_FILE_MODE);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+  }
+}
+
 /**
  * Opens the file for appending (what an earlier run recorded stays). Records are
  * written synchronously: once append returns, the lines are with the operating system
  * and survive the process being killed, so answering afterwards cannot lose them.
+ * A regular file is made readable by its owner only, and when an earlier run was killed
+ * in the middle of a line, the next record starts on a line of its own (the partial
+ * line stays, for `validate` to name, and the new records stay whole).
  */
 export function openRecorder(path: string): Recorder {
-  const fd = openSync(path, 'a');
+  // a+: appends like `a`, and the last byte can be read.
+  const fd = openSync(path, 'a+', RECORD_FILE_MODE);
+  try {
+    const stat = fstatSync(fd);
+    // Not a FIFO or a terminal (--out /dev/stdout), whose mode is not ours to change.
+    if (stat.isFile()) {
+      if ((stat.mode & 0o777 & ~RECORD_FILE_MODE) !== 0) tighten(fd);
+      if (stat.size > 0) {
+        const last = Buffer.alloc(1);
+        readSync(fd, last, 0, 1, stat.size - 1);
+        if (last[0] !== 0x0a) writeSync(fd, '\n');
+      }
+    }
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
   const appendAll = (records: DeliveryRecord[]): void => {
     const text = records.map((record) => `${JSON.stringify(record)}\n`).join('');
     // A write may take fewer bytes than given; the rest follows until all are written.

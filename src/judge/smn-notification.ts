@@ -151,7 +151,8 @@ export async function judgeSmnNotification(body: unknown, headers: SmnNotificati
     problems.push(...message.problems);
     warnings.push(...message.warnings);
   }
-  if (found.signature === 'not-checked' && options.requireSignature) problems.push(uncheckedSignature(found.note ?? 'no certificate', options.requiredBy));
+  // `note` says why no certificate was looked for; a certificate that could not be had is a problem of its own already.
+  if (found.signature === 'not-checked' && found.note !== undefined && options.requireSignature) problems.push(uncheckedSignature(found.note, options.requiredBy));
   const verdict = verdictOf({
     kind: 'smn-notification',
     event: found.verdict.type,

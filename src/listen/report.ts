@@ -11,6 +11,8 @@ export const pathOf = (url: string): string => url.split('?')[0] ?? url;
 /** How a run of listen ended, for the end of its reports. */
 export interface ListenTally {
   received: number;
+  /** SMN notifications whose message_id was accepted before (counted in `received`, not in `summary`). */
+  redeliveries: number;
   summary: Summary;
   signatures: SignatureCounts;
   smnSignatures: SmnSignatureCounts;
@@ -38,6 +40,7 @@ const reportedDelivery = (record: DeliveryRecord) => ({
   signature: record.verdict.signature,
   note: record.verdict.note,
   answer: record.answer.status,
+  redeliveryOf: record.redeliveryOf,
 });
 
 const SUITE = 'smn-kit listen';
@@ -45,9 +48,14 @@ const SUITE = 'smn-kit listen';
 const junitCase = (record: DeliveryRecord): JunitCase => ({
   suite: SUITE,
   name: `#${record.n} ${record.method} ${pathOf(record.url)} ${[record.verdict.kind === 'smn-notification' ? 'smn' : record.verdict.product, record.verdict.event, record.verdict.smsEvent].filter(Boolean).join(' ')}`.trim(),
-  status: record.verdict.status,
-  message: record.verdict.problems[0] ? describeProblem(record.verdict.problems[0]) : undefined,
-  details: record.verdict.problems.map(describeProblem).join('\n'),
+  // A redelivery is judged in the case of the delivery it repeats.
+  ...(record.redeliveryOf !== undefined
+    ? { status: 'skip', message: `redelivery of #${record.redeliveryOf} (the same message_id), judged there` }
+    : {
+        status: record.verdict.status,
+        message: record.verdict.problems[0] ? describeProblem(record.verdict.problems[0]) : undefined,
+        details: record.verdict.problems.map(describeProblem).join('\n'),
+      }),
 });
 
 function expectedCase(expected: number, received: number): JunitCase {
@@ -71,7 +79,7 @@ export function openListenReports(options: { jsonPath?: string; junitPath?: stri
       junit?.add(junitCase(record));
     },
     close(tally) {
-      json?.close({ received: tally.received, summary: tally.summary, signatures: tally.signatures, smnSignatures: tally.smnSignatures, ...(tally.confirmations ? { confirmations: tally.confirmations } : {}) });
+      json?.close({ received: tally.received, redeliveries: tally.redeliveries, summary: tally.summary, signatures: tally.signatures, smnSignatures: tally.smnSignatures, ...(tally.confirmations ? { confirmations: tally.confirmations } : {}) });
       if (!junit) return;
       if (expected !== undefined) junit.add(expectedCase(expected, tally.received));
       junit.close();

@@ -1,7 +1,8 @@
 // The receiver behind `smn-kit listen`, for SUBHOOK pushes and SMN notifications. A
 // delivery flows one way: received (body read up to the limit) -> told apart (the
 // X-SMN-* headers or a notification body make it SMN) -> decoded -> validated ->
-// signature -> replay guard -> verdict -> recorded -> answered with the chosen status
+// signature -> replay guard (SUBHOOK tokens) or redelivery (SMN message ids) -> verdict
+// -> recorded -> answered with the chosen status
 // after the chosen delay -> (--confirm, a SubscriptionConfirmation that verified)
 // subscribe_url visited. Recording comes before answering: a sender that got its answer
 // can forget the event, so what it sent must already be on file. Deliveries that arrive
@@ -45,7 +46,11 @@ export interface ListenOptions {
   recorder?: Recorder;
   /** Status of the answer to a delivery that fits the body limit (default 200). */
   status?: number;
-  /** Answer 400 to an invalid delivery, as a receiver that checks its deliveries does. */
+  /**
+   * Answer 400 to an invalid delivery, as a receiver that checks its deliveries does;
+   * a delivery whose signature cannot be checked (no key, no certificate, a certificate
+   * URL on a host not trusted) is invalid then: such a receiver refuses what it cannot verify.
+   */
   refuseInvalid?: boolean;
   /** What the kit adds beyond the vendor's documents fails instead of warning. */
   strict?: boolean;
@@ -64,11 +69,23 @@ export interface ListenOptions {
   smnCertificates?: SmnCertificateSource;
   /** Why SMN signatures are not checked when there is no certificate source, for the verdicts. */
   smnNoCertificate?: string;
+  /** What would have given a SUBHOOK key, for the verdict of a push refused for want of one. */
+  subhookNoKey?: string;
   /** Confirm subscriptions: GET the subscribe_url of a SubscriptionConfirmation that verified, on these hosts only. */
   confirm?: SmnHosts;
   /** Called once a confirmation is done (or not made, and why). */
   onConfirmation?: (record: DeliveryRecord, confirmation: Confirmation) => void;
 }
+
+/** What a delivery was judged to be. `redeliveryOf`: an SMN message accepted before, sent again (judged then). */
+interface Judged {
+  verdict: Verdict;
+  notification?: Record<string, unknown>;
+  redeliveryOf?: number;
+}
+
+/** What the problem of an unverified delivery says made it one, with --refuse-invalid. */
+const REFUSES_UNVERIFIED = 'a receiver that refuses what it cannot verify';
 
 export interface RunningListener {
   url: string;
@@ -109,9 +126,11 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
   // The guard only sees deliveries that passed every other check (the signature too,
   // with a key), so forged requests cannot push real tokens out of its memory.
   const guard = createSubhookReplayGuard({ toleranceSeconds: tolerance > 0 ? tolerance : undefined });
-  // SMN notifications' message ids, remembered once one passed every other check and
-  // is answered 2xx: a sender retries what got another status, and that is no replay.
-  const messageIds = new Set<string>();
+  // SMN notifications' message ids, by the delivery that brought them, remembered once
+  // one passed every other check and is answered 2xx. The same id again is SMN
+  // redelivering (it retries after a 5xx or no answer within 5 s, and an answer can be
+  // lost on the way): answered as before, and judged once, not as a new message.
+  const messageIds = new Map<string, number>();
   const acceptsValid = answerStatus >= 200 && answerStatus < 300;
   let sequence = 0;
   const confirming = new Set<Promise<void>>();
@@ -134,40 +153,47 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
       waiting.push({ record, done: (error) => (error ? reject(error) : resolve()) });
     });
 
-  function replayedMessage(notification: Record<string, unknown>): Problem | undefined {
+  /** The delivery that first brought this message id, or undefined (and the id is remembered when the answer will be 2xx). */
+  function firstDelivery(notification: Record<string, unknown>, n: number): number | undefined {
     const id = notification.message_id as string;
-    if (messageIds.has(id)) {
-      return { rule: 'replayed-message', pointer: '/message_id', expected: `a message_id not among the last ${DEFAULT_REPLAY_CAPACITY} accepted`, received: 'a message_id accepted before (the same notification again)' };
-    }
+    const first = messageIds.get(id);
+    if (first !== undefined) return first;
     if (!acceptsValid) return undefined;
-    messageIds.add(id);
-    if (messageIds.size > DEFAULT_REPLAY_CAPACITY) messageIds.delete(messageIds.values().next().value as string);
+    messageIds.set(id, n);
+    if (messageIds.size > DEFAULT_REPLAY_CAPACITY) messageIds.delete(messageIds.keys().next().value as string);
     return undefined;
   }
 
-  async function judgeSmn(req: IncomingMessage, bytes: Buffer): Promise<{ verdict: Verdict; notification?: Record<string, unknown> }> {
+  async function judgeSmn(req: IncomingMessage, bytes: Buffer, n: number): Promise<Judged> {
     const judged = await judgeSmnNotificationDelivery(
       { method: req.method ?? '', headers: req.headers, body: bytes },
-      { certificates: options.smnCertificates, noCertificate: options.smnNoCertificate, strict: options.strict, toleranceSeconds: tolerance },
+      {
+        certificates: options.smnCertificates,
+        noCertificate: options.smnNoCertificate,
+        strict: options.strict,
+        toleranceSeconds: tolerance,
+        requireSignature: options.refuseInvalid,
+        requiredBy: REFUSES_UNVERIFIED,
+      },
     );
     if (!judged.notification) return judged;
-    const replayed = replayedMessage(judged.notification);
-    return replayed ? { verdict: verdictOf({ ...judged.verdict, problems: [replayed] }) } : judged;
+    const redeliveryOf = firstDelivery(judged.notification, n);
+    return redeliveryOf === undefined ? judged : { ...judged, redeliveryOf };
   }
 
-  async function judge(req: IncomingMessage, body: BodyRead): Promise<{ verdict: Verdict; notification?: Record<string, unknown> }> {
+  async function judge(req: IncomingMessage, body: BodyRead, n: number): Promise<Judged> {
     if ('tooLarge' in body) {
       const smn = isSmnNotification(req);
       return { verdict: verdictOf({ kind: smn ? 'smn-notification' : 'subhook', product: smn ? undefined : options.product, problems: [tooLargeProblem(maxBodyBytes, body.tooLarge)] }) };
     }
-    if (isSmnNotification(req, body.bytes)) return judgeSmn(req, body.bytes);
+    if (isSmnNotification(req, body.bytes)) return judgeSmn(req, body.bytes, n);
     return { verdict: await judgeSubhook(req, body.bytes) };
   }
 
   async function judgeSubhook(req: IncomingMessage, bytes: Buffer): Promise<Verdict> {
     const { verdict, fields } = await judgeSubhookDelivery(
       { method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body: bytes },
-      { product: options.product, key: options.key, strict: options.strict },
+      { product: options.product, key: options.key, strict: options.strict, requireSignature: options.refuseInvalid, requiredBy: REFUSES_UNVERIFIED, noKey: options.subhookNoKey },
     );
     if (verdict.status === 'fail' || !fields) return verdict;
     const reception = guard.check(fields);
@@ -193,7 +219,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
     }
   }
 
-  function recordOf(req: IncomingMessage, n: number, receivedAt: string, body: BodyRead, verdict: Verdict, status: number): DeliveryRecord {
+  function recordOf(req: IncomingMessage, n: number, receivedAt: string, body: BodyRead, { verdict, redeliveryOf }: Judged, status: number): DeliveryRecord {
     const kept = 'bytes' in body ? bodyForRecord(body.bytes) : { body: null };
     return {
       n,
@@ -217,6 +243,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
         note: verdict.note,
       },
       answer: { status, delayMs: 'tooLarge' in body ? 0 : delayMs },
+      ...(redeliveryOf === undefined ? {} : { redeliveryOf }),
     };
   }
 
@@ -224,9 +251,10 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
     const n = ++sequence;
     const receivedAt = new Date().toISOString();
     const body = await readBody(req, maxBodyBytes);
-    const { verdict, notification } = await judge(req, body);
+    const judged = await judge(req, body, n);
+    const { verdict, notification } = judged;
     const status = 'tooLarge' in body ? 413 : options.refuseInvalid && verdict.status === 'fail' ? 400 : answerStatus;
-    const record = recordOf(req, n, receivedAt, body, verdict, status);
+    const record = recordOf(req, n, receivedAt, body, judged, status);
     try {
       if (options.recorder) await recorded(record);
     } catch (error) {
@@ -237,7 +265,8 @@ export async function startListener(options: ListenOptions = {}): Promise<Runnin
     options.onDelivery?.(record);
     res.on('finish', () => {
       // Before onAnswered, which may stop the receiver: closing waits for confirmations in flight.
-      if (options.confirm && record.verdict.event === 'SubscriptionConfirmation') {
+      // A redelivered confirmation was acted on when it first came.
+      if (options.confirm && record.verdict.event === 'SubscriptionConfirmation' && judged.redeliveryOf === undefined) {
         const confirmed = confirm(record, notification)
           .catch((error: unknown) => void process.stderr.write(`smn-kit listen: unexpected error confirming delivery #${record.n}: ${(error as Error).message}\n`))
           .finally(() => confirming.delete(confirmed));

@@ -11,7 +11,7 @@ import type { SmnNotificationHeadersInput } from '../notification/index.js';
 import { judgeSmnBody, looksLikeSmnBody, unrecognizedSmnBody, type HarEntry, judgeHarEntry } from './smn.js';
 import { hasSmnNotificationHeader, judgeSmnNotification, judgeSmnNotificationDelivery, looksLikeSmnNotification, type SmnNotificationJudgeOptions } from '../judge/smn-notification.js';
 import { hasSubhookField, judgeSubhookDelivery, judgeSubhookFields, type SubhookJudgeOptions } from '../judge/subhook.js';
-import { verdictOf, type Problem, type Verdict } from '../judge/verdict.js';
+import { skipped, verdictOf, type Problem, type Verdict } from '../judge/verdict.js';
 
 export type Kind = 'auto' | 'smn' | 'subhook';
 export const KINDS: readonly Kind[] = ['auto', 'smn', 'subhook'];
@@ -76,6 +76,8 @@ const malformedDelivery = (field: string, expected: string, value: unknown): Pro
 /** A saved raw delivery, or a `listen --out` record, judged like a live one. */
 async function judgeDelivery(saved: Record<string, unknown>, options: JudgeOptions): Promise<Verdict> {
   const record = saved as Partial<DeliveryRecord>;
+  // listen judged the message when it first came; SMN sending it again is no new item.
+  if (typeof record.redeliveryOf === 'number') return skipped(`a redelivery of #${record.redeliveryOf} (its message_id, accepted then), judged there`, { kind: 'smn-notification', event: record.verdict?.event });
   if (typeof record.bodyOmitted === 'string') {
     return verdictOf({ kind: record.verdict?.kind ?? 'subhook', problems: [{ rule: 'body-too-large', pointer: '', where: 'body', expected: 'a body within the receiver limit', received: record.bodyOmitted }] });
   }

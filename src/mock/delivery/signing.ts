@@ -5,13 +5,10 @@
 // HTTPS (`--https-port`): it names localhost, 127.0.0.1 and ::1, so a client told to
 // trust it (NODE_EXTRA_CA_CERTS, curl --cacert) can fetch the certificate over https as
 // it would from SMN.
-//
-// node:crypto makes the key but cannot make a certificate; node-forge (no dependencies
-// of its own) writes it, loaded only then (it takes a while to load, and most runs
-// never make a certificate).
-import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+// The key and certificate are made by src/notify/self-signed.ts.
+import { createHash, createPrivateKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { generateSelfSigned } from '../../notify/self-signed.js';
 import { EMULATOR_REGION } from '../options.js';
 
 /** How the identity is kept in a state file. */
@@ -36,8 +33,6 @@ export interface SigningIdentity {
 export class SigningIdentityError extends Error {
   override readonly name = 'SigningIdentityError';
 }
-
-const VALID_DAYS = 3650;
 
 function identityOf(privateKeyPem: string, certificatePem: string, linkSecret: Buffer, generated: boolean): SigningIdentity {
   let privateKey: KeyObject;
@@ -67,31 +62,8 @@ function identityOf(privateKeyPem: string, certificatePem: string, linkSecret: B
 
 /** A new key and self-signed certificate (about 0.1 s: made on first use, not at start). */
 export function generateSigningIdentity(): SigningIdentity {
-  const forge = createRequire(import.meta.url)('node-forge') as typeof import('node-forge');
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const forgeKey = forge.pki.privateKeyFromPem(privateKeyPem);
-  const certificate = forge.pki.createCertificate();
-  certificate.publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
-  // A positive serial: the top bit of the first byte clear.
-  certificate.serialNumber = `0${randomBytes(15).toString('hex')}`;
-  const now = Date.now();
-  certificate.validity.notBefore = new Date(now - 24 * 3600 * 1000);
-  certificate.validity.notAfter = new Date(now + VALID_DAYS * 24 * 3600 * 1000);
-  const name = [
-    { name: 'commonName', value: 'smn-kit emulator TEST ONLY, not Huawei Cloud' },
-    { name: 'organizationName', value: 'smn-kit' },
-  ];
-  certificate.setSubject(name);
-  certificate.setIssuer(name);
-  certificate.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
-  ]);
-  certificate.sign(forgeKey, forge.md.sha256.create());
-  return identityOf(privateKeyPem, forge.pki.certificateToPem(certificate), randomBytes(32), true);
+  const made = generateSelfSigned({ commonName: 'smn-kit emulator TEST ONLY, not Huawei Cloud', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1', '::1'] });
+  return identityOf(made.privateKeyPem, made.certificatePem, randomBytes(32), true);
 }
 
 /** The identity a state file kept. */

@@ -1,14 +1,13 @@
 // SUBHOOK fields -> the HTTP request a receiver gets, in each form the vendor console
 // offers: POST form-urlencoded (the default: what the vendor's receiver examples read),
 // POST JSON (numbers stay numbers), POST multipart, or GET with the fields in the query.
+// Used by `smn-kit fire` and by `smn-kit conformance --receiver`.
 import type { HttpDelivery } from '../net/deliver.js';
 import type { Random } from '../generate/random.js';
 
 export const SUBHOOK_ENCODINGS = ['form', 'json', 'multipart', 'get'] as const;
 export type SubhookEncoding = (typeof SUBHOOK_ENCODINGS)[number];
 export const DEFAULT_ENCODING: SubhookEncoding = 'form';
-
-export const USER_AGENT = 'smn-kit fire';
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -26,10 +25,11 @@ function multipartBody(fields: Record<string, unknown>, boundary: string): strin
 /**
  * The request that delivers `fields` to `url` in `encoding`. Form, multipart and GET
  * carry every value as a string; GET adds the fields to the query the URL already has.
- * `random` chooses the multipart boundary, so a seeded run sends the same bytes.
+ * `random` chooses the multipart boundary, so a seeded run sends the same bytes;
+ * `userAgent` names the sender.
  */
-export function encodeSubhookDelivery(url: URL, fields: Record<string, unknown>, encoding: SubhookEncoding, random: Random): HttpDelivery {
-  const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+export function encodeSubhookDelivery(url: URL, fields: Record<string, unknown>, encoding: SubhookEncoding, random: Random, userAgent: string): HttpDelivery {
+  const headers: Record<string, string> = { 'user-agent': userAgent };
   const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
   switch (encoding) {
     case 'form':

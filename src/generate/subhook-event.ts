@@ -2,13 +2,14 @@
 // field's schema allows and what its examples look like all come from spec/subhook/**
 // through the compiled contract. Only the protocol's own fields are named here: the
 // event's name, the token and signature that sign it, and the timestamp that dates it.
+// `smn-kit fire` sends them, and `smn-kit conformance --receiver` judges receivers with them.
 import { subhookContract, subhookPayloadSchema, type SubhookEventContract } from '../subhook/contract.js';
 import { signSubhook } from '../subhook/signature.js';
 import { validateSubhookEvent } from '../subhook/validate.js';
 import type { SubhookProblem } from '../subhook/problem.js';
-import { FireError } from './errors.js';
-import type { Random } from '../generate/random.js';
-import { unixSecondsFromMs, valueFor, type ValueSchema } from '../generate/values.js';
+import type { Random } from './random.js';
+import { OverrideError } from './sms-callback.js';
+import { unixSecondsFromMs, valueFor, type ValueSchema } from './values.js';
 
 /** The field whose value is the event's name. */
 export const EVENT_FIELD = 'events';
@@ -74,7 +75,7 @@ export interface GenerateSubhookOptions {
   now?: number;
   /** Values to reuse for the data fields the event has (one message's events share its send_id). */
   shared?: SubhookEvent;
-  /** Values set by the user, already coerced (see overrides.ts); checked like everything else. */
+  /** Values set by the user, already coerced (fire's overrides.ts); checked like everything else. */
   overrides?: Record<string, unknown>;
 }
 
@@ -83,8 +84,8 @@ const ATTEMPTS = 5;
 /**
  * A valid event of `shape`, signed with `key`: every field the schema defines, with
  * realistic values, then the overrides; the token is new and the signature computed
- * unless an override sets them. Throws a FireError naming the field when an override
- * makes the event invalid.
+ * unless an override sets them. Throws an OverrideError naming the field (and the rule)
+ * when an override makes the event invalid.
  */
 export function generateSubhookEvent(shape: SubhookEventShape, options: GenerateSubhookOptions): SubhookEvent {
   const overrides = options.overrides ?? {};
@@ -107,8 +108,7 @@ export function generateSubhookEvent(shape: SubhookEventShape, options: Generate
     const problem = problems.find((p) => p.pointer.slice(1) in overrides);
     if (problem) {
       const field = problem.pointer.slice(1);
-      const hint = problem.rule === 'bad-signature' ? '; to send a bad signature on purpose, use --tamper signature' : '';
-      throw new FireError(`--set ${field}: ${shape.product} ${shape.event} expects ${problem.expected}, got ${problem.received} (${problem.rule})${hint}`, 'invalid-override');
+      throw new OverrideError(field, `${field}: ${shape.product} ${shape.event} expects ${problem.expected}, got ${problem.received} (${problem.rule})`, problem.rule);
     }
   }
   // Only a spec whose examples do not fit its own schema gets here.

@@ -1,0 +1,148 @@
+// A SUBHOOK receiver written from the vendor's documents (and the kit's reference notes
+// on them, /work/shared/reference/subhook.md), not from the kit's code, as a team would
+// write theirs: it reads the push as the vendor sends it (POST form, JSON or multipart,
+// or GET), checks signature = md5(token + key) in constant time, keeps a 5-minute window
+// for timestamps and remembers the tokens it accepted, refuses what it cannot read with a
+// 4xx, and answers 200. With a fault it has one common bug, for the receiver checks of
+// `smn-kit conformance` to find.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type SubhookReceiverFault =
+  | 'accepts-everything'
+  | 'refuses-everything'
+  /** Dies when a multipart push arrives: the connection drops, and nothing answers after. */
+  | 'crashes-on-multipart'
+  | 'no-signature-check'
+  | 'accepts-stale-timestamps'
+  /** Knows each event's fields from the vendor's tables, and fails (500) on any other. */
+  | '5xx-on-newer-field'
+  /** Stops answering after its 5th delivery (and never closes the connection). */
+  | 'hangs';
+
+// The fields of each domestic SMS event in the vendor's table (seed 004).
+const DOCUMENTED: Record<string, string[]> = {
+  request: ['events', 'address', 'app', 'send_id', 'content', 'tag', 'timestamp', 'token', 'signature'],
+  delivered: ['events', 'address', 'app', 'send_id', 'operator', 'location', 'tag', 'timestamp', 'token', 'signature'],
+  dropped: ['events', 'address', 'app', 'send_id', 'report', 'tag', 'timestamp', 'token', 'signature'],
+  sending: ['events', 'address', 'app', 'send_id', 'tag', 'timestamp', 'token', 'signature'],
+  mo: ['events', 'address', 'app', 'content', 'timestamp', 'token', 'signature'],
+  unkown: ['events', 'address', 'app', 'send_id', 'timestamp', 'token', 'signature'],
+  template_accept: ['events', 'template_id', 'timestamp', 'token', 'signature'],
+  template_reject: ['events', 'reason', 'template_id', 'timestamp', 'token', 'signature'],
+};
+
+const WINDOW_SECONDS = 300;
+const LIMIT = 64 * 1024;
+
+export interface RunningReceiver {
+  url: string;
+  /** How many requests arrived. */
+  received(): number;
+  close(): Promise<void>;
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readLimited(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > LIMIT) throw new Refusal(413, 'too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function fieldsOf(request: IncomingMessage, body: Buffer): Promise<Record<string, unknown>> {
+  if (request.method === 'GET') return Object.fromEntries(new URL(request.url ?? '/', 'http://x').searchParams);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new Refusal(400, 'not UTF-8');
+  }
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json') {
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      return parsed as Record<string, unknown>;
+    } catch {
+      throw new Refusal(400, 'bad JSON');
+    }
+  }
+  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
+  if (type === 'multipart/form-data') {
+    try {
+      const form = await new Response(new Uint8Array(body), { headers: { 'content-type': request.headers['content-type']! } }).formData();
+      return Object.fromEntries([...form.entries()].map(([name, value]) => [name, String(value)]));
+    } catch {
+      throw new Refusal(400, 'bad multipart');
+    }
+  }
+  throw new Refusal(415, 'unsupported content type');
+}
+
+export async function startSubhookReceiver(key: string, fault?: SubhookReceiverFault): Promise<RunningReceiver> {
+  const seen = new Set<string>();
+  let count = 0;
+  let server: Server;
+  const handle = async (request: IncomingMessage): Promise<number> => {
+    const body = await readLimited(request);
+    if (fault === 'accepts-everything') return 200;
+    if (fault === 'refuses-everything') return 400;
+    if (fault === 'crashes-on-multipart' && /multipart/i.test(request.headers['content-type'] ?? '')) {
+      server.close();
+      server.closeAllConnections();
+      return -1;
+    }
+    const fields = await fieldsOf(request, body);
+    const { events, token, signature, timestamp } = fields;
+    if (typeof events !== 'string' || typeof token !== 'string' || typeof signature !== 'string') throw new Refusal(400, 'missing fields');
+    if (fault === '5xx-on-newer-field') {
+      const unknown = Object.keys(fields).find((field) => !(DOCUMENTED[events] ?? []).includes(field));
+      if (unknown) throw new Error(`unexpected field ${unknown}`);
+    }
+    if (fault !== 'no-signature-check') {
+      const expected = Buffer.from(createHash('md5').update(token + key).digest('hex'));
+      const given = Buffer.from(signature);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Refusal(403, 'bad signature');
+    }
+    if (timestamp !== undefined && fault !== 'accepts-stale-timestamps') {
+      const seconds = Number(timestamp);
+      if (!Number.isFinite(seconds) || Math.abs(Date.now() / 1000 - seconds) > WINDOW_SECONDS) throw new Refusal(400, 'stale');
+    }
+    if (seen.has(token)) throw new Refusal(409, 'token seen before');
+    seen.add(token);
+    return 200;
+  };
+  server = createServer((request, response) => {
+    count++;
+    if (fault === 'hangs' && count > 5) return;
+    handle(request).then(
+      (status) => void (status > 0 && response.writeHead(status).end('ok')),
+      (error: unknown) => void response.writeHead(error instanceof Refusal ? error.status : 500).end(error instanceof Error ? error.message : 'error'),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/subhook`,
+    received: () => count,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+        if (!server.listening) resolve();
+      }),
+  };
+}
