@@ -9,6 +9,9 @@
 //                     smn-kit-contract inside its tarball (bundleDependencies), so the kit
 //                     installs on its own; its copies of the library's modules are one-line
 //                     re-exports of the contract package's, so both run the same code.
+//                     Prism (--engine prism) and vitest (the conformance/ suite run with
+//                     vitest) are optional peer dependencies: npm does not install them,
+//                     and the CLI says what to install when a run needs Prism.
 //
 // Both are publish-ready (`npm publish build/<name>-<version>.tgz`); the repository's own
 // package.json is private, so `npm publish` at the top can never publish the whole tree.
@@ -89,7 +92,7 @@ write(join(contractDir, 'types/index.d.ts'), `${typeModules.map((m) => `export *
 
 // The library reads generated/*.json at run time; spec/ and fixtures/ are for consumers.
 // (The emulator's admin contract, resolved, is the kit's: it goes with the kit below.)
-copy('generated', join(contractDir, 'generated'), (path) => statSync(path).isDirectory() || (path.endsWith('.json') && !path.includes('mock-admin')));
+copy('generated', join(contractDir, 'generated'), (path) => statSync(path).isDirectory() || (path.endsWith('.json') && !path.includes('mock-admin') && !path.includes('prism-bodies')));
 copy('spec', join(contractDir, 'spec'));
 copy('fixtures', join(contractDir, 'fixtures'));
 
@@ -166,8 +169,9 @@ for (const path of files(join(kitDir, 'conformance'))) {
   if (built !== text) write(path, built);
 }
 copy('fixtures/smn', join(kitDir, 'fixtures/smn'));
-// The emulator checks state files with the State schema of its admin contract, resolved by npm run generate.
-copy('generated/mock-admin.openapi.dereferenced.json', join(kitDir, 'generated/mock-admin.openapi.dereferenced.json'));
+// The emulator checks state files with the State schema of its admin contract, resolved by npm run generate,
+// and validates request bodies as Prism does with the schemas npm run generate normalised with Prism.
+for (const file of ['mock-admin.openapi.dereferenced.json', 'smn.prism-bodies.json']) copy(`generated/${file}`, join(kitDir, 'generated', file));
 cpSync(join(root, 'README.md'), join(kitDir, 'README.md'));
 
 // The bundled contract package brings no node_modules of its own: its dependencies (Ajv,
@@ -189,6 +193,8 @@ write(
       },
       files: ['dist', 'conformance', 'fixtures', 'generated', 'README.md'],
       dependencies: { [CONTRACT]: rootPackage.version, ...rootPackage.dependencies },
+      peerDependencies: rootPackage.peerDependencies,
+      peerDependenciesMeta: rootPackage.peerDependenciesMeta,
       bundleDependencies: [CONTRACT],
     },
     null,

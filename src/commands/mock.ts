@@ -7,6 +7,7 @@ import { MAX_DELIVERIES } from '../mock/notifier.js';
 import { defaultSeedPath, generateSubscriptions, loadSeedSubscriptions, SeedError } from '../mock/seed.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, startMock } from '../mock/server.js';
 import { readSigningIdentity, SigningIdentityError, type SigningIdentity } from '../mock/signing.js';
+import { PrismMissingError } from '../mock/prism-package.js';
 import { ENGINES, type EngineName } from '../mock/validation.js';
 import { STATE_LIMITS, StateFileError, type Subscription } from '../mock/state.js';
 import { onStop, processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
@@ -91,7 +92,9 @@ Options:
                            a self-signed certificate made on first use, kept in --state-file)
   --engine ENGINE          who validates each request: fast (default: Prism's rules and answers,
                            compiled from the contract, held to Prism's verdicts by a test) or
-                           prism (Prism itself on every request; slower, loads Prism at start)
+                           prism (Prism itself on every request; slower, loads Prism at start;
+                           an optional dependency: npm install @stoplight/prism-http
+                           @stoplight/prism-core)
   -h, --help               show this help
 
 Example:
@@ -184,6 +187,7 @@ Example:
     } catch (error) {
       if (error instanceof StateFileError) throw new UsageError(error.message);
       if (error instanceof SeedError) throw new UsageError(error.message);
+      if (error instanceof PrismMissingError) throw new UsageError(error.message);
       throw listenUsageError(error, host, port) ?? error;
     }
     const mode = `${stateless ? 'stateless' : `stateful, ${seedSubscriptions?.length ?? 0} seed subscriptions${values['state-file'] ? `, state in ${values['state-file'] as string}` : ''}`}${engine === 'prism' ? ', engine prism' : ''}`;
