@@ -33,6 +33,7 @@ export const ENDINGS: Record<ErrorCode, Ending> = {
   'unreadable-path': usage,
   'no-source-files': usage,
   'unknown-format': usage,
+  'stdin-twice': usage,
   // listen
   'invalid-hosts': { status: 2, line: (message) => `--smn-cert-host: ${message}` },
 };
