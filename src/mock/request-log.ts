@@ -1,10 +1,11 @@
 // What the mock keeps of each request it answered: a log line (`--log`), and, stateful,
-// a record for GET /_mock/requests. Both show the path made printable and bounded, and
-// the record's headers have their credentials masked: no secret and no control
+// a record for GET /_mock/requests. Both show the path made printable and bounded, with
+// secret query values (a link's token) masked, and the record's headers have their
+// credentials masked: no secret and no control
 // character of a request reaches a terminal or the inspection endpoints.
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { maskHeaders } from '../net/secrets.js';
+import { maskHeaders, maskQuery } from '../net/secrets.js';
 import { printable } from '../net/text.js';
 import { codeOf, type Reply } from './reply.js';
 import type { EmulatorState } from './state.js';
@@ -16,7 +17,8 @@ export function requestLogger(log: ((line: string) => void) | undefined, state: 
     const recorded = state && !reply.admin;
     if (!log && !recorded) return;
     const ms = Math.round((performance.now() - started) * 10) / 10;
-    const shownPath = printable(req.url ?? '', 300);
+    // The links of notifications carry their token in the query: masked, as credentials are.
+    const shownPath = printable(maskQuery(req.url ?? ''), 300);
     const code = reply.errorCode ?? codeOf(reply.body);
     if (log) log(`${req.method} ${shownPath} ${reply.status}${code ? ` ${code}` : ''}${reply.reason ? ` (${printable(reply.reason, 120)})` : ''} ${ms.toFixed(1)}ms`);
     if (recorded) {
