@@ -173,6 +173,8 @@ copy('fixtures/smn', join(kitDir, 'fixtures/smn'));
 // and validates request bodies as Prism does with the schemas npm run generate normalised with Prism.
 for (const file of ['mock-admin.openapi.dereferenced.json', 'smn.prism-bodies.json']) copy(`generated/${file}`, join(kitDir, 'generated', file));
 cpSync(join(root, 'README.md'), join(kitDir, 'README.md'));
+// The licence goes with both packages (npm packs a LICENSE file it finds).
+for (const dir of [contractDir, kitDir]) cpSync(join(root, 'LICENSE'), join(dir, 'LICENSE'));
 
 // The bundled contract package brings no node_modules of its own: its dependencies (Ajv,
 // ajv-formats, content-type) are the kit's too, so npm installs them beside the kit.
