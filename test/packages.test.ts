@@ -249,7 +249,8 @@ function maybeBody(): string | undefined {
 }
 const signed = signRequest({ method: 'GET', url: new URL('http://127.0.0.1:4010/v2/p/notifications/topics'), headers: {}, body }, { ak: 'AK', sk: 'SK' });
 
-const verdict = validateSubhookEvent<SmsSubhookEvent>({ events: 'request', address: '13800138000', app: '10001', send_id: 'a1', timestamp: String(Math.floor(Date.now() / 1000)), token: 't', signature: signSubhook('t', 'k') }, { product: 'sms', key: 'k', strict: undefined });
+const token = '0123456789abcdef0123456789abcdef';
+const verdict = validateSubhookEvent<SmsSubhookEvent>({ events: 'request', address: '13800138000', app: '10001', send_id: 'a1', timestamp: String(Math.floor(Date.now() / 1000)), token, signature: signSubhook(token, 'k') }, { product: 'sms', key: 'k', strict: undefined });
 const event = verdict.valid ? verdict.payload.events : verdict.problems.map((p) => p.rule).join(',');
 
 const smn = verifySmnNotification({}, { certificatePem: 'not a certificate', headers: undefined, toleranceSeconds: undefined });
