@@ -40,7 +40,7 @@ lists them after the seed's, oldest first, paged by offset and limit. Inspection
 endpoints beside the API: GET /_mock/state, POST /_mock/reset, GET|DELETE
 /_mock/requests, POST /_mock/subscriptions, POST /_mock/subscriptions/confirm,
 POST /_mock/topics, POST /_mock/templates, GET|DELETE /_mock/deliveries,
-GET|DELETE /_mock/outbox, POST /_mock/sms/events (see the README). They need no
+GET|DELETE /_mock/outbox, POST /_mock/sms/events (docs/mock.md). They need no
 credentials while the mock listens on loopback; with --host beyond loopback they need
 the API's credentials, or --admin-token when given.
 
