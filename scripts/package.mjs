@@ -130,16 +130,18 @@ write(
   join(contractDir, 'README.md'),
   `# ${CONTRACT}
 
-The contracts of smn-kit, for other repositories: Huawei Cloud SMN (ListSmsEvent,
-UpdateSmsEvent, ListSubscriptions; \`spec/smn.openapi.yaml\`) and SUBMAIL SUBHOOK
-(\`spec/subhook.asyncapi.yaml\`), their TypeScript types, fixtures and signature vectors,
-and the library that validates against them. Run-time dependencies: Ajv, ajv-formats and content-type.
+The contracts of smn-kit, for other repositories: Huawei Cloud SMN's API and the
+notifications it sends to http(s) subscribers (\`spec/smn.openapi.yaml\`) and SUBMAIL
+SUBHOOK (\`spec/subhook.asyncapi.yaml\`), their TypeScript types, fixtures and signature
+vectors, and the library that validates against them. Run-time dependencies: Ajv,
+ajv-formats and content-type. An ES module; a CommonJS project uses it through Node's
+require() of ES modules (Node 20.19+). Its types need no @types/node.
 
-- \`import { validateSubhookEvent, verifySubhookSignature, signSubhook, decodeSubhookDelivery, smnResponses, signRequest } from '${CONTRACT}'\`
-- \`import type { SmsSubhookEvent, ListSubscriptionsResponse, paths } from '${CONTRACT}/types'\`
+- \`import { validateSubhookEvent, decodeSubhookDelivery, verifySmnNotification, smnResponses, signRequest } from '${CONTRACT}'\`
+- \`import type { SmsSubhookEvent, SmnNotification, ListSubscriptionsResponse, paths } from '${CONTRACT}/types'\`
 - \`${CONTRACT}/spec/*\`, \`${CONTRACT}/fixtures/*\`
 
-See the smn-kit README, section "Use the types in your repo".
+See the smn-kit repository: README.md, section "Types in your repo", and docs/packages.md.
 `,
 );
 
