@@ -34,27 +34,27 @@ wait_for_port "$SMN_RECEIVER_PORT"
 
 # 2. CreateTopic, then AddSubscription: the mock sends the endpoint a signed
 #    SubscriptionConfirmation, and listen confirms it.
-curl -fsS -X POST -H "$H" -H "$J" "$SMN/v2/$P/notifications/topics" \
-  -d '{"name":"orders","display_name":"Order desk"}'; echo
+curl -fsS -w '\n' -X POST -H "$H" -H "$J" "$SMN/v2/$P/notifications/topics" \
+  -d '{"name":"orders","display_name":"Order desk"}'
 TOPIC="urn:smn:cn-north-4:$P:orders"
-curl -fsS -X POST -H "$H" -H "$J" "$SMN/v2/$P/notifications/topics/$TOPIC/subscriptions" \
-  -d '{"protocol":"http","endpoint":"http://127.0.0.1:'"$SMN_RECEIVER_PORT"'/smn","remark":"first session"}'; echo
+curl -fsS -w '\n' -X POST -H "$H" -H "$J" "$SMN/v2/$P/notifications/topics/$TOPIC/subscriptions" \
+  -d '{"protocol":"http","endpoint":"http://127.0.0.1:'"$SMN_RECEIVER_PORT"'/smn","remark":"first session"}'
 for _ in $(seq 50); do   # status 1 once confirmed
   curl -fsS -H "$H" "$SMN/v2/$P/notifications/topics/$TOPIC/subscriptions" | grep -q '"status":1' && break; sleep 0.1
 done
-curl -fsS -H "$H" "$SMN/v2/$P/notifications/topics/$TOPIC/subscriptions"; echo
+curl -fsS -w '\n' -H "$H" "$SMN/v2/$P/notifications/topics/$TOPIC/subscriptions"
 
 # 3. PublishMessage: the endpoint receives a signed Notification, which listen verifies.
-curl -fsS -X POST -H "$H" -H "$J" "$SMN/v2/$P/notifications/topics/$TOPIC/publish" \
-  -d '{"subject":"Order 42","message":"Order 42 has shipped"}'; echo
+curl -fsS -w '\n' -X POST -H "$H" -H "$J" "$SMN/v2/$P/notifications/topics/$TOPIC/publish" \
+  -d '{"subject":"Order 42","message":"Order 42 has shipped"}'
 
 # 4. SMS callbacks: bind SMS failures to the topic (UpdateSmsEvent) and read it back
 #    (ListSmsEvent). Then a shortcut of the mock, not SMN's API: /_mock/sms/events
 #    publishes an SMS failure event to the bound topic, as SMN does when a message fails.
-curl -fsS -X PUT -H "$H" -H "$J" "$SMN/v2/$P/notifications/sms/callback" \
-  -d '{"callback":[{"event_type":"sms_fail_event","topic_urn":"'"$TOPIC"'"}]}'; echo
-curl -fsS -H "$H" "$SMN/v2/$P/notifications/sms/callback?event_type=sms_fail_event"; echo
-curl -fsS -X POST "$SMN/_mock/sms/events" -d '{"event_type":"sms_fail_event","status_desc":"UNDELIV"}'; echo
+curl -fsS -w '\n' -X PUT -H "$H" -H "$J" "$SMN/v2/$P/notifications/sms/callback" \
+  -d '{"callback":[{"event_type":"sms_fail_event","topic_urn":"'"$TOPIC"'"}]}'
+curl -fsS -w '\n' -H "$H" "$SMN/v2/$P/notifications/sms/callback?event_type=sms_fail_event"
+curl -fsS -X POST "$SMN/_mock/sms/events" -d '{"event_type":"sms_fail_event","status_desc":"UNDELIV"}'
 
 # 5. SUBHOOK: a receiver that checks signatures with SUBHOOK_KEY and answers 400 to a bad
 #    push; fire sends all 8 sms events signed with the same key, then one forged push.
