@@ -9,6 +9,9 @@
 //                     smn-kit-contract inside its tarball (bundleDependencies), so the kit
 //                     installs on its own; its copies of the library's modules are one-line
 //                     re-exports of the contract package's, so both run the same code.
+//                     Prism (--engine prism) and vitest (the conformance/ suite run with
+//                     vitest) are optional peer dependencies: npm does not install them,
+//                     and the CLI says what to install when a run needs Prism.
 //
 // Both are publish-ready (`npm publish build/<name>-<version>.tgz`); the repository's own
 // package.json is private, so `npm publish` at the top can never publish the whole tree.
@@ -89,7 +92,7 @@ write(join(contractDir, 'types/index.d.ts'), `${typeModules.map((m) => `export *
 
 // The library reads generated/*.json at run time; spec/ and fixtures/ are for consumers.
 // (The emulator's admin contract, resolved, is the kit's: it goes with the kit below.)
-copy('generated', join(contractDir, 'generated'), (path) => statSync(path).isDirectory() || (path.endsWith('.json') && !path.includes('mock-admin')));
+copy('generated', join(contractDir, 'generated'), (path) => statSync(path).isDirectory() || (path.endsWith('.json') && !path.includes('mock-admin') && !path.includes('prism-bodies')));
 copy('spec', join(contractDir, 'spec'));
 copy('fixtures', join(contractDir, 'fixtures'));
 
@@ -127,16 +130,18 @@ write(
   join(contractDir, 'README.md'),
   `# ${CONTRACT}
 
-The contracts of smn-kit, for other repositories: Huawei Cloud SMN (ListSmsEvent,
-UpdateSmsEvent, ListSubscriptions; \`spec/smn.openapi.yaml\`) and SUBMAIL SUBHOOK
-(\`spec/subhook.asyncapi.yaml\`), their TypeScript types, fixtures and signature vectors,
-and the library that validates against them. Run-time dependencies: Ajv, ajv-formats and content-type.
+The contracts of smn-kit, for other repositories: Huawei Cloud SMN's API and the
+notifications it sends to http(s) subscribers (\`spec/smn.openapi.yaml\`) and SUBMAIL
+SUBHOOK (\`spec/subhook.asyncapi.yaml\`), their TypeScript types, fixtures and signature
+vectors, and the library that validates against them. Run-time dependencies: Ajv,
+ajv-formats and content-type. An ES module; a CommonJS project uses it through Node's
+require() of ES modules (Node 20.19+). Its types need no @types/node.
 
-- \`import { validateSubhookEvent, verifySubhookSignature, signSubhook, decodeSubhookDelivery, smnResponses, signRequest } from '${CONTRACT}'\`
-- \`import type { SmsSubhookEvent, ListSubscriptionsResponse, paths } from '${CONTRACT}/types'\`
+- \`import { validateSubhookEvent, decodeSubhookDelivery, verifySmnNotification, smnResponses, signRequest } from '${CONTRACT}'\`
+- \`import type { SmsSubhookEvent, SmnNotification, ListSubscriptionsResponse, paths } from '${CONTRACT}/types'\`
 - \`${CONTRACT}/spec/*\`, \`${CONTRACT}/fixtures/*\`
 
-See the smn-kit README, section "Use the types in your repo".
+See the smn-kit repository: README.md, section "Types in your repo", and docs/packages.md.
 `,
 );
 
@@ -166,9 +171,12 @@ for (const path of files(join(kitDir, 'conformance'))) {
   if (built !== text) write(path, built);
 }
 copy('fixtures/smn', join(kitDir, 'fixtures/smn'));
-// The emulator checks state files with the State schema of its admin contract, resolved by npm run generate.
-copy('generated/mock-admin.openapi.dereferenced.json', join(kitDir, 'generated/mock-admin.openapi.dereferenced.json'));
+// The emulator checks state files with the State schema of its admin contract, resolved by npm run generate,
+// and validates request bodies as Prism does with the schemas npm run generate normalised with Prism.
+for (const file of ['mock-admin.openapi.dereferenced.json', 'smn.prism-bodies.json']) copy(`generated/${file}`, join(kitDir, 'generated', file));
 cpSync(join(root, 'README.md'), join(kitDir, 'README.md'));
+// The licence goes with both packages (npm packs a LICENSE file it finds).
+for (const dir of [contractDir, kitDir]) cpSync(join(root, 'LICENSE'), join(dir, 'LICENSE'));
 
 // The bundled contract package brings no node_modules of its own: its dependencies (Ajv,
 // ajv-formats, content-type) are the kit's too, so npm installs them beside the kit.
@@ -189,6 +197,8 @@ write(
       },
       files: ['dist', 'conformance', 'fixtures', 'generated', 'README.md'],
       dependencies: { [CONTRACT]: rootPackage.version, ...rootPackage.dependencies },
+      peerDependencies: rootPackage.peerDependencies,
+      peerDependenciesMeta: rootPackage.peerDependenciesMeta,
       bundleDependencies: [CONTRACT],
     },
     null,

@@ -45,6 +45,8 @@ describe('smn-kit --help and --version', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Usage: smn-kit <command>');
     expect(result.stdout).toMatch(/^\s+mock\s+Run the mock SMN/m);
+    // listen takes both kinds of delivery, and says so where a user first looks.
+    expect(result.stdout).toMatch(/^\s+listen\s+Receive SUBHOOK deliveries and SMN notifications/m);
     expect(result.stdout).toContain('Example:');
   });
 

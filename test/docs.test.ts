@@ -121,7 +121,8 @@ async function chooseBrowser(): Promise<BrowserChoice> {
 
 /**
  * The Chromium inside the @sparticuz/chromium tarball (a dev dependency: no download at install
- * or run time), unpacked once per version under node_modules/.cache. The package unpacks into
+ * or run time), unpacked once per version under .cache/ (git-ignored; outside node_modules, where
+ * a change makes npm read the whole tree again on every npx). The package unpacks into
  * os.tmpdir(), so TMPDIR points at a fresh folder while it does, and the folder is renamed into
  * place only when complete: an interrupted run or a second test run never sees half a browser.
  */
@@ -131,7 +132,7 @@ async function npmChromium(): Promise<BrowserChoice> {
   }
   const packageDir = join(dirname(fileURLToPath(import.meta.resolve('@sparticuz/chromium'))), '../..');
   const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
-  const cacheDir = join(root, 'node_modules/.cache/smn-kit');
+  const cacheDir = join(root, '.cache');
   const dir = join(cacheDir, `chromium-${version}`);
   const name = `@sparticuz/chromium ${version}`;
   // Its own fonts only (Open Sans), so the pages lay out the same on a machine without fonts.

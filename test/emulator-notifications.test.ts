@@ -155,6 +155,23 @@ describe('the confirmation flow, as SMN runs it', () => {
     expect(deliveries.filter((d) => d.status === 200).map((d) => d.type)).toEqual(['SubscriptionConfirmation', 'Notification', 'UnsubscribeConfirmation']);
   });
 
+  it("logs a link's GET with its token masked: whoever reads the log cannot confirm or cancel", async () => {
+    const lines: string[] = [];
+    const mock = await emulator({ log: (line) => lines.push(line) });
+    const endpoint = await receiver();
+    await post(`${mock.url}/_mock/subscriptions`, { topic_urn: topic, protocol: 'http', endpoint: `${endpoint.url}/smn` });
+    const confirmation = await endpoint.next('SubscriptionConfirmation');
+    const link = new URL(confirmation.body.subscribe_url!);
+    const secret = link.searchParams.get('token')!;
+    expect(secret.length).toBeGreaterThan(16);
+    expect((await fetch(link)).status).toBe(200);
+    await new Promise((resolve) => setImmediate(resolve));
+    const logged = lines.find((line) => line.startsWith(`GET ${link.pathname}?`));
+    expect(logged).toMatch(/[?&]token=\*\*\* 200 /);
+    expect(logged).toContain('subscription_urn=');
+    expect(lines.join('\n')).not.toContain(secret);
+  });
+
   it('a changed field, or a changed signature, does not verify', async () => {
     const mock = await emulator();
     const endpoint = await receiver();

@@ -271,6 +271,10 @@ describe('the command: each bad option is one UsageError naming the option and t
     [{ tamper: 'sabotage' }, ['request'], '--tamper must be one of signature, reused-token, stale-timestamp, missing-field, wrong-type (SUBHOOK events) or signature, changed-field, header-mismatch, stale-timestamp, missing-field, replayed-message (SMS callback events), got "sabotage"'],
     [{ timeout: '0' }, ['request'], '--timeout must be an integer from 1 to 600000, got "0"'],
     [{}, ['nope'], /^unknown EVENT "nope": expected all, an event of sms \(request, .*\) or an SMS callback event \(sms_success_event, sms_fail_event, sms_reply_event\)$/],
+    // A misspelt event gets the closest name, as a misspelt option does; before the missing key.
+    [{}, ['deliverd'], /^unknown EVENT "deliverd": expected all, .*; did you mean delivered\?$/],
+    [{ key: undefined }, ['deliverd'], /^unknown EVENT "deliverd": .*; did you mean delivered\?$/],
+    [{}, ['sms_fail_evnt'], /^unknown EVENT "sms_fail_evnt": .*; did you mean sms_fail_event\?$/],
     [{}, [], /^EVENT is missing: name an event of sms/],
     [{ encoding: 'json' }, ['sms_success_event'], '--encoding applies to SUBHOOK events; sms_success_event is an SMS callback event, sent as an SMN notification (JSON)'],
     [{ 'topic-urn': 'urn:smn:x' }, ['sms_success_event'], /^--topic-urn must be a string matching .* \(urn:smn:<region>:<32 hex project id>:<topic>\), got "urn:smn:x"$/],

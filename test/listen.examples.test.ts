@@ -3,8 +3,8 @@
 // (test/support/examples.ts: the command line in this process), in a folder holding what
 // a user has (the repository's fixtures, a key file, the --out file of the listen
 // example), with only the ports changed to free ones. A line's expected exit status is 0
-// unless its comment says `exit N`. The README's blocks for these commands must be lines
-// of the helps, so they are run too.
+// unless its comment says `exit N`. The blocks of docs/listen-fire-validate.md for these
+// commands must be lines of the helps, so they are run too.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -170,11 +170,11 @@ describe('the examples of smn-kit fire --help', () => {
   }, 60_000);
 });
 
-describe('the README shows the helps\' examples', () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  /** The lines of the sh blocks in the README section about a command. */
+describe('the reference page shows the helps\' examples', () => {
+  const page = readFileSync(join(root, 'docs/listen-fire-validate.md'), 'utf8');
+  /** The lines of the sh blocks in the section of docs/listen-fire-validate.md about a command. */
   function readmeLines(name: string): string[] {
-    const section = readme.split(new RegExp(`^### \`smn-kit ${name}\`.*$`, 'm'))[1]?.split(/^#{2,3} /m)[0] ?? '';
+    const section = page.split(new RegExp(`^## \`smn-kit ${name}\`.*$`, 'm'))[1]?.split(/^#{2,3} /m)[0] ?? '';
     return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) => block[1]!.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#')));
   }
 
@@ -182,7 +182,7 @@ describe('the README shows the helps\' examples', () => {
     ['validate', validateCommand.usage],
     ['listen', listenCommand.usage],
     ['fire', fireCommand.usage],
-  ])('every command line of the README on smn-kit %s is an example of its --help (run above)', (name, usage) => {
+  ])('every command line of docs/listen-fire-validate.md on smn-kit %s is an example of its --help (run above)', (name, usage) => {
     const lines = readmeLines(name);
     expect(lines.length).toBeGreaterThan(0);
     const helped = examplesOf(usage).map((example) => example.line);

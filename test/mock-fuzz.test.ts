@@ -2,7 +2,7 @@
 // (paths of the contract and of /_mock/, broken encodings, absolute-form, garbage),
 // headers (credentials, Content-Type, Prefer, anything), bodies (JSON near the contract,
 // any JSON, any bytes) and whole byte sequences that are no HTTP at all. Every answer
-// must be JSON with a status the README documents, never a 500 the client did not ask
+// must be JSON with a status docs/mock.md documents, never a 500 the client did not ask
 // for, and the mock must still serve afterwards. fast-check prints the seed and the
 // smallest failing request when one breaks a rule.
 import fc from 'fast-check';

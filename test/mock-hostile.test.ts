@@ -40,7 +40,7 @@ async function expectServing(mock: RunningMock): Promise<void> {
   await response.json();
 }
 
-/** A gateway-shaped JSON error with a request id, as the README promises. */
+/** A gateway-shaped JSON error with a request id, as docs/mock.md promises. */
 function expectGatewayError(answer: RawAnswer | undefined, status: number, code: string): void {
   expect(answer, 'an answer').toBeDefined();
   expect(answer!.status).toBe(status);

@@ -272,9 +272,28 @@ describe('files as they come', () => {
     expect(xml).toMatch(/<testcase classname="smn-kit validate" name="fixtures\/smn\/payloads\/invalid\/bodies.jsonl"[^>]*>\s*<failure message="6 of 6 items invalid">/);
   });
 
+  it('reads standard input for -, as JSON Lines, and reports its items as stdin:LINE', async () => {
+    const file = 'fixtures/smn/payloads/invalid/bodies.jsonl';
+    const fromFile = await run(file);
+    const piped = runCli(['-'], environment);
+    // Spawned with no input: an empty standard input is zero items.
+    expect(piped.status).toBe(0);
+    const fed = spawnSync(process.execPath, [cli, 'validate', '-', '--json', join(work, 'stdin.json')], { cwd: root, encoding: 'utf8', env: environment, input: readFileSync(join(root, file)) });
+    expect(fed.stderr).toBe('');
+    expect(fed.status).toBe(1);
+    const lines = (text: string) => text.split('\n').filter((line) => !line.startsWith('smn-kit validate:') && !/^\d+ items?\b/.test(line));
+    expect(lines(fed.stdout).join('\n')).toBe(lines(fromFile.stdout).join('\n').replaceAll(`${file}:`, 'stdin:'));
+    expect(fed.stdout).toMatch(/^invalid stdin:1 /m);
+    const report = JSON.parse(readFileSync(join(work, 'stdin.json'), 'utf8')) as Report;
+    expect(fromFile.status).toBe(1);
+    expect(report.summary).toMatchObject({ pass: 0, fail: 6 });
+    expect(new Set(report.items.map((item) => item.source))).toEqual(new Set(['stdin']));
+  });
+
   it.each([
     [[], /give at least one PATH/],
     [['nowhere.jsonl'], /nowhere\.jsonl: no such file or folder/],
+    [['-', '-'], /- \(standard input\) can be read only once; give it once/],
     [['README.md'], /README\.md: cannot tell its format from its name; use \.json, \.jsonl, \.ndjson, \.har/],
     [['fixtures/smn', '--kind', 'xml'], /--kind must be auto, smn, subhook, got "xml"/],
     [['fixtures/smn', '--product', 'mms'], /--product must be sms, intersms, got "mms"/],

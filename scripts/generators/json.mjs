@@ -20,8 +20,10 @@ export const DEREFERENCE = {
   parse: { yaml: { order: 100, canParse: ['.yaml', '.yml'], parse: (file) => parse(file.data.toString('utf8')) } },
 };
 
-const dereferenced = (source) => async () =>
-  json(source, await $RefParser.dereference(fileURLToPath(new URL(`../../${source}`, import.meta.url)), await read(source), DEREFERENCE));
+/** The document of `source` (a path from the top of the repository) with every `$ref` resolved. */
+export const dereference = async (source) => $RefParser.dereference(fileURLToPath(new URL(`../../${source}`, import.meta.url)), await read(source), DEREFERENCE);
+
+const dereferenced = (source) => async () => json(source, await dereference(source));
 
 export const targets = [
   { file: 'generated/smn.openapi.json', source: 'spec/smn.openapi.yaml', render: asJson('spec/smn.openapi.yaml') },

@@ -10,11 +10,11 @@ const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 export interface SignableRequest {
   method: string;
-  /** Absolute URL, or path with query. */
-  url: string | URL;
+  /** Absolute URL, or path with query; a WHATWG `URL` fits `{ href }` (declared so, the types need neither the DOM's nor Node's). */
+  url: string | { readonly href: string };
   /** Header names in any case; `host` is taken from the URL when absent. */
   headers: Record<string, string | string[] | undefined>;
-  body?: string | Uint8Array;
+  body?: string | Uint8Array | undefined;
 }
 
 export interface Credentials {
@@ -51,7 +51,7 @@ function lowerCaseHeaders(request: SignableRequest, url: URL): Map<string, strin
 
 /** The canonical request the signature covers. */
 export function canonicalRequest(request: SignableRequest, signedHeaders: string[]): string {
-  const url = new URL(request.url, 'http://signing.invalid');
+  const url = new URL(typeof request.url === 'string' ? request.url : request.url.href, 'http://signing.invalid');
   const headers = lowerCaseHeaders(request, url);
   // Each segment is encoded from its decoded form, so a raw `:` and a `%3A` sign alike.
   const path = url.pathname.split('/').map((segment) => encode(decode(segment))).join('/');
@@ -83,7 +83,7 @@ function signature(request: SignableRequest, signedHeaders: string[], date: stri
 export function signRequest(request: SignableRequest, credentials: Credentials, now: Date = new Date()): Record<string, string> {
   const date = sdkDate(now);
   const withDate: SignableRequest = { ...request, headers: { ...request.headers, 'X-Sdk-Date': date } };
-  const url = new URL(request.url, 'http://signing.invalid');
+  const url = new URL(typeof request.url === 'string' ? request.url : request.url.href, 'http://signing.invalid');
   const signedHeaders = [...lowerCaseHeaders(withDate, url).keys()].filter((name) => name !== 'authorization').sort();
   const value = signature(withDate, signedHeaders, date, credentials.sk);
   return {

@@ -33,6 +33,8 @@ export class UsageError extends Error {
  * process's own; tests pass their own, to run a command in-process.
  */
 export interface CommandIo {
+  /** What `validate -` reads (the process's standard input when not given). */
+  stdin?: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
@@ -43,7 +45,7 @@ export interface CommandIo {
   signal?: AbortSignal;
 }
 
-export const processIo = (): CommandIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+export const processIo = (): CommandIo => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
 
 /** Calls `stop` when the user stops the command: the io's signal, else Ctrl-C or SIGTERM. Returns the undo. */
 export function onStop(io: CommandIo, stop: () => void): () => void {

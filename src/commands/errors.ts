@@ -37,6 +37,7 @@ export const ENDINGS: Record<ErrorCode, Ending> = {
   'document-too-large': usage,
   // fire and conformance --receiver: --smn-key and --smn-cert
   'invalid-signer': usage,
+  'stdin-twice': usage,
   // listen
   'invalid-hosts': { status: 2, line: (message) => `--smn-cert-host: ${message}` },
 };

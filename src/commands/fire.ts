@@ -13,6 +13,8 @@ import { smnSigner } from '../notify/smn-signer.js';
 import { subhookEventNames } from '../generate/subhook-event.js';
 import { subhookProductIds } from '../judge/subhook.js';
 import { commandError } from './errors.js';
+import { FireError } from '../fire/errors.js';
+import { closest } from './options.js';
 import { onStop, processIo, UsageError, type Command, type CommandIo, type OptionValues, type OptionValue } from './command.js';
 import { integerOption, KEY_VARIABLE, smnCertificateOption, subhookKeyOption, writablePath } from './option-values.js';
 import { readFileSync } from 'node:fs';
@@ -186,6 +188,13 @@ function certUrlOption(value: OptionValue): string | undefined {
   return url.href;
 }
 
+/** A FireError about a name fire does not know, with the closest name it does, as for a mistyped option. */
+function withGuess(error: unknown): unknown {
+  if (!(error instanceof FireError) || !error.unknownName) return error;
+  const guess = closest(error.unknownName.given, error.unknownName.known);
+  return guess ? new FireError(`${error.message}; did you mean ${guess}?`, error.code) : error;
+}
+
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? 'y' : 'ies'}`;
 
 async function fire(values: OptionValues, positionals: string[], io: CommandIo): Promise<number> {
@@ -268,7 +277,7 @@ export const fireCommand: Command = {
     try {
       return await fire(values, positionals, io);
     } catch (error) {
-      throw commandError(error);
+      throw commandError(withGuess(error));
     }
   },
 };

@@ -15,10 +15,10 @@ interface Entry {
 }
 
 export const commands: Entry[] = [
-  { name: 'mock', summary: 'Run the mock SMN: a stateful emulator validated by Prism against spec/smn.openapi.yaml', load: async () => (await import('./mock.js')).mockCommand },
+  { name: 'mock', summary: 'Run the mock SMN: a stateful emulator, requests validated as Prism validates them against spec/smn.openapi.yaml', load: async () => (await import('./mock.js')).mockCommand },
   { name: 'conformance', summary: 'Check an SMN implementation against the contract (the checks of the conformance/ suite)', load: async () => (await import('./conformance.js')).conformanceCommand },
   { name: 'validate', summary: 'Check saved SMN payloads, HAR files and SUBHOOK events or deliveries against the contracts', load: async () => (await import('./validate.js')).validateCommand },
-  { name: 'listen', summary: 'Receive SUBHOOK deliveries: judge, record and answer each one', load: async () => (await import('./listen.js')).listenCommand },
+  { name: 'listen', summary: 'Receive SUBHOOK deliveries and SMN notifications: judge, record and answer each one', load: async () => (await import('./listen.js')).listenCommand },
   { name: 'fire', summary: 'Send SUBHOOK events or SMN SMS callback notifications to a receiver', load: async () => (await import('./fire.js')).fireCommand },
 ];
 

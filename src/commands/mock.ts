@@ -9,6 +9,7 @@ import { BODY_BUDGET_BYTES, DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, 
 import { readSigningIdentity, SigningIdentityError, type SigningIdentity } from '../mock/delivery/signing.js';
 import { ENGINES, type EngineName } from '../mock/engine/validation.js';
 import { STATE_LIMITS, StateFileError, type Subscription } from '../mock/emulator/state.js';
+import { PrismMissingError } from '../mock/engine/prism-package.js';
 import { onStop, processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
 import { listenUsageError } from './listen-errors.js';
 import { integerOption, secretOption } from './option-values.js';
@@ -39,7 +40,7 @@ lists them after the seed's, oldest first, paged by offset and limit. Inspection
 endpoints beside the API: GET /_mock/state, POST /_mock/reset, GET|DELETE
 /_mock/requests, POST /_mock/subscriptions, POST /_mock/subscriptions/confirm,
 POST /_mock/topics, POST /_mock/templates, GET|DELETE /_mock/deliveries,
-GET|DELETE /_mock/outbox, POST /_mock/sms/events (see the README). They need no
+GET|DELETE /_mock/outbox, POST /_mock/sms/events (docs/mock.md). They need no
 credentials while the mock listens on loopback; with --host beyond loopback they need
 the API's credentials, or --admin-token when given.
 
@@ -96,7 +97,9 @@ Options:
                            a self-signed certificate made on first use, kept in --state-file)
   --engine ENGINE          who validates each request: fast (default: Prism's rules and answers,
                            compiled from the contract, held to Prism's verdicts by a test) or
-                           prism (Prism itself on every request; slower, loads Prism at start)
+                           prism (Prism itself on every request; slower, loads Prism at start;
+                           an optional dependency: npm install @stoplight/prism-http
+                           @stoplight/prism-core)
   -h, --help               show this help
 
 Example:
@@ -189,6 +192,7 @@ Example:
     } catch (error) {
       if (error instanceof StateFileError) throw new UsageError(error.message);
       if (error instanceof SeedError) throw new UsageError(error.message);
+      if (error instanceof PrismMissingError) throw new UsageError(error.message);
       throw listenUsageError(error, host, port) ?? error;
     }
     const mode = `${stateless ? 'stateless' : `stateful, ${seedSubscriptions?.length ?? 0} seed subscriptions${values['state-file'] ? `, state in ${values['state-file'] as string}` : ''}`}${engine === 'prism' ? ', engine prism' : ''}`;

@@ -46,6 +46,7 @@ body, a {headers, body} pair, or a raw delivery), and SUBHOOK events and deliver
   .har             SMN exchanges: each response against the operation its request matches,
                    for its status; a request the contract refuses must not get a 2xx
   folders          every ${EXTENSIONS.join(', ')} file under them, other files left alone
+  -                standard input, as JSON Lines (smn-kit listen --out, jq -c)
 JSON Lines files are streamed: memory stays flat however many lines they have
 (.json and .har files are read whole, and refused over ${MAX_DOCUMENT_BYTES / 2 ** 20} MiB, exit 2). A line
 that is not JSON is an invalid item.
@@ -139,12 +140,17 @@ Example:
     const smnSignatures = smnSignatureCounts(certificate ? 'file' : 'none');
     const options = { kind, product, key, requireSignature, strict: values.strict === true, certificate: certificate?.toString(), ...SIGNATURE_HINTS };
     const started = process.hrtime.bigint();
-    const summary = await validateFiles(files, options, (item, verdict) => {
-      countSignature(signatures, verdict, smnSignatures);
-      json?.add(item, verdict);
-      junit?.add(item, verdict);
-      return verdict.status === 'pass' ? undefined : out.line(itemLine(item, verdict));
-    });
+    const summary = await validateFiles(
+      files,
+      options,
+      (item, verdict) => {
+        countSignature(signatures, verdict, smnSignatures);
+        json?.add(item, verdict);
+        junit?.add(item, verdict);
+        return verdict.status === 'pass' ? undefined : out.line(itemLine(item, verdict));
+      },
+      io.stdin,
+    );
     out.end();
     json?.close(summary, signatures, smnSignatures);
     if (junit && junitPath) junit.write(junitPath);

@@ -63,7 +63,7 @@ export interface SmnResponses {
    * A response body judged by the strictness policy: the vendor's rules are problems;
    * the kit's choices and undeclared fields are warnings, or problems when `strict`.
    */
-  judge(operationId: string, status: number, body: unknown, options?: { strict?: boolean }): SmnJudgement;
+  judge(operationId: string, status: number, body: unknown, options?: { strict?: boolean | undefined }): SmnJudgement;
   /** JSON pointers of fields the body carries that the schema does not declare. */
   undeclaredFields(operationId: string, status: number, body: unknown): string[];
   /** Validates a value against a named component schema (`SmnError`, `Subscription`...). */

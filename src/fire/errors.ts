@@ -16,6 +16,8 @@ export class FireError extends Error {
   constructor(
     message: string,
     readonly code: FireErrorCode = 'invalid-options',
+    /** A name fire does not know, and the names it does (the command suggests the closest). */
+    readonly unknownName?: { given: string; known: readonly string[] },
   ) {
     super(message);
   }

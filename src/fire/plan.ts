@@ -128,6 +128,8 @@ function unknownEvent(name: string, product: string): FireError {
   const hint = elsewhere.length > 0 ? `; ${name} is an event of ${elsewhere.join(', ')}: add --product ${elsewhere[0]}` : '';
   return new FireError(
     `unknown EVENT "${name}": expected ${ALL_EVENTS}, an event of ${product} (${subhookEventNames(product).join(', ')}) or an SMS callback event (${smsCallbackEventTypes().join(', ')})${hint}`,
+    'invalid-options',
+    hint ? undefined : { given: name, known: [ALL_EVENTS, ...subhookEventNames(product), ...smsCallbackEventTypes()] },
   );
 }
 
@@ -177,7 +179,6 @@ export function planFire(options: FireOptions): FirePlan {
   for (const option of ['smnSigner', 'smnCertUrl'] as const) {
     if (options[option] !== undefined) throw new FireError(`${option === 'smnSigner' ? '--smn-key and --smn-cert apply' : '--smn-cert-url applies'} to SMS callback events (SMN notifications), not to SUBHOOK events`);
   }
-  const key = checkKey(options.key);
   const encoding = options.encoding ?? (options.tamper === 'wrong-type' ? 'json' : DEFAULT_ENCODING);
   if (options.tamper === 'wrong-type' && encoding !== 'json') {
     throw new FireError(`--tamper wrong-type needs --encoding json: ${encoding} deliveries carry every value as a string, so no value can be of the wrong type`);
@@ -193,6 +194,8 @@ export function planFire(options: FireOptions): FirePlan {
     for (const name of names) if (!subhookEventShape(product, name)) throw unknownEvent(name, product);
     messages = Array.from({ length: count }, () => names).flat().map((name) => [name]);
   }
+  // After the event: a misspelt event is the first thing to hear about.
+  const key = checkKey(options.key);
 
   const shapeOf = (name: string): SubhookEventShape => subhookEventShape(product, name)!;
   const fired = [...new Set(messages.flat())].map(shapeOf);

@@ -36,6 +36,7 @@ import { newRequestId, writeReply, type Reply } from './engine/reply.js';
 import { BodyBudget, readBodyText } from '../net/body.js';
 import { parseTarget, type RequestTarget } from './engine/request.js';
 import { requestLogger } from './request-log.js';
+import { needPrism } from './engine/prism-package.js';
 import { routerOf } from './engine/routes.js';
 import { generateSigningIdentity, type SigningIdentity } from './delivery/signing.js';
 import type { EmulatorState } from './emulator/state.js';
@@ -55,8 +56,12 @@ export type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictT
   signal?: AbortSignal;
 };
 
-/** The Prism engine over the contract (importing Prism costs about a second: only when asked for). */
-export async function loadPrismEngine(contract: SmnContract, specPath?: string): Promise<Engine> {
+/**
+ * The Prism engine over the contract (importing Prism costs about a second: only when
+ * asked for). `what` needs it, for the message when Prism is not installed.
+ */
+export async function loadPrismEngine(contract: SmnContract, specPath: string | undefined, what: string): Promise<Engine> {
+  needPrism(what);
   const { createPrismEngine } = await import('./engine/prism-engine.js');
   return createPrismEngine(contract, specPath);
 }
@@ -77,7 +82,7 @@ export function createHandler(
       : { mode: 'open' };
   const responses = smnResponses(contract);
   let prismLoading: Promise<Engine> | undefined = options.prismEngine && Promise.resolve(options.prismEngine);
-  const prismEngine = (): Promise<Engine> => (prismLoading ??= loadPrismEngine(contract, options.specPath));
+  const prismEngine = (): Promise<Engine> => (prismLoading ??= loadPrismEngine(contract, options.specPath, 'a request the fast engine hands to Prism (a parameter style other than form and simple, or an answer Prism generates from a schema)'));
   const engine: Engine = options.engine === 'prism' ? { name: 'prism', decide: async (input) => (await prismEngine()).decide(input) } : createFastEngine(contract, prismEngine);
   const identity = options.signingIdentity ?? (() => generateSigningIdentity());
   const policy = deliveryPolicy(options.deliverTo, Boolean(options.exposed), auth.mode === 'token' || auth.mode === 'aksk');

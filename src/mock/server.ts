@@ -43,7 +43,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   const responses = smnResponses(contract);
   const operations = httpOperationsOf(contract);
   // The Prism engine is loaded before the first request when it decides them all.
-  const prismEngine = options.engine === 'prism' ? await loadPrismEngine(contract, options.specPath) : undefined;
+  const prismEngine = options.engine === 'prism' ? await loadPrismEngine(contract, options.specPath, '--engine prism') : undefined;
   const state = options.stateless ? undefined : new EmulatorState(options.seedSubscriptions ?? loadSeedSubscriptions(defaultSeedPath, responses), options.stateFile, responses);
   const host = options.host ?? DEFAULT_HOST;
   // The signing identity: the user's, the state file's, or one made on first use (making

@@ -2,7 +2,8 @@
 // names, which is the hash SMN signs notifications with (the vendor's samples read it
 // from the certificate). Node 20's X509Certificate parses the certificate but does not
 // expose that algorithm, so its object identifier is read from the DER (der.ts).
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
+import type { KeyObjectLike, X509CertificateLike } from './crypto-types.js';
 import { DER_CONTEXT_0, DER_INTEGER, DER_OID, DER_SEQUENCE, decodeOid, readElement } from './der.js';
 import type { SmnNotificationProblem } from './problem.js';
 
@@ -34,8 +35,11 @@ const UNSUPPORTED_NAMES: Record<string, string> = {
 const SUPPORTED_TEXT = 'an X.509 certificate with an RSA key, signed with sha1WithRSAEncryption, sha256WithRSAEncryption, sha384WithRSAEncryption or sha512WithRSAEncryption';
 
 export type SmnSigningCertificate =
-  | { ok: true; /** Such as `sha256WithRSAEncryption`. */ algorithm: string; hash: SmnSignatureHash; publicKey: KeyObject }
+  | { ok: true; /** Such as `sha256WithRSAEncryption`. */ algorithm: string; hash: SmnSignatureHash; /** node:crypto's `KeyObject`. */ publicKey: KeyObjectLike }
   | { ok: false; problem: SmnNotificationProblem };
+
+/** What a certificate may be given as: PEM or DER text or bytes, or node:crypto's `X509Certificate`. */
+export type SmnCertificateInput = string | Uint8Array | X509CertificateLike;
 
 /**
  * The object identifier of a certificate's signature algorithm: the
@@ -62,10 +66,12 @@ const problem = (rule: 'unreadable-certificate' | 'unsupported-certificate-algor
   problem: { rule, pointer: '/signing_cert_url', expected, received, where: 'certificate' },
 });
 
-function read(certificate: string | Buffer | X509Certificate): SmnSigningCertificate {
+function read(certificate: SmnCertificateInput): SmnSigningCertificate {
   let x509: X509Certificate;
   try {
-    x509 = certificate instanceof X509Certificate ? certificate : new X509Certificate(certificate);
+    if (certificate instanceof X509Certificate) x509 = certificate;
+    else if (typeof certificate === 'string' || certificate instanceof Uint8Array) x509 = new X509Certificate(certificate);
+    else throw new TypeError('not an X509Certificate of node:crypto');
   } catch {
     return problem('unreadable-certificate', 'an X.509 certificate, PEM or DER', 'something that is not one');
   }
@@ -93,7 +99,7 @@ const byObject = new WeakMap<object, SmnSigningCertificate>();
  * its key and the hash SMN signatures made with it use. Never throws: a certificate
  * that cannot be read, or whose algorithm SMN signatures cannot use, is a problem.
  */
-export function readSmnSigningCertificate(certificate: string | Buffer | X509Certificate): SmnSigningCertificate {
+export function readSmnSigningCertificate(certificate: SmnCertificateInput): SmnSigningCertificate {
   if (typeof certificate === 'string') {
     const known = byText.get(certificate);
     if (known) return known;
@@ -108,3 +114,4 @@ export function readSmnSigningCertificate(certificate: string | Buffer | X509Cer
   byObject.set(certificate, result);
   return result;
 }
+

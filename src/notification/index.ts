@@ -6,11 +6,12 @@ export type { SmnNotificationVerdict, SmnVerifiedSignature } from './validate.js
 export { verifySmnNotification } from './verify.js';
 export type { VerifySmnNotificationOptions } from './verify.js';
 export { signSmnNotification, signSmnNotificationAsync } from './sign.js';
-export type { SignSmnNotificationOptions } from './sign.js';
+export type { SignSmnNotificationOptions, SmnPrivateKeyInput } from './sign.js';
 export { smnSigningString } from './signing-string.js';
 export type { SmnSigningStringOptions } from './signing-string.js';
 export { readSmnSigningCertificate } from './certificate.js';
-export type { SmnSigningCertificate, SmnSignatureHash } from './certificate.js';
+export type { SmnSigningCertificate, SmnSignatureHash, SmnCertificateInput } from './certificate.js';
+export type { KeyObjectLike, X509CertificateLike } from './crypto-types.js';
 export { readHeader as readSmnNotificationHeader } from './headers.js';
 export type { SmnNotificationHeadersInput } from './headers.js';
 export { smnNotificationContract, loadSmnNotificationContract } from './contract.js';

@@ -1,21 +1,27 @@
 // Signing a notification as SMN does: RSA PKCS#1 v1.5 over the UTF-8 signing string,
 // base64. The key never appears in an error.
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, KeyObject, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { SmnSignatureHash } from './certificate.js';
+import type { KeyObjectLike } from './crypto-types.js';
 import { smnSigningString, type SmnSigningStringOptions } from './signing-string.js';
 
 export interface SignSmnNotificationOptions extends SmnSigningStringOptions {
   /** The hash the signing certificate's algorithm names. Default `sha256`, as SMN's certificate (sha256WithRSA). */
-  hash?: SmnSignatureHash;
+  hash?: SmnSignatureHash | undefined;
 }
 
 const HASHES: ReadonlySet<string> = new Set<SmnSignatureHash>(['sha1', 'sha256', 'sha384', 'sha512']);
 
-function privateKeyOf(key: string | Buffer | KeyObject): KeyObject {
+/** A private key: PEM text or bytes, or node:crypto's `KeyObject`. */
+export type SmnPrivateKeyInput = string | Uint8Array | KeyObjectLike;
+
+function privateKeyOf(key: SmnPrivateKeyInput): KeyObject {
   let object: KeyObject;
   try {
-    object = typeof key === 'object' && !Buffer.isBuffer(key) ? key : createPrivateKey(key);
+    if (key instanceof KeyObject) object = key;
+    else if (typeof key === 'string' || key instanceof Uint8Array) object = createPrivateKey(typeof key === 'string' ? key : Buffer.from(key));
+    else throw new TypeError('not a KeyObject of node:crypto');
   } catch {
     throw new TypeError('signSmnNotification: the private key cannot be read (expected an RSA private key, PEM)');
   }
@@ -31,7 +37,7 @@ function privateKeyOf(key: string | Buffer | KeyObject): KeyObject {
  * sign many notifications without parsing the PEM each time. Throws a TypeError for a
  * body that cannot be signed or a key that is not an RSA private key.
  */
-export function signSmnNotification<Body extends object>(body: Body, privateKey: string | Buffer | KeyObject, options: SignSmnNotificationOptions = {}): Body & { signature: string } {
+export function signSmnNotification<Body extends object>(body: Body, privateKey: SmnPrivateKeyInput, options: SignSmnNotificationOptions = {}): Body & { signature: string } {
   const hash = options.hash ?? 'sha256';
   if (!HASHES.has(hash)) throw new TypeError(`signSmnNotification: hash must be one of ${[...HASHES].join(', ')}`);
   const text = smnSigningString(body, options);
@@ -45,7 +51,7 @@ const signInPool = promisify((algorithm: string, data: Buffer, key: KeyObject, c
  * `signSmnNotification`, with the RSA work done on libuv's thread pool rather than the
  * calling thread: a sender signing many notifications at once uses every core.
  */
-export async function signSmnNotificationAsync<Body extends object>(body: Body, privateKey: string | Buffer | KeyObject, options: SignSmnNotificationOptions = {}): Promise<Body & { signature: string }> {
+export async function signSmnNotificationAsync<Body extends object>(body: Body, privateKey: SmnPrivateKeyInput, options: SignSmnNotificationOptions = {}): Promise<Body & { signature: string }> {
   const hash = options.hash ?? 'sha256';
   if (!HASHES.has(hash)) throw new TypeError(`signSmnNotification: hash must be one of ${[...HASHES].join(', ')}`);
   const text = smnSigningString(body, options);

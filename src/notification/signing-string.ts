@@ -10,7 +10,7 @@ export interface SmnSigningStringOptions {
    * Notification's `subject`): `omit` it as the guide's text says (default), or
    * `include` it as the guide's Java and Go samples do.
    */
-  emptyFields?: 'omit' | 'include';
+  emptyFields?: 'omit' | 'include' | undefined;
 }
 
 /** The contract of the body's type, or undefined for a body whose `type` is not a message type. */

@@ -1,8 +1,8 @@
 // Body, headers and certificate -> verdict: the envelope (validate.ts), then the
 // signature with the certificate's key and hash (certificate.ts) over the signing
 // string (signing-string.ts), then, when asked, the timestamp window.
-import { verify, type KeyObject, type X509Certificate } from 'node:crypto';
-import { readSmnSigningCertificate } from './certificate.js';
+import { verify, type KeyObject } from 'node:crypto';
+import { readSmnSigningCertificate, type SmnCertificateInput } from './certificate.js';
 import type { SmnNotificationHeadersInput } from './headers.js';
 import { describeReceived, type SmnNotificationProblem } from './problem.js';
 import { emptyOptionalFields, messageTypeOf, smnSigningString, unsignableReason } from './signing-string.js';
@@ -10,13 +10,13 @@ import { judgeEnvelope, notificationVerdict, type SmnNotificationVerdict, type S
 
 export interface VerifySmnNotificationOptions {
   /** The signing certificate (the one at `signing_cert_url`): PEM or DER, or an `X509Certificate`. */
-  certificatePem: string | Buffer | X509Certificate;
+  certificatePem: SmnCertificateInput;
   /** The request's headers (any case); when given, they must agree with the body. */
-  headers?: SmnNotificationHeadersInput;
+  headers?: SmnNotificationHeadersInput | undefined;
   /** When set, refuse timestamps further than this many seconds from `now()`. */
-  toleranceSeconds?: number;
+  toleranceSeconds?: number | undefined;
   /** The clock, in milliseconds (default `Date.now`). */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 // OpenSSL may refuse an odd key outright (too small for the hash, say) rather than
@@ -39,7 +39,8 @@ function signatureFindings(body: Record<string, unknown>, certificate: VerifySmn
   const candidates = empty.length === 0 ? (['omit'] as const) : (['omit', 'include'] as const);
   for (const emptyFields of candidates) {
     const signingString = smnSigningString(body, { emptyFields });
-    if (verifies(read.hash, signingString, read.publicKey, signature)) {
+    // The key is node:crypto's KeyObject; its public type is structural so that the declarations need no @types/node.
+    if (verifies(read.hash, signingString, read.publicKey as KeyObject, signature)) {
       const verified: SmnVerifiedSignature = { algorithm: read.algorithm, hash: read.hash, signingString };
       if (empty.length > 0) verified.emptyFields = { fields: empty, signed: emptyFields === 'omit' ? 'omitted' : 'included' };
       return { verified };

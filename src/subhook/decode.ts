@@ -9,9 +9,10 @@ export interface SubhookDelivery {
   method: string;
   /** The request target (`/hook?events=...`) or an absolute URL. */
   url: string;
-  headers: Headers | Record<string, string | string[] | undefined>;
+  /** Node's `request.headers`, any name-to-value object, or a fetch `Headers`. */
+  headers: Record<string, string | string[] | undefined> | { get(name: string): string | null };
   /** The raw body; ignored for GET. */
-  body?: string | Uint8Array | null;
+  body?: string | Uint8Array | null | undefined;
 }
 
 /** The fields of a delivery: strings for form, multipart and GET, JSON values for JSON. */
@@ -41,8 +42,8 @@ const SUPPORTED = `${FORM}, ${JSON_TYPE} or ${MULTIPART}`;
 const PLACEHOLDER_ORIGIN = 'http://receiver.invalid';
 
 function headerValue(headers: SubhookDelivery['headers'], name: string): string | undefined {
-  if (headers instanceof Headers) return headers.get(name) ?? undefined;
-  for (const [key, value] of Object.entries(headers)) {
+  if (typeof headers.get === 'function') return (headers as { get(name: string): string | null }).get(name) ?? undefined;
+  for (const [key, value] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
     if (key.toLowerCase() === name) return Array.isArray(value) ? value.join(', ') : value;
   }
   return undefined;

@@ -7,11 +7,11 @@ import { describeReceived, type SubhookProblem } from './problem.js';
 
 export interface SubhookReplayGuardOptions {
   /** How many accepted tokens to remember; the oldest is forgotten first. Default 10 000. */
-  capacity?: number;
+  capacity?: number | undefined;
   /** When set, refuse timestamps further than this many seconds from `now()`. Standard Webhooks uses 300. */
-  toleranceSeconds?: number;
+  toleranceSeconds?: number | undefined;
   /** The clock, in milliseconds (default `Date.now`). */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 export interface SubhookReplayGuard {

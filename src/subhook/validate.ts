@@ -11,13 +11,13 @@ export interface ValidateSubhookOptions {
   /** The product id: `sms` (domestic SMS) or `intersms` (international SMS), as the spec's channels name them. */
   product: string;
   /** The SUBHOOK secret. When given, the signature is checked too. */
-  key?: string;
+  key?: string | undefined;
   /**
    * What the vendor documents is always a rule; what the kit adds (a field the event
    * does not list, a rule marked `x-kit-choice` in the schemas) is a warning, or a
    * problem when `strict` is true.
    */
-  strict?: boolean;
+  strict?: boolean | undefined;
 }
 
 /**

@@ -41,11 +41,11 @@ export type LineBlock = { parts: Buffer[]; first: boolean } | { tooLong: Problem
 const BLOCK_BYTES = 256 << 10;
 
 /**
- * The lines of a JSON Lines file, a block at a time, in order. Memory stays flat: a
- * block is a few chunks, and a line longer than MAX_LINE_BYTES is reported and
- * skipped rather than grown.
+ * The lines of a JSON Lines file (a path, or a stream such as standard input), a block
+ * at a time, in order. Memory stays flat: a block is a few chunks, and a line longer
+ * than MAX_LINE_BYTES is reported and skipped rather than grown.
  */
-export async function* readJsonLineBlocks(source: string): AsyncGenerator<LineBlock> {
+export async function* readJsonLineBlocks(source: string | NodeJS.ReadableStream): AsyncGenerator<LineBlock> {
   // Bytes of a line that started in an earlier chunk; split only at \n, which never
   // occurs inside a multi-byte UTF-8 character, so decoding whole lines is safe.
   let pending: Buffer[] = [];
@@ -66,7 +66,9 @@ export async function* readJsonLineBlocks(source: string): AsyncGenerator<LineBl
     partBytes = 0;
     return made;
   };
-  for await (const chunk of createReadStream(source, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+  const chunks = (typeof source === 'string' ? createReadStream(source, { highWaterMark: CHUNK_BYTES }) : source) as AsyncIterable<Buffer | string>;
+  for await (const read of chunks) {
+    const chunk = typeof read === 'string' ? Buffer.from(read) : read;
     let start = 0;
     let end = chunk.indexOf(NEWLINE);
     if (end === -1) {

@@ -10,7 +10,7 @@ import { readHar } from './har.js';
 import type { Item } from './item.js';
 import { readJsonFile } from './json-document.js';
 import { readJsonLineBlocks } from './json-lines.js';
-import type { SourceFile } from './sources.js';
+import { STDIN, STDIN_SOURCE, type SourceFile } from './sources.js';
 import { verdictOf, type Verdict } from '../judge/verdict.js';
 
 /** Where an item came from: `source:line`, or `source#pointer` for a HAR entry. */
@@ -31,13 +31,14 @@ function judge(item: Item, options: JudgeOptions): Verdict | Promise<Verdict> {
   return judgeValue(item.value, options);
 }
 
-/** The lines of a JSON Lines file, judged by blocks (with worker threads for a large file), reported in order. */
-async function validateJsonLines(source: string, options: JudgeOptions, report: Reporter): Promise<void> {
-  const workers = workersFor((await stat(source)).size);
+/** The lines of a JSON Lines file (or standard input), judged by blocks (with worker threads for a large file), reported in order. */
+async function validateJsonLines(source: string, options: JudgeOptions, report: Reporter, input?: NodeJS.ReadableStream): Promise<void> {
+  // Standard input's size is not known: judged in this thread unless workers are asked for.
+  const workers = workersFor(input ? 0 : (await stat(source)).size);
   const pool = workers > 0 ? new JudgePool(workers, options) : undefined;
   try {
     let line = 0;
-    for await (const block of judgeBlocksInOrder(readJsonLineBlocks(source), options, pool)) {
+    for await (const block of judgeBlocksInOrder(readJsonLineBlocks(input ?? source), options, pool)) {
       for (let i = 0; i < block.verdicts.length; i++) {
         const reported = report({ source, line: line + block.itemLines[i]! }, block.verdicts[i]!);
         if (reported) await reported;
@@ -49,14 +50,18 @@ async function validateJsonLines(source: string, options: JudgeOptions, report: 
   }
 }
 
-/** Judges every item of the files, in order, handing each to `report`; resolves with the counts. */
-export async function validateFiles(files: SourceFile[], options: JudgeOptions, report: Reporter): Promise<Summary> {
+/** Judges every item of the files, in order, handing each to `report`; resolves with the counts. `stdin` is what STDIN reads. */
+export async function validateFiles(files: SourceFile[], options: JudgeOptions, report: Reporter, stdin?: NodeJS.ReadableStream): Promise<Summary> {
   const summary = summarize([]);
   const counted: Reporter = (item, verdict) => {
     summary[verdict.status]++;
     return report(item, verdict);
   };
   for (const file of files) {
+    if (file.path === STDIN) {
+      await validateJsonLines(STDIN_SOURCE, options, counted, stdin ?? process.stdin);
+      continue;
+    }
     if (file.format === 'jsonl') {
       await validateJsonLines(file.path, options, counted);
       continue;

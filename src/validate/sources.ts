@@ -10,6 +10,7 @@ const FORMAT_OF_EXTENSION: Record<string, Format> = { '.json': 'json', '.jsonl':
 export const EXTENSIONS = Object.keys(FORMAT_OF_EXTENSION);
 
 export interface SourceFile {
+  /** A file's path, or STDIN. */
   path: string;
   format: Format;
 }
@@ -20,9 +21,13 @@ export interface SourceFile {
  * strings end near 512 MiB. JSON Lines files are streamed and have no such bound.
  */
 export const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+/** The path that stands for standard input, read as JSON Lines (what `listen --out` writes, `jq -c` prints). */
+export const STDIN = '-';
+/** How items read from standard input are located in lines and reports (`stdin:3`). */
+export const STDIN_SOURCE = 'stdin';
 
-/** What is wrong with a path: not there, not readable, a folder without a file to judge, a file of no known format, a document too large to read whole. */
-export type SourceErrorCode = 'missing-path' | 'unreadable-path' | 'no-source-files' | 'unknown-format' | 'document-too-large';
+/** What is wrong with a path: not there, not readable, a folder without a file to judge, a file of no known format, a document too large to read whole, standard input named twice. */
+export type SourceErrorCode = 'missing-path' | 'unreadable-path' | 'no-source-files' | 'unknown-format' | 'document-too-large' | 'stdin-twice';
 
 /** A path that is not there or cannot be read: the user's to fix, before anything is judged. */
 export class SourceError extends Error {
@@ -77,12 +82,18 @@ async function filesUnder(folder: string, found: SourceFile[]): Promise<void> {
 
 /**
  * The files the paths name: files as given (by extension), folders walked in name order
- * for the files whose extension is known, others under them left alone. Every file is
- * checked readable before the first is judged, so a bad path stops nothing half done.
+ * for the files whose extension is known, others under them left alone, `-` standard
+ * input as JSON Lines. Every file is checked readable before the first is judged, so a
+ * bad path stops nothing half done.
  */
 export async function listSourceFiles(paths: string[]): Promise<SourceFile[]> {
   const found: SourceFile[] = [];
   for (const path of paths) {
+    if (path === STDIN) {
+      if (found.some((file) => file.path === STDIN)) throw new SourceError('- (standard input) can be read only once; give it once', 'stdin-twice');
+      found.push({ path, format: 'jsonl' });
+      continue;
+    }
     await readable(path);
     if ((await stat(path)).isDirectory()) {
       const before = found.length;

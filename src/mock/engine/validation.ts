@@ -7,17 +7,22 @@
 //   options and formats Prism gives it), the parameters deserialized and gathered per
 //   location as Prism does, the same diagnostics (location, keyword, message), the same
 //   choice of the answer's status and example, `Prefer` included. No Prism at run time:
-//   the mock starts without loading it and pays for no per-request machinery.
+//   the mock starts without loading it and pays for no per-request machinery. What Prism
+//   does to a request body schema before validating it (allOf merged, readOnly properties
+//   left out) is done by `npm run generate`, with Prism's functions, for the kit's
+//   contract (generated/smn.prism-bodies.json); Prism is an optional dependency.
 // - `prism`: Prism itself (prism-engine.ts), for anyone who wants every request to go
 //   through it (`--engine prism`). The fast engine hands it what it does not mirror
-//   (a parameter style beyond form and simple, a request body schema with allOf or
-//   readOnly, an answer without an example that Prism would generate from its schema).
+//   (a parameter style beyond form and simple, an answer without an example that Prism
+//   would generate from its schema).
 //
 // Neither checks credentials: the mock has authenticated the request before, by the
 // mode it runs in (auth.ts), and the engines never see a credential.
 //
 // test/mock-engines.test.ts sends thousands of generated requests, valid and broken in
 // every way the contract allows, through both and requires the same decision for each.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
@@ -25,6 +30,7 @@ import { parseMediaType } from '../../contract/media-type.js';
 import type { SmnContract } from '../../contract/smn.js';
 import type { SmnOperation } from '../../contract/smn-responses.js';
 import type { HttpOperation } from './operations.js';
+import { requireFromPrism } from './prism-package.js';
 import type { ParsedBody } from './request.js';
 import { cachedCompiler, type ValidatorCompiler } from './validator-cache.js';
 import { chooseError, type Violation } from './violations.js';
@@ -173,15 +179,14 @@ function ajvs(): { coerce: ValidatorCompiler; plain: ValidatorCompiler } {
     const require = createRequire(import.meta.url);
     const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
     const ajvFormats = require('ajv-formats') as typeof import('ajv-formats');
-    // Prism's own date-time format (it accepts a space for the T), from the Prism package.
-    const dateTime = require('@stoplight/prism-http/dist/validator/validators/dateTime.js') as {
-      fmtDef(validate: unknown, compare: unknown): { validate: (value: string) => boolean; compare: (a: string, b: string) => number | undefined };
-      date_time: unknown;
-      compareDateTime: unknown;
-    };
     const ajv = new AjvClass({ ...AJV_OPTIONS, coerceTypes, logger: quietAboutUnknownFormats, code: { source: true } });
     ajvFormats.default(ajv);
-    ajv.addFormat('date-time', dateTime.fmtDef(dateTime.date_time, dateTime.compareDateTime));
+    // Prism's own date-time format (it accepts a space for the T), from the Prism package,
+    // loaded when a value is first checked: no request of the kit's contract has one.
+    type DateTime = { date_time(value: string): boolean; compareDateTime(a: string, b: string): number | undefined };
+    let dateTime: DateTime | undefined;
+    const prismDateTime = (): DateTime => (dateTime ??= requireFromPrism<DateTime>('./validator/validators/dateTime.js', 'a request field of format date-time'));
+    ajv.addFormat('date-time', { validate: (value: string) => prismDateTime().date_time(value), compare: (a: string, b: string) => prismDateTime().compareDateTime(a, b) });
     return ajv;
   };
   compilers = {
@@ -319,16 +324,27 @@ const containsKey = (node: unknown, test: (key: string, value: unknown) => boole
   return Object.entries(node).some(([key, value]) => test(key, value) || containsKey(value, test));
 };
 
+/** The kit's contract's request bodies as Prism validates them, made by npm run generate (null: nothing to validate). */
+let generatedBodies: Record<string, Schema | null> | undefined;
+function prismBodies(): Record<string, Schema | null> {
+  generatedBodies ??= (JSON.parse(readFileSync(new URL('../../generated/smn.prism-bodies.json', import.meta.url), 'utf8')) as { bodies: Record<string, Schema | null> }).bodies;
+  return generatedBodies;
+}
+
 /**
  * A request body schema as Prism validates it: allOf merged (deep) and readOnly
- * properties left out, by Prism's own functions, loaded only for a schema that has
- * either (without them Prism's normalisation changes nothing).
+ * properties left out, by Prism's own functions (without them Prism's normalisation
+ * changes nothing). The kit's contract's bodies were normalised by npm run generate;
+ * another contract's are, here, when Prism is installed.
  */
 function asPrismSeesBody(schema: Schema): Schema | undefined {
   if (!containsKey(schema, (key, value) => key === 'allOf' || (key === 'readOnly' && value === true))) return schema;
-  const fromPrism = createRequire(createRequire(import.meta.url).resolve('@stoplight/prism-http'));
-  const mergeAllOf = fromPrism('@stoplight/json-schema-merge-allof') as (schema: Schema, options: object) => Schema;
-  const { stripReadOnlyProperties } = fromPrism('./utils/filterRequiredProperties.js') as { stripReadOnlyProperties: (schema: Schema) => { _tag: 'Some'; value: Schema } | { _tag: 'None' } };
+  const key = createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+  const generated = prismBodies()[key];
+  if (generated !== undefined) return generated ?? undefined;
+  const what = 'a request body schema with allOf or readOnly in a contract other than the kit\'s';
+  const mergeAllOf = requireFromPrism<(schema: Schema, options: object) => Schema>('@stoplight/json-schema-merge-allof', what);
+  const { stripReadOnlyProperties } = requireFromPrism<{ stripReadOnlyProperties: (schema: Schema) => { _tag: 'Some'; value: Schema } | { _tag: 'None' } }>('./utils/filterRequiredProperties.js', what);
   let merged = schema;
   try {
     merged = mergeAllOf(schema, { deep: true, ignoreAdditionalProperties: true });
