@@ -10,7 +10,7 @@ const PRISM_PACKAGES = ['@stoplight/prism-http', '@stoplight/prism-core'];
 
 /** `npm install ...` with the versions the kit is tested with (its package.json's peerDependencies). */
 export function prismInstallCommand(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { peerDependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { peerDependencies?: Record<string, string>; devDependencies?: Record<string, string> };
   const versions = { ...manifest.devDependencies, ...manifest.peerDependencies };
   return `npm install --save-dev ${PRISM_PACKAGES.map((name) => (versions[name] ? `${name}@${versions[name]}` : name)).join(' ')}`;
 }

@@ -327,7 +327,7 @@ const containsKey = (node: unknown, test: (key: string, value: unknown) => boole
 /** The kit's contract's request bodies as Prism validates them, made by npm run generate (null: nothing to validate). */
 let generatedBodies: Record<string, Schema | null> | undefined;
 function prismBodies(): Record<string, Schema | null> {
-  generatedBodies ??= (JSON.parse(readFileSync(new URL('../../generated/smn.prism-bodies.json', import.meta.url), 'utf8')) as { bodies: Record<string, Schema | null> }).bodies;
+  generatedBodies ??= (JSON.parse(readFileSync(new URL('../../../generated/smn.prism-bodies.json', import.meta.url), 'utf8')) as { bodies: Record<string, Schema | null> }).bodies;
   return generatedBodies;
 }
 
