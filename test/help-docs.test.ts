@@ -31,21 +31,26 @@ const parserOptions = (command: Command): string[] => [...Object.keys(command.op
 const optionNames = (text: string): string[] => [...text.matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)/g)].map((m) => m[1]!);
 
 /**
- * The options the help's synopsis and its Options section name. Other programs' options
+ * The options the help's synopses and its options sections name. Other programs' options
  * in the prose (`curl --cacert FILE`, `smn-kit fire --tamper`) are left out: from the
  * program's name to the end of its parenthesis or line.
  */
 function helpOptions(name: string, usage: string): string[] {
-  const synopsis = usage.slice(0, usage.indexOf('\n\n'));
+  const blocks = usage.split('\n\n');
+  // Every synopsis (a command may have several forms: conformance --target, --receiver).
+  const synopses = blocks.filter((block) => block.startsWith('Usage:')).join('\n');
+  // Every options section ("Options", "Receiver options"), to its first line that is not indented.
   const lines = usage.split('\n');
-  const start = lines.findIndex((line) => /^Options\b/.test(line));
   const section: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (line !== '' && !line.startsWith(' ')) break;
-    section.push(line);
-  }
+  lines.forEach((line, start) => {
+    if (!/^([A-Z][a-z]+ )?[Oo]ptions\b/.test(line)) return;
+    for (const next of lines.slice(start + 1)) {
+      if (next !== '' && !next.startsWith(' ')) break;
+      section.push(next);
+    }
+  });
   const own = section.join('\n').replace(new RegExp(`(curl|smn-kit (?!${name}\\b)\\w+)[^)\\n]*`, 'g'), '');
-  return [...new Set([...optionNames(synopsis), ...optionNames(own)])].sort();
+  return [...new Set([...optionNames(synopses), ...optionNames(own)])].sort();
 }
 
 /** The options the first column of the page's table under `heading` names. */

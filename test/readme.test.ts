@@ -37,13 +37,13 @@ describe('README.md, the guide', () => {
   it.each([
     ['Mock SMN for your app', 'docs/mock.md'],
     ['Conformance of an SMN deployment', 'docs/conformance.md'],
-    ['Conformance of your receiver', 'docs/delivery.md'],
+    ['Conformance of your receiver', 'docs/conformance.md'],
     ['Validate captures', 'docs/listen-fire-validate.md'],
     ['Types in your repo', 'docs/packages.md'],
   ])('ends the section "%s" with a link to its reference page, %s', (title, page) => {
     expect(sections).toContain(title);
     const lastParagraph = sectionOf(title).trim().split('\n\n').at(-1)!;
-    expect(lastParagraph).toMatch(new RegExp(`^Reference: \\[${page.replace('.', '\\.')}\\]\\(${page.replace('.', '\\.')}\\)`));
+    expect(lastParagraph).toMatch(new RegExp(`^Reference: \\[${page.replace('.', '\\.')}\\]\\(${page.replace('.', '\\.')}(#[^)]+)?\\)`));
   });
 });
 
