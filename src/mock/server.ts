@@ -31,7 +31,7 @@ export interface RunningMock {
   certificateUrl(): string;
   /** The emulator's state; undefined when stateless. */
   state?: EmulatorState;
-  /** Stops accepting requests, ends open connections and resolves when closed. */
+  /** Stops accepting requests, ends open connections and resolves when closed; the state file (and its lock) is given back. */
   close(): Promise<void>;
 }
 
@@ -61,7 +61,13 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   const server = createServer(handler);
   server.keepAliveTimeout = 30_000;
   answerClientErrors(server, contract);
-  const url = await listenOn(server, options.port ?? DEFAULT_PORT, host);
+  let url: string;
+  try {
+    url = await listenOn(server, options.port ?? DEFAULT_PORT, host);
+  } catch (error) {
+    state?.close(); // the state file's lock, taken for nothing
+    throw error;
+  }
   let secure: Server | undefined;
   let httpsUrl: string | undefined;
   if (options.httpsPort !== undefined) {
@@ -73,6 +79,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
       httpsUrl = (await listenOn(secure, options.httpsPort, host)).replace(/^http:/, 'https:');
     } catch (error) {
       server.close();
+      state?.close();
       throw error;
     }
   }
@@ -91,6 +98,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
     certificateUrl: () => `${base}/smn/${signingIdentity().certificateName}`,
     close: async () => {
       await Promise.all([closeServer(server), ...(secure ? [closeServer(secure)] : [])]);
+      state?.close();
     },
   };
 }
