@@ -59,7 +59,7 @@ export class StateFile<S extends object, C extends object> {
   private journalBytes = 0;
   private snapshotBytes = 0;
   /** After a failed compaction, the next is tried once the journal has this many changes. */
-  private compactAt = COMPACT_AFTER_CHANGES;
+  private retryAt = 0;
 
   constructor(readonly path: string) {
     if (path === '') throw new StateFileError('the state file name is empty: give --state-file a file name, or leave it out to keep no state');
@@ -160,7 +160,8 @@ export class StateFile<S extends object, C extends object> {
 
   /** Whether the journal has grown enough to be folded into the snapshot. */
   due(): boolean {
-    return this.journalChanges >= this.compactAt || (this.journalChanges >= this.compactAt - COMPACT_AFTER_CHANGES && this.journalBytes > Math.max(this.snapshotBytes, 1 << 20));
+    if (this.journalChanges < this.retryAt) return false;
+    return this.journalChanges >= COMPACT_AFTER_CHANGES || this.journalBytes > Math.max(this.snapshotBytes, 1 << 20);
   }
 
   /** Writes the whole state as the snapshot and empties the journal; returns the snapshot's size in bytes. */
@@ -190,13 +191,13 @@ export class StateFile<S extends object, C extends object> {
       } catch {
         // not there
       }
-      this.compactAt = this.journalChanges + 100;
+      this.retryAt = this.journalChanges + 100;
       throw new StateFileError(`cannot write the state file ${this.path}: ${codeOf(error)}`);
     }
     this.snapshotBytes = text.length;
     this.journalChanges = 0;
     this.journalBytes = 0;
-    this.compactAt = COMPACT_AFTER_CHANGES;
+    this.retryAt = 0;
     return text.length;
   }
 
