@@ -8,7 +8,7 @@ import { defaultSeedPath, generateSubscriptions, loadSeedSubscriptions, SeedErro
 import { BODY_BUDGET_BYTES, DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, startMock } from '../mock/server.js';
 import { readSigningIdentity, SigningIdentityError, type SigningIdentity } from '../mock/delivery/signing.js';
 import { ENGINES, type EngineName } from '../mock/engine/validation.js';
-import { STATE_LIMITS, StateFileError, type Subscription } from '../mock/emulator/state.js';
+import { STATE_BYTES, STATE_LIMITS, StateFileError, type Subscription } from '../mock/emulator/state.js';
 import { PrismMissingError } from '../mock/engine/prism-package.js';
 import { onStop, processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
 import { listenUsageError } from './listen-errors.js';
@@ -57,8 +57,10 @@ unless --allow-hosts names other hosts. A mock listening beyond loopback that ch
 credential (--auth none or presence) delivers only to the hosts --allow-hosts names,
 this machine included (nowhere without it), or give --auth token or aksk. A publication
 reaches at most ${MAX_DELIVERIES} subscribers. The state holds at most ${STATE_LIMITS.projects.max} changed projects, ${STATE_LIMITS.subscriptions.max} subscriptions
-of changed projects, ${STATE_LIMITS.topics.max} topics (made or added) and ${STATE_LIMITS.templates.max} message templates; past
-them a change gets 403 (SMN.0001, SMN.0007, SMN.0004, SMN.0044).
+of changed projects, ${STATE_LIMITS.topics.max} topics (made or added), ${STATE_LIMITS.templates.max} message templates and
+${STATE_BYTES.max / 2 ** 20} MiB of JSON; past them a change gets 403 (SMN.0001, SMN.0007, SMN.0004, SMN.0044).
+The state file (and FILE.journal, FILE.lock) is written 0600: it holds the signing key.
+A second mock on the same file refuses to start.
 
 Options:
   --host HOST              interface to listen on (default ${DEFAULT_HOST})
@@ -145,7 +147,7 @@ Example:
     const maxBodyBytes = integerOption(values['max-body'], '--max-body', DEFAULT_MAX_BODY_BYTES, 1, 2 ** 31);
     const auth = authOf(values, io.env);
     const stateless = values.stateless === true;
-    if (stateless && (values['state-file'] || values['strict-topics'] || values.subscriptions || values['seed-subscriptions'])) {
+    if (stateless && (values['state-file'] !== undefined || values['strict-topics'] || values.subscriptions || values['seed-subscriptions'])) {
       throw new UsageError('--stateless keeps no state: drop --state-file, --strict-topics, --subscriptions and --seed-subscriptions, or drop --stateless');
     }
     const seedSubscriptions = stateless ? undefined : seedOf(values);

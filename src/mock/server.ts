@@ -31,7 +31,7 @@ export interface RunningMock {
   certificateUrl(): string;
   /** The emulator's state; undefined when stateless. */
   state?: EmulatorState;
-  /** Stops accepting requests, ends open connections and resolves when closed. */
+  /** Stops accepting requests, ends open connections and resolves when closed; the state file (and its lock) is given back. */
   close(): Promise<void>;
 }
 
@@ -64,7 +64,13 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   const server = createServer(handler);
   server.keepAliveTimeout = 30_000;
   answerClientErrors(server, contract);
-  const url = await listenOn(server, options.port ?? DEFAULT_PORT, host);
+  let url: string;
+  try {
+    url = await listenOn(server, options.port ?? DEFAULT_PORT, host);
+  } catch (error) {
+    state?.close(); // the state file's lock, taken for nothing
+    throw error;
+  }
   let secure: Server | undefined;
   let httpsUrl: string | undefined;
   if (options.httpsPort !== undefined) {
@@ -76,6 +82,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
       httpsUrl = (await listenOn(secure, options.httpsPort, host)).replace(/^http:/, 'https:');
     } catch (error) {
       server.close();
+      state?.close();
       throw error;
     }
   }
@@ -95,6 +102,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
     close: async () => {
       closing.abort();
       await Promise.all([closeServer(server), ...(secure ? [closeServer(secure)] : [])]);
+      state?.close();
     },
   };
 }

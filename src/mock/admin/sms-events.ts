@@ -11,6 +11,7 @@ export async function publishSmsEvent(target: RequestTarget, text: string, conte
   if (!parsed.value) return parsed.error!;
   const { project_id: _project, ...fields } = parsed.value;
   const projectId = projectOf(target, parsed.value, context);
+  if (typeof projectId !== 'string') return projectId;
   const { state, notifier, responses } = context;
   const eventType = fields.event_type;
   const types = smsCallbackEventTypes(responses);

@@ -7,10 +7,13 @@ import type { RequestTarget } from '../engine/request.js';
 import { ADMIN_PREFIX, parseObject, problem, projectOf, type AdminContext, type AdminReply } from './request.js';
 
 export const SUBSCRIPTION_PATH = `${ADMIN_PREFIX}subscriptions/`;
+/** The kit's bound on one subscription added here: the API's fields at their longest fit in a few KiB. */
+const MAX_SUBSCRIPTION_BYTES = 16 * 1024;
 
 export async function removeSubscription(target: RequestTarget, context: AdminContext): Promise<AdminReply> {
   const urn = decodeURIComponentSafe(target.pathname.slice(SUBSCRIPTION_PATH.length));
   const projectId = projectOf(target, undefined, context);
+  if (typeof projectId !== 'string') return projectId;
   const removed = urn === undefined ? undefined : context.state.families.subscriptions.remove(projectId, urn);
   if (!removed) return problem(404, `no subscription ${urn ?? '(unreadable)'} in project ${projectId}`);
   const confirmation = await context.notifier.unsubscribed(projectId, removed);
@@ -23,6 +26,7 @@ export function confirmSubscription(target: RequestTarget, text: string, context
   if (!parsed.value) return parsed.error!;
   const urn = parsed.value.subscription_urn;
   const projectId = projectOf(target, parsed.value, context);
+  if (typeof projectId !== 'string') return projectId;
   if (typeof urn !== 'string' || !subscriptions.find(projectId, urn)) return problem(404, `no subscription ${JSON.stringify(urn) ?? 'nothing'} in project ${projectId}`);
   subscriptions.setStatus(projectId, urn, 1);
   return { status: 200, body: subscriptions.find(projectId, urn) };
@@ -45,16 +49,27 @@ export async function addSubscription(target: RequestTarget, text: string, conte
     subscription_urn: `${topic}:${randomBytes(16).toString('hex')}`,
     ...fields,
   } as Subscription;
-  const problems = context.responses.validateSchema('Subscription', subscription);
+  const projectId = projectOf(target, parsed.value, context);
+  if (typeof projectId !== 'string') return projectId;
+  // The bounds of the API: what a subscription is, what AddSubscription takes as an endpoint.
+  const problems = [
+    ...context.responses.validateSchema('Subscription', subscription),
+    ...context.responses.validateSchema('SubscriptionEndpoint', subscription.endpoint).map((p) => ({ ...p, pointer: `/endpoint${p.pointer}` })),
+  ];
   if (problems.length > 0) return problem(400, 'not a valid subscription', problems);
+  const bytes = Buffer.byteLength(JSON.stringify(subscription));
+  if (bytes > MAX_SUBSCRIPTION_BYTES) return problem(400, `a subscription holds at most ${MAX_SUBSCRIPTION_BYTES / 1024} KiB of JSON; this one ${Math.ceil(bytes / 1024)} KiB`);
+  const subscriptions = context.state.families.subscriptions;
+  if (subscriptions.find(projectId, subscription.subscription_urn)) {
+    return problem(409, `project ${projectId} has a subscription ${subscription.subscription_urn} already; remove it first (DELETE ${SUBSCRIPTION_PATH}{subscription_urn})`);
+  }
   // Any host may be recorded (state can mirror a real account); where notifications
   // may go is decided when they are sent.
   const refused = refusedEndpoint(subscription.protocol, subscription.endpoint, 'any');
   if (refused) {
     return problem(400, refused, [{ rule: 'format', pointer: '/endpoint', expected: `an ${subscription.protocol} URL`, received: JSON.stringify(subscription.endpoint) }]);
   }
-  const projectId = projectOf(target, parsed.value, context);
-  context.state.families.subscriptions.add(projectId, subscription);
+  subscriptions.add(projectId, subscription);
   const confirmation = !statusGiven && subscription.status === 0 ? await context.notifier.confirmation(projectId, subscription) : undefined;
   return { status: 201, body: confirmation ? { ...subscription, confirmation } : subscription };
 }

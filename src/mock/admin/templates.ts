@@ -18,6 +18,8 @@ export function addTemplate(target: RequestTarget, text: string, context: AdminC
   ];
   if (problems.length > 0) return problem(400, 'not a valid message template', problems);
   const template = { message_template_name: String(name), protocol: String(protocol), content: String(content) };
-  context.state.families.templates.add(projectOf(target, parsed.value, context), template);
+  const projectId = projectOf(target, parsed.value, context);
+  if (typeof projectId !== 'string') return projectId;
+  context.state.families.templates.add(projectId, template);
   return { status: 201, body: template };
 }

@@ -3,7 +3,9 @@
 // (`signing_cert_url`), the confirmation of a subscription (`subscribe_url` of a
 // SubscriptionConfirmation), its end (`unsubscribe_url` of a Notification) and its
 // return (`subscribe_url` of an UnsubscribeConfirmation). The links carry their own
-// token (notifier.ts), so they need no credentials, as SMN's do not.
+// token (notifier.ts), so they need no credentials, as SMN's do not. Only GET acts: a
+// HEAD (a link checker, a mail client's preview) gets the answer GET would get, and
+// changes nothing.
 import type { Subscription } from '../../generated/smn.js';
 import type { Notifier } from './notifier.js';
 import type { RequestTarget } from '../engine/request.js';
@@ -44,20 +46,22 @@ export class LinkHandler {
     if (!this.notifier.checkToken(action, projectId, urn, target.query.get('token') ?? '')) {
       return { status: 403, body: { error: 'this link is not one the emulator made (its token does not match)' } };
     }
+    const acts = method === 'GET';
     if (action === 'resubscribe') {
       const present = this.state.findSubscription(projectId, urn);
       if (present) return { status: 200, body: { subscription_urn: urn, status: present.status, message: 'already subscribed' } };
-      const subscription = this.notifier.takeRemoved(projectId, urn);
+      const subscription = acts ? this.notifier.takeRemoved(projectId, urn) : this.notifier.removedOne(projectId, urn);
       if (!subscription) return { status: 404, body: { error: `the emulator no longer remembers ${urn}; add the subscription again` } };
-      this.state.addSubscription(projectId, { ...subscription, status: 1 });
+      if (acts) this.state.addSubscription(projectId, { ...subscription, status: 1 });
       return { status: 200, body: { subscription_urn: urn, status: 1, message: 'subscribed again' } };
     }
     const subscription = this.state.findSubscription(projectId, urn);
     if (!subscription) return { status: 404, body: { error: `no subscription ${urn} in project ${projectId}` } };
     if (action === 'confirm') {
-      if (subscription.status !== 1) this.state.setSubscriptionStatus(projectId, urn, 1);
+      if (acts && subscription.status !== 1) this.state.setSubscriptionStatus(projectId, urn, 1);
       return { status: 200, body: { subscription_urn: urn, status: 1, message: 'subscription confirmed' } };
     }
+    if (!acts) return { status: 200, body: { subscription_urn: urn, message: 'unsubscribed' } };
     const removed = this.state.removeSubscription(projectId, urn)!;
     const confirmation = await this.notifier.unsubscribed(projectId, removed);
     return { status: 200, body: { subscription_urn: urn, message: 'unsubscribed', ...(confirmation ? { unsubscribe_confirmation: confirmation } : {}) } };

@@ -125,6 +125,11 @@ export class Notifier {
     return `${this.options.baseUrl()}/smn/subscription/${path}?${query.toString()}`;
   }
 
+  /** The removed subscription the link back would restore, left in place. */
+  removedOne(projectId: string, subscriptionUrn: string): Subscription | undefined {
+    return this.removed.get(`${projectId} ${subscriptionUrn}`);
+  }
+
   /** A removed subscription the link back may restore, forgotten once taken. */
   takeRemoved(projectId: string, subscriptionUrn: string): Subscription | undefined {
     const key = `${projectId} ${subscriptionUrn}`;

@@ -62,8 +62,15 @@ export abstract class Family<C extends ChangeShape = never, P extends object = o
   /** Its answers, by operation id (no two families answer one). */
   readonly handlers: Readonly<Record<string, Handler>> = {};
 
+  /** The SMN code of the answer past its quota, also when the state is past its size. */
+  readonly quotaCode?: string;
+
   /** Throws a StateLimitError when `change` would take the family past one of its limits. */
   admit(_change: C): void {}
+  /** Whether `change` only removes (let through when the state is past its size, so that it can be emptied). */
+  shrinks(_change: C): boolean {
+    return false;
+  }
   /** Makes `change` live; never throws for a change `admit` let through (the journal holds it already). */
   apply(_change: C): void {}
   /** Back to nothing (POST /_mock/reset). */

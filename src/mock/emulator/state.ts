@@ -4,14 +4,17 @@
 // it, enforces the limit on projects, and assembles the snapshot from the families' parts.
 //
 // Every change happens in one synchronous step (Node runs one at a time), so concurrent
-// clients never see half a change, and it is recorded in the state file before it is
-// answered. Every change is a `Change` value made live by the `apply` of the family
-// that owns its kind: the same function replays it from the journal at start, so both
-// cannot differ.
+// clients never see half a change. Every change is a `Change` value made live by the
+// `apply` of the family that owns its kind: the same function replays it from the
+// journal at start, so both cannot differ. A change is written to the journal first and
+// applied after: a change that cannot be written (a full disk) is not applied either,
+// so a client that gets an error and tries again never gets a success for a change the
+// file does not keep.
 //
-// The state is bounded (STATE_LIMITS): past a limit a change is refused with the code
-// SMN answers past its quotas. Reading a project creates nothing; a project counts once
-// a change names it.
+// The state is bounded (STATE_LIMITS), in count and in size (STATE_BYTES: the JSON of
+// the snapshot): past a limit a change is refused with the code SMN answers past its
+// quotas, so it always fits in memory and in a file smn-kit can read back. Reading a
+// project creates nothing; a project counts once a change names it.
 import { fileURLToPath } from 'node:url';
 import { readContractDocument } from '../../contract/document.js';
 import { smnResponses, type Schema, type SmnResponses } from '../../contract/smn-responses.js';
@@ -20,13 +23,13 @@ import type { StoredSigningIdentity } from '../delivery/signing.js';
 import type { Family, FamilyCore, Handler } from './family.js';
 import type { MessageTemplate } from './families/templates.js';
 import type { Topic } from './families/topics.js';
-import { PROJECT_LIMITS, StateLimitError } from './limits.js';
+import { PROJECT_LIMITS, STATE_BYTES, StateLimitError } from './limits.js';
 import { projectKey } from './projects.js';
 import { createFamilies, STATE_LIMITS, type Families, type FamilyChange, type ProjectSnapshot, type StatePart } from './registry.js';
 import { RequestLog, type RecordedRequest } from './requests.js';
 import { StateFile, StateFileError } from './state-file.js';
 
-export { STATE_LIMITS, StateFileError, StateLimitError };
+export { STATE_BYTES, STATE_LIMITS, StateFileError, StateLimitError };
 export { urnProjectId } from './projects.js';
 export type { MessageTemplate, RecordedRequest, Subscription, Topic };
 
@@ -44,6 +47,8 @@ type CoreChange = { kind: 'signing'; identity: StoredSigningIdentity } | { kind:
 /** One change of the state, as the journal records it. */
 export type Change = FamilyChange | CoreChange;
 
+/** The growth past which the estimate of the state's size is measured again. */
+const REMEASURE_AFTER_BYTES = 2 ** 20;
 const mockAdminDereferencedPath = fileURLToPath(new URL('../../../generated/mock-admin.openapi.dereferenced.json', import.meta.url));
 
 export class EmulatorState {
@@ -56,6 +61,16 @@ export class EmulatorState {
   private signingIdentity?: StoredSigningIdentity;
   private readonly requestLog = new RequestLog();
   private readonly file?: StateFile<StateSnapshot, Change>;
+  /**
+   * The size of the snapshot's JSON when last measured, and the size of the changes that
+   * grew it since: no change grows the snapshot by more than its own JSON, so their sum
+   * is an estimate from above. Measuring costs a JSON of the whole state: it is done when
+   * the estimate says the state is full and may be wrong by much (a removal since, or a
+   * MiB of changes), so that a state kept full does not cost a measure per change.
+   */
+  private measuredBytes = 0;
+  private changedBytes = 0;
+  private removedSince = false;
 
   /**
    * @param seed the subscriptions every project starts with
@@ -75,12 +90,27 @@ export class EmulatorState {
         this.handlers.set(operation, handler);
       }
     }
-    if (!file) return;
-    this.file = new StateFile(file);
-    const { snapshot, changes } = this.file.load((value) => checkSnapshot(responses ?? smnResponses(), value));
-    if (snapshot) this.restore(snapshot, file);
-    for (const change of changes) this.apply(change);
-    this.file.compact(this.fileSnapshot()); // fails now, at start, when the file cannot be written
+    if (file === undefined) return;
+    const stateFile = new StateFile<StateSnapshot, Change>(file);
+    const validators = responses ?? smnResponses();
+    const { snapshot, changes } = stateFile.load(
+      (value) => check(validators, 'State', value),
+      (value) => check(validators, 'JournalLine', value),
+    );
+    try {
+      if (snapshot) this.restore(snapshot, file);
+      for (const change of changes) this.apply(change);
+      this.measuredBytes = stateFile.compact(this.fileSnapshot()); // fails now, at start, when the file cannot be written
+    } catch (error) {
+      stateFile.close();
+      throw error;
+    }
+    this.file = stateFile;
+  }
+
+  /** Gives the state file back (its lock released); the state stays readable, and a change now fails. */
+  close(): void {
+    this.file?.close();
   }
 
   /** The family's answer to an operation, if a family answers it. */
@@ -88,20 +118,49 @@ export class EmulatorState {
     return operationId === undefined ? undefined : this.handlers.get(operationId);
   }
 
-  /** Checks a change against the limits, applies it and records it. */
+  /** Checks a change against the limits, records it, then applies it. */
   private change(change: Change): void {
-    this.admit(change);
+    const text = JSON.stringify(change);
+    this.admit(change, Buffer.byteLength(text));
+    this.file?.append(text); // throws, the change not applied, when it cannot be written
     this.apply(change);
-    this.file?.append(change, () => this.fileSnapshot());
+    if (this.shrinks(change)) this.removedSince = true;
+    else this.changedBytes += Buffer.byteLength(text);
+    if (this.file?.due()) this.measure();
   }
 
-  /** Throws a StateLimitError when `change` would take the state past a limit. */
-  private admit(change: Change): void {
+  /** Throws a StateLimitError when `change` (`bytes` of JSON) would take the state past a limit. */
+  private admit(change: Change, bytes: number): void {
     if ('project' in change && !this.projects.has(projectKey(change.project)) && this.projects.size >= PROJECT_LIMITS.projects.max) {
       const { max, code } = PROJECT_LIMITS.projects;
       throw new StateLimitError(code, `the emulator keeps at most ${max} projects; POST /_mock/reset to start again`);
     }
-    this.byKind.get(change.kind)?.admit(change);
+    const family = this.byKind.get(change.kind);
+    family?.admit(change);
+    // A change that removes is always let through: it is how a full state is emptied.
+    if (this.shrinks(change) || this.measuredBytes + this.changedBytes + bytes <= STATE_BYTES.max) return;
+    if (this.removedSince || this.changedBytes >= REMEASURE_AFTER_BYTES) this.measure();
+    if (this.measuredBytes + this.changedBytes + bytes > STATE_BYTES.max) {
+      const mib = STATE_BYTES.max / 2 ** 20;
+      throw new StateLimitError(family?.quotaCode ?? STATE_BYTES.code, `the emulator's state would grow past ${mib} MiB of JSON; remove something first, or POST /_mock/reset to start again`);
+    }
+  }
+
+  private shrinks(change: Change): boolean {
+    return change.kind === 'reset' || (change.kind !== 'signing' && this.byKind.get(change.kind)?.shrinks(change) === true);
+  }
+
+  /** Measures the state, folding the journal into the state file when there is one. */
+  private measure(): void {
+    const snapshot = this.fileSnapshot();
+    try {
+      this.measuredBytes = this.file ? this.file.compact(snapshot) : Buffer.byteLength(JSON.stringify(snapshot));
+    } catch {
+      // The state file cannot be written now (the journal still holds every change): measured all the same.
+      this.measuredBytes = Buffer.byteLength(JSON.stringify(snapshot));
+    }
+    this.changedBytes = 0;
+    this.removedSince = false;
   }
 
   private apply(change: Change): void {
@@ -121,7 +180,8 @@ export class EmulatorState {
 
   /** The state as `GET /_mock/state` shows it: no signing key. */
   snapshot(): StateSnapshot {
-    const projects: Record<string, ProjectSnapshot> = {};
+    // Without a prototype: a project named `__proto__` (or `constructor`) is a key like any other.
+    const projects = Object.create(null) as Record<string, ProjectSnapshot>;
     const families = Object.values(this.families);
     for (const key of this.projects) projects[key] = Object.assign({}, ...families.map((family) => family.projectPart(key))) as ProjectSnapshot;
     return Object.assign({ projects }, ...families.map((family) => family.statePart())) as StateSnapshot;
@@ -261,18 +321,19 @@ export class EmulatorState {
   }
 }
 
-/** Why a state file's content is not a state snapshot, or undefined when it is. */
-function checkSnapshot(responses: SmnResponses, value: unknown): string | undefined {
-  const problem = responses.validateWith('mock-admin State', stateSchema(), value)[0];
+/** Why a value read from the state file is not a `schema` (State, JournalLine), or undefined when it is. */
+function check(responses: SmnResponses, schema: 'State' | 'JournalLine', value: unknown): string | undefined {
+  const problem = responses.validateWith(`mock-admin ${schema}`, stateFileSchemas()[schema], value)[0];
   return problem && `${problem.pointer || '(top)'}: expected ${problem.expected}, received ${problem.received}`;
 }
 
-let compiledStateSchema: Schema | undefined;
+let schemas: Record<'State' | 'JournalLine', Schema> | undefined;
 
 /**
- * The State schema of spec/mock-admin.openapi.yaml, its references (to its own schemas and
- * the kit's SMN contract) resolved by `npm run generate`: an installed kit has no spec/.
+ * The State and JournalLine schemas of spec/mock-admin.openapi.yaml, their references (to
+ * its own schemas and the kit's SMN contract) resolved by `npm run generate`: an
+ * installed kit has no spec/.
  */
-function stateSchema(): Schema {
-  return (compiledStateSchema ??= (readContractDocument(mockAdminDereferencedPath) as { components: { schemas: { State: Schema } } }).components.schemas.State);
+function stateFileSchemas(): Record<'State' | 'JournalLine', Schema> {
+  return (schemas ??= (readContractDocument(mockAdminDereferencedPath) as { components: { schemas: Record<'State' | 'JournalLine', Schema> } }).components.schemas);
 }

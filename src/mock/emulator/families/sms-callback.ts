@@ -33,6 +33,10 @@ export class SmsCallbacks extends Family<SmsCallbackChange, BindingsPart> {
     super();
   }
 
+  override shrinks(change: SmsCallbackChange): boolean {
+    return change.items.every((item) => item.topic_urn === '');
+  }
+
   override apply(change: SmsCallbackChange): void {
     const key = projectKey(change.project);
     let bindings = this.bound.get(key);

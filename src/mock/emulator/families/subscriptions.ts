@@ -39,6 +39,7 @@ const CONFIRMING = new Set(['http', 'https', 'email', 'sms', 'callnotify']);
 
 export class Subscriptions extends Family<SubscriptionChange, SubscriptionsPart> {
   readonly kinds = ['subscribe', 'status', 'unsubscribe'] as const;
+  override readonly quotaCode = SUBSCRIPTION_LIMITS.subscriptions.code;
   /** By project key: the projects whose subscriptions changed. */
   private own = new Map<string, Subscription[]>();
   /** Subscriptions held in projects' own lists, all projects together. */
@@ -60,6 +61,10 @@ export class Subscriptions extends Family<SubscriptionChange, SubscriptionsPart>
     if (this.count + copying + adding > max) {
       throw new StateLimitError(code, `the emulator holds at most ${max} subscriptions of changed projects (the seed counts once per project that changes); POST /_mock/reset to start again`);
     }
+  }
+
+  override shrinks(change: SubscriptionChange): boolean {
+    return change.kind === 'unsubscribe';
   }
 
   override apply(change: SubscriptionChange): void {

@@ -28,6 +28,7 @@ const sameTemplate = (a: MessageTemplate, b: MessageTemplate): boolean => a.mess
 
 export class Templates extends Family<TemplateChange, TemplatesPart> {
   readonly kinds = ['template'] as const;
+  override readonly quotaCode = TEMPLATE_LIMITS.templates.code;
   /** By project key, in the order they were added. */
   private byProject = new Map<string, MessageTemplate[]>();
   private count = 0;

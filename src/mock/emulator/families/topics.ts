@@ -44,6 +44,7 @@ export interface TopicSubscriptions {
 
 export class Topics extends Family<TopicChange, TopicsPart, AddedTopicsPart> {
   readonly kinds = ['topic', 'create-topic', 'delete-topic'] as const;
+  override readonly quotaCode = TOPIC_LIMITS.topics.code;
   /** By project key, oldest first. */
   private made = new Map<string, Topic[]>();
   private madeCount = 0;
@@ -63,6 +64,10 @@ export class Topics extends Family<TopicChange, TopicsPart, AddedTopicsPart> {
     } else if (change.kind === 'create-topic') {
       if (this.added.size + this.madeCount >= max) throw new StateLimitError(code, `the emulator keeps at most ${max} topics, all projects together; POST /_mock/reset to start again`);
     }
+  }
+
+  override shrinks(change: TopicChange): boolean {
+    return change.kind === 'delete-topic';
   }
 
   override apply(change: TopicChange): void {
