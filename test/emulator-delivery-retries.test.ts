@@ -1,14 +1,18 @@
 // The emulator delivers as SMN delivers (issue 20), shown with real receivers that fail
 // on purpose, over real sockets, through the API a publisher calls. The vendor's FAQ
-// ("Does SMN ensure that messages are received", quoted in smn-api.md):
-//   "If an endpoint is unreachable or returns a 5xx error, SMN queues the message and
-//    tries six more times, then drops it." / "Only 5xx errors (and no answer) are
-//    retried." / "Each attempt times out after 5 s." / "An endpoint that keeps failing
-//    is blacklisted for 5 to 10 minutes, then delivered to again."
-// and the API reference of PublishMessage: `time_to_live`, how long SMN keeps the
-// message; the user guide on subscriptions: a confirmed http(s) subscription's
-// `extension.header` goes with every message. The delays are compressed to milliseconds
-// (the mock's deliverySchedule, `--retry-delays` and `--blacklist` on the command line).
+// "Does SMN Ensure That Messages Are Received by Subscription Endpoints?" (Huawei Cloud,
+// smn_faq_0014): an inaccessible endpoint's message is queued and SMN "tries to deliver
+// it six more times", then discards it; "The timeout period for SMN to send a message to
+// an HTTP/HTTPS endpoint is 5s"; "SMN retries only when the HTTP/HTTPS subscription
+// endpoint returns 500 or other 5xx server errors"; an endpoint that fails "for multiple
+// times within a specified period" is blacklisted, and "5 to 10 minutes after" it is
+// removed and delivered to again; the retry interval "varies depending on the length of
+// the message queue" (hours). PublishMessage's `time_to_live`: how long SMN keeps the
+// message (the contract's description). Adding a Subscription (Open Telekom Cloud
+// api-ref, SubscriptionExtension `header`): "confirmed subscription messages carry the
+// user-defined HTTP header"; "key must start with x- but not x-smn"; "The total length of
+// all key/value pairs cannot exceed 1,024 characters". The delays are compressed to
+// milliseconds (the mock's deliverySchedule; `--retry-delays` and `--blacklist`).
 import { createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
