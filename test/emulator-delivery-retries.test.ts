@@ -49,6 +49,7 @@ interface Attempt {
   outcome?: string;
   custom_headers?: string[];
   time: string;
+  project_id: string;
 }
 
 const closers: (() => Promise<void>)[] = [];
