@@ -56,9 +56,9 @@ left out for a while (SMN: 5 to 10 minutes); a published message is dropped once
 time_to_live (default 3600 s) has passed. SMN spaces its retries by hours; the mock
 compresses them (--retry-delays). Every attempt is recorded in GET /_mock/deliveries.
 A confirmed http(s) subscription's custom headers (extension.header) go with each
-message but the SubscriptionConfirmation. An sms or email
-subscription gets its confirmation, with the link, and its messages in the outbox
-(GET /_mock/outbox): what the phone or mailbox would have received.
+message but the SubscriptionConfirmation. An sms or email subscription gets its
+confirmation, with the link, and its messages in the outbox (GET /_mock/outbox): what
+the phone or mailbox would have received.
 
 Published notifications go to loopback endpoints only (127.0.0.1, ::1, localhost),
 unless --allow-hosts names other hosts. A mock listening beyond loopback that checks no
