@@ -4,6 +4,7 @@ import { smnSpecPath } from '../contract/smn.js';
 import { AUTH_MODES, type AuthConfig, type AuthMode } from '../mock/engine/auth.js';
 import { isLoopbackHost, type DeliveryPolicy } from '../mock/delivery/policy.js';
 import { MAX_DELIVERIES } from '../mock/delivery/notifier.js';
+import { DEFAULT_BLACKLIST, DEFAULT_RETRY_DELAYS, DEFAULT_SCHEDULE, MAX_ATTEMPTS, parseDuration, parseRetryDelays, ScheduleError, type DeliverySchedule } from '../mock/delivery/schedule.js';
 import { defaultSeedPath, generateSubscriptions, loadSeedSubscriptions, SeedError } from '../mock/emulator/seed.js';
 import { BODY_BUDGET_BYTES, DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_PROJECT_ID, startMock } from '../mock/server.js';
 import { readSigningIdentity, SigningIdentityError, type SigningIdentity } from '../mock/delivery/signing.js';
@@ -24,7 +25,7 @@ export const mockCommand: Command = {
                     [--auth none|presence|token|aksk] [--token T] [--ak AK --sk SK]
                     [--admin-token T] [--allow-hosts HOST,... | --allow-hosts '*']
                     [--auto-confirm] [--https-port PORT] [--signing-key FILE --signing-cert FILE]
-                    [--engine fast|prism]
+                    [--retry-delays LIST] [--blacklist DURATION] [--engine fast|prism]
 
 Serves ListSmsEvent, UpdateSmsEvent, ListSubscriptions, and the topic operations:
 CreateTopic, ListTopics, DeleteTopic, AddSubscription, ListSubscriptionsByTopic,
@@ -48,9 +49,17 @@ Notifications are signed as SMN signs them (RSA, sha256WithRSA certificate serve
 /smn/SMN_<region>_<hex>.pem on the mock). A new http(s) subscription starts unconfirmed
 and receives a SubscriptionConfirmation; a GET of its subscribe_url confirms it; only
 confirmed ones receive Notifications (PublishMessage answers once they are delivered);
-its unsubscribe_url removes it and sends an UnsubscribeConfirmation. An sms or email
-subscription gets its confirmation, with the link, and its messages in the outbox
-(GET /_mock/outbox): what the phone or mailbox would have received.
+its unsubscribe_url removes it and sends an UnsubscribeConfirmation. Messages are
+delivered as SMN delivers them: 5 s per attempt; a 5xx or no answer is tried again,
+${MAX_ATTEMPTS} attempts in all (the same message_id, timestamp and signature each time), then
+dropped; any other answer is not retried; an endpoint that fails ${MAX_ATTEMPTS} attempts in a row is
+left out for a while (SMN: 5 to 10 minutes); a published message is dropped once its
+time_to_live (default 3600 s) has passed. SMN spaces its retries by hours; the mock
+compresses them (--retry-delays). Every attempt is recorded in GET /_mock/deliveries.
+A confirmed http(s) subscription's custom headers (extension.header) go with each
+message but the SubscriptionConfirmation. An sms or email subscription gets its
+confirmation, with the link, and its messages in the outbox (GET /_mock/outbox): what
+the phone or mailbox would have received.
 
 Published notifications go to loopback endpoints only (127.0.0.1, ::1, localhost),
 unless --allow-hosts names other hosts. A mock listening beyond loopback that checks no
@@ -97,6 +106,12 @@ Options:
   --signing-key FILE       sign notifications with this RSA private key (PEM) ...
   --signing-cert FILE      ... whose certificate (PEM) receivers verify with (default: a key and
                            a self-signed certificate made on first use, kept in --state-file)
+  --retry-delays LIST      the delays before attempts 2 to 7 of a message that met a 5xx or no
+                           answer: one to six durations (500ms, 2s, 1m, 1h), the last repeated
+                           (default ${DEFAULT_RETRY_DELAYS}: a minute in all, where SMN takes hours)
+  --blacklist DURATION     how long an endpoint that failed ${MAX_ATTEMPTS} attempts in a row is left out,
+                           its messages dropped meanwhile (default ${DEFAULT_BLACKLIST}; SMN: 5 to 10 minutes;
+                           0 never leaves one out)
   --engine ENGINE          who validates each request: fast (default: Prism's rules and answers,
                            compiled from the contract, held to Prism's verdicts by a test) or
                            prism (Prism itself on every request; slower, loads Prism at start;
@@ -134,6 +149,8 @@ Example:
     'https-port': { type: 'string' },
     'signing-key': { type: 'string' },
     'signing-cert': { type: 'string' },
+    'retry-delays': { type: 'string' },
+    blacklist: { type: 'string' },
     engine: { type: 'string' },
   },
   async run(values, positionals, io: CommandIo = processIo()) {
@@ -150,6 +167,10 @@ Example:
     if (stateless && (values['state-file'] !== undefined || values['strict-topics'] || values.subscriptions || values['seed-subscriptions'])) {
       throw new UsageError('--stateless keeps no state: drop --state-file, --strict-topics, --subscriptions and --seed-subscriptions, or drop --stateless');
     }
+    if (stateless && (values['retry-delays'] !== undefined || values.blacklist !== undefined)) {
+      throw new UsageError('--stateless delivers nothing: drop --retry-delays and --blacklist, or drop --stateless');
+    }
+    const deliverySchedule = scheduleOf(values);
     const seedSubscriptions = stateless ? undefined : seedOf(values);
     const adminToken = secretOption(values, { name: 'admin-token', variable: 'SMN_MOCK_ADMIN_TOKEN', what: 'the admin token' }, io.env);
     const httpsPort = values['https-port'] === undefined ? undefined : integerOption(values['https-port'], '--https-port', 0, 0, 65535);
@@ -187,6 +208,7 @@ Example:
         adminToken,
         deliverTo,
         autoConfirm: values['auto-confirm'] === true,
+        deliverySchedule,
         httpsPort,
         signing,
         engine: engine as EngineName,
@@ -246,6 +268,22 @@ function signingOf(values: OptionValues): SigningIdentity | undefined {
     return readSigningIdentity(key, certificate);
   } catch (error) {
     if (error instanceof SigningIdentityError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The schedule --retry-delays and --blacklist give; undefined without either (the default). */
+function scheduleOf(values: OptionValues): DeliverySchedule | undefined {
+  const delays = values['retry-delays'] as string | undefined;
+  const blacklist = values.blacklist as string | undefined;
+  if (delays === undefined && blacklist === undefined) return undefined;
+  try {
+    return {
+      retryDelaysMs: delays === undefined ? DEFAULT_SCHEDULE.retryDelaysMs : parseRetryDelays(delays),
+      blacklistMs: blacklist === undefined ? DEFAULT_SCHEDULE.blacklistMs : blacklist.trim() === '0' ? 0 : parseDuration(blacklist, '--blacklist'),
+    };
+  } catch (error) {
+    if (error instanceof ScheduleError) throw new UsageError(error.message);
     throw error;
   }
 }

@@ -42,7 +42,7 @@ import { generateSigningIdentity, type SigningIdentity } from './delivery/signin
 import type { EmulatorState } from './emulator/state.js';
 import { BAD_REQUEST, createFastEngine, INTERNAL_ERROR, type Engine } from './engine/validation.js';
 
-export type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' | 'auth' | 'adminToken' | 'deliverTo' | 'autoConfirm' | 'engine' | 'specPath'> & {
+export type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' | 'auth' | 'adminToken' | 'deliverTo' | 'autoConfirm' | 'deliverySchedule' | 'engine' | 'specPath'> & {
   /** The Prism engine, when loaded already. */
   prismEngine?: Engine;
   state?: EmulatorState;
@@ -52,7 +52,7 @@ export type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictT
   signingIdentity?: () => SigningIdentity;
   /** The base URL of the links in notifications (the mock's own). */
   baseUrl?: () => string;
-  /** Ends the notifications in flight (the server closing). */
+  /** Ends the notifications in flight and the waiting retries (the server closing). */
   signal?: AbortSignal;
 };
 
@@ -86,7 +86,14 @@ export function createHandler(
   const engine: Engine = options.engine === 'prism' ? { name: 'prism', decide: async (input) => (await prismEngine()).decide(input) } : createFastEngine(contract, prismEngine);
   const identity = options.signingIdentity ?? (() => generateSigningIdentity());
   const policy = deliveryPolicy(options.deliverTo, Boolean(options.exposed), auth.mode === 'token' || auth.mode === 'aksk');
-  const notifier = new Notifier({ identity, baseUrl: options.baseUrl ?? (() => 'http://127.0.0.1'), policy, signal: options.signal });
+  const notifier = new Notifier({
+    identity,
+    baseUrl: options.baseUrl ?? (() => 'http://127.0.0.1'),
+    policy,
+    schedule: options.deliverySchedule,
+    subscription: state && ((projectId, urn) => state.findSubscription(projectId, urn)),
+    signal: options.signal,
+  });
   const errorReply = errorReplies(contract);
   const api: ApiContext = {
     contract,

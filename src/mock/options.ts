@@ -1,6 +1,7 @@
 // What a mock can be started with, and the defaults of what it is not given.
 import type { AuthConfig } from './engine/auth.js';
 import type { DeliveryPolicy } from './delivery/policy.js';
+import type { DeliverySchedule } from './delivery/schedule.js';
 import type { SigningIdentity } from './delivery/signing.js';
 import type { Subscription } from '../generated/smn.js';
 import type { EngineName } from './engine/validation.js';
@@ -39,6 +40,12 @@ export interface MockOptions {
   deliverTo?: DeliveryPolicy;
   /** New subscriptions are confirmed at once, without a SubscriptionConfirmation. */
   autoConfirm?: boolean;
+  /**
+   * SMN's retry schedule, compressed: the delays before attempts 2 to 7 of a message that
+   * met a 5xx or no answer, and how long an endpoint that keeps failing is left out
+   * (default DEFAULT_SCHEDULE of delivery/schedule.ts: 1s,2s,5s,10s,20s,30s and 30 s).
+   */
+  deliverySchedule?: DeliverySchedule;
   /** The key and certificate notifications are signed with; default one made on first use (kept in the state file). */
   signing?: SigningIdentity;
   /** Also serve HTTPS on this port (0: a free one), with the signing certificate; links and certificate URLs then use it. */

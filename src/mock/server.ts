@@ -57,8 +57,8 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
     return identity;
   };
   let base = '';
-  // Closing ends the notifications in flight too: a subscriber that never finishes its
-  // answer must not keep the process alive.
+  // Closing ends the notifications in flight and the retries waiting too: a subscriber
+  // that never finishes its answer must not keep the process alive, nor a retry due later.
   const closing = new AbortController();
   const handler = createHandler(contract, operations, { ...options, state, exposed: !isLoopbackHost(host), signingIdentity, baseUrl: () => base, prismEngine, signal: closing.signal });
   const server = createServer(handler);

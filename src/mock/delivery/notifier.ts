@@ -6,49 +6,42 @@
 // takes it back). The links are capabilities: an HMAC of what they do, keyed with the
 // identity's secret, so nothing about them needs storing.
 //
-// Every delivery, and its answer, is kept in a bounded log (GET /_mock/deliveries).
+// Each message goes to its subscriber as SMN delivers (attempts.ts: the first attempt
+// now, retries after a 5xx or no answer in the background, an endpoint that keeps
+// failing left out, a Notification dropped once its time_to_live ends), with the
+// subscription's custom headers once it is confirmed (headers.ts); every attempt, and
+// its answer, is kept in a bounded log (log.ts, GET /_mock/deliveries).
 // Subscribers of other protocols (sms, email, functions, robots) get nothing sent: what
 // their phone, mailbox or endpoint would have received is kept in a bounded outbox
 // instead (GET /_mock/outbox), confirmations with their link included.
 import { createHmac, randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '../../contract/constant-time.js';
-import { deliverSmnNotification, DeliveryError, signedSmnNotification, type SmnNotification } from '../../notify/envelope.js';
+import { signedSmnNotification, type SmnNotification } from '../../notify/envelope.js';
+import { Courier, RECEIVING_STATUSES, type MessageType } from './attempts.js';
+import { customHeaders } from './headers.js';
+import { DeliveryLog, type Delivery, type LoggedDelivery } from './log.js';
 import { refusedEndpoint, type DeliveryPolicy } from './policy.js';
+import { DEFAULT_SCHEDULE, type DeliverySchedule } from './schedule.js';
 import type { SigningIdentity } from './signing.js';
 import type { Subscription } from '../../generated/smn.js';
 
-/** SMN's time for one attempt, the whole answer included. */
-const DELIVERY_TIMEOUT_MS = 5000;
+export { RECEIVING_STATUSES, type Delivery };
+
 const HTTP_PROTOCOLS = new Set(['http', 'https']);
-/** SMN delivers to confirmed subscriptions (1) and to those that need no confirmation (2). */
-export const RECEIVING_STATUSES = new Set([1, 2]);
+/** How long SMN keeps a published message when PublishMessage gives no time_to_live (the contract's description), in seconds. */
+export const DEFAULT_TIME_TO_LIVE_S = 3600;
 /** Subscribers one publication delivers to; the rest are reported as skipped. */
 export const MAX_DELIVERIES = 100;
 /** Deliveries in flight at once. */
 const CONCURRENCY = 8;
-const LOG_SIZE = 1000;
+/** Messages the outbox keeps at most. */
+const OUTBOX_SIZE = 1000;
 /** Characters of message text the outbox keeps at most, its oldest entries dropped first (a message may be 256 KB). */
 const OUTBOX_CHARACTERS = 8 * 1024 * 1024;
 /** Removed subscriptions kept for the link back in their UnsubscribeConfirmation (while the mock runs). */
 const REMEMBERED = 1000;
 
 export type LinkAction = 'confirm' | 'unsubscribe' | 'resubscribe';
-
-/** One notification sent (or not) to one subscriber, and what came of it. */
-export interface Delivery {
-  subscription_urn: string;
-  endpoint: string;
-  /** SubscriptionConfirmation, Notification or UnsubscribeConfirmation. */
-  type?: string;
-  message_id?: string;
-  /** The receiver's HTTP status. */
-  status?: number;
-  ms?: number;
-  /** Why it was not delivered, when it was sent and failed. */
-  error?: string;
-  /** Why nothing was sent. */
-  skipped?: string;
-}
 
 /** What a phone, mailbox or other non-http(s) endpoint would have received. */
 export interface OutboxMessage {
@@ -79,7 +72,11 @@ export interface NotifierOptions {
   /** The base URL the links and the certificate URL start with (known once the mock listens). */
   baseUrl: () => string;
   policy: DeliveryPolicy;
-  /** Ends the deliveries in flight at once (the mock closing). */
+  /** The retries' delays and how long a failing endpoint is left out (default DEFAULT_SCHEDULE). */
+  schedule?: DeliverySchedule;
+  /** The subscription as it is now (undefined: removed): a retry goes only where the message is still wanted. */
+  subscription?: (projectId: string, subscriptionUrn: string) => Subscription | undefined;
+  /** Ends the deliveries in flight and the waiting retries at once (the mock closing). */
   signal?: AbortSignal;
 }
 
@@ -98,12 +95,15 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T, index
 }
 
 export class Notifier {
-  private readonly log: (Delivery & { time: string; project_id: string })[] = [];
+  private readonly log = new DeliveryLog();
+  private readonly courier: Courier;
   private readonly sent: OutboxMessage[] = [];
   private sentCharacters = 0;
   private readonly removed = new Map<string, Subscription>();
 
-  constructor(private readonly options: NotifierOptions) {}
+  constructor(private readonly options: NotifierOptions) {
+    this.courier = new Courier({ schedule: options.schedule ?? DEFAULT_SCHEDULE, log: this.log, subscription: options.subscription, signal: options.signal });
+  }
 
   /** Path of the signing certificate on the mock's own base URL. */
   certificatePath(): string {
@@ -138,13 +138,18 @@ export class Notifier {
     return subscription;
   }
 
-  /** The deliveries made, oldest first (at most the last 1,000). */
-  deliveries(): (Delivery & { time: string; project_id: string })[] {
-    return [...this.log];
+  /** The attempts made, oldest first (at most the last 1,000). */
+  deliveries(): LoggedDelivery[] {
+    return this.log.list();
   }
 
   clear(): void {
-    this.log.length = 0;
+    this.log.clear();
+  }
+
+  /** Retries waiting for their time. */
+  retriesWaiting(): number {
+    return this.courier.waiting;
   }
 
   /** What phones, mailboxes and other non-http(s) endpoints received, oldest first (the last 1,000, at most 8 M characters of text). */
@@ -161,36 +166,35 @@ export class Notifier {
     const { protocol, endpoint, subscription_urn, topic_urn } = subscription;
     this.sent.push({ time: new Date().toISOString(), project_id: projectId, protocol, endpoint, subscription_urn, topic_urn, ...message });
     this.sentCharacters += message.message.length;
-    while (this.sent.length > LOG_SIZE || (this.sentCharacters > OUTBOX_CHARACTERS && this.sent.length > 1)) {
+    while (this.sent.length > OUTBOX_SIZE || (this.sentCharacters > OUTBOX_CHARACTERS && this.sent.length > 1)) {
       this.sentCharacters -= this.sent.shift()!.message.length;
     }
   }
 
   private record(projectId: string, delivery: Delivery): Delivery {
-    this.log.push({ time: new Date().toISOString(), project_id: projectId, ...delivery });
-    if (this.log.length > LOG_SIZE) this.log.shift();
-    return delivery;
+    return this.log.record(projectId, delivery);
   }
 
   /**
-   * Sends one signed message of `type` to an http(s) subscriber; never throws. With
-   * `signed`, the Notifications of one publication share one signature per text: what
-   * SMN signs (the type's x-signed-fields) is the same for every subscriber, only the
-   * unsigned unsubscribe_url and X-SMN-SUBSCRIPTION-URN differ, so one RSA signature
-   * serves them all. Signing runs on the thread pool (signedSmnNotification), and the
-   * map holds the signing in flight, so subscribers served at once still share it.
+   * Sends one signed message of `type` to an http(s) subscriber: its first attempt,
+   * awaited, and its retries after (attempts.ts); never throws. With `signed`, the
+   * Notifications of one publication share one signature per text: what SMN signs (the
+   * type's x-signed-fields) is the same for every subscriber, only the unsigned
+   * unsubscribe_url, X-SMN-SUBSCRIPTION-URN and custom headers differ, so one RSA
+   * signature serves them all. Signing runs on the thread pool (signedSmnNotification),
+   * and the map holds the signing in flight, so subscribers served at once still share it.
    */
   private async send(
     projectId: string,
     subscription: Subscription,
-    type: string,
+    type: MessageType,
     message: string,
-    fields: { messageId?: string; subject?: string; timestamp?: number },
+    fields: { messageId?: string; subject?: string; timestamp?: number; expiresAt?: number },
     signed?: Map<string, Promise<SmnNotification>>,
   ): Promise<Delivery> {
     const target = { subscription_urn: subscription.subscription_urn, endpoint: subscription.endpoint, type };
     const refused = refusedEndpoint(subscription.protocol, subscription.endpoint, this.options.policy);
-    if (refused) return this.record(projectId, { ...target, skipped: refused });
+    if (refused) return this.record(projectId, { ...target, skipped: refused, outcome: 'skipped' });
     try {
       const links =
         type === 'Notification'
@@ -211,20 +215,17 @@ export class Notifier {
         signed?.set(message, signing);
       }
       const base = await signing;
-      // This subscriber's own unsigned parts: its URN header and, on a Notification, its unsubscribe link.
+      // This subscriber's own unsigned parts: its URN header, its custom headers once it
+      // is confirmed (never with the confirmation itself) and, on a Notification, its
+      // unsubscribe link. Custom headers never share a name with SMN's (headers.ts).
+      const custom = type !== 'SubscriptionConfirmation' && RECEIVING_STATUSES.has(subscription.status) ? customHeaders(subscription) : {};
       const notification: SmnNotification = {
-        headers: { ...base.headers, 'X-SMN-SUBSCRIPTION-URN': subscription.subscription_urn },
+        headers: { ...custom, ...base.headers, 'X-SMN-SUBSCRIPTION-URN': subscription.subscription_urn },
         body: links.unsubscribeUrl === undefined ? base.body : { ...base.body, unsubscribe_url: links.unsubscribeUrl },
       };
-      const withId = { ...target, message_id: notification.body.message_id };
-      try {
-        const answer = await deliverSmnNotification(subscription.endpoint, notification, { timeoutMs: DELIVERY_TIMEOUT_MS, signal: this.options.signal });
-        return this.record(projectId, { ...withId, status: answer.status, ms: Math.round(answer.ms * 10) / 10 });
-      } catch (error) {
-        return this.record(projectId, { ...withId, error: error instanceof DeliveryError ? error.message : `not delivered: ${(error as Error).message}` });
-      }
+      return await this.courier.deliver({ projectId, subscription, type, notification, customHeaders: Object.keys(custom), expiresAt: fields.expiresAt });
     } catch (error) {
-      return this.record(projectId, { ...target, error: `not sent: ${(error as Error).message}` });
+      return this.record(projectId, { ...target, error: `not sent: ${(error as Error).message}`, outcome: 'not_sent' });
     }
   }
 
@@ -258,9 +259,15 @@ export class Notifier {
    * A Notification of `text` to every http(s) subscriber in `subscribers`: sent to the
    * confirmed ones (status 1 or 2), at most MAX_DELIVERIES of them, a few at a time; the
    * others are reported as skipped. Confirmed subscribers of other protocols get it in
-   * the outbox.
+   * the outbox. Resolves once each has had its first attempt; an http(s) subscriber is
+   * tried again until its time_to_live (seconds, default DEFAULT_TIME_TO_LIVE_S) ends.
    */
-  async publish(projectId: string, subscribers: readonly Subscription[], text: PublishedText, fields: { messageId: string; subject?: string; sender?: string }): Promise<Delivery[]> {
+  async publish(
+    projectId: string,
+    subscribers: readonly Subscription[],
+    text: PublishedText,
+    fields: { messageId: string; subject?: string; sender?: string; timeToLiveSeconds?: number },
+  ): Promise<Delivery[]> {
     const textFor = typeof text === 'string' ? () => text : text;
     // Like the deliveries, at most MAX_DELIVERIES messages of one publication go to the outbox.
     const others = subscribers.filter((s) => !HTTP_PROTOCOLS.has(s.protocol) && RECEIVING_STATUSES.has(s.status)).slice(0, MAX_DELIVERIES);
@@ -277,13 +284,14 @@ export class Notifier {
     }
     const http = subscribers.filter((s) => HTTP_PROTOCOLS.has(s.protocol));
     // One time and one signature per text for the whole publication, as one message.
-    const once = { ...fields, timestamp: Date.now() };
+    const now = Date.now();
+    const once = { ...fields, timestamp: now, expiresAt: now + (fields.timeToLiveSeconds ?? DEFAULT_TIME_TO_LIVE_S) * 1000 };
     const signed = new Map<string, Promise<SmnNotification>>();
     return mapLimited(http, CONCURRENCY, (subscription, index) => {
       const target = { subscription_urn: subscription.subscription_urn, endpoint: subscription.endpoint, type: 'Notification' };
-      if (index >= MAX_DELIVERIES) return Promise.resolve(this.record(projectId, { ...target, skipped: `a publication reaches at most ${MAX_DELIVERIES} subscribers` }));
+      if (index >= MAX_DELIVERIES) return Promise.resolve(this.record(projectId, { ...target, skipped: `a publication reaches at most ${MAX_DELIVERIES} subscribers`, outcome: 'skipped' }));
       if (!RECEIVING_STATUSES.has(subscription.status)) {
-        return Promise.resolve(this.record(projectId, { ...target, skipped: `status ${subscription.status}: SMN delivers to confirmed subscriptions only` }));
+        return Promise.resolve(this.record(projectId, { ...target, skipped: `status ${subscription.status}: SMN delivers to confirmed subscriptions only`, outcome: 'skipped' }));
       }
       return this.send(projectId, subscription, 'Notification', textFor(subscription.protocol), once, signed);
     });

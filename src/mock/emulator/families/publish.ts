@@ -49,11 +49,18 @@ export class Publish extends Family {
       if ('error' in chosen) return chosen;
       const messageId = randomBytes(16).toString('hex');
       const subscribers = subscriptions.all(projectId).filter((s) => s.topic_urn === topicUrn);
-      const { subject } = body as PublishBody;
+      const { subject, time_to_live: timeToLive } = body as PublishBody;
       // SMN answers once the message is saved and delivers after; the emulator answers
-      // once it has delivered, so that a test finds the notifications there, and so that
-      // publishers wait for slow subscribers rather than pile deliveries up.
-      await notifier.publish(projectId, subscribers, chosen.text, { messageId, subject: subject || undefined, sender: topics.find(projectId, topicUrn)?.display_name || undefined });
+      // once each subscriber has had its first attempt, so that a test finds the
+      // notifications there, and so that publishers wait for slow subscribers rather than
+      // pile deliveries up. Retries follow in the background, within time_to_live (a
+      // string of seconds, its bounds the contract's).
+      await notifier.publish(projectId, subscribers, chosen.text, {
+        messageId,
+        subject: subject || undefined,
+        sender: topics.find(projectId, topicUrn)?.display_name || undefined,
+        timeToLiveSeconds: timeToLive === undefined ? undefined : Number(timeToLive),
+      });
       return { body: { request_id: '', message_id: messageId } };
     },
   };

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { fieldError } from '../../../contract/body-fields.js';
 import { subscriptionFilter } from '../../../contract/subscription-filters.js';
 import type { AddSubscriptionRequest, Subscription } from '../../../generated/smn.js';
+import { listedSubscription, storedExtension } from '../../delivery/headers.js';
 import { refusedEndpoint } from '../../delivery/policy.js';
 import { pageOf, shapeList, type Shaper } from '../../engine/examples.js';
 import { Family, notFound, topicNotFound, type Answer, type FamilyCore, type FamilyModule, type Handler, type OperationRequest } from '../family.js';
@@ -170,14 +171,14 @@ export class Subscriptions extends Family<SubscriptionChange, SubscriptionsPart>
   override readonly handlers: Readonly<Record<string, Handler>> = {
     ListSubscriptions: ({ operation, projectId, query }) => {
       const { total, page } = this.page(projectId, ...pageOf(operation, query), subscriptionFilter(query));
-      return { body: { request_id: '', subscription_count: total, subscriptions: page } };
+      return { body: { request_id: '', subscription_count: total, subscriptions: page.map(listedSubscription) } };
     },
     AddSubscription: (request) => this.addSubscriptions(request, request.body as AddSubscriptionRequest),
     ListSubscriptionsByTopic: ({ contract, operation, projectId, path, query }) => {
       const topicUrn = path.topic_urn!;
       if (!this.families.topics.knows(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
       const { total, page } = this.page(projectId, ...pageOf(operation, query), (s) => s.topic_urn === topicUrn);
-      return { body: { request_id: '', subscription_count: total, subscriptions: page } };
+      return { body: { request_id: '', subscription_count: total, subscriptions: page.map(listedSubscription) } };
     },
     CancelSubscription: async ({ contract, projectId, path, notifier }) => {
       const urn = path.subscription_urn!;
@@ -212,7 +213,8 @@ export class Subscriptions extends Family<SubscriptionChange, SubscriptionsPart>
         continue;
       }
       const confirming = CONFIRMING.has(one.protocol) && !request.autoConfirm;
-      const verification = one.extension?.verification_code_enabled;
+      // Its custom headers (extension.header) are kept for the messages it will receive.
+      const extension = storedExtension(one.protocol, one.extension);
       const subscription: Subscription = {
         topic_urn: topicUrn,
         protocol: one.protocol,
@@ -221,7 +223,7 @@ export class Subscriptions extends Family<SubscriptionChange, SubscriptionsPart>
         endpoint: one.endpoint,
         remark: one.remark ?? '',
         status: confirming ? 0 : 1,
-        ...(verification === undefined ? {} : { extension: { verification_code_enabled: verification } }),
+        ...(extension === undefined ? {} : { extension }),
       };
       this.add(projectId, subscription);
       first ??= { urn: subscription.subscription_urn, created: true };
