@@ -135,7 +135,9 @@ export async function stateAnswer(state: EmulatorState, contract: SmnContract, r
     case 'ListSubscriptionsByTopic': {
       const topicUrn = request.path.topic_urn!;
       if (!state.knowsTopic(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
-      const { total, page } = state.subscriptions(projectId, ...paged(), (s) => s.topic_urn === topicUrn);
+      // Its one filter (Huawei Cloud's fuzzy_remark) means what it means for ListSubscriptions.
+      const byRemark = subscriptionFilter(new URLSearchParams({ fuzzy_remark: query.get('fuzzy_remark') ?? '' }));
+      const { total, page } = state.subscriptions(projectId, ...paged(), (s) => s.topic_urn === topicUrn && byRemark(s));
       return { body: { request_id: '', subscription_count: total, subscriptions: page } };
     }
     case 'CancelSubscription': {
@@ -160,8 +162,19 @@ export async function stateAnswer(state: EmulatorState, contract: SmnContract, r
       return { body: { request_id: '', message_id: messageId } };
     }
     default:
-      throw new Error(`the emulator has no state for ${operation.iid}`);
+      // An operation whose family the emulator does not keep yet answers as the stateless mock does.
+      return statelessAnswer(operation, query);
   }
+}
+
+/** The operation's first success example, shaped by the query, as the stateless mock (and Prism) answers a request that names no example. */
+function statelessAnswer(operation: HttpOperation, query: URLSearchParams): Answer {
+  const success = operation.responses.filter((response) => /^2\d\d$/.test(response.code)).sort((a, b) => a.code.localeCompare(b.code))[0];
+  const contents = success?.contents ?? [];
+  const example = (contents.find((content) => content.mediaType === 'application/json') ?? contents[0])?.examples?.[0] as { value?: unknown } | undefined;
+  const status = Number(success?.code ?? 200);
+  const { body } = exampleAnswer(operation, status, example?.value, query);
+  return { status, body: (body ?? undefined) as Record<string, unknown> };
 }
 
 /**

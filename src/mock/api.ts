@@ -4,7 +4,8 @@
 // what Prism lets through (400) -> the engine validates the request against the
 // contract, and a violation becomes the SMN error the spec names for it -> X-Project-Id
 // (403) -> the answer: the state (stateful) or the contract's example Prism would
-// choose, shaped by the query (stateless).
+// choose, shaped by the query (stateless). Lengths the vendor counts in bytes are
+// checked once the engine has accepted the request (it counts characters).
 //
 // The engines see only what the contract declares (engineHeaders), never a credential:
 // those are checked here, first, by the mode the mock runs in.
@@ -13,7 +14,7 @@ import type { SmnContract } from '../contract/smn.js';
 import type { SmnResponses } from '../contract/smn-responses.js';
 import { exampleAnswer, stateAnswer } from './answers.js';
 import { authenticate, type AuthConfig } from './auth.js';
-import { emptyHeader, headerMismatch, nonIntegerQuery } from './contract-rules.js';
+import { emptyHeader, headerMismatch, lengthRuleViolation, nonIntegerQuery } from './contract-rules.js';
 import type { ErrorReply } from './error-replies.js';
 import type { Notifier } from './notifier.js';
 import { codeOf, type Reply } from './reply.js';
@@ -50,12 +51,12 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
   // A path parameter whose percent-encoding is broken cannot be read: it is invalid.
   const broken = [...parameters].find(([, value]) => value === undefined)?.[0];
   if (broken !== undefined) {
-    const error = contract.parameterErrors.get(`path:${broken}`);
+    const error = contract.parameterError(route.contractOperation.operationId, 'path', broken);
     if (error) return errorReply(error, 400, [{ path: ['path', broken], message: 'broken percent-encoding' }]);
   }
   const loose = nonIntegerQuery(route.contractOperation, target.query) ?? emptyHeader(api.responses, route.contractOperation, req.headers);
   if (loose) {
-    const error = contract.parameterErrors.get(`${loose.path![0]}:${loose.path![1]}`);
+    const error = contract.parameterError(route.contractOperation.operationId, loose.path![0]!, loose.path![1]!);
     if (error) return errorReply(error, 400, [loose]);
   }
   const parsed = parseBody(req.headers['content-type'], bodyText);
@@ -71,6 +72,8 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
     bodyText,
   });
   if (decision.error) return errorReply(decision.error, decision.status, decision.violations);
+  const tooLong = lengthRuleViolation(contract, route.contractOperation, target.query, parsed.body);
+  if (tooLong) return errorReply(tooLong.error, 400, [tooLong.violation]);
   const mismatch = headerMismatch(contract, req.headers, parameters);
   if (mismatch) return errorReply(mismatch.rule.error, 403, [mismatch.violation]);
   // A Prefer header asks for a documented answer by name or status: serve Prism's.
