@@ -3081,13 +3081,21 @@ export interface components {
          * @enum {integer}
          */
         SubscriptionStatus: 0 | 1 | 2 | 3 | 4;
-        /** @description A message filter policy of a subscription (Huawei Cloud; the list is spelled
-         *     `filter_polices` there): the subscription receives a publication only when the
-         *     publication's `message_attributes` has an attribute `name` with one of the values
-         *     of `string_equals`. Rules of SDK model `SubscriptionsFilterPolicy`. A
-         *     subscription's policies have distinct names.
+        /** @description A message filter policy of a subscription, as listed (Huawei Cloud; the list is
+         *     spelled `filter_polices` there): the subscription receives a publication only
+         *     when the publication's `message_attributes` has an attribute `name` with one of
+         *     the values of `string_equals`. What a new policy must be is `FilterPolicyRule`.
          *      */
         FilterPolicy: {
+            /** @description Name of the message attribute to filter on. */
+            name: string;
+            /** @description Accepted values of the attribute. */
+            string_equals: string[];
+        };
+        /** @description A filter policy to set (SDK model `SubscriptionsFilterPolicy`); a subscription's
+         *     policies have distinct names.
+         *      */
+        FilterPolicyRule: {
             /** @description Name of the message attribute to filter on: 1 to 32 lower-case letters,
              *     digits and `_`, no `_` at the start or the end or twice in a row, not
              *     starting with `smn_`.
@@ -3867,7 +3875,7 @@ export interface components {
         SubscriptionFilterPolicies: {
             subscription_urn: components["schemas"]["SubscriptionUrn"];
             /** @description The policies, with distinct names. */
-            filter_polices: components["schemas"]["FilterPolicy"][];
+            filter_polices: components["schemas"]["FilterPolicyRule"][];
         };
         /** @description Body of BatchCreateSubscriptionsFilterPolices and BatchUpdateSubscriptionsFilterPolices (SDK model `BatchSubscriptionsFilterPolicesRequestBody`). */
         SubscriptionsFilterPolicesRequest: {
@@ -4709,6 +4717,7 @@ export type UpdateSmsEventResponse = components['schemas']['UpdateSmsEventRespon
 export type SubscriptionProtocol = components['schemas']['SubscriptionProtocol'];
 export type SubscriptionStatus = components['schemas']['SubscriptionStatus'];
 export type FilterPolicy = components['schemas']['FilterPolicy'];
+export type FilterPolicyRule = components['schemas']['FilterPolicyRule'];
 export type SubscriptionExtension = components['schemas']['SubscriptionExtension'];
 export type Subscription = components['schemas']['Subscription'];
 export type ListSubscriptionsResponse = components['schemas']['ListSubscriptionsResponse'];

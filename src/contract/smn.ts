@@ -261,7 +261,7 @@ function fieldErrorsOf(node: unknown, pointer: string): [string, string][] {
   if (typeof node !== 'object' || node === null) return [];
   return Object.entries(node).flatMap(([key, value]): [string, string][] => {
     if (key === 'x-error' && typeof value === 'string') return [[value, pointer]];
-    if (key === 'x-errors' && typeof value === 'object' && value !== null) return Object.values(value).map((error): [string, string] => [String(error), `${pointer}/x-errors`]);
+    if (key === 'x-errors' && typeof value === 'object' && value !== null) return Object.values(value as Record<string, unknown>).map((error): [string, string] => [String(error), `${pointer}/x-errors`]);
     return fieldErrorsOf(value, `${pointer}/${key}`);
   });
 }

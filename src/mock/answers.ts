@@ -167,6 +167,17 @@ export async function stateAnswer(state: EmulatorState, contract: SmnContract, r
   }
 }
 
+/**
+ * A text answer of a response that is not JSON (the certificate downloads,
+ * `application/x-pem-file`), to be sent as it is with its media type; undefined for JSON.
+ */
+export function rawContent(operation: HttpOperation, status: number, body: unknown): { contentType: string; text: string } | undefined {
+  if (typeof body !== 'string') return undefined;
+  const contents = operation.responses.find((response) => response.code === String(status))?.contents ?? [];
+  const media = contents.find((content) => content.mediaType === 'application/json') ? undefined : contents[0]?.mediaType;
+  return media ? { contentType: media, text: body } : undefined;
+}
+
 /** The operation's first success example, shaped by the query, as the stateless mock (and Prism) answers a request that names no example. */
 function statelessAnswer(operation: HttpOperation, query: URLSearchParams): Answer {
   const success = operation.responses.filter((response) => /^2\d\d$/.test(response.code)).sort((a, b) => a.code.localeCompare(b.code))[0];

@@ -12,7 +12,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { SmnContract } from '../contract/smn.js';
 import type { SmnResponses } from '../contract/smn-responses.js';
-import { exampleAnswer, stateAnswer } from './answers.js';
+import { exampleAnswer, rawContent, stateAnswer } from './answers.js';
 import { authenticate, type AuthConfig } from './auth.js';
 import { emptyHeader, headerMismatch, lengthRuleViolation, nonIntegerQuery } from './contract-rules.js';
 import type { ErrorReply } from './error-replies.js';
@@ -80,7 +80,7 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
   const preferred = req.headers.prefer !== undefined;
   if (!state || decision.status !== 200 || preferred) {
     const { status, body } = exampleAnswer(route.operation, decision.status, decision.body, target.query, preferred);
-    return { status, body, errorCode: codeOf(body), reason: preferred ? 'Prefer' : undefined };
+    return { status, body, errorCode: codeOf(body), reason: preferred ? 'Prefer' : undefined, raw: rawContent(route.operation, status, body) };
   }
   const path = Object.fromEntries([...parameters].map(([name, value]) => [name, value ?? '']));
   try {
@@ -96,7 +96,8 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
       autoConfirm: api.autoConfirm,
     });
     if ('error' in emulated) return errorReply(emulated.error, 400, [{ path: emulated.where ?? ['body'], message: emulated.reason }]);
-    return { status: emulated.status ?? 200, body: emulated.body };
+    const status = emulated.status ?? 200;
+    return { status, body: emulated.body, raw: rawContent(route.operation, status, emulated.body) };
   } catch (error) {
     if (error instanceof StateLimitError) return errorReply(error.code, 403, [{ message: error.message }]);
     throw error;
