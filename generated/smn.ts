@@ -1230,9 +1230,8 @@ export interface paths {
          *     per account ("in a high-concurrency scenario ... extra templates may be created"); past
          *     it, `SMN.0044`. Vendor: Open Telekom Cloud api-ref "Creating a Message Template",
          *     Huawei Cloud API reference "Creating a Message Template" (`CreateMessageTemplate`), SDK
-         *     model `CreateMessageTemplateRequestBody`, error-code table. The success status is 200
-         *     in the vendor's documents, as for every operation that is not CreateTopic or
-         *     AddSubscription.
+         *     model `CreateMessageTemplateRequestBody`, error-code table. The vendor names a 201
+         *     ("created") for CreateTopic and AddSubscription only; this operation's success is 200.
          *
          */
         post: operations["CreateMessageTemplate"];
