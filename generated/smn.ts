@@ -3898,12 +3898,35 @@ export interface components {
                 subscription_urn?: components["schemas"]["SubscriptionUrn"];
             }[];
         };
-        /** @description An attribute of a publication (SDK model `MessageAttribute`): `name`, 1 to 32
+        /**
+         * @description An attribute of a publication (SDK model `MessageAttribute`): `name`, 1 to 32
          *     lower-case letters, digits and `_` (no `_` at the start, the end or twice in a
          *     row); `type` `STRING` (`value` one text), `STRING_ARRAY` (`value` 1 to 10
          *     distinct texts) or `PROTOCOL` (`value` the protocols that receive the
          *     publication).
-         *      */
+         *
+         * @example {
+         *       "name": "alarm",
+         *       "type": "STRING",
+         *       "value": "os"
+         *     }
+         * @example {
+         *       "name": "severity",
+         *       "type": "STRING_ARRAY",
+         *       "value": [
+         *         "major",
+         *         "critical"
+         *       ]
+         *     }
+         * @example {
+         *       "name": "protocols",
+         *       "type": "PROTOCOL",
+         *       "value": [
+         *         "sms",
+         *         "email"
+         *       ]
+         *     }
+         */
         MessageAttribute: {
             name: string;
             /** @enum {string} */

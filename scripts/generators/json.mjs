@@ -8,7 +8,7 @@ import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { parse } from 'yaml';
 
 const read = async (source) => parse(await readFile(new URL(`../../${source}`, import.meta.url), 'utf8'));
-const json = (source, document) => `${JSON.stringify({ 'x-generated-from': `${source} by npm run generate; do not edit`, ...document }, null, 2)}\n`;
+const json = (source, document, indent = 2) => `${JSON.stringify({ 'x-generated-from': `${source} by npm run generate; do not edit`, ...document }, null, indent)}\n`;
 
 const asJson = (source) => async () => json(source, await read(source));
 
@@ -20,8 +20,10 @@ export const DEREFERENCE = {
   parse: { yaml: { order: 100, canParse: ['.yaml', '.yml'], parse: (file) => parse(file.data.toString('utf8')) } },
 };
 
+// Written without indentation: every operation repeats the shared parts in full (the error
+// answers and their examples), which indentation nearly doubles; only programs read it.
 const dereferenced = (source) => async () =>
-  json(source, await $RefParser.dereference(fileURLToPath(new URL(`../../${source}`, import.meta.url)), await read(source), DEREFERENCE));
+  json(source, await $RefParser.dereference(fileURLToPath(new URL(`../../${source}`, import.meta.url)), await read(source), DEREFERENCE), 0);
 
 export const targets = [
   { file: 'generated/smn.openapi.json', source: 'spec/smn.openapi.yaml', render: asJson('spec/smn.openapi.yaml') },
