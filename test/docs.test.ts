@@ -309,9 +309,15 @@ describe('the HTML reference in docs/', { timeout: 120_000 }, () => {
         // The method badge and the path sit in the operation's own section, next to its heading:
         // its nearest enclosing block that shows the path (found up from the heading, not by
         // searching every block of the page, which takes minutes on a contract of 73 operations).
+        // Redoc may show the heading before the rest of the section: look again for a few seconds.
         const sections = heading.first().locator(`xpath=ancestor::*[self::section or self::article or self::div][contains(., "${operation.path}")][1]`);
-        const text = (await sections.count()) > 0 ? (await sections.first().innerText()).replace(/\s+/g, ' ') : '';
-        if (!text.includes(`${operation.method.toUpperCase()} ${operation.path}`)) {
+        const shown = `${operation.method.toUpperCase()} ${operation.path}`;
+        let text = '';
+        for (let attempt = 0; attempt < 20 && !text.includes(shown); attempt++) {
+          if (attempt > 0) await page.waitForTimeout(250);
+          text = (await sections.count()) > 0 ? (await sections.first().innerText()).replace(/\s+/g, ' ') : '';
+        }
+        if (!text.includes(shown)) {
           missing.push(`${operation.operationId}: ${operation.method.toUpperCase()} ${operation.path} not shown with it`);
         }
       }
