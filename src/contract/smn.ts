@@ -210,7 +210,7 @@ export function loadSmnContract(path: string = smnSpecJsonPath, dereferenced?: u
   });
   return {
     document,
-    dereferenced: dereferenced ?? (kits ? readContractDocument(smnSpecDereferencedPath) : undefined),
+    dereferenced: dereferenced ?? (kits ? shareComponents(document, readContractDocument(smnSpecDereferencedPath)) : undefined),
     headerEqualities,
     kitChoices: kitChoicesOf(document),
     editions: editionRulesOf(document),
@@ -237,6 +237,33 @@ export function loadSmnContract(path: string = smnSpecJsonPath, dereferenced?: u
  */
 export async function loadSmnContractFile(path: string): Promise<SmnContract> {
   return loadSmnContract(path, await dereferenceContractDocument(path));
+}
+
+/**
+ * The dereferenced form of the kit's contract with its shared parts shared again: the JSON
+ * file repeats every component in full wherever it is referenced (the error answers and
+ * their examples in each of the 73 operations), so that, read as it is, it holds the same
+ * objects dozens of times. Wherever the document refers to a component by a bare `$ref`,
+ * the dereferenced form now points at the one dereferenced component, as the resolver
+ * that wrote it does in memory. Read it, never change it.
+ */
+function shareComponents(document: unknown, dereferenced: unknown): unknown {
+  const components = (dereferenced as { components?: Record<string, Record<string, unknown>> }).components ?? {};
+  const share = (written: unknown, resolved: unknown): unknown => {
+    if (typeof written !== 'object' || written === null || typeof resolved !== 'object' || resolved === null) return resolved;
+    const ref = (written as { $ref?: unknown }).$ref;
+    if (typeof ref === 'string' && Object.keys(written).length === 1 && ref.startsWith('#/components/')) {
+      const [, , kind, name] = ref.split('/');
+      return components[kind!]?.[name!] ?? resolved;
+    }
+    const target = resolved as Record<string, unknown>;
+    for (const [key, value] of Object.entries(written)) if (key in target) target[key] = share(value, target[key]);
+    return resolved;
+  };
+  // The components first: the paths then share components that share theirs.
+  share((document as { components?: unknown }).components, components);
+  share((document as { paths?: unknown }).paths, (dereferenced as { paths?: unknown }).paths);
+  return dereferenced;
 }
 
 /** The `x-error` of each parameter of each operation, keyed `ListTopicAttributes query:name` (parameters named by `$ref`). */
