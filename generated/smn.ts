@@ -44,6 +44,11 @@ export interface paths {
          *     through UpdateSmsEvent (its meaning is undocumented; most likely the result
          *     of SMS signature and template reviews).
          *
+         *     This operation and UpdateSmsEvent belong to the older API generation (the
+         *     vendor's SMS callback pages, kept as the seed documents): neither current SDK
+         *     (`SmnClient` has no method for them) nor the Open Telekom Cloud api-ref lists
+         *     them. They are kept because deployments still serve them.
+         *
          */
         get: operations["ListSmsEvent"];
         /**
@@ -52,7 +57,8 @@ export interface paths {
          *     any order). An item with an empty `topic_urn` removes the binding of its
          *     event type (documented only in a vendor SDK demo). Event types not listed
          *     keep their binding. The vendor reserves this operation for enterprise
-         *     accounts.
+         *     accounts. Like ListSmsEvent, it belongs to the older API generation: neither
+         *     current SDK nor the Open Telekom Cloud api-ref lists it.
          *
          */
         put: operations["UpdateSmsEvent"];
@@ -112,7 +118,18 @@ export interface paths {
         get: operations["ListSubscriptions"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Cancel several subscriptions
+         * @description Cancels the subscriptions named in the body, each as CancelSubscription does, and
+         *     answers one result per subscription, in the order given: `http_code` 200 and a
+         *     `request_id` for each one cancelled, or the status, `code` and `message` of the error
+         *     that one got (a subscription the project does not have: 404 `SMN.0013`). Vendor: Huawei
+         *     Cloud API reference "Canceling Subscriptions in Batches" (`BatchDeleteSubscriptions`),
+         *     SDK models `BatchDeleteSubscriptionsRequestBody` and
+         *     `BatchDeleteSubscriptionsResponseItemInfo`. Open Telekom Cloud does not document it.
+         *
+         */
+        delete: operations["BatchDeleteSubscriptions"];
         options?: never;
         head?: never;
         patch?: never;
@@ -154,11 +171,13 @@ export interface paths {
         /**
          * List topics page by page
          * @description Lists the topics of the project, newest first (by creation time). A project
-         *     without topics gets an empty list. `topic_count` is the total number of topics,
-         *     whatever `offset` and `limit` are (documented so by both editions). Huawei Cloud
-         *     documents the filters `enterprise_project_id`, `name`, `fuzzy_name`, `topic_id`
-         *     and `fuzzy_display_name`; Open Telekom Cloud documents `topic_id` only. The list
-         *     is filtered first, then paged, and `topic_count` counts the filtered topics.
+         *     without topics gets an empty list. Huawei Cloud documents the filters
+         *     `enterprise_project_id`, `name`, `fuzzy_name`, `topic_id` and
+         *     `fuzzy_display_name`; Open Telekom Cloud documents `topic_id` only. The list is
+         *     filtered first, then paged. `topic_count` is the number of topics of the whole
+         *     account, whatever `offset`, `limit` and the filters are: "This parameter is not
+         *     affected by offset and limit, that is, it returns the number of all topics under
+         *     your account" (SDK model `ListTopicsResponse`; both editions' pages say the same).
          *
          */
         get: operations["ListTopics"];
@@ -214,8 +233,9 @@ export interface paths {
                 /**
                  * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
                  *     vendor's samples put it in the path as it is, colons unencoded; a
-                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
-                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
                  */
@@ -223,8 +243,25 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
-        put?: never;
+        /**
+         * Show a topic
+         * @description Returns one topic of the project with its display name, push policy, enterprise
+         *     project, id and times. A topic the project does not have gets 404 `SMN.0006`.
+         *     Vendor: Huawei Cloud API reference "Querying Topic Details" (`ListTopicDetails`),
+         *     Open Telekom Cloud api-ref "Querying Details of a Topic" (`QueryTopicDetail`), SDK model
+         *     `ListTopicDetailsResponse`. Both editions list the same fields.
+         *
+         */
+        get: operations["ListTopicDetails"];
+        /**
+         * Change a topic's display name
+         * @description Changes the display name of a topic (the sender's name of the e-mails its subscribers
+         *     receive). A topic the project does not have gets 404 `SMN.0006`. Vendor: Huawei Cloud
+         *     API reference "Updating a Topic" (`UpdateTopic`), Open Telekom Cloud api-ref "Updating a
+         *     Topic", SDK model `UpdateTopicRequestBody` (192 bytes, or 64 Chinese characters).
+         *
+         */
+        put: operations["UpdateTopic"];
         post?: never;
         /**
          * Delete a topic and its subscriptions
@@ -273,8 +310,9 @@ export interface paths {
                 /**
                  * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
                  *     vendor's samples put it in the path as it is, colons unencoded; a
-                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
-                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
                  */
@@ -289,6 +327,9 @@ export interface paths {
          *     does not have gets 404 `SMN.0006`. `subscription_count` is the total number of
          *     the topic's subscriptions, whatever `offset` and `limit` are (the pages only say
          *     "number of subscriptions"; read as the total by analogy with `topic_count`).
+         *     Huawei Cloud documents the filter `fuzzy_remark` (SDK model
+         *     `ListSubscriptionsByTopicRequest`: a remark containing the text, at most 128
+         *     bytes); Open Telekom Cloud documents none.
          *
          */
         get: operations["ListSubscriptionsByTopic"];
@@ -303,11 +344,21 @@ export interface paths {
          *     topic already has (same protocol and endpoint) answers 200 with its URN;
          *     otherwise 201. A topic the project does not have gets 404 `SMN.0006`. Both
          *     editions give 10,000 subscriptions per topic as the quota (past it, 403
-         *     `SMN.0007`).
+         *     `SMN.0007`). An http(s) endpoint must be reachable from the internet: SMN
+         *     refuses private, loopback and link-local addresses with 403 `SMN.0069` (see
+         *     `SubscriptionEndpoint`; the smn-kit emulator accepts loopback, a kit choice).
          *
          */
         post: operations["AddSubscription"];
-        delete?: never;
+        /**
+         * Cancel several of a topic's subscriptions
+         * @description Cancels the subscriptions of the topic named in the body, as BatchDeleteSubscriptions
+         *     does, one result per subscription. A topic the project does not have gets 404
+         *     `SMN.0006`. Vendor: Huawei Cloud API reference "Canceling Subscriptions of a Topic in
+         *     Batches" (`BatchDeleteSubscriptionsByTopic`). Open Telekom Cloud does not document it.
+         *
+         */
+        delete: operations["BatchDeleteSubscriptionsByTopic"];
         options?: never;
         head?: never;
         patch?: never;
@@ -346,8 +397,9 @@ export interface paths {
                 /**
                  * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
                  *     vendor's samples put it in the path as it is, colons unencoded; a
-                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
-                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
                  */
@@ -368,21 +420,35 @@ export interface paths {
          *     this order (both editions): `message_structure` > `message_template_name` >
          *     `message`.
          *     - `message`: the same text to every subscriber.
-         *     - `message_structure`: the JSON text of an object whose keys are protocols
-         *       (`email`, `sms`, `http`, `https`, and on Huawei Cloud also `dms`,
-         *       `functiongraph`, `functionstage`, `HMS`, `APNS`, `APNS_SANDBOX`) and whose
-         *       values are the text for that protocol; `default` is mandatory and goes to
-         *       every protocol without a key of its own. A structure that is not such an
-         *       object, or lacks `default`, gets 400 `SMN.0021`.
+         *     - `message_structure`: the JSON text of an object whose keys are protocols and
+         *       whose values are the message for that protocol; `default` is mandatory and goes
+         *       to every protocol without a key of its own. Open Telekom Cloud lists `email`,
+         *       `sms`, `dms`, `http` and `https`; Huawei Cloud's SDK model
+         *       (`PublishMessageRequestBody`) `email`, `sms`, `http`, `https`, `functiongraph`,
+         *       `functionstage` and the chat robots `dingding`, `wechat`, `feishu`, `welink`
+         *       and `dingTalkBot` (whose messages carry a `msgType`, `text` or `markdown`). A
+         *       structure that is not such an object, or lacks `default`, gets 400 `SMN.0021`.
          *     - `message_template_name` with `tags`: a message template of the project
          *       (templates are made with CreateMessageTemplate, per protocol, with a
          *       `default` one) whose `{tag}` variables are replaced by the values of `tags`.
          *       `tags` is then mandatory. A template the project does not have gets 404
-         *       `SMN.0027`.
+         *       `SMN.0027`; a template name without a `default` template, 404 `SMN.0076`.
+         *
+         *     **Message attributes** (Huawei Cloud): `message_attributes` describe the
+         *     publication, and a subscription with filter policies (`filter_polices`, see
+         *     BatchCreateSubscriptionsFilterPolices) receives it only when, for each of its
+         *     policies, the publication has an attribute of that name whose value is one of
+         *     the policy's `string_equals` (a `STRING_ARRAY` attribute matches when one of its
+         *     values is); a subscription without filter policies receives every publication.
+         *     A `PROTOCOL` attribute lists the protocols that receive the publication.
+         *
+         *     `locale` (Huawei Cloud, such as `zh-cn` or `en-us`) is the language of the text
+         *     SMN adds to a message (the account's language when absent).
          *
          *     The editions differ on `time_to_live`: Open Telekom Cloud (and Huawei Cloud's
          *     European pages) allow up to 604,800 seconds (7 days), the text of Huawei Cloud's
-         *     SDK models up to 86,400 (1 day). The contract accepts up to 604,800.
+         *     SDK models up to 86,400 (1 day). The contract accepts up to 604,800, and
+         *     `x-editions` gives each edition's bound.
          *
          */
         post: operations["PublishMessage"];
@@ -451,6 +517,2464 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/{project_id}/notifications/topics-with-associated-resources": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List topics with their tags, access policy and logtanks
+         * @description Lists the topics of the project as ListTopics does (newest first, the same filters,
+         *     `topic_count` the account's total whatever `offset` and `limit` are), each with its
+         *     resource tags, its access policy attribute and its logtanks. Vendor: Huawei Cloud API
+         *     reference "Querying Topics and Associated Resources"
+         *     (`ListTopicsWithAssociatedResources`), SDK models
+         *     `ListTopicsWithAssociatedResourcesResponse` and `ListTopicsWithAssociatedResourcesItem`.
+         *     Open Telekom Cloud does not document it.
+         *
+         */
+        get: operations["ListTopicsWithAssociatedResources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/statistics": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Count the messages a topic sent
+         * @description Returns how many SMS the topic sent between `start_time` and `end_time`, in total and
+         *     per period (the metering data of the last 31 days can be queried). A topic the project
+         *     does not have gets 404 `SMN.0006`. Vendor: Huawei Cloud API reference "Querying Sending
+         *     Details of a Topic" (`ListTopicMessageStatistics`), SDK models
+         *     `ListTopicMessageStatisticsResponse`, `StatisticsDetail`, `SumCountDetail`. Open Telekom
+         *     Cloud does not document it.
+         *
+         */
+        get: operations["ListTopicMessageStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/attributes": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show a topic's attributes
+         * @description Returns the attributes of a topic (the topic attribute list names two: `access_policy`,
+         *     who besides the owner may publish to, subscribe to or read the topic, and
+         *     `introduction`, shown in confirmation messages), or only the one named by `name`. An
+         *     attribute never set is reported as an empty string, its default. A topic the project
+         *     does not have gets 404 `SMN.0006`. Vendor: Huawei Cloud API reference "Querying Topic
+         *     Policies" (`ListTopicAttributes`), Open Telekom Cloud api-ref "Querying a Topic Policy"
+         *     and "Topic Attribute List", SDK model `TopicAttribute` (which adds `create_time` and
+         *     `update_time`).
+         *
+         */
+        get: operations["ListTopicAttributes"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete all of a topic's attributes
+         * @description Deletes every attribute of the topic (they return to their default, an empty string).
+         *     A topic the project does not have gets 404 `SMN.0006`. Vendor: Huawei Cloud API
+         *     reference "Deleting All Topic Policies" (`DeleteTopicAttributes`), Open Telekom Cloud
+         *     api-ref "Deleting All Topic Policies".
+         *
+         */
+        delete: operations["DeleteTopicAttributes"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/attributes/{name}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The attribute (`access_policy` or `introduction`, the topic attribute list's
+                 *     names). Another value gets 400 `SMN.0046` ("Parameter: Attribute name is
+                 *     invalid.").
+                 *
+                 * @example access_policy
+                 */
+                name: components["parameters"]["TopicAttributeNamePath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set one of a topic's attributes
+         * @description Sets the attribute `name` of the topic to `value`: for `access_policy` the JSON text of a
+         *     policy (`Version` `2016-09-07`, an `Id`, one or more `Statement`s, each with a unique
+         *     `Sid`, `Effect` `Allow` or `Deny`, `Principal` or `NotPrincipal` of `CSP` users
+         *     `urn:csp:iam::<domain id>:root` or lower-case `Service` names, `Action` or `NotAction`
+         *     among the topic actions, `Resource` or `NotResource` a topic URN), at most 30 KB; for
+         *     `introduction` a text of at most 120 bytes. A value too long gets 403 `SMN.0047`; a
+         *     policy that breaks its rules gets 400 `SMN.0048` to `SMN.0058` (which one names the part
+         *     at fault). A topic the project does not have gets 404 `SMN.0006`. Vendor: Huawei Cloud
+         *     API reference "Updating a Topic Policy" (`UpdateTopicAttribute`), Open Telekom Cloud
+         *     api-ref "Updating a Topic Policy" (its tables of policy elements), error-code table.
+         *
+         */
+        put: operations["UpdateTopicAttribute"];
+        post?: never;
+        /**
+         * Delete one of a topic's attributes
+         * @description Deletes the attribute `name` of the topic (it returns to its default, an empty string).
+         *     A topic the project does not have gets 404 `SMN.0006`. Vendor: Huawei Cloud API
+         *     reference "Deleting a Specified Topic Policy" (`DeleteTopicAttributeByName`), Open
+         *     Telekom Cloud api-ref "Deleting a Specified Topic Policy".
+         *
+         */
+        delete: operations["DeleteTopicAttributeByName"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/subscriptions/from-subscription-users": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Subscribe subscription users to a topic
+         * @description Adds to the topic a subscription for each "subscription user" named in `ids` (users the
+         *     account keeps in its subscription user list, set up in the console), one result per id:
+         *     `http_code` and `subscription_urn`, or `error_code` and `error_msg`. A topic the project
+         *     does not have gets 404 `SMN.0006`. Vendor: Huawei Cloud API reference "Importing
+         *     Subscriptions" (`AddSubscriptionFromSubscriptionUser`), SDK models
+         *     `AddSubscriptionFromSubscriptionUserRequestBody` and
+         *     `AddSubscriptionFromSubscriptionUserResponseItem`. Open Telekom Cloud does not document
+         *     it.
+         *
+         */
+        post: operations["AddSubscriptionFromSubscriptionUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/subscriptions/{subscription_urn}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The subscription's URN, as AddSubscription and the list operations give it,
+                 *     colons unencoded (a percent-encoded URN is read the same). A malformed URN gets
+                 *     400 `SMN.0014`; the URN of a subscription the project does not have, 404
+                 *     `SMN.0013` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837
+                 */
+                subscription_urn: components["parameters"]["SubscriptionUrnPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a subscription's remark
+         * @description Changes the remark of a subscription of the topic. A topic the project does not have
+         *     gets 404 `SMN.0006`, a subscription it does not have `SMN.0013`. Vendor: Huawei Cloud
+         *     API reference "Updating a Subscription" (`UpdateSubscription`), SDK model
+         *     `UpdateSubscriptionRequestBody` (remark at most 128 bytes). Open Telekom Cloud does not
+         *     document it.
+         *
+         */
+        put: operations["UpdateSubscription"];
+        post?: never;
+        /**
+         * Cancel one of a topic's subscriptions
+         * @description Cancels the subscription of the topic, as CancelSubscription does. A topic the project
+         *     does not have gets 404 `SMN.0006`, a subscription it does not have `SMN.0013`. Vendor:
+         *     Huawei Cloud API reference "Deleting a Subscription of a Topic"
+         *     (`DeleteSubscriptionsByTopic`). Open Telekom Cloud does not document it.
+         *
+         */
+        delete: operations["DeleteSubscriptionsByTopic"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/v2/notifications/subscription/confirm": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Confirm a subscription
+         * @description Confirms a subscription, as the endpoint does by following its confirmation link. The `token` is the one in the link SMN sent to the endpoint (the `subscribe_url` of
+         *     a SubscriptionConfirmation, or the link of a confirmation e-mail or SMS), given with the
+         *     topic and the endpoint it confirms. An invalid or expired token gets 403 `SMN.0022`. This
+         *     path carries no project id: the token names the subscription. Vendor: Huawei Cloud API
+         *     reference "Confirming a Subscription" (`ConfirmSubscription`), SDK models `ConfirmSubscriptionRequest` and `ConfirmSubscriptionResponse`. Open
+         *     Telekom Cloud does not document it.
+         *
+         */
+        get: operations["ConfirmSubscription"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/notifications/subscriptions/subscribe": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Confirm a subscription (the endpoint subscribes)
+         * @description The endpoint's side of ConfirmSubscription: the subscription the token names is confirmed. The `token` is the one in the link SMN sent to the endpoint (the `subscribe_url` of
+         *     a SubscriptionConfirmation, or the link of a confirmation e-mail or SMS), given with the
+         *     topic and the endpoint it confirms. An invalid or expired token gets 403 `SMN.0022`. This
+         *     path carries no project id: the token names the subscription. Vendor: Huawei Cloud API
+         *     reference "Subscribing to a Topic" (`SubscribeTopic`), SDK models `SubscribeTopicRequest` and `SubscribeTopicResponse`. Open
+         *     Telekom Cloud does not document it.
+         *
+         */
+        get: operations["SubscribeTopic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rest/v2/notifications/subscription/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unsubscribe (the link of a notification)
+         * @description Ends a subscription, as the `unsubscribe_url` of a notification does. The subscription is named by `subscription_urn`; one the account does not have
+         *     gets 404 `SMN.0013`. The answer is a message, without a request id. This path carries no
+         *     project id. Vendor: Huawei Cloud API reference "Unsubscribing" (`UnsubscribeSubscription`), SDK model
+         *     `UnsubscribeSubscriptionResponse`. Open Telekom Cloud does not document it.
+         *
+         */
+        get: operations["UnsubscribeSubscription"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/notifications/subscriptions/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unsubscribe (the endpoint leaves the topic)
+         * @description The endpoint's side of unsubscribing: the subscription is cancelled. The subscription is named by `subscription_urn`; one the account does not have
+         *     gets 404 `SMN.0013`. The answer is a message, without a request id. This path carries no
+         *     project id. Vendor: Huawei Cloud API reference "Unsubscribing from a Topic" (`UnsubscribeTopic`), SDK model
+         *     `UnsubscribeTopicResponse`. Open Telekom Cloud does not document it.
+         *
+         */
+        get: operations["UnsubscribeTopic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/subscriptions/filter_polices": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the filter policies of subscriptions
+         * @description Replaces the filter policies of each subscription named in the body with those given.
+         *     One result per subscription, in the order given. Vendor: Huawei Cloud API reference
+         *     "Updating Subscription Filter Policies in Batches"
+         *     (`BatchUpdateSubscriptionsFilterPolices`). Open Telekom Cloud does not document filter
+         *     policies.
+         *
+         */
+        put: operations["BatchUpdateSubscriptionsFilterPolices"];
+        /**
+         * Set the filter policies of subscriptions
+         * @description Gives each subscription named in the body its message filter policies (the path and
+         *     the field are spelled `filter_polices`, as the service spells them). A subscription with
+         *     filter policies receives a publication only when, for every policy, the publication's
+         *     `message_attributes` has an attribute of the policy's `name` with one of its
+         *     `string_equals` values (PublishMessage describes the matching). One result per
+         *     subscription, in the order given. Vendor: Huawei Cloud API reference "Creating
+         *     Subscription Filter Policies in Batches" (`BatchCreateSubscriptionsFilterPolices`), SDK
+         *     models `BatchSubscriptionsFilterPolicesRequestBody`, `SubscriptionsFilterPolicy`,
+         *     `BatchResult`. Open Telekom Cloud does not document filter policies.
+         *
+         */
+        post: operations["BatchCreateSubscriptionsFilterPolices"];
+        /**
+         * Remove the filter policies of subscriptions
+         * @description Removes every filter policy of the subscriptions named in the body: they receive every
+         *     publication of their topic again. One result per subscription, in the order given.
+         *     This path has a fixed last segment where CancelSubscription has a variable
+         *     (`.../subscriptions/{subscription_urn}`): a request to it is this operation, never
+         *     CancelSubscription. Vendor: Huawei Cloud API reference "Deleting Subscription Filter
+         *     Policies in Batches" (`BatchDeleteSubscriptionsFilterPolices`), SDK model
+         *     `BatchDeleteSubscriptionsFilterPolicesRequestBody`. Open Telekom Cloud does not document
+         *     filter policies.
+         *
+         */
+        delete: operations["BatchDeleteSubscriptionsFilterPolices"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/message_template": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List message templates page by page
+         * @description Lists the templates of the project, oldest first (by creation time), without their
+         *     content (ListMessageTemplateDetails gives it). A project without templates gets an empty
+         *     list. `message_template_name` and `protocol` filter the list. `message_template_count`
+         *     is the number of templates (an integer in the samples and the SDK models; the Open
+         *     Telekom Cloud table types it String, so a string of digits is accepted too). Vendor:
+         *     Open Telekom Cloud api-ref "Querying Message Templates", Huawei Cloud API reference
+         *     (`ListMessageTemplates`), SDK models `ListMessageTemplatesResponse` and
+         *     `MessageTemplate`.
+         *
+         */
+        get: operations["ListMessageTemplates"];
+        put?: never;
+        /**
+         * Create a message template
+         * @description Creates a message template: a text with `{variable}` placeholders that a publication
+         *     names (`message_template_name`) instead of giving a message, its variables replaced by the
+         *     publication's `tags`. Templates are told apart by name and protocol: a name may have one
+         *     template per protocol, and must have a `default` one, used for the protocols without
+         *     their own (a publication naming a template without it gets 404 `SMN.0076`). A template
+         *     of that name and protocol already there gets 400 `SMN.0025`. The quota is 100 templates
+         *     per account ("in a high-concurrency scenario ... extra templates may be created"); past
+         *     it, `SMN.0044`. Vendor: Open Telekom Cloud api-ref "Creating a Message Template",
+         *     Huawei Cloud API reference "Creating a Message Template" (`CreateMessageTemplate`), SDK
+         *     model `CreateMessageTemplateRequestBody`, error-code table. The vendor names a 201
+         *     ("created") for CreateTopic and AddSubscription only; this operation's success is 200.
+         *
+         */
+        post: operations["CreateMessageTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/message_template/{message_template_id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The template's id, as CreateMessageTemplate and ListMessageTemplates give it (32
+                 *     hexadecimal characters in the vendor's samples). An id that is not letters,
+                 *     digits, `-` and `_` gets 400 `SMN.0031` ("Parameter: template_id is invalid.");
+                 *     the id of a template the project does not have, 404 `SMN.0027` (`x-not-found`).
+                 *
+                 * @example 57ba8dcecda844878c5dd5815b65d10f
+                 */
+                message_template_id: components["parameters"]["MessageTemplateIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show a message template
+         * @description Returns one template with its content and the names of its variables. A template the
+         *     project does not have gets 404 `SMN.0027`. Vendor: Open Telekom Cloud api-ref "Querying
+         *     the Details of a Message Template" (`QueryMessageTemplateDetail`), Huawei Cloud API
+         *     reference (`ListMessageTemplateDetails`), SDK model `ListMessageTemplateDetailsResponse`.
+         *
+         */
+        get: operations["ListMessageTemplateDetails"];
+        /**
+         * Change a message template's content
+         * @description Replaces the content of a template (its name and protocol stay). A template the project
+         *     does not have gets 404 `SMN.0027`. Vendor: Open Telekom Cloud api-ref "Modifying a
+         *     Message Template", Huawei Cloud API reference (`UpdateMessageTemplate`), SDK model
+         *     `UpdateMessageTemplateRequestBody`.
+         *
+         */
+        put: operations["UpdateMessageTemplate"];
+        post?: never;
+        /**
+         * Delete a message template
+         * @description Deletes a template; publications can no longer name it. A template the project does not
+         *     have gets 404 `SMN.0027`. Vendor: Open Telekom Cloud api-ref "Deleting a Message
+         *     Template", Huawei Cloud API reference (`DeleteMessageTemplate`).
+         *
+         */
+        delete: operations["DeleteMessageTemplate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/{resource_type}/{resource_id}/tags": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The type of the tagged resource: `smn_topic` (a topic), and on Huawei Cloud also
+                 *     `smn_sms` (an SMS signature) and `smn_application` (a mobile push application).
+                 *     The vendor documents no code for another value; smn-kit answers 400 with
+                 *     `invalid_parameter` (`SMN.0099`, its code for undocumented refusals).
+                 *
+                 * @example smn_topic
+                 */
+                resource_type: components["parameters"]["ResourceTypePath"];
+                /**
+                 * @description The resource's id: for a topic its `topic_id`, or its name when the request
+                 *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
+                 *     The vendor documents no format. One that cannot be read (broken
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *
+                 * @example 84698185946d44d08431aa441d8e2cf2
+                 */
+                resource_id: components["parameters"]["ResourceIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a resource's tags
+         * @description Lists the tags of a resource.
+         *
+         *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
+         *     signature) and `smn_application` (a mobile push application); `resource_id` is the
+         *     topic's id (`topic_id`), or its name when the request carries the header
+         *     `X-SMN-RESOURCEID-TYPE: name`.
+         *
+         *     Vendor: Open Telekom Cloud api-ref "Querying Tags of a Topic", Huawei Cloud API
+         *     reference "Querying Resource Tags" (`ListResourceTags`), SDK model
+         *     `ListResourceTagsResponse`.
+         *
+         */
+        get: operations["ListResourceTags"];
+        put?: never;
+        /**
+         * Tag a resource
+         * @description Adds a tag to a resource; a tag of the same key is replaced (the operation is
+         *     idempotent). A resource has at most 10 tags on Huawei Cloud, 20 on Open Telekom Cloud
+         *     (past it, 403 `SMN.0075`). The vendor documents no response body: the answer is 200 and
+         *     an empty body (the status of the general "Returned Value" table).
+         *
+         *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
+         *     signature) and `smn_application` (a mobile push application); `resource_id` is the
+         *     topic's id (`topic_id`), or its name when the request carries the header
+         *     `X-SMN-RESOURCEID-TYPE: name`.
+         *
+         *     Vendor: Open Telekom Cloud api-ref "Adding a Tag", Huawei Cloud API reference
+         *     "Adding a Resource Tag" (`CreateResourceTag`), SDK models `CreateResourceTagRequestBody`
+         *     and `ResourceTag`.
+         *
+         */
+        post: operations["CreateResourceTag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/{resource_type}/{resource_id}/tags/action": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The type of the tagged resource: `smn_topic` (a topic), and on Huawei Cloud also
+                 *     `smn_sms` (an SMS signature) and `smn_application` (a mobile push application).
+                 *     The vendor documents no code for another value; smn-kit answers 400 with
+                 *     `invalid_parameter` (`SMN.0099`, its code for undocumented refusals).
+                 *
+                 * @example smn_topic
+                 */
+                resource_type: components["parameters"]["ResourceTypePath"];
+                /**
+                 * @description The resource's id: for a topic its `topic_id`, or its name when the request
+                 *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
+                 *     The vendor documents no format. One that cannot be read (broken
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *
+                 * @example 84698185946d44d08431aa441d8e2cf2
+                 */
+                resource_id: components["parameters"]["ResourceIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add or delete tags of a resource in one call
+         * @description With `action` `create`, adds the tags (replacing those of the same key; duplicate keys
+         *     in the body are an error); with `delete`, removes them (tags not there are ignored, and
+         *     their character set is not checked; a tag to delete needs only its `key`). The vendor
+         *     documents no response body: the answer is 200 and an empty body.
+         *
+         *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
+         *     signature) and `smn_application` (a mobile push application); `resource_id` is the
+         *     topic's id (`topic_id`), or its name when the request carries the header
+         *     `X-SMN-RESOURCEID-TYPE: name`.
+         *
+         *     Vendor: Open Telekom Cloud api-ref "Adding or Deleting Tags in Batches", Huawei Cloud
+         *     API reference (`BatchCreateOrDeleteResourceTags`), SDK model
+         *     `BatchCreateOrDeleteResourceTagsRequestBody`.
+         *
+         */
+        post: operations["BatchCreateOrDeleteResourceTags"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/{resource_type}/{resource_id}/tags/{key}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The type of the tagged resource: `smn_topic` (a topic), and on Huawei Cloud also
+                 *     `smn_sms` (an SMS signature) and `smn_application` (a mobile push application).
+                 *     The vendor documents no code for another value; smn-kit answers 400 with
+                 *     `invalid_parameter` (`SMN.0099`, its code for undocumented refusals).
+                 *
+                 * @example smn_topic
+                 */
+                resource_type: components["parameters"]["ResourceTypePath"];
+                /**
+                 * @description The resource's id: for a topic its `topic_id`, or its name when the request
+                 *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
+                 *     The vendor documents no format. One that cannot be read (broken
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *
+                 * @example 84698185946d44d08431aa441d8e2cf2
+                 */
+                resource_id: components["parameters"]["ResourceIdPath"];
+                /**
+                 * @description The key of the tag to delete (at most 127 Unicode characters, not empty; its
+                 *     character set is not checked). A longer key gets 400 `invalid_parameter`, the
+                 *     kit's choice; a key the resource does not have, 404.
+                 *
+                 * @example DEV
+                 */
+                key: components["parameters"]["TagKeyPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of a resource's tags
+         * @description Deletes the tag of that key from the resource; the key's character set is not checked.
+         *     A key the resource does not have gets 404 (the vendor names no code). The vendor
+         *     documents no response body: the answer is 200 and an empty body.
+         *
+         *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
+         *     signature) and `smn_application` (a mobile push application); `resource_id` is the
+         *     topic's id (`topic_id`), or its name when the request carries the header
+         *     `X-SMN-RESOURCEID-TYPE: name`.
+         *
+         *     Vendor: Open Telekom Cloud api-ref "Deleting a Tag", Huawei Cloud API reference
+         *     "Deleting a Resource Tag" (`DeleteResourceTag`).
+         *
+         */
+        delete: operations["DeleteResourceTag"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/{resource_type}/tags": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The type of the tagged resource: `smn_topic` (a topic), and on Huawei Cloud also
+                 *     `smn_sms` (an SMS signature) and `smn_application` (a mobile push application).
+                 *     The vendor documents no code for another value; smn-kit answers 400 with
+                 *     `invalid_parameter` (`SMN.0099`, its code for undocumented refusals).
+                 *
+                 * @example smn_topic
+                 */
+                resource_type: components["parameters"]["ResourceTypePath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the tags used in a project
+         * @description Lists every tag key used on resources of that type in the project, with the values each
+         *     has.
+         *
+         *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
+         *     signature) and `smn_application` (a mobile push application); `resource_id` is the
+         *     topic's id (`topic_id`), or its name when the request carries the header
+         *     `X-SMN-RESOURCEID-TYPE: name`.
+         *
+         *     Vendor: Open Telekom Cloud api-ref "Querying Tags in a Specified Project"
+         *     (`GetProjectTags`), Huawei Cloud API reference (`ListProjectTags`), SDK models
+         *     `ListProjectTagsResponse` and `ResourceTags`.
+         *
+         */
+        get: operations["ListProjectTags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/{resource_type}/resource_instances/action": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The type of the tagged resource: `smn_topic` (a topic), and on Huawei Cloud also
+                 *     `smn_sms` (an SMS signature) and `smn_application` (a mobile push application).
+                 *     The vendor documents no code for another value; smn-kit answers 400 with
+                 *     `invalid_parameter` (`SMN.0099`, its code for undocumented refusals).
+                 *
+                 * @example smn_topic
+                 */
+                resource_type: components["parameters"]["ResourceTypePath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find resources by tag
+         * @description Finds the resources of that type whose tags match the body: all of `tags`, any of
+         *     `tags_any`, none of `not_tags`, not any of `not_tags_any` (a tag with no `values`
+         *     matches any value of its key), `matches` on `resource_name` (exact), or
+         *     `without_any_tag`. `action` `filter` pages the resources (`offset`, `limit`, given as
+         *     strings of digits); `count` answers only `total_count`.
+         *
+         *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
+         *     signature) and `smn_application` (a mobile push application); `resource_id` is the
+         *     topic's id (`topic_id`), or its name when the request carries the header
+         *     `X-SMN-RESOURCEID-TYPE: name`.
+         *
+         *     Vendor: Open Telekom Cloud api-ref "Querying Topics by Tag" (`GetResourceInstances`),
+         *     Huawei Cloud API reference (`ListResourceInstances`), SDK models `ListInstanceRequestBody`,
+         *     `TagResource`, `ResourceDetail`. The editions differ on the bounds of the tag lists
+         *     (`ResourceTagFilter`).
+         *
+         */
+        post: operations["ListResourceInstances"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/logtanks": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a topic's log streams
+         * @description Lists the log streams bound to the topic. A topic the project does not have gets 404
+         *     `SMN.0006`. Vendor: Huawei Cloud API reference "Querying Cloud Logs" (`ListLogtank`), SDK
+         *     models `ListLogtankResponse` and `LogtankItem`. Open Telekom Cloud does not document it.
+         *
+         */
+        get: operations["ListLogtank"];
+        put?: never;
+        /**
+         * Bind a log stream to a topic
+         * @description Binds a Log Tank Service log group and stream to the topic: SMN logs the topic's
+         *     deliveries there. A topic the project does not have gets 404 `SMN.0006`. Vendor: Huawei
+         *     Cloud API reference "Binding a Cloud Log" (`CreateLogtank`), SDK models
+         *     `CreateLogtankRequestBody` and `CreateLogtankResponse`. Open Telekom Cloud does not
+         *     document it.
+         *
+         */
+        post: operations["CreateLogtank"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/logtanks/{logtank_id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The binding's id, as CreateLogtank and ListLogtank give it. The vendor documents
+                 *     no format; one that cannot be read (broken percent-encoding) gets 400
+                 *     `invalid_parameter`, the kit's choice.
+                 *
+                 * @example a2aa5ee6c0b34ce9a2e5b8a10f7b7b55
+                 */
+                logtank_id: components["parameters"]["LogtankIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a topic's log stream
+         * @description Binds another log group and stream in place of this binding. A topic the project does not
+         *     have gets 404 `SMN.0006`. Vendor: Huawei Cloud API reference "Updating a Cloud Log"
+         *     (`UpdateLogtank`), SDK models `UpdateLogtankRequestBody` and `UpdateLogtankResponse`.
+         *     Open Telekom Cloud does not document it.
+         *
+         */
+        put: operations["UpdateLogtank"];
+        post?: never;
+        /**
+         * Unbind a topic's log stream
+         * @description Removes the binding. A topic the project does not have gets 404 `SMN.0006`. Vendor:
+         *     Huawei Cloud API reference "Unbinding a Cloud Log" (`DeleteLogtank`). Open Telekom Cloud
+         *     does not document it.
+         *
+         */
+        delete: operations["DeleteLogtank"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/kms": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show a topic's KMS key
+         * @description Returns the key bound to the topic and its state: `ENABLED` (messages are encrypted with
+         *     it), `TO_BE_ACTIVATED`, `DISABLED`, `PENDING_IMPORT` or `DELETED` (publishing fails) or
+         *     `PENDING_DELETION` (publishing still works).
+         *     Before binding a key, the account creates in IAM an agency named `smn_kms_agency` that
+         *     lets SMN use its Data Encryption Workshop keys.
+         *     A topic the project does
+         *     not have gets 404 `SMN.0006`. Vendor: Huawei Cloud API reference (`ShowKmsKey`), SDK
+         *     model `ShowKmsKeyResponse`. Open Telekom Cloud does not document it.
+         *
+         */
+        get: operations["ShowKmsKey"];
+        put?: never;
+        /**
+         * Encrypt a topic with a KMS key
+         * @description Binds a customer master key of Data Encryption Workshop to the topic: its messages are
+         *     encrypted with data keys made from it.
+         *     Before binding a key, the account creates in IAM an agency named `smn_kms_agency` that
+         *     lets SMN use its Data Encryption Workshop keys.
+         *     A topic the project does not have
+         *     gets 404 `SMN.0006`. Vendor: Huawei Cloud API reference "Binding a KMS Key to a Topic"
+         *     (`CreateKmsKey`), SDK models `AddKmsKeyRequestBody` and `CreateKmsKeyResponse`. Open
+         *     Telekom Cloud does not document it.
+         *
+         */
+        post: operations["CreateKmsKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/kms/{id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The id SMN gave the key's binding (CreateKmsKey, ShowKmsKey). The vendor documents
+                 *     no format; one that cannot be read (broken percent-encoding) gets 400
+                 *     `invalid_parameter`, the kit's choice.
+                 *
+                 * @example c6b2f7a1e3d84f5a9b0c1d2e3f4a5b6c
+                 */
+                id: components["parameters"]["KmsBindingIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a topic's KMS key
+         * @description Binds another key in place of this binding.
+         *     Before binding a key, the account creates in IAM an agency named `smn_kms_agency` that
+         *     lets SMN use its Data Encryption Workshop keys.
+         *     A topic the project does
+         *     not have gets 404 `SMN.0006`. Vendor: Huawei Cloud API reference (`UpdateKmsKey`), SDK
+         *     models `UpdateKmsKeyRequestBody` and `UpdateKmsKeyResponse`. Open Telekom Cloud does not
+         *     document it.
+         *
+         */
+        put: operations["UpdateKmsKey"];
+        post?: never;
+        /**
+         * Remove a topic's KMS key
+         * @description Removes the binding: the topic's messages are no longer encrypted with it. A topic the
+         *     project does not have gets 404 `SMN.0006`. Vendor: Huawei Cloud API reference
+         *     (`DeleteKmsKey`). Open Telekom Cloud does not document it.
+         *
+         */
+        delete: operations["DeleteKmsKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/notify-policy": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show a topic's notify policy
+         * @description Returns the topic's notify policy, each round with its subscriptions' endpoints, remarks
+         *     and statuses. A topic the project does not have gets 404 `SMN.0006`. Vendor: Huawei
+         *     Cloud API reference (`ShowNotifyPolicy`), SDK models `ShowNotifyPolicyResponse`,
+         *     `PollingPolicyResponse`, `PollingPolicySubscriptionDetails`. Open Telekom Cloud does not
+         *     document it.
+         *
+         */
+        get: operations["ShowNotifyPolicy"];
+        put?: never;
+        /**
+         * Set how voice notifications poll
+         * @description Sets the topic's notify policy: for voice notifications (`protocol` `callnotify`, the
+         *     only one), the order in which the topic's `callnotify` subscriptions are called, one
+         *     round after the other until someone answers. A topic the project does not have gets 404
+         *     `SMN.0006`. Vendor: Huawei Cloud API reference "Creating a Notification Policy"
+         *     (`CreateNotifyPolicy`), SDK models `NotifyPolicyRequestBody` and `PollingPolicyRequest`.
+         *     Open Telekom Cloud does not document it.
+         *
+         */
+        post: operations["CreateNotifyPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/notify-policy/{notify_policy_id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The policy's id (CreateNotifyPolicy, ShowNotifyPolicy). The vendor documents no
+                 *     format; one that cannot be read (broken percent-encoding) gets 400
+                 *     `invalid_parameter`, the kit's choice.
+                 *
+                 * @example d7e8f9a0b1c24d3e8f4a5b6c7d8e9f0a
+                 */
+                notify_policy_id: components["parameters"]["NotifyPolicyIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a topic's notify policy
+         * @description Replaces the whole policy (the vendor supports no partial change). A topic the project
+         *     does not have gets 404 `SMN.0006`. Vendor: Huawei Cloud API reference
+         *     (`UpdateNotifyPolicy`). Open Telekom Cloud does not document it.
+         *
+         */
+        put: operations["UpdateNotifyPolicy"];
+        post?: never;
+        /**
+         * Delete a topic's notify policy
+         * @description Deletes the policy. A topic the project does not have gets 404 `SMN.0006`. Vendor:
+         *     Huawei Cloud API reference (`DeleteNotifyPolicy`). Open Telekom Cloud does not document
+         *     it.
+         *
+         */
+        delete: operations["DeleteNotifyPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/detection": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Probe an http(s) endpoint
+         * @description Starts a probe of an http(s) endpoint (before it is subscribed to the topic): SMN sends
+         *     it a message with the custom headers of `extension.header`, and ShowHttpDetectResult
+         *     reports what came back. A topic the project does not have gets 404 `SMN.0006`. Vendor:
+         *     Huawei Cloud API reference "Publishing a Detection Message" (`PublishHttpDetect`), SDK
+         *     models `HttpDetectRequestBody` and `PublishHttpDetectResponse`. Open Telekom Cloud does
+         *     not document it.
+         *
+         */
+        post: operations["PublishHttpDetect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/topics/{topic_urn}/detection/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The probe's id, as PublishHttpDetect gives it. The vendor documents no format;
+                 *     one that cannot be read (broken percent-encoding) gets 400 `invalid_parameter`,
+                 *     the kit's choice.
+                 *
+                 * @example f2a3b4c5d6e74f8a9b0c1d2e3f4a5b6c
+                 */
+                task_id: components["parameters"]["DetectionTaskIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show the result of a probe
+         * @description Reports a probe started by PublishHttpDetect: `status` 0 (done, the endpoint answered),
+         *     1 (not run yet) or 2 (failed, the endpoint is not usable), and in `detail` the HTTP status
+         *     the endpoint answered (0: the endpoint is blacklisted, -1: no answer within 5 seconds,
+         *     -2: the queue was full and the probe did not run) and its answer (fixed texts of SMN's
+         *     for 0, -1, -2 and 2xx). A topic the project does not have gets 404 `SMN.0006`. Vendor:
+         *     Huawei Cloud API reference "Querying the HTTP Detection Result"
+         *     (`ShowHttpDetectResult`), SDK models `ShowHttpDetectResultResponse` and
+         *     `GetHttpDetectResponseBodyDetail`. Open Telekom Cloud does not document it.
+         *
+         */
+        get: operations["ShowHttpDetectResult"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/smn/{certificate_id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description The certificate's file name, as a message's `signing_cert_url` ends
+                 *     (`SMN_<region>_<32 hex>.pem` in the guide's samples). One that cannot be read
+                 *     (broken percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a
+                 *     certificate SMN does not have, 404.
+                 *
+                 * @example SMN_cn-north-4_7f2a6d9c4b1e4f0a8c3d5e6f7a8b9c0d.pem
+                 */
+                certificate_id: components["parameters"]["CertificateIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download the signing certificate
+         * @description The certificate is the file a message's `signing_cert_url` names (`SMN_<region>_<32 hex>.pem`
+         *     in the guide's samples; `SMN-{RegionID}-{UUID}.pem` in the SDK model's text), PEM, whose
+         *     public key verifies the `signature` of SMN's http(s) messages (`SmnNotification`). A
+         *     receiver trusts it only from an SMN host over HTTPS. This path carries no project id.
+         *
+         *     Vendor: Huawei Cloud API reference "Downloading a Certificate" (`DownloadHttpCert`), SDK
+         *     model `DownloadHttpCertResponse` (a body that is the file, and its `Content-Type`); the
+         *     user guide, "HTTP/HTTPS messages". The smn-kit emulator serves its own certificate at
+         *     this path (`application/x-pem-file`). Open Telekom Cloud's api-ref does not list this
+         *     operation; its guide describes the same URL.
+         *
+         */
+        get: operations["DownloadHttpCert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/notifications/certifications/download/{certificate_id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description The certificate's file name, as a message's `signing_cert_url` ends
+                 *     (`SMN_<region>_<32 hex>.pem` in the guide's samples). One that cannot be read
+                 *     (broken percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a
+                 *     certificate SMN does not have, 404.
+                 *
+                 * @example SMN_cn-north-4_7f2a6d9c4b1e4f0a8c3d5e6f7a8b9c0d.pem
+                 */
+                certificate_id: components["parameters"]["CertificateIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download the HTTP signing certificate (API path)
+         * @description The certificate is the file a message's `signing_cert_url` names (`SMN_<region>_<32 hex>.pem`
+         *     in the guide's samples; `SMN-{RegionID}-{UUID}.pem` in the SDK model's text), PEM, whose
+         *     public key verifies the `signature` of SMN's http(s) messages (`SmnNotification`). A
+         *     receiver trusts it only from an SMN host over HTTPS. This path carries no project id.
+         *
+         *     The same file as DownloadHttpCert, under the API's version prefix. Vendor: Huawei Cloud
+         *     API reference "Downloading the HTTP Signing Certificate" (`DownloadHttpSignCert`), SDK
+         *     model `DownloadHttpSignCertResponse`. Open Telekom Cloud does not document it.
+         *
+         */
+        get: operations["DownloadHttpSignCert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the API versions
+         * @description Lists the versions of the SMN API (today `v2`). Vendor: Open Telekom Cloud api-ref
+         *     "Listing All SMN API Versions" (`QueryApiSupportVersions`), Huawei Cloud API reference
+         *     (`ListVersions`), SDK models `ListVersionsResponse` and `VersionItem`. Whether the
+         *     gateway requires credentials for it is not documented; the contract keeps the API's.
+         *
+         */
+        get: operations["ListVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show the v2 API version
+         * @description Describes version `v2` of the API. Open Telekom Cloud writes the path `/{api_version}`
+         *     with `v2` the only value; the SDK calls `/v2`. Vendor: Open Telekom Cloud api-ref
+         *     "Querying the SMN API v2 Version" (`QueryV2ApiInfo`), Huawei Cloud API reference
+         *     (`ListVersion`), SDK model `ListVersionResponse`.
+         *
+         */
+        get: operations["ListVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/notifications/protocols": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the subscription protocols
+         * @description Lists the protocols a subscription may use in this region. Vendor: Huawei Cloud API
+         *     reference "Querying Supported Protocols" (`ListProtocols`), SDK model
+         *     `ListProtocolsResponse`. Open Telekom Cloud does not document it.
+         *
+         */
+        get: operations["ListProtocols"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/notifications/cloud_service": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the cloud services that may publish
+         * @description Lists the cloud services that an access policy (`access_policy` of UpdateTopicAttribute,
+         *     `Principal.Service`) may allow to publish to a topic, by name and display name. Vendor:
+         *     Huawei Cloud API reference "Querying Authorized Cloud Services" (`ListCloudService`), SDK models `ListCloudServiceResponse` and
+         *     `ListCloudServiceResponseItemInfo`. ListCloudServices answers the same at `/v2/notifications/cloud-services`. Open Telekom Cloud does not document it.
+         *
+         */
+        get: operations["ListCloudService"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/notifications/cloud-services": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the cloud services that may publish (newer path)
+         * @description Lists the cloud services that an access policy (`access_policy` of UpdateTopicAttribute,
+         *     `Principal.Service`) may allow to publish to a topic, by name and display name. Vendor:
+         *     Huawei Cloud API reference "Querying Authorized Services" (`ListCloudServices`), SDK models `ListCloudServicesResponse` and
+         *     `ListCloudServiceResponseItemInfo`. ListCloudService answers the same at `/v2/notifications/cloud_service`. Open Telekom Cloud does not document it.
+         *
+         */
+        get: operations["ListCloudServices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/applications": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List mobile push applications page by page
+         * @deprecated
+         * @description Lists the applications of the project, filtered by `name` (prefix match) and `platform`.
+         *     `application_count` is the total number of the account's applications, whatever
+         *     `offset` and `limit` are. Vendor: Huawei Cloud API reference "Querying Applications"
+         *     (`ListApplications`), SDK models `ListApplicationsResponse` and `ApplicationItem`.
+         *
+         *     Mobile push is deprecated in the Open Telekom Cloud edition (`deprecated`, `x-editions`);
+         *     Huawei Cloud's SDK still calls it.
+         *
+         */
+        get: operations["ListApplications"];
+        put?: never;
+        /**
+         * Create a mobile push application
+         * @deprecated
+         * @description Creates a platform application: `HMS` (Huawei's push service: `platform_principal` is the
+         *     app id, at most 20 letters and digits, `platform_credential` the app secret, 32 to 64)
+         *     or `APNS` / `APNS_SANDBOX` (Apple's: the push certificate and its private key, base64,
+         *     each at most 8 KB; past it 403 `SMN.0119` / `SMN.0120`). A name already used with other
+         *     properties gets 400 `SMN.0121`. Vendor: Huawei Cloud API reference "Creating an
+         *     Application" (`CreateApplication`), SDK models `CreateApplicationRequestBody` and
+         *     `CreateApplicationResponse`, error-code table.
+         *
+         *     Mobile push is deprecated in the Open Telekom Cloud edition (`deprecated`, `x-editions`);
+         *     Huawei Cloud's SDK still calls it.
+         *
+         */
+        post: operations["CreateApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/applications/{application_urn}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The application's URN, as CreateApplication and ListApplications give it. A URN
+                 *     that is not `urn:smn:...` gets 400 `SMN.0123`; the URN of an application the
+                 *     project does not have, 404 `SMN.0122` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:app-HMS-test_app-b6c3f0e8a4d2
+                 */
+                application_urn: components["parameters"]["ApplicationUrnPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show a mobile push application's attributes
+         * @deprecated
+         * @description Returns whether the application is enabled and, for `APNS` / `APNS_SANDBOX`, when its
+         *     certificate expires. An application the project does not have gets 404 `SMN.0122`.
+         *     Vendor: Huawei Cloud API reference (`ListApplicationAttributes`), SDK model
+         *     `ListApplicationAttributesResponse`.
+         *
+         *     Mobile push is deprecated in the Open Telekom Cloud edition (`deprecated`, `x-editions`);
+         *     Huawei Cloud's SDK still calls it.
+         *
+         */
+        get: operations["ListApplicationAttributes"];
+        /**
+         * Change a mobile push application's credentials
+         * @deprecated
+         * @description Replaces the application's `platform_principal` and `platform_credential` (rules as for
+         *     CreateApplication). An application the project does not have gets 404 `SMN.0122`.
+         *     Vendor: Huawei Cloud API reference (`UpdateApplication`), SDK model
+         *     `UpdateApplicationRequestBody`.
+         *
+         *     Mobile push is deprecated in the Open Telekom Cloud edition (`deprecated`, `x-editions`);
+         *     Huawei Cloud's SDK still calls it.
+         *
+         */
+        put: operations["UpdateApplication"];
+        post?: never;
+        /**
+         * Delete a mobile push application
+         * @deprecated
+         * @description Deletes the application and its endpoints. An application the project does not have gets
+         *     404 `SMN.0122`. Vendor: Huawei Cloud API reference (`DeleteApplication`).
+         *
+         *     Mobile push is deprecated in the Open Telekom Cloud edition (`deprecated`, `x-editions`);
+         *     Huawei Cloud's SDK still calls it.
+         *
+         */
+        delete: operations["DeleteApplication"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/applications/{application_urn}/endpoints": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The application's URN, as CreateApplication and ListApplications give it. A URN
+                 *     that is not `urn:smn:...` gets 400 `SMN.0123`; the URN of an application the
+                 *     project does not have, 404 `SMN.0122` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:app-HMS-test_app-b6c3f0e8a4d2
+                 */
+                application_urn: components["parameters"]["ApplicationUrnPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a mobile push application's devices page by page
+         * @deprecated
+         * @description Lists the device endpoints of the application, filtered by `enabled`, `token` and
+         *     `user_data`; `next_page_flag` says whether another page follows. An application the
+         *     project does not have gets 404 `SMN.0122`. Vendor: Huawei Cloud API reference
+         *     (`ListApplicationEndpoints`), SDK models `ListApplicationEndpointsResponse` and
+         *     `ApplicationEndpoint`.
+         *
+         *     Mobile push is deprecated in the Open Telekom Cloud edition (`deprecated`, `x-editions`);
+         *     Huawei Cloud's SDK still calls it.
+         *
+         */
+        get: operations["ListApplicationEndpoints"];
+        put?: never;
+        /**
+         * Register a device with a mobile push application
+         * @deprecated
+         * @description Adds a device endpoint to the application: its push `token` (at most 512 bytes) and
+         *     `user_data` (at most 2,048 bytes, UTF-8). A token the application has already gets 400
+         *     `SMN.0133` (or 200 `SMN.0190`, "this endpoint already exists", in the error-code table).
+         *     An application the project does not have gets 404 `SMN.0122`. Vendor: Huawei Cloud API
+         *     reference (`CreateApplicationEndpoint`), SDK models `CreateApplicationEndpointRequestBody`
+         *     and `CreateApplicationEndpointResponse`.
+         *
+         *     Mobile push is deprecated in the Open Telekom Cloud edition (`deprecated`, `x-editions`);
+         *     Huawei Cloud's SDK still calls it.
+         *
+         */
+        post: operations["CreateApplicationEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/endpoints/{endpoint_urn}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The device endpoint's URN, as CreateApplicationEndpoint and
+                 *     ListApplicationEndpoints give it. A URN that is not `urn:smn:...` gets 400
+                 *     `SMN.0134`; the URN of an endpoint the project does not have, 404 `SMN.0125`
+                 *     (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:endpoint-HMS-test_app-b6c3f0e8a4d2-7f3e1a9c2b5d4e6f
+                 */
+                endpoint_urn: components["parameters"]["ApplicationEndpointUrnPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show a device endpoint's attributes
+         * @deprecated
+         * @description Returns whether the device is enabled, its token and its user data. An endpoint the
+         *     project does not have gets 404 `SMN.0125`. Vendor: Huawei Cloud API reference
+         *     (`ListApplicationEndpointAttributes`), SDK model
+         *     `ListApplicationEndpointAttributesResponse`.
+         *
+         *     Mobile push is deprecated in the Open Telekom Cloud edition (`deprecated`, `x-editions`);
+         *     Huawei Cloud's SDK still calls it.
+         *
+         */
+        get: operations["ListApplicationEndpointAttributes"];
+        /**
+         * Enable, disable or relabel a device endpoint
+         * @deprecated
+         * @description Changes whether the device is enabled (`"true"` or `"false"`, strings) and its user data.
+         *     An endpoint the project does not have gets 404 `SMN.0125`. Vendor: Huawei Cloud API
+         *     reference (`UpdateApplicationEndpoint`), SDK model `UpdateApplicationEndpointRequestBody`.
+         *
+         *     Mobile push is deprecated in the Open Telekom Cloud edition (`deprecated`, `x-editions`);
+         *     Huawei Cloud's SDK still calls it.
+         *
+         */
+        put: operations["UpdateApplicationEndpoint"];
+        post?: never;
+        /**
+         * Remove a device endpoint
+         * @deprecated
+         * @description Removes the device from its application. An endpoint the project does not have gets 404
+         *     `SMN.0125`. Vendor: Huawei Cloud API reference (`DeleteApplicationEndpoint`).
+         *
+         *     Mobile push is deprecated in the Open Telekom Cloud edition (`deprecated`, `x-editions`);
+         *     Huawei Cloud's SDK still calls it.
+         *
+         */
+        delete: operations["DeleteApplicationEndpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/notifications/endpoints/{endpoint_urn}/publish": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The device endpoint's URN, as CreateApplicationEndpoint and
+                 *     ListApplicationEndpoints give it. A URN that is not `urn:smn:...` gets 400
+                 *     `SMN.0134`; the URN of an endpoint the project does not have, 404 `SMN.0125`
+                 *     (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:endpoint-HMS-test_app-b6c3f0e8a4d2-7f3e1a9c2b5d4e6f
+                 */
+                endpoint_urn: components["parameters"]["ApplicationEndpointUrnPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Push a message to a device
+         * @deprecated
+         * @description Pushes a message to one device endpoint: `message` (the platform's payload as text,
+         *     for HMS at most 2 KB, for APNS at most 4 KB) or `message_structure` (the JSON text of an
+         *     object of payloads by platform, `HMS`, `APNS`, `APNS_SANDBOX`), one of the two.
+         *     `time_to_live` (seconds, a string, default 3600, at most 86,400) bounds how long SMN holds
+         *     the message before handing it to the platform. An endpoint the project does not have gets
+         *     404 `SMN.0125`. Vendor: Huawei Cloud API reference "Publishing an App Message"
+         *     (`PublishAppMessage`), SDK models `PublishAppMessageRequestBody` and
+         *     `PublishAppMessageResponse`.
+         *
+         *     Mobile push is deprecated in the Open Telekom Cloud edition (`deprecated`, `x-editions`);
+         *     Huawei Cloud's SDK still calls it.
+         *
+         */
+        post: operations["PublishAppMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -469,7 +2993,9 @@ export interface components {
          * @description Topic URN: `urn:smn:<region>:<project id>:<topic name>`. The region part is
          *     loose because the vendor's documents use placeholders such as `regionId`;
          *     the project id is 32 hexadecimal characters; the topic name starts with a
-         *     letter or digit and has up to 256 letters, digits, `-` and `_`.
+         *     letter or digit and has up to 256 letters, digits, `-` and `_` (a URN whose name
+         *     is longer is malformed: 400 `SMN.0005` where it is a parameter; CreateTopic
+         *     makes names of at most 255).
          *
          * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_reply
          */
@@ -546,18 +3072,38 @@ export interface components {
         SubscriptionProtocol: string | ("email" | "sms" | "http" | "https" | "functionstage" | "functiongraph" | "dms" | "application" | "callnotify" | "default" | "wechat" | "dingding" | "feishu" | "welink" | "dingTalkBot");
         /**
          * @description `0` unconfirmed, `1` confirmed, `2` no confirmation needed, `3` canceled,
-         *     `4` deleted. The vendor page documents 0, 1 and 3; 2 and 4 are used by Huawei
-         *     Cloud as query-filter values.
+         *     `4` deleted. The list pages document 0, 1 and 3; Huawei Cloud's status filter
+         *     (SDK model `ListSubscriptionsRequest`) documents all five: a subscription whose
+         *     protocol needs no confirmation (a function, a chat robot: nobody to confirm it)
+         *     is in status 2 from the start.
          *
          * @enum {integer}
          */
         SubscriptionStatus: 0 | 1 | 2 | 3 | 4;
-        /** @description A message filter policy of a subscription (sent by Huawei Cloud; spelled `filter_polices` there). */
+        /** @description A message filter policy of a subscription, as listed (Huawei Cloud; the list is
+         *     spelled `filter_polices` there): the subscription receives a publication only
+         *     when the publication's `message_attributes` has an attribute `name` with one of
+         *     the values of `string_equals`. What a new policy must be is `FilterPolicyRule`.
+         *      */
         FilterPolicy: {
             /** @description Name of the message attribute to filter on. */
             name: string;
             /** @description Accepted values of the attribute. */
             string_equals: string[];
+        };
+        /** @description A filter policy to set (SDK model `SubscriptionsFilterPolicy`); a subscription's
+         *     policies have distinct names.
+         *      */
+        FilterPolicyRule: {
+            /** @description Name of the message attribute to filter on: 1 to 32 lower-case letters,
+             *     digits and `_`, no `_` at the start or the end or twice in a row, not
+             *     starting with `smn_`.
+             *      */
+            name: string;
+            /** @description Accepted values of the attribute: 1 to 10 distinct values, each 1 to 32
+             *     Chinese or English letters, digits and `_`.
+             *      */
+            string_equals: components["schemas"]["MessageAttributeText"][];
         };
         /** @description Extension settings of a subscription (sent by Huawei Cloud). */
         SubscriptionExtension: {
@@ -605,10 +3151,11 @@ export interface components {
         TopicName: string;
         /**
          * @description Display name of a topic, shown as the sender's name of the e-mails its
-         *     subscribers receive. At most 192 bytes (the contract counts characters). Both
-         *     editions mark it mandatory and say it is "left blank by default"; Huawei
-         *     Cloud's parameter table also gives a minimum length of 1. The contract accepts
-         *     an empty display name.
+         *     subscribers receive. At most 192 bytes (`x-max-bytes`; "192 bytes or 64
+         *     Chinese characters", SDK model `CreateTopicRequestBody`). Both editions mark it
+         *     mandatory and say it is "left blank by default"; Huawei Cloud's parameter table
+         *     also gives a minimum length of 1. The contract accepts an empty display name
+         *     (what either edition allows); `x-editions` keeps Huawei Cloud's minimum.
          *
          * @example testtest
          */
@@ -678,22 +3225,35 @@ export interface components {
         SubscribingProtocol: "email" | "sms" | "http" | "https" | "functionstage" | "functiongraph" | "callnotify" | "wechat" | "dingding" | "feishu" | "welink" | "dingTalkBot";
         /** @description Where the messages go: for `http` a URL starting with `http://`, for `https` one
          *     starting with `https://` (both editions), for `email` an e-mail address, for
-         *     `sms` and `callnotify` a phone number. A bad endpoint gets 400 `SMN.0012`.
+         *     `sms` and `callnotify` a phone number; for the robots the robot's address
+         *     (`dingding` also a group's openConversationId, which does not start with
+         *     `http://` or `https://`), for `welink` a group number, for `dingTalkBot` a user
+         *     id. A bad endpoint gets 400 `SMN.0012`.
+         *
+         *     An http(s) endpoint must be a public IPv4 or IPv6 address or domain name,
+         *     reachable from the internet: "internal addresses, including but not limited to
+         *     IPv4 private addresses, IPv6 local addresses and loopback addresses, are not
+         *     supported" (SDK model `AddSubscriptionRequestBody`, Huawei Cloud). SMN refuses
+         *     them with 403 `SMN.0069` ("Not authorized to subscribe internal endpoints.",
+         *     error-code table); `x-private-endpoints` says so for the kit's checks. The smn-kit
+         *     emulator runs on a developer's machine and must deliver to loopback, so it
+         *     accepts loopback endpoints: a kit choice.
          *      */
         SubscriptionEndpoint: string;
-        /** @description Free remark, UTF-8, at most 128 bytes (both editions; the contract counts characters). A longer one gets 400 `SMN.0082`. */
+        /** @description Free remark, UTF-8, at most 128 bytes (`x-max-bytes`; both editions; "about 42
+         *     Chinese characters", SDK model `AddSubscriptionRequestBody`). A remark that is not
+         *     a string gets 400 `SMN.0017` ("Parameter: Remark is invalid."), a longer one
+         *     `SMN.0082` ("The length of the remark parameter value has reached the maximum
+         *     allowed."), as the vendor's error-code table tells them apart.
+         *      */
         SubscriptionRemark: string;
-        /** @description Extension settings of a new subscription. `header` (both editions): HTTP
-         *     headers sent with each message to a confirmed http(s) subscription, at most 10,
-         *     1,024 characters in all, values ASCII; the editions differ on the names: Open
-         *     Telekom Cloud's must start with `x-`, Huawei Cloud's with a letter, and neither
-         *     may start with `x-smn` (the contract accepts both). The other fields are Huawei
-         *     Cloud's, for its chat-robot protocols and verification codes.
+        /** @description Extension settings of a new subscription. `header` (both editions, the same
+         *     rule): HTTP headers sent with each message to a confirmed http(s) subscription.
+         *     The other fields are Huawei Cloud's, for its chat-robot protocols and
+         *     verification codes.
          *      */
         SubscriptionRequestExtension: {
-            header?: {
-                [key: string]: string;
-            };
+            header?: components["schemas"]["SubscriptionHeaders"];
             /** @description Application id, for `welink` (Huawei Cloud). */
             client_id?: string;
             /** @description Application secret, for `welink` (Huawei Cloud). */
@@ -745,33 +3305,51 @@ export interface components {
          *     403 `SMN.0009`.
          *      */
         PublishMessageRequest: {
-            /** @description Subject of the message, the subject of the e-mails sent; at most 512 bytes (the contract counts characters). A longer one gets 403 `SMN.0008`. */
+            /** @description Subject of the message, the subject of the e-mails sent; at most 512 bytes
+             *     (`x-max-bytes`; both editions, SDK model `PublishMessageRequestBody`). A longer
+             *     one gets 403 `SMN.0008`.
+             *      */
             subject?: string;
-            /** @description The text sent to every subscriber, UTF-8, at most 256 KB (the contract counts
-             *     characters). An SMS carries at most 256 bytes (Open Telekom Cloud: a longer
-             *     text is sent as several messages; Huawei Cloud: at most 490 characters, and
-             *     no `[]` or `【】`).
+            /** @description The text sent to every subscriber, UTF-8, at most 256 KB (`x-max-bytes`). An
+             *     SMS carries at most 256 bytes (Open Telekom Cloud: a longer text is sent as
+             *     several messages; Huawei Cloud: at most 490 characters, and no `[]` or `【】`).
              *      */
             message?: string;
-            /** @description The JSON text (`contentSchema`) of an object of texts per protocol, with a
-             *     mandatory `default`; anything else gets 400 `SMN.0021`.
+            /** @description The JSON text (`contentSchema`) of an object of messages per protocol, with a
+             *     mandatory `default`; anything else gets 400 `SMN.0021`. The protocols the
+             *     vendor lists are the object's known keys; another key's value is a text too.
+             *     The chat robots' messages (`dingding`, `wechat`, `feishu`, `welink`,
+             *     `dingTalkBot`) carry a `msgType` (`text` or `markdown`; `welink` `text`
+             *     only), so their value may be an object as well as a text.
              *      */
             message_structure?: string;
             /** @description A message template of the project; one it does not have gets 404 `SMN.0027` (`x-not-found`). */
             message_template_name?: components["schemas"]["MessageTemplateName"];
             /** @description The values of the template's variables, by variable name (at most 21
-             *     characters each); each value at most 1 KB (the contract counts characters).
-             *     Mandatory with `message_template_name`.
+             *     characters each); each value at most 1 KB (`x-max-bytes`). Mandatory with
+             *     `message_template_name`.
              *      */
             tags?: {
                 [key: string]: string;
             };
             /** @description How long SMN keeps trying to deliver the message, in seconds, a positive
              *     integer written as a string; `3600` when absent. At most 604,800 (Open Telekom
-             *     Cloud; Huawei Cloud's SDK text says 86,400). Another value gets 400
-             *     `SMN.0099`, the body's code.
+             *     Cloud, and Huawei Cloud's European pages) or 86,400 (the text of Huawei
+             *     Cloud's SDK models, "a positive integer at most 3600*24"): the contract accepts
+             *     the larger, `x-editions` keeps each. Another value gets 400 `SMN.0099`, the
+             *     body's code.
              *      */
             time_to_live?: string;
+            /** @description Attributes of the publication, matched against the filter policies of the
+             *     topic's subscriptions (Huawei Cloud, SDK models `PublishMessageRequestBody`
+             *     and `MessageAttribute`; see PublishMessage).
+             *      */
+            message_attributes?: components["schemas"]["MessageAttribute"][];
+            /** @description Language of the text SMN adds to the message, such as `zh-cn` or `en-us` (the
+             *     languages of the region); the account's language when absent (Huawei Cloud,
+             *     SDK model `PublishMessageRequestBody`).
+             *      */
+            locale?: string;
         } | {
             message: string;
         } | {
@@ -782,7 +3360,7 @@ export interface components {
         /** @description Body of a successful PublishMessage. */
         PublishMessageResponse: {
             request_id: components["schemas"]["RequestId"];
-            message_id: components["schemas"]["SmnMessageId"];
+            message_id: components["schemas"]["PublishedMessageId"];
         };
         /** @description Error raised by SMN itself. */
         SmnError: {
@@ -1085,6 +3663,700 @@ export interface components {
             "X-SMN-TOPIC-URN": components["schemas"]["TopicUrn"];
             "X-SMN-SUBSCRIPTION-URN"?: components["schemas"]["SubscriptionUrn"];
         };
+        /** @description Body of a successful operation that answers only its request id. */
+        RequestIdResponse: {
+            request_id: components["schemas"]["RequestId"];
+        };
+        /**
+         * @description Identifier of a published message. The vendor documents only "unique message
+         *     ID"; its samples, and the smn-kit emulator, give 32 hexadecimal characters, a
+         *     form no deployment is required to follow (`x-kit-choice`).
+         *
+         * @example bf94b63a5dfb475994d3ac34664e24f2
+         */
+        PublishedMessageId: string;
+        /** @description HTTP headers that SMN sends with every message to a confirmed http(s)
+         *     subscription (the `extension.header` of a subscription or a probe). The rule is
+         *     the same in both editions (Open Telekom Cloud api-ref, Adding a Subscription;
+         *     Huawei Cloud SDK models `SubscriptionExtension` and `HttpDetectRequestBodyExtension`):
+         *     at most 10 headers; a name of letters, digits and hyphens that starts with `x-`
+         *     but not with `x-smn` (`x-abc-cba`, `x-abc`), does not end with a hyphen and has no
+         *     two in a row; names are unique regardless of case; values ASCII (spaces
+         *     allowed); all names and values together at most 1,024 characters
+         *     (`x-max-total-length`).
+         *      */
+        SubscriptionHeaders: {
+            [key: string]: string;
+        };
+        /** @description A tag: a key of at most 127 Unicode characters, not empty, and a value of at most
+         *     255 (both editions). A tag to delete (BatchCreateOrDeleteResourceTags, `delete`)
+         *     needs only its key; one to add needs its value too.
+         *      */
+        ResourceTag: {
+            key: string;
+            value?: string;
+        };
+        /** @description A tag to add, its key and its value (CreateResourceTag). */
+        ResourceTagToAdd: {
+            key: string;
+            value: string;
+        };
+        /** @description A tag key and the values it may have (none: any value), for finding resources by
+         *     tag and for a project's tags: each value at most 255 Unicode characters, the
+         *     values distinct. Huawei Cloud allows 10 values per key, Open Telekom Cloud 20.
+         *      */
+        ResourceTagFilter: {
+            key: string;
+            values?: string[];
+        };
+        /** @description Tag keys with their values; at most 20 keys (Open Telekom Cloud), 10 (Huawei Cloud), distinct. */
+        ResourceTagFilterList: components["schemas"]["ResourceTagFilter"][];
+        /** @description Body of a successful ListTopicDetails (SDK model `ListTopicDetailsResponse`; both editions list the same fields). */
+        ListTopicDetailsResponse: {
+            request_id: components["schemas"]["RequestId"];
+            topic_urn: components["schemas"]["TopicUrn"];
+            name: components["schemas"]["TopicName"];
+            display_name: components["schemas"]["TopicDisplayName"];
+            /**
+             * @description What happens to a message that cannot be delivered; `0` kept in a queue, `1` discarded.
+             * @enum {integer}
+             */
+            push_policy: 0 | 1;
+            /** @description Enterprise project of the topic (`0` the default one). */
+            enterprise_project_id?: string;
+            /** @description Identifier of the topic. */
+            topic_id?: string;
+            create_time?: components["schemas"]["SmnTime"];
+            update_time?: components["schemas"]["SmnTime"];
+        };
+        /** @description Body of UpdateTopic. */
+        UpdateTopicRequest: {
+            display_name: components["schemas"]["TopicDisplayName"];
+        };
+        /** @description One topic with its tags, access policy and logtanks (SDK model `ListTopicsWithAssociatedResourcesItem`). */
+        TopicWithAssociatedResources: {
+            topic_urn: components["schemas"]["TopicUrn"];
+            name: components["schemas"]["TopicName"];
+            display_name: components["schemas"]["TopicDisplayName"];
+            /**
+             * @description What happens to a message that cannot be delivered; `0` kept in a queue, `1` discarded.
+             * @enum {integer}
+             */
+            push_policy: 0 | 1;
+            enterprise_project_id?: string;
+            topic_id?: string;
+            create_time?: components["schemas"]["SmnTime"];
+            update_time?: components["schemas"]["SmnTime"];
+            /** @description The topic's resource tags. */
+            tags?: components["schemas"]["ResourceTag"][];
+            attributes?: components["schemas"]["TopicAccessPolicy"];
+            /** @description The log streams bound to the topic. */
+            logtanks?: components["schemas"]["Logtank"][];
+        };
+        /** @description Body of a successful ListTopicsWithAssociatedResources. */
+        ListTopicsWithAssociatedResourcesResponse: {
+            request_id: components["schemas"]["RequestId"];
+            /** @description Number of topics of the whole account, whatever `offset`, `limit` and the filters are. */
+            topic_count: number;
+            /** @description The topics of the page, newest first. */
+            topics: components["schemas"]["TopicWithAssociatedResources"][];
+        };
+        /** @description Messages sent, by kind (SDK models `CountDetail`, `SumCountDetail`). */
+        TopicMessageCount: {
+            /** @description SMS sent. */
+            sms: number;
+        };
+        /** @description Body of a successful ListTopicMessageStatistics. */
+        ListTopicMessageStatisticsResponse: {
+            request_id: components["schemas"]["RequestId"];
+            total?: components["schemas"]["TopicMessageCount"];
+            /** @description The counts per period of the query. */
+            statistics?: {
+                /** @description Start of the period. */
+                start_time: string;
+                count: components["schemas"]["TopicMessageCount"];
+            }[];
+        };
+        /**
+         * @description The attributes a topic has (topic attribute list, both editions).
+         * @enum {string}
+         */
+        TopicAttributeName: "access_policy" | "introduction";
+        /** @description A topic's access policy attribute (SDK model `TopicAccessPolicyAttribute`). */
+        TopicAccessPolicy: {
+            /** @description The JSON text of the policy, or an empty string. */
+            access_policy?: string;
+            create_time?: components["schemas"]["SmnTime"];
+            update_time?: components["schemas"]["SmnTime"];
+        };
+        /** @description Body of a successful ListTopicAttributes (SDK model `TopicAttribute`). */
+        ListTopicAttributesResponse: {
+            request_id: components["schemas"]["RequestId"];
+            /** @description The attributes asked for, by name; a text each (an empty string when never set). */
+            attributes: {
+                /** @description The JSON text of the access policy. */
+                access_policy?: string;
+                /** @description The topic's introduction. */
+                introduction?: string;
+                create_time?: components["schemas"]["SmnTime"];
+                update_time?: components["schemas"]["SmnTime"];
+            };
+        };
+        /** @description Body of UpdateTopicAttribute: `value`, at most 30 KB (`x-max-bytes`) for
+         *     `access_policy`, 120 bytes for `introduction` (the path's `name` decides which;
+         *     a value too long gets 403 `SMN.0047`).
+         *      */
+        UpdateTopicAttributeRequest: {
+            value: string;
+        };
+        /** @description Body of UpdateSubscription (SDK model `UpdateSubscriptionRequestBody`). */
+        UpdateSubscriptionRequest: {
+            remark: components["schemas"]["SubscriptionRemark"];
+        };
+        /** @description Body of a successful UpdateSubscription. */
+        UpdateSubscriptionResponse: {
+            request_id: components["schemas"]["RequestId"];
+            subscription_urn?: components["schemas"]["SubscriptionUrn"];
+        };
+        /** @description Body of a successful ConfirmSubscription or SubscribeTopic. */
+        SubscriptionConfirmedResponse: {
+            request_id: components["schemas"]["RequestId"];
+            subscription_urn?: components["schemas"]["SubscriptionUrn"];
+        };
+        /** @description Body of a successful UnsubscribeTopic or UnsubscribeSubscription (SDK models `UnsubscribeTopicResponse`, `UnsubscribeSubscriptionResponse`). */
+        UnsubscribedResponse: {
+            /** @description A message saying the subscription ended. */
+            message: string;
+        };
+        /** @description Body of BatchDeleteSubscriptions and BatchDeleteSubscriptionsByTopic (SDK model `BatchDeleteSubscriptionsRequestBody`). */
+        BatchDeleteSubscriptionsRequest: {
+            /** @description The subscriptions, one object each. */
+            subscription_urns: {
+                subscription_urn: components["schemas"]["SubscriptionUrn"];
+            }[];
+        };
+        /** @description Body of a successful BatchDeleteSubscriptions or BatchDeleteSubscriptionsByTopic. */
+        BatchDeleteSubscriptionsResponse: {
+            /** @description One result per subscription, in the order given. */
+            subscriptions_result: {
+                request_id?: components["schemas"]["RequestId"];
+                /** @description The status this subscription's cancellation got. */
+                http_code: number;
+                /** @description The SMN error code, when it failed. */
+                code?: string;
+                /** @description The error message, when it failed. */
+                message?: string;
+            }[];
+        };
+        /** @description Body of AddSubscriptionFromSubscriptionUser. */
+        AddSubscriptionFromSubscriptionUserRequest: {
+            /** @description Ids of subscription users of the account. */
+            ids: string[];
+        };
+        /** @description Body of a successful AddSubscriptionFromSubscriptionUser. */
+        AddSubscriptionFromSubscriptionUserResponse: {
+            /** @description One result per subscription user, in the order given. */
+            subscriptions_result: {
+                /** @description The status this subscription got (201 added, 200 already there, or an error's). */
+                http_code: number;
+                request_id?: components["schemas"]["RequestId"];
+                subscription_urn?: components["schemas"]["SubscriptionUrn"];
+                error_code?: string;
+                error_msg?: string;
+            }[];
+        };
+        /** @description A value of a message attribute or a filter policy: 1 to 32 Chinese or English
+         *     letters, digits and `_` (SDK models `MessageAttribute`, `SubscriptionsFilterPolicy`).
+         *     The kit reads "Chinese" as the CJK Unified Ideographs block.
+         *      */
+        MessageAttributeText: string;
+        /** @description The filter policies of one subscription (SDK model `BatchSubscriptionsFilterPolicesRequestBodyPolices`). */
+        SubscriptionFilterPolicies: {
+            subscription_urn: components["schemas"]["SubscriptionUrn"];
+            /** @description The policies, with distinct names. */
+            filter_polices: components["schemas"]["FilterPolicyRule"][];
+        };
+        /** @description Body of BatchCreateSubscriptionsFilterPolices and BatchUpdateSubscriptionsFilterPolices (SDK model `BatchSubscriptionsFilterPolicesRequestBody`). */
+        SubscriptionsFilterPolicesRequest: {
+            /** @description The policies, by subscription. */
+            polices: components["schemas"]["SubscriptionFilterPolicies"][];
+        };
+        /** @description Body of BatchDeleteSubscriptionsFilterPolices (SDK model `BatchDeleteSubscriptionsFilterPolicesRequestBody`). */
+        DeleteSubscriptionsFilterPolicesRequest: {
+            /** @description The subscriptions whose policies are removed. */
+            subscription_urns: components["schemas"]["SubscriptionUrn"][];
+        };
+        /** @description Body of a successful filter policy operation (SDK model `BatchResult`). */
+        FilterPolicesBatchResponse: {
+            request_id: components["schemas"]["RequestId"];
+            /** @description One result per subscription, in the order given. */
+            batch_result?: {
+                /** @description The result's code. */
+                code?: string;
+                /** @description The result's message. */
+                message?: string;
+                subscription_urn?: components["schemas"]["SubscriptionUrn"];
+            }[];
+        };
+        /**
+         * @description An attribute of a publication (SDK model `MessageAttribute`): `name`, 1 to 32
+         *     lower-case letters, digits and `_` (no `_` at the start, the end or twice in a
+         *     row); `type` `STRING` (`value` one text), `STRING_ARRAY` (`value` 1 to 10
+         *     distinct texts) or `PROTOCOL` (`value` the protocols that receive the
+         *     publication).
+         *
+         * @example {
+         *       "name": "alarm",
+         *       "type": "STRING",
+         *       "value": "os"
+         *     }
+         * @example {
+         *       "name": "severity",
+         *       "type": "STRING_ARRAY",
+         *       "value": [
+         *         "major",
+         *         "critical"
+         *       ]
+         *     }
+         * @example {
+         *       "name": "protocols",
+         *       "type": "PROTOCOL",
+         *       "value": [
+         *         "sms",
+         *         "email"
+         *       ]
+         *     }
+         */
+        MessageAttribute: {
+            name: string;
+            /** @enum {string} */
+            type: "STRING" | "STRING_ARRAY" | "PROTOCOL";
+            /** @description A text (`STRING`) or a list of texts (`STRING_ARRAY`, `PROTOCOL`). */
+            value: unknown;
+        } | {
+            /** @constant */
+            type?: "STRING";
+            value?: components["schemas"]["MessageAttributeText"];
+        } | {
+            /** @constant */
+            type?: "STRING_ARRAY";
+            value?: components["schemas"]["MessageAttributeText"][];
+        } | {
+            /** @constant */
+            type?: "PROTOCOL";
+            value?: string[];
+        };
+        /** @description A chat robot's message in a `message_structure`, a text or an object with its `msgType`. */
+        RobotMessage: string | Record<string, never>;
+        /**
+         * @description The protocol of a template: `default` (for every protocol without its own),
+         *     `email`, `sms`, `http`, `https` (both editions), `functionstage` (Huawei Cloud).
+         *
+         * @enum {string}
+         */
+        TemplateProtocol: "default" | "email" | "sms" | "functionstage" | "http" | "https";
+        /** @description A template's text, plain text only, not empty, at most 256 KB (`x-max-bytes`);
+         *     `{name}` marks a variable. A bad content gets 400 `SMN.0024`.
+         *      */
+        MessageTemplateContent: string;
+        /** @description Body of CreateMessageTemplate (SDK model `CreateMessageTemplateRequestBody`). */
+        CreateMessageTemplateRequest: {
+            message_template_name: components["schemas"]["MessageTemplateName"];
+            protocol?: components["schemas"]["TemplateProtocol"];
+            content: components["schemas"]["MessageTemplateContent"];
+        };
+        /** @description Body of a successful CreateMessageTemplate. */
+        CreateMessageTemplateResponse: {
+            request_id: components["schemas"]["RequestId"];
+            /** @description The template's id. */
+            message_template_id: string;
+        };
+        /** @description One template, as ListMessageTemplates lists it (SDK model `MessageTemplate`). */
+        MessageTemplateSummary: {
+            message_template_id: string;
+            message_template_name: components["schemas"]["MessageTemplateName"];
+            /** @description The template's protocol (`default`, `email`, `sms`, `functionstage`, `http`, `https`). */
+            protocol: string;
+            /** @description The names of the template's variables. */
+            tag_names?: string[];
+            create_time?: components["schemas"]["SmnTime"];
+            update_time?: components["schemas"]["SmnTime"];
+        };
+        /** @description Body of a successful ListMessageTemplates. */
+        ListMessageTemplatesResponse: {
+            request_id: components["schemas"]["RequestId"];
+            /** @description Number of templates (an integer in the samples and the SDK models; a string in the Open Telekom Cloud table). */
+            message_template_count: number | string;
+            /** @description The templates of the page, oldest first. */
+            message_templates: components["schemas"]["MessageTemplateSummary"][];
+        };
+        /** @description Body of a successful ListMessageTemplateDetails. */
+        ListMessageTemplateDetailsResponse: {
+            request_id: components["schemas"]["RequestId"];
+            message_template_id: string;
+            message_template_name: components["schemas"]["MessageTemplateName"];
+            protocol: string;
+            tag_names?: string[];
+            create_time?: components["schemas"]["SmnTime"];
+            update_time?: components["schemas"]["SmnTime"];
+            content: string;
+        };
+        /** @description Body of UpdateMessageTemplate (SDK model `UpdateMessageTemplateRequestBody`). */
+        UpdateMessageTemplateRequest: {
+            content: components["schemas"]["MessageTemplateContent"];
+        };
+        /** @description Body of CreateResourceTag (SDK model `CreateResourceTagRequestBody`). */
+        CreateResourceTagRequest: {
+            tag: components["schemas"]["ResourceTagToAdd"];
+        };
+        /** @description Body of BatchCreateOrDeleteResourceTags (SDK model `BatchCreateOrDeleteResourceTagsRequestBody`). */
+        BatchCreateOrDeleteResourceTagsRequest: {
+            /** @description The tags; at most 10 (Huawei Cloud) or 20 (Open Telekom Cloud) on a resource. */
+            tags: components["schemas"]["ResourceTag"][];
+            /**
+             * @description `create` or `delete`. Another value gets 400 `SMN.0073` ("Parameter: Invalid action.").
+             * @enum {string}
+             */
+            action: "create" | "delete";
+        };
+        /** @description Body of a successful ListResourceTags. */
+        ListResourceTagsResponse: {
+            tags: components["schemas"]["ResourceTag"][];
+        };
+        /** @description Body of a successful ListProjectTags. */
+        ListProjectTagsResponse: {
+            tags: components["schemas"]["ResourceTagFilter"][];
+        };
+        /** @description Body of ListResourceInstances (SDK model `ListInstanceRequestBody`): `offset` 0 or
+         *     more and `limit` 1 to 1,000 (default 1,000) as strings of digits, for `filter`
+         *     only.
+         *      */
+        ListResourceInstancesRequest: {
+            tags?: components["schemas"]["ResourceTagFilterList"];
+            tags_any?: components["schemas"]["ResourceTagFilterList"];
+            not_tags?: components["schemas"]["ResourceTagFilterList"];
+            not_tags_any?: components["schemas"]["ResourceTagFilterList"];
+            offset?: string;
+            limit?: string;
+            /**
+             * @description `filter` (a page of resources) or `count` (their number). Another value gets 400 `SMN.0073`.
+             * @enum {string}
+             */
+            action: "filter" | "count";
+            /** @description Fields to match exactly; the only key is `resource_name`. */
+            matches?: components["schemas"]["ResourceNameMatch"][];
+            /** @description Only resources without tags (the tag lists are then ignored; Huawei Cloud). */
+            without_any_tag?: boolean;
+        };
+        /** @description A field to match exactly (SDK model `TagMatch`); the only key is `resource_name`, the value at most 255 Unicode characters. */
+        ResourceNameMatch: {
+            /** @enum {string} */
+            key: "resource_name";
+            value: string;
+        };
+        /** @description A resource found by its tags (SDK model `TagResource`). */
+        TagResource: {
+            resource_id: string;
+            /** @description For a topic `{topic_urn, display_name}` (and `enterprise_project_id`, `detailId` on Huawei Cloud); `null` for other resources. */
+            resource_detail?: {
+                topic_urn?: components["schemas"]["TopicUrn"];
+                display_name?: string;
+                enterprise_project_id?: string;
+                detailId?: string;
+            } | null;
+            tags?: components["schemas"]["ResourceTag"][];
+            resource_name?: string;
+        };
+        /** @description Body of a successful ListResourceInstances (`resources` for `filter` only). */
+        ListResourceInstancesResponse: {
+            resources?: components["schemas"]["TagResource"][];
+            total_count: number;
+        };
+        /** @description A log stream bound to a topic (SDK model `LogtankItem`). */
+        Logtank: {
+            id: string;
+            log_group_id: string;
+            log_stream_id: string;
+            create_time?: components["schemas"]["SmnTime"];
+            update_time?: components["schemas"]["SmnTime"];
+        };
+        /** @description Body of CreateLogtank and UpdateLogtank. */
+        LogtankRequest: {
+            log_group_id: string;
+            log_stream_id: string;
+        };
+        /** @description Body of a successful CreateLogtank. */
+        CreateLogtankResponse: {
+            request_id: components["schemas"]["RequestId"];
+            id: string;
+        };
+        /** @description Body of a successful ListLogtank. */
+        ListLogtankResponse: {
+            request_id: components["schemas"]["RequestId"];
+            count?: number;
+            logtanks: components["schemas"]["Logtank"][];
+        };
+        /** @description Body of a successful UpdateLogtank. */
+        UpdateLogtankResponse: {
+            request_id: components["schemas"]["RequestId"];
+            logtank?: components["schemas"]["Logtank"];
+        };
+        /** @description Body of CreateKmsKey and UpdateKmsKey (SDK models `AddKmsKeyRequestBody`, `UpdateKmsKeyRequestBody`). */
+        KmsKeyRequest: {
+            /** @description The id of a customer master key of Data Encryption Workshop. */
+            key_id: string;
+        };
+        /** @description Body of a successful CreateKmsKey or UpdateKmsKey. */
+        KmsKeyIdResponse: {
+            request_id: components["schemas"]["RequestId"];
+            /** @description The id SMN gave the binding. */
+            id?: string;
+        };
+        /** @description Body of a successful ShowKmsKey. */
+        ShowKmsKeyResponse: {
+            request_id: components["schemas"]["RequestId"];
+            key_id?: string;
+            /** @enum {string} */
+            status?: "ENABLED" | "TO_BE_ACTIVATED" | "DISABLED" | "PENDING_DELETION" | "PENDING_IMPORT" | "DELETED";
+            id?: string;
+        };
+        /** @description Body of CreateNotifyPolicy and UpdateNotifyPolicy (SDK models `NotifyPolicyRequestBody`, `PollingPolicyRequest`). */
+        NotifyPolicyRequest: {
+            /**
+             * @description `callnotify`, the only kind.
+             * @enum {string}
+             */
+            protocol: "callnotify";
+            polling: {
+                order: number;
+                subscription_urns: components["schemas"]["SubscriptionUrn"][];
+            }[];
+        };
+        /** @description Body of a successful CreateNotifyPolicy. */
+        NotifyPolicyIdResponse: {
+            request_id: components["schemas"]["RequestId"];
+            /** @description The policy's id. */
+            id?: string;
+        };
+        /** @description Body of a successful ShowNotifyPolicy. */
+        ShowNotifyPolicyResponse: {
+            request_id: components["schemas"]["RequestId"];
+            id?: string;
+            /** @enum {string} */
+            protocol?: "callnotify";
+            polling?: {
+                order?: number;
+                subscriptions?: {
+                    subscription_urn: components["schemas"]["SubscriptionUrn"];
+                    endpoint: string;
+                    remark?: string;
+                    status?: components["schemas"]["SubscriptionStatus"];
+                }[];
+            }[];
+        };
+        /** @description Body of PublishHttpDetect (SDK model `HttpDetectRequestBody`). */
+        HttpDetectRequest: {
+            /** @enum {string} */
+            protocol: "http" | "https";
+            /** @description A URL starting with `http://` or `https://`. */
+            endpoint: string;
+            extension?: {
+                header?: components["schemas"]["SubscriptionHeaders"];
+            };
+        };
+        /** @description Body of a successful PublishHttpDetect. */
+        PublishHttpDetectResponse: {
+            request_id: components["schemas"]["RequestId"];
+            task_id: string;
+        };
+        /** @description Body of a successful ShowHttpDetectResult. */
+        ShowHttpDetectResultResponse: {
+            request_id: components["schemas"]["RequestId"];
+            /**
+             * @description 0 done (the endpoint answered), 1 not run yet, 2 failed.
+             * @enum {integer}
+             */
+            status: 0 | 1 | 2;
+            detail?: {
+                /** @description The endpoint's status; 0 blacklisted, -1 no answer within 5 s, -2 the queue was full. */
+                httpCode: number;
+                httpResponse: string;
+            };
+        };
+        /** @description An X.509 certificate, PEM. */
+        SigningCertificatePem: string;
+        ApiVersionLink: {
+            href: string;
+            rel: string;
+        };
+        /** @description One version of the API (SDK model `VersionItem`). */
+        ApiVersion: {
+            /** @description The version, such as `v2`. */
+            id: string;
+            links?: components["schemas"]["ApiVersionLink"][];
+            /** @description The smallest micro-version, or empty when there are none. */
+            min_version?: string;
+            /**
+             * @description `CURRENT`, `SUPPORTED` (older, still supported) or `DEPRECATED` (may be removed).
+             * @enum {string}
+             */
+            status: "CURRENT" | "SUPPORTED" | "DEPRECATED";
+            /** @description When the version was released, UTC. */
+            updated?: string;
+            /** @description The largest micro-version, or empty when there are none. */
+            version?: string;
+        };
+        /** @description Body of a successful ListVersions. */
+        ListVersionsResponse: {
+            versions: components["schemas"]["ApiVersion"][];
+        };
+        /** @description Body of a successful ListVersion. */
+        ListVersionResponse: {
+            version: components["schemas"]["ApiVersion"];
+        };
+        /** @description Body of a successful ListProtocols. */
+        ListProtocolsResponse: {
+            request_id: components["schemas"]["RequestId"];
+            protocols: string[];
+        };
+        /** @description Body of a successful ListCloudService or ListCloudServices (SDK model `ListCloudServiceResponseItemInfo`). */
+        ListCloudServicesResponse: {
+            request_id: components["schemas"]["RequestId"];
+            cloud_services: {
+                /** @description The service's name, as an access policy's `Principal.Service` names it. */
+                name: string;
+                show_name?: string;
+            }[];
+        };
+        /** @description The URN of a mobile push application or device endpoint, `urn:smn:<region>:<project
+         *     id>:...` (the vendor documents no further form).
+         *      */
+        ApplicationUrn: string;
+        /**
+         * @description `HMS` (Huawei's push service), `APNS` or `APNS_SANDBOX` (Apple's).
+         * @enum {string}
+         */
+        ApplicationPlatform: "HMS" | "APNS" | "APNS_SANDBOX";
+        /** @description For HMS, the app id (`platform_principal`: at most 20 letters and digits) or app
+         *     secret (`platform_credential`: 32 to 64); for APNS, the certificate or its private
+         *     key, base64, at most 8 KB (`x-max-bytes`; past it 403 `SMN.0119` for the
+         *     principal, `SMN.0120` for the credential).
+         *      */
+        ApplicationCredential: string;
+        /** @description Body of CreateApplication (SDK model `CreateApplicationRequestBody`). */
+        CreateApplicationRequest: {
+            /** @description At most 64 letters, digits and `_`. A bad name gets 400 `SMN.0115`. */
+            name: string;
+            platform: components["schemas"]["ApplicationPlatform"];
+            platform_principal: components["schemas"]["ApplicationCredential"];
+            platform_credential: components["schemas"]["ApplicationCredential"];
+        };
+        /** @description Body of a successful CreateApplication. */
+        CreateApplicationResponse: {
+            request_id: components["schemas"]["RequestId"];
+            application_urn: string;
+            application_id?: string;
+        };
+        /** @description One application (SDK model `ApplicationItem`). */
+        ApplicationItem: {
+            name: string;
+            platform: string;
+            create_time?: components["schemas"]["SmnTime"];
+            application_urn: string;
+            application_id?: string;
+            /** @description `true` or `false`, a string. */
+            enabled?: string;
+            apple_certificate_expiration_date?: components["schemas"]["SmnTime"];
+        };
+        /** @description Body of a successful ListApplications. */
+        ListApplicationsResponse: {
+            request_id: components["schemas"]["RequestId"];
+            /** @description Number of the account's applications, whatever `offset` and `limit` are. */
+            application_count: number;
+            applications: components["schemas"]["ApplicationItem"][];
+        };
+        /** @description Body of a successful ListApplicationAttributes. */
+        ListApplicationAttributesResponse: {
+            request_id: components["schemas"]["RequestId"];
+            application_id?: string;
+            attributes: {
+                enabled: string;
+                apple_certificate_expiration_date?: components["schemas"]["SmnTime"];
+            };
+        };
+        /** @description Body of UpdateApplication (SDK model `UpdateApplicationRequestBody`). */
+        UpdateApplicationRequest: {
+            platform_principal: components["schemas"]["ApplicationCredential"];
+            platform_credential: components["schemas"]["ApplicationCredential"];
+        };
+        /** @description A device's push token, at most 512 bytes (`x-max-bytes`). A bad one gets 403 `SMN.0131`. */
+        DeviceToken: string;
+        /** @description Data of the application's own about the device, UTF-8, at most 2,048 bytes (`x-max-bytes`). Bad data gets 400 `SMN.0132`. */
+        DeviceUserData: string;
+        /** @description Body of CreateApplicationEndpoint (SDK model `CreateApplicationEndpointRequestBody`). */
+        CreateApplicationEndpointRequest: {
+            token: components["schemas"]["DeviceToken"];
+            user_data: components["schemas"]["DeviceUserData"];
+        };
+        /** @description Body of a successful CreateApplicationEndpoint. */
+        CreateApplicationEndpointResponse: {
+            request_id: components["schemas"]["RequestId"];
+            endpoint_urn: string;
+        };
+        /** @description One device endpoint (SDK model `ApplicationEndpoint`). */
+        ApplicationEndpoint: {
+            create_time?: components["schemas"]["SmnTime"];
+            endpoint_urn: string;
+            user_data?: string;
+            enabled?: string;
+            token?: string;
+        };
+        /** @description Body of a successful ListApplicationEndpoints. */
+        ListApplicationEndpointsResponse: {
+            request_id: components["schemas"]["RequestId"];
+            next_page_flag?: boolean;
+            endpoints: components["schemas"]["ApplicationEndpoint"][];
+        };
+        /** @description Body of a successful ListApplicationEndpointAttributes. */
+        ListApplicationEndpointAttributesResponse: {
+            request_id: components["schemas"]["RequestId"];
+            attributes: {
+                enabled?: string;
+                token?: string;
+                user_data?: string;
+            };
+        };
+        /** @description Body of UpdateApplicationEndpoint (SDK model `UpdateApplicationEndpointRequestBody`). */
+        UpdateApplicationEndpointRequest: {
+            /**
+             * @description `true` or `false`, a string. Another value gets 400 `SMN.0136`.
+             * @enum {string}
+             */
+            enabled?: "true" | "false";
+            user_data?: components["schemas"]["DeviceUserData"];
+        };
+        /** @description Body of PublishAppMessage (SDK model `PublishAppMessageRequestBody`): `message` or
+         *     `message_structure`, one of them. A body with neither gets 403 `SMN.0009`.
+         *      */
+        PublishAppMessageRequest: {
+            /** @description The platform's payload as text (HMS at most 2 KB, APNS at most 4 KB). */
+            message?: string;
+            /** @description The JSON text of an object of payloads by platform (`HMS`, `APNS`, `APNS_SANDBOX`). Anything else gets 400 `SMN.0021`. */
+            message_structure?: string;
+            /** @description How long SMN holds the message before handing it to the platform, in seconds,
+             *     a positive integer written as a string, at most 86,400; `3600` when absent.
+             *      */
+            time_to_live?: string;
+        } | {
+            message: string;
+        } | {
+            message_structure: string;
+        };
+        /** @description Body of a successful PublishAppMessage. */
+        PublishAppMessageResponse: {
+            request_id: components["schemas"]["RequestId"];
+            message_id: components["schemas"]["PublishedMessageId"];
+        };
     };
     responses: {
         /** @description Invalid parameters. The code names the parameter at fault. Missing or
@@ -1123,7 +4395,7 @@ export interface components {
                 "application/json": components["schemas"]["SmnError"];
             };
         };
-        /** @description The topic, subscription or message template named by the request does not exist in the project. */
+        /** @description The topic, subscription, message template, attribute, application or device endpoint named by the request does not exist in the project. */
         NotFound: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
@@ -1222,31 +4494,33 @@ export interface components {
          * @example 100
          */
         Limit: number;
-        /** @description Return only subscriptions of this protocol. Huawei Cloud documents `http`,
-         *     `https`, `sms`, `email` and `functionstage` (some regions also `dms` and
-         *     `application`). Another value gets 400 `SMN.0011` ("Parameter: Protocol is
-         *     invalid."); which code a bad filter gets is not documented, so it is the
+        /** @description Return only subscriptions of this protocol: the values Huawei Cloud lists
+         *     (SDK model `ListSubscriptionsRequest`: "enumeration values: http, https, sms,
+         *     email, functionstage"). Another value gets 400 `SMN.0011` ("Parameter: Protocol
+         *     is invalid."); which code a bad filter gets is not documented, so it is the
          *     kit's choice.
          *      */
-        ProtocolFilter: "http" | "https" | "sms" | "email" | "functionstage" | "dms" | "application";
+        ProtocolFilter: "http" | "https" | "sms" | "email" | "functionstage";
         /** @description Return only subscriptions in this status: 0 unconfirmed, 1 confirmed, 2 no
          *     confirmation needed, 3 canceled, 4 deleted. Another value gets 400
          *     `SMN.0077` ("Parameter: Status is invalid."), the kit's choice of the
          *     documented codes.
          *      */
         StatusFilter: 0 | 1 | 2 | 3 | 4;
-        /** @description Return only subscriptions with exactly this endpoint. Empty means no filter. */
+        /** @description Return only subscriptions with exactly this endpoint (Huawei Cloud). Empty means no filter. */
         EndpointFilter: string;
-        /** @description Return only subscriptions whose remark contains this text (Huawei Cloud:
-         *     "fuzzy match", at most 128 bytes). The contract counts characters; a longer
-         *     value gets 400 `SMN.0082`, the kit's choice of the documented codes.
+        /** @description Return only subscriptions whose remark contains this text (Huawei Cloud, SDK
+         *     models `ListSubscriptionsRequest` and `ListSubscriptionsByTopicRequest`: "fuzzy
+         *     match", at most 128 bytes, `x-max-bytes`). A longer value gets 400 `SMN.0082`,
+         *     the kit's choice of the documented codes.
          *      */
         FuzzyRemarkFilter: string;
         /**
          * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
          *     vendor's samples put it in the path as it is, colons unencoded; a
-         *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
-         *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+         *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+         *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+         *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
          *
          * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
          */
@@ -1269,11 +4543,178 @@ export interface components {
         /** @description Return only the topic with exactly this `topic_id` (both editions). Empty means no filter. */
         TopicIdFilter: string;
         /** @description Return only topics whose display name contains this text (Huawei Cloud only,
-         *     "fuzzy match", at most 192 bytes; the kit ignores case). The contract counts
-         *     characters; a longer value gets 400 `SMN.0003`, the kit's choice of the
-         *     documented codes.
+         *     "fuzzy match", at most 192 bytes, `x-max-bytes`; the kit ignores case). A longer
+         *     value gets 400 `SMN.0003`, the kit's choice of the documented codes.
          *      */
         FuzzyDisplayNameFilter: string;
+        /** @description Return only this attribute (`access_policy` or `introduction`, the topic attribute
+         *     list's names); absent, every attribute. Another value gets 400 `SMN.0046`
+         *     ("Parameter: Attribute name is invalid."), the kit's choice of the documented
+         *     codes.
+         *      */
+        TopicAttributeNameFilter: components["schemas"]["TopicAttributeName"];
+        /**
+         * @description The attribute (`access_policy` or `introduction`, the topic attribute list's
+         *     names). Another value gets 400 `SMN.0046` ("Parameter: Attribute name is
+         *     invalid.").
+         *
+         * @example access_policy
+         */
+        TopicAttributeNamePath: components["schemas"]["TopicAttributeName"];
+        /**
+         * @description Start of the period (mandatory). The vendor gives no format; the last 31 days can
+         *     be queried. A missing or bad value gets 400 `SMN.0103`.
+         *
+         * @example 2026-11-24T00:00:00Z
+         */
+        StatisticsStartTime: string;
+        /**
+         * @description End of the period (mandatory), after `start_time` (else 400 `SMN.0114`). The
+         *     vendor gives no format. A missing or bad value gets 400 `SMN.0104`.
+         *
+         * @example 2026-11-26T00:00:00Z
+         */
+        StatisticsEndTime: string;
+        /**
+         * @description The confirmation token of the link SMN sent to the endpoint (mandatory). A missing,
+         *     invalid or expired token gets 403 `SMN.0022` ("Parameter: token is invalid.").
+         *
+         * @example 3f6c1b2a9d8e7f605142332415069788
+         */
+        SubscriptionToken: string;
+        /** @description The topic of the subscription being confirmed. A malformed URN gets 400 `SMN.0005`. */
+        TopicUrnQuery: components["schemas"]["TopicUrn"];
+        /** @description The endpoint of the subscription being confirmed. A bad endpoint gets 400 `SMN.0012`. */
+        EndpointQuery: string;
+        /**
+         * @description The subscription to end (mandatory). A missing or malformed URN gets 400
+         *     `SMN.0014`; a subscription the account does not have, 404 `SMN.0013`.
+         *
+         * @example urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837
+         */
+        SubscriptionUrnQuery: components["schemas"]["SubscriptionUrn"];
+        /** @description Return only the templates of this name (1 to 64 letters, digits, `-` and `_`,
+         *     starting with a letter or digit, both editions). A bad name gets 400 `SMN.0032`,
+         *     the kit's choice of the documented codes.
+         *      */
+        MessageTemplateNameFilter: components["schemas"]["MessageTemplateName"];
+        /** @description Return only the templates of this protocol. Another value gets 400 `SMN.0011`,
+         *     the kit's choice of the documented codes.
+         *      */
+        TemplateProtocolFilter: components["schemas"]["TemplateProtocol"];
+        /**
+         * @description The template's id, as CreateMessageTemplate and ListMessageTemplates give it (32
+         *     hexadecimal characters in the vendor's samples). An id that is not letters,
+         *     digits, `-` and `_` gets 400 `SMN.0031` ("Parameter: template_id is invalid.");
+         *     the id of a template the project does not have, 404 `SMN.0027` (`x-not-found`).
+         *
+         * @example 57ba8dcecda844878c5dd5815b65d10f
+         */
+        MessageTemplateIdPath: string;
+        /**
+         * @description The type of the tagged resource: `smn_topic` (a topic), and on Huawei Cloud also
+         *     `smn_sms` (an SMS signature) and `smn_application` (a mobile push application).
+         *     The vendor documents no code for another value; smn-kit answers 400 with
+         *     `invalid_parameter` (`SMN.0099`, its code for undocumented refusals).
+         *
+         * @example smn_topic
+         */
+        ResourceTypePath: "smn_topic" | "smn_sms" | "smn_application";
+        /**
+         * @description The resource's id: for a topic its `topic_id`, or its name when the request
+         *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
+         *     The vendor documents no format. One that cannot be read (broken
+         *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+         *
+         * @example 84698185946d44d08431aa441d8e2cf2
+         */
+        ResourceIdPath: string;
+        /** @description `name`: the path's `resource_id` is the topic's name rather than its id (both
+         *     editions, resource tag pages).
+         *      */
+        ResourceIdType: string;
+        /**
+         * @description The key of the tag to delete (at most 127 Unicode characters, not empty; its
+         *     character set is not checked). A longer key gets 400 `invalid_parameter`, the
+         *     kit's choice; a key the resource does not have, 404.
+         *
+         * @example DEV
+         */
+        TagKeyPath: string;
+        /**
+         * @description The binding's id, as CreateLogtank and ListLogtank give it. The vendor documents
+         *     no format; one that cannot be read (broken percent-encoding) gets 400
+         *     `invalid_parameter`, the kit's choice.
+         *
+         * @example a2aa5ee6c0b34ce9a2e5b8a10f7b7b55
+         */
+        LogtankIdPath: string;
+        /**
+         * @description The id SMN gave the key's binding (CreateKmsKey, ShowKmsKey). The vendor documents
+         *     no format; one that cannot be read (broken percent-encoding) gets 400
+         *     `invalid_parameter`, the kit's choice.
+         *
+         * @example c6b2f7a1e3d84f5a9b0c1d2e3f4a5b6c
+         */
+        KmsBindingIdPath: string;
+        /**
+         * @description The policy's id (CreateNotifyPolicy, ShowNotifyPolicy). The vendor documents no
+         *     format; one that cannot be read (broken percent-encoding) gets 400
+         *     `invalid_parameter`, the kit's choice.
+         *
+         * @example d7e8f9a0b1c24d3e8f4a5b6c7d8e9f0a
+         */
+        NotifyPolicyIdPath: string;
+        /**
+         * @description The probe's id, as PublishHttpDetect gives it. The vendor documents no format;
+         *     one that cannot be read (broken percent-encoding) gets 400 `invalid_parameter`,
+         *     the kit's choice.
+         *
+         * @example f2a3b4c5d6e74f8a9b0c1d2e3f4a5b6c
+         */
+        DetectionTaskIdPath: string;
+        /**
+         * @description The certificate's file name, as a message's `signing_cert_url` ends
+         *     (`SMN_<region>_<32 hex>.pem` in the guide's samples). One that cannot be read
+         *     (broken percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a
+         *     certificate SMN does not have, 404.
+         *
+         * @example SMN_cn-north-4_7f2a6d9c4b1e4f0a8c3d5e6f7a8b9c0d.pem
+         */
+        CertificateIdPath: string;
+        /** @description Return only the applications whose name starts with this text (at most 64
+         *     letters, digits and `_`). A bad value gets 400 `SMN.0115`, the kit's choice of
+         *     the documented codes.
+         *      */
+        ApplicationNameFilter: string;
+        /** @description Return only the applications of this platform (`HMS`, `APNS`, `APNS_SANDBOX`).
+         *     Another value gets 403 `SMN.0116` ("Platform not supported."), the kit's choice
+         *     of the documented codes.
+         *      */
+        ApplicationPlatformFilter: components["schemas"]["ApplicationPlatform"];
+        /**
+         * @description The application's URN, as CreateApplication and ListApplications give it. A URN
+         *     that is not `urn:smn:...` gets 400 `SMN.0123`; the URN of an application the
+         *     project does not have, 404 `SMN.0122` (`x-not-found`).
+         *
+         * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:app-HMS-test_app-b6c3f0e8a4d2
+         */
+        ApplicationUrnPath: components["schemas"]["ApplicationUrn"];
+        /**
+         * @description The device endpoint's URN, as CreateApplicationEndpoint and
+         *     ListApplicationEndpoints give it. A URN that is not `urn:smn:...` gets 400
+         *     `SMN.0134`; the URN of an endpoint the project does not have, 404 `SMN.0125`
+         *     (`x-not-found`).
+         *
+         * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:endpoint-HMS-test_app-b6c3f0e8a4d2-7f3e1a9c2b5d4e6f
+         */
+        ApplicationEndpointUrnPath: components["schemas"]["ApplicationUrn"];
+        /** @description Return only the devices enabled (`true`) or not (`false`). Another value gets 400 `SMN.0136`, the kit's choice of the documented codes. */
+        EndpointEnabledFilter: "true" | "false";
+        /** @description Return only the device of this push token (at most 512 bytes). A longer one gets 403 `SMN.0131`, the kit's choice of the documented codes. */
+        EndpointTokenFilter: string;
+        /** @description Return only the devices of this user data (at most 2,048 bytes). A longer value gets 400 `SMN.0132`, the kit's choice of the documented codes. */
+        EndpointUserDataFilter: string;
     };
     requestBodies: never;
     headers: {
@@ -1298,6 +4739,7 @@ export type UpdateSmsEventResponse = components['schemas']['UpdateSmsEventRespon
 export type SubscriptionProtocol = components['schemas']['SubscriptionProtocol'];
 export type SubscriptionStatus = components['schemas']['SubscriptionStatus'];
 export type FilterPolicy = components['schemas']['FilterPolicy'];
+export type FilterPolicyRule = components['schemas']['FilterPolicyRule'];
 export type SubscriptionExtension = components['schemas']['SubscriptionExtension'];
 export type Subscription = components['schemas']['Subscription'];
 export type ListSubscriptionsResponse = components['schemas']['ListSubscriptionsResponse'];
@@ -1337,6 +4779,94 @@ export type SmnSignatureVersion = components['schemas']['SmnSignatureVersion'];
 export type SmnTimestamp = components['schemas']['SmnTimestamp'];
 export type SmnSigningCertUrl = components['schemas']['SmnSigningCertUrl'];
 export type SmnNotificationHeaders = components['schemas']['SmnNotificationHeaders'];
+export type RequestIdResponse = components['schemas']['RequestIdResponse'];
+export type PublishedMessageId = components['schemas']['PublishedMessageId'];
+export type SubscriptionHeaders = components['schemas']['SubscriptionHeaders'];
+export type ResourceTag = components['schemas']['ResourceTag'];
+export type ResourceTagToAdd = components['schemas']['ResourceTagToAdd'];
+export type ResourceTagFilter = components['schemas']['ResourceTagFilter'];
+export type ResourceTagFilterList = components['schemas']['ResourceTagFilterList'];
+export type ListTopicDetailsResponse = components['schemas']['ListTopicDetailsResponse'];
+export type UpdateTopicRequest = components['schemas']['UpdateTopicRequest'];
+export type TopicWithAssociatedResources = components['schemas']['TopicWithAssociatedResources'];
+export type ListTopicsWithAssociatedResourcesResponse = components['schemas']['ListTopicsWithAssociatedResourcesResponse'];
+export type TopicMessageCount = components['schemas']['TopicMessageCount'];
+export type ListTopicMessageStatisticsResponse = components['schemas']['ListTopicMessageStatisticsResponse'];
+export type TopicAttributeName = components['schemas']['TopicAttributeName'];
+export type TopicAccessPolicy = components['schemas']['TopicAccessPolicy'];
+export type ListTopicAttributesResponse = components['schemas']['ListTopicAttributesResponse'];
+export type UpdateTopicAttributeRequest = components['schemas']['UpdateTopicAttributeRequest'];
+export type UpdateSubscriptionRequest = components['schemas']['UpdateSubscriptionRequest'];
+export type UpdateSubscriptionResponse = components['schemas']['UpdateSubscriptionResponse'];
+export type SubscriptionConfirmedResponse = components['schemas']['SubscriptionConfirmedResponse'];
+export type UnsubscribedResponse = components['schemas']['UnsubscribedResponse'];
+export type BatchDeleteSubscriptionsRequest = components['schemas']['BatchDeleteSubscriptionsRequest'];
+export type BatchDeleteSubscriptionsResponse = components['schemas']['BatchDeleteSubscriptionsResponse'];
+export type AddSubscriptionFromSubscriptionUserRequest = components['schemas']['AddSubscriptionFromSubscriptionUserRequest'];
+export type AddSubscriptionFromSubscriptionUserResponse = components['schemas']['AddSubscriptionFromSubscriptionUserResponse'];
+export type MessageAttributeText = components['schemas']['MessageAttributeText'];
+export type SubscriptionFilterPolicies = components['schemas']['SubscriptionFilterPolicies'];
+export type SubscriptionsFilterPolicesRequest = components['schemas']['SubscriptionsFilterPolicesRequest'];
+export type DeleteSubscriptionsFilterPolicesRequest = components['schemas']['DeleteSubscriptionsFilterPolicesRequest'];
+export type FilterPolicesBatchResponse = components['schemas']['FilterPolicesBatchResponse'];
+export type MessageAttribute = components['schemas']['MessageAttribute'];
+export type RobotMessage = components['schemas']['RobotMessage'];
+export type TemplateProtocol = components['schemas']['TemplateProtocol'];
+export type MessageTemplateContent = components['schemas']['MessageTemplateContent'];
+export type CreateMessageTemplateRequest = components['schemas']['CreateMessageTemplateRequest'];
+export type CreateMessageTemplateResponse = components['schemas']['CreateMessageTemplateResponse'];
+export type MessageTemplateSummary = components['schemas']['MessageTemplateSummary'];
+export type ListMessageTemplatesResponse = components['schemas']['ListMessageTemplatesResponse'];
+export type ListMessageTemplateDetailsResponse = components['schemas']['ListMessageTemplateDetailsResponse'];
+export type UpdateMessageTemplateRequest = components['schemas']['UpdateMessageTemplateRequest'];
+export type CreateResourceTagRequest = components['schemas']['CreateResourceTagRequest'];
+export type BatchCreateOrDeleteResourceTagsRequest = components['schemas']['BatchCreateOrDeleteResourceTagsRequest'];
+export type ListResourceTagsResponse = components['schemas']['ListResourceTagsResponse'];
+export type ListProjectTagsResponse = components['schemas']['ListProjectTagsResponse'];
+export type ListResourceInstancesRequest = components['schemas']['ListResourceInstancesRequest'];
+export type ResourceNameMatch = components['schemas']['ResourceNameMatch'];
+export type TagResource = components['schemas']['TagResource'];
+export type ListResourceInstancesResponse = components['schemas']['ListResourceInstancesResponse'];
+export type Logtank = components['schemas']['Logtank'];
+export type LogtankRequest = components['schemas']['LogtankRequest'];
+export type CreateLogtankResponse = components['schemas']['CreateLogtankResponse'];
+export type ListLogtankResponse = components['schemas']['ListLogtankResponse'];
+export type UpdateLogtankResponse = components['schemas']['UpdateLogtankResponse'];
+export type KmsKeyRequest = components['schemas']['KmsKeyRequest'];
+export type KmsKeyIdResponse = components['schemas']['KmsKeyIdResponse'];
+export type ShowKmsKeyResponse = components['schemas']['ShowKmsKeyResponse'];
+export type NotifyPolicyRequest = components['schemas']['NotifyPolicyRequest'];
+export type NotifyPolicyIdResponse = components['schemas']['NotifyPolicyIdResponse'];
+export type ShowNotifyPolicyResponse = components['schemas']['ShowNotifyPolicyResponse'];
+export type HttpDetectRequest = components['schemas']['HttpDetectRequest'];
+export type PublishHttpDetectResponse = components['schemas']['PublishHttpDetectResponse'];
+export type ShowHttpDetectResultResponse = components['schemas']['ShowHttpDetectResultResponse'];
+export type SigningCertificatePem = components['schemas']['SigningCertificatePem'];
+export type ApiVersionLink = components['schemas']['ApiVersionLink'];
+export type ApiVersion = components['schemas']['ApiVersion'];
+export type ListVersionsResponse = components['schemas']['ListVersionsResponse'];
+export type ListVersionResponse = components['schemas']['ListVersionResponse'];
+export type ListProtocolsResponse = components['schemas']['ListProtocolsResponse'];
+export type ListCloudServicesResponse = components['schemas']['ListCloudServicesResponse'];
+export type ApplicationUrn = components['schemas']['ApplicationUrn'];
+export type ApplicationPlatform = components['schemas']['ApplicationPlatform'];
+export type ApplicationCredential = components['schemas']['ApplicationCredential'];
+export type CreateApplicationRequest = components['schemas']['CreateApplicationRequest'];
+export type CreateApplicationResponse = components['schemas']['CreateApplicationResponse'];
+export type ApplicationItem = components['schemas']['ApplicationItem'];
+export type ListApplicationsResponse = components['schemas']['ListApplicationsResponse'];
+export type ListApplicationAttributesResponse = components['schemas']['ListApplicationAttributesResponse'];
+export type UpdateApplicationRequest = components['schemas']['UpdateApplicationRequest'];
+export type DeviceToken = components['schemas']['DeviceToken'];
+export type DeviceUserData = components['schemas']['DeviceUserData'];
+export type CreateApplicationEndpointRequest = components['schemas']['CreateApplicationEndpointRequest'];
+export type CreateApplicationEndpointResponse = components['schemas']['CreateApplicationEndpointResponse'];
+export type ApplicationEndpoint = components['schemas']['ApplicationEndpoint'];
+export type ListApplicationEndpointsResponse = components['schemas']['ListApplicationEndpointsResponse'];
+export type ListApplicationEndpointAttributesResponse = components['schemas']['ListApplicationEndpointAttributesResponse'];
+export type UpdateApplicationEndpointRequest = components['schemas']['UpdateApplicationEndpointRequest'];
+export type PublishAppMessageRequest = components['schemas']['PublishAppMessageRequest'];
+export type PublishAppMessageResponse = components['schemas']['PublishAppMessageResponse'];
 export type ResponseSmnBadRequest = components['responses']['SmnBadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
@@ -1363,6 +4893,33 @@ export type ParameterTopicNameFilter = components['parameters']['TopicNameFilter
 export type ParameterFuzzyNameFilter = components['parameters']['FuzzyNameFilter'];
 export type ParameterTopicIdFilter = components['parameters']['TopicIdFilter'];
 export type ParameterFuzzyDisplayNameFilter = components['parameters']['FuzzyDisplayNameFilter'];
+export type ParameterTopicAttributeNameFilter = components['parameters']['TopicAttributeNameFilter'];
+export type ParameterTopicAttributeNamePath = components['parameters']['TopicAttributeNamePath'];
+export type ParameterStatisticsStartTime = components['parameters']['StatisticsStartTime'];
+export type ParameterStatisticsEndTime = components['parameters']['StatisticsEndTime'];
+export type ParameterSubscriptionToken = components['parameters']['SubscriptionToken'];
+export type ParameterTopicUrnQuery = components['parameters']['TopicUrnQuery'];
+export type ParameterEndpointQuery = components['parameters']['EndpointQuery'];
+export type ParameterSubscriptionUrnQuery = components['parameters']['SubscriptionUrnQuery'];
+export type ParameterMessageTemplateNameFilter = components['parameters']['MessageTemplateNameFilter'];
+export type ParameterTemplateProtocolFilter = components['parameters']['TemplateProtocolFilter'];
+export type ParameterMessageTemplateIdPath = components['parameters']['MessageTemplateIdPath'];
+export type ParameterResourceTypePath = components['parameters']['ResourceTypePath'];
+export type ParameterResourceIdPath = components['parameters']['ResourceIdPath'];
+export type ParameterResourceIdType = components['parameters']['ResourceIdType'];
+export type ParameterTagKeyPath = components['parameters']['TagKeyPath'];
+export type ParameterLogtankIdPath = components['parameters']['LogtankIdPath'];
+export type ParameterKmsBindingIdPath = components['parameters']['KmsBindingIdPath'];
+export type ParameterNotifyPolicyIdPath = components['parameters']['NotifyPolicyIdPath'];
+export type ParameterDetectionTaskIdPath = components['parameters']['DetectionTaskIdPath'];
+export type ParameterCertificateIdPath = components['parameters']['CertificateIdPath'];
+export type ParameterApplicationNameFilter = components['parameters']['ApplicationNameFilter'];
+export type ParameterApplicationPlatformFilter = components['parameters']['ApplicationPlatformFilter'];
+export type ParameterApplicationUrnPath = components['parameters']['ApplicationUrnPath'];
+export type ParameterApplicationEndpointUrnPath = components['parameters']['ApplicationEndpointUrnPath'];
+export type ParameterEndpointEnabledFilter = components['parameters']['EndpointEnabledFilter'];
+export type ParameterEndpointTokenFilter = components['parameters']['EndpointTokenFilter'];
+export type ParameterEndpointUserDataFilter = components['parameters']['EndpointUserDataFilter'];
 export type HeaderXRequestId = components['headers']['XRequestId'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -1496,10 +5053,10 @@ export interface operations {
                  * @example 100
                  */
                 limit?: components["parameters"]["Limit"];
-                /** @description Return only subscriptions of this protocol. Huawei Cloud documents `http`,
-                 *     `https`, `sms`, `email` and `functionstage` (some regions also `dms` and
-                 *     `application`). Another value gets 400 `SMN.0011` ("Parameter: Protocol is
-                 *     invalid."); which code a bad filter gets is not documented, so it is the
+                /** @description Return only subscriptions of this protocol: the values Huawei Cloud lists
+                 *     (SDK model `ListSubscriptionsRequest`: "enumeration values: http, https, sms,
+                 *     email, functionstage"). Another value gets 400 `SMN.0011` ("Parameter: Protocol
+                 *     is invalid."); which code a bad filter gets is not documented, so it is the
                  *     kit's choice.
                  *      */
                 protocol?: components["parameters"]["ProtocolFilter"];
@@ -1509,11 +5066,12 @@ export interface operations {
                  *     documented codes.
                  *      */
                 status?: components["parameters"]["StatusFilter"];
-                /** @description Return only subscriptions with exactly this endpoint. Empty means no filter. */
+                /** @description Return only subscriptions with exactly this endpoint (Huawei Cloud). Empty means no filter. */
                 endpoint?: components["parameters"]["EndpointFilter"];
-                /** @description Return only subscriptions whose remark contains this text (Huawei Cloud:
-                 *     "fuzzy match", at most 128 bytes). The contract counts characters; a longer
-                 *     value gets 400 `SMN.0082`, the kit's choice of the documented codes.
+                /** @description Return only subscriptions whose remark contains this text (Huawei Cloud, SDK
+                 *     models `ListSubscriptionsRequest` and `ListSubscriptionsByTopicRequest`: "fuzzy
+                 *     match", at most 128 bytes, `x-max-bytes`). A longer value gets 400 `SMN.0082`,
+                 *     the kit's choice of the documented codes.
                  *      */
                 fuzzy_remark?: components["parameters"]["FuzzyRemarkFilter"];
             };
@@ -1565,6 +5123,63 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    BatchDeleteSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /** @description The subscriptions to cancel. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a malformed URN `SMN.0014`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchDeleteSubscriptionsRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per subscription. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchDeleteSubscriptionsResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     ListTopics: {
         parameters: {
             query?: {
@@ -1591,9 +5206,8 @@ export interface operations {
                 /** @description Return only the topic with exactly this `topic_id` (both editions). Empty means no filter. */
                 topic_id?: components["parameters"]["TopicIdFilter"];
                 /** @description Return only topics whose display name contains this text (Huawei Cloud only,
-                 *     "fuzzy match", at most 192 bytes; the kit ignores case). The contract counts
-                 *     characters; a longer value gets 400 `SMN.0003`, the kit's choice of the
-                 *     documented codes.
+                 *     "fuzzy match", at most 192 bytes, `x-max-bytes`; the kit ignores case). A longer
+                 *     value gets 400 `SMN.0003`, the kit's choice of the documented codes.
                  *      */
                 fuzzy_display_name?: components["parameters"]["FuzzyDisplayNameFilter"];
             };
@@ -1715,6 +5329,136 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    ListTopicDetails: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The topic. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListTopicDetailsResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    UpdateTopic: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The new display name. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a bad `display_name` `SMN.0003`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTopicRequest"];
+            };
+        };
+        responses: {
+            /** @description The display name was changed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     DeleteTopic: {
         parameters: {
             query?: never;
@@ -1748,8 +5492,9 @@ export interface operations {
                 /**
                  * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
                  *     vendor's samples put it in the path as it is, colons unencoded; a
-                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
-                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
                  */
@@ -1793,6 +5538,12 @@ export interface operations {
                  * @example 100
                  */
                 limit?: components["parameters"]["Limit"];
+                /** @description Return only subscriptions whose remark contains this text (Huawei Cloud, SDK
+                 *     models `ListSubscriptionsRequest` and `ListSubscriptionsByTopicRequest`: "fuzzy
+                 *     match", at most 128 bytes, `x-max-bytes`). A longer value gets 400 `SMN.0082`,
+                 *     the kit's choice of the documented codes.
+                 *      */
+                fuzzy_remark?: components["parameters"]["FuzzyRemarkFilter"];
             };
             header?: {
                 /**
@@ -1824,8 +5575,9 @@ export interface operations {
                 /**
                  * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
                  *     vendor's samples put it in the path as it is, colons unencoded; a
-                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
-                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
                  */
@@ -1885,8 +5637,9 @@ export interface operations {
                 /**
                  * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
                  *     vendor's samples put it in the path as it is, colons unencoded; a
-                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
-                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
                  */
@@ -1897,7 +5650,8 @@ export interface operations {
         /** @description The subscription. A missing body, a body that is not JSON or not of this shape
          *     gets 400 `SMN.0099`; a bad `protocol` `SMN.0011`, a bad `endpoint` (an http
          *     endpoint not starting with `http://`, an https one not starting with
-         *     `https://`...) `SMN.0012`, a `remark` over 128 characters `SMN.0082`.
+         *     `https://`...) `SMN.0012`, a `remark` that is not a string `SMN.0017`, one
+         *     over 128 bytes `SMN.0082`.
          *      */
         requestBody: {
             content: {
@@ -1923,6 +5677,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AddSubscriptionResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    BatchDeleteSubscriptionsByTopic: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The subscriptions to cancel. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a malformed URN `SMN.0014`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchDeleteSubscriptionsRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per subscription. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchDeleteSubscriptionsResponse"];
                 };
             };
             400: components["responses"]["SmnBadRequest"];
@@ -1966,8 +5788,9 @@ export interface operations {
                 /**
                  * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
                  *     vendor's samples put it in the path as it is, colons unencoded; a
-                 *     percent-encoded URN is read the same. A malformed URN gets 400 `SMN.0005`; the
-                 *     URN of a topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
                  */
@@ -2064,6 +5887,3794 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    ListTopicsWithAssociatedResources: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Number of items (subscriptions, topics) to skip. Any other value than an
+                 *     integer >= 0 gets 400 `SMN.0015`.
+                 *
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description Page size, 1 to 100 (10, 20 and 50 are common). Any other value gets
+                 *     400 `SMN.0015`.
+                 *
+                 * @example 100
+                 */
+                limit?: components["parameters"]["Limit"];
+                /** @description Return only the topic with exactly this `topic_id` (both editions). Empty means no filter. */
+                topic_id?: components["parameters"]["TopicIdFilter"];
+                /** @description Return only topics of this enterprise project (Huawei Cloud only; `0` is the default enterprise project). */
+                enterprise_project_id?: components["parameters"]["EnterpriseProjectIdFilter"];
+                /** @description Return only the topic of exactly this name (Huawei Cloud only). Empty means no filter. */
+                name?: components["parameters"]["TopicNameFilter"];
+                /** @description Return only topics whose name contains this text (Huawei Cloud only, "fuzzy match"; the kit ignores case). Empty means no filter. */
+                fuzzy_name?: components["parameters"]["FuzzyNameFilter"];
+                /** @description Return only topics whose display name contains this text (Huawei Cloud only,
+                 *     "fuzzy match", at most 192 bytes, `x-max-bytes`; the kit ignores case). A longer
+                 *     value gets 400 `SMN.0003`, the kit's choice of the documented codes.
+                 *      */
+                fuzzy_display_name?: components["parameters"]["FuzzyDisplayNameFilter"];
+            };
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of topics with their associated resources. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListTopicsWithAssociatedResourcesResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListTopicMessageStatistics: {
+        parameters: {
+            query: {
+                /**
+                 * @description Start of the period (mandatory). The vendor gives no format; the last 31 days can
+                 *     be queried. A missing or bad value gets 400 `SMN.0103`.
+                 *
+                 * @example 2026-11-24T00:00:00Z
+                 */
+                start_time: components["parameters"]["StatisticsStartTime"];
+                /**
+                 * @description End of the period (mandatory), after `start_time` (else 400 `SMN.0114`). The
+                 *     vendor gives no format. A missing or bad value gets 400 `SMN.0104`.
+                 *
+                 * @example 2026-11-26T00:00:00Z
+                 */
+                end_time: components["parameters"]["StatisticsEndTime"];
+            };
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListTopicMessageStatisticsResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListTopicAttributes: {
+        parameters: {
+            query?: {
+                /** @description Return only this attribute (`access_policy` or `introduction`, the topic attribute
+                 *     list's names); absent, every attribute. Another value gets 400 `SMN.0046`
+                 *     ("Parameter: Attribute name is invalid."), the kit's choice of the documented
+                 *     codes.
+                 *      */
+                name?: components["parameters"]["TopicAttributeNameFilter"];
+            };
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The topic's attributes. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListTopicAttributesResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    DeleteTopicAttributes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attributes were deleted. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    UpdateTopicAttribute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The attribute (`access_policy` or `introduction`, the topic attribute list's
+                 *     names). Another value gets 400 `SMN.0046` ("Parameter: Attribute name is
+                 *     invalid.").
+                 *
+                 * @example access_policy
+                 */
+                name: components["parameters"]["TopicAttributeNamePath"];
+            };
+            cookie?: never;
+        };
+        /** @description The value. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a value too long 403 `SMN.0047`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTopicAttributeRequest"];
+            };
+        };
+        responses: {
+            /** @description The attribute was set. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    DeleteTopicAttributeByName: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The attribute (`access_policy` or `introduction`, the topic attribute list's
+                 *     names). Another value gets 400 `SMN.0046` ("Parameter: Attribute name is
+                 *     invalid.").
+                 *
+                 * @example access_policy
+                 */
+                name: components["parameters"]["TopicAttributeNamePath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attribute was deleted. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    AddSubscriptionFromSubscriptionUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The subscription users. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddSubscriptionFromSubscriptionUserRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per subscription user. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddSubscriptionFromSubscriptionUserResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    UpdateSubscription: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The subscription's URN, as AddSubscription and the list operations give it,
+                 *     colons unencoded (a percent-encoded URN is read the same). A malformed URN gets
+                 *     400 `SMN.0014`; the URN of a subscription the project does not have, 404
+                 *     `SMN.0013` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837
+                 */
+                subscription_urn: components["parameters"]["SubscriptionUrnPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The remark. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a remark that is not a string `SMN.0017`, one over 128 bytes `SMN.0082`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSubscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description The remark was changed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateSubscriptionResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    DeleteSubscriptionsByTopic: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The subscription's URN, as AddSubscription and the list operations give it,
+                 *     colons unencoded (a percent-encoded URN is read the same). A malformed URN gets
+                 *     400 `SMN.0014`; the URN of a subscription the project does not have, 404
+                 *     `SMN.0013` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837
+                 */
+                subscription_urn: components["parameters"]["SubscriptionUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription was cancelled. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ConfirmSubscription: {
+        parameters: {
+            query: {
+                /**
+                 * @description The confirmation token of the link SMN sent to the endpoint (mandatory). A missing,
+                 *     invalid or expired token gets 403 `SMN.0022` ("Parameter: token is invalid.").
+                 *
+                 * @example 3f6c1b2a9d8e7f605142332415069788
+                 */
+                token: components["parameters"]["SubscriptionToken"];
+                /** @description The topic of the subscription being confirmed. A malformed URN gets 400 `SMN.0005`. */
+                topic_urn?: components["parameters"]["TopicUrnQuery"];
+                /** @description The endpoint of the subscription being confirmed. A bad endpoint gets 400 `SMN.0012`. */
+                endpoint?: components["parameters"]["EndpointQuery"];
+            };
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription is confirmed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionConfirmedResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    SubscribeTopic: {
+        parameters: {
+            query: {
+                /**
+                 * @description The confirmation token of the link SMN sent to the endpoint (mandatory). A missing,
+                 *     invalid or expired token gets 403 `SMN.0022` ("Parameter: token is invalid.").
+                 *
+                 * @example 3f6c1b2a9d8e7f605142332415069788
+                 */
+                token: components["parameters"]["SubscriptionToken"];
+                /** @description The topic of the subscription being confirmed. A malformed URN gets 400 `SMN.0005`. */
+                topic_urn?: components["parameters"]["TopicUrnQuery"];
+                /** @description The endpoint of the subscription being confirmed. A bad endpoint gets 400 `SMN.0012`. */
+                endpoint?: components["parameters"]["EndpointQuery"];
+            };
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription is confirmed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionConfirmedResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    UnsubscribeSubscription: {
+        parameters: {
+            query: {
+                /**
+                 * @description The subscription to end (mandatory). A missing or malformed URN gets 400
+                 *     `SMN.0014`; a subscription the account does not have, 404 `SMN.0013`.
+                 *
+                 * @example urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837
+                 */
+                subscription_urn: components["parameters"]["SubscriptionUrnQuery"];
+            };
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription was cancelled. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribedResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    UnsubscribeTopic: {
+        parameters: {
+            query: {
+                /**
+                 * @description The subscription to end (mandatory). A missing or malformed URN gets 400
+                 *     `SMN.0014`; a subscription the account does not have, 404 `SMN.0013`.
+                 *
+                 * @example urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837
+                 */
+                subscription_urn: components["parameters"]["SubscriptionUrnQuery"];
+            };
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription was cancelled. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribedResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    BatchUpdateSubscriptionsFilterPolices: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /** @description The policies, by subscription. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a malformed subscription URN `SMN.0014`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionsFilterPolicesRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per subscription. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilterPolicesBatchResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    BatchCreateSubscriptionsFilterPolices: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /** @description The policies, by subscription. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a malformed subscription URN `SMN.0014`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionsFilterPolicesRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per subscription. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilterPolicesBatchResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    BatchDeleteSubscriptionsFilterPolices: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /** @description The subscriptions. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a malformed subscription URN `SMN.0014`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteSubscriptionsFilterPolicesRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per subscription. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilterPolicesBatchResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListMessageTemplates: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Number of items (subscriptions, topics) to skip. Any other value than an
+                 *     integer >= 0 gets 400 `SMN.0015`.
+                 *
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description Page size, 1 to 100 (10, 20 and 50 are common). Any other value gets
+                 *     400 `SMN.0015`.
+                 *
+                 * @example 100
+                 */
+                limit?: components["parameters"]["Limit"];
+                /** @description Return only the templates of this name (1 to 64 letters, digits, `-` and `_`,
+                 *     starting with a letter or digit, both editions). A bad name gets 400 `SMN.0032`,
+                 *     the kit's choice of the documented codes.
+                 *      */
+                message_template_name?: components["parameters"]["MessageTemplateNameFilter"];
+                /** @description Return only the templates of this protocol. Another value gets 400 `SMN.0011`,
+                 *     the kit's choice of the documented codes.
+                 *      */
+                protocol?: components["parameters"]["TemplateProtocolFilter"];
+            };
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of templates. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListMessageTemplatesResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    CreateMessageTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /** @description The template. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a bad name `SMN.0032`, a bad protocol `SMN.0011`, a bad content `SMN.0024`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMessageTemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description The template was created. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateMessageTemplateResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListMessageTemplateDetails: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The template's id, as CreateMessageTemplate and ListMessageTemplates give it (32
+                 *     hexadecimal characters in the vendor's samples). An id that is not letters,
+                 *     digits, `-` and `_` gets 400 `SMN.0031` ("Parameter: template_id is invalid.");
+                 *     the id of a template the project does not have, 404 `SMN.0027` (`x-not-found`).
+                 *
+                 * @example 57ba8dcecda844878c5dd5815b65d10f
+                 */
+                message_template_id: components["parameters"]["MessageTemplateIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListMessageTemplateDetailsResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    UpdateMessageTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The template's id, as CreateMessageTemplate and ListMessageTemplates give it (32
+                 *     hexadecimal characters in the vendor's samples). An id that is not letters,
+                 *     digits, `-` and `_` gets 400 `SMN.0031` ("Parameter: template_id is invalid.");
+                 *     the id of a template the project does not have, 404 `SMN.0027` (`x-not-found`).
+                 *
+                 * @example 57ba8dcecda844878c5dd5815b65d10f
+                 */
+                message_template_id: components["parameters"]["MessageTemplateIdPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The content. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a bad content `SMN.0024`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMessageTemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description The content was replaced. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    DeleteMessageTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The template's id, as CreateMessageTemplate and ListMessageTemplates give it (32
+                 *     hexadecimal characters in the vendor's samples). An id that is not letters,
+                 *     digits, `-` and `_` gets 400 `SMN.0031` ("Parameter: template_id is invalid.");
+                 *     the id of a template the project does not have, 404 `SMN.0027` (`x-not-found`).
+                 *
+                 * @example 57ba8dcecda844878c5dd5815b65d10f
+                 */
+                message_template_id: components["parameters"]["MessageTemplateIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template was deleted. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListResourceTags: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+                /** @description `name`: the path's `resource_id` is the topic's name rather than its id (both
+                 *     editions, resource tag pages).
+                 *      */
+                "X-SMN-RESOURCEID-TYPE"?: components["parameters"]["ResourceIdType"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The type of the tagged resource: `smn_topic` (a topic), and on Huawei Cloud also
+                 *     `smn_sms` (an SMS signature) and `smn_application` (a mobile push application).
+                 *     The vendor documents no code for another value; smn-kit answers 400 with
+                 *     `invalid_parameter` (`SMN.0099`, its code for undocumented refusals).
+                 *
+                 * @example smn_topic
+                 */
+                resource_type: components["parameters"]["ResourceTypePath"];
+                /**
+                 * @description The resource's id: for a topic its `topic_id`, or its name when the request
+                 *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
+                 *     The vendor documents no format. One that cannot be read (broken
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *
+                 * @example 84698185946d44d08431aa441d8e2cf2
+                 */
+                resource_id: components["parameters"]["ResourceIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource's tags. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResourceTagsResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    CreateResourceTag: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+                /** @description `name`: the path's `resource_id` is the topic's name rather than its id (both
+                 *     editions, resource tag pages).
+                 *      */
+                "X-SMN-RESOURCEID-TYPE"?: components["parameters"]["ResourceIdType"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The type of the tagged resource: `smn_topic` (a topic), and on Huawei Cloud also
+                 *     `smn_sms` (an SMS signature) and `smn_application` (a mobile push application).
+                 *     The vendor documents no code for another value; smn-kit answers 400 with
+                 *     `invalid_parameter` (`SMN.0099`, its code for undocumented refusals).
+                 *
+                 * @example smn_topic
+                 */
+                resource_type: components["parameters"]["ResourceTypePath"];
+                /**
+                 * @description The resource's id: for a topic its `topic_id`, or its name when the request
+                 *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
+                 *     The vendor documents no format. One that cannot be read (broken
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *
+                 * @example 84698185946d44d08431aa441d8e2cf2
+                 */
+                resource_id: components["parameters"]["ResourceIdPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The tag. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateResourceTagRequest"];
+            };
+        };
+        responses: {
+            /** @description The tag was added (no body). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    BatchCreateOrDeleteResourceTags: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+                /** @description `name`: the path's `resource_id` is the topic's name rather than its id (both
+                 *     editions, resource tag pages).
+                 *      */
+                "X-SMN-RESOURCEID-TYPE"?: components["parameters"]["ResourceIdType"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The type of the tagged resource: `smn_topic` (a topic), and on Huawei Cloud also
+                 *     `smn_sms` (an SMS signature) and `smn_application` (a mobile push application).
+                 *     The vendor documents no code for another value; smn-kit answers 400 with
+                 *     `invalid_parameter` (`SMN.0099`, its code for undocumented refusals).
+                 *
+                 * @example smn_topic
+                 */
+                resource_type: components["parameters"]["ResourceTypePath"];
+                /**
+                 * @description The resource's id: for a topic its `topic_id`, or its name when the request
+                 *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
+                 *     The vendor documents no format. One that cannot be read (broken
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *
+                 * @example 84698185946d44d08431aa441d8e2cf2
+                 */
+                resource_id: components["parameters"]["ResourceIdPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The tags and the action. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a bad `action` `SMN.0073`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchCreateOrDeleteResourceTagsRequest"];
+            };
+        };
+        responses: {
+            /** @description The tags were added or deleted (no body). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    DeleteResourceTag: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+                /** @description `name`: the path's `resource_id` is the topic's name rather than its id (both
+                 *     editions, resource tag pages).
+                 *      */
+                "X-SMN-RESOURCEID-TYPE"?: components["parameters"]["ResourceIdType"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The type of the tagged resource: `smn_topic` (a topic), and on Huawei Cloud also
+                 *     `smn_sms` (an SMS signature) and `smn_application` (a mobile push application).
+                 *     The vendor documents no code for another value; smn-kit answers 400 with
+                 *     `invalid_parameter` (`SMN.0099`, its code for undocumented refusals).
+                 *
+                 * @example smn_topic
+                 */
+                resource_type: components["parameters"]["ResourceTypePath"];
+                /**
+                 * @description The resource's id: for a topic its `topic_id`, or its name when the request
+                 *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
+                 *     The vendor documents no format. One that cannot be read (broken
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *
+                 * @example 84698185946d44d08431aa441d8e2cf2
+                 */
+                resource_id: components["parameters"]["ResourceIdPath"];
+                /**
+                 * @description The key of the tag to delete (at most 127 Unicode characters, not empty; its
+                 *     character set is not checked). A longer key gets 400 `invalid_parameter`, the
+                 *     kit's choice; a key the resource does not have, 404.
+                 *
+                 * @example DEV
+                 */
+                key: components["parameters"]["TagKeyPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tag was deleted (no body). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListProjectTags: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The type of the tagged resource: `smn_topic` (a topic), and on Huawei Cloud also
+                 *     `smn_sms` (an SMS signature) and `smn_application` (a mobile push application).
+                 *     The vendor documents no code for another value; smn-kit answers 400 with
+                 *     `invalid_parameter` (`SMN.0099`, its code for undocumented refusals).
+                 *
+                 * @example smn_topic
+                 */
+                resource_type: components["parameters"]["ResourceTypePath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys and their values. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListProjectTagsResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListResourceInstances: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The type of the tagged resource: `smn_topic` (a topic), and on Huawei Cloud also
+                 *     `smn_sms` (an SMS signature) and `smn_application` (a mobile push application).
+                 *     The vendor documents no code for another value; smn-kit answers 400 with
+                 *     `invalid_parameter` (`SMN.0099`, its code for undocumented refusals).
+                 *
+                 * @example smn_topic
+                 */
+                resource_type: components["parameters"]["ResourceTypePath"];
+            };
+            cookie?: never;
+        };
+        /** @description The filter. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a bad `action` `SMN.0073`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListResourceInstancesRequest"];
+            };
+        };
+        responses: {
+            /** @description The resources found, or their count. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResourceInstancesResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListLogtank: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The log streams. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListLogtankResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    CreateLogtank: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The log group and stream. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LogtankRequest"];
+            };
+        };
+        responses: {
+            /** @description The log stream was bound. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateLogtankResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    UpdateLogtank: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The binding's id, as CreateLogtank and ListLogtank give it. The vendor documents
+                 *     no format; one that cannot be read (broken percent-encoding) gets 400
+                 *     `invalid_parameter`, the kit's choice.
+                 *
+                 * @example a2aa5ee6c0b34ce9a2e5b8a10f7b7b55
+                 */
+                logtank_id: components["parameters"]["LogtankIdPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The log group and stream. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LogtankRequest"];
+            };
+        };
+        responses: {
+            /** @description The binding was changed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateLogtankResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    DeleteLogtank: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The binding's id, as CreateLogtank and ListLogtank give it. The vendor documents
+                 *     no format; one that cannot be read (broken percent-encoding) gets 400
+                 *     `invalid_parameter`, the kit's choice.
+                 *
+                 * @example a2aa5ee6c0b34ce9a2e5b8a10f7b7b55
+                 */
+                logtank_id: components["parameters"]["LogtankIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The binding was removed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ShowKmsKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The topic's key. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShowKmsKeyResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    CreateKmsKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The key. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KmsKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key was bound. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KmsKeyIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    UpdateKmsKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The id SMN gave the key's binding (CreateKmsKey, ShowKmsKey). The vendor documents
+                 *     no format; one that cannot be read (broken percent-encoding) gets 400
+                 *     `invalid_parameter`, the kit's choice.
+                 *
+                 * @example c6b2f7a1e3d84f5a9b0c1d2e3f4a5b6c
+                 */
+                id: components["parameters"]["KmsBindingIdPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The key. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KmsKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key was changed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KmsKeyIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    DeleteKmsKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The id SMN gave the key's binding (CreateKmsKey, ShowKmsKey). The vendor documents
+                 *     no format; one that cannot be read (broken percent-encoding) gets 400
+                 *     `invalid_parameter`, the kit's choice.
+                 *
+                 * @example c6b2f7a1e3d84f5a9b0c1d2e3f4a5b6c
+                 */
+                id: components["parameters"]["KmsBindingIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The binding was removed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ShowNotifyPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShowNotifyPolicyResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    CreateNotifyPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The policy. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a malformed subscription URN `SMN.0014`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotifyPolicyRequest"];
+            };
+        };
+        responses: {
+            /** @description The policy was set. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotifyPolicyIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    UpdateNotifyPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The policy's id (CreateNotifyPolicy, ShowNotifyPolicy). The vendor documents no
+                 *     format; one that cannot be read (broken percent-encoding) gets 400
+                 *     `invalid_parameter`, the kit's choice.
+                 *
+                 * @example d7e8f9a0b1c24d3e8f4a5b6c7d8e9f0a
+                 */
+                notify_policy_id: components["parameters"]["NotifyPolicyIdPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The policy. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a malformed subscription URN `SMN.0014`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotifyPolicyRequest"];
+            };
+        };
+        responses: {
+            /** @description The policy was replaced. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    DeleteNotifyPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The policy's id (CreateNotifyPolicy, ShowNotifyPolicy). The vendor documents no
+                 *     format; one that cannot be read (broken percent-encoding) gets 400
+                 *     `invalid_parameter`, the kit's choice.
+                 *
+                 * @example d7e8f9a0b1c24d3e8f4a5b6c7d8e9f0a
+                 */
+                notify_policy_id: components["parameters"]["NotifyPolicyIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy was deleted. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    PublishHttpDetect: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The endpoint. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a bad protocol `SMN.0011`, a bad endpoint `SMN.0012`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HttpDetectRequest"];
+            };
+        };
+        responses: {
+            /** @description The probe was started. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishHttpDetectResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ShowHttpDetectResult: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The topic's URN, as CreateTopic and ListTopics give it. The official SDKs and the
+                 *     vendor's samples put it in the path as it is, colons unencoded; a
+                 *     percent-encoded URN is read the same. A malformed URN (among others, one whose
+                 *     topic name is longer than 256 characters) gets 400 `SMN.0005`; the URN of a
+                 *     topic the project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2
+                 */
+                topic_urn: components["parameters"]["TopicUrnPath"];
+                /**
+                 * @description The probe's id, as PublishHttpDetect gives it. The vendor documents no format;
+                 *     one that cannot be read (broken percent-encoding) gets 400 `invalid_parameter`,
+                 *     the kit's choice.
+                 *
+                 * @example f2a3b4c5d6e74f8a9b0c1d2e3f4a5b6c
+                 */
+                task_id: components["parameters"]["DetectionTaskIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The result. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShowHttpDetectResultResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    DownloadHttpCert: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description The certificate's file name, as a message's `signing_cert_url` ends
+                 *     (`SMN_<region>_<32 hex>.pem` in the guide's samples). One that cannot be read
+                 *     (broken percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a
+                 *     certificate SMN does not have, 404.
+                 *
+                 * @example SMN_cn-north-4_7f2a6d9c4b1e4f0a8c3d5e6f7a8b9c0d.pem
+                 */
+                certificate_id: components["parameters"]["CertificateIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The certificate. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-pem-file": components["schemas"]["SigningCertificatePem"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    DownloadHttpSignCert: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description The certificate's file name, as a message's `signing_cert_url` ends
+                 *     (`SMN_<region>_<32 hex>.pem` in the guide's samples). One that cannot be read
+                 *     (broken percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a
+                 *     certificate SMN does not have, 404.
+                 *
+                 * @example SMN_cn-north-4_7f2a6d9c4b1e4f0a8c3d5e6f7a8b9c0d.pem
+                 */
+                certificate_id: components["parameters"]["CertificateIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The certificate. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-pem-file": components["schemas"]["SigningCertificatePem"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListVersions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListVersionsResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListVersion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListVersionResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListProtocols: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The protocols. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListProtocolsResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListCloudService: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cloud services. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListCloudServicesResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListCloudServices: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cloud services. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListCloudServicesResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListApplications: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Number of items (subscriptions, topics) to skip. Any other value than an
+                 *     integer >= 0 gets 400 `SMN.0015`.
+                 *
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description Page size, 1 to 100 (10, 20 and 50 are common). Any other value gets
+                 *     400 `SMN.0015`.
+                 *
+                 * @example 100
+                 */
+                limit?: components["parameters"]["Limit"];
+                /** @description Return only the applications whose name starts with this text (at most 64
+                 *     letters, digits and `_`). A bad value gets 400 `SMN.0115`, the kit's choice of
+                 *     the documented codes.
+                 *      */
+                name?: components["parameters"]["ApplicationNameFilter"];
+                /** @description Return only the applications of this platform (`HMS`, `APNS`, `APNS_SANDBOX`).
+                 *     Another value gets 403 `SMN.0116` ("Platform not supported."), the kit's choice
+                 *     of the documented codes.
+                 *      */
+                platform?: components["parameters"]["ApplicationPlatformFilter"];
+            };
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of applications. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListApplicationsResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    CreateApplication: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /** @description The application. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a bad name `SMN.0115`, an unsupported platform 403 `SMN.0116`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApplicationRequest"];
+            };
+        };
+        responses: {
+            /** @description The application was created. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateApplicationResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListApplicationAttributes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The application's URN, as CreateApplication and ListApplications give it. A URN
+                 *     that is not `urn:smn:...` gets 400 `SMN.0123`; the URN of an application the
+                 *     project does not have, 404 `SMN.0122` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:app-HMS-test_app-b6c3f0e8a4d2
+                 */
+                application_urn: components["parameters"]["ApplicationUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attributes. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListApplicationAttributesResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    UpdateApplication: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The application's URN, as CreateApplication and ListApplications give it. A URN
+                 *     that is not `urn:smn:...` gets 400 `SMN.0123`; the URN of an application the
+                 *     project does not have, 404 `SMN.0122` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:app-HMS-test_app-b6c3f0e8a4d2
+                 */
+                application_urn: components["parameters"]["ApplicationUrnPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The credentials. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateApplicationRequest"];
+            };
+        };
+        responses: {
+            /** @description The credentials were replaced. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    DeleteApplication: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The application's URN, as CreateApplication and ListApplications give it. A URN
+                 *     that is not `urn:smn:...` gets 400 `SMN.0123`; the URN of an application the
+                 *     project does not have, 404 `SMN.0122` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:app-HMS-test_app-b6c3f0e8a4d2
+                 */
+                application_urn: components["parameters"]["ApplicationUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The application was deleted. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListApplicationEndpoints: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Number of items (subscriptions, topics) to skip. Any other value than an
+                 *     integer >= 0 gets 400 `SMN.0015`.
+                 *
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description Page size, 1 to 100 (10, 20 and 50 are common). Any other value gets
+                 *     400 `SMN.0015`.
+                 *
+                 * @example 100
+                 */
+                limit?: components["parameters"]["Limit"];
+                /** @description Return only the devices enabled (`true`) or not (`false`). Another value gets 400 `SMN.0136`, the kit's choice of the documented codes. */
+                enabled?: components["parameters"]["EndpointEnabledFilter"];
+                /** @description Return only the device of this push token (at most 512 bytes). A longer one gets 403 `SMN.0131`, the kit's choice of the documented codes. */
+                token?: components["parameters"]["EndpointTokenFilter"];
+                /** @description Return only the devices of this user data (at most 2,048 bytes). A longer value gets 400 `SMN.0132`, the kit's choice of the documented codes. */
+                user_data?: components["parameters"]["EndpointUserDataFilter"];
+            };
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The application's URN, as CreateApplication and ListApplications give it. A URN
+                 *     that is not `urn:smn:...` gets 400 `SMN.0123`; the URN of an application the
+                 *     project does not have, 404 `SMN.0122` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:app-HMS-test_app-b6c3f0e8a4d2
+                 */
+                application_urn: components["parameters"]["ApplicationUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of devices. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListApplicationEndpointsResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    CreateApplicationEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The application's URN, as CreateApplication and ListApplications give it. A URN
+                 *     that is not `urn:smn:...` gets 400 `SMN.0123`; the URN of an application the
+                 *     project does not have, 404 `SMN.0122` (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:app-HMS-test_app-b6c3f0e8a4d2
+                 */
+                application_urn: components["parameters"]["ApplicationUrnPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The device. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a bad token 403 `SMN.0131`, bad user data `SMN.0132`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApplicationEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint was added. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateApplicationEndpointResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ListApplicationEndpointAttributes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The device endpoint's URN, as CreateApplicationEndpoint and
+                 *     ListApplicationEndpoints give it. A URN that is not `urn:smn:...` gets 400
+                 *     `SMN.0134`; the URN of an endpoint the project does not have, 404 `SMN.0125`
+                 *     (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:endpoint-HMS-test_app-b6c3f0e8a4d2-7f3e1a9c2b5d4e6f
+                 */
+                endpoint_urn: components["parameters"]["ApplicationEndpointUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attributes. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListApplicationEndpointAttributesResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    UpdateApplicationEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The device endpoint's URN, as CreateApplicationEndpoint and
+                 *     ListApplicationEndpoints give it. A URN that is not `urn:smn:...` gets 400
+                 *     `SMN.0134`; the URN of an endpoint the project does not have, 404 `SMN.0125`
+                 *     (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:endpoint-HMS-test_app-b6c3f0e8a4d2-7f3e1a9c2b5d4e6f
+                 */
+                endpoint_urn: components["parameters"]["ApplicationEndpointUrnPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The changes. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a bad `enabled` `SMN.0136`, bad user data `SMN.0132`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateApplicationEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint was changed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    DeleteApplicationEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The device endpoint's URN, as CreateApplicationEndpoint and
+                 *     ListApplicationEndpoints give it. A URN that is not `urn:smn:...` gets 400
+                 *     `SMN.0134`; the URN of an endpoint the project does not have, 404 `SMN.0125`
+                 *     (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:endpoint-HMS-test_app-b6c3f0e8a4d2-7f3e1a9c2b5d4e6f
+                 */
+                endpoint_urn: components["parameters"]["ApplicationEndpointUrnPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint was removed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestIdResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    PublishAppMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Project id, sent by old token clients and signed by the AK/SK SDKs. It must
+                 *     equal the `project_id` of the path: when it differs, the request is refused
+                 *     with 403 `SMN.0001`. A request generator that fills this header must copy
+                 *     the path's project id into it (or leave the header out).
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                "X-Project-Id"?: components["parameters"]["XProjectId"];
+                /**
+                 * @description Signing time of an AK/SK request, UTC, basic ISO-8601 form.
+                 * @example 20261124T093000Z
+                 */
+                "X-Sdk-Date"?: components["parameters"]["XSdkDate"];
+                /** @description Security token of temporary AK/SK credentials. */
+                "X-Security-Token"?: components["parameters"]["XSecurityToken"];
+            };
+            path: {
+                /**
+                 * @description Project id. Real project ids are 32 lower-case hexadecimal characters; the
+                 *     contract accepts any id of letters, digits and hyphens so that local
+                 *     set-ups can use readable ids. A malformed id gets 400 `SMN.0090`.
+                 *
+                 * @example f96188c7ccaf4ffba0c9aa149ab2bd57
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The device endpoint's URN, as CreateApplicationEndpoint and
+                 *     ListApplicationEndpoints give it. A URN that is not `urn:smn:...` gets 400
+                 *     `SMN.0134`; the URN of an endpoint the project does not have, 404 `SMN.0125`
+                 *     (`x-not-found`).
+                 *
+                 * @example urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:endpoint-HMS-test_app-b6c3f0e8a4d2-7f3e1a9c2b5d4e6f
+                 */
+                endpoint_urn: components["parameters"]["ApplicationEndpointUrnPath"];
+            };
+            cookie?: never;
+        };
+        /** @description The message. A missing body, a body that is not JSON or not of this shape gets 400 `SMN.0099`; a bad or missing message 403 `SMN.0009`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishAppMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The message was accepted. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishAppMessageResponse"];
+                };
+            };
+            400: components["responses"]["SmnBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
 }
 type ReadonlyArray<T> = [
     Exclude<T, undefined>
@@ -2083,5 +9694,23 @@ export const smnMessageNotificationTypeValues: ReadonlyArray<components["schemas
 export const smnUnsubscribeConfirmationTypeValues: ReadonlyArray<components["schemas"]["SmnUnsubscribeConfirmation"]["type"]> = ["UnsubscribeConfirmation"];
 export const smnMessageTypeValues: ReadonlyArray<components["schemas"]["SmnMessageType"]> = ["SubscriptionConfirmation", "Notification", "UnsubscribeConfirmation"];
 export const smnSignatureVersionValues: ReadonlyArray<components["schemas"]["SmnSignatureVersion"]> = ["v1", "V1"];
-export const componentsParametersProtocolFilterValues: ReadonlyArray<components["parameters"]["ProtocolFilter"]> = ["http", "https", "sms", "email", "functionstage", "dms", "application"];
+export const listTopicDetailsResponsePush_policyValues: ReadonlyArray<components["schemas"]["ListTopicDetailsResponse"]["push_policy"]> = [0, 1];
+export const topicWithAssociatedResourcesPush_policyValues: ReadonlyArray<components["schemas"]["TopicWithAssociatedResources"]["push_policy"]> = [0, 1];
+export const topicAttributeNameValues: ReadonlyArray<components["schemas"]["TopicAttributeName"]> = ["access_policy", "introduction"];
+export const messageAttributeTypeValues: ReadonlyArray<components["schemas"]["MessageAttribute"]["type"]> = ["STRING", "STRING_ARRAY", "PROTOCOL"];
+export const templateProtocolValues: ReadonlyArray<components["schemas"]["TemplateProtocol"]> = ["default", "email", "sms", "functionstage", "http", "https"];
+export const batchCreateOrDeleteResourceTagsRequestActionValues: ReadonlyArray<components["schemas"]["BatchCreateOrDeleteResourceTagsRequest"]["action"]> = ["create", "delete"];
+export const listResourceInstancesRequestActionValues: ReadonlyArray<components["schemas"]["ListResourceInstancesRequest"]["action"]> = ["filter", "count"];
+export const resourceNameMatchKeyValues: ReadonlyArray<components["schemas"]["ResourceNameMatch"]["key"]> = ["resource_name"];
+export const showKmsKeyResponseStatusValues: ReadonlyArray<components["schemas"]["ShowKmsKeyResponse"]["status"]> = ["ENABLED", "TO_BE_ACTIVATED", "DISABLED", "PENDING_DELETION", "PENDING_IMPORT", "DELETED"];
+export const notifyPolicyRequestProtocolValues: ReadonlyArray<components["schemas"]["NotifyPolicyRequest"]["protocol"]> = ["callnotify"];
+export const showNotifyPolicyResponseProtocolValues: ReadonlyArray<components["schemas"]["ShowNotifyPolicyResponse"]["protocol"]> = ["callnotify"];
+export const httpDetectRequestProtocolValues: ReadonlyArray<components["schemas"]["HttpDetectRequest"]["protocol"]> = ["http", "https"];
+export const showHttpDetectResultResponseStatusValues: ReadonlyArray<components["schemas"]["ShowHttpDetectResultResponse"]["status"]> = [0, 1, 2];
+export const apiVersionStatusValues: ReadonlyArray<components["schemas"]["ApiVersion"]["status"]> = ["CURRENT", "SUPPORTED", "DEPRECATED"];
+export const applicationPlatformValues: ReadonlyArray<components["schemas"]["ApplicationPlatform"]> = ["HMS", "APNS", "APNS_SANDBOX"];
+export const updateApplicationEndpointRequestEnabledValues: ReadonlyArray<components["schemas"]["UpdateApplicationEndpointRequest"]["enabled"]> = ["true", "false"];
+export const componentsParametersProtocolFilterValues: ReadonlyArray<components["parameters"]["ProtocolFilter"]> = ["http", "https", "sms", "email", "functionstage"];
 export const componentsParametersStatusFilterValues: ReadonlyArray<components["parameters"]["StatusFilter"]> = [0, 1, 2, 3, 4];
+export const componentsParametersResourceTypePathValues: ReadonlyArray<components["parameters"]["ResourceTypePath"]> = ["smn_topic", "smn_sms", "smn_application"];
+export const componentsParametersEndpointEnabledFilterValues: ReadonlyArray<components["parameters"]["EndpointEnabledFilter"]> = ["true", "false"];

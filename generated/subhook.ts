@@ -58,7 +58,7 @@ interface components {
         };
         /**
          * Domestic SMS: delivered
-         * @description The carrier reported the message delivered to the handset. The current vendor page also lists `operator` and `location`, optional here as older revisions do not.
+         * @description The carrier reported the message delivered to the handset. The current vendor page also lists `operator` and `location`, optional here as older revisions do not. `tag` is the custom tag given when sending, which the vendor's samples of other events omit: optional.
          */
         SmsSubhookDelivered: {
             /**
@@ -97,7 +97,7 @@ interface components {
              * @description The tag given when the message was sent, echoed back (may be empty). The domestic table calls it a custom tag, the international table a 32-digit random string; both describe the same echoed value, so no format is imposed.
              * @example order-1024
              */
-            tag: string;
+            tag?: string;
             /**
              * @description When the event happened, in Unix seconds. Not covered by the signature. A number in most JSON samples and a string of digits in the template samples (and in every form, multipart and GET delivery); both are accepted.
              * @example 1415014855
@@ -117,7 +117,7 @@ interface components {
         };
         /**
          * Domestic SMS: dropped
-         * @description Sending failed; `report` is the failure receipt of the carrier gateway.
+         * @description Sending failed; `report` is the failure receipt of the carrier gateway. `tag` is the custom tag given when sending, which the vendor's samples of other events omit: optional.
          */
         SmsSubhookDropped: {
             /**
@@ -153,7 +153,7 @@ interface components {
              * @description The tag given when the message was sent, echoed back (may be empty). The domestic table calls it a custom tag, the international table a 32-digit random string; both describe the same echoed value, so no format is imposed.
              * @example order-1024
              */
-            tag: string;
+            tag?: string;
             /**
              * @description When the event happened, in Unix seconds. Not covered by the signature. A number in most JSON samples and a string of digits in the template samples (and in every form, multipart and GET delivery); both are accepted.
              * @example 1415014855
@@ -173,7 +173,7 @@ interface components {
         };
         /**
          * Domestic SMS: sending
-         * @description The message was handed to the carrier gateway and no final report has arrived yet.
+         * @description The message was handed to the carrier gateway and no final report has arrived yet. `tag` is the custom tag given when sending, which the vendor's samples of other events omit: optional.
          */
         SmsSubhookSending: {
             /**
@@ -202,7 +202,7 @@ interface components {
              * @description The tag given when the message was sent, echoed back (may be empty). The domestic table calls it a custom tag, the international table a 32-digit random string; both describe the same echoed value, so no format is imposed.
              * @example order-1024
              */
-            tag: string;
+            tag?: string;
             /**
              * @description When the event happened, in Unix seconds. Not covered by the signature. A number in most JSON samples and a string of digits in the template samples (and in every form, multipart and GET delivery); both are accepted.
              * @example 1415014855
@@ -265,15 +265,15 @@ interface components {
             signature: string;
         };
         /**
-         * Domestic SMS: unkown (unknown gateway status)
-         * @description The carrier gateway returned a status SUBMAIL cannot map. The event name is spelled `unkown` on the wire, as the vendor's table and sample show; only the heading of the page says "unknown". The contract accepts the wire spelling only, so a delivery saying `unknown` is an unknown event. The table lists no `tag` for this event, and the contract follows it.
+         * Domestic SMS: unkown / unknown (unknown gateway status)
+         * @description The carrier gateway returned a status SUBMAIL cannot map. The vendor's documents spell the event two ways: the overview table of domestic SMS events and seed 004 (its table and sample) say `unkown`; the event's own page and its sample say `unknown`, and that sample carries `tag`. Neither is wrong as far as the documents tell, so both spellings are this one event, accepted without a warning, and `tag` (the custom tag given when sending, which the other samples omit) is optional.
          */
         SmsSubhookUnkown: {
             /**
-             * @description Name of the event.
-             * @constant
+             * @description Name of the event: `unkown` (overview table, seed 004) or `unknown` (the event page and its sample).
+             * @enum {string}
              */
-            events: "unkown";
+            events: "unkown" | "unknown";
             /**
              * @description Mobile number of the recipient (for `mo`, of the sender of the reply). Digits with or without a leading `+`: the vendor's samples show domestic numbers without it and international numbers mostly with it (one international sample has none), so both forms are accepted for both products. The documents mask digits with `x`; a real delivery carries digits only.
              * @example 13800138000
@@ -291,6 +291,11 @@ interface components {
              * @example 093c0a7df143c087d6cba9cdf0cf3738
              */
             send_id: string;
+            /**
+             * @description The tag given when the message was sent, echoed back (may be empty). The domestic table calls it a custom tag, the international table a 32-digit random string; both describe the same echoed value, so no format is imposed.
+             * @example order-1024
+             */
+            tag?: string;
             /**
              * @description When the event happened, in Unix seconds. Not covered by the signature. A number in most JSON samples and a string of digits in the template samples (and in every form, multipart and GET delivery); both are accepted.
              * @example 1415014855
@@ -423,7 +428,7 @@ interface components {
         };
         /**
          * International SMS: delivered
-         * @description The carrier reported the message delivered. The table lists `tag` but the sample omits it, so `tag` is optional here. `content` and `template_id` are optional: one revision of the vendor page does not list them, and only what every revision lists is required.
+         * @description The carrier reported the message delivered. The table lists `tag` but the sample omits it, so `tag` is optional here. `content` and `template_id` are optional: one revision of the vendor page does not list them, and only what every revision lists is required. A push without `content` is valid with a warning (`allOf`).
          */
         InterSmsSubhookDelivered: {
             /**
@@ -479,10 +484,16 @@ interface components {
              * @example a70d09a9345adfdd353d34a505dac4ca
              */
             signature: string;
+        } & {
+            /**
+             * @description Text of the message: for `mo` the reply the recipient sent, for international events the text that was sent.
+             * @example [SUBMAIL] your code is 0001
+             */
+            content: string;
         };
         /**
          * International SMS: dropped
-         * @description Sending failed; `report` is the final status report of the message. The table lists `tag` but the sample omits it, so `tag` is optional here. `content` and `template_id` are optional: one revision of the vendor page does not list them, and only what every revision lists is required.
+         * @description Sending failed; `report` is the final status report of the message (a push without it is accepted with a warning: see `allOf`). The table lists `tag` but the sample omits it, so `tag` is optional here. `content` and `template_id` are optional: one revision of the vendor page does not list them, and only what every revision lists is required.
          */
         InterSmsSubhookDropped: {
             /**
@@ -513,7 +524,7 @@ interface components {
              * @example  UNDELIV
              * @example UNKNOWN
              */
-            report: string;
+            report?: string;
             /**
              * @description Text of the message: for `mo` the reply the recipient sent, for international events the text that was sent.
              * @example [SUBMAIL] your code is 0001
@@ -545,6 +556,14 @@ interface components {
              * @example a70d09a9345adfdd353d34a505dac4ca
              */
             signature: string;
+        } & {
+            /**
+             * @description Status report of the carrier gateway for the failed message, such as `UNDELIV` or `UNKNOWN`. Passed on verbatim: one vendor sample has a leading space (` UNDELIV`), so receivers should trim before comparing.
+             * @example UNDELIV
+             * @example  UNDELIV
+             * @example UNKNOWN
+             */
+            report: string;
         };
         /**
          * International SMS: sending

@@ -93,6 +93,7 @@ const SUBSCRIPTION = /^urn:smn:[A-Za-z0-9_-]+:[0-9a-f]{32}:[A-Za-z0-9][-_A-Za-z0
 const PROTOCOLS = ['email', 'sms', 'http', 'https', 'functionstage', 'functiongraph', 'callnotify', 'wechat', 'dingding', 'feishu', 'welink', 'dingTalkBot'];
 const TIME_TO_LIVE = /^[1-9][0-9]*$/;
 const hex = (): string => randomUUID().replaceAll('-', '');
+const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 interface Topic {
   topic_urn: string;
@@ -211,11 +212,11 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
       // Huawei Cloud's filters, as its page documents them (written here from the page, not from the kit's code).
       const protocol = url.searchParams.get('protocol');
       const status = url.searchParams.get('status');
-      if (protocol && !['http', 'https', 'sms', 'email', 'functionstage', 'dms', 'application'].includes(protocol)) return error(res, 400, 'SMN.0011', 'Parameter: Protocol is invalid.');
+      if (protocol && !['http', 'https', 'sms', 'email', 'functionstage'].includes(protocol)) return error(res, 400, 'SMN.0011', 'Parameter: Protocol is invalid.');
       if (status && !/^[0-4]$/.test(status)) return error(res, 400, 'SMN.0077', 'Parameter: Status is invalid.');
       const endpoint = url.searchParams.get('endpoint');
       const remark = url.searchParams.get('fuzzy_remark')?.toLowerCase();
-      if ((remark ?? '').length > 128) return error(res, 400, 'SMN.0082', 'The length of the remark parameter value has reached the maximum allowed.');
+      if (bytes(remark ?? '') > 128) return error(res, 400, 'SMN.0082', 'The length of the remark parameter value has reached the maximum allowed.');
       const statusMatches = (s: { status: number }) => (has('status-filter-wrong') ? s.status !== Number(status) : s.status === Number(status));
       const matching = [...subscriptions, ...added].filter(
         (s) => (!protocol || s.protocol === protocol) && (!status || statusMatches(s)) && (!endpoint || s.endpoint === endpoint) && (!remark || s.remark.toLowerCase().includes(remark)),
@@ -247,7 +248,8 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
     error(res, 400, 'SMN.0099', 'Parameter: request body is invalid.');
     return undefined;
   };
-  const text = (value: unknown, max: number): boolean => typeof value === 'string' && value.length <= max;
+  // The pages count these lengths in bytes ("at most 128 bytes", "192 bytes or 64 Chinese characters").
+  const text = (value: unknown, max: number): boolean => typeof value === 'string' && bytes(value) <= max;
 
   function topicOperation(method: string, topicUrn: string, below: string | undefined, subscriptionUrn: string, url: URL, res: ServerResponse, raw: string): void {
     const route = `${method} ${subscriptionUrn ? 'subscription' : topicUrn ? (below ?? 'topic') : 'topics'}`;
@@ -270,7 +272,7 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
       case 'GET topics': {
         const paging = page(url, res);
         if (!paging) return;
-        if ((url.searchParams.get('fuzzy_display_name') ?? '').length > 192) return error(res, 400, 'SMN.0003', 'Parameter: DisplayName is invalid.');
+        if (bytes(url.searchParams.get('fuzzy_display_name') ?? '') > 192) return error(res, 400, 'SMN.0003', 'Parameter: DisplayName is invalid.');
         const newestFirst = [...topics].reverse();
         const shown = newestFirst.slice(paging.offset, paging.offset + paging.limit);
         return reply(res, 200, { topic_count: has('topic-count-page-size') ? shown.length : newestFirst.length, topics: shown });
@@ -287,7 +289,9 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
         if (!topic) return has('missing-topic-200') ? reply(res, 200, { subscription_count: 0, subscriptions: [] }) : missing();
         const paging = page(url, res);
         if (!paging) return;
-        const of = added.filter((s) => s.topic_urn === topicUrn);
+        const fuzzy = url.searchParams.get('fuzzy_remark')?.toLowerCase();
+        if (bytes(fuzzy ?? '') > 128) return error(res, 400, 'SMN.0082', 'The length of the remark parameter value has reached the maximum allowed.');
+        const of = added.filter((s) => s.topic_urn === topicUrn && (!fuzzy || s.remark.toLowerCase().includes(fuzzy)));
         return reply(res, 200, { subscription_count: of.length, subscriptions: of.slice(paging.offset, paging.offset + paging.limit) });
       }
       case 'POST subscriptions': {
@@ -299,6 +303,8 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
         if (!text(endpoint, 2048) || endpoint === '' || (['http', 'https'].includes(body.protocol) && !String(endpoint).startsWith(`${body.protocol}://`))) {
           return error(res, 400, 'SMN.0012', 'Parameter: Endpoint is invalid.');
         }
+        // The error-code table: SMN.0017 "Parameter: Remark is invalid.", SMN.0082 for one too long.
+        if (body.remark !== undefined && typeof body.remark !== 'string') return error(res, 400, 'SMN.0017', 'Parameter: Remark is invalid.');
         if (body.remark !== undefined && !text(body.remark, 128)) return error(res, 400, 'SMN.0082', 'The length of the remark parameter value has reached the maximum allowed.');
         const existing = added.find((s) => s.topic_urn === topicUrn && s.protocol === body.protocol && s.endpoint === endpoint);
         if (existing) return reply(res, 200, { subscription_urn: existing.subscription_urn });

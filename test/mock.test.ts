@@ -55,14 +55,16 @@ function expectSmnError(answer: Answer, operationId: string, status: number, cod
 beforeAll(async () => {
   mock = await startMock({ port: 0, stateless: true });
   const document = (await SwaggerParser.dereference(smnSpecPath)) as unknown as {
-    paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content: Record<string, { schema: object }> }> }>>;
+    paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: Record<string, { schema: object }> }> }>>;
   };
   responseSchemas = new Map();
   for (const item of Object.values(document.paths)) {
     for (const operation of Object.values(item)) {
       if (!operation.operationId) continue;
       for (const [status, response] of Object.entries(operation.responses)) {
-        responseSchemas.set(`${operation.operationId} ${status}`, response.content['application/json']!.schema);
+        // A response without a JSON body (the tag writes, the certificate downloads) has no schema to check here.
+        const json = response.content?.['application/json'];
+        if (json) responseSchemas.set(`${operation.operationId} ${status}`, json.schema);
       }
     }
   }
@@ -265,9 +267,9 @@ describe('authentication and routing, as the API gateway answers', () => {
   });
 
   it.each([
-    ['GET', '/'],
+    ['GET', '/v3'],
     ['PUT', `/v2/${project}/notifications/topics`],
-    ['GET', `/v2/${project}/notifications/message_template`],
+    ['PATCH', `/v2/${project}/notifications/message_template`],
     ['DELETE', callbackPath],
     ['POST', subscriptionsPath],
     ['GET', `${callbackPath}/`],

@@ -29,7 +29,9 @@ const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const { version } = rootPackage;
 const contractTarball = join(root, 'build', `smn-kit-contract-${version}.tgz`);
 const kitTarball = join(root, 'build', `smn-kit-${version}.tgz`);
-const CONTRACT_SIZE_LIMIT_BYTES = 5 * 1024 * 1024;
+// The contract of every operation of the vendor's SDK (73, issue 20) is most of it: its
+// dereferenced JSON repeats the shared error answers in every operation (5.6 MB measured).
+const CONTRACT_SIZE_LIMIT_BYTES = 6 * 1024 * 1024;
 const KIT_SIZE_LIMIT_KB = 40 * 1024;
 const EXAMPLES = ['subhook-receiver.ts', 'smn-receiver.ts', 'smn-client.ts'];
 
@@ -225,7 +227,7 @@ describe('the tarballs', () => {
 describe('smn-kit-contract, installed alone', () => {
   beforeAll(() => contractInstalled, 180_000);
 
-  it('installs under 5 MB with its dependencies: Ajv, ajv-formats and content-type, nothing else', () => {
+  it('installs under 6 MB with its dependencies: Ajv, ajv-formats and content-type, nothing else', () => {
     const modules = join(contractDir, 'node_modules');
     const size = sizeOf(modules);
     console.log(`smn-kit-contract installed with its dependencies: ${(size / 1024 / 1024).toFixed(2)} MB`);

@@ -49,7 +49,8 @@ describe('spec/subhook.asyncapi.yaml', () => {
     const validate = contract.get(example.product)?.events.get(example.event)?.validate;
     expect(validate, 'compiled validator').toBeDefined();
     expect(validate!(example.payload), JSON.stringify(validate!.errors)).toBe(true);
-    expect(validateSubhookEvent(example.payload, { product: example.product })).toMatchObject({ valid: true, event: example.event });
+    // The verdict names the event as the push spells it (the unkown event's page sample says unknown).
+    expect(validateSubhookEvent(example.payload, { product: example.product })).toMatchObject({ valid: true, event: (example.payload as { events: string }).events });
   });
 
   it('keeps every field definition in spec/subhook/fields.json, referenced by the event schemas', () => {

@@ -8,7 +8,10 @@ import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { parse } from 'yaml';
 
 const read = async (source) => parse(await readFile(new URL(`../../${source}`, import.meta.url), 'utf8'));
-const json = (source, document) => `${JSON.stringify({ 'x-generated-from': `${source} by npm run generate; do not edit`, ...document }, null, 2)}\n`;
+// Characters beyond ASCII are written as \u escapes: the text then reads into a one-byte
+// string, half the memory of the two-byte string one Chinese character in it makes.
+const ascii = (text) => text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const json = (source, document, indent = 2) => `${ascii(JSON.stringify({ 'x-generated-from': `${source} by npm run generate; do not edit`, ...document }, null, indent))}\n`;
 
 const asJson = (source) => async () => json(source, await read(source));
 
@@ -23,7 +26,9 @@ export const DEREFERENCE = {
 /** The document of `source` (a path from the top of the repository) with every `$ref` resolved. */
 export const dereference = async (source) => $RefParser.dereference(fileURLToPath(new URL(`../../${source}`, import.meta.url)), await read(source), DEREFERENCE);
 
-const dereferenced = (source) => async () => json(source, await dereference(source));
+// Written without indentation: every operation repeats the shared parts in full (the error
+// answers and their examples), which indentation nearly doubles; only programs read it.
+const dereferenced = (source) => async () => json(source, await dereference(source), 0);
 
 export const targets = [
   { file: 'generated/smn.openapi.json', source: 'spec/smn.openapi.yaml', render: asJson('spec/smn.openapi.yaml') },

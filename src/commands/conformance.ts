@@ -3,7 +3,7 @@
 // check's verdict (terminal, JSON, JUnit).
 import { smnResponses } from '../contract/smn-responses.js';
 import type { CheckResult } from '../conformance/check.js';
-import { checks } from '../conformance/checks.js';
+import { CHECKED_OPERATIONS, checks } from '../conformance/checks.js';
 import { isMissingRoute } from '../conformance/operations.js';
 import { runConformance, type RunSelection } from '../conformance/runner.js';
 import {
@@ -41,7 +41,7 @@ export const conformanceCommand: Command = {
                            [--allow-writes] [--strict] [--rate N] [--timeout MS] [--max-body BYTES]
                            [--checks NAME,...] [--operations ID,...] [--json FILE] [--junit FILE]
 
-${wrap(`Runs every check (${checks.map((check) => check.name).join(', ')}) against every operation of the contract (${smnResponses().operations.map((operation) => operation.operationId).join(', ')}) of the target, and prints a verdict per check and operation. Each failure names what was expected and what was received, and gives a curl command that reproduces it. The token, SK and AK are replaced by *** in every line and report, also where the target echoes them.`)}
+${wrap(`Runs every check (${checks.map((check) => check.name).join(', ')}) against every operation of the contract the checks cover (${smnResponses().operations.map((operation) => operation.operationId).filter((id) => CHECKED_OPERATIONS.has(id)).join(', ')}) of the target, and prints a verdict per check and operation. Each failure names what was expected and what was received, and gives a curl command that reproduces it. The token, SK and AK are replaced by *** in every line and report, also where the target echoes them.`)}
 
 A misbehaving target does not stop the run: a request that gets no answer in time, is
 cut off, or answers more than --max-body bytes is that check's verdict (error, or fail
@@ -260,7 +260,9 @@ async function preflight(options: ConformanceOptions): Promise<void> {
   const responses = smnResponses();
   const notFound = responses.contract.errors.get('api_not_found');
   const missingCode = notFound && 'error_code' in notFound.body ? notFound.body.error_code : undefined;
-  const paths = [...new Set(responses.operations.map((op) => op.path))];
+  // The routes of the operations the checks cover: a target's base URL with a path can
+  // still match a route that takes anything (`/smn/{certificate_id}`, `/v2`).
+  const paths = [...new Set(responses.operations.filter((op) => CHECKED_OPERATIONS.has(op.operationId)).map((op) => op.path))];
   for (const [i, path] of paths.entries()) {
     let exchange: Exchange;
     try {

@@ -3,6 +3,7 @@
 // valid boundary values, and broken request bodies. Nothing here repeats a limit or a
 // code the spec already states.
 import { fieldError, fieldSchema, oneOfFields, requiredFields } from '../contract/body-fields.js';
+import { utf8Length } from '../contract/byte-lengths.js';
 import type { SmnContract } from '../contract/smn.js';
 import type { Parameter, Schema, SmnOperation } from '../contract/smn-responses.js';
 
@@ -54,6 +55,8 @@ export function negativeCases(operation: SmnOperation, contract: SmnContract, ex
     if (schema.type === 'string' && typeof schema.maxLength === 'number') {
       cases.push({ description: `${name} of ${schema.maxLength + 1} characters (at most ${schema.maxLength})`, query: `${name}=${'x'.repeat(schema.maxLength + 1)}`, error });
     }
+    const tooManyBytes = pastByteBound(schema);
+    if (tooManyBytes !== undefined) cases.push({ description: `${name} of ${utf8Length(tooManyBytes)} bytes in UTF-8 (at most ${String(schema['x-max-bytes'])})`, query: `${name}=${encodeURIComponent(tooManyBytes)}`, error });
     const values = schema.enum as unknown[] | undefined;
     if (values?.every((value) => typeof value === 'string')) {
       const names = values;
@@ -123,12 +126,12 @@ function bodyCases(operation: SmnOperation, schema: Schema, contract: SmnContrac
  */
 function fieldCases(schema: Schema, valid: Record<string, unknown>, bodyError: string, covered: Set<string>, whole: boolean): NegativeCase[] {
   const cases: NegativeCase[] = [];
-  const errorOf = (name: string): string => fieldError(schema, [name]) ?? bodyError;
+  const errorOf = (name: string, keyword?: string): string => fieldError(schema, [name], keyword) ?? bodyError;
   // A field's x-kit-choice marks its constraints (a bound, a pattern), never its type or presence.
-  const withField = (name: string, value: unknown, description: string, constraint: boolean): NegativeCase => ({
+  const withField = (name: string, value: unknown, description: string, constraint: boolean, keyword?: string): NegativeCase => ({
     description: `${name} ${description}`,
     body: JSON.stringify({ ...valid, [name]: value }),
-    error: errorOf(name),
+    error: errorOf(name, keyword),
     kitChoice: constraint ? (fieldSchema(schema, name)?.['x-kit-choice'] as string | undefined) : undefined,
   });
   if (whole) {
@@ -145,17 +148,31 @@ function fieldCases(schema: Schema, valid: Record<string, unknown>, bodyError: s
   for (const [name, value] of Object.entries(valid)) {
     const field = fieldSchema(schema, name);
     if (!field || typeof value !== 'string' || covered.has(name)) continue;
-    cases.push(withField(name, 42, 'a number (must be a string)', false));
+    cases.push(withField(name, 42, 'a number (must be a string)', false, 'type'));
     const values = field.enum as unknown[] | undefined;
-    if (values) cases.push(withField(name, 'unknown_value', `not one of ${values.join(', ')}`, true));
-    if (typeof field.maxLength === 'number') cases.push(withField(name, 'x'.repeat(field.maxLength + 1), `of ${field.maxLength + 1} characters (at most ${field.maxLength})`, true));
-    if (typeof field.pattern === 'string' && !new RegExp(field.pattern, 'u').test(`${value}!`)) cases.push(withField(name, `${value}!`, `"${value.slice(0, 40)}!" (must match ${field.pattern})`, true));
+    if (values) cases.push(withField(name, 'unknown_value', `not one of ${values.join(', ')}`, true, 'enum'));
+    if (typeof field.maxLength === 'number') cases.push(withField(name, 'x'.repeat(field.maxLength + 1), `of ${field.maxLength + 1} characters (at most ${field.maxLength})`, true, 'maxLength'));
+    // A length the vendor counts in bytes: characters of three bytes, within maxLength but past the bytes.
+    const tooManyBytes = pastByteBound(field);
+    if (tooManyBytes !== undefined) cases.push(withField(name, tooManyBytes, `of ${utf8Length(tooManyBytes)} bytes in UTF-8 (at most ${String(field['x-max-bytes'])})`, true, 'x-max-bytes'));
+    if (typeof field.pattern === 'string' && !new RegExp(field.pattern, 'u').test(`${value}!`)) cases.push(withField(name, `${value}!`, `"${value.slice(0, 40)}!" (must match ${field.pattern})`, true, 'pattern'));
     if (field.contentSchema) {
       cases.push(withField(name, '{', 'not the JSON text its contentSchema describes', true));
       for (const key of ((field.contentSchema as Schema).required as string[] | undefined) ?? []) cases.push(withField(name, '{}', `without "${key}" (its contentSchema requires it)`, true));
     }
   }
   return cases;
+}
+
+/**
+ * A text one byte past a field's `x-max-bytes` made of three-byte characters (`中`), when
+ * it stays within the field's `maxLength` (so that only the byte bound refuses it).
+ */
+function pastByteBound(schema: Schema): string | undefined {
+  const bytes = schema['x-max-bytes'];
+  if (typeof bytes !== 'number') return undefined;
+  const text = '中'.repeat(Math.floor(bytes / 3) + 1);
+  return typeof schema.maxLength === 'number' && text.length > schema.maxLength ? undefined : text;
 }
 
 /** Valid inputs a conformant target must accept: no parameters, defaults spelled out, boundaries, every enum value. */

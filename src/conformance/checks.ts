@@ -31,5 +31,27 @@ export const checks: Check[] = [
   resourcesCleaned,
 ];
 
-/** The checks that apply to an operation, in the order they run. */
-export const checksFor = (operationId: string): Check[] => checks.filter((c) => !c.operations || c.operations.includes(operationId));
+/**
+ * The operations the checks know how to exercise: the ten of the SMS callback, topic,
+ * subscription and publishing code path. The contract has every operation of the
+ * vendor's SDK (issue 20); the others get checks of their own with the work that
+ * teaches the sandbox their resources (message templates, attributes, tags...), and
+ * until then none, rather than checks that would send them requests they cannot make
+ * valid (a template id, a resource type) and fail a correct target.
+ */
+export const CHECKED_OPERATIONS: ReadonlySet<string> = new Set([
+  'ListSmsEvent',
+  'UpdateSmsEvent',
+  'ListSubscriptions',
+  'CreateTopic',
+  'ListTopics',
+  'DeleteTopic',
+  'AddSubscription',
+  'ListSubscriptionsByTopic',
+  'PublishMessage',
+  'CancelSubscription',
+]);
+
+/** The checks that apply to an operation, in the order they run; none for an operation the checks do not cover yet. */
+export const checksFor = (operationId: string): Check[] =>
+  CHECKED_OPERATIONS.has(operationId) ? checks.filter((c) => !c.operations || c.operations.includes(operationId)) : [];

@@ -18,15 +18,19 @@ function step(schemas: Schema[], key: string): Schema[] {
 
 /**
  * The `x-error` of the deepest schema on a field's path through a request body
- * (`['subscriptions', '0', 'endpoint']`); undefined when none on the way has one.
+ * (`['subscriptions', '0', 'endpoint']`); undefined when none on the way has one. With
+ * the JSON Schema keyword (or kit extension) that the value broke, a field's `x-errors`
+ * entry for that keyword wins over its `x-error` (a remark too long is `SMN.0082`, one
+ * that is not a string `SMN.0017`).
  */
-export function fieldError(body: Schema, path: string[]): string | undefined {
+export function fieldError(body: Schema, path: string[], keyword?: string): string | undefined {
   let found: string | undefined;
   let at: Schema[] = [body];
   for (const key of path) {
     at = step(at, key);
     if (at.length === 0) break;
-    const error = at.map((s) => s['x-error']).find((e): e is string => typeof e === 'string');
+    const byKeyword = keyword === undefined ? undefined : at.map((s) => (s['x-errors'] as Record<string, unknown> | undefined)?.[keyword]).find((e): e is string => typeof e === 'string');
+    const error = byKeyword ?? at.map((s) => s['x-error']).find((e): e is string => typeof e === 'string');
     if (error) found = error;
   }
   return found;

@@ -189,11 +189,12 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
   }
   const byId = new Map(operations.map((op) => [op.operationId, op]));
   const schemaOf = (operationId: string, status: number): Schema | undefined => byId.get(operationId)?.responses.get(status);
+  const routes = routingTable(operations);
 
   const responses: SmnResponses = {
     contract: source,
     operations,
-    find: (method, path) => operations.find((op) => op.method === method.toUpperCase() && op.pattern.test(path)),
+    find: (method, path) => routes.get(method.toUpperCase())?.find((op) => op.pattern.test(path)),
     validate(operationId, status, body) {
       const operation = byId.get(operationId);
       if (!operation) throw new TypeError(`the SMN contract has no operation ${operationId}`);
@@ -232,6 +233,30 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
   if (!contract) shared = responses;
   compiledContracts.set(source, responses);
   return responses;
+}
+
+/**
+ * The operations by method, each method's in the order a request is matched: where two
+ * templates can match the same path, the one with a fixed segment where the other has a
+ * variable comes first (`DELETE .../subscriptions/filter_polices` is
+ * BatchDeleteSubscriptionsFilterPolices, not CancelSubscription with a URN of
+ * "filter_polices"), compared segment by segment from the left; otherwise the
+ * contract's order.
+ */
+function routingTable(operations: SmnOperation[]): Map<string, SmnOperation[]> {
+  const variable = (segment: string): number => (/^\{.+\}$/.test(segment) ? 1 : 0);
+  const shape = new Map(operations.map((op) => [op, op.path.split('/').map(variable)]));
+  const moreFixed = (a: SmnOperation, b: SmnOperation): number => {
+    const [x, y] = [shape.get(a)!, shape.get(b)!];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+    // A total order (sort needs one); templates of different lengths never match the same path.
+    return x.length - y.length;
+  };
+  const table = new Map<string, SmnOperation[]>();
+  for (const operation of operations) table.set(operation.method, [...(table.get(operation.method) ?? []), operation]);
+  // Array.prototype.sort is stable: templates that never compete keep the contract's order.
+  for (const list of table.values()) list.sort(moreFixed);
+  return table;
 }
 
 /**

@@ -4,6 +4,7 @@
 // the only place they are written.
 import { fileURLToPath } from 'node:url';
 import { dereferenceContractDocument, readContractDocument } from './document.js';
+import { editionRulesOf, type EditionRule } from './editions.js';
 import { pointerTo } from './problem.js';
 
 /** Absolute path of `spec/smn.openapi.yaml` (the same from `src/` and from `dist/`). */
@@ -70,8 +71,14 @@ export interface SmnContract {
   dereferenced: unknown;
   /** Every named example of the shared error responses: `SMN.0015`, `token_missing`... */
   errors: Map<string, DocumentedError>;
-  /** The error a parameter's violation gets, keyed `query:limit`, `header:x-sdk-date`... */
+  /**
+   * The error a parameter's violation gets, keyed `query:limit`, `header:x-sdk-date`...
+   * Two operations may name different parameters alike (`name`, `token`): ask
+   * `parameterError` with the operation, which knows which one it declares.
+   */
   parameterErrors: Map<string, string>;
+  /** The error a violation of one operation's parameter gets (its own `x-error`), or undefined. */
+  parameterError(operationId: string | undefined, location: string, name: string): string | undefined;
   /** By path parameter, the error when it names nothing the project has (`x-not-found`: `topic_urn` SMN.0006). */
   notFoundErrors: Map<string, string>;
   /** The error of a request body that is missing or of the wrong shape (the first operation's; see bodyErrors). */
@@ -89,6 +96,8 @@ export interface SmnContract {
   headerEqualities: HeaderEquality[];
   /** Every `x-kit-choice` of the document. */
   kitChoices: KitChoice[];
+  /** What each edition says where the editions differ (`x-editions`), in the document's order. */
+  editions: EditionRule[];
 }
 
 interface OpenApiDocument {
@@ -102,8 +111,16 @@ interface OpenApiDocument {
   [key: string]: unknown;
 }
 
+interface ParameterRef {
+  $ref?: string;
+  name?: string;
+  in?: string;
+  'x-error'?: string;
+}
+
 interface OperationObject {
   operationId?: string;
+  parameters?: ParameterRef[];
   requestBody?: { 'x-error'?: string };
   responses?: Record<string, { $ref?: string }>;
 }
@@ -156,10 +173,13 @@ export function loadSmnContract(path: string = smnSpecJsonPath, dereferenced?: u
   const notFoundErrors = new Map<string, string>();
   for (const [key, parameter] of Object.entries(document.components.parameters)) {
     if (parameter['x-error']) {
-      parameterErrors.set(`${parameter.in}:${parameter.name.toLowerCase()}`, known(parameter['x-error'], `parameter ${key}`));
+      const where = `${parameter.in}:${parameter.name.toLowerCase()}`;
+      if (!parameterErrors.has(where)) parameterErrors.set(where, known(parameter['x-error'], `parameter ${key}`));
     }
     if (parameter['x-not-found']) notFoundErrors.set(parameter.name, known(parameter['x-not-found'], `x-not-found of parameter ${key}`));
   }
+  const operationParameterErrors = parameterErrorsByOperation(document);
+  for (const error of operationParameterErrors.values()) known(error, 'a parameter');
   const bodyErrors = new Map<string, string>();
   for (const operation of operationsOf(document)) {
     const error = operation.requestBody?.['x-error'];
@@ -170,6 +190,8 @@ export function loadSmnContract(path: string = smnSpecJsonPath, dereferenced?: u
   for (const [name, schema] of Object.entries(document.components.schemas)) {
     fieldErrorsOf(schema, `#/components/schemas/${name}`).forEach(([error, where]) => known(error, where));
   }
+  const privateEndpoints = (document.components.schemas.SubscriptionEndpoint?.['x-private-endpoints'] as { error?: string } | undefined)?.error;
+  if (privateEndpoints) known(privateEndpoints, 'x-private-endpoints of SubscriptionEndpoint');
   const callbackItem = document.components.schemas.SmsCallbackUpdate ?? {};
   const topicUrnErrors = (callbackItem['x-topic-urn-errors'] ?? {}) as TopicUrnErrors;
   for (const [eventType, codes] of Object.entries(topicUrnErrors)) {
@@ -188,13 +210,18 @@ export function loadSmnContract(path: string = smnSpecJsonPath, dereferenced?: u
   });
   return {
     document,
-    dereferenced: dereferenced ?? (kits ? readContractDocument(smnSpecDereferencedPath) : undefined),
+    dereferenced: dereferenced ?? (kits ? shareComponents(document, readContractDocument(smnSpecDereferencedPath)) : undefined),
     headerEqualities,
     kitChoices: kitChoicesOf(document),
+    editions: editionRulesOf(document),
     requestHeaders: [...declaredHeaders, ...credentialHeaders],
     credentialHeaders,
     errors,
     parameterErrors,
+    parameterError: (operationId, location, name) => {
+      const key = `${location}:${name.toLowerCase()}`;
+      return (operationId === undefined ? undefined : operationParameterErrors.get(`${operationId} ${key}`)) ?? parameterErrors.get(key);
+    },
     notFoundErrors,
     bodyError: known([...bodyErrors.values()][0], 'the request body'),
     bodyErrors,
@@ -212,11 +239,56 @@ export async function loadSmnContractFile(path: string): Promise<SmnContract> {
   return loadSmnContract(path, await dereferenceContractDocument(path));
 }
 
-/** The `x-error`s under a schema's properties (at any depth), with where each is. */
+/**
+ * The dereferenced form of the kit's contract with its shared parts shared again: the JSON
+ * file repeats every component in full wherever it is referenced (the error answers and
+ * their examples in each of the 73 operations), so that, read as it is, it holds the same
+ * objects dozens of times. Wherever the document refers to a component by a bare `$ref`,
+ * the dereferenced form now points at the one dereferenced component, as the resolver
+ * that wrote it does in memory. Read it, never change it.
+ */
+function shareComponents(document: unknown, dereferenced: unknown): unknown {
+  const components = (dereferenced as { components?: Record<string, Record<string, unknown>> }).components ?? {};
+  const share = (written: unknown, resolved: unknown): unknown => {
+    if (typeof written !== 'object' || written === null || typeof resolved !== 'object' || resolved === null) return resolved;
+    const ref = (written as { $ref?: unknown }).$ref;
+    if (typeof ref === 'string' && Object.keys(written).length === 1 && ref.startsWith('#/components/')) {
+      const [, , kind, name] = ref.split('/');
+      return components[kind!]?.[name!] ?? resolved;
+    }
+    const target = resolved as Record<string, unknown>;
+    for (const [key, value] of Object.entries(written)) if (key in target) target[key] = share(value, target[key]);
+    return resolved;
+  };
+  // The components first: the paths then share components that share theirs.
+  share((document as { components?: unknown }).components, components);
+  share((document as { paths?: unknown }).paths, (dereferenced as { paths?: unknown }).paths);
+  return dereferenced;
+}
+
+/** The `x-error` of each parameter of each operation, keyed `ListTopicAttributes query:name` (parameters named by `$ref`). */
+function parameterErrorsByOperation(document: OpenApiDocument): Map<string, string> {
+  const errors = new Map<string, string>();
+  const resolved = (parameter: ParameterRef): ParameterRef =>
+    parameter.$ref ? (document.components.parameters[parameter.$ref.replace('#/components/parameters/', '')] ?? {}) : parameter;
+  for (const pathItem of Object.values(document.paths)) {
+    const shared = ((pathItem as { parameters?: ParameterRef[] }).parameters ?? []).map(resolved);
+    for (const operation of Object.values(pathItem)) {
+      if (typeof operation !== 'object' || operation === null || !('responses' in operation) || !operation.operationId) continue;
+      for (const parameter of [...shared, ...(operation.parameters ?? []).map(resolved)]) {
+        if (parameter['x-error'] && parameter.in && parameter.name) errors.set(`${operation.operationId} ${parameter.in}:${parameter.name.toLowerCase()}`, parameter['x-error']);
+      }
+    }
+  }
+  return errors;
+}
+
+/** The `x-error`s (and the errors of `x-errors`) under a schema's properties (at any depth), with where each is. */
 function fieldErrorsOf(node: unknown, pointer: string): [string, string][] {
   if (typeof node !== 'object' || node === null) return [];
   return Object.entries(node).flatMap(([key, value]): [string, string][] => {
-    if (key === 'x-error' && typeof value === 'string' && pointer.includes('/properties/')) return [[value, pointer]];
+    if (key === 'x-error' && typeof value === 'string') return [[value, pointer]];
+    if (key === 'x-errors' && typeof value === 'object' && value !== null) return Object.values(value as Record<string, unknown>).map((error): [string, string] => [String(error), `${pointer}/x-errors`]);
     return fieldErrorsOf(value, `${pointer}/${key}`);
   });
 }

@@ -94,7 +94,8 @@ export function generateSubhookEvent(shape: SubhookEventShape, options: Generate
     const event: SubhookEvent = {};
     for (const field of shape.fields) {
       const shared = options.shared?.[field];
-      event[field] = shared !== undefined && isDataField(field) ? shared : valueFor(shape.schemaOf(field), options.random);
+      // The event's name is the event's, whatever other spellings its schema accepts.
+      event[field] = field === EVENT_FIELD ? shape.event : shared !== undefined && isDataField(field) ? shared : valueFor(shape.schemaOf(field), options.random);
     }
     if (shape.fields.includes(TIMESTAMP_FIELD)) event[TIMESTAMP_FIELD] = unixSecondsFromMs(options.now ?? Date.now());
     Object.assign(event, overrides);

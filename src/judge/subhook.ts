@@ -37,7 +37,8 @@ function productsKnowing(name: unknown): string[] {
   if (!productsByEvent) {
     productsByEvent = new Map();
     for (const product of contractProducts()) {
-      for (const event of product.events.keys()) {
+      // Every spelling an event's schema accepts (`unknown` for `unkown`) tells the product too.
+      for (const event of [...product.events.keys(), ...product.aliases.keys()]) {
         const knowing = productsByEvent.get(event);
         if (knowing) knowing.push(product.product);
         else productsByEvent.set(event, [product.product]);

@@ -28,6 +28,11 @@ export interface SubhookProductContract {
   /** The product id: the channel's key in the AsyncAPI document (`sms`, `intersms`). */
   product: string;
   events: Map<string, SubhookEventContract>;
+  /**
+   * Other spellings of an event's name that its schema accepts (`unknown` for `unkown`:
+   * the vendor's documents spell it both ways), to the event's name.
+   */
+  aliases: Map<string, string>;
 }
 
 interface AsyncApiDocument {
@@ -35,7 +40,7 @@ interface AsyncApiDocument {
 }
 
 export interface JsonSchemaObject {
-  properties?: Record<string, { const?: unknown }>;
+  properties?: Record<string, { const?: unknown; enum?: unknown[] }>;
   [keyword: string]: unknown;
 }
 
@@ -84,19 +89,23 @@ export function loadSubhookContract(path: string = subhookSpecJsonPath): Map<str
   const products = new Map<string, SubhookProductContract>();
   for (const [product, channel] of Object.entries(document.channels)) {
     const events = new Map<string, SubhookEventContract>();
+    const aliases = new Map<string, string>();
     for (const [name, message] of Object.entries(channel.messages ?? {})) {
       const ref = message.payload?.$ref;
       if (!ref) throw new Error(`${path}: message ${product}.${name} has no payload $ref to a schema file`);
       const schemaUrl = new URL(ref, specUrl);
       const schema = addSchemaFile(schemaUrl);
-      if (schema.properties?.events?.const !== name) {
-        throw new Error(`${path}: message ${product}.${name} references ${ref}, whose events const is not "${name}"`);
+      // The event's name is its schema's `events` const, or the first of its `events` enum (the others: other spellings).
+      const spellings = schema.properties?.events?.const !== undefined ? [schema.properties.events.const] : (schema.properties?.events?.enum ?? []);
+      if (spellings[0] !== name) {
+        throw new Error(`${path}: message ${product}.${name} references ${ref}, whose events const (or first enum value) is not "${name}"`);
       }
+      for (const spelling of spellings.slice(1)) aliases.set(String(spelling), name);
       const validate = ajv.getSchema(schemaUrl.href);
       if (!validate) throw new Error(`${path}: cannot compile ${ref}`);
       events.set(name, { name, fields: Object.keys(schema.properties ?? {}), validate });
     }
-    products.set(product, { product, events });
+    products.set(product, { product, events, aliases });
   }
   return products;
 }

@@ -9,7 +9,7 @@ export { pointerTo } from '../contract/problem.js';
 export type SubhookRule =
   /** The decoded fields are not an object. */
   | 'not-an-object'
-  /** `events` is not one of the product's event names (`unkown` included, `unknown` not). */
+  /** `events` is not one of the product's event names (or their other spellings: `unknown` for `unkown`). */
   | 'unknown-event'
   /** A field the event requires is absent. */
   | 'missing-field'

@@ -107,7 +107,7 @@ export function validateSubhookEvent<Event = Record<string, unknown>>(fields: un
   const record = fields as Record<string, unknown>;
   const problems: SubhookProblem[] = [];
   const name = record.events;
-  const event = typeof name === 'string' ? product.events.get(name) : undefined;
+  const event = typeof name === 'string' ? (product.events.get(name) ?? product.events.get(product.aliases.get(name) ?? '')) : undefined;
   if (!event) {
     problems.push({
       rule: name === undefined ? 'missing-field' : 'unknown-event',
@@ -131,5 +131,6 @@ export function validateSubhookEvent<Event = Record<string, unknown>>(fields: un
       });
     }
   }
-  return subhookVerdict<Event>(product, fields, event?.name, problems, warnings);
+  // The event as the push spells it (`unknown` and `unkown` are one event of the contract).
+  return subhookVerdict<Event>(product, fields, event && (name as string), problems, warnings);
 }

@@ -6,11 +6,15 @@ import type { OperationRequest } from './family.js';
 import { StateLimitError } from './limits.js';
 import type { EmulatorState } from './state.js';
 
-/** The emulator's answer for a request the contract accepted (request_id is added later). */
-export async function stateAnswer(state: EmulatorState, request: OperationRequest): Promise<Answer> {
+/**
+ * The emulator's answer for a request the contract accepted (request_id is added later),
+ * or undefined when no family answers the operation: the contract's example is then the
+ * answer, as the stateless mock's.
+ */
+export async function stateAnswer(state: EmulatorState, request: OperationRequest): Promise<Answer | undefined> {
   const { operation } = request;
   const handler = state.handler(operation.iid);
-  if (!handler) throw new Error(`the emulator has no state for ${operation.iid}`);
+  if (!handler) return undefined;
   try {
     return await handler(request);
   } catch (error) {

@@ -4,8 +4,10 @@
 // what Prism lets through (400) -> the engine validates the request against the
 // contract, and a violation becomes the SMN error the spec names for it -> X-Project-Id
 // (403) -> the answer: the emulator's (stateful) or the contract's example Prism would
-// choose, shaped by the query (stateless). The emulator is given as a function: this
-// file knows nothing of the resources behind the answers.
+// choose, shaped by the query (stateless, or an operation the emulator keeps no state
+// for). Lengths the vendor counts in bytes are checked once the engine has accepted the
+// request (it counts characters). The emulator is given as a function: this file knows
+// nothing of the resources behind the answers.
 //
 // The engines see only what the contract declares (engineHeaders), never a credential:
 // those are checked here, first, by the mode the mock runs in.
@@ -13,9 +15,9 @@ import type { IncomingMessage } from 'node:http';
 import type { SmnContract } from '../../contract/smn.js';
 import type { SmnResponses } from '../../contract/smn-responses.js';
 import { authenticate, type AuthConfig } from './auth.js';
-import { emptyHeader, headerMismatch, nonIntegerQuery } from './contract-rules.js';
+import { emptyHeader, headerMismatch, lengthRuleViolation, nonIntegerQuery } from './contract-rules.js';
 import type { ErrorReply } from './error-replies.js';
-import { exampleAnswer, type Shaper } from './examples.js';
+import { exampleAnswer, rawContent, type Shaper } from './examples.js';
 import type { HttpOperation } from './operations.js';
 import { codeOf, type Reply } from './reply.js';
 import { parseBody, type RequestTarget } from './request.js';
@@ -47,8 +49,11 @@ export interface ApiContext {
   auth: AuthConfig;
   engine: Engine;
   errorReply: ErrorReply;
-  /** The emulator's answer; undefined when stateless: every answer is then the contract's example. */
-  emulate?: (request: EmulatedRequest) => Promise<Answer>;
+  /**
+   * The emulator's answer, or undefined for an operation it keeps no state for; absent
+   * when stateless. Without an emulator's answer, the contract's example is the answer.
+   */
+  emulate?: (request: EmulatedRequest) => Promise<Answer | undefined>;
   /** How an operation's example is shaped by the query, by operation id (stateless answers). */
   shapes: ReadonlyMap<string, Shaper>;
 }
@@ -64,12 +69,12 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
   // A path parameter whose percent-encoding is broken cannot be read: it is invalid.
   const broken = [...parameters].find(([, value]) => value === undefined)?.[0];
   if (broken !== undefined) {
-    const error = contract.parameterErrors.get(`path:${broken}`);
+    const error = contract.parameterError(route.contractOperation.operationId, 'path', broken);
     if (error) return errorReply(error, 400, [{ path: ['path', broken], message: 'broken percent-encoding' }]);
   }
   const loose = nonIntegerQuery(route.contractOperation, target.query) ?? emptyHeader(api.responses, route.contractOperation, req.headers);
   if (loose) {
-    const error = contract.parameterErrors.get(`${loose.path![0]}:${loose.path![1]}`);
+    const error = contract.parameterError(route.contractOperation.operationId, loose.path![0]!, loose.path![1]!);
     if (error) return errorReply(error, 400, [loose]);
   }
   const parsed = parseBody(req.headers['content-type'], bodyText);
@@ -85,17 +90,22 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
     bodyText,
   });
   if (decision.error) return errorReply(decision.error, decision.status, decision.violations);
+  const tooLong = lengthRuleViolation(contract, route.contractOperation, target.query, parsed.body);
+  if (tooLong) return errorReply(tooLong.error, 400, [tooLong.violation]);
   const mismatch = headerMismatch(contract, req.headers, parameters);
   if (mismatch) return errorReply(mismatch.rule.error, 403, [mismatch.violation]);
   // A Prefer header asks for a documented answer by name or status: serve Prism's.
   const preferred = req.headers.prefer !== undefined;
-  if (!emulate || decision.status !== 200 || preferred) {
+  const example = (reason?: string): Reply => {
     const shape = route.operation.iid === undefined ? undefined : api.shapes.get(route.operation.iid);
     const { status, body } = exampleAnswer(route.operation, decision.status, decision.body, target.query, preferred, shape);
-    return { status, body, errorCode: codeOf(body), reason: preferred ? 'Prefer' : undefined };
-  }
+    return { status, body, errorCode: codeOf(body), reason, raw: rawContent(route.operation, status, body) };
+  };
+  if (!emulate || decision.status !== 200 || preferred) return example(preferred ? 'Prefer' : undefined);
   const path = Object.fromEntries([...parameters].map(([name, value]) => [name, value ?? '']));
   const emulated = await emulate({ operation: route.operation, projectId: path.project_id ?? '', path, query: target.query, body: parsed.body });
+  if (!emulated) return example();
   if ('error' in emulated) return errorReply(emulated.error, emulated.status ?? 400, [{ path: emulated.where ?? ['body'], message: emulated.reason }]);
-  return { status: emulated.status ?? 200, body: emulated.body };
+  const status = emulated.status ?? 200;
+  return { status, body: emulated.body, raw: rawContent(route.operation, status, emulated.body) };
 }

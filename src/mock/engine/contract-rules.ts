@@ -1,9 +1,11 @@
 // The contract's rules about a request that the engines do not apply, because Prism
 // does not: integers written otherwise (it coerces them), empty headers (it takes them
-// as absent), and headers that must repeat a path parameter (`x-must-equal`:
-// X-Project-Id). Each gives the violation; the caller answers the error the contract
-// names for it.
+// as absent), headers that must repeat a path parameter (`x-must-equal`:
+// X-Project-Id), and lengths counted in UTF-8 bytes (`x-max-bytes`). Each gives the
+// violation; the caller answers the error the contract names for it.
 import type { IncomingHttpHeaders } from 'node:http';
+import { fieldError } from '../../contract/body-fields.js';
+import { describeLengthViolation, lengthViolation } from '../../contract/byte-lengths.js';
 import type { SmnContract, HeaderEquality } from '../../contract/smn.js';
 import type { SmnOperation, SmnResponses } from '../../contract/smn-responses.js';
 import type { Violation } from './violations.js';
@@ -42,4 +44,25 @@ export function headerMismatch(contract: SmnContract, headers: IncomingHttpHeade
     }
   }
   return undefined;
+}
+
+/**
+ * A value longer than the contract allows where the vendor counts UTF-8 bytes, or the
+ * total length of custom headers (`x-max-bytes`, `x-min-bytes`, `x-max-total-length`):
+ * the engines count characters, as Prism does. Query parameters first, then the body;
+ * the error is the parameter's `x-error`, or the field's for that keyword.
+ */
+export function lengthRuleViolation(contract: SmnContract, operation: SmnOperation, query: URLSearchParams, body: unknown): { error: string; violation: Violation } | undefined {
+  for (const parameter of operation.parameters) {
+    if (parameter.in !== 'query') continue;
+    for (const value of query.getAll(parameter.name)) {
+      const found = lengthViolation(parameter.schema, value);
+      const error = found && contract.parameterError(operation.operationId, 'query', parameter.name);
+      if (found && error) return { error, violation: { path: ['query', parameter.name], code: found.keyword, message: describeLengthViolation(found) } };
+    }
+  }
+  const found = operation.requestBody && body !== undefined ? lengthViolation(operation.requestBody, body) : undefined;
+  if (!found) return undefined;
+  const error = fieldError(operation.requestBody!, found.path, found.keyword) ?? contract.bodyErrors.get(operation.operationId) ?? contract.bodyError;
+  return { error, violation: { path: ['body', ...found.path], code: found.keyword, message: describeLengthViolation(found) } };
 }

@@ -41,3 +41,14 @@ export function exampleAnswer(operation: HttpOperation, status: number, body: un
   const shaped = shape && typeof body === 'object' && body !== null ? shape(operation, body as Record<string, unknown>, query) : body;
   return { status, body: shaped };
 }
+
+/**
+ * A text answer of a response that is not JSON (the certificate downloads,
+ * `application/x-pem-file`), to be sent as it is with its media type; undefined for JSON.
+ */
+export function rawContent(operation: HttpOperation, status: number, body: unknown): { contentType: string; text: string } | undefined {
+  if (typeof body !== 'string') return undefined;
+  const contents = operation.responses.find((response) => response.code === String(status))?.contents ?? [];
+  const media = contents.find((content) => content.mediaType === 'application/json') ? undefined : contents[0]?.mediaType;
+  return media ? { contentType: media, text: body } : undefined;
+}

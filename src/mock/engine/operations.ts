@@ -95,9 +95,12 @@ export function httpOperationsOf(contract: SmnContract): HttpOperation[] {
     for (const method of Object.keys(item)) {
       if (!METHODS.includes(method)) continue;
       const operation = item[method] as OperationObject;
-      // Operation parameters override path-level ones of the same name and location.
+      // Operation parameters override path-level ones of the same name and location, and
+      // come first, as http-spec lists them.
       const byKey = new Map<string, ParameterObject>();
-      for (const parameter of [...(item.parameters ?? []), ...(operation.parameters ?? [])]) byKey.set(`${parameter.in}:${parameter.name}`, parameter);
+      for (const parameter of [...(operation.parameters ?? []), ...(item.parameters ?? [])]) {
+        if (!byKey.has(`${parameter.in}:${parameter.name}`)) byKey.set(`${parameter.in}:${parameter.name}`, parameter);
+      }
       const parameters = [...byKey.values()];
       const where = (location: string): Param[] => parameters.filter((p) => p.in === location).map(paramOf);
       const request: Request = {

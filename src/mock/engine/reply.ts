@@ -47,6 +47,8 @@ export function writeReply(res: ServerResponse, requestId: string, reply: Reply)
   if (reply.raw) {
     text = reply.raw.text;
     headers['Content-Type'] = reply.raw.contentType;
+    // An API answer that is not JSON (a certificate download) is still the gateway's: it carries the request id.
+    if (!reply.admin) headers['X-Request-Id'] = requestId;
   } else if (reply.admin) {
     text = reply.body === undefined ? '' : `${JSON.stringify(reply.body, null, 2)}\n`;
   } else {

@@ -45,16 +45,14 @@ export function chooseError(contract: SmnContract, violations: Violation[], body
 
 function errorOf(contract: SmnContract, violation: Violation, body: unknown, operation?: SmnOperation): string | undefined {
   const [where, name, ...rest] = violation.path ?? [];
-  if (where === 'path' || where === 'header' || where === 'query') {
-    return contract.parameterErrors.get(`${where}:${(name ?? '').toLowerCase()}`);
-  }
+  if (where === 'path' || where === 'header' || where === 'query') return contract.parameterError(operation?.operationId, where, name ?? '');
   // Anything else is about the body ("Body parameter is required" has no path at all).
   if (name === 'callback' && rest.length > 0) return callbackItemError(contract, rest, body);
   const bodyError = (operation && contract.bodyErrors.get(operation.operationId)) ?? contract.bodyError;
   // A missing field is reported on the object that lacks it: the field's own error applies.
   const missing = violation.code === 'required' ? /required property '([^']+)'/.exec(violation.message)?.[1] : undefined;
   const field = [...(violation.path ?? []).slice(1), ...(missing ? [missing] : [])];
-  return (operation?.requestBody && fieldError(operation.requestBody, field)) ?? bodyError;
+  return (operation?.requestBody && fieldError(operation.requestBody, field, violation.code === undefined ? undefined : String(violation.code))) ?? bodyError;
 }
 
 function callbackItemError(contract: SmnContract, [index, property]: string[], body: unknown): string {

@@ -177,7 +177,9 @@ export class Subscriptions extends Family<SubscriptionChange, SubscriptionsPart>
     ListSubscriptionsByTopic: ({ contract, operation, projectId, path, query }) => {
       const topicUrn = path.topic_urn!;
       if (!this.families.topics.knows(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
-      const { total, page } = this.page(projectId, ...pageOf(operation, query), (s) => s.topic_urn === topicUrn);
+      // Its one filter (Huawei Cloud's fuzzy_remark) means what it means for ListSubscriptions.
+      const byRemark = subscriptionFilter(new URLSearchParams({ fuzzy_remark: query.get('fuzzy_remark') ?? '' }));
+      const { total, page } = this.page(projectId, ...pageOf(operation, query), (s) => s.topic_urn === topicUrn && byRemark(s));
       return { body: { request_id: '', subscription_count: total, subscriptions: page.map(listedSubscription) } };
     },
     CancelSubscription: async ({ contract, projectId, path, notifier }) => {
