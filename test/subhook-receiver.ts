@@ -21,14 +21,15 @@ export type SubhookReceiverFault =
   /** Stops answering after its 5th delivery (and never closes the connection). */
   | 'hangs';
 
-// The fields of each domestic SMS event in the vendor's table (seed 004).
+// The fields of each domestic SMS event in the vendor's table (seed 004) and event pages.
 const DOCUMENTED: Record<string, string[]> = {
   request: ['events', 'address', 'app', 'send_id', 'content', 'tag', 'timestamp', 'token', 'signature'],
   delivered: ['events', 'address', 'app', 'send_id', 'operator', 'location', 'tag', 'timestamp', 'token', 'signature'],
   dropped: ['events', 'address', 'app', 'send_id', 'report', 'tag', 'timestamp', 'token', 'signature'],
   sending: ['events', 'address', 'app', 'send_id', 'tag', 'timestamp', 'token', 'signature'],
   mo: ['events', 'address', 'app', 'content', 'timestamp', 'token', 'signature'],
-  unkown: ['events', 'address', 'app', 'send_id', 'timestamp', 'token', 'signature'],
+  // The event page and its sample (spelled `unknown` there) add `tag` to the table's fields.
+  unkown: ['events', 'address', 'app', 'send_id', 'tag', 'timestamp', 'token', 'signature'],
   template_accept: ['events', 'template_id', 'timestamp', 'token', 'signature'],
   template_reject: ['events', 'reason', 'template_id', 'timestamp', 'token', 'signature'],
 };

@@ -38,15 +38,16 @@ type MessageType = 'SubscriptionConfirmation' | 'Notification' | 'UnsubscribeCon
 
 const NOT_SMN = 'the receiver must verify the signature with SMN\'s certificate before it acts on a message (the vendor\'s rule); accepting this lets anyone make it act';
 
-/** Custom headers at the contract's limits (as many as `extension.header` allows, 1,024 characters in all), none of them the user's. */
+/** Custom headers at the contract's limits (as many as `extension.header` allows, its `x-max-total-length` in all), none of them the user's. */
 function customHeaders(user: Record<string, string>): Record<string, string> {
-  const schemas = smnResponses().contract.document.components.schemas as Record<string, { properties?: Record<string, { maxProperties?: number }> }>;
-  const most = schemas.SubscriptionRequestExtension?.properties?.header?.maxProperties ?? 1;
+  const schema = smnResponses().componentSchema('SubscriptionHeaders') as { maxProperties?: number; 'x-max-total-length'?: number };
+  const most = schema.maxProperties ?? 1;
+  const total = schema['x-max-total-length'] ?? 1024;
   const headers = { ...user };
   const room = Math.max(0, most - Object.keys(user).length);
   const used = Object.entries(user).reduce((total, [name, value]) => total + name.length + value.length, 0);
   // The vendor's bound on all names and values together.
-  const each = Math.floor((1024 - used) / Math.max(1, room));
+  const each = Math.floor((total - used) / Math.max(1, room));
   for (let i = 1; i <= room; i++) {
     const name = `X-Kit-Custom-${i}`;
     headers[name] = 'v'.repeat(Math.max(1, each - name.length));
