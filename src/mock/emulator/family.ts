@@ -33,6 +33,11 @@ export interface FamilyOptions {
 export interface FamilyCore<C extends ChangeShape = ChangeShape> {
   /** Checks the change against the limits, records it and makes it live; throws a StateLimitError past a limit. */
   change(change: C): void;
+  /**
+   * Tells every family that a topic is gone (`forgetTopic`). Called by the topics family
+   * while it applies a deletion, so that it happens again, the same, when replayed.
+   */
+  topicDeleted(projectId: string, topicUrn: string): void;
 }
 
 /** A request the contract accepted, with what the mock was started with. */
@@ -75,6 +80,12 @@ export abstract class Family<C extends ChangeShape = never, P extends object = o
   apply(_change: C): void {}
   /** Back to nothing (POST /_mock/reset). */
   reset(): void {}
+  /**
+   * A topic of the project was deleted: drop what this family keeps for it (its
+   * subscriptions, attributes, tags, logtanks...). Part of applying that deletion: it
+   * must not throw, and it changes the family's state directly, not through a change.
+   */
+  forgetTopic(_projectId: string, _topicUrn: string): void {}
   /** Its part of the snapshot of the project whose key this is (the project changed). */
   projectPart(_key: string): P {
     return {} as P;

@@ -78,7 +78,12 @@ export class EmulatorState {
    * @param responses the contract whose schemas the file's subscriptions, topics and bindings obey (default: the kit's)
    */
   constructor(seed: Subscription[], file?: string, responses?: SmnResponses) {
-    const core: FamilyCore = { change: (change) => this.change(change as Change) };
+    const core: FamilyCore = {
+      change: (change) => this.change(change as Change),
+      topicDeleted: (projectId, topicUrn) => {
+        for (const family of Object.values(this.families) as Family<Change>[]) family.forgetTopic(projectId, topicUrn);
+      },
+    };
     this.families = createFamilies(core, { seed });
     for (const [name, family] of Object.entries(this.families) as [string, Family<Change>][]) {
       for (const kind of family.kinds) {

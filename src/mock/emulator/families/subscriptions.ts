@@ -160,7 +160,7 @@ export class Subscriptions extends Family<SubscriptionChange, SubscriptionsPart>
   }
 
   /** Part of applying a topic's deletion (its change is the topics'): every subscription of the topic goes with it. */
-  dropTopic(projectId: string, topicUrn: string): void {
+  override forgetTopic(projectId: string, topicUrn: string): void {
     if (!this.all(projectId).some((s) => s.topic_urn === topicUrn)) return;
     const list = this.ownList(projectId);
     const kept = list.filter((s) => s.topic_urn !== topicUrn);

@@ -36,10 +36,9 @@ export const TOPIC_LIMITS = {
   topics: { max: 3000, code: 'SMN.0004' },
 } as const;
 
-/** What this family reads of the subscriptions, and what deleting a topic does to them. */
+/** What this family reads of the subscriptions (deleting a topic reaches them through the core's topicDeleted). */
 export interface TopicSubscriptions {
   all(projectId: string): readonly Subscription[];
-  dropTopic(projectId: string, topicUrn: string): void;
 }
 
 export class Topics extends Family<TopicChange, TopicsPart, AddedTopicsPart> {
@@ -92,7 +91,7 @@ export class Topics extends Family<TopicChange, TopicsPart, AddedTopicsPart> {
           this.madeCount -= before.length - kept.length;
         }
         this.added.delete(change.topic_urn);
-        this.families.subscriptions.dropTopic(change.project, change.topic_urn);
+        this.core.topicDeleted(change.project, change.topic_urn);
         return;
       }
     }
