@@ -79,7 +79,7 @@ export class FilterPolicies extends Family<FilterPolicyChange, FilterPoliciesPar
     const key = projectKey(change.project);
     let kept = this.byProject.get(key);
     if (change.kind === 'set-filter-polices') {
-      if (!kept) this.byProject.set(key, (kept = new Map()));
+      if (!kept) this.byProject.set(key, (kept = new Map<string, SubscriptionPolicies>()));
       for (const item of change.items) {
         if (!kept.has(item.subscription_urn)) this.count += 1;
         kept.set(item.subscription_urn, item);
