@@ -435,12 +435,21 @@ export interface paths {
          *       `SMN.0027`; a template name without a `default` template, 404 `SMN.0076`.
          *
          *     **Message attributes** (Huawei Cloud): `message_attributes` describe the
-         *     publication, and a subscription with filter policies (`filter_polices`, see
-         *     BatchCreateSubscriptionsFilterPolices) receives it only when, for each of its
-         *     policies, the publication has an attribute of that name whose value is one of
-         *     the policy's `string_equals` (a `STRING_ARRAY` attribute matches when one of its
-         *     values is); a subscription without filter policies receives every publication.
-         *     A `PROTOCOL` attribute lists the protocols that receive the publication.
+         *     publication, and the filter policies of a subscription (`filter_polices`, see
+         *     BatchCreateSubscriptionsFilterPolices) decide whether it receives it. The
+         *     vendor's user guide ("Using a Subscription Filtering Policy", smn_ug_a9005):
+         *     the policies are applied when the subscription has some and the publication has
+         *     message attributes; so a subscription without policies receives every
+         *     publication, and a publication without attributes reaches every subscription.
+         *     When both are there, each policy whose `name` the publication has an attribute
+         *     of must match: one of the attribute's values is one of the policy's
+         *     `string_equals` (a `STRING_ARRAY` attribute, or a `STRING` one written as a list
+         *     as the guide's samples write it, matches when one of its values does); a policy
+         *     whose attribute the publication does not have does not exclude (the guide's
+         *     scenario 1: `week` given, `time` not, the subscription whose `week` matches
+         *     receives it; scenario 2: `week` and `time` given, a subscription must match
+         *     both). A `PROTOCOL` attribute (its value a list of protocols) limits the
+         *     publication to the subscriptions of those protocols (`x-kit-choice`).
          *
          *     `locale` (Huawei Cloud, such as `zh-cn` or `en-us`) is the language of the text
          *     SMN adds to a message (the account's language when absent).
@@ -1132,37 +1141,49 @@ export interface paths {
         get?: never;
         /**
          * Replace the filter policies of subscriptions
-         * @description Replaces the filter policies of each subscription named in the body with those given.
-         *     One result per subscription, in the order given. Vendor: Huawei Cloud API reference
-         *     "Updating Subscription Filter Policies in Batches"
-         *     (`BatchUpdateSubscriptionsFilterPolices`). Open Telekom Cloud does not document filter
-         *     policies.
+         * @description Replaces the filter policies of each subscription named in the body with those given
+         *     (a subscription without policies gets them). The same bounds, results and errors as
+         *     BatchCreateSubscriptionsFilterPolices. Vendor: Huawei Cloud API reference "Updating
+         *     Message Filter Policies of Subscribers" (`BatchUpdateSubscriptionsFilterPolices`).
+         *     Open Telekom Cloud does not document filter policies.
          *
          */
         put: operations["BatchUpdateSubscriptionsFilterPolices"];
         /**
          * Set the filter policies of subscriptions
          * @description Gives each subscription named in the body its message filter policies (the path and
-         *     the field are spelled `filter_polices`, as the service spells them). A subscription with
-         *     filter policies receives a publication only when, for every policy, the publication's
-         *     `message_attributes` has an attribute of the policy's `name` with one of its
-         *     `string_equals` values (PublishMessage describes the matching). One result per
-         *     subscription, in the order given. Vendor: Huawei Cloud API reference "Creating
-         *     Subscription Filter Policies in Batches" (`BatchCreateSubscriptionsFilterPolices`), SDK
-         *     models `BatchSubscriptionsFilterPolicesRequestBody`, `SubscriptionsFilterPolicy`,
-         *     `BatchResult`. Open Telekom Cloud does not document filter policies.
+         *     the field are spelled `filter_polices`, as the service spells them): 1 to 100
+         *     subscriptions, 1 to 5 policies each, their names distinct ("The policy name must be
+         *     unique"; policies with a name twice get 400 `SMN.0099`). A publication with
+         *     `message_attributes` then reaches the subscription only when each of its policies
+         *     whose attribute the publication has matches (PublishMessage describes the
+         *     matching). One result per subscription, in the order given: `code` `"200"` and
+         *     `message` `success` when set, or the code and message of the error (a subscription
+         *     the project does not have: `SMN.0013` and its message); the others are
+         *     set all the same. A subscription that has policies already gets these in their
+         *     place, as with BatchUpdateSubscriptionsFilterPolices (`x-kit-choice`). Policies go
+         *     with their subscription (CancelSubscription, DeleteTopic) and are listed in its
+         *     `filter_polices` (ListSubscriptions, ListSubscriptionsByTopic). Vendor: Huawei Cloud
+         *     API reference "Creating Message Filter Policies for a Subscriber"
+         *     (`BatchCreateSubscriptionsFilterPolices`: "Array Length: 1 - 100", "1 - 5"), SDK
+         *     models `BatchSubscriptionsFilterPolicesRequestBody` ("a filter policy has at most 5
+         *     attribute policies"), `SubscriptionsFilterPolicy`, `BatchResult`. Open Telekom Cloud
+         *     does not document filter policies.
          *
          */
         post: operations["BatchCreateSubscriptionsFilterPolices"];
         /**
          * Remove the filter policies of subscriptions
-         * @description Removes every filter policy of the subscriptions named in the body: they receive every
-         *     publication of their topic again. One result per subscription, in the order given.
+         * @description Removes every filter policy of the subscriptions named in the body (1 to 100): they
+         *     receive every publication of their topic again. One result per subscription, in the
+         *     order given, as BatchCreateSubscriptionsFilterPolices answers them (a subscription
+         *     without policies: `"200"`, nothing to remove).
          *     This path has a fixed last segment where CancelSubscription has a variable
          *     (`.../subscriptions/{subscription_urn}`): a request to it is this operation, never
          *     CancelSubscription. Vendor: Huawei Cloud API reference "Deleting Subscription Filter
-         *     Policies in Batches" (`BatchDeleteSubscriptionsFilterPolices`), SDK model
-         *     `BatchDeleteSubscriptionsFilterPolicesRequestBody`. Open Telekom Cloud does not document
+         *     Policies in Batches" (`BatchDeleteSubscriptionsFilterPolices`: "Array Length: 1 -
+         *     100"), SDK model `BatchDeleteSubscriptionsFilterPolicesRequestBody`. Open Telekom
+         *     Cloud does not document
          *     filter policies.
          *
          */
@@ -1209,9 +1230,10 @@ export interface paths {
          * List message templates page by page
          * @description Lists the templates of the project, oldest first (by creation time), without their
          *     content (ListMessageTemplateDetails gives it). A project without templates gets an empty
-         *     list. `message_template_name` and `protocol` filter the list. `message_template_count`
-         *     is the number of templates (an integer in the samples and the SDK models; the Open
-         *     Telekom Cloud table types it String, so a string of digits is accepted too). Vendor:
+         *     list. `message_template_name` and `protocol` filter the list (each an exact match).
+         *     `message_template_count` is the number of templates that pass the filters, all pages
+         *     together (an integer in the samples and the SDK models; the Open Telekom Cloud table
+         *     types it String, so a string of digits is accepted too). Vendor:
          *     Open Telekom Cloud api-ref "Querying Message Templates", Huawei Cloud API reference
          *     (`ListMessageTemplates`), SDK models `ListMessageTemplatesResponse` and
          *     `MessageTemplate`.
@@ -3873,17 +3895,17 @@ export interface components {
         /** @description The filter policies of one subscription (SDK model `BatchSubscriptionsFilterPolicesRequestBodyPolices`). */
         SubscriptionFilterPolicies: {
             subscription_urn: components["schemas"]["SubscriptionUrn"];
-            /** @description The policies, with distinct names. */
+            /** @description The policies, 1 to 5, with distinct names (Huawei Cloud API reference, "Array Length 1 - 5"; SDK model `BatchSubscriptionsFilterPolicesRequestBody`, "at most 5"). */
             filter_polices: components["schemas"]["FilterPolicyRule"][];
         };
         /** @description Body of BatchCreateSubscriptionsFilterPolices and BatchUpdateSubscriptionsFilterPolices (SDK model `BatchSubscriptionsFilterPolicesRequestBody`). */
         SubscriptionsFilterPolicesRequest: {
-            /** @description The policies, by subscription. */
+            /** @description The policies, by subscription, 1 to 100 subscriptions (Huawei Cloud API reference, "Array Length 1 - 100"). */
             polices: components["schemas"]["SubscriptionFilterPolicies"][];
         };
         /** @description Body of BatchDeleteSubscriptionsFilterPolices (SDK model `BatchDeleteSubscriptionsFilterPolicesRequestBody`). */
         DeleteSubscriptionsFilterPolicesRequest: {
-            /** @description The subscriptions whose policies are removed. */
+            /** @description The subscriptions whose policies are removed, 1 to 100 (Huawei Cloud API reference, "Array Length 1 - 100"). */
             subscription_urns: components["schemas"]["SubscriptionUrn"][];
         };
         /** @description Body of a successful filter policy operation (SDK model `BatchResult`). */
@@ -3891,9 +3913,9 @@ export interface components {
             request_id: components["schemas"]["RequestId"];
             /** @description One result per subscription, in the order given. */
             batch_result?: {
-                /** @description The result's code. */
+                /** @description The result's code, `"200"` when done, else the SMN error code (`SMN.0013` for a subscription the project does not have). */
                 code?: string;
-                /** @description The result's message. */
+                /** @description The result's message, `success` when done, else the error's message. */
                 message?: string;
                 subscription_urn?: components["schemas"]["SubscriptionUrn"];
             }[];
@@ -3903,12 +3925,21 @@ export interface components {
          *     lower-case letters, digits and `_` (no `_` at the start, the end or twice in a
          *     row); `type` `STRING` (`value` one text), `STRING_ARRAY` (`value` 1 to 10
          *     distinct texts) or `PROTOCOL` (`value` the protocols that receive the
-         *     publication).
+         *     publication). The SDK model gives a `STRING` attribute one text; the user
+         *     guide's samples ("Using a Subscription Filtering Policy") write it as a list
+         *     (`{"name": "week", "type": "STRING", "value": ["sunday"]}`): both are accepted.
          *
          * @example {
          *       "name": "alarm",
          *       "type": "STRING",
          *       "value": "os"
+         *     }
+         * @example {
+         *       "name": "week",
+         *       "type": "STRING",
+         *       "value": [
+         *         "sunday"
+         *       ]
          *     }
          * @example {
          *       "name": "severity",
@@ -3936,7 +3967,7 @@ export interface components {
         } | {
             /** @constant */
             type?: "STRING";
-            value?: components["schemas"]["MessageAttributeText"];
+            value?: components["schemas"]["MessageAttributeText"] | components["schemas"]["MessageAttributeText"][];
         } | {
             /** @constant */
             type?: "STRING_ARRAY";
@@ -3956,12 +3987,17 @@ export interface components {
          */
         TemplateProtocol: "default" | "email" | "sms" | "functionstage" | "http" | "https";
         /** @description A template's text, plain text only, not empty, at most 256 KB (`x-max-bytes`);
-         *     `{name}` marks a variable. A bad content gets 400 `SMN.0024`.
+         *     `{name}` marks a variable ("The variable name will be quoted in braces ({}) in the
+         *     template"), whose name `tag_names` lists and a publication's `tags` replace. The kit
+         *     reads a variable as 1 to 21 characters (the bound of a `tags` key) between braces,
+         *     none of them a brace or a space; a variable the `tags` do not name stays as written.
+         *     A bad content gets 400 `SMN.0024`.
          *      */
         MessageTemplateContent: string;
         /** @description Body of CreateMessageTemplate (SDK model `CreateMessageTemplateRequestBody`). */
         CreateMessageTemplateRequest: {
             message_template_name: components["schemas"]["MessageTemplateName"];
+            /** @description The template's protocol; `default` when absent. */
             protocol?: components["schemas"]["TemplateProtocol"];
             content: components["schemas"]["MessageTemplateContent"];
         };
@@ -3985,7 +4021,7 @@ export interface components {
         /** @description Body of a successful ListMessageTemplates. */
         ListMessageTemplatesResponse: {
             request_id: components["schemas"]["RequestId"];
-            /** @description Number of templates (an integer in the samples and the SDK models; a string in the Open Telekom Cloud table). */
+            /** @description Number of templates that pass the filters, all pages together (an integer in the samples and the SDK models; a string in the Open Telekom Cloud table). */
             message_template_count: number | string;
             /** @description The templates of the page, oldest first. */
             message_templates: components["schemas"]["MessageTemplateSummary"][];

@@ -45,7 +45,10 @@ function validRequest(operation: SmnOperation): { path: string; body?: unknown }
 const withoutRequestId = (body: unknown): unknown => (typeof body === 'object' && body !== null && 'request_id' in body ? { ...body, request_id: undefined } : body);
 
 // The emulator keeps the state of these today; the others answer as the stateless mock does.
-const EMULATED = new Set(['ListSmsEvent', 'UpdateSmsEvent', 'ListSubscriptions', 'CreateTopic', 'ListTopics', 'DeleteTopic', 'AddSubscription', 'ListSubscriptionsByTopic', 'PublishMessage', 'CancelSubscription']);
+const EMULATED = new Set(['ListSmsEvent', 'UpdateSmsEvent', 'ListSubscriptions', 'CreateTopic', 'ListTopics', 'DeleteTopic', 'AddSubscription', 'ListSubscriptionsByTopic', 'PublishMessage', 'CancelSubscription',
+  // Message templates and filter policies (the templates and filter-policies families).
+  'CreateMessageTemplate', 'ListMessageTemplates', 'ListMessageTemplateDetails', 'UpdateMessageTemplate', 'DeleteMessageTemplate',
+  'BatchCreateSubscriptionsFilterPolices', 'BatchUpdateSubscriptionsFilterPolices', 'BatchDeleteSubscriptionsFilterPolices']);
 
 describe('every operation of the SDK, over the socket', () => {
   it('is routed and answered with a success status and body the contract declares, stateful as stateless', async () => {

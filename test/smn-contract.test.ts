@@ -407,7 +407,10 @@ describe('the vendor rules of issue 20 that live in the contract', () => {
     };
     expect(ajv.validate(publish, message)).toBe(true);
     expect(ajv.validate(publish, { ...message, message_attributes: [{ name: 'Alarm', type: 'STRING', value: 'os' }] })).toBe(false);
-    expect(ajv.validate(publish, { ...message, message_attributes: [{ name: 'alarm', type: 'STRING', value: ['os'] }] })).toBe(false);
+    // The user guide ("Using a Subscription Filtering Policy") writes a STRING attribute as a list, the SDK model as one text: either is accepted.
+    expect(ajv.validate(publish, { ...message, message_attributes: [{ name: 'week', type: 'STRING', value: ['sunday'] }] })).toBe(true);
+    expect(ajv.validate(publish, { ...message, message_attributes: [{ name: 'alarm', type: 'STRING', value: 42 }] })).toBe(false);
+    expect(ajv.validate(publish, { ...message, message_attributes: [{ name: 'alarm', type: 'STRING', value: ['os', 'os'] }] })).toBe(false);
     expect(ajv.validate(publish, { ...message, message_attributes: [{ name: 'alarm', type: 'STRING_ARRAY', value: Array.from({ length: 11 }, (_, i) => `v${i}`) }] })).toBe(false);
   });
 });

@@ -38,6 +38,11 @@ export interface FamilyCore<C extends ChangeShape = ChangeShape> {
    * while it applies a deletion, so that it happens again, the same, when replayed.
    */
   topicDeleted(projectId: string, topicUrn: string): void;
+  /**
+   * Tells every family that a subscription is gone (`forgetSubscription`). Called by the
+   * subscriptions family while it applies a removal, so that it happens again when replayed.
+   */
+  subscriptionDeleted(projectId: string, subscriptionUrn: string): void;
 }
 
 /** A request the contract accepted, with what the mock was started with. */
@@ -86,6 +91,12 @@ export abstract class Family<C extends ChangeShape = never, P extends object = o
    * must not throw, and it changes the family's state directly, not through a change.
    */
   forgetTopic(_projectId: string, _topicUrn: string): void {}
+  /**
+   * A subscription of the project was removed (not its topic: that is forgetTopic): drop
+   * what this family keeps for it (its filter policies...). Part of applying that removal,
+   * as forgetTopic is.
+   */
+  forgetSubscription(_projectId: string, _subscriptionUrn: string): void {}
   /** Its part of the snapshot of the project whose key this is (the project changed). */
   projectPart(_key: string): P {
     return {} as P;

@@ -26,6 +26,7 @@
 import type { Shaper } from '../engine/examples.js';
 import type { ChangeShape, FamilyCore, FamilyModule, FamilyOptions } from './family.js';
 import { PROJECT_LIMITS, type Limit } from './limits.js';
+import { filterPolicies } from './families/filter-policies.js';
 import { publish } from './families/publish.js';
 import { smsCallbacks } from './families/sms-callback.js';
 import { subscriptions } from './families/subscriptions.js';
@@ -39,6 +40,7 @@ const FAMILIES = {
   topics,
   templates,
   publish,
+  filterPolicies,
 };
 
 type Modules = typeof FAMILIES;

@@ -21,7 +21,7 @@ import { smnResponses, type Schema, type SmnResponses } from '../../contract/smn
 import type { SmsCallback, SmsCallbackUpdate, Subscription } from '../../generated/smn.js';
 import type { StoredSigningIdentity } from '../delivery/signing.js';
 import type { Family, FamilyCore, Handler } from './family.js';
-import type { MessageTemplate } from './families/templates.js';
+import type { MessageTemplate, TemplateFields } from './families/templates.js';
 import type { Topic } from './families/topics.js';
 import { PROJECT_LIMITS, STATE_BYTES, StateLimitError } from './limits.js';
 import { projectKey } from './projects.js';
@@ -82,6 +82,9 @@ export class EmulatorState {
       change: (change) => this.change(change as Change),
       topicDeleted: (projectId, topicUrn) => {
         for (const family of Object.values(this.families) as Family<Change>[]) family.forgetTopic(projectId, topicUrn);
+      },
+      subscriptionDeleted: (projectId, subscriptionUrn) => {
+        for (const family of Object.values(this.families) as Family<Change>[]) family.forgetSubscription(projectId, subscriptionUrn);
       },
     };
     this.families = createFamilies(core, { seed });
@@ -282,9 +285,9 @@ export class EmulatorState {
     this.families.topics.add(topicUrn);
   }
 
-  /** Adds a message template, or replaces the project's one of that name and protocol. */
-  addTemplate(projectId: string, template: MessageTemplate): void {
-    this.families.templates.add(projectId, template);
+  /** Adds a message template, or replaces the content of the project's one of that name and protocol; returns it as kept. */
+  addTemplate(projectId: string, template: TemplateFields): MessageTemplate {
+    return this.families.templates.add(projectId, template);
   }
 
   /** The project's template of this name for the protocol, else its `default` one. */

@@ -1,15 +1,19 @@
 // Publishing to a topic: PublishMessage. The text each subscriber gets comes from the
-// body's `message_structure`, template or `message` (SMN's order); the notifier sends it
-// to every confirmed subscriber of the topic: a signed SMN notification to an http(s)
-// one, the outbox for the others (delivery/notifier.ts). Publish keeps no state: it
-// reads the topics, their subscriptions and the templates.
+// body's `message_structure`, template or `message` (SMN's order); the subscribers are
+// the topic's subscriptions that its `message_attributes` reach through their filter
+// policies (message-filter.ts); the notifier sends it to every confirmed one: a signed
+// SMN notification to an http(s) one, the outbox for the others (delivery/notifier.ts).
+// Publish keeps no state: it reads the topics, their subscriptions, their filter
+// policies and the templates.
 import { randomBytes } from 'node:crypto';
 import type { SmnResponses } from '../../../contract/smn-responses.js';
 import { fieldSchema } from '../../../contract/body-fields.js';
-import type { PublishMessageRequest, Subscription } from '../../../generated/smn.js';
+import type { FilterPolicy, PublishMessageRequest, Subscription } from '../../../generated/smn.js';
 import { JsonInputError, parseJson } from '../../../net/json.js';
 import type { PublishedText } from '../../delivery/notifier.js';
 import { Family, topicNotFound, type FamilyModule, type Handler } from '../family.js';
+import { reachOf } from '../message-filter.js';
+import type { NoTemplate } from './templates.js';
 
 /** What publishing reads of the other families. */
 export interface PublishReads {
@@ -18,9 +22,10 @@ export interface PublishReads {
     find(projectId: string, topicUrn: string): { display_name: string } | undefined;
   };
   subscriptions: { all(projectId: string): readonly Subscription[] };
+  filterPolicies: { policiesOf(projectId: string, subscriptionUrn: string): readonly FilterPolicy[] | undefined };
   templates: {
-    has(projectId: string, name: string): boolean;
-    find(projectId: string, name: string, protocol: string): { content: string } | undefined;
+    /** The text for each protocol of a publication naming this template, or why there is none. */
+    publication(projectId: string, name: string, tags: Readonly<Record<string, string>>): ((protocol: string) => string) | NoTemplate;
   };
 }
 
@@ -42,14 +47,15 @@ export class Publish extends Family {
 
   override readonly handlers: Readonly<Record<string, Handler>> = {
     PublishMessage: async ({ contract, responses, projectId, path, body, notifier }) => {
-      const { topics, subscriptions } = this.families;
+      const { topics, subscriptions, filterPolicies } = this.families;
       const topicUrn = path.topic_urn!;
       if (!topics.knows(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
       const chosen = this.publishedText(responses, projectId, body);
       if ('error' in chosen) return chosen;
       const messageId = randomBytes(16).toString('hex');
-      const subscribers = subscriptions.all(projectId).filter((s) => s.topic_urn === topicUrn);
-      const { subject, time_to_live: timeToLive } = body as PublishBody;
+      const { subject, time_to_live: timeToLive, message_attributes: attributes } = body as PublishBody;
+      const reaches = reachOf(attributes);
+      const subscribers = subscriptions.all(projectId).filter((s) => s.topic_urn === topicUrn && reaches(s.protocol, filterPolicies.policiesOf(projectId, s.subscription_urn)));
       // SMN answers once the message is saved and delivers after; the emulator answers
       // once each subscriber has had its first attempt, so that a test finds the
       // notifications there, and so that publishers wait for slow subscribers rather than
@@ -68,8 +74,10 @@ export class Publish extends Family {
   /**
    * The text of a PublishMessage for each protocol, or the documented error (the codes are
    * the contract's): a `message_structure` that is not what its contentSchema says
-   * (SMN.0021), a template without its `tags` (SMN.0038) or one the project does not have
-   * (SMN.0027, x-not-found). The contract has already checked the fields' types and bounds.
+   * (SMN.0021), a template without its `tags` (SMN.0038), one the project does not have
+   * (SMN.0027, x-not-found) or a name without a `default` template (SMN.0076, the
+   * contract's description: "Default message template not found"). The contract has
+   * already checked the fields' types and bounds.
    */
   private publishedText(responses: SmnResponses, projectId: string, raw: unknown): { text: PublishedText } | { error: string; reason: string; where: string[] } {
     const body = raw as PublishBody;
@@ -89,16 +97,14 @@ export class Publish extends Family {
       return { text: (protocol) => (Object.hasOwn(texts, protocol) ? texts[protocol]! : texts.default!) };
     }
     if (body.message_template_name !== undefined) {
-      const { templates } = this.families;
       const name = body.message_template_name;
       if (!body.tags || Object.keys(body.tags).length === 0) return { error: field(responses, 'tags')['x-error'], reason: 'tags are mandatory with message_template_name', where: ['body', 'tags'] };
-      if (!templates.has(projectId, name)) {
-        return { error: field(responses, 'message_template_name')['x-not-found']!, reason: `no message template ${name} in project ${projectId} (add one with POST /_mock/templates)`, where: ['body', 'message_template_name'] };
+      const text = this.families.templates.publication(projectId, name, body.tags);
+      if (text === 'none') {
+        return { error: field(responses, 'message_template_name')['x-not-found']!, reason: `no message template ${name} in project ${projectId} (make one with CreateMessageTemplate)`, where: ['body', 'message_template_name'] };
       }
-      const tags = body.tags;
-      const render = (content: string): string => content.replace(/\{([^{}]+)\}/g, (whole, key: string) => (Object.hasOwn(tags, key) ? tags[key]! : whole));
-      // A protocol without a template of its own gets the default one; without that either, nothing to render from.
-      return { text: (protocol) => render(templates.find(projectId, name, protocol)?.content ?? '') };
+      if (text === 'no-default') return { error: 'SMN.0076', reason: `the message templates ${name} of project ${projectId} have none for the default protocol, which a publication needs`, where: ['body', 'message_template_name'] };
+      return { text };
     }
     return { text: body.message ?? '' };
   }

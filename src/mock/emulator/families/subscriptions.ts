@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { fieldError } from '../../../contract/body-fields.js';
 import { subscriptionFilter } from '../../../contract/subscription-filters.js';
-import type { AddSubscriptionRequest, Subscription } from '../../../generated/smn.js';
+import type { AddSubscriptionRequest, FilterPolicy, Subscription } from '../../../generated/smn.js';
 import { listedSubscription, storedExtension } from '../../delivery/headers.js';
 import { refusedEndpoint } from '../../delivery/policy.js';
 import { pageOf, shapeList, type Shaper } from '../../engine/examples.js';
@@ -35,6 +35,11 @@ export interface KnownTopics {
   knows(projectId: string, topicUrn: string): boolean;
 }
 
+/** What this family reads of the filter policies (filter-policies.ts): a subscription's, listed in its `filter_polices`. */
+export interface ListedPolicies {
+  policiesOf(projectId: string, subscriptionUrn: string): FilterPolicy[] | undefined;
+}
+
 /** The protocols whose endpoint confirms a subscription; others (functions, robots) have nobody to confirm, so start confirmed. */
 const CONFIRMING = new Set(['http', 'https', 'email', 'sms', 'callnotify']);
 
@@ -49,7 +54,7 @@ export class Subscriptions extends Family<SubscriptionChange, SubscriptionsPart>
   constructor(
     private readonly core: FamilyCore<SubscriptionChange>,
     private readonly seed: Subscription[],
-    private readonly families: { topics: KnownTopics },
+    private readonly families: { topics: KnownTopics; filterPolicies: ListedPolicies },
   ) {
     super();
   }
@@ -85,6 +90,7 @@ export class Subscriptions extends Family<SubscriptionChange, SubscriptionsPart>
         if (at !== -1) {
           list.splice(at, 1);
           this.count -= 1;
+          this.core.subscriptionDeleted(change.project, change.subscription_urn);
         }
         return;
       }
@@ -159,6 +165,13 @@ export class Subscriptions extends Family<SubscriptionChange, SubscriptionsPart>
     return found && { ...found };
   }
 
+  /** As the list operations show a subscription: without its custom headers (listedSubscription), with its filter policies when it has some. */
+  private listed(projectId: string, subscription: Subscription): Subscription {
+    const policies = this.families.filterPolicies.policiesOf(projectId, subscription.subscription_urn);
+    const listed = listedSubscription(subscription);
+    return policies ? { ...listed, filter_polices: policies } : listed;
+  }
+
   /** Part of applying a topic's deletion (its change is the topics'): every subscription of the topic goes with it. */
   override forgetTopic(projectId: string, topicUrn: string): void {
     if (!this.all(projectId).some((s) => s.topic_urn === topicUrn)) return;
@@ -171,7 +184,7 @@ export class Subscriptions extends Family<SubscriptionChange, SubscriptionsPart>
   override readonly handlers: Readonly<Record<string, Handler>> = {
     ListSubscriptions: ({ operation, projectId, query }) => {
       const { total, page } = this.page(projectId, ...pageOf(operation, query), subscriptionFilter(query));
-      return { body: { request_id: '', subscription_count: total, subscriptions: page.map(listedSubscription) } };
+      return { body: { request_id: '', subscription_count: total, subscriptions: page.map((s) => this.listed(projectId, s)) } };
     },
     AddSubscription: (request) => this.addSubscriptions(request, request.body as AddSubscriptionRequest),
     ListSubscriptionsByTopic: ({ contract, operation, projectId, path, query }) => {
@@ -180,7 +193,7 @@ export class Subscriptions extends Family<SubscriptionChange, SubscriptionsPart>
       // Its one filter (Huawei Cloud's fuzzy_remark) means what it means for ListSubscriptions.
       const byRemark = subscriptionFilter(new URLSearchParams({ fuzzy_remark: query.get('fuzzy_remark') ?? '' }));
       const { total, page } = this.page(projectId, ...pageOf(operation, query), (s) => s.topic_urn === topicUrn && byRemark(s));
-      return { body: { request_id: '', subscription_count: total, subscriptions: page.map(listedSubscription) } };
+      return { body: { request_id: '', subscription_count: total, subscriptions: page.map((s) => this.listed(projectId, s)) } };
     },
     CancelSubscription: async ({ contract, projectId, path, notifier }) => {
       const urn = path.subscription_urn!;
@@ -255,4 +268,4 @@ export const subscriptions = {
   create: (core, families, { seed }) => new Subscriptions(core, seed, families),
   limits: SUBSCRIPTION_LIMITS,
   shapes: { ListSubscriptions: listShape, ListSubscriptionsByTopic: listShape },
-} satisfies FamilyModule<Subscriptions, { topics: KnownTopics }>;
+} satisfies FamilyModule<Subscriptions, { topics: KnownTopics; filterPolicies: ListedPolicies }>;
