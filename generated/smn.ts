@@ -1358,7 +1358,8 @@ export interface paths {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
+                 *     project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -1373,7 +1374,7 @@ export interface paths {
          *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
          *     signature) and `smn_application` (a mobile push application); `resource_id` is the
          *     topic's id (`topic_id`), or its name when the request carries the header
-         *     `X-SMN-RESOURCEID-TYPE: name`.
+         *     `X-SMN-RESOURCEID-TYPE: name`; a topic the project does not have gets 404 `SMN.0006`.
          *
          *     Vendor: Open Telekom Cloud api-ref "Querying Tags of a Topic", Huawei Cloud API
          *     reference "Querying Resource Tags" (`ListResourceTags`), SDK model
@@ -1392,7 +1393,7 @@ export interface paths {
          *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
          *     signature) and `smn_application` (a mobile push application); `resource_id` is the
          *     topic's id (`topic_id`), or its name when the request carries the header
-         *     `X-SMN-RESOURCEID-TYPE: name`.
+         *     `X-SMN-RESOURCEID-TYPE: name`; a topic the project does not have gets 404 `SMN.0006`.
          *
          *     Vendor: Open Telekom Cloud api-ref "Adding a Tag", Huawei Cloud API reference
          *     "Adding a Resource Tag" (`CreateResourceTag`), SDK models `CreateResourceTagRequestBody`
@@ -1449,7 +1450,8 @@ export interface paths {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
+                 *     project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -1469,7 +1471,7 @@ export interface paths {
          *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
          *     signature) and `smn_application` (a mobile push application); `resource_id` is the
          *     topic's id (`topic_id`), or its name when the request carries the header
-         *     `X-SMN-RESOURCEID-TYPE: name`.
+         *     `X-SMN-RESOURCEID-TYPE: name`; a topic the project does not have gets 404 `SMN.0006`.
          *
          *     Vendor: Open Telekom Cloud api-ref "Adding or Deleting Tags in Batches", Huawei Cloud
          *     API reference (`BatchCreateOrDeleteResourceTags`), SDK model
@@ -1526,7 +1528,8 @@ export interface paths {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
+                 *     project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -1534,7 +1537,8 @@ export interface paths {
                 /**
                  * @description The key of the tag to delete (at most 127 Unicode characters, not empty; its
                  *     character set is not checked). A longer key gets 400 `invalid_parameter`, the
-                 *     kit's choice; a key the resource does not have, 404.
+                 *     kit's choice; a key the resource does not have, 404 `resource_not_found`
+                 *     (`x-not-found`).
                  *
                  * @example DEV
                  */
@@ -1554,7 +1558,7 @@ export interface paths {
          *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
          *     signature) and `smn_application` (a mobile push application); `resource_id` is the
          *     topic's id (`topic_id`), or its name when the request carries the header
-         *     `X-SMN-RESOURCEID-TYPE: name`.
+         *     `X-SMN-RESOURCEID-TYPE: name`; a topic the project does not have gets 404 `SMN.0006`.
          *
          *     Vendor: Open Telekom Cloud api-ref "Deleting a Tag", Huawei Cloud API reference
          *     "Deleting a Resource Tag" (`DeleteResourceTag`).
@@ -1813,7 +1817,8 @@ export interface paths {
                 /**
                  * @description The binding's id, as CreateLogtank and ListLogtank give it. The vendor documents
                  *     no format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example a2aa5ee6c0b34ce9a2e5b8a10f7b7b55
                  */
@@ -1964,7 +1969,8 @@ export interface paths {
                 /**
                  * @description The id SMN gave the key's binding (CreateKmsKey, ShowKmsKey). The vendor documents
                  *     no format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example c6b2f7a1e3d84f5a9b0c1d2e3f4a5b6c
                  */
@@ -2113,7 +2119,8 @@ export interface paths {
                 /**
                  * @description The policy's id (CreateNotifyPolicy, ShowNotifyPolicy). The vendor documents no
                  *     format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's policy, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example d7e8f9a0b1c24d3e8f4a5b6c7d8e9f0a
                  */
@@ -4624,7 +4631,8 @@ export interface components {
          * @description The resource's id: for a topic its `topic_id`, or its name when the request
          *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
          *     The vendor documents no format. One that cannot be read (broken
-         *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+         *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
+         *     project does not have, 404 `SMN.0006` (`x-not-found`).
          *
          * @example 84698185946d44d08431aa441d8e2cf2
          */
@@ -4636,7 +4644,8 @@ export interface components {
         /**
          * @description The key of the tag to delete (at most 127 Unicode characters, not empty; its
          *     character set is not checked). A longer key gets 400 `invalid_parameter`, the
-         *     kit's choice; a key the resource does not have, 404.
+         *     kit's choice; a key the resource does not have, 404 `resource_not_found`
+         *     (`x-not-found`).
          *
          * @example DEV
          */
@@ -4644,7 +4653,8 @@ export interface components {
         /**
          * @description The binding's id, as CreateLogtank and ListLogtank give it. The vendor documents
          *     no format; one that cannot be read (broken percent-encoding) gets 400
-         *     `invalid_parameter`, the kit's choice.
+         *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+         *     `resource_not_found` (`x-not-found`).
          *
          * @example a2aa5ee6c0b34ce9a2e5b8a10f7b7b55
          */
@@ -4652,7 +4662,8 @@ export interface components {
         /**
          * @description The id SMN gave the key's binding (CreateKmsKey, ShowKmsKey). The vendor documents
          *     no format; one that cannot be read (broken percent-encoding) gets 400
-         *     `invalid_parameter`, the kit's choice.
+         *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+         *     `resource_not_found` (`x-not-found`).
          *
          * @example c6b2f7a1e3d84f5a9b0c1d2e3f4a5b6c
          */
@@ -4660,7 +4671,8 @@ export interface components {
         /**
          * @description The policy's id (CreateNotifyPolicy, ShowNotifyPolicy). The vendor documents no
          *     format; one that cannot be read (broken percent-encoding) gets 400
-         *     `invalid_parameter`, the kit's choice.
+         *     `invalid_parameter`, the kit's choice; an id that is not the topic's policy, 404
+         *     `resource_not_found` (`x-not-found`).
          *
          * @example d7e8f9a0b1c24d3e8f4a5b6c7d8e9f0a
          */
@@ -7285,7 +7297,8 @@ export interface operations {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
+                 *     project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -7308,6 +7321,7 @@ export interface operations {
             400: components["responses"]["SmnBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -7358,7 +7372,8 @@ export interface operations {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
+                 *     project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -7384,6 +7399,7 @@ export interface operations {
             400: components["responses"]["SmnBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
         };
@@ -7435,7 +7451,8 @@ export interface operations {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
+                 *     project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -7461,6 +7478,7 @@ export interface operations {
             400: components["responses"]["SmnBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
         };
@@ -7512,7 +7530,8 @@ export interface operations {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
+                 *     project does not have, 404 `SMN.0006` (`x-not-found`).
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -7520,7 +7539,8 @@ export interface operations {
                 /**
                  * @description The key of the tag to delete (at most 127 Unicode characters, not empty; its
                  *     character set is not checked). A longer key gets 400 `invalid_parameter`, the
-                 *     kit's choice; a key the resource does not have, 404.
+                 *     kit's choice; a key the resource does not have, 404 `resource_not_found`
+                 *     (`x-not-found`).
                  *
                  * @example DEV
                  */
@@ -7844,7 +7864,8 @@ export interface operations {
                 /**
                  * @description The binding's id, as CreateLogtank and ListLogtank give it. The vendor documents
                  *     no format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example a2aa5ee6c0b34ce9a2e5b8a10f7b7b55
                  */
@@ -7920,7 +7941,8 @@ export interface operations {
                 /**
                  * @description The binding's id, as CreateLogtank and ListLogtank give it. The vendor documents
                  *     no format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example a2aa5ee6c0b34ce9a2e5b8a10f7b7b55
                  */
@@ -8120,7 +8142,8 @@ export interface operations {
                 /**
                  * @description The id SMN gave the key's binding (CreateKmsKey, ShowKmsKey). The vendor documents
                  *     no format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example c6b2f7a1e3d84f5a9b0c1d2e3f4a5b6c
                  */
@@ -8196,7 +8219,8 @@ export interface operations {
                 /**
                  * @description The id SMN gave the key's binding (CreateKmsKey, ShowKmsKey). The vendor documents
                  *     no format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example c6b2f7a1e3d84f5a9b0c1d2e3f4a5b6c
                  */
@@ -8396,7 +8420,8 @@ export interface operations {
                 /**
                  * @description The policy's id (CreateNotifyPolicy, ShowNotifyPolicy). The vendor documents no
                  *     format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's policy, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example d7e8f9a0b1c24d3e8f4a5b6c7d8e9f0a
                  */
@@ -8472,7 +8497,8 @@ export interface operations {
                 /**
                  * @description The policy's id (CreateNotifyPolicy, ShowNotifyPolicy). The vendor documents no
                  *     format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's policy, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example d7e8f9a0b1c24d3e8f4a5b6c7d8e9f0a
                  */
