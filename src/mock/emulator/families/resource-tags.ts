@@ -66,6 +66,9 @@ export interface TaggableTopics {
   page(projectId: string, offset: number, limit: number, filter?: (topic: Required<Topic>) => boolean): { total: number; page: readonly Required<Topic>[] };
 }
 
+/** The answer of the operations the vendor documents no response body for ("Response: None"). */
+const NO_BODY: Answer = {};
+
 /** A refusal: the documented error a request gets. */
 type Refusal = Extract<Answer, { error: string }>;
 
@@ -193,7 +196,7 @@ export class ResourceTagFamily extends Family<ResourceTagChange, ResourceTagsPar
       if ('error' in resource) return resource;
       const { tag } = body as CreateResourceTagRequest;
       this.create(projectId, resource, [tag]);
-      return { body: {} };
+      return NO_BODY;
     },
     BatchCreateOrDeleteResourceTags: ({ contract, projectId, path, headers, body }) => {
       const resource = this.resourceOf(contract, projectId, path, headers);
@@ -204,7 +207,7 @@ export class ResourceTagFamily extends Family<ResourceTagChange, ResourceTagsPar
         const held = new Set(this.tagsOf(projectId, resource.type, resource.id).map((t) => t.key));
         const keys = [...new Set(tags.map((t) => t.key))].filter((k) => held.has(k));
         if (keys.length > 0) this.core.change({ kind: 'delete-tags', project: projectId, resource_type: resource.type, resource_id: resource.id, keys });
-        return { body: {} };
+        return NO_BODY;
       }
       const keys = tags.map((t) => t.key);
       const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
@@ -213,7 +216,7 @@ export class ResourceTagFamily extends Family<ResourceTagChange, ResourceTagsPar
       const valueless = tags.findIndex((t) => t.value === undefined);
       if (valueless !== -1) return { error: 'invalid_parameter', reason: 'a tag to add needs its value', where: ['body', 'tags', String(valueless), 'value'] };
       this.create(projectId, resource, tags as Tag[]);
-      return { body: {} };
+      return NO_BODY;
     },
     DeleteResourceTag: ({ contract, projectId, path, headers }) => {
       const resource = this.resourceOf(contract, projectId, path, headers);
@@ -222,7 +225,7 @@ export class ResourceTagFamily extends Family<ResourceTagChange, ResourceTagsPar
       // "If the key of the tag to be deleted does not exist, 404 will be returned."
       if (!this.tagsOf(projectId, resource.type, resource.id).some((t) => t.key === key)) return notFound(contract, 'key', `the resource has no tag ${key}`);
       this.core.change({ kind: 'delete-tags', project: projectId, resource_type: resource.type, resource_id: resource.id, keys: [key] });
-      return { body: {} };
+      return NO_BODY;
     },
     ListResourceTags: ({ contract, projectId, path, headers }) => {
       const resource = this.resourceOf(contract, projectId, path, headers);
