@@ -170,6 +170,7 @@ describe('ListResourceInstances: finding topics by tag ("Querying Topics by Tag"
     ['tags: keys are ANDed', { tags: [{ key: 'env', values: ['prod'] }, { key: 'team', values: [] }] }, []],
     ['tags_any: keys are ORed', { tags_any: [{ key: 'env', values: ['prod'] }, { key: 'team', values: [] }] }, ['b', 'a']],
     ['not_tags: keys in NAND (excludes those that have them all)', { not_tags: [{ key: 'env', values: ['dev'] }, { key: 'team', values: ['sms'] }] }, ['c', 'b']],
+    ['not_tags: one key of two is not all of them', { not_tags: [{ key: 'env', values: [] }, { key: 'team', values: [] }] }, ['c', 'b']],
     ['not_tags: a key with any value', { not_tags: [{ key: 'env', values: [] }] }, ['c']],
     ['not_tags_any: keys in NOR (excludes those that have any)', { not_tags_any: [{ key: 'env', values: ['prod'] }, { key: 'team', values: [] }] }, ['c']],
     ['matches: resource_name exactly ("The value will be exactly matched")', { matches: [{ key: 'resource_name', value: 'b' }] }, ['b']],
