@@ -46,6 +46,11 @@ const withoutRequestId = (body: unknown): unknown => (typeof body === 'object' &
 
 // The emulator keeps the state of these today; the others answer as the stateless mock does.
 const EMULATED = new Set(['ListSmsEvent', 'UpdateSmsEvent', 'ListSubscriptions', 'CreateTopic', 'ListTopics', 'DeleteTopic', 'AddSubscription', 'ListSubscriptionsByTopic', 'PublishMessage', 'CancelSubscription']);
+// What a topic has (the families topic-attributes, resource-tags, logtanks, kms-keys, notify-policies, topics-with-resources).
+for (const id of ['ListTopicsWithAssociatedResources', 'ListTopicAttributes', 'UpdateTopicAttribute', 'DeleteTopicAttributeByName', 'DeleteTopicAttributes']) EMULATED.add(id);
+for (const id of ['CreateResourceTag', 'BatchCreateOrDeleteResourceTags', 'DeleteResourceTag', 'ListResourceTags', 'ListProjectTags', 'ListResourceInstances']) EMULATED.add(id);
+for (const id of ['CreateLogtank', 'ListLogtank', 'UpdateLogtank', 'DeleteLogtank', 'CreateKmsKey', 'ShowKmsKey', 'UpdateKmsKey', 'DeleteKmsKey']) EMULATED.add(id);
+for (const id of ['CreateNotifyPolicy', 'ShowNotifyPolicy', 'UpdateNotifyPolicy', 'DeleteNotifyPolicy']) EMULATED.add(id);
 
 describe('every operation of the SDK, over the socket', () => {
   it('is routed and answered with a success status and body the contract declares, stateful as stateless', async () => {
