@@ -1358,8 +1358,9 @@ export interface paths {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
-                 *     project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+                 *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+                 *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -1374,7 +1375,7 @@ export interface paths {
          *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
          *     signature) and `smn_application` (a mobile push application); `resource_id` is the
          *     topic's id (`topic_id`), or its name when the request carries the header
-         *     `X-SMN-RESOURCEID-TYPE: name`; a topic the project does not have gets 404 `SMN.0006`.
+         *     `X-SMN-RESOURCEID-TYPE: name` (a topic the project does not have: see `resource_id`).
          *
          *     Vendor: Open Telekom Cloud api-ref "Querying Tags of a Topic", Huawei Cloud API
          *     reference "Querying Resource Tags" (`ListResourceTags`), SDK model
@@ -1393,7 +1394,7 @@ export interface paths {
          *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
          *     signature) and `smn_application` (a mobile push application); `resource_id` is the
          *     topic's id (`topic_id`), or its name when the request carries the header
-         *     `X-SMN-RESOURCEID-TYPE: name`; a topic the project does not have gets 404 `SMN.0006`.
+         *     `X-SMN-RESOURCEID-TYPE: name` (a topic the project does not have: see `resource_id`).
          *
          *     Vendor: Open Telekom Cloud api-ref "Adding a Tag", Huawei Cloud API reference
          *     "Adding a Resource Tag" (`CreateResourceTag`), SDK models `CreateResourceTagRequestBody`
@@ -1450,8 +1451,9 @@ export interface paths {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
-                 *     project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+                 *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+                 *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -1471,7 +1473,7 @@ export interface paths {
          *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
          *     signature) and `smn_application` (a mobile push application); `resource_id` is the
          *     topic's id (`topic_id`), or its name when the request carries the header
-         *     `X-SMN-RESOURCEID-TYPE: name`; a topic the project does not have gets 404 `SMN.0006`.
+         *     `X-SMN-RESOURCEID-TYPE: name` (a topic the project does not have: see `resource_id`).
          *
          *     Vendor: Open Telekom Cloud api-ref "Adding or Deleting Tags in Batches", Huawei Cloud
          *     API reference (`BatchCreateOrDeleteResourceTags`), SDK model
@@ -1528,8 +1530,9 @@ export interface paths {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
-                 *     project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+                 *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+                 *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -1558,7 +1561,7 @@ export interface paths {
          *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
          *     signature) and `smn_application` (a mobile push application); `resource_id` is the
          *     topic's id (`topic_id`), or its name when the request carries the header
-         *     `X-SMN-RESOURCEID-TYPE: name`; a topic the project does not have gets 404 `SMN.0006`.
+         *     `X-SMN-RESOURCEID-TYPE: name` (a topic the project does not have: see `resource_id`).
          *
          *     Vendor: Open Telekom Cloud api-ref "Deleting a Tag", Huawei Cloud API reference
          *     "Deleting a Resource Tag" (`DeleteResourceTag`).
@@ -4631,8 +4634,9 @@ export interface components {
          * @description The resource's id: for a topic its `topic_id`, or its name when the request
          *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
          *     The vendor documents no format. One that cannot be read (broken
-         *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
-         *     project does not have, 404 `SMN.0006` (`x-not-found`).
+         *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+         *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+         *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
          *
          * @example 84698185946d44d08431aa441d8e2cf2
          */
@@ -7297,8 +7301,9 @@ export interface operations {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
-                 *     project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+                 *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+                 *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -7372,8 +7377,9 @@ export interface operations {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
-                 *     project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+                 *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+                 *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -7451,8 +7457,9 @@ export interface operations {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
-                 *     project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+                 *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+                 *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -7530,8 +7537,9 @@ export interface operations {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice; a topic the
-                 *     project does not have, 404 `SMN.0006` (`x-not-found`).
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+                 *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+                 *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */

@@ -186,7 +186,8 @@ export class ResourceTagFamily extends Family<ResourceTagChange, ResourceTagsPar
     if (type !== 'smn_topic') return { type, id: given };
     const byName = String(headers['x-smn-resourceid-type'] ?? '').trim().toLowerCase() === 'name';
     const topic = this.families.topics.page(projectId, 0, Infinity, (t) => (byName ? t.name === given : t.topic_id === given)).page[0];
-    if (!topic) return notFound(contract, 'resource_id', `no topic whose ${byName ? 'name' : 'topic_id'} is ${given} in project ${projectId}`) as Refusal;
+    // The vendor documents no answer for it: a topic that is not there, as for a topic URN.
+    if (!topic) return { error: contract.notFoundErrors.get('topic_urn')!, status: 404, reason: `no topic whose ${byName ? 'name' : 'topic_id'} is ${given} in project ${projectId}`, where: ['path', 'resource_id'] };
     return { type, id: topic.topic_id, topicUrn: topic.topic_urn };
   }
 
