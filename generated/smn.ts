@@ -1380,7 +1380,9 @@ export interface paths {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+                 *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+                 *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -1395,7 +1397,7 @@ export interface paths {
          *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
          *     signature) and `smn_application` (a mobile push application); `resource_id` is the
          *     topic's id (`topic_id`), or its name when the request carries the header
-         *     `X-SMN-RESOURCEID-TYPE: name`.
+         *     `X-SMN-RESOURCEID-TYPE: name` (a topic the project does not have: see `resource_id`).
          *
          *     Vendor: Open Telekom Cloud api-ref "Querying Tags of a Topic", Huawei Cloud API
          *     reference "Querying Resource Tags" (`ListResourceTags`), SDK model
@@ -1414,7 +1416,7 @@ export interface paths {
          *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
          *     signature) and `smn_application` (a mobile push application); `resource_id` is the
          *     topic's id (`topic_id`), or its name when the request carries the header
-         *     `X-SMN-RESOURCEID-TYPE: name`.
+         *     `X-SMN-RESOURCEID-TYPE: name` (a topic the project does not have: see `resource_id`).
          *
          *     Vendor: Open Telekom Cloud api-ref "Adding a Tag", Huawei Cloud API reference
          *     "Adding a Resource Tag" (`CreateResourceTag`), SDK models `CreateResourceTagRequestBody`
@@ -1471,7 +1473,9 @@ export interface paths {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+                 *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+                 *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -1491,7 +1495,7 @@ export interface paths {
          *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
          *     signature) and `smn_application` (a mobile push application); `resource_id` is the
          *     topic's id (`topic_id`), or its name when the request carries the header
-         *     `X-SMN-RESOURCEID-TYPE: name`.
+         *     `X-SMN-RESOURCEID-TYPE: name` (a topic the project does not have: see `resource_id`).
          *
          *     Vendor: Open Telekom Cloud api-ref "Adding or Deleting Tags in Batches", Huawei Cloud
          *     API reference (`BatchCreateOrDeleteResourceTags`), SDK model
@@ -1548,7 +1552,9 @@ export interface paths {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+                 *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+                 *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -1556,7 +1562,8 @@ export interface paths {
                 /**
                  * @description The key of the tag to delete (at most 127 Unicode characters, not empty; its
                  *     character set is not checked). A longer key gets 400 `invalid_parameter`, the
-                 *     kit's choice; a key the resource does not have, 404.
+                 *     kit's choice; a key the resource does not have, 404 `resource_not_found`
+                 *     (`x-not-found`).
                  *
                  * @example DEV
                  */
@@ -1576,7 +1583,7 @@ export interface paths {
          *     `resource_type` is `smn_topic` (both editions), or on Huawei Cloud also `smn_sms` (an SMS
          *     signature) and `smn_application` (a mobile push application); `resource_id` is the
          *     topic's id (`topic_id`), or its name when the request carries the header
-         *     `X-SMN-RESOURCEID-TYPE: name`.
+         *     `X-SMN-RESOURCEID-TYPE: name` (a topic the project does not have: see `resource_id`).
          *
          *     Vendor: Open Telekom Cloud api-ref "Deleting a Tag", Huawei Cloud API reference
          *     "Deleting a Resource Tag" (`DeleteResourceTag`).
@@ -1835,7 +1842,8 @@ export interface paths {
                 /**
                  * @description The binding's id, as CreateLogtank and ListLogtank give it. The vendor documents
                  *     no format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example a2aa5ee6c0b34ce9a2e5b8a10f7b7b55
                  */
@@ -1986,7 +1994,8 @@ export interface paths {
                 /**
                  * @description The id SMN gave the key's binding (CreateKmsKey, ShowKmsKey). The vendor documents
                  *     no format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example c6b2f7a1e3d84f5a9b0c1d2e3f4a5b6c
                  */
@@ -2135,7 +2144,8 @@ export interface paths {
                 /**
                  * @description The policy's id (CreateNotifyPolicy, ShowNotifyPolicy). The vendor documents no
                  *     format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's policy, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example d7e8f9a0b1c24d3e8f4a5b6c7d8e9f0a
                  */
@@ -4660,7 +4670,9 @@ export interface components {
          * @description The resource's id: for a topic its `topic_id`, or its name when the request
          *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
          *     The vendor documents no format. One that cannot be read (broken
-         *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+         *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+         *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+         *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
          *
          * @example 84698185946d44d08431aa441d8e2cf2
          */
@@ -4672,7 +4684,8 @@ export interface components {
         /**
          * @description The key of the tag to delete (at most 127 Unicode characters, not empty; its
          *     character set is not checked). A longer key gets 400 `invalid_parameter`, the
-         *     kit's choice; a key the resource does not have, 404.
+         *     kit's choice; a key the resource does not have, 404 `resource_not_found`
+         *     (`x-not-found`).
          *
          * @example DEV
          */
@@ -4680,7 +4693,8 @@ export interface components {
         /**
          * @description The binding's id, as CreateLogtank and ListLogtank give it. The vendor documents
          *     no format; one that cannot be read (broken percent-encoding) gets 400
-         *     `invalid_parameter`, the kit's choice.
+         *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+         *     `resource_not_found` (`x-not-found`).
          *
          * @example a2aa5ee6c0b34ce9a2e5b8a10f7b7b55
          */
@@ -4688,7 +4702,8 @@ export interface components {
         /**
          * @description The id SMN gave the key's binding (CreateKmsKey, ShowKmsKey). The vendor documents
          *     no format; one that cannot be read (broken percent-encoding) gets 400
-         *     `invalid_parameter`, the kit's choice.
+         *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+         *     `resource_not_found` (`x-not-found`).
          *
          * @example c6b2f7a1e3d84f5a9b0c1d2e3f4a5b6c
          */
@@ -4696,7 +4711,8 @@ export interface components {
         /**
          * @description The policy's id (CreateNotifyPolicy, ShowNotifyPolicy). The vendor documents no
          *     format; one that cannot be read (broken percent-encoding) gets 400
-         *     `invalid_parameter`, the kit's choice.
+         *     `invalid_parameter`, the kit's choice; an id that is not the topic's policy, 404
+         *     `resource_not_found` (`x-not-found`).
          *
          * @example d7e8f9a0b1c24d3e8f4a5b6c7d8e9f0a
          */
@@ -7321,7 +7337,9 @@ export interface operations {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+                 *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+                 *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -7344,6 +7362,7 @@ export interface operations {
             400: components["responses"]["SmnBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -7394,7 +7413,9 @@ export interface operations {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+                 *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+                 *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -7420,6 +7441,7 @@ export interface operations {
             400: components["responses"]["SmnBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
         };
@@ -7471,7 +7493,9 @@ export interface operations {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+                 *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+                 *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -7497,6 +7521,7 @@ export interface operations {
             400: components["responses"]["SmnBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
         };
@@ -7548,7 +7573,9 @@ export interface operations {
                  * @description The resource's id: for a topic its `topic_id`, or its name when the request
                  *     carries `X-SMN-RESOURCEID-TYPE: name`; for an SMS signature its signature id.
                  *     The vendor documents no format. One that cannot be read (broken
-                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice.
+                 *     percent-encoding) gets 400 `invalid_parameter`, the kit's choice. The vendor
+                 *     documents no answer for an id that names nothing; smn-kit's emulator answers a
+                 *     topic the project does not have with 404 `SMN.0006`, as for a topic URN.
                  *
                  * @example 84698185946d44d08431aa441d8e2cf2
                  */
@@ -7556,7 +7583,8 @@ export interface operations {
                 /**
                  * @description The key of the tag to delete (at most 127 Unicode characters, not empty; its
                  *     character set is not checked). A longer key gets 400 `invalid_parameter`, the
-                 *     kit's choice; a key the resource does not have, 404.
+                 *     kit's choice; a key the resource does not have, 404 `resource_not_found`
+                 *     (`x-not-found`).
                  *
                  * @example DEV
                  */
@@ -7880,7 +7908,8 @@ export interface operations {
                 /**
                  * @description The binding's id, as CreateLogtank and ListLogtank give it. The vendor documents
                  *     no format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example a2aa5ee6c0b34ce9a2e5b8a10f7b7b55
                  */
@@ -7956,7 +7985,8 @@ export interface operations {
                 /**
                  * @description The binding's id, as CreateLogtank and ListLogtank give it. The vendor documents
                  *     no format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example a2aa5ee6c0b34ce9a2e5b8a10f7b7b55
                  */
@@ -8156,7 +8186,8 @@ export interface operations {
                 /**
                  * @description The id SMN gave the key's binding (CreateKmsKey, ShowKmsKey). The vendor documents
                  *     no format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example c6b2f7a1e3d84f5a9b0c1d2e3f4a5b6c
                  */
@@ -8232,7 +8263,8 @@ export interface operations {
                 /**
                  * @description The id SMN gave the key's binding (CreateKmsKey, ShowKmsKey). The vendor documents
                  *     no format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's binding, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example c6b2f7a1e3d84f5a9b0c1d2e3f4a5b6c
                  */
@@ -8432,7 +8464,8 @@ export interface operations {
                 /**
                  * @description The policy's id (CreateNotifyPolicy, ShowNotifyPolicy). The vendor documents no
                  *     format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's policy, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example d7e8f9a0b1c24d3e8f4a5b6c7d8e9f0a
                  */
@@ -8508,7 +8541,8 @@ export interface operations {
                 /**
                  * @description The policy's id (CreateNotifyPolicy, ShowNotifyPolicy). The vendor documents no
                  *     format; one that cannot be read (broken percent-encoding) gets 400
-                 *     `invalid_parameter`, the kit's choice.
+                 *     `invalid_parameter`, the kit's choice; an id that is not the topic's policy, 404
+                 *     `resource_not_found` (`x-not-found`).
                  *
                  * @example d7e8f9a0b1c24d3e8f4a5b6c7d8e9f0a
                  */

@@ -27,11 +27,17 @@ import type { Shaper } from '../engine/examples.js';
 import type { ChangeShape, FamilyCore, FamilyModule, FamilyOptions } from './family.js';
 import { PROJECT_LIMITS, type Limit } from './limits.js';
 import { filterPolicies } from './families/filter-policies.js';
+import { kmsKeys } from './families/kms-keys.js';
+import { logtanks } from './families/logtanks.js';
+import { notifyPolicies } from './families/notify-policies.js';
 import { publish } from './families/publish.js';
+import { resourceTags } from './families/resource-tags.js';
 import { smsCallbacks } from './families/sms-callback.js';
 import { subscriptions } from './families/subscriptions.js';
 import { templates } from './families/templates.js';
+import { topicAttributes } from './families/topic-attributes.js';
 import { topics } from './families/topics.js';
+import { topicsWithResources } from './families/topics-with-resources.js';
 
 /** Every family, by the name the others reach it by. */
 const FAMILIES = {
@@ -41,6 +47,12 @@ const FAMILIES = {
   templates,
   publish,
   filterPolicies,
+  topicAttributes,
+  resourceTags,
+  logtanks,
+  kmsKeys,
+  notifyPolicies,
+  topicsWithResources,
 };
 
 type Modules = typeof FAMILIES;

@@ -11,7 +11,7 @@
 //
 // The engines see only what the contract declares (engineHeaders), never a credential:
 // those are checked here, first, by the mode the mock runs in.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { SmnContract } from '../../contract/smn.js';
 import type { SmnResponses } from '../../contract/smn-responses.js';
 import { authenticate, type AuthConfig } from './auth.js';
@@ -25,11 +25,12 @@ import { pathParameters, type Router } from './routes.js';
 import { engineHeaders, preferences, UNKNOWN_ROUTE, type Engine } from './validation.js';
 
 /**
- * An emulator's answer: a success (200 unless said), or the documented error (a named
- * example of the spec) that replaces it, with the status used when the contract gives
- * none (400 unless said) and where in the request the fault is (the body unless said).
+ * An emulator's answer: a success (200 unless said; no body for the operations the vendor
+ * documents none for), or the documented error (a named example of the spec) that
+ * replaces it, with the status used when the contract gives none (400 unless said) and
+ * where in the request the fault is (the body unless said).
  */
-export type Answer = { status?: number; body: Record<string, unknown> } | { error: string; reason: string; where?: string[]; status?: number };
+export type Answer = { status?: number; body?: Record<string, unknown> } | { error: string; reason: string; where?: string[]; status?: number };
 
 /** A request the contract accepted, as the emulator gets it. */
 export interface EmulatedRequest {
@@ -39,6 +40,8 @@ export interface EmulatedRequest {
   path: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
+  /** The request's headers, as received (`X-SMN-RESOURCEID-TYPE` of the resource tag operations). */
+  headers: IncomingHttpHeaders;
 }
 
 export interface ApiContext {
@@ -103,7 +106,7 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
   };
   if (!emulate || decision.status !== 200 || preferred) return example(preferred ? 'Prefer' : undefined);
   const path = Object.fromEntries([...parameters].map(([name, value]) => [name, value ?? '']));
-  const emulated = await emulate({ operation: route.operation, projectId: path.project_id ?? '', path, query: target.query, body: parsed.body });
+  const emulated = await emulate({ operation: route.operation, projectId: path.project_id ?? '', path, query: target.query, body: parsed.body, headers: req.headers });
   if (!emulated) return example();
   if ('error' in emulated) return errorReply(emulated.error, emulated.status ?? 400, [{ path: emulated.where ?? ['body'], message: emulated.reason }]);
   const status = emulated.status ?? 200;
