@@ -7848,7 +7848,7 @@ export interface operations {
         };
         responses: {
             /** @description The log stream was bound. */
-            200: {
+            201: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
@@ -8404,7 +8404,7 @@ export interface operations {
         };
         responses: {
             /** @description The policy was set. */
-            200: {
+            201: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;

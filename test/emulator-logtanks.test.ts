@@ -32,7 +32,7 @@ describe('logtanks', () => {
     const { urn } = await createTopic(mock.url, 'orders');
     expect(await call(mock.url, 'GET', logtanksPath(urn))).toMatchObject({ status: 200, body: { count: 0, logtanks: [] } });
     const first = await call(mock.url, 'POST', logtanksPath(urn), { log_group_id: group, log_stream_id: stream(1) });
-    expect(first).toMatchObject({ status: 200, body: { id: expect.stringMatching(/^[0-9a-f]{32}$/) } });
+    expect(first).toMatchObject({ status: 201, body: { id: expect.stringMatching(/^[0-9a-f]{32}$/) } });
     const second = await call(mock.url, 'POST', logtanksPath(urn), { log_group_id: group, log_stream_id: stream(2) });
     const { body } = await call(mock.url, 'GET', logtanksPath(urn));
     expect(body).toMatchObject({

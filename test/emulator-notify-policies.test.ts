@@ -44,7 +44,7 @@ describe('notify policies', () => {
         { order: 1, subscription_urns: [first] },
       ],
     });
-    expect(created).toMatchObject({ status: 200, body: { id: expect.stringMatching(/^[0-9a-f]{32}$/) } });
+    expect(created).toMatchObject({ status: 201, body: { id: expect.stringMatching(/^[0-9a-f]{32}$/) } });
     expect((await call(mock.url, 'GET', policyPath(urn))).body).toMatchObject({
       id: created.body!.id,
       protocol: 'callnotify',

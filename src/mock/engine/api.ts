@@ -104,7 +104,7 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
     const { status, body } = exampleAnswer(route.operation, decision.status, decision.body, target.query, preferred, shape);
     return { status, body, errorCode: codeOf(body), reason, raw: rawContent(route.operation, status, body) };
   };
-  if (!emulate || decision.status !== 200 || preferred) return example(preferred ? 'Prefer' : undefined);
+  if (!emulate || decision.status < 200 || decision.status > 299 || preferred) return example(preferred ? 'Prefer' : undefined);
   const path = Object.fromEntries([...parameters].map(([name, value]) => [name, value ?? '']));
   const emulated = await emulate({ operation: route.operation, projectId: path.project_id ?? '', path, query: target.query, body: parsed.body, headers: req.headers });
   if (!emulated) return example();

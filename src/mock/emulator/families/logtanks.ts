@@ -131,11 +131,12 @@ export class LogtankFamily extends Family<LogtankChange, LogtanksPart> {
       if (!this.families.topics.knows(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
       const { log_group_id, log_stream_id } = body as LogtankRequest;
       const same = this.of(projectId, topicUrn).find((l) => l.log_group_id === log_group_id && l.log_stream_id === log_stream_id);
-      if (same) return { body: { request_id: '', id: same.id } };
+      // Huawei Cloud "Binding a Cloud Log": status code 201 (the same binding again answers as the first did).
+      if (same) return { status: 201, body: { request_id: '', id: same.id } };
       const time = smnTime();
       const logtank: TopicLogtank = { topic_urn: topicUrn, id: newResourceId(), log_group_id, log_stream_id, create_time: time, update_time: time };
       this.core.change({ kind: 'create-logtank', project: projectId, logtank });
-      return { body: { request_id: '', id: logtank.id } };
+      return { status: 201, body: { request_id: '', id: logtank.id } };
     },
     ListLogtank: ({ contract, projectId, path }) => {
       const topicUrn = path.topic_urn!;

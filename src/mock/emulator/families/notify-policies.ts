@@ -110,7 +110,8 @@ export class NotifyPolicyFamily extends Family<NotifyPolicyChange, NotifyPolicie
   }
 
   override readonly handlers: Readonly<Record<string, Handler>> = {
-    CreateNotifyPolicy: (request) => this.set(request),
+    // Huawei Cloud "Creating a Notification Policy": status code 201.
+    CreateNotifyPolicy: (request) => this.set(request, 201),
     ShowNotifyPolicy: ({ contract, projectId, path }) => {
       const topicUrn = path.topic_urn!;
       if (!this.families.topics.knows(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
@@ -145,7 +146,7 @@ export class NotifyPolicyFamily extends Family<NotifyPolicyChange, NotifyPolicie
   };
 
   /** Sets the topic's policy (CreateNotifyPolicy, UpdateNotifyPolicy); answers its id. */
-  private set({ contract, projectId, path, body }: OperationRequest): Answer {
+  private set({ contract, projectId, path, body }: OperationRequest, status = 200): Answer {
     const topicUrn = path.topic_urn!;
     if (!this.families.topics.knows(projectId, topicUrn)) return topicNotFound(contract, projectId, topicUrn);
     const { protocol, polling } = body as NotifyPolicyRequest;
@@ -159,7 +160,7 @@ export class NotifyPolicyFamily extends Family<NotifyPolicyChange, NotifyPolicie
     const id = this.of(projectId, topicUrn)?.id ?? newResourceId();
     const policy: TopicNotifyPolicy = { topic_urn: topicUrn, id, protocol, polling: polling.map(({ order, subscription_urns }) => ({ order, subscription_urns: [...subscription_urns] })) };
     this.core.change({ kind: 'set-notify-policy', project: projectId, policy });
-    return { body: { request_id: '', id } };
+    return { status, body: { request_id: '', id } };
   }
 }
 
