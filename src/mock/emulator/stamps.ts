@@ -1,4 +1,4 @@
-// What SMN stamps a resource it makes with (a logtank binding, a KMS key binding, a
+// What SMN stamps a resource it makes with (a message template, a logtank binding, a KMS key binding, a
 // notify policy): an id of 32 hexadecimal digits, as the vendor's samples and the
 // Huawei Cloud pages' bounds show ("最小长度:32 最大长度:32"), and times in UTC to the
 // second (the contract's SmnTime, `2016-08-01T02:16:38Z`).

@@ -7,13 +7,13 @@
 // Huawei Cloud's CreateMessageTemplate): a template is told apart by its name and
 // protocol, a name must have a `default` template for a publication to use it, the list is
 // oldest first (creation time ascending), and an account has at most 100 templates.
-import { randomBytes, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { CreateMessageTemplateRequest, MessageTemplateSummary, UpdateMessageTemplateRequest } from '../../../generated/smn.js';
 import { pageOf, shapeList, type Shaper } from '../../engine/examples.js';
 import { Family, notFound, type FamilyCore, type FamilyModule, type Handler } from '../family.js';
 import { StateLimitError } from '../limits.js';
 import { projectKey } from '../projects.js';
-import { smnTime } from '../smn-time.js';
+import { newResourceId, smnTime } from '../stamps.js';
 
 /** A message template as the emulator keeps it. */
 export interface MessageTemplate {
@@ -202,7 +202,7 @@ export class Templates extends Family<TemplateChange, TemplatesPart> {
   /** Adds a template, or replaces the content of the project's one of that name and protocol; returns it as kept. */
   add(projectId: string, fields: TemplateFields, now: Date = new Date()): MessageTemplate {
     const time = smnTime(now);
-    const template: MessageTemplate = { message_template_id: randomBytes(16).toString('hex'), ...fields, create_time: time, update_time: time };
+    const template: MessageTemplate = { message_template_id: newResourceId(), ...fields, create_time: time, update_time: time };
     this.core.change({ kind: 'template', project: projectId, template });
     return { ...this.all(projectId).find((t) => sameTemplate(t, fields))! };
   }
