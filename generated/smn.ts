@@ -961,6 +961,12 @@ export interface paths {
          *     reference "Confirming a Subscription" (`ConfirmSubscription`), SDK models `ConfirmSubscriptionRequest` and `ConfirmSubscriptionResponse`. Open
          *     Telekom Cloud does not document it.
          *
+         *     No credentials are needed: the vendor's page lists no request header ("Request
+         *     Parameters: None"), the token is the authority. A `topic_urn` or `endpoint` that is
+         *     not the subscription's the token names gets the same 403 `SMN.0022` (the token is
+         *     not one for them). Confirming a confirmed subscription changes nothing and
+         *     answers 200. SubscribeTopic does the same under another path.
+         *
          */
         get: operations["ConfirmSubscription"];
         put?: never;
@@ -1004,6 +1010,13 @@ export interface paths {
          *     reference "Subscribing to a Topic" (`SubscribeTopic`), SDK models `SubscribeTopicRequest` and `SubscribeTopicResponse`. Open
          *     Telekom Cloud does not document it.
          *
+         *     The two pages differ in their words only: ConfirmSubscription "confirms the
+         *     subscription of messages published to the topic", SubscribeTopic is "the
+         *     subscription endpoint confirming" it; both take the same `token`, `topic_urn` and
+         *     `endpoint` and answer the same body. No credentials are needed: the page lists no
+         *     request header, and says the call needs no identity-policy permission. A
+         *     `topic_urn` or `endpoint` that is not the subscription's gets 403 `SMN.0022`.
+         *
          */
         get: operations["SubscribeTopic"];
         put?: never;
@@ -1045,6 +1058,11 @@ export interface paths {
          *     project id. Vendor: Huawei Cloud API reference "Unsubscribing" (`UnsubscribeSubscription`), SDK model
          *     `UnsubscribeSubscriptionResponse`. Open Telekom Cloud does not document it.
          *
+         *     No credentials are needed: the vendor's page lists no request header ("Request
+         *     Parameters: None"); the URN names the subscription, as the `unsubscribe_url` of a
+         *     notification does. An http(s) endpoint then receives a signed
+         *     `UnsubscribeConfirmation`, as after CancelSubscription.
+         *
          */
         get: operations["UnsubscribeSubscription"];
         put?: never;
@@ -1085,6 +1103,11 @@ export interface paths {
          *     gets 404 `SMN.0013`. The answer is a message, without a request id. This path carries no
          *     project id. Vendor: Huawei Cloud API reference "Unsubscribing from a Topic" (`UnsubscribeTopic`), SDK model
          *     `UnsubscribeTopicResponse`. Open Telekom Cloud does not document it.
+         *
+         *     No credentials are needed: the vendor's page lists no request header ("Request
+         *     Parameters: None"); the URN names the subscription, as the `unsubscribe_url` of a
+         *     notification does. An http(s) endpoint then receives a signed
+         *     `UnsubscribeConfirmation`, as after CancelSubscription.
          *
          */
         get: operations["UnsubscribeTopic"];
@@ -3225,7 +3248,8 @@ export interface components {
         SubscribingProtocol: "email" | "sms" | "http" | "https" | "functionstage" | "functiongraph" | "callnotify" | "wechat" | "dingding" | "feishu" | "welink" | "dingTalkBot";
         /** @description Where the messages go: for `http` a URL starting with `http://`, for `https` one
          *     starting with `https://` (both editions), for `email` an e-mail address, for
-         *     `sms` and `callnotify` a phone number; for the robots the robot's address
+         *     `sms` and `callnotify` a phone number (digits, a leading `+` and the separators
+         *     ` `, `-` and `/` of the consoles' examples); for the robots the robot's address
          *     (`dingding` also a group's openConversationId, which does not start with
          *     `http://` or `https://`), for `welink` a group number, for `dingTalkBot` a user
          *     id. A bad endpoint gets 400 `SMN.0012`.
@@ -3277,7 +3301,7 @@ export interface components {
             endpoint: components["schemas"]["SubscriptionEndpoint"];
             remark?: components["schemas"]["SubscriptionRemark"];
             extension?: components["schemas"]["SubscriptionRequestExtension"];
-        } & (unknown & unknown);
+        } & (unknown & unknown & unknown & unknown);
         /** @description Body of AddSubscription: one endpoint, and with Open Telekom Cloud up to 50 more
          *     in `subscriptions` (added in the same call; the response documents one URN, the
          *     top-level subscription's).

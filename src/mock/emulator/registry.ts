@@ -28,6 +28,8 @@ import type { ChangeShape, FamilyCore, FamilyModule, FamilyOptions } from './fam
 import { PROJECT_LIMITS, type Limit } from './limits.js';
 import { publish } from './families/publish.js';
 import { smsCallbacks } from './families/sms-callback.js';
+import { subscriptionLinks } from './families/subscription-links.js';
+import { subscriptionUsers } from './families/subscription-users.js';
 import { subscriptions } from './families/subscriptions.js';
 import { templates } from './families/templates.js';
 import { topics } from './families/topics.js';
@@ -36,6 +38,8 @@ import { topics } from './families/topics.js';
 const FAMILIES = {
   smsCallbacks,
   subscriptions,
+  subscriptionLinks,
+  subscriptionUsers,
   topics,
   templates,
   publish,
