@@ -45,7 +45,30 @@ function validRequest(operation: SmnOperation): { path: string; body?: unknown }
 const withoutRequestId = (body: unknown): unknown => (typeof body === 'object' && body !== null && 'request_id' in body ? { ...body, request_id: undefined } : body);
 
 // The emulator keeps the state of these today; the others answer as the stateless mock does.
-const EMULATED = new Set(['ListSmsEvent', 'UpdateSmsEvent', 'ListSubscriptions', 'CreateTopic', 'ListTopics', 'DeleteTopic', 'AddSubscription', 'ListSubscriptionsByTopic', 'PublishMessage', 'CancelSubscription']);
+const EMULATED = new Set([
+  'ListSmsEvent',
+  'UpdateSmsEvent',
+  'ListSubscriptions',
+  'CreateTopic',
+  'ListTopics',
+  'DeleteTopic',
+  'AddSubscription',
+  'ListSubscriptionsByTopic',
+  'PublishMessage',
+  'CancelSubscription',
+  // Topics and subscriptions, the rest (families topics, subscriptions, subscription-links, subscription-users).
+  'ListTopicDetails',
+  'UpdateTopic',
+  'UpdateSubscription',
+  'DeleteSubscriptionsByTopic',
+  'BatchDeleteSubscriptions',
+  'BatchDeleteSubscriptionsByTopic',
+  'ConfirmSubscription',
+  'SubscribeTopic',
+  'UnsubscribeSubscription',
+  'UnsubscribeTopic',
+  'AddSubscriptionFromSubscriptionUser',
+]);
 
 describe('every operation of the SDK, over the socket', () => {
   it('is routed and answered with a success status and body the contract declares, stateful as stateless', async () => {
