@@ -340,7 +340,9 @@ export interface paths {
          *     confirmation goes to the endpoint: a signed `SubscriptionConfirmation` to an
          *     http(s) endpoint, whose GET of `subscribe_url` confirms it; a message with a
          *     confirmation link to a phone or mailbox. Only confirmed subscriptions receive
-         *     the topic's messages. The operation is idempotent: adding a subscription the
+         *     the topic's messages. A protocol whose endpoint has nobody to confirm (a
+         *     function, a chat robot) starts in status 2, "no confirmation needed" (SDK model
+         *     `ListSubscriptionsRequest`), and receives them from the start. The operation is idempotent: adding a subscription the
          *     topic already has (same protocol and endpoint) answers 200 with its URN;
          *     otherwise 201. A topic the project does not have gets 404 `SMN.0006`. Both
          *     editions give 10,000 subscriptions per topic as the quota (past it, 403
@@ -3226,7 +3228,7 @@ export interface components {
         /** @description Body of a successful ListTopics. */
         ListTopicsResponse: {
             request_id: components["schemas"]["RequestId"];
-            /** @description Total number of topics of the project, whatever `offset` and `limit` are. */
+            /** @description Total number of topics of the project (the account's, in the region), whatever `offset`, `limit` and the filters are. */
             topic_count: number;
             /** @description The topics of the page, newest first. */
             topics: components["schemas"]["Topic"][];
@@ -3261,7 +3263,9 @@ export interface components {
          *     them with 403 `SMN.0069` ("Not authorized to subscribe internal endpoints.",
          *     error-code table); `x-private-endpoints` says so for the kit's checks. The smn-kit
          *     emulator runs on a developer's machine and must deliver to loopback, so it
-         *     accepts loopback endpoints: a kit choice.
+         *     accepts loopback endpoints (and the hosts its user allows with `--allow-hosts`):
+         *     a kit choice; it refuses the other internal addresses (private, link-local,
+         *     unspecified) with SMN.0069 as SMN does. A host name is not resolved.
          *      */
         SubscriptionEndpoint: string;
         /** @description Free remark, UTF-8, at most 128 bytes (`x-max-bytes`; both editions; "about 42
@@ -3885,7 +3889,9 @@ export interface components {
                 http_code: number;
                 request_id?: components["schemas"]["RequestId"];
                 subscription_urn?: components["schemas"]["SubscriptionUrn"];
+                /** @description The SMN error code, when this user was not subscribed. */
                 error_code?: string;
+                /** @description The error message, when this user was not subscribed. */
                 error_msg?: string;
             }[];
         };
