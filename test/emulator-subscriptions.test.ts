@@ -63,19 +63,21 @@ const byTopic = async (mock: RunningMock, topic: string) => (await call(mock, 'G
 const all = async (mock: RunningMock) => (await call(mock, 'GET', `${subscriptionsPath}?limit=100`)).body.subscriptions as Subscription[];
 const outbox = async (mock: RunningMock) => ((await (await fetch(`${mock.url}/_mock/outbox`)).json()) as { messages: Record<string, string>[] }).messages;
 
-async function receiver(): Promise<{ url: string; received: Record<string, string>[] }> {
+async function receiver(): Promise<{ url: string; received: Record<string, string>[]; headers: Record<string, string | string[] | undefined>[] }> {
   const received: Record<string, string>[] = [];
+  const headers: Record<string, string | string[] | undefined>[] = [];
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString()));
     req.on('end', () => {
       received.push(JSON.parse(text) as Record<string, string>);
+      headers.push(req.headers);
       res.writeHead(200).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/smn`, received };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/smn`, received, headers };
 }
 
 /** The token of a confirmation link, as a client reads it out of the SubscriptionConfirmation's subscribe_url. */
@@ -420,6 +422,29 @@ describe('AddSubscription as the vendor documents it', () => {
     // Cancelling one makes room again.
     await call(mock, 'DELETE', `${subscriptionsPath}/${full}:${'0'.repeat(32)}`);
     expect((await call(mock, 'POST', path, { protocol: 'sms', endpoint: '+8613800000001' })).status).toBe(201);
+  });
+
+  // Open Telekom Cloud's `subscriptions` ("SMN allows you to create a maximum of 50 subscriptions at a time") with each
+  // its own `extension.header` ("confirmed subscription messages carry the user-defined HTTP header").
+  it('Open Telekom Cloud\'s batch: each subscription keeps its own custom headers, sent once it is confirmed', async () => {
+    const mock = await emulator();
+    const topic = await createTopic(mock, 'orders');
+    const [one, two] = [await receiver(), await receiver()];
+    const first = await subscribe(mock, topic, {
+      protocol: 'http',
+      endpoint: one.url,
+      extension: { header: { 'x-hook-token': 'one' } },
+      subscriptions: [{ protocol: 'http', endpoint: two.url, extension: { header: { 'x-hook-token': 'two', 'x-team': 'b' } } }],
+    });
+    const listed = await byTopic(mock, topic);
+    expect(listed.map((s) => s.endpoint)).toEqual([one.url, two.url]);
+    expect(listed[0]!.subscription_urn).toBe(first);
+    // Neither the listing nor the confirmations carry the headers.
+    expect(JSON.stringify(listed)).not.toContain('x-hook-token');
+    expect([...one.headers, ...two.headers].map((h) => h['x-hook-token'])).toEqual([undefined, undefined]);
+    for (const receiving of [one, two]) await call(mock, 'GET', `/v2/notifications/subscriptions/subscribe?token=${tokenOf(receiving.received[0]!.subscribe_url!)}`, undefined, {});
+    await call(mock, 'POST', `${topicPath(topic)}/publish`, { message: 'hello' });
+    expect([one.headers[1]!['x-hook-token'], two.headers[1]!['x-hook-token'], two.headers[1]!['x-team']]).toEqual(['one', 'two', 'b']);
   });
 
   it('ListSubscriptionsByTopic lists only that topic\'s subscriptions; DeleteTopic takes them out of ListSubscriptions too', async () => {

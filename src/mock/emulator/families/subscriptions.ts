@@ -309,10 +309,14 @@ export class Subscriptions extends Family<SubscriptionChange, SubscriptionsPart>
     const missing = contract.errors.get(contract.notFoundErrors.get('subscription_urn')!)!;
     const { code, message } = missing.body as { code: string; message: string };
     const removed: Subscription[] = [];
+    // Looked up once: a batch may name thousands.
+    const present = new Map(this.all(projectId).map((s) => [s.subscription_urn, s]));
     const results = (body as BatchDeleteSubscriptionsRequest).subscription_urns.map(({ subscription_urn: urn }) => {
-      const found = this.find(projectId, urn);
+      const found = present.get(urn);
       if (!found || (topicUrn !== undefined && found.topic_urn !== topicUrn)) return { request_id: newRequestId(), http_code: missing.status ?? 404, code, message };
-      removed.push(this.remove(projectId, urn)!);
+      present.delete(urn);
+      this.core.change({ kind: 'unsubscribe', project: projectId, subscription_urn: urn });
+      removed.push({ ...found });
       return { request_id: newRequestId(), http_code: 200 };
     });
     await mapLimited(removed, CONCURRENCY, (subscription) => notifier.unsubscribed(projectId, subscription));
