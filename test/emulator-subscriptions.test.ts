@@ -57,8 +57,16 @@ const admin = async (mock: RunningMock, path: string, body: unknown) => {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 };
 
-const createTopic = async (mock: RunningMock, name: string) => String((await call(mock, 'POST', topicsPath, { name, display_name: '' })).body.topic_urn);
-const subscribe = async (mock: RunningMock, topic: string, body: Record<string, unknown>) => String((await call(mock, 'POST', `${topicPath(topic)}/subscriptions`, body)).body.subscription_urn);
+async function createTopic(mock: RunningMock, name: string): Promise<string> {
+  const created = await call(mock, 'POST', topicsPath, { name, display_name: '' });
+  expect(created.status, `CreateTopic ${name}: ${JSON.stringify(created.body)}`).toBe(201);
+  return String(created.body.topic_urn);
+}
+async function subscribe(mock: RunningMock, topic: string, body: Record<string, unknown>): Promise<string> {
+  const added = await call(mock, 'POST', `${topicPath(topic)}/subscriptions`, body);
+  expect(added.status, `AddSubscription ${JSON.stringify(body)}: ${JSON.stringify(added.body)}`).toBe(201);
+  return String(added.body.subscription_urn);
+}
 const byTopic = async (mock: RunningMock, topic: string) => (await call(mock, 'GET', `${topicPath(topic)}/subscriptions`)).body.subscriptions as Subscription[];
 const all = async (mock: RunningMock) => (await call(mock, 'GET', `${subscriptionsPath}?limit=100`)).body.subscriptions as Subscription[];
 const outbox = async (mock: RunningMock) => ((await (await fetch(`${mock.url}/_mock/outbox`)).json()) as { messages: Record<string, string>[] }).messages;
