@@ -340,7 +340,9 @@ export interface paths {
          *     confirmation goes to the endpoint: a signed `SubscriptionConfirmation` to an
          *     http(s) endpoint, whose GET of `subscribe_url` confirms it; a message with a
          *     confirmation link to a phone or mailbox. Only confirmed subscriptions receive
-         *     the topic's messages. The operation is idempotent: adding a subscription the
+         *     the topic's messages. A protocol whose endpoint has nobody to confirm (a
+         *     function, a chat robot) starts in status 2, "no confirmation needed" (SDK model
+         *     `ListSubscriptionsRequest`), and receives them from the start. The operation is idempotent: adding a subscription the
          *     topic already has (same protocol and endpoint) answers 200 with its URN;
          *     otherwise 201. A topic the project does not have gets 404 `SMN.0006`. Both
          *     editions give 10,000 subscriptions per topic as the quota (past it, 403
@@ -970,6 +972,12 @@ export interface paths {
          *     reference "Confirming a Subscription" (`ConfirmSubscription`), SDK models `ConfirmSubscriptionRequest` and `ConfirmSubscriptionResponse`. Open
          *     Telekom Cloud does not document it.
          *
+         *     No credentials are needed: the vendor's page lists no request header ("Request
+         *     Parameters: None"), the token is the authority. A `topic_urn` or `endpoint` that is
+         *     not the subscription's the token names gets the same 403 `SMN.0022` (the token is
+         *     not one for them). Confirming a confirmed subscription changes nothing and
+         *     answers 200. SubscribeTopic does the same under another path.
+         *
          */
         get: operations["ConfirmSubscription"];
         put?: never;
@@ -1013,6 +1021,13 @@ export interface paths {
          *     reference "Subscribing to a Topic" (`SubscribeTopic`), SDK models `SubscribeTopicRequest` and `SubscribeTopicResponse`. Open
          *     Telekom Cloud does not document it.
          *
+         *     The two pages differ in their words only: ConfirmSubscription "confirms the
+         *     subscription of messages published to the topic", SubscribeTopic is "the
+         *     subscription endpoint confirming" it; both take the same `token`, `topic_urn` and
+         *     `endpoint` and answer the same body. No credentials are needed: the page lists no
+         *     request header, and says the call needs no identity-policy permission. A
+         *     `topic_urn` or `endpoint` that is not the subscription's gets 403 `SMN.0022`.
+         *
          */
         get: operations["SubscribeTopic"];
         put?: never;
@@ -1054,6 +1069,11 @@ export interface paths {
          *     project id. Vendor: Huawei Cloud API reference "Unsubscribing" (`UnsubscribeSubscription`), SDK model
          *     `UnsubscribeSubscriptionResponse`. Open Telekom Cloud does not document it.
          *
+         *     No credentials are needed: the vendor's page lists no request header ("Request
+         *     Parameters: None"); the URN names the subscription, as the `unsubscribe_url` of a
+         *     notification does. An http(s) endpoint then receives a signed
+         *     `UnsubscribeConfirmation`, as after CancelSubscription.
+         *
          */
         get: operations["UnsubscribeSubscription"];
         put?: never;
@@ -1094,6 +1114,11 @@ export interface paths {
          *     gets 404 `SMN.0013`. The answer is a message, without a request id. This path carries no
          *     project id. Vendor: Huawei Cloud API reference "Unsubscribing from a Topic" (`UnsubscribeTopic`), SDK model
          *     `UnsubscribeTopicResponse`. Open Telekom Cloud does not document it.
+         *
+         *     No credentials are needed: the vendor's page lists no request header ("Request
+         *     Parameters: None"); the URN names the subscription, as the `unsubscribe_url` of a
+         *     notification does. An http(s) endpoint then receives a signed
+         *     `UnsubscribeConfirmation`, as after CancelSubscription.
          *
          */
         get: operations["UnsubscribeTopic"];
@@ -3235,7 +3260,7 @@ export interface components {
         /** @description Body of a successful ListTopics. */
         ListTopicsResponse: {
             request_id: components["schemas"]["RequestId"];
-            /** @description Total number of topics of the project, whatever `offset` and `limit` are. */
+            /** @description Total number of topics of the project (the account's, in the region), whatever `offset`, `limit` and the filters are. */
             topic_count: number;
             /** @description The topics of the page, newest first. */
             topics: components["schemas"]["Topic"][];
@@ -3257,7 +3282,8 @@ export interface components {
         SubscribingProtocol: "email" | "sms" | "http" | "https" | "functionstage" | "functiongraph" | "callnotify" | "wechat" | "dingding" | "feishu" | "welink" | "dingTalkBot";
         /** @description Where the messages go: for `http` a URL starting with `http://`, for `https` one
          *     starting with `https://` (both editions), for `email` an e-mail address, for
-         *     `sms` and `callnotify` a phone number; for the robots the robot's address
+         *     `sms` and `callnotify` a phone number (digits, a leading `+` and the separators
+         *     ` `, `-` and `/` of the consoles' examples); for the robots the robot's address
          *     (`dingding` also a group's openConversationId, which does not start with
          *     `http://` or `https://`), for `welink` a group number, for `dingTalkBot` a user
          *     id. A bad endpoint gets 400 `SMN.0012`.
@@ -3269,7 +3295,9 @@ export interface components {
          *     them with 403 `SMN.0069` ("Not authorized to subscribe internal endpoints.",
          *     error-code table); `x-private-endpoints` says so for the kit's checks. The smn-kit
          *     emulator runs on a developer's machine and must deliver to loopback, so it
-         *     accepts loopback endpoints: a kit choice.
+         *     accepts loopback endpoints (and the hosts its user allows with `--allow-hosts`):
+         *     a kit choice; it refuses the other internal addresses (private, link-local,
+         *     unspecified) with SMN.0069 as SMN does. A host name is not resolved.
          *      */
         SubscriptionEndpoint: string;
         /** @description Free remark, UTF-8, at most 128 bytes (`x-max-bytes`; both editions; "about 42
@@ -3309,7 +3337,7 @@ export interface components {
             endpoint: components["schemas"]["SubscriptionEndpoint"];
             remark?: components["schemas"]["SubscriptionRemark"];
             extension?: components["schemas"]["SubscriptionRequestExtension"];
-        } & (unknown & unknown);
+        } & (unknown & unknown & unknown & unknown);
         /** @description Body of AddSubscription: one endpoint, and with Open Telekom Cloud up to 50 more
          *     in `subscriptions` (added in the same call; the response documents one URN, the
          *     top-level subscription's).
@@ -3893,7 +3921,9 @@ export interface components {
                 http_code: number;
                 request_id?: components["schemas"]["RequestId"];
                 subscription_urn?: components["schemas"]["SubscriptionUrn"];
+                /** @description The SMN error code, when this user was not subscribed. */
                 error_code?: string;
+                /** @description The error message, when this user was not subscribed. */
                 error_msg?: string;
             }[];
         };

@@ -95,7 +95,10 @@ describe('topics', () => {
     expect((await call(mock, 'GET', topicsPath)).body.topic_count).toBe(0);
   });
 
-  it('ListTopics lists newest first, pages, counts the total, and filters as Huawei Cloud documents', async () => {
+  // topic_count: "No matter what you have set for offset and limit in the request, this API always returns the total
+  // number of topics in your account" (Open Telekom Cloud api-ref, "Querying Topics"; SDK model ListTopicsResponse):
+  // the filters do not change it either.
+  it('ListTopics lists newest first, pages, filters as Huawei Cloud documents, and counts the account\'s topics', async () => {
     const mock = await emulator();
     for (const [name, display] of [['alpha', 'Alpha team'], ['beta', 'Beta'], ['gamma', 'alpha again']]) await createTopic(mock, name!, display);
     const names = async (query: string) => {
@@ -105,12 +108,12 @@ describe('topics', () => {
     expect(await names('offset=0&limit=100')).toEqual({ count: 3, names: ['gamma', 'beta', 'alpha'] });
     expect(await names('offset=1&limit=1')).toEqual({ count: 3, names: ['beta'] });
     expect(await names('offset=3&limit=1')).toEqual({ count: 3, names: [] });
-    expect(await names('name=beta')).toEqual({ count: 1, names: ['beta'] });
-    expect(await names('fuzzy_name=AMM')).toEqual({ count: 1, names: ['gamma'] });
-    expect(await names('fuzzy_display_name=alpha')).toEqual({ count: 2, names: ['gamma', 'alpha'] });
+    expect(await names('name=beta')).toEqual({ count: 3, names: ['beta'] });
+    expect(await names('fuzzy_name=AMM')).toEqual({ count: 3, names: ['gamma'] });
+    expect(await names('fuzzy_display_name=alpha')).toEqual({ count: 3, names: ['gamma', 'alpha'] });
     const { body } = await call(mock, 'GET', topicsPath);
     const id = (body.topics as { topic_id: string }[])[1]!.topic_id;
-    expect(await names(`topic_id=${id}`)).toEqual({ count: 1, names: ['beta'] });
+    expect(await names(`topic_id=${id}`)).toEqual({ count: 3, names: ['beta'] });
     expect(await call(mock, 'GET', `${topicsPath}?limit=101`)).toMatchObject({ status: 400, body: { code: 'SMN.0015' } });
     expect(await call(mock, 'GET', `${topicsPath}?fuzzy_display_name=${'x'.repeat(193)}`)).toMatchObject({ status: 400, body: { code: 'SMN.0003' } });
   });
@@ -134,6 +137,81 @@ describe('topics', () => {
     const mock = await emulator();
     const urn = await createTopic(mock, 'encoded');
     expect(await call(mock, 'GET', `${topicPath(encodeURIComponent(urn))}/subscriptions`)).toMatchObject({ status: 200, body: { subscription_count: 0 } });
+  });
+});
+
+describe('ListTopicDetails and UpdateTopic', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('ListTopicDetails shows the topic as ListTopics lists it; UpdateTopic changes its display name and update_time, kept across a restart', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'smn-topics-')), 'state.json');
+    const first = await emulator({ stateFile: file });
+    const urn = await createTopic(first, 'orders', 'Orders');
+    const listed = ((await call(first, 'GET', topicsPath)).body.topics as Record<string, unknown>[])[0]!;
+    const details = await call(first, 'GET', topicPath(urn));
+    expect(details.status).toBe(200);
+    expect(details.body).toEqual({ ...listed, request_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    // SmnTime has seconds: a second later, the update shows in update_time ("Updating a Topic").
+    await sleep(1100);
+    expect(await call(first, 'PUT', topicPath(urn), { display_name: '订单通知' })).toMatchObject({ status: 200 });
+    const updated = (await call(first, 'GET', topicPath(urn))).body;
+    expect(updated).toMatchObject({ display_name: '订单通知', create_time: listed.create_time, topic_id: listed.topic_id });
+    expect(String(updated.update_time) > String(listed.update_time)).toBe(true);
+    await first.close();
+
+    const second = await emulator({ stateFile: file });
+    expect((await call(second, 'GET', topicPath(urn))).body).toMatchObject({ display_name: '订单通知', update_time: updated.update_time });
+    // The display name is the sender's name of the e-mails the topic's subscribers receive.
+    const email = await call(second, 'POST', `${topicPath(urn)}/subscriptions`, { protocol: 'email', endpoint: 'ops@example.com' });
+    await fetch(`${second.url}/_mock/subscriptions/confirm`, { method: 'POST', body: JSON.stringify({ subscription_urn: email.body.subscription_urn }) });
+    await call(second, 'POST', `${topicPath(urn)}/publish`, { subject: 's', message: 'm' });
+    expect((await outbox(second)).filter((m) => m.type === 'Notification').map((m) => m.sender)).toEqual(['订单通知']);
+  });
+
+  it.each([
+    // "192 bytes or 64 Chinese characters" (SDK model UpdateTopicRequestBody): 65 are 195 bytes.
+    [{ display_name: '订'.repeat(65) }, 'SMN.0003'],
+    [{ display_name: 7 }, 'SMN.0003'],
+    ['{"display_name": ', 'SMN.0099'],
+  ])('UpdateTopic %j: 400 %s, nothing changed', async (body, code) => {
+    const mock = await emulator();
+    const urn = await createTopic(mock, 'orders', 'Orders');
+    expect(await call(mock, 'PUT', topicPath(urn), body)).toMatchObject({ status: 400, body: { code } });
+    expect((await call(mock, 'GET', topicPath(urn))).body.display_name).toBe('Orders');
+  });
+
+  it('a topic the project does not have is 404 SMN.0006; a topic name of 256 characters in the URN is valid, of 257 400 SMN.0005', async () => {
+    const mock = await emulator();
+    const urnOf = (name: string) => `urn:smn:cn-north-4:${project}:${name}`;
+    for (const method of ['GET', 'PUT'] as const) {
+      const body = method === 'PUT' ? { display_name: 'x' } : undefined;
+      expect(await call(mock, method, topicPath(urnOf('nowhere')), body)).toMatchObject({ status: 404, body: { code: 'SMN.0006' } });
+      // TopicUrn: "the topic name starts with a letter or digit and has up to 256 letters, digits, - and _".
+      expect(await call(mock, method, topicPath(urnOf(`t${'x'.repeat(255)}`)), body)).toMatchObject({ status: 404, body: { code: 'SMN.0006' } });
+      expect(await call(mock, method, topicPath(urnOf(`t${'x'.repeat(256)}`)), body)).toMatchObject({ status: 400, body: { code: 'SMN.0005' } });
+    }
+  });
+
+  it('a topic the emulator knows without having seen it made (the seed\'s) has details from its URN, and is the project\'s own once updated', async () => {
+    const seeded = `urn:smn:cn-north-4:${project}:seeded`;
+    const mock = await emulator({ seedSubscriptions: [{ topic_urn: seeded, protocol: 'sms', subscription_urn: `${seeded}:${'b'.repeat(32)}`, owner: project, endpoint: '+8613800000000', remark: '', status: 1 }] });
+    const details = await call(mock, 'GET', topicPath(seeded));
+    expect(details.body).toMatchObject({ topic_urn: seeded, name: 'seeded', display_name: '', push_policy: 0, topic_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect((await call(mock, 'GET', topicPath(seeded))).body.topic_id).toBe(details.body.topic_id);
+    expect((await call(mock, 'GET', topicsPath)).body.topic_count).toBe(0);
+    expect((await call(mock, 'PUT', topicPath(seeded), { display_name: 'Seeded' })).status).toBe(200);
+    expect((await call(mock, 'GET', topicsPath)).body).toMatchObject({ topic_count: 1, topics: [{ topic_urn: seeded, display_name: 'Seeded', topic_id: details.body.topic_id }] });
+  });
+
+  // "The topics are sorted by the creation time in descending order." (Open Telekom Cloud api-ref, "Querying Topics")
+  it('ListTopics lists newest first by create_time', async () => {
+    const mock = await emulator();
+    await createTopic(mock, 'older');
+    await sleep(1100);
+    await createTopic(mock, 'newer');
+    const topics = (await call(mock, 'GET', topicsPath)).body.topics as { name: string; create_time: string }[];
+    expect(topics.map((t) => t.name)).toEqual(['newer', 'older']);
+    expect(topics[0]!.create_time > topics[1]!.create_time).toBe(true);
   });
 });
 
@@ -389,6 +467,8 @@ describe('the stateless mock', () => {
     expect((await call(mock, 'POST', `${topicPath(urn)}/subscriptions`, { protocol: 'sms', endpoint: '1' })).status).toBe(201);
     expect((await call(mock, 'GET', `${topicPath(urn)}/subscriptions?offset=1&limit=1`)).body).toMatchObject({ subscription_count: 2, subscriptions: [{ protocol: 'email' }] });
     expect((await call(mock, 'POST', `${topicPath(urn)}/publish`, { message: 'm' })).body).toMatchObject({ message_id: 'bf94b63a5dfb475994d3ac34664e24f2' });
+    // topic_count is the account's total whatever the filters (the vendor's ListTopics): the example's, with none listed.
+    expect((await call(mock, 'GET', `${topicsPath}?name=no_such_topic`)).body).toMatchObject({ topic_count: 1, topics: [] });
     const preferred = await fetch(`${mock.url}${topicsPath}`, { method: 'POST', headers: { ...headers, Prefer: 'code=200' }, body: JSON.stringify({ name: 'x', display_name: '' }) });
     expect(preferred.status).toBe(200);
   });

@@ -8,6 +8,7 @@ import type { RequestTarget } from '../engine/request.js';
 import { StateLimitError } from '../emulator/state.js';
 import { ADMIN_PREFIX, problem, type AdminContext, type AdminReply } from './request.js';
 import { publishSmsEvent } from './sms-events.js';
+import { addSubscriptionUser } from './subscription-users.js';
 import { addSubscription, confirmSubscription, removeSubscription, SUBSCRIPTION_PATH } from './subscriptions.js';
 import { addTemplate } from './templates.js';
 import { addTopic } from './topics.js';
@@ -17,7 +18,7 @@ export { ADMIN_PREFIX, type AdminContext, type AdminReply };
 /** A state limit reached: 403 with the SMN code a real service answers past its quota. */
 const limitReached = (error: StateLimitError): AdminReply => ({ status: 403, body: { error: error.message, code: error.code } });
 
-const ENDPOINTS = `GET ${ADMIN_PREFIX}state, POST ${ADMIN_PREFIX}reset, GET|DELETE ${ADMIN_PREFIX}requests, POST ${ADMIN_PREFIX}subscriptions, POST ${ADMIN_PREFIX}subscriptions/confirm, DELETE ${ADMIN_PREFIX}subscriptions/{subscription_urn}, POST ${ADMIN_PREFIX}topics, POST ${ADMIN_PREFIX}templates, GET|DELETE ${ADMIN_PREFIX}deliveries, GET|DELETE ${ADMIN_PREFIX}outbox, POST ${ADMIN_PREFIX}sms/events`;
+const ENDPOINTS = `GET ${ADMIN_PREFIX}state, POST ${ADMIN_PREFIX}reset, GET|DELETE ${ADMIN_PREFIX}requests, POST ${ADMIN_PREFIX}subscriptions, POST ${ADMIN_PREFIX}subscriptions/confirm, DELETE ${ADMIN_PREFIX}subscriptions/{subscription_urn}, POST ${ADMIN_PREFIX}subscription-users, POST ${ADMIN_PREFIX}topics, POST ${ADMIN_PREFIX}templates, GET|DELETE ${ADMIN_PREFIX}deliveries, GET|DELETE ${ADMIN_PREFIX}outbox, POST ${ADMIN_PREFIX}sms/events`;
 
 export async function handleAdmin(method: string, target: RequestTarget, text: string, context: AdminContext): Promise<AdminReply> {
   try {
@@ -58,6 +59,8 @@ async function route(method: string, target: RequestTarget, text: string, contex
       return confirmSubscription(target, text, context);
     case 'POST /subscriptions':
       return addSubscription(target, text, context);
+    case 'POST /subscription-users':
+      return addSubscriptionUser(target, text, context);
     case 'POST /topics':
       return addTopic(target, text, context);
     case 'POST /sms/events':

@@ -24,6 +24,7 @@ import { refusedEndpoint, type DeliveryPolicy } from './policy.js';
 import { DEFAULT_SCHEDULE, type DeliverySchedule } from './schedule.js';
 import type { SigningIdentity } from './signing.js';
 import type { Subscription } from '../../generated/smn.js';
+import { projectKey } from '../emulator/projects.js';
 
 export { RECEIVING_STATUSES, type Delivery };
 
@@ -42,6 +43,11 @@ const OUTBOX_CHARACTERS = 8 * 1024 * 1024;
 const REMEMBERED = 1000;
 
 export type LinkAction = 'confirm' | 'unsubscribe' | 'resubscribe';
+
+/** The id of the subscription a link's token names (the last part of its URN), or undefined for what is no token of the emulator's. */
+export function tokenSubscriptionId(token: string): string | undefined {
+  return /^[0-9a-fA-F]{32}[0-9a-f]{64}$/.test(token) ? token.slice(0, 32) : undefined;
+}
 
 /** What a phone, mailbox or other non-http(s) endpoint would have received. */
 export interface OutboxMessage {
@@ -81,7 +87,7 @@ export interface NotifierOptions {
 }
 
 /** Runs `work` on every item with at most `limit` running at once, results in order. */
-async function mapLimited<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimited<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -110,8 +116,20 @@ export class Notifier {
     return `/smn/${this.options.identity().certificateName}`;
   }
 
+  /**
+   * A link's token: the subscription's own id (the last part of its URN) and an HMAC of
+   * what the link does to it. The id comes first so that ConfirmSubscription, which is
+   * given the token alone (no project, no URN), finds the subscription it names; the HMAC
+   * makes it unforgeable. The project is keyed as the emulator keys it (projectKey).
+   */
   private token(action: LinkAction, projectId: string, subscriptionUrn: string): string {
-    return createHmac('sha256', this.options.identity().linkSecret).update(`${action}\n${projectId}\n${subscriptionUrn}`).digest('hex');
+    const id = subscriptionUrn.slice(subscriptionUrn.lastIndexOf(':') + 1);
+    return `${id}${createHmac('sha256', this.options.identity().linkSecret).update(`${action}\n${projectKey(projectId)}\n${subscriptionUrn}`).digest('hex')}`;
+  }
+
+  /** Whether the emulator delivers to this endpoint (the policy allows its host; always for a protocol that is not http(s)). */
+  delivers(protocol: string, endpoint: string): boolean {
+    return refusedEndpoint(protocol, endpoint, this.options.policy) === undefined;
   }
 
   /** Whether `token` is the one a link for this action on this subscription carries. */

@@ -5,7 +5,7 @@
 // credential delivers only where the user named, loopback included: anyone on the
 // network could otherwise make it POST to this machine's own ports and tell open ones
 // from closed by the time taken.
-import { isIPv4, isIPv6 } from 'node:net';
+import { internalAddress } from '../../net/addresses.js';
 
 /**
  * `loopback`: this machine only; `any`: every host; a list: those hosts and loopback;
@@ -29,13 +29,7 @@ export function deliveryPolicy(given: DeliveryPolicy | undefined, exposed: boole
 }
 
 /** Whether a host name or address (as in a URL or `--host`) is this machine's loopback. */
-export function isLoopbackHost(host: string): boolean {
-  const name = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (name === 'localhost' || name.endsWith('.localhost')) return true;
-  if (isIPv4(name)) return name.startsWith('127.');
-  if (isIPv6(name)) return name === '::1' || /^::ffff:127\./.test(name) || /^(0+:){7}0*1$/.test(name);
-  return false;
-}
+export const isLoopbackHost = (host: string): boolean => internalAddress(host) === 'loopback';
 
 const PROTOCOLS: Record<string, string> = { http: 'http:', https: 'https:' };
 

@@ -33,6 +33,8 @@ import { notifyPolicies } from './families/notify-policies.js';
 import { publish } from './families/publish.js';
 import { resourceTags } from './families/resource-tags.js';
 import { smsCallbacks } from './families/sms-callback.js';
+import { subscriptionLinks } from './families/subscription-links.js';
+import { subscriptionUsers } from './families/subscription-users.js';
 import { subscriptions } from './families/subscriptions.js';
 import { templates } from './families/templates.js';
 import { topicAttributes } from './families/topic-attributes.js';
@@ -43,6 +45,8 @@ import { topicsWithResources } from './families/topics-with-resources.js';
 const FAMILIES = {
   smsCallbacks,
   subscriptions,
+  subscriptionLinks,
+  subscriptionUsers,
   topics,
   templates,
   publish,

@@ -1,6 +1,7 @@
 // The answer to an API request (anything outside /_mock/ and /smn/), one step after
 // the other, each able to end it: route against the contract's operations (404 gateway
-// body otherwise) -> authenticate (401) -> path parameters that cannot be decoded and
+// body otherwise) -> authenticate (401; not where the operation's security allows no
+// credential) -> path parameters that cannot be decoded and
 // what Prism lets through (400) -> the engine validates the request against the
 // contract, and a violation becomes the SMN error the spec names for it -> X-Project-Id
 // (403) -> the answer: the emulator's (stateful) or the contract's example Prism would
@@ -66,7 +67,10 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
   const { contract, errorReply, emulate } = api;
   const route = api.route(req.method ?? 'GET', target.pathname);
   if (!route) return errorReply(UNKNOWN_ROUTE, 404);
-  const refused = authenticate(req, bodyText, api.auth);
+  // An operation whose security lists an empty requirement needs no credential (the API
+  // forms of a message's links: the vendor's pages list no request header for them).
+  const anonymous = route.operation.security?.some((requirement) => requirement.length === 0) ?? false;
+  const refused = anonymous ? undefined : authenticate(req, bodyText, api.auth);
   if (refused) return errorReply(refused.error, 401, [{ path: ['header'], message: refused.reason }]);
   const parameters = pathParameters(route, target.pathname);
   // A path parameter whose percent-encoding is broken cannot be read: it is invalid.

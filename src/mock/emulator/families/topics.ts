@@ -1,10 +1,12 @@
-// Topics: CreateTopic, ListTopics, DeleteTopic, and the topics added with
-// POST /_mock/topics (any project's URN, for bindings and subscriptions to name). The
-// emulator knows a topic a project made, one added, and one its subscriptions name
-// (the seed's topics exist without having been made).
-import { randomBytes } from 'node:crypto';
+// Topics: CreateTopic, ListTopics, ListTopicDetails, UpdateTopic, DeleteTopic, and the
+// topics added with POST /_mock/topics (any project's URN, for bindings and subscriptions
+// to name). The emulator knows a topic a project made, one added, and one its
+// subscriptions name (the seed's topics exist without having been made): a topic it
+// knows but did not see made has the details its URN gives, and becomes the project's
+// own (listed) once UpdateTopic changes it.
+import { createHash, randomBytes } from 'node:crypto';
 import { topicFilter } from '../../../contract/topic-filters.js';
-import type { CreateTopicRequest, Subscription, Topic as ListedTopic } from '../../../generated/smn.js';
+import type { CreateTopicRequest, Subscription, Topic as ListedTopic, UpdateTopicRequest } from '../../../generated/smn.js';
 import { pageOf, shapeList, type Shaper } from '../../engine/examples.js';
 import { EMULATOR_REGION } from '../../options.js';
 import { Family, topicNotFound, type FamilyCore, type FamilyModule, type Handler } from '../family.js';
@@ -18,6 +20,8 @@ export type TopicChange =
   /** Added with POST /_mock/topics. */
   | { kind: 'topic'; topic: string }
   | { kind: 'create-topic'; project: string; topic: Topic }
+  /** The topic as it is after UpdateTopic; one the project did not make becomes its own. */
+  | { kind: 'update-topic'; project: string; topic: Topic }
   /** The topic goes, and every subscription of it with it. */
   | { kind: 'delete-topic'; project: string; topic_urn: string };
 
@@ -42,7 +46,7 @@ export interface TopicSubscriptions {
 }
 
 export class Topics extends Family<TopicChange, TopicsPart, AddedTopicsPart> {
-  readonly kinds = ['topic', 'create-topic', 'delete-topic'] as const;
+  readonly kinds = ['topic', 'create-topic', 'update-topic', 'delete-topic'] as const;
   override readonly quotaCode = TOPIC_LIMITS.topics.code;
   /** By project key, oldest first. */
   private made = new Map<string, Topic[]>();
@@ -60,7 +64,7 @@ export class Topics extends Family<TopicChange, TopicsPart, AddedTopicsPart> {
     const { max, code } = TOPIC_LIMITS.topics;
     if (change.kind === 'topic') {
       if (!this.added.has(change.topic) && this.added.size + this.madeCount >= max) throw new StateLimitError(code, `the emulator knows at most ${max} topics (made or added)`);
-    } else if (change.kind === 'create-topic') {
+    } else if (change.kind === 'create-topic' || (change.kind === 'update-topic' && !this.find(change.project, change.topic.topic_urn))) {
       if (this.added.size + this.madeCount >= max) throw new StateLimitError(code, `the emulator keeps at most ${max} topics, all projects together; POST /_mock/reset to start again`);
     }
   }
@@ -75,11 +79,19 @@ export class Topics extends Family<TopicChange, TopicsPart, AddedTopicsPart> {
         this.added.add(change.topic);
         return;
       case 'create-topic': {
-        const key = projectKey(change.project);
-        let list = this.made.get(key);
-        if (!list) this.made.set(key, (list = []));
-        list.push(change.topic);
+        this.madeList(change.project).push(change.topic);
         this.madeCount += 1;
+        return;
+      }
+      case 'update-topic': {
+        const list = this.madeList(change.project);
+        const at = list.findIndex((t) => t.topic_urn === change.topic.topic_urn);
+        if (at !== -1) {
+          list[at] = change.topic;
+        } else {
+          list.push(change.topic);
+          this.madeCount += 1;
+        }
         return;
       }
       case 'delete-topic': {
@@ -95,6 +107,13 @@ export class Topics extends Family<TopicChange, TopicsPart, AddedTopicsPart> {
         return;
       }
     }
+  }
+
+  private madeList(projectId: string): Topic[] {
+    const key = projectKey(projectId);
+    let list = this.made.get(key);
+    if (!list) this.made.set(key, (list = []));
+    return list;
   }
 
   override reset(): void {
@@ -143,7 +162,7 @@ export class Topics extends Family<TopicChange, TopicsPart, AddedTopicsPart> {
   create(projectId: string, fields: { name: string; display_name: string; enterprise_project_id?: string }, now: Date = new Date()): { topic: Topic; created: boolean } {
     const existing = this.made.get(projectKey(projectId))?.find((t) => t.name === fields.name);
     if (existing) return { topic: existing, created: false };
-    const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const time = smnTime(now);
     const topic: Topic = {
       topic_urn: `urn:smn:${EMULATOR_REGION}:${urnProjectId(projectId)}:${fields.name}`,
       name: fields.name,
@@ -158,10 +177,46 @@ export class Topics extends Family<TopicChange, TopicsPart, AddedTopicsPart> {
     return { topic, created: true };
   }
 
-  /** A page of the topics the project made that pass `filter`, newest first, and how many pass it. */
-  page(projectId: string, offset: number, limit: number, filter: (topic: Topic) => boolean = () => true): { total: number; page: Topic[] } {
-    const matching = (this.made.get(projectKey(projectId)) ?? []).filter(filter).reverse();
-    return { total: matching.length, page: matching.slice(offset, offset + limit) };
+  /**
+   * The topic with this URN as the project sees it: the one it made, else, for one the
+   * emulator knows otherwise (the seed's, one added), what its URN tells (its name), the
+   * defaults CreateTopic gives and an id of its own, the same at every call; undefined
+   * for a topic the emulator does not know.
+   */
+  details(projectId: string, topicUrn: string): ListedTopic | undefined {
+    const made = this.find(projectId, topicUrn);
+    if (made) return made;
+    if (!this.knows(projectId, topicUrn)) return undefined;
+    return {
+      topic_urn: topicUrn,
+      name: topicUrn.slice(topicUrn.lastIndexOf(':') + 1),
+      display_name: '',
+      push_policy: 0,
+      enterprise_project_id: '0',
+      topic_id: createHash('md5').update(topicUrn).digest('hex'),
+    };
+  }
+
+  /** Changes a topic's display name (UpdateTopic); false when the emulator does not know the topic. */
+  update(projectId: string, topicUrn: string, fields: { display_name: string }, now: Date = new Date()): boolean {
+    const known = this.details(projectId, topicUrn);
+    if (!known) return false;
+    const time = smnTime(now);
+    // A topic the project did not make becomes its own now: created now, as far as it knows.
+    const topic: Topic = { ...(known as Topic), create_time: known.create_time ?? time, display_name: fields.display_name, update_time: time };
+    this.core.change({ kind: 'update-topic', project: projectId, topic });
+    return true;
+  }
+
+  /**
+   * A page of the topics the project made that pass `filter`, newest first (by
+   * create_time; they are kept in the order they were made); `total` how many pass it,
+   * `all` how many the project has.
+   */
+  page(projectId: string, offset: number, limit: number, filter: (topic: Topic) => boolean = () => true): { total: number; all: number; page: Topic[] } {
+    const made = this.made.get(projectKey(projectId)) ?? [];
+    const matching = made.filter(filter).reverse();
+    return { total: matching.length, all: made.length, page: matching.slice(offset, offset + limit) };
   }
 
   /** Deletes a topic the emulator knows, and every subscription of it. */
@@ -180,8 +235,21 @@ export class Topics extends Family<TopicChange, TopicsPart, AddedTopicsPart> {
       return { status: created ? 201 : 200, body: { request_id: '', topic_urn: topic.topic_urn } };
     },
     ListTopics: ({ operation, projectId, query }) => {
-      const { total, page } = this.page(projectId, ...pageOf(operation, query), topicFilter(query));
-      return { body: { request_id: '', topic_count: total, topics: page } };
+      // topic_count: "This parameter is not affected by offset and limit, that is, it
+      // returns the number of all topics under your account" (SDK model
+      // ListTopicsResponse; Open Telekom Cloud api-ref "Querying Topics": "this API always
+      // returns the total number of topics in your account"): the filters do not change it.
+      const { all, page } = this.page(projectId, ...pageOf(operation, query), topicFilter(query));
+      return { body: { request_id: '', topic_count: all, topics: page } };
+    },
+    ListTopicDetails: ({ contract, projectId, path }) => {
+      const topic = this.details(projectId, path.topic_urn!);
+      if (!topic) return topicNotFound(contract, projectId, path.topic_urn!);
+      return { body: { request_id: '', ...topic } };
+    },
+    UpdateTopic: ({ contract, projectId, path, body }) => {
+      if (!this.update(projectId, path.topic_urn!, body as UpdateTopicRequest)) return topicNotFound(contract, projectId, path.topic_urn!);
+      return { body: { request_id: '' } };
     },
     DeleteTopic: ({ contract, projectId, path }) => {
       const topicUrn = path.topic_urn!;
@@ -193,8 +261,12 @@ export class Topics extends Family<TopicChange, TopicsPart, AddedTopicsPart> {
 }
 
 const TOPIC_SHAPES: Readonly<Record<string, Shaper>> = {
-  ListTopics: (operation, body, query) => (Array.isArray(body.topics) ? shapeList(operation, query, body, 'topics', 'topic_count', topicFilter(query)) : body),
+  // Filtered and paged; topic_count stays the example's, the account's total whatever the filters.
+  ListTopics: (operation, body, query) => (Array.isArray(body.topics) ? { ...(shapeList(operation, query, body, 'topics', 'topic_count', topicFilter(query)) as object), topic_count: body.topic_count } : body),
 };
+
+/** A time as SMN writes it: UTC, to the second. */
+const smnTime = (now: Date): string => now.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export const topics = {
   create: (core, families) => new Topics(core, families),
