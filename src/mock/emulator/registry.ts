@@ -26,10 +26,16 @@
 import type { Shaper } from '../engine/examples.js';
 import type { ChangeShape, FamilyCore, FamilyModule, FamilyOptions } from './family.js';
 import { PROJECT_LIMITS, type Limit } from './limits.js';
+import { appMessages } from './families/app-messages.js';
+import { applications } from './families/applications.js';
+import { certificates } from './families/certificates.js';
+import { httpDetection } from './families/http-detection.js';
 import { publish } from './families/publish.js';
+import { serviceInfo } from './families/service-info.js';
 import { smsCallbacks } from './families/sms-callback.js';
 import { subscriptions } from './families/subscriptions.js';
 import { templates } from './families/templates.js';
+import { topicStatistics } from './families/topic-statistics.js';
 import { topics } from './families/topics.js';
 
 /** Every family, by the name the others reach it by. */
@@ -39,6 +45,12 @@ const FAMILIES = {
   topics,
   templates,
   publish,
+  serviceInfo,
+  certificates,
+  topicStatistics,
+  httpDetection,
+  applications,
+  appMessages,
 };
 
 type Modules = typeof FAMILIES;
