@@ -46,6 +46,10 @@ const withoutRequestId = (body: unknown): unknown => (typeof body === 'object' &
 
 // The emulator keeps the state of these today; the others answer as the stateless mock does.
 const EMULATED = new Set(['ListSmsEvent', 'UpdateSmsEvent', 'ListSubscriptions', 'CreateTopic', 'ListTopics', 'DeleteTopic', 'AddSubscription', 'ListSubscriptionsByTopic', 'PublishMessage', 'CancelSubscription']);
+// The service families: versions on the mock's own URL, the emulator's certificate, probes, statistics and applications of the project's own state.
+for (const id of ['ListVersions', 'ListVersion', 'DownloadHttpCert', 'DownloadHttpSignCert', 'ListTopicMessageStatistics', 'PublishHttpDetect', 'ShowHttpDetectResult']) EMULATED.add(id);
+for (const id of ['CreateApplication', 'ListApplications', 'ListApplicationAttributes', 'UpdateApplication', 'DeleteApplication', 'PublishAppMessage']) EMULATED.add(id);
+for (const id of ['CreateApplicationEndpoint', 'ListApplicationEndpoints', 'ListApplicationEndpointAttributes', 'UpdateApplicationEndpoint', 'DeleteApplicationEndpoint']) EMULATED.add(id);
 
 describe('every operation of the SDK, over the socket', () => {
   it('is routed and answered with a success status and body the contract declares, stateful as stateless', async () => {

@@ -13,8 +13,8 @@ export interface SigningCertificate {
   certificate(): { name: string; pem: string };
 }
 
-/** The documented error of a file the service does not serve (the contract's ApiNotFound). */
-const NO_SUCH_FILE = 'api_not_found';
+/** The documented error of a certificate the service does not have (the contract's CertificateNotFound: the gateway's 404). */
+const NO_SUCH_FILE = 'certificate_not_found';
 
 export class Certificates extends Family {
   readonly kinds = [] as const;
@@ -24,7 +24,7 @@ export class Certificates extends Family {
     const { name, pem } = signing.certificate();
     const asked = path.certificate_id!;
     if (asked === name) return { body: pem };
-    return { error: NO_SUCH_FILE, status: 404, reason: `the emulator's only certificate is ${name}`, where: ['path', 'certificate_id'] };
+    return { error: NO_SUCH_FILE, reason: `the emulator's only certificate is ${name}`, where: ['path', 'certificate_id'] };
   }
 
   override readonly handlers: Readonly<Record<string, Handler>> = {
