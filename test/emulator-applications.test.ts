@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
+import { APPLICATION_LIMITS } from '../src/mock/emulator/families/applications.js';
 import { generateSelfSigned } from '../src/notify/self-signed.js';
 import { admin, againstMockAdmin, call, PROJECT } from './support/emulator-client.js';
 
@@ -171,6 +172,21 @@ describe('the credential, and a restart', () => {
     // The credential came back too: the same application again is the one there, another credential is "other properties".
     expect(await call(second, 'POST', APPS, hms('test_app'))).toMatchObject({ status: 200, body: { application_urn: app } });
     expect(await call(second, 'POST', APPS, hms('test_app', 'x'.repeat(40)))).toMatchObject({ status: 400, body: { code: 'SMN.0121' } });
+  });
+});
+
+describe('limits', () => {
+  it(`past ${APPLICATION_LIMITS.applications.max} applications (all projects together) CreateApplication gets 403 ${APPLICATION_LIMITS.applications.code}; deleting one makes room`, async () => {
+    const mock = await emulator();
+    const { max } = APPLICATION_LIMITS.applications;
+    let first = '';
+    for (let i = 0; i < max; i += 50) {
+      const urns = await Promise.all(Array.from({ length: Math.min(50, max - i) }, (_, j) => createApplication(mock, hms(`app_${i + j}`))));
+      first ||= urns[0]!;
+    }
+    expect(await call(mock, 'POST', APPS, hms('one_too_many'))).toMatchObject({ status: 403, body: { code: APPLICATION_LIMITS.applications.code } });
+    await call(mock, 'DELETE', `${APPS}/${first}`);
+    expect((await call(mock, 'POST', APPS, hms('one_too_many'))).status).toBe(200);
   });
 });
 

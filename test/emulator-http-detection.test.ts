@@ -92,6 +92,20 @@ describe('PublishHttpDetect and ShowHttpDetectResult', () => {
     expect(String((shown.detail as { httpResponse: string }).httpResponse)).toContain('--allow-hosts receiver.example.com');
   });
 
+  it('an endpoint left out after failing (SMN\'s blacklist) is not probed: status 2, httpCode 0 (the vendor: "0, the user is blacklisted")', async () => {
+    const mock = await emulator({ autoConfirm: true, deliverySchedule: { retryDelaysMs: [1, 1, 1, 1, 1, 1], blacklistMs: 60_000 } });
+    const topic = await createTopic(mock, 'orders');
+    const failing = await hook((res: ServerResponse) => res.writeHead(500).end());
+    await call(mock, 'POST', `${TOPICS}/${topic}/subscriptions`, { protocol: 'http', endpoint: failing.url });
+    await call(mock, 'POST', `${TOPICS}/${topic}/publish`, { message: 'hello' });
+    while (failing.received.length < 7) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const shown = await probe(mock, topic, { protocol: 'http', endpoint: failing.url });
+    expect(shown).toMatchObject({ status: 2, detail: { httpCode: 0 } });
+    expect(String((shown.detail as { httpResponse: string }).httpResponse)).toContain('left out');
+    expect(failing.received).toHaveLength(7);
+  });
+
   it('probes past 8 at once are not run: status 1, httpCode -2 (the vendor\'s "queue full, not run")', async () => {
     const mock = await emulator();
     const topic = await createTopic(mock, 'orders');

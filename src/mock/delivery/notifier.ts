@@ -86,8 +86,8 @@ export type OutboxEntry = OutboxMessage | AppOutboxMessage;
 
 /** What became of a probe (PublishHttpDetect). */
 export type ProbeOutcome =
-  /** Nothing sent: the delivery policy does not allow the host, or the endpoint is left out after failing (`leftOut`). */
-  | { notSent: string; leftOut: boolean }
+  /** Nothing sent, and why: the delivery policy does not allow the host, or the endpoint is left out after failing. */
+  | { notSent: string }
   /** The endpoint's status and the start of its answer's body. */
   | { status: number; answer: string }
   /** No answer within SMN's 5 s, or no connection. */
@@ -235,9 +235,9 @@ export class Notifier {
    */
   async probe(projectId: string, topicUrn: string, probeId: string, target: { protocol: string; endpoint: string; header?: Record<string, string> }): Promise<ProbeOutcome> {
     const refused = refusedEndpoint(target.protocol, target.endpoint, this.options.policy);
-    if (refused) return { notSent: refused, leftOut: false };
+    if (refused) return { notSent: refused };
     const until = this.courier.leftOutUntil(target.endpoint);
-    if (until !== undefined) return { notSent: `the endpoint is left out until ${new Date(until).toISOString()}, after ${BLACKLIST_AFTER} failed attempts in a row`, leftOut: true };
+    if (until !== undefined) return { notSent: `the endpoint is left out until ${new Date(until).toISOString()}, after ${BLACKLIST_AFTER} failed attempts in a row` };
     const subscriptionUrn = `${topicUrn}:${probeId}`;
     const signed = await signedSmnNotification(topicUrn, PROBE_TEXT, {
       type: 'Notification',
