@@ -2306,7 +2306,9 @@ export interface paths {
                 /**
                  * @description The probe's id, as PublishHttpDetect gives it. The vendor documents no format;
                  *     one that cannot be read (broken percent-encoding) gets 400 `invalid_parameter`,
-                 *     the kit's choice.
+                 *     the kit's choice. The id of a probe the topic does not have gets 404 `SMN.0060`
+                 *     ("Job not found.", the error-code table's code for a task it cannot find; the
+                 *     kit's choice, `x-not-found`).
                  *
                  * @example f2a3b4c5d6e74f8a9b0c1d2e3f4a5b6c
                  */
@@ -4481,6 +4483,20 @@ export interface components {
                 "application/json": components["schemas"]["SmnError"];
             };
         };
+        /** @description A certificate the service does not have (DownloadHttpCert, DownloadHttpSignCert). The
+         *     vendor lists a 404 of SMN's error shape and documents no code for it; a file the
+         *     service does not serve may also meet the gateway's 404 (`APIGW.0101`), which the
+         *     smn-kit emulator answers (`x-kit-choice`). Either is accepted.
+         *      */
+        CertificateNotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["SmnError"] | components["schemas"]["GatewayError"];
+            };
+        };
         /** @description SMN failed. */
         InternalError: {
             headers: {
@@ -4750,7 +4766,9 @@ export interface components {
         /**
          * @description The probe's id, as PublishHttpDetect gives it. The vendor documents no format;
          *     one that cannot be read (broken percent-encoding) gets 400 `invalid_parameter`,
-         *     the kit's choice.
+         *     the kit's choice. The id of a probe the topic does not have gets 404 `SMN.0060`
+         *     ("Job not found.", the error-code table's code for a task it cannot find; the
+         *     kit's choice, `x-not-found`).
          *
          * @example f2a3b4c5d6e74f8a9b0c1d2e3f4a5b6c
          */
@@ -4953,6 +4971,7 @@ export type ResponseSmnBadRequest = components['responses']['SmnBadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
 export type ResponseNotFound = components['responses']['NotFound'];
+export type ResponseCertificateNotFound = components['responses']['CertificateNotFound'];
 export type ResponseInternalError = components['responses']['InternalError'];
 export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
 export type ResponseGatewayRequestError = components['responses']['GatewayRequestError'];
@@ -8710,7 +8729,9 @@ export interface operations {
                 /**
                  * @description The probe's id, as PublishHttpDetect gives it. The vendor documents no format;
                  *     one that cannot be read (broken percent-encoding) gets 400 `invalid_parameter`,
-                 *     the kit's choice.
+                 *     the kit's choice. The id of a probe the topic does not have gets 404 `SMN.0060`
+                 *     ("Job not found.", the error-code table's code for a task it cannot find; the
+                 *     kit's choice, `x-not-found`).
                  *
                  * @example f2a3b4c5d6e74f8a9b0c1d2e3f4a5b6c
                  */
@@ -8786,7 +8807,7 @@ export interface operations {
             400: components["responses"]["SmnBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            404: components["responses"]["CertificateNotFound"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -8839,7 +8860,7 @@ export interface operations {
             400: components["responses"]["SmnBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            404: components["responses"]["CertificateNotFound"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -157,7 +157,8 @@ function validPlan(operation: SmnOperation): Plan {
   return {
     operation,
     path,
-    query: [],
+    // A valid request carries the query parameters the operation requires (ListTopicMessageStatistics' times, ConfirmSubscription's token).
+    query: operation.parameters.filter((p) => p.in === 'query' && p.required).map((p) => [p.name, String(validValue(p.schema, exampleOf(p)))] as [string, string]),
     headers: { 'x-auth-token': 'a-token' },
     ...(body && 'value' in body ? { body: JSON.stringify(body.value), contentType: 'application/json' } : {}),
   };

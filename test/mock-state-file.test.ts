@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createFamilies } from '../src/mock/emulator/registry.js';
 import { STATE_BYTES, type Subscription } from '../src/mock/emulator/state.js';
 import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
 import { runCli } from './support/command.js';
@@ -376,5 +377,16 @@ describe('the admin routes and the links keep to what the API allows (item 17)',
     expect((await fetch(unsubscribe)).status).toBe(200);
     expect(mock.state!.findSubscription(project, added.subscription_urn)).toBeUndefined();
     expect((await fetch(unsubscribe, { method: 'HEAD' })).status).toBe(404);
+  });
+});
+
+describe('the journal schema and the families', () => {
+  it('knows every change kind a family writes, and no other: a kind the schema lacks would make the journal refuse its own lines at the next start', () => {
+    const families = createFamilies({ change: () => undefined, topicDeleted: () => undefined, subscriptionDeleted: () => undefined }, { seed: [] });
+    const written = Object.values(families).flatMap((family) => [...(family as { kinds: readonly string[] }).kinds]);
+    // 'reset' and 'signing' are the core's own.
+    written.push('reset', 'signing');
+    const document = JSON.parse(readFileSync(join(root, 'generated/mock-admin.openapi.dereferenced.json'), 'utf8')) as { components: { schemas: { Change: { properties: { kind: { enum: string[] } } } } } };
+    expect([...document.components.schemas.Change.properties.kind.enum].sort()).toEqual(written.sort());
   });
 });

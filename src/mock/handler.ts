@@ -128,7 +128,9 @@ export function createHandler(
     const bodyText = body.text;
     if (links && target.pathname.startsWith(LINKS_PREFIX)) {
       const reply = await links.handle(req.method ?? 'GET', target);
-      if (reply) return { body: undefined, ...reply, admin: true };
+      // The certificate is also the API's DownloadHttpCert (GET /smn/{certificate_id}):
+      // answered as the API answers, with its X-Request-Id, and recorded; the other links are the emulator's own.
+      if (reply) return { body: undefined, ...reply, admin: reply.raw === undefined };
     }
     if (admin && target.pathname.startsWith(ADMIN_PREFIX)) {
       const denied = authorizeAdmin(req, bodyText, adminAccess);

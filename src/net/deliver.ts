@@ -17,6 +17,8 @@ export interface DeliveryAnswer {
   status: number;
   /** Milliseconds from sending the request to the end of the answer. */
   ms: number;
+  /** The answer's body, when asked for (`keepAnswer`). */
+  body?: Buffer;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -28,6 +30,8 @@ export interface DeliverOptions {
   timeoutMs?: number;
   /** Stops the delivery at once (a DeliveryError whose reason is `stopped`). */
   signal?: AbortSignal;
+  /** Keep the answer's body (at most MAX_ANSWER_BYTES) in `body`; by default it is read and dropped. */
+  keepAnswer?: boolean;
 }
 
 /** Why a delivery got no answer. `unreachable`: no connection; `no-answer`: connected, then nothing or a broken answer. */
@@ -47,8 +51,9 @@ export class DeliveryError extends Error {
 /** The URL as it may be printed: no user name, password or query (they may hold secrets). */
 export const printableUrl = (url: URL): string => `${url.protocol}//${url.host}${url.pathname}`;
 
-function once(delivery: HttpDelivery, timeoutMs: number, signal: AbortSignal | undefined): Promise<DeliveryAnswer> {
-  return send({ ...delivery, deadlineMs: timeoutMs, maxBodyBytes: MAX_ANSWER_BYTES, keepBody: false, signal }).then(({ status, ms }) => ({ status, ms }));
+function once(delivery: HttpDelivery, timeoutMs: number, options: DeliverOptions): Promise<DeliveryAnswer> {
+  const keepBody = options.keepAnswer === true;
+  return send({ ...delivery, deadlineMs: timeoutMs, maxBodyBytes: MAX_ANSWER_BYTES, keepBody, signal: options.signal }).then(({ status, ms, body }) => (keepBody ? { status, ms, body } : { status, ms }));
 }
 
 /**
@@ -59,9 +64,9 @@ function once(delivery: HttpDelivery, timeoutMs: number, signal: AbortSignal | u
 export async function deliver(delivery: HttpDelivery, options: DeliverOptions = {}): Promise<DeliveryAnswer> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   try {
-    return await once(delivery, timeoutMs, options.signal).catch((error: unknown) => {
+    return await once(delivery, timeoutMs, options).catch((error: unknown) => {
       const closedMeanwhile = error instanceof OutgoingError && error.detail.reused && error.detail.status === undefined && error.detail.code === 'ECONNRESET';
-      if (closedMeanwhile) return once(delivery, timeoutMs, options.signal);
+      if (closedMeanwhile) return once(delivery, timeoutMs, options);
       throw error;
     });
   } catch (error) {

@@ -61,6 +61,11 @@ export class Courier {
     return this.queue.size;
   }
 
+  /** Until when (Date.now() milliseconds) the endpoint is left out after failing, if it is. */
+  leftOutUntil(endpoint: string): number | undefined {
+    return this.blacklist.leftOutUntil(endpoint, Date.now());
+  }
+
   /** The first attempt, recorded and returned; a retry queued when it failed. Never throws. */
   deliver(message: Message): Promise<Delivery> {
     return this.attempt(message, 1);

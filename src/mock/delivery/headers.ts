@@ -43,7 +43,11 @@ export function listedSubscription(subscription: Subscription): Subscription {
 /** The custom headers that go with a message to this subscription, in the order given, as far as the vendor's rule allows. */
 export function customHeaders(subscription: Subscription): Record<string, string> {
   const extension: StoredExtension | undefined = subscription.extension;
-  const given: unknown = extension?.header;
+  return allowedHeaders(extension?.header);
+}
+
+/** The headers of an `extension.header` (a subscription's, a probe's) that may be sent, in the order given, as far as the vendor's rule allows. */
+export function allowedHeaders(given: unknown): Record<string, string> {
   const sent: Record<string, string> = {};
   if (!given || typeof given !== 'object') return sent;
   const names = new Set<string>();

@@ -13,15 +13,17 @@
 // its answer, is kept in a bounded log (log.ts, GET /_mock/deliveries).
 // Subscribers of other protocols (sms, email, functions, robots) get nothing sent: what
 // their phone, mailbox or endpoint would have received is kept in a bounded outbox
-// instead (GET /_mock/outbox), confirmations with their link included.
+// instead (GET /_mock/outbox), confirmations with their link included, and so are the
+// messages PublishAppMessage pushes to devices (mobile push). A probe (PublishHttpDetect)
+// is one signed message, sent once where the delivery policy allows.
 import { createHmac, randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '../../contract/constant-time.js';
-import { signedSmnNotification, type SmnNotification } from '../../notify/envelope.js';
+import { deliverSmnNotification, DeliveryError, signedSmnNotification, type SmnNotification } from '../../notify/envelope.js';
 import { Courier, RECEIVING_STATUSES, type MessageType } from './attempts.js';
-import { customHeaders } from './headers.js';
+import { allowedHeaders, customHeaders } from './headers.js';
 import { DeliveryLog, type Delivery, type LoggedDelivery } from './log.js';
 import { refusedEndpoint, type DeliveryPolicy } from './policy.js';
-import { DEFAULT_SCHEDULE, type DeliverySchedule } from './schedule.js';
+import { ATTEMPT_TIMEOUT_MS, BLACKLIST_AFTER, DEFAULT_SCHEDULE, type DeliverySchedule } from './schedule.js';
 import type { SigningIdentity } from './signing.js';
 import type { Subscription } from '../../generated/smn.js';
 import { projectKey } from '../emulator/projects.js';
@@ -69,6 +71,39 @@ export interface OutboxMessage {
   unsubscribe_url?: string;
 }
 
+/** What PublishAppMessage handed a device's push platform (HMS, APNS): kept in the outbox beside what phones and mailboxes received. */
+export interface AppOutboxMessage {
+  time: string;
+  project_id: string;
+  type: 'AppNotification';
+  platform: string;
+  application_urn: string;
+  endpoint_urn: string;
+  /** The device's push token. */
+  token: string;
+  message_id: string;
+  /** The payload for the platform. */
+  message: string;
+  /** Seconds SMN holds it before handing it to the platform. */
+  time_to_live: number;
+}
+
+export type OutboxEntry = OutboxMessage | AppOutboxMessage;
+
+/** What became of a probe (PublishHttpDetect). */
+export type ProbeOutcome =
+  /** Nothing sent, and why: the delivery policy does not allow the host, or the endpoint is left out after failing. */
+  | { notSent: string }
+  /** The endpoint's status and the start of its answer's body. */
+  | { status: number; answer: string }
+  /** No answer within SMN's 5 s, or no connection. */
+  | { noAnswer: string };
+
+/** The text of a probe: the vendor does not publish SMN's, so this one says what it is. */
+const PROBE_TEXT = 'SMN HTTP detection: a probe of this endpoint for the topic; nothing to do.';
+/** Characters of a probe's answer kept. */
+const PROBE_ANSWER_CHARACTERS = 2048;
+
 /** A published message: one text for every protocol, or the text for a subscriber's protocol. */
 export type PublishedText = string | ((protocol: string) => string);
 
@@ -103,7 +138,7 @@ export async function mapLimited<T, R>(items: T[], limit: number, work: (item: T
 export class Notifier {
   private readonly log = new DeliveryLog();
   private readonly courier: Courier;
-  private readonly sent: OutboxMessage[] = [];
+  private readonly sent: OutboxEntry[] = [];
   private sentCharacters = 0;
   private readonly removed = new Map<string, Subscription>();
 
@@ -114,6 +149,17 @@ export class Notifier {
   /** Path of the signing certificate on the mock's own base URL. */
   certificatePath(): string {
     return `/smn/${this.options.identity().certificateName}`;
+  }
+
+  /** The signing certificate (PEM) and its file name, `SMN_<region>_<32 hex>.pem`, as `signing_cert_url` ends. */
+  certificate(): { name: string; pem: string } {
+    const identity = this.options.identity();
+    return { name: identity.certificateName, pem: identity.certificatePem };
+  }
+
+  /** The mock's own base URL, which its links start with. */
+  baseUrl(): string {
+    return this.options.baseUrl();
   }
 
   /**
@@ -171,7 +217,7 @@ export class Notifier {
   }
 
   /** What phones, mailboxes and other non-http(s) endpoints received, oldest first (the last 1,000, at most 8 M characters of text). */
-  outbox(): OutboxMessage[] {
+  outbox(): OutboxEntry[] {
     return [...this.sent];
   }
 
@@ -182,10 +228,50 @@ export class Notifier {
 
   private keep(projectId: string, subscription: Subscription, message: Omit<OutboxMessage, 'time' | 'project_id' | 'protocol' | 'endpoint' | 'subscription_urn' | 'topic_urn'>): void {
     const { protocol, endpoint, subscription_urn, topic_urn } = subscription;
-    this.sent.push({ time: new Date().toISOString(), project_id: projectId, protocol, endpoint, subscription_urn, topic_urn, ...message });
-    this.sentCharacters += message.message.length;
+    this.append({ time: new Date().toISOString(), project_id: projectId, protocol, endpoint, subscription_urn, topic_urn, ...message });
+  }
+
+  /** A message PublishAppMessage pushed to a device, kept in the outbox with the others. */
+  pushed(projectId: string, message: Omit<AppOutboxMessage, 'time' | 'project_id' | 'type'>): void {
+    this.append({ time: new Date().toISOString(), project_id: projectId, type: 'AppNotification', ...message });
+  }
+
+  private append(entry: OutboxEntry): void {
+    this.sent.push(entry);
+    this.sentCharacters += entry.message.length;
     while (this.sent.length > OUTBOX_SIZE || (this.sentCharacters > OUTBOX_CHARACTERS && this.sent.length > 1)) {
       this.sentCharacters -= this.sent.shift()!.message.length;
+    }
+  }
+
+  /**
+   * A probe of an http(s) endpoint (PublishHttpDetect): one signed Notification from the
+   * topic with the probe's custom headers, a single attempt of SMN's 5 s, never retried
+   * and not counted against the endpoint. Nothing is sent where the delivery policy does
+   * not allow the host, nor to an endpoint left out after failing. `probeId` stands for
+   * the subscription in the message (there is none). Never throws for the endpoint's sake.
+   */
+  async probe(projectId: string, topicUrn: string, probeId: string, target: { protocol: string; endpoint: string; header?: Record<string, string> }): Promise<ProbeOutcome> {
+    const refused = refusedEndpoint(target.protocol, target.endpoint, this.options.policy);
+    if (refused) return { notSent: refused };
+    const until = this.courier.leftOutUntil(target.endpoint);
+    if (until !== undefined) return { notSent: `the endpoint is left out until ${new Date(until).toISOString()}, after ${BLACKLIST_AFTER} failed attempts in a row` };
+    const subscriptionUrn = `${topicUrn}:${probeId}`;
+    const signed = await signedSmnNotification(topicUrn, PROBE_TEXT, {
+      type: 'Notification',
+      subscriptionUrn,
+      signingCertUrl: `${this.options.baseUrl()}${this.certificatePath()}`,
+      unsubscribeUrl: this.link('unsubscribe', projectId, subscriptionUrn),
+      signer: { privateKey: this.options.identity().privateKey },
+    });
+    // The custom headers never share a name with SMN's (headers.ts), which come last all the same.
+    const notification: SmnNotification = { headers: { ...allowedHeaders(target.header), ...signed.headers }, body: signed.body };
+    try {
+      const answer = await deliverSmnNotification(target.endpoint, notification, { timeoutMs: ATTEMPT_TIMEOUT_MS, signal: this.options.signal, keepAnswer: true });
+      return { status: answer.status, answer: (answer.body ?? Buffer.alloc(0)).toString('utf8').slice(0, PROBE_ANSWER_CHARACTERS) };
+    } catch (error) {
+      if (error instanceof DeliveryError) return { noAnswer: error.message };
+      throw error;
     }
   }
 

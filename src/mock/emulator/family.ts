@@ -97,8 +97,12 @@ export abstract class Family<C extends ChangeShape = never, P extends object = o
    * as forgetTopic is.
    */
   forgetSubscription(_projectId: string, _subscriptionUrn: string): void {}
-  /** Its part of the snapshot of the project whose key this is (the project changed). */
-  projectPart(_key: string): P {
+  /**
+   * Its part of the snapshot of the project whose key this is (the project changed).
+   * With `secrets`, for the state file (0600): the secrets it keeps (an application's
+   * credential) included; without, for GET /_mock/state, left out.
+   */
+  projectPart(_key: string, _secrets?: boolean): P {
     return {} as P;
   }
   /** Its part of the snapshot's top level. */

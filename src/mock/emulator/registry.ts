@@ -26,20 +26,26 @@
 import type { Shaper } from '../engine/examples.js';
 import type { ChangeShape, FamilyCore, FamilyModule, FamilyOptions } from './family.js';
 import { PROJECT_LIMITS, type Limit } from './limits.js';
+import { appMessages } from './families/app-messages.js';
+import { applications } from './families/applications.js';
+import { certificates } from './families/certificates.js';
 import { filterPolicies } from './families/filter-policies.js';
+import { httpDetection } from './families/http-detection.js';
 import { kmsKeys } from './families/kms-keys.js';
 import { logtanks } from './families/logtanks.js';
 import { notifyPolicies } from './families/notify-policies.js';
 import { publish } from './families/publish.js';
 import { resourceTags } from './families/resource-tags.js';
+import { serviceInfo } from './families/service-info.js';
 import { smsCallbacks } from './families/sms-callback.js';
 import { subscriptionLinks } from './families/subscription-links.js';
 import { subscriptionUsers } from './families/subscription-users.js';
 import { subscriptions } from './families/subscriptions.js';
 import { templates } from './families/templates.js';
 import { topicAttributes } from './families/topic-attributes.js';
-import { topics } from './families/topics.js';
+import { topicStatistics } from './families/topic-statistics.js';
 import { topicsWithResources } from './families/topics-with-resources.js';
+import { topics } from './families/topics.js';
 
 /** Every family, by the name the others reach it by. */
 const FAMILIES = {
@@ -57,6 +63,12 @@ const FAMILIES = {
   kmsKeys,
   notifyPolicies,
   topicsWithResources,
+  serviceInfo,
+  certificates,
+  topicStatistics,
+  httpDetection,
+  applications,
+  appMessages,
 };
 
 type Modules = typeof FAMILIES;

@@ -186,19 +186,23 @@ export class EmulatorState {
     this.byKind.get(change.kind)?.apply(change);
   }
 
-  /** The state as `GET /_mock/state` shows it: no signing key. */
+  /** The state as `GET /_mock/state` shows it: no signing key, no secrets. */
   snapshot(): StateSnapshot {
+    return this.assemble(false);
+  }
+
+  /** The state as the state file keeps it: with the signing identity and the families' secrets. */
+  private fileSnapshot(): StateSnapshot {
+    const snapshot = this.assemble(true);
+    return this.signingIdentity ? { ...snapshot, signing: this.signingIdentity } : snapshot;
+  }
+
+  private assemble(secrets: boolean): StateSnapshot {
     // Without a prototype: a project named `__proto__` (or `constructor`) is a key like any other.
     const projects = Object.create(null) as Record<string, ProjectSnapshot>;
     const families = Object.values(this.families);
-    for (const key of this.projects) projects[key] = Object.assign({}, ...families.map((family) => family.projectPart(key))) as ProjectSnapshot;
+    for (const key of this.projects) projects[key] = Object.assign({}, ...families.map((family) => family.projectPart(key, secrets))) as ProjectSnapshot;
     return Object.assign({ projects }, ...families.map((family) => family.statePart())) as StateSnapshot;
-  }
-
-  /** The state as the state file keeps it: with the signing identity. */
-  private fileSnapshot(): StateSnapshot {
-    const snapshot = this.snapshot();
-    return this.signingIdentity ? { ...snapshot, signing: this.signingIdentity } : snapshot;
   }
 
   private restore(snapshot: StateSnapshot, file: string): void {

@@ -27,11 +27,12 @@ import { engineHeaders, preferences, UNKNOWN_ROUTE, type Engine } from './valida
 
 /**
  * An emulator's answer: a success (200 unless said; no body for the operations the vendor
- * documents none for), or the documented error (a named example of the spec) that
+ * documents none for; a string body is sent as the text of the operation's one media
+ * type, a certificate's PEM), or the documented error (a named example of the spec) that
  * replaces it, with the status used when the contract gives none (400 unless said) and
  * where in the request the fault is (the body unless said).
  */
-export type Answer = { status?: number; body?: Record<string, unknown> } | { error: string; reason: string; where?: string[]; status?: number };
+export type Answer = { status?: number; body?: Record<string, unknown> | string } | { error: string; reason: string; where?: string[]; status?: number };
 
 /** A request the contract accepted, as the emulator gets it. */
 export interface EmulatedRequest {

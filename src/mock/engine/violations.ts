@@ -45,7 +45,11 @@ export function chooseError(contract: SmnContract, violations: Violation[], body
 
 function errorOf(contract: SmnContract, violation: Violation, body: unknown, operation?: SmnOperation): string | undefined {
   const [where, name, ...rest] = violation.path ?? [];
-  if (where === 'path' || where === 'header' || where === 'query') return contract.parameterError(operation?.operationId, where, name ?? '');
+  if (where === 'path' || where === 'header' || where === 'query') {
+    // A missing parameter is reported on its location ("must have required property 'start_time'"): the parameter's own error applies.
+    const missing = name === undefined && violation.code === 'required' ? /required property '([^']+)'/.exec(violation.message)?.[1] : undefined;
+    return contract.parameterError(operation?.operationId, where, name ?? missing ?? '');
+  }
   // Anything else is about the body ("Body parameter is required" has no path at all).
   if (name === 'callback' && rest.length > 0) return callbackItemError(contract, rest, body);
   const bodyError = (operation && contract.bodyErrors.get(operation.operationId)) ?? contract.bodyError;
