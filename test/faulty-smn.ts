@@ -143,6 +143,28 @@ interface Topic {
   update_time: string;
 }
 
+const SMS_CALLBACK = /^\/v2\/[^/]+\/notifications\/sms\/callback$/;
+const SUBSCRIPTIONS = /^\/v2\/[^/]+\/notifications\/subscriptions$/;
+const TOPICS = /^\/v2\/[^/]+\/notifications\/topics$/;
+const ONE_TOPIC = /^\/v2\/[^/]+\/notifications\/topics\/[^/]+$/;
+const TOPIC_SUBSCRIPTIONS = /^\/v2\/[^/]+\/notifications\/topics\/[^/]+\/subscriptions$/;
+/** The routes of FAULTY_OPERATIONS, by method and path. */
+const ROUTES: [string, RegExp][] = [
+  ['GET', SMS_CALLBACK],
+  ['PUT', SMS_CALLBACK],
+  ['GET', SUBSCRIPTIONS],
+  ['GET', TOPICS],
+  ['POST', TOPICS],
+  ['GET', ONE_TOPIC],
+  ['PUT', ONE_TOPIC],
+  ['DELETE', ONE_TOPIC],
+  ['GET', TOPIC_SUBSCRIPTIONS],
+  ['POST', TOPIC_SUBSCRIPTIONS],
+  ['POST', /^\/v2\/[^/]+\/notifications\/topics\/[^/]+\/publish$/],
+  ['PUT', /^\/v2\/[^/]+\/notifications\/topics\/[^/]+\/subscriptions\/[^/]+$/],
+  ['DELETE', /^\/v2\/[^/]+\/notifications\/subscriptions\/[^/]+$/],
+];
+
 /** A server with no fault, one, or several at once. */
 export async function startFaultyServer(fault?: Fault | Fault[], options: FaultyOptions = {}): Promise<FaultyServer> {
   const injected: Fault[] = fault === undefined ? [] : Array.isArray(fault) ? fault : [fault];
@@ -200,12 +222,13 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
     }
     const topicRoute = /^\/v2\/[^/]+\/notifications\/(?:topics(?:\/([^/]+)(?:\/(subscriptions|publish)(?:\/([^/]+))?)?)?|subscriptions\/([^/]+))$/.exec(url.pathname);
     const match = /^\/v2\/[^/]+\/notifications\/(sms\/callback|subscriptions)$/.exec(url.pathname);
-    if ((!match && !topicRoute) || (topicRoute && options.smsOnly)) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
+    // As a gateway routes: by method and path, an unknown route is 404 before credentials are looked at.
+    const routed = ROUTES.some(([method, path]) => method === req.method && path.test(url.pathname) && !(options.smsOnly && path !== SMS_CALLBACK && path !== SUBSCRIPTIONS));
+    if ((!match && !topicRoute) || !routed) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
     if (!req.headers['x-auth-token'] && !req.headers.authorization && !has('auth-ignored')) {
       if (has('problem-json')) return error(res, 401, 'APIGW.0301', 'Unauthorized');
       return reply(res, 401, { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: x-auth-token not found' });
     }
-    if (topicRoute?.[3] !== undefined && (topicRoute[2] !== 'subscriptions' || req.method !== 'PUT')) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
     if (!match) return topicOperation(req.method ?? 'GET', decodeURIComponent(topicRoute![1] ?? ''), topicRoute![2], decodeURIComponent(topicRoute![3] ?? topicRoute![4] ?? ''), url, res, text);
     const route = `${req.method} ${match[1]}`;
     if (route === 'PUT sms/callback') written = true;

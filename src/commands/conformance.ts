@@ -258,7 +258,7 @@ async function conform(values: OptionValues, options: ConformanceOptions, select
   }
   const auth = options.token ? 'token' : options.ak ? `AK/SK (AK ${describeAccessKey(options.ak)})` : 'no credentials given';
   const only = [selection.operations && `operations ${selection.operations.join(', ')}`, selection.checks && `checks ${selection.checks.join(', ')}`].filter(Boolean).join('; ');
-  out(`smn-kit conformance: ${options.target} (project ${options.projectId}, ${auth}, writes ${options.allowWrites ? 'allowed' : 'off'}${only ? `; only ${only}` : ''})`);
+  out(`smn-kit conformance: ${options.target} (project ${options.projectId}, ${auth}, writes ${options.allowWrites ? 'allowed' : 'off'}${options.edition ? `, edition ${options.edition}` : ''}${only ? `; only ${only}` : ''})`);
 
   const display = conformanceConsole(out, io);
   const results = await runConformance(options, { ...selection, onStart: (step) => display.onStart(step), onResult: (result) => display.onResult(result) });

@@ -134,8 +134,8 @@ export async function runConformance(options: ConformanceOptions, selection: Run
       unrouted.set(operation, found);
       const rest = steps.slice(i + 1).filter((s) => s.operation === operation && s.check !== resourcesCleaned).length;
       const verdict = unroutedVerdict(context, operation);
-      const more = rest > 0 ? `its remaining ${rest} check(s) are not run. ` : '';
-      result = { ...result, status: verdict.status, message: `${found}${verdict.why}; ${more}${verdict.status === 'skip' ? '' : `If the deployment does not implement ${operation}, leave it out with --operations`}`.replace(/; $/, '') };
+      const sentences = [rest > 0 ? `its remaining ${rest} check(s) are not run.` : '', verdict.status === 'skip' ? '' : `If the deployment does not implement ${operation}, leave it out with --operations`].filter(Boolean);
+      result = { ...result, status: verdict.status, message: `${found}${verdict.why}${sentences.length > 0 ? `; ${sentences.join(' ')}` : ''}` };
     }
     results.push(result);
     selection.onResult?.(result, step);

@@ -253,6 +253,7 @@ export class Sandbox {
   async filteredSubscription(): Promise<string> {
     const { urn } = await this.subscribe((await this.mainTopic()).urn, 'filtered');
     const exchange = await this.send('BatchCreateSubscriptionsFilterPolices', {}, { polices: [{ subscription_urn: urn, filter_polices: [{ name: 'kit_conformance', string_equals: ['conformance'] }] }] });
+    if (this.missingRoute(exchange)) throw new Unavailable('the target does not route BatchCreateSubscriptionsFilterPolices, and this needs a subscription with a filter policy', 'skip');
     if (!isSuccess(exchange.response.status)) throw new Unavailable(`BatchCreateSubscriptionsFilterPolices answered ${exchange.response.status}: the run has no subscription with a filter policy to work with`, 'error');
     return urn;
   }
@@ -271,6 +272,7 @@ export class Sandbox {
   async topicAttribute(topicUrn: string, name: string, value: string): Promise<string> {
     this.requireWrites('a topic attribute');
     const exchange = await this.send('UpdateTopicAttribute', { topic_urn: topicUrn, name }, { value });
+    if (this.missingRoute(exchange)) throw new Unavailable(`the target does not route UpdateTopicAttribute, and this needs a ${name} of the run's own to delete`, 'skip');
     if (!isSuccess(exchange.response.status)) throw new Unavailable(`UpdateTopicAttribute answered ${exchange.response.status}: the run has no ${name} of its own to delete`, 'error');
     return name;
   }

@@ -108,7 +108,7 @@ function editionCases(context: CheckContext, operation: SmnOperation, example: R
       const keyword = found.difference.keyword;
       const segments = place.path.map((key) => (key === '*' ? '0' : key));
       cases.push({
-        description: `${place.path.join('.').replaceAll('.*', '[0]')} ${JSON.stringify(found.value).slice(0, 60)}`,
+        description: `${place.path.join('.').replaceAll('.*', '[0]')} ${Array.isArray(found.value) ? `of ${found.value.length} items` : JSON.stringify(found.value).slice(0, 60)}`,
         error: fieldError(operation.requestBody, segments, keyword) ?? contract.bodyErrors.get(operation.operationId) ?? contract.bodyError,
         difference: found.difference,
         apply: (request) => setAt(request.body ?? {}, place.path, found.value),
