@@ -91,6 +91,8 @@ const expectations: Record<Fault, { operation: string; check: string; message: R
   'accepts-private-endpoints': { operation: 'AddSubscription', check: 'private_endpoints_refused', message: /^loopback endpoint http:\/\/127\.0\.0\.1:9\/smn-kit-conformance\/\w+\/private: expected 403 with code SMN\.0069, received 201/ },
   // Huawei Cloud's reading, without --edition: a warning naming both (SDK model PublishMessageRequestBody: 3600*24; Open Telekom Cloud api-ref: 3600 x 24 x 7).
   'update-ignored': { operation: 'CreateTopic', check: 'resource_round_trip', message: /^ListTopicDetails after the change: expected \{"name":"smn_kit_conformance_\w+_family_\d+","display_name":"smn-kit conformance updated"\}, received \{.*"display_name":"smn-kit conformance"\}/ },
+  // A deployment that accepts loopback endpoints breaks the vendor's rule, as any other private one.
+  'accepts-loopback': { operation: 'AddSubscription', check: 'private_endpoints_refused', message: /^loopback endpoint http:\/\/127\.0\.0\.1:9\/\S+: expected 403 with code SMN\.0069, received 201/ },
   'huawei-ttl': { operation: 'PublishMessage', check: 'edition_rules', message: /^time_to_live "90000": refused with SMN\.0099, as Huawei Cloud does; Huawei Cloud refuses it \(At most 86,400 seconds.*\); Open Telekom Cloud allows it \(At most 604,800 seconds.*\)\. --edition otc makes it a failure/, status: 'warn' },
 };
 
@@ -165,6 +167,20 @@ describe('the conformance suite against a faulty SMN', () => {
     server = await startFaultyServer('bad-request-id');
     expect(find(await run(server.url), 'ListSubscriptions', 'request_id_format')?.status).toBe('warn');
     expect(find(await run(server.url, { strict: true }), 'ListSubscriptions', 'request_id_format')?.status).toBe('fail');
+  });
+
+  it("takes the smn-kit mock's loopback endpoints for its kit choice: a warning naming it (a failure with --strict); never another private one", async () => {
+    // The vendor: "internal addresses ... are not supported" (SDK model AddSubscriptionRequestBody), 403 SMN.0069.
+    // The contract (x-private-endpoints): the smn-kit emulator accepts loopback so that a receiver on the developer's machine can subscribe.
+    server = await startFaultyServer('accepts-loopback', { server: 'smn-kit mock' });
+    expect(find(await run(server.url), 'AddSubscription', 'private_endpoints_refused')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/^loopback endpoints accepted \(http:\/\/127\.0\.0\.1:9\/\S+, https:\/\/\[::1\]:9\/\S+\): the smn-kit mock's choice \(The smn-kit emulator accepts .*\); SMN refuses them with SMN\.0069\. Private and link-local ones refused$/),
+    });
+    expect(find(await run(server.url, { strict: true }), 'AddSubscription', 'private_endpoints_refused')?.status).toBe('fail');
+    await server.close();
+    server = await startFaultyServer('accepts-private-endpoints', { server: 'smn-kit mock' });
+    expect(find(await run(server.url), 'AddSubscription', 'private_endpoints_refused')).toMatchObject({ status: 'fail', message: expect.stringMatching(/^private endpoint http:\/\/10\.255\.255\.254:9\//) });
   });
 
   it('leaves the bindings as it found them, even when an invalid write was accepted', async () => {

@@ -53,6 +53,7 @@ export const faults = [
   'accepts-private-endpoints', // AddSubscription accepts loopback, private and link-local http(s) endpoints
   'huawei-ttl', // PublishMessage refuses a time_to_live over 86,400 s (Huawei Cloud's reading), as SMN.0099
   'update-ignored', // UpdateTopic answers 200 and changes nothing
+  'accepts-loopback', // AddSubscription accepts loopback http(s) endpoints (the smn-kit mock's choice), refuses private and link-local ones
 ] as const;
 
 /**
@@ -108,6 +109,8 @@ export interface FaultyOptions {
   staleRead?: number;
   /** Route only the SMS callback operations and ListSubscriptions: a deployment without the topic operations (every topic route is the gateway's 404). */
   smsOnly?: boolean;
+  /** The Server header of every answer (`smn-kit mock`: what the kit's mock says it is). */
+  server?: string;
 }
 
 const HUGE_BODY_BYTES = 300 * 1024 * 1024;
@@ -196,6 +199,7 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
     const text = has('invalid-json') ? json.slice(0, -1) : json;
     const headers: Record<string, string> = { 'Content-Type': status === 200 && has('text-plain-success') ? 'text/plain' : contentType };
     if (!has('no-request-id-header')) headers['X-Request-Id'] = id;
+    if (options.server) headers.Server = options.server;
     res.writeHead(status, headers).end(text);
   };
   const error = (res: ServerResponse, status: number, code: string, message: string) =>
@@ -395,7 +399,9 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
         if (body.remark !== undefined && typeof body.remark !== 'string') return error(res, 400, 'SMN.0017', 'Parameter: Remark is invalid.');
         const remarkFits = has('remark-counts-characters') ? String(body.remark).length <= 128 : text(body.remark, 128);
         if (body.remark !== undefined && !remarkFits) return error(res, 400, 'SMN.0082', 'The length of the remark parameter value has reached the maximum allowed.');
-        if (['http', 'https'].includes(body.protocol) && !has('accepts-private-endpoints') && INTERNAL_HOST.test(URL.parse(String(endpoint))?.hostname ?? '')) {
+        const host = URL.parse(String(endpoint))?.hostname ?? '';
+        const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(host);
+        if (['http', 'https'].includes(body.protocol) && !has('accepts-private-endpoints') && !(has('accepts-loopback') && loopback) && INTERNAL_HOST.test(host)) {
           return error(res, 403, 'SMN.0069', 'Not authorized to subscribe internal endpoints.');
         }
         const existing = added.find((s) => s.topic_urn === topicUrn && s.protocol === body.protocol && s.endpoint === endpoint);
