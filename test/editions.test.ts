@@ -17,6 +17,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockCommand } from '../src/commands/mock.js';
 import { conformanceCommand } from '../src/commands/conformance.js';
+import type { CheckResult } from '../src/conformance/check.js';
 import { runConformance } from '../src/conformance/runner.js';
 import { resolveOptions } from '../src/conformance/options.js';
 import { smnResponses } from '../src/contract/smn-responses.js';
@@ -98,7 +99,7 @@ describe('smn-kit mock --edition', () => {
 });
 
 describe('smn-kit conformance --edition', () => {
-  const checkOf = (results: { operation: string; check: string }[], operation: string, check: string) => results.find((r) => r.operation === operation && r.check === check);
+  const checkOf = (results: CheckResult[], operation: string, check: string) => results.find((r) => r.operation === operation && r.check === check);
   const run = (server: FaultyServer | RunningMock, edition?: string, operations: readonly string[] = FAULTY_OPERATIONS) =>
     runConformance(resolveOptions({ target: server.url, token, allowWrites: true, edition }), { operations });
 
