@@ -118,7 +118,7 @@ every route answers the gateway's 404 (not the base URL).
 ${RECEIVER_USAGE}
 
 Example:
-  smn-kit conformance --target http://127.0.0.1:4010 --allow-writes --junit conformance.xml
+  smn-kit conformance --target http://127.0.0.1:4010 --allow-writes --operations ListSmsEvent,UpdateSmsEvent,ListSubscriptions --junit conformance.xml
   SMN_AUTH_TOKEN=... smn-kit conformance --target https://smn.cn-north-4.myhuaweicloud.com --project-id 0123... --rate 5`;
   },
   options: {

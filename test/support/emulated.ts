@@ -23,3 +23,9 @@ export const EMULATED_OPERATIONS = [
  * link-local endpoints (SMN.0069). Remove a line when its fix lands.
  */
 export const EMULATOR_GAPS = ['AddSubscription private_endpoints_refused'];
+
+/**
+ * A warning the kit's own choices give against its mock, whatever lands: the mock accepts
+ * loopback endpoints (`x-private-endpoints`), which a deployment must refuse.
+ */
+export const isKitChoiceWarning = (result: { status: string; message: string }): boolean => result.status === 'warn' && result.message.includes("the smn-kit mock's choice");
