@@ -9,10 +9,13 @@ import type { CheckResult } from '../src/conformance/check.js';
 import { checksFor } from '../src/conformance/checks.js';
 import { runConformance } from '../src/conformance/runner.js';
 import { resolveOptions } from '../src/conformance/options.js';
-import { smnResponses } from '../src/contract/smn-responses.js';
-import { failures, startFaultyServer, type Failure, type Fault } from './faulty-smn.js';
+import { FAULTY_OPERATIONS, failures, startFaultyServer, type Failure, type Fault } from './faulty-smn.js';
 
 const token = 'tok-writes-3c9a1f';
+// The operations the faulty SMN routes, as a deployment's run would name them (--operations),
+// but the updates of a topic or subscription: a run through those makes and deletes nothing
+// more, and every request is a position each sweep fails in turn.
+const selection = { operations: FAULTY_OPERATIONS.filter((id) => !['ListTopicDetails', 'UpdateTopic', 'UpdateSubscription'].includes(id)) };
 const sorted = (bindings: { event_type: string; topic_urn: string }[]) => [...bindings].sort((a, b) => a.event_type.localeCompare(b.event_type));
 
 interface Sweep {
@@ -30,7 +33,7 @@ async function runFailing(fault: Fault | undefined, nth: number, how: Failure): 
   const server = await startFaultyServer(fault, { failRequest: { nth, how } });
   try {
     const before = sorted(server.bindings());
-    const results = await runConformance(resolveOptions({ target: server.url, token, allowWrites: true, timeoutMs: how === 'hang' ? 250 : 5000 }));
+    const results = await runConformance(resolveOptions({ target: server.url, token, allowWrites: true, timeoutMs: how === 'hang' ? 250 : 5000 }), selection);
     return { nth, how, before, after: sorted(server.bindings()), topics: server.topics(), results };
   } finally {
     await server.close();
@@ -46,7 +49,7 @@ async function runFailing(fault: Fault | undefined, nth: number, how: Failure): 
  */
 async function sweep(fault: Fault | undefined, ways: 'all' | 'cycle', phase: 'bindings' | 'topics' = 'bindings'): Promise<Sweep[]> {
   const clean = await startFaultyServer(fault);
-  await runConformance(resolveOptions({ target: clean.url, token, allowWrites: true }));
+  await runConformance(resolveOptions({ target: clean.url, token, allowWrites: true }), selection);
   const paths = clean.paths();
   await clean.close();
   const lastBinding = paths.length - [...paths].reverse().findIndex((p) => p.endsWith('/sms/callback'));
@@ -77,7 +80,7 @@ describe('conformance --allow-writes against a target that fails one request', (
     for (const { nth, how, before, after, results } of sweeps) {
       const where = `request ${nth} failing with ${how}`;
       expect(after, where).toEqual(before);
-      expect(results, where).toHaveLength(smnResponses().operations.reduce((n, op) => n + checksFor(op.operationId).length, 0));
+      expect(results, where).toHaveLength(selection.operations.reduce((n, id) => n + checksFor(id).length, 0));
       // The target did nothing wrong with the bindings: nothing blames it for them, and the kit verified them.
       expect(find(results, 'negative_data_rejection')?.message, where).not.toMatch(/changed the target's bindings/);
       expect(find(results, 'bindings_restored'), where).toMatchObject({ status: 'pass' });
@@ -113,7 +116,7 @@ describe('conformance --allow-writes against a target that fails one request', (
 describe('conformance --allow-writes against a target that gives one stale read', () => {
   it('never takes a stale read for the bindings before the run, wherever it comes', async () => {
     const clean = await startFaultyServer();
-    await runConformance(resolveOptions({ target: clean.url, token, allowWrites: true }));
+    await runConformance(resolveOptions({ target: clean.url, token, allowWrites: true }), selection);
     const reads = clean.unfilteredReads();
     await clean.close();
     expect(reads).toBeGreaterThan(3);
@@ -122,7 +125,7 @@ describe('conformance --allow-writes against a target that gives one stale read'
       const server = await startFaultyServer(undefined, { staleRead: nth });
       try {
         const before = sorted(server.bindings());
-        const results = await runConformance(resolveOptions({ target: server.url, token, allowWrites: true }));
+        const results = await runConformance(resolveOptions({ target: server.url, token, allowWrites: true }), selection);
         const where = `unfiltered read ${nth} stale`;
         expect(sorted(server.bindings()), where).toEqual(before);
         const restored = find(results, 'bindings_restored')!;

@@ -44,7 +44,38 @@ export const faults = [
   'topic-count-page-size', // ListTopics' topic_count is the size of the page
   'encoded-urns-only', // a URN with raw colons in the path (as the SDKs send it) is an unknown route
   'delete-fails', // DeleteTopic answers 500, so the run's topics cannot be deleted
+  'oldest-first', // ListTopics lists the topics oldest first
+  'lists-every-subscription', // ListSubscriptionsByTopic lists the subscriptions of every topic
+  'delete-keeps-subscriptions', // DeleteTopic deletes the topic and leaves its subscriptions
+  'remark-counts-characters', // a remark of 129 bytes (43 three-byte characters) is accepted
+  'raw-urns-only', // a URN with its colons percent-encoded (%3A) in the path is an unknown route
+  'uuid-message-id', // PublishMessage answers a message_id that is a UUID with dashes (unique, not 32 hex)
+  'accepts-private-endpoints', // AddSubscription accepts loopback, private and link-local http(s) endpoints
+  'huawei-ttl', // PublishMessage refuses a time_to_live over 86,400 s (Huawei Cloud's reading), as SMN.0099
+  'update-ignored', // UpdateTopic answers 200 and changes nothing
+  'accepts-loopback', // AddSubscription accepts loopback http(s) endpoints (the smn-kit mock's choice), refuses private and link-local ones
 ] as const;
+
+/**
+ * The operations the faulty SMN routes: the SMS callback settings and the topic, subscription
+ * and publishing operations. A run against it checks these (--operations); every other
+ * route is the gateway's 404.
+ */
+export const FAULTY_OPERATIONS = [
+  'ListSmsEvent',
+  'UpdateSmsEvent',
+  'ListSubscriptions',
+  'ListTopics',
+  'CreateTopic',
+  'ListTopicDetails',
+  'UpdateTopic',
+  'DeleteTopic',
+  'ListSubscriptionsByTopic',
+  'AddSubscription',
+  'PublishMessage',
+  'UpdateSubscription',
+  'CancelSubscription',
+];
 
 export type Fault = (typeof faults)[number];
 
@@ -56,7 +87,7 @@ export interface FaultyServer {
   url: string;
   /** The bindings held now (what a run must leave as it found it). */
   bindings(): { event_type: string; topic_urn: string }[];
-  /** The names of the topics held now. */
+  /** The names of the topics requests made that it holds now (not the one it starts with). */
   topics(): string[];
   /** Requests received so far. */
   requests(): number;
@@ -78,6 +109,8 @@ export interface FaultyOptions {
   staleRead?: number;
   /** Route only the SMS callback operations and ListSubscriptions: a deployment without the topic operations (every topic route is the gateway's 404). */
   smsOnly?: boolean;
+  /** The Server header of every answer (`smn-kit mock`: what the kit's mock says it is). */
+  server?: string;
 }
 
 const HUGE_BODY_BYTES = 300 * 1024 * 1024;
@@ -94,6 +127,13 @@ const PROTOCOLS = ['email', 'sms', 'http', 'https', 'functionstage', 'functiongr
 const TIME_TO_LIVE = /^[1-9][0-9]*$/;
 const hex = (): string => randomUUID().replaceAll('-', '');
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+/**
+ * Hosts an http(s) subscription may not have: loopback, private and link-local (SDK model
+ * AddSubscriptionRequestBody: "internal addresses, including but not limited to IPv4
+ * private addresses, IPv6 local addresses and loopback addresses, are not supported"),
+ * written here from that text, not from the kit's code.
+ */
+const INTERNAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.\d+\.\d+|\[::1\]|\[f[cd][0-9a-f:]*\]|\[fe[89ab][0-9a-f:]*\])$/i;
 
 interface Topic {
   topic_urn: string;
@@ -105,6 +145,28 @@ interface Topic {
   create_time: string;
   update_time: string;
 }
+
+const SMS_CALLBACK = /^\/v2\/[^/]+\/notifications\/sms\/callback$/;
+const SUBSCRIPTIONS = /^\/v2\/[^/]+\/notifications\/subscriptions$/;
+const TOPICS = /^\/v2\/[^/]+\/notifications\/topics$/;
+const ONE_TOPIC = /^\/v2\/[^/]+\/notifications\/topics\/[^/]+$/;
+const TOPIC_SUBSCRIPTIONS = /^\/v2\/[^/]+\/notifications\/topics\/[^/]+\/subscriptions$/;
+/** The routes of FAULTY_OPERATIONS, by method and path. */
+const ROUTES: [string, RegExp][] = [
+  ['GET', SMS_CALLBACK],
+  ['PUT', SMS_CALLBACK],
+  ['GET', SUBSCRIPTIONS],
+  ['GET', TOPICS],
+  ['POST', TOPICS],
+  ['GET', ONE_TOPIC],
+  ['PUT', ONE_TOPIC],
+  ['DELETE', ONE_TOPIC],
+  ['GET', TOPIC_SUBSCRIPTIONS],
+  ['POST', TOPIC_SUBSCRIPTIONS],
+  ['POST', /^\/v2\/[^/]+\/notifications\/topics\/[^/]+\/publish$/],
+  ['PUT', /^\/v2\/[^/]+\/notifications\/topics\/[^/]+\/subscriptions\/[^/]+$/],
+  ['DELETE', /^\/v2\/[^/]+\/notifications\/subscriptions\/[^/]+$/],
+];
 
 /** A server with no fault, one, or several at once. */
 export async function startFaultyServer(fault?: Fault | Fault[], options: FaultyOptions = {}): Promise<FaultyServer> {
@@ -125,7 +187,9 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
     status: has('undocumented-enum') && i === 3 ? 7 : i === 4 ? 0 : 1,
   }));
 
-  let topics: Topic[] = [];
+  // One topic made before the run (in 2016, as the vendor's samples), so that "newest first" can be told.
+  const legacy: Topic = { topic_urn: urn('legacy'), name: 'legacy', display_name: 'legacy', push_policy: 0, enterprise_project_id: '0', topic_id: hex(), create_time: '2016-08-01T02:16:38Z', update_time: '2016-08-01T02:16:38Z' };
+  let topics: Topic[] = [legacy];
   let added: (typeof subscriptions)[number][] = [];
   let written = false;
   let unfilteredReads = 0;
@@ -135,6 +199,7 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
     const text = has('invalid-json') ? json.slice(0, -1) : json;
     const headers: Record<string, string> = { 'Content-Type': status === 200 && has('text-plain-success') ? 'text/plain' : contentType };
     if (!has('no-request-id-header')) headers['X-Request-Id'] = id;
+    if (options.server) headers.Server = options.server;
     res.writeHead(status, headers).end(text);
   };
   const error = (res: ServerResponse, status: number, code: string, message: string) =>
@@ -157,15 +222,18 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
     }
     if (/^\/v2\/[^/]+\/notifications\/(topics|subscriptions)\/[^/]/.test(url.pathname)) {
       if (has('encoded-urns-only') && /\/(topics|subscriptions)\/urn:/.test(url.pathname)) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
+      if (has('raw-urns-only') && /\/(topics|subscriptions)\/urn%3A/i.test(url.pathname)) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
     }
-    const topicRoute = /^\/v2\/[^/]+\/notifications\/(?:topics(?:\/([^/]+)(?:\/(subscriptions|publish))?)?|subscriptions\/([^/]+))$/.exec(url.pathname);
+    const topicRoute = /^\/v2\/[^/]+\/notifications\/(?:topics(?:\/([^/]+)(?:\/(subscriptions|publish)(?:\/([^/]+))?)?)?|subscriptions\/([^/]+))$/.exec(url.pathname);
     const match = /^\/v2\/[^/]+\/notifications\/(sms\/callback|subscriptions)$/.exec(url.pathname);
-    if ((!match && !topicRoute) || (topicRoute && options.smsOnly)) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
+    // As a gateway routes: by method and path, an unknown route is 404 before credentials are looked at.
+    const routed = ROUTES.some(([method, path]) => method === req.method && path.test(url.pathname) && !(options.smsOnly && path !== SMS_CALLBACK && path !== SUBSCRIPTIONS));
+    if ((!match && !topicRoute) || !routed) return reply(res, 404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.' });
     if (!req.headers['x-auth-token'] && !req.headers.authorization && !has('auth-ignored')) {
       if (has('problem-json')) return error(res, 401, 'APIGW.0301', 'Unauthorized');
       return reply(res, 401, { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: x-auth-token not found' });
     }
-    if (!match) return topicOperation(req.method ?? 'GET', decodeURIComponent(topicRoute![1] ?? ''), topicRoute![2], decodeURIComponent(topicRoute![3] ?? ''), url, res, text);
+    if (!match) return topicOperation(req.method ?? 'GET', decodeURIComponent(topicRoute![1] ?? ''), topicRoute![2], decodeURIComponent(topicRoute![3] ?? topicRoute![4] ?? ''), url, res, text);
     const route = `${req.method} ${match[1]}`;
     if (route === 'PUT sms/callback') written = true;
     if (route === 'GET sms/callback' && written && has('reads-fail-after-write')) return reply(res, 503, { error_code: 'APIGW.0202', error_msg: 'Service unavailable, try again later.' });
@@ -252,7 +320,7 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
   const text = (value: unknown, max: number): boolean => typeof value === 'string' && bytes(value) <= max;
 
   function topicOperation(method: string, topicUrn: string, below: string | undefined, subscriptionUrn: string, url: URL, res: ServerResponse, raw: string): void {
-    const route = `${method} ${subscriptionUrn ? 'subscription' : topicUrn ? (below ?? 'topic') : 'topics'}`;
+    const route = `${method} ${subscriptionUrn ? (topicUrn ? 'subscription of topic' : 'subscription') : topicUrn ? (below ?? 'topic') : 'topics'}`;
     if (topicUrn && !TOPIC.test(topicUrn)) return error(res, 400, 'SMN.0005', 'Parameter: TopicUrn is invalid.');
     const topic = topics.find((t) => t.topic_urn === topicUrn);
     const missing = () => error(res, 404, 'SMN.0006', 'Topic not found.');
@@ -273,16 +341,40 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
         const paging = page(url, res);
         if (!paging) return;
         if (bytes(url.searchParams.get('fuzzy_display_name') ?? '') > 192) return error(res, 400, 'SMN.0003', 'Parameter: DisplayName is invalid.');
-        const newestFirst = [...topics].reverse();
+        // Made in order, so the last made is the newest (the seeded one, from 2016, first of all).
+        const newestFirst = has('oldest-first') ? [...topics] : [...topics].reverse();
         const shown = newestFirst.slice(paging.offset, paging.offset + paging.limit);
         return reply(res, 200, { topic_count: has('topic-count-page-size') ? shown.length : newestFirst.length, topics: shown });
+      }
+      case 'GET topic':
+        if (!topic) return missing();
+        return reply(res, 200, { ...topic });
+      case 'PUT topic': {
+        if (!topic) return missing();
+        const body = jsonBody(raw, res);
+        if (!body) return;
+        if (!text(body.display_name, 192)) return error(res, 400, 'SMN.0003', 'Parameter: DisplayName is invalid.');
+        if (!has('update-ignored')) Object.assign(topic, { display_name: body.display_name, update_time: new Date().toISOString().slice(0, 19) + 'Z' });
+        return reply(res, 200, {});
+      }
+      case 'PUT subscription of topic': {
+        if (!topic) return missing();
+        if (!SUBSCRIPTION.test(subscriptionUrn)) return error(res, 400, 'SMN.0014', 'Parameter: SubscriptionUrn is invalid.');
+        const found = added.find((s) => s.subscription_urn === subscriptionUrn && s.topic_urn === topicUrn);
+        if (!found) return error(res, 404, 'SMN.0013', 'Subscription resource not found.');
+        const body = jsonBody(raw, res);
+        if (!body) return;
+        if (typeof body.remark !== 'string') return error(res, 400, 'SMN.0017', 'Parameter: Remark is invalid.');
+        if (!text(body.remark, 128)) return error(res, 400, 'SMN.0082', 'The length of the remark parameter value has reached the maximum allowed.');
+        found.remark = body.remark;
+        return reply(res, 200, { subscription_urn: found.subscription_urn });
       }
       case 'DELETE topic':
         if (has('delete-fails')) return error(res, 500, 'SMN.0018', 'Service internal error.');
         if (!topic) return missing();
         if (!has('delete-keeps-topic')) {
           topics = topics.filter((t) => t !== topic);
-          added = added.filter((s) => s.topic_urn !== topicUrn);
+          if (!has('delete-keeps-subscriptions')) added = added.filter((s) => s.topic_urn !== topicUrn);
         }
         return reply(res, 200, {});
       case 'GET subscriptions': {
@@ -291,7 +383,7 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
         if (!paging) return;
         const fuzzy = url.searchParams.get('fuzzy_remark')?.toLowerCase();
         if (bytes(fuzzy ?? '') > 128) return error(res, 400, 'SMN.0082', 'The length of the remark parameter value has reached the maximum allowed.');
-        const of = added.filter((s) => s.topic_urn === topicUrn && (!fuzzy || s.remark.toLowerCase().includes(fuzzy)));
+        const of = added.filter((s) => (s.topic_urn === topicUrn || has('lists-every-subscription')) && (!fuzzy || s.remark.toLowerCase().includes(fuzzy)));
         return reply(res, 200, { subscription_count: of.length, subscriptions: of.slice(paging.offset, paging.offset + paging.limit) });
       }
       case 'POST subscriptions': {
@@ -305,7 +397,13 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
         }
         // The error-code table: SMN.0017 "Parameter: Remark is invalid.", SMN.0082 for one too long.
         if (body.remark !== undefined && typeof body.remark !== 'string') return error(res, 400, 'SMN.0017', 'Parameter: Remark is invalid.');
-        if (body.remark !== undefined && !text(body.remark, 128)) return error(res, 400, 'SMN.0082', 'The length of the remark parameter value has reached the maximum allowed.');
+        const remarkFits = has('remark-counts-characters') ? String(body.remark).length <= 128 : text(body.remark, 128);
+        if (body.remark !== undefined && !remarkFits) return error(res, 400, 'SMN.0082', 'The length of the remark parameter value has reached the maximum allowed.');
+        const host = URL.parse(String(endpoint))?.hostname ?? '';
+        const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(host);
+        if (['http', 'https'].includes(body.protocol) && !has('accepts-private-endpoints') && !(has('accepts-loopback') && loopback) && INTERNAL_HOST.test(host)) {
+          return error(res, 403, 'SMN.0069', 'Not authorized to subscribe internal endpoints.');
+        }
         const existing = added.find((s) => s.topic_urn === topicUrn && s.protocol === body.protocol && s.endpoint === endpoint);
         if (existing) return reply(res, 200, { subscription_urn: existing.subscription_urn });
         const made = { topic_urn: topicUrn, protocol: body.protocol, subscription_urn: `${topicUrn}:${hex()}`, owner: project, endpoint: String(endpoint), remark: String(body.remark ?? ''), status: 0 };
@@ -332,10 +430,11 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
         } else if (!text(body.message, 262144)) {
           return error(res, 403, 'SMN.0009', 'Parameter: Message is invalid.');
         }
-        if (body.time_to_live !== undefined && !(typeof body.time_to_live === 'string' && TIME_TO_LIVE.test(body.time_to_live) && Number(body.time_to_live) <= 604800)) {
+        const longest = has('huawei-ttl') ? 86400 : 604800;
+        if (body.time_to_live !== undefined && !(typeof body.time_to_live === 'string' && TIME_TO_LIVE.test(body.time_to_live) && Number(body.time_to_live) <= longest)) {
           return error(res, 400, 'SMN.0099', 'Parameter: request body is invalid.');
         }
-        return reply(res, 200, has('publish-without-message-id') ? {} : { message_id: hex() });
+        return reply(res, 200, has('publish-without-message-id') ? {} : { message_id: has('uuid-message-id') ? randomUUID() : hex() });
       }
       case 'DELETE subscription': {
         if (!SUBSCRIPTION.test(subscriptionUrn)) return error(res, 400, 'SMN.0014', 'Parameter: SubscriptionUrn is invalid.');
@@ -369,7 +468,7 @@ export async function startFaultyServer(fault?: Fault | Fault[], options: Faulty
   return {
     url: `http://127.0.0.1:${port}`,
     bindings: () => bindings.map((b) => ({ ...b })),
-    topics: () => topics.map((t) => t.name),
+    topics: () => topics.filter((t) => t !== legacy).map((t) => t.name),
     requests: () => received,
     paths: () => [...seen],
     unfilteredReads: () => unfilteredReads,

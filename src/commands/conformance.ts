@@ -3,7 +3,7 @@
 // check's verdict (terminal, JSON, JUnit).
 import { smnResponses } from '../contract/smn-responses.js';
 import type { CheckResult } from '../conformance/check.js';
-import { CHECKED_OPERATIONS, checks } from '../conformance/checks.js';
+import { checks } from '../conformance/checks.js';
 import { isMissingRoute } from '../conformance/operations.js';
 import { runConformance, type RunSelection } from '../conformance/runner.js';
 import {
@@ -38,10 +38,11 @@ export const conformanceCommand: Command = {
   get usage() {
     return `Usage: smn-kit conformance --target URL [--project-id ID]
                            [--token-file FILE | --ak AK --sk-file FILE]
-                           [--allow-writes] [--strict] [--rate N] [--timeout MS] [--max-body BYTES]
+                           [--allow-writes] [--strict] [--edition huawei|otc]
+                           [--rate N] [--timeout MS] [--max-body BYTES]
                            [--checks NAME,...] [--operations ID,...] [--json FILE] [--junit FILE]
 
-${wrap(`Runs every check (${checks.map((check) => check.name).join(', ')}) against every operation of the contract the checks cover (${smnResponses().operations.map((operation) => operation.operationId).filter((id) => CHECKED_OPERATIONS.has(id)).join(', ')}) of the target, and prints a verdict per check and operation. Each failure names what was expected and what was received, and gives a curl command that reproduces it. The token, SK and AK are replaced by *** in every line and report, also where the target echoes them.`)}
+${wrap(`Runs every check (${checks.map((check) => check.name).join(', ')}) that applies against each of the contract's ${smnResponses().operations.length} operations (every operation of the vendor's SDK, and the SMS callback settings; --operations names them) of the target, and prints a verdict per check and operation. Each failure names what was expected and what was received, and gives a curl command that reproduces it. The token, SK and AK are replaced by *** in every line and report, also where the target echoes them.`)}
 
 A misbehaving target does not stop the run: a request that gets no answer in time, is
 cut off, or answers more than --max-body bytes is that check's verdict (error, or fail
@@ -49,22 +50,38 @@ for an oversized answer), the other checks still run, and the reports are writte
 Each verdict is printed as it comes, the skipped checks grouped by their reason at the
 end; on a terminal (stderr a TTY, CI unset), a progress line names the check running.
 
-Nothing is changed on the target unless --allow-writes is given: UpdateSmsEvent (PUT)
-checks, including the negative ones, are reported as skipped without it. With it, the
-callback bindings are read first, and nothing is written unless that read succeeds and
-obeys the contract (a failed read is never "nothing bound": the write checks are then
-errors, with no PUT sent). Every valid PUT writes those bindings back unchanged; after
-the write checks they are read again and whatever differs is put back
-(bindings_restored). If that fails, bindings_restored is an error that gives the exact
-UpdateSmsEvent body which restores them.
+Reads use what is there: a read that names a resource takes the first one the target
+lists (a topic, subscription, template, application, device endpoint), or, with
+--allow-writes, the run's own. An operation whose valid request needs something the run
+cannot make (a subscription-confirmation token, a KMS key, a Log Tank Service stream,
+voice subscriptions, a signing certificate's name, subscription users) has its
+valid-request checks skipped with the reason; its refusal without credentials is still
+checked. An operation the target does not route at all (404 APIGW.0101 to every
+request) is one verdict, its other checks skipped: a failure, or, where only one of the
+vendor's editions documents the operation, a warning (a skip with the other --edition).
 
-The topic operations (CreateTopic, DeleteTopic, AddSubscription, PublishMessage,
-CancelSubscription) are skipped without --allow-writes too. With it they write only to
-what the run makes: topics named smn_kit_conformance_<run id>_..., subscriptions of them
-to https://example.invalid/... (a host that never resolves, so nothing is delivered),
-messages published to them. Whatever the target made for the run is deleted at the end
-(resources_cleaned), also when a check failed; what cannot be deleted is listed with the
-DELETE request for each. Reads (ListTopics, ListSubscriptionsByTopic) use what is there.
+Nothing is changed on the target unless --allow-writes is given: the operations that
+write are reported as skipped without it. With it, UpdateSmsEvent's callback bindings
+are read first, and nothing is written unless that read succeeds and obeys the contract
+(a failed read is never "nothing bound": the write checks are then errors, with no PUT
+sent). Every valid PUT writes those bindings back unchanged; after the write checks
+they are read again and whatever differs is put back (bindings_restored). If that
+fails, bindings_restored is an error that gives the exact UpdateSmsEvent body which
+restores them.
+
+The other writes touch only what the run makes: topics, message templates and
+applications named smn_kit_conformance_<run id>_..., subscriptions of those topics to
+https://example.invalid/... (a host that never resolves, so nothing is delivered),
+device endpoints of those applications, and the tags, attributes, filter policies,
+probes and messages of those topics and subscriptions. Each family goes through its
+life once (resource_round_trip: made, read, changed, read, removed, read gives not
+found). Whatever the target made for the run is deleted at the end (resources_cleaned),
+also when a check failed; what cannot be deleted is listed with the DELETE request for
+each.
+
+Where the vendor's editions (Huawei Cloud, Open Telekom Cloud) differ, a target may do
+what either allows: a warning names both readings. --edition makes that edition's
+reading the rule (edition_rules, response_schema_conformance, unrouted operations).
 
 Options (environment variable in brackets):
   --target URL       base URL of the implementation, without /v2, e.g. http://127.0.0.1:4010 [${ENVIRONMENT.target}]
@@ -75,8 +92,12 @@ Options (environment variable in brackets):
   --sk-file FILE     file holding the secret key that goes with --ak [or ${ENVIRONMENT.sk}]
   --sk SK            the secret key itself; visible in the process list: prefer ${ENVIRONMENT.sk} or --sk-file
   --allow-writes     also check the operations that write: UpdateSmsEvent (PUT, bindings put back)
-                     and the topic operations (on the run's own topics, deleted at the end) [${ENVIRONMENT.allowWrites}=1]
-  --strict           response fields the contract does not know fail instead of warning [${ENVIRONMENT.strict}=1]
+                     and the others on the run's own resources, deleted at the end [${ENVIRONMENT.allowWrites}=1]
+  --strict           what the kit chose beyond the vendor's documents (response fields the contract does
+                     not know, 32-hex ids, the mock's loopback endpoints) fails instead of warning [${ENVIRONMENT.strict}=1]
+  --edition EDITION  huawei or otc: the edition of the vendor's documents the target is; its stricter
+                     rules fail, an operation it does not document may be missing. Default: what
+                     either edition allows passes, with a warning naming both [${ENVIRONMENT.edition}]
   --rate N           at most N requests per second (default: no bound) [${ENVIRONMENT.rate}]
   --timeout MS       time to wait for each answer, body included (default ${DEFAULT_TIMEOUT_MS}) [${ENVIRONMENT.timeoutMs}]
   --max-body BYTES   largest answer body read; a larger one fails its check (default ${DEFAULT_MAX_BODY_BYTES}) [${ENVIRONMENT.maxBodyBytes}]
@@ -84,7 +105,7 @@ Options (environment variable in brackets):
                      bindings_restored and resources_cleaned run whenever something may have been written
   --operations LIST  check only these operations (comma-separated operationIds): those the deployment
                      implements. An operation the target does not route at all (404 APIGW.0101 to a
-                     valid request) is one failure, its other checks skipped
+                     valid request) is one verdict, its other checks skipped
   --json FILE        write {target, results, summary} as JSON (also when the run cannot start: then
                      with "error" and no results)
   --junit FILE       write JUnit XML, one test case per check and operation (error outcomes as <error>)
@@ -97,7 +118,7 @@ every route answers the gateway's 404 (not the base URL).
 ${RECEIVER_USAGE}
 
 Example:
-  smn-kit conformance --target http://127.0.0.1:4010 --allow-writes --junit conformance.xml
+  smn-kit conformance --target http://127.0.0.1:4010 --allow-writes --operations ListSmsEvent,UpdateSmsEvent,ListSubscriptions --junit conformance.xml
   SMN_AUTH_TOKEN=... smn-kit conformance --target https://smn.cn-north-4.myhuaweicloud.com --project-id 0123... --rate 5`;
   },
   options: {
@@ -115,6 +136,7 @@ Example:
     'max-body': { type: 'string' },
     checks: { type: 'string' },
     operations: { type: 'string' },
+    edition: { type: 'string' },
     json: { type: 'string' },
     junit: { type: 'string' },
     ...RECEIVER_OPTIONS,
@@ -154,6 +176,7 @@ const FLAGS: Record<ConformanceField, string> = {
   rate: '--rate',
   timeoutMs: '--timeout',
   maxBodyBytes: '--max-body',
+  edition: '--edition',
 };
 
 /** What the user can do instead, in the command's terms, where the options' own hint would name fields. */
@@ -194,6 +217,7 @@ function optionsOf(values: OptionValues, env: NodeJS.ProcessEnv): ConformanceOpt
         rate: flag('rate') ?? env[ENVIRONMENT.rate],
         timeoutMs: flag('timeout') ?? env[ENVIRONMENT.timeoutMs],
         maxBodyBytes: flag('max-body') ?? env[ENVIRONMENT.maxBodyBytes],
+        edition: flag('edition') ?? env[ENVIRONMENT.edition],
       },
       optionNames(values, env),
     );
@@ -234,7 +258,7 @@ async function conform(values: OptionValues, options: ConformanceOptions, select
   }
   const auth = options.token ? 'token' : options.ak ? `AK/SK (AK ${describeAccessKey(options.ak)})` : 'no credentials given';
   const only = [selection.operations && `operations ${selection.operations.join(', ')}`, selection.checks && `checks ${selection.checks.join(', ')}`].filter(Boolean).join('; ');
-  out(`smn-kit conformance: ${options.target} (project ${options.projectId}, ${auth}, writes ${options.allowWrites ? 'allowed' : 'off'}${only ? `; only ${only}` : ''})`);
+  out(`smn-kit conformance: ${options.target} (project ${options.projectId}, ${auth}, writes ${options.allowWrites ? 'allowed' : 'off'}${options.edition ? `, edition ${options.edition}` : ''}${only ? `; only ${only}` : ''})`);
 
   const display = conformanceConsole(out, io);
   const results = await runConformance(options, { ...selection, onStart: (step) => display.onStart(step), onResult: (result) => display.onResult(result) });
@@ -260,9 +284,9 @@ async function preflight(options: ConformanceOptions): Promise<void> {
   const responses = smnResponses();
   const notFound = responses.contract.errors.get('api_not_found');
   const missingCode = notFound && 'error_code' in notFound.body ? notFound.body.error_code : undefined;
-  // The routes of the operations the checks cover: a target's base URL with a path can
-  // still match a route that takes anything (`/smn/{certificate_id}`, `/v2`).
-  const paths = [...new Set(responses.operations.filter((op) => CHECKED_OPERATIONS.has(op.operationId)).map((op) => op.path))];
+  // The routes of the project's operations that name nothing else: a target's base URL
+  // with a path can still match a route that takes anything (`/smn/{certificate_id}`, `/v2`).
+  const paths = [...new Set(responses.operations.map((op) => op.path).filter((path) => path.startsWith('/v2/{project_id}/') && !/\{(?!project_id\})/.test(path)))];
   for (const [i, path] of paths.entries()) {
     let exchange: Exchange;
     try {

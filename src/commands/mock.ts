@@ -13,7 +13,7 @@ import { STATE_BYTES, STATE_LIMITS, StateFileError, type Subscription } from '..
 import { PrismMissingError } from '../mock/engine/prism-package.js';
 import { onStop, processIo, UsageError, type Command, type CommandIo, type OptionValues } from './command.js';
 import { listenUsageError } from './listen-errors.js';
-import { integerOption, secretOption } from './option-values.js';
+import { editionOption, integerOption, secretOption } from './option-values.js';
 
 const here = (path: string): string => relative(process.cwd(), path) || path;
 
@@ -26,6 +26,7 @@ export const mockCommand: Command = {
                     [--admin-token T] [--allow-hosts HOST,... | --allow-hosts '*']
                     [--auto-confirm] [--https-port PORT] [--signing-key FILE --signing-cert FILE]
                     [--retry-delays LIST] [--blacklist DURATION] [--engine fast|prism]
+                    [--edition huawei|otc]
 
 Serves ListSmsEvent, UpdateSmsEvent, ListSubscriptions, and the topic operations:
 CreateTopic, ListTopics, DeleteTopic, AddSubscription, ListSubscriptionsByTopic,
@@ -117,6 +118,11 @@ Options:
                            prism (Prism itself on every request; slower, loads Prism at start;
                            an optional dependency: npm install @stoplight/prism-http
                            @stoplight/prism-core)
+  --edition EDITION        huawei or otc: the mock as that edition of the vendor's documents describes
+                           SMN. Where the editions differ, its stricter rule is hard (Huawei Cloud:
+                           time_to_live at most 86400, a display_name of 1 byte or more; Open Telekom
+                           Cloud: templates' protocols, tags of smn_topic only...) and an operation
+                           it does not document gets 404 APIGW.0101. Default: what either allows
   -h, --help               show this help
 
 Example:
@@ -152,6 +158,7 @@ Example:
     'retry-delays': { type: 'string' },
     blacklist: { type: 'string' },
     engine: { type: 'string' },
+    edition: { type: 'string' },
   },
   async run(values, positionals, io: CommandIo = processIo()) {
     if (positionals.length > 0) {
@@ -176,6 +183,7 @@ Example:
     const httpsPort = values['https-port'] === undefined ? undefined : integerOption(values['https-port'], '--https-port', 0, 0, 65535);
     const signing = signingOf(values);
     const deliverTo = deliveryPolicyOf(values['allow-hosts'] as string | undefined);
+    const edition = editionOption(values.edition);
     const engine = (values.engine as string | undefined) ?? 'fast';
     if (!(ENGINES as readonly string[]).includes(engine)) throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}, got "${engine.slice(0, 40)}"`);
     const out = (line: string): void => void io.stdout.write(`${line}\n`);
@@ -212,6 +220,7 @@ Example:
         httpsPort,
         signing,
         engine: engine as EngineName,
+        edition,
       });
     } catch (error) {
       if (error instanceof StateFileError) throw new UsageError(error.message);
@@ -219,7 +228,7 @@ Example:
       if (error instanceof PrismMissingError) throw new UsageError(error.message);
       throw listenUsageError(error, host, port) ?? error;
     }
-    const mode = `${stateless ? 'stateless' : `stateful, ${seedSubscriptions?.length ?? 0} seed subscriptions${values['state-file'] ? `, state in ${values['state-file'] as string}` : ''}`}${engine === 'prism' ? ', engine prism' : ''}`;
+    const mode = `${stateless ? 'stateless' : `stateful, ${seedSubscriptions?.length ?? 0} seed subscriptions${values['state-file'] ? `, state in ${values['state-file'] as string}` : ''}`}${engine === 'prism' ? ', engine prism' : ''}${edition ? `, edition ${edition}` : ''}`;
     out(`smn-kit mock: serving ${here(smnSpecPath)} on ${mock.url} (${mode}, auth ${auth.mode}; Ctrl-C to stop)`);
     if (mock.httpsUrl) {
       const certificate = mock.certificateUrl();

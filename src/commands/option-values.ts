@@ -2,6 +2,7 @@
 // key, SMN certificates, products, report paths), read and checked in one place, and
 // the help text that explains them.
 import { X509Certificate } from 'node:crypto';
+import { EDITIONS, type Edition } from '../contract/editions.js';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { readSmnSigningCertificate } from '../notification/index.js';
 import { subhookProductIds } from '../judge/subhook.js';
@@ -16,6 +17,14 @@ export function integerOption(value: OptionValue, name: string, fallback: number
     throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
   }
   return number;
+}
+
+/** `--edition huawei|otc`: the vendor edition whose stricter rules are hard; undefined when not given. */
+export function editionOption(value: OptionValue): Edition | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (!(EDITIONS as readonly string[]).includes(text)) throw new UsageError(`--edition must be one of ${EDITIONS.join(', ')} (Huawei Cloud, Open Telekom Cloud), got "${text.slice(0, 40)}"`);
+  return text as Edition;
 }
 
 /** How a command names one of its secrets. */

@@ -73,7 +73,10 @@ export function negativeCases(operation: SmnOperation, contract: SmnContract, ex
   // Path parameters other than the project (whose refusal no edition documents): malformed, and naming nothing.
   for (const parameter of operation.parameters.filter((p) => p.in === 'path' && p.name !== 'project_id')) {
     const error = parameter['x-error'];
-    if (error) cases.push({ description: `${parameter.name} malformed (${MALFORMED_URN})`, path: { [parameter.name]: MALFORMED_URN }, error, kitChoice: parameter['x-kit-choice'] });
+    // Malformed only where the parameter has a form (a pattern or a list of values) that refuses it.
+    const { pattern, enum: values } = parameter.schema as { pattern?: string; enum?: unknown[] };
+    const refused = (typeof pattern === 'string' && !new RegExp(pattern, 'u').test(MALFORMED_URN)) || (Array.isArray(values) && !values.includes(MALFORMED_URN));
+    if (error && refused) cases.push({ description: `${parameter.name} malformed (${MALFORMED_URN})`, path: { [parameter.name]: MALFORMED_URN }, error, kitChoice: parameter['x-kit-choice'] });
     const notFound = contract.notFoundErrors.get(parameter.name);
     if (notFound) cases.push({ description: `${parameter.name} of nothing the project has`, absent: parameter.name, error: notFound });
   }
@@ -98,7 +101,8 @@ function bodyCases(operation: SmnOperation, schema: Schema, contract: SmnContrac
     if (typeof property.maxItems === 'number' && item) {
       cases.push({ description: `${name} with ${property.maxItems + 1} items (at most ${property.maxItems})`, body: JSON.stringify({ [name]: Array(property.maxItems + 1).fill(item) }), error });
     }
-    if (!item) continue;
+    // The SMS callback bindings' items: an event type and its topic.
+    if (!item || !(property.items as Schema | undefined)?.properties || !('event_type' in ((property.items as Schema).properties as Record<string, unknown>))) continue;
     cases.push({ description: `${name}[0].event_type not a known event type`, body: JSON.stringify({ [name]: [{ ...item, event_type: 'unknown_event' }] }), error: contract.eventTypeError });
     for (const [eventType, codes] of Object.entries(contract.topicUrnErrors)) {
       cases.push({

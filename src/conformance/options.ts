@@ -2,6 +2,7 @@
 // from a program, from `smn-kit conformance` (which reads its flags and secret files), or,
 // for plain `npx vitest run conformance/`, from environment variables of the same meaning;
 // an error calls each option as the user gave it.
+import { EDITIONS, type Edition } from '../contract/editions.js';
 import { DEFAULT_PROJECT_ID } from '../contract/smn.js';
 import { maskUserinfo } from './secrets.js';
 
@@ -22,6 +23,12 @@ export interface ConformanceOptions {
   timeoutMs: number;
   /** Largest response body read; a larger answer fails its check. */
   maxBodyBytes: number;
+  /**
+   * The vendor edition the target is (`x-editions`): its stricter rules fail, and an
+   * operation only the other edition documents may be missing. Without one, where the
+   * editions differ, what either allows passes with a warning naming both readings.
+   */
+  edition?: Edition;
 }
 
 // The project id of the vendor's examples: fine for mocks, which accept any.
@@ -42,10 +49,11 @@ export const ENVIRONMENT = {
   rate: 'SMN_RATE',
   timeoutMs: 'SMN_TIMEOUT',
   maxBodyBytes: 'SMN_MAX_BODY',
+  edition: 'SMN_EDITION',
 } as const;
 
 /** The options a run is configured with, by their names in ConformanceOptions. */
-export type ConformanceField = 'target' | 'projectId' | 'token' | 'ak' | 'sk' | 'rate' | 'timeoutMs' | 'maxBodyBytes';
+export type ConformanceField = 'target' | 'projectId' | 'token' | 'ak' | 'sk' | 'rate' | 'timeoutMs' | 'maxBodyBytes' | 'edition';
 
 /**
  * How a message names each option: as the caller's user gave it (a flag, an environment
@@ -93,6 +101,7 @@ export interface RawConformanceOptions {
   rate?: string | number;
   timeoutMs?: string | number;
   maxBodyBytes?: string | number;
+  edition?: string;
 }
 
 /** Checks and completes raw option values; errors call each option by `names` (its field name otherwise). */
@@ -141,6 +150,11 @@ export function resolveOptions(raw: RawConformanceOptions, names: OptionNames = 
     maxBodyBytes = Number(raw.maxBodyBytes);
     if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new ConfigurationError('invalid', 'maxBodyBytes', `${name('maxBodyBytes')} must be a positive whole number of bytes, got "${raw.maxBodyBytes}"`);
   }
+  let edition: Edition | undefined;
+  if (raw.edition !== undefined && raw.edition !== '') {
+    if (!(EDITIONS as readonly string[]).includes(raw.edition)) throw new ConfigurationError('invalid', 'edition', `${name('edition')} must be one of ${EDITIONS.join(', ')} (Huawei Cloud, Open Telekom Cloud), got "${raw.edition.slice(0, 40)}"`);
+    edition = raw.edition as Edition;
+  }
   return {
     target,
     projectId,
@@ -152,6 +166,7 @@ export function resolveOptions(raw: RawConformanceOptions, names: OptionNames = 
     rate,
     timeoutMs,
     maxBodyBytes,
+    ...(edition ? { edition } : {}),
   };
 }
 
@@ -169,6 +184,7 @@ export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Co
       rate: env[ENVIRONMENT.rate],
       timeoutMs: env[ENVIRONMENT.timeoutMs],
       maxBodyBytes: env[ENVIRONMENT.maxBodyBytes],
+      edition: env[ENVIRONMENT.edition],
     },
     ENVIRONMENT,
   );

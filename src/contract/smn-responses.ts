@@ -4,6 +4,7 @@
 // Compiled once per contract (Ajv 2020-12, as OpenAPI 3.1 specifies).
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { newAjv2020 } from './ajv.js';
+import { describeReadings, editionDifferences, EDITION_NAMES, type Edition } from './editions.js';
 import { pointerTo, problemsFromAjv, shortJson, valueAt, type Problem } from './problem.js';
 import { loadSmnContract, type SmnContract } from './smn.js';
 
@@ -20,6 +21,13 @@ export interface SmnJudgement {
   warnings: SmnProblem[];
 }
 
+/** How a judge reads the contract: `strict` makes the kit's choices and undeclared fields problems; `edition` makes that edition's stricter rules problems. */
+export interface JudgeOptions {
+  strict?: boolean | undefined;
+  /** Without one, a value one edition's rule refuses and the other's allows is a warning naming both readings. */
+  edition?: Edition | undefined;
+}
+
 export interface SmnOperation {
   operationId: string;
   /** Upper-case HTTP method. */
@@ -28,8 +36,12 @@ export interface SmnOperation {
   path: string;
   /** Matches a concrete request path. */
   pattern: RegExp;
-  /** Declared statuses and their body schemas (dereferenced). */
+  /** Declared statuses and their body schemas (dereferenced), for the statuses whose answer is JSON. */
   responses: Map<number, Schema>;
+  /** Every declared status, with the media types of its body ([] for an answer without one). */
+  statuses: Map<number, string[]>;
+  /** Where the operation is in the document (`/paths/~1v2~1.../get`): its `x-editions` are there. */
+  pointer: string;
   /** The operation's parameters (dereferenced), path-level ones included. */
   parameters: Parameter[];
   /** The JSON schema of the request body, when the operation takes one. */
@@ -38,6 +50,8 @@ export interface SmnOperation {
   requestExample?: unknown;
   /** Every example of the request body, in the contract's order. */
   requestExamples: unknown[];
+  /** Whether a request needs no credential (its security lists an empty requirement: the API forms of a message's links). */
+  anonymous: boolean;
 }
 
 export type Schema = Record<string, unknown>;
@@ -63,7 +77,7 @@ export interface SmnResponses {
    * A response body judged by the strictness policy: the vendor's rules are problems;
    * the kit's choices and undeclared fields are warnings, or problems when `strict`.
    */
-  judge(operationId: string, status: number, body: unknown, options?: { strict?: boolean | undefined }): SmnJudgement;
+  judge(operationId: string, status: number, body: unknown, options?: JudgeOptions): SmnJudgement;
   /** JSON pointers of fields the body carries that the schema does not declare. */
   undeclaredFields(operationId: string, status: number, body: unknown): string[];
   /** Validates a value against a named component schema (`SmnError`, `Subscription`...). */
@@ -162,13 +176,16 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
             parameters?: Parameter[];
             requestBody?: { content: Record<string, { schema: Schema; examples?: Record<string, { value?: unknown }> }> };
             responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+            security?: Record<string, string[]>[];
           }
         | undefined;
       if (!operation) continue;
       const responses = new Map<number, Schema>();
+      const statuses = new Map<number, string[]>();
       for (const [status, response] of Object.entries(operation.responses)) {
         const schema = response.content?.['application/json']?.schema;
         if (schema) responses.set(Number(status), schema);
+        statuses.set(Number(status), Object.keys(response.content ?? {}));
       }
       const source = path
         .split('/')
@@ -180,10 +197,13 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
         path,
         pattern: new RegExp(`^${source}$`),
         responses,
+        statuses,
+        pointer: `/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1')}/${method}`,
         parameters: [...shared, ...(operation.parameters ?? [])],
         requestBody: operation.requestBody?.content['application/json']?.schema,
         requestExample: Object.values(operation.requestBody?.content['application/json']?.examples ?? {})[0]?.value,
         requestExamples: Object.values(operation.requestBody?.content['application/json']?.examples ?? {}).map((example) => example.value),
+        anonymous: (operation.security ?? (document as { security?: Record<string, string[]>[] }).security ?? []).some((requirement) => Object.keys(requirement).length === 0),
       });
     }
   }
@@ -209,8 +229,9 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
       const undeclaredAt = responses.undeclaredFields(operationId, status, body).map(
         (pointer): SmnProblem => ({ rule: 'undeclared-field', pointer, expected: 'only the fields the contract declares (a newer vendor revision may add fields)', received: describe(pointer, valueAt(body, pointer)) }),
       );
-      if (options.strict) return { problems: [...all, ...undeclaredAt], warnings: [] };
-      return { problems: all.filter((p) => !p.kitChoice), warnings: [...all.filter((p) => p.kitChoice), ...undeclaredAt] };
+      const { hard, differ } = editionProblems(byId.get(operationId)?.responses.get(status), body, options.edition);
+      if (options.strict) return { problems: [...all, ...undeclaredAt, ...hard], warnings: differ };
+      return { problems: [...all.filter((p) => !p.kitChoice), ...hard], warnings: [...all.filter((p) => p.kitChoice), ...undeclaredAt, ...differ] };
     },
     undeclaredFields(operationId, status, body) {
       const schema = schemaOf(operationId, status);
@@ -233,6 +254,27 @@ export function smnResponses(contract?: SmnContract): SmnResponses {
   if (!contract) shared = responses;
   compiledContracts.set(source, responses);
   return responses;
+}
+
+/**
+ * Where a body breaks an edition's stricter rule (`x-editions`): with `edition`, that
+ * edition's rules are problems (`hard`), the other's say nothing; without, every such
+ * place is a warning that names both readings (`differ`). Never a problem under --strict
+ * alone: a reading of the vendor's is not the kit's choice.
+ */
+function editionProblems(schema: Schema | undefined, body: unknown, edition: Edition | undefined): { hard: SmnProblem[]; differ: SmnProblem[] } {
+  const hard: SmnProblem[] = [];
+  const differ: SmnProblem[] = [];
+  if (!schema) return { hard, differ };
+  for (const difference of editionDifferences(schema, body)) {
+    const received = describe(difference.pointer, valueAt(body, difference.pointer));
+    if (edition === undefined) {
+      differ.push({ rule: 'x-editions', pointer: difference.pointer, expected: `what either edition allows: ${describeReadings(difference)} (--edition makes one reading hard)`, received });
+    } else if (difference.refusedBy.includes(edition)) {
+      hard.push({ rule: difference.keyword, pointer: difference.pointer, expected: `${EDITION_NAMES[edition]}'s rule (--edition ${edition}): ${difference.readings[edition]?.note ?? ''}`, received });
+    }
+  }
+  return { hard, differ };
 }
 
 /**

@@ -42,7 +42,7 @@ import { generateSigningIdentity, type SigningIdentity } from './delivery/signin
 import type { EmulatorState } from './emulator/state.js';
 import { BAD_REQUEST, createFastEngine, INTERNAL_ERROR, type Engine } from './engine/validation.js';
 
-export type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' | 'auth' | 'adminToken' | 'deliverTo' | 'autoConfirm' | 'deliverySchedule' | 'engine' | 'specPath'> & {
+export type HandlerOptions = Pick<MockOptions, 'maxBodyBytes' | 'log' | 'strictTopics' | 'auth' | 'adminToken' | 'deliverTo' | 'autoConfirm' | 'deliverySchedule' | 'engine' | 'specPath' | 'edition'> & {
   /** The Prism engine, when loaded already. */
   prismEngine?: Engine;
   state?: EmulatorState;
@@ -103,6 +103,7 @@ export function createHandler(
     engine,
     errorReply,
     shapes: EXAMPLE_SHAPES,
+    edition: options.edition,
     emulate:
       state &&
       ((request) =>

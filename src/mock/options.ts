@@ -1,4 +1,5 @@
 // What a mock can be started with, and the defaults of what it is not given.
+import type { Edition } from '../contract/editions.js';
 import type { AuthConfig } from './engine/auth.js';
 import type { DeliveryPolicy } from './delivery/policy.js';
 import type { DeliverySchedule } from './delivery/schedule.js';
@@ -52,6 +53,12 @@ export interface MockOptions {
   httpsPort?: number;
   /** Who validates requests: `fast` (default; validators compiled from the contract, as Prism validates) or `prism` (Prism itself, every request). */
   engine?: EngineName;
+  /**
+   * The vendor edition whose stricter rules are hard (`x-editions`): what it refuses is
+   * refused, an operation it does not document is not routed. Default none: what either
+   * edition allows is accepted.
+   */
+  edition?: Edition;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';

@@ -1,6 +1,6 @@
 // The last checks of a run: the kit's promise that it leaves the target as it found it.
 // The callback bindings are read and put back where they differ (bindings_restored);
-// every topic and subscription the run made is deleted (resources_cleaned).
+// every resource the run made is deleted (resources_cleaned).
 import { pass, guarded, type Check } from '../check.js';
 import { describeLeftovers } from '../sandbox.js';
 import { CANCEL_SUBSCRIPTION, UPDATE_SMS_EVENT } from '../operations.js';
@@ -27,8 +27,8 @@ export const bindingsRestored: Check = {
 };
 
 export const resourcesCleaned: Check = {
-  // Last of all (CancelSubscription is the contract's last operation): the kit's promise
-  // that a run leaves no topic or subscription of its own behind.
+  // Last of all (the runner puts it there): the kit's promise that a run leaves nothing
+  // of its own behind. Reported under CancelSubscription, where it has always been.
   name: 'resources_cleaned',
   operations: [CANCEL_SUBSCRIPTION],
   run: guarded(async (context) => {
@@ -40,6 +40,6 @@ export const resourcesCleaned: Check = {
         reproducer: reproducer(left[0]!.request),
       };
     }
-    return pass(`deleted the ${deleted.length} topic(s) and subscription(s) the run made (named ${context.sandbox.topicName('').replace(/_\d+$/, '')}...); nothing of its own is left`);
+    return pass(`deleted the ${deleted.length} resource(s) the run made (named ${context.sandbox.topicName('').replace(/_\d+$/, '')}..., and what hangs on them); nothing of its own is left`);
   }),
 };

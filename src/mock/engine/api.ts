@@ -6,17 +6,20 @@
 // contract, and a violation becomes the SMN error the spec names for it -> X-Project-Id
 // (403) -> the answer: the emulator's (stateful) or the contract's example Prism would
 // choose, shaped by the query (stateless, or an operation the emulator keeps no state
-// for). Lengths the vendor counts in bytes are checked once the engine has accepted the
-// request (it counts characters). The emulator is given as a function: this file knows
+// for). Lengths the vendor counts in bytes, and with --edition that edition's stricter
+// rules (editions.ts), are checked once the engine has accepted the request (it counts
+// characters, and knows only the contract's schema: what either edition allows). The emulator is given as a function: this file knows
 // nothing of the resources behind the answers.
 //
 // The engines see only what the contract declares (engineHeaders), never a credential:
 // those are checked here, first, by the mode the mock runs in.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Edition } from '../../contract/editions.js';
 import type { SmnContract } from '../../contract/smn.js';
 import type { SmnResponses } from '../../contract/smn-responses.js';
 import { authenticate, type AuthConfig } from './auth.js';
 import { emptyHeader, headerMismatch, lengthRuleViolation, nonIntegerQuery } from './contract-rules.js';
+import { editionRefusal, outsideEdition } from './editions.js';
 import type { ErrorReply } from './error-replies.js';
 import { exampleAnswer, rawContent, type Shaper } from './examples.js';
 import type { HttpOperation } from './operations.js';
@@ -61,13 +64,16 @@ export interface ApiContext {
   emulate?: (request: EmulatedRequest) => Promise<Answer | undefined>;
   /** How an operation's example is shaped by the query, by operation id (stateless answers). */
   shapes: ReadonlyMap<string, Shaper>;
+  /** The edition whose stricter rules are hard (`--edition`); none: what either edition allows is accepted. */
+  edition?: Edition;
 }
 
 /** The reply to an API request whose body has been read. */
 export async function answerApi(api: ApiContext, req: IncomingMessage, target: RequestTarget, bodyText: string): Promise<Reply> {
   const { contract, errorReply, emulate } = api;
   const route = api.route(req.method ?? 'GET', target.pathname);
-  if (!route) return errorReply(UNKNOWN_ROUTE, 404);
+  // An operation only the other edition documents is no route of this edition's service.
+  if (!route || outsideEdition(contract, route.contractOperation, api.edition)) return errorReply(UNKNOWN_ROUTE, 404);
   // An operation whose security lists an empty requirement needs no credential (the API
   // forms of a message's links: the vendor's pages list no request header for them).
   const anonymous = route.operation.security?.some((requirement) => requirement.length === 0) ?? false;
@@ -98,7 +104,7 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
     bodyText,
   });
   if (decision.error) return errorReply(decision.error, decision.status, decision.violations);
-  const tooLong = lengthRuleViolation(contract, route.contractOperation, target.query, parsed.body);
+  const tooLong = lengthRuleViolation(contract, route.contractOperation, target.query, parsed.body) ?? editionRefusal(contract, route.contractOperation, api.edition, target.query, parameters, parsed.body);
   if (tooLong) return errorReply(tooLong.error, 400, [tooLong.violation]);
   const mismatch = headerMismatch(contract, req.headers, parameters);
   if (mismatch) return errorReply(mismatch.rule.error, 403, [mismatch.violation]);

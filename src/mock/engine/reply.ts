@@ -24,6 +24,13 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
+/**
+ * What the mock says it is in every API answer (RFC 9110 Server): conformance reads it
+ * where the contract records a kit choice that relaxes a vendor rule for the mock alone
+ * (loopback endpoints, `x-private-endpoints`): a deployment that does the same fails.
+ */
+export const SERVER_HEADER = 'smn-kit mock';
+
 /** 32 hexadecimal characters, as SMN's request ids. */
 export const newRequestId = (): string => randomUUID().replaceAll('-', '');
 
@@ -48,7 +55,7 @@ export function writeReply(res: ServerResponse, requestId: string, reply: Reply)
     text = reply.raw.text;
     headers['Content-Type'] = reply.raw.contentType;
     // An API answer that is not JSON (a certificate download) is still the gateway's: it carries the request id.
-    if (!reply.admin) headers['X-Request-Id'] = requestId;
+    if (!reply.admin) Object.assign(headers, { 'X-Request-Id': requestId, Server: SERVER_HEADER });
   } else if (reply.admin) {
     text = reply.body === undefined ? '' : `${JSON.stringify(reply.body, null, 2)}\n`;
   } else {
@@ -57,6 +64,7 @@ export function writeReply(res: ServerResponse, requestId: string, reply: Reply)
       reply.body && typeof reply.body === 'object' && 'request_id' in reply.body ? { ...reply.body, request_id: requestId } : reply.body;
     text = body === undefined ? '' : JSON.stringify(body);
     headers['X-Request-Id'] = requestId;
+    headers.Server = SERVER_HEADER;
     if (reply.violations?.length) {
       // Prism's own header for what was wrong, so a person sees the rule behind the code.
       const described = JSON.stringify(reply.violations.map((v) => ({ location: v.path ?? [], code: v.code, message: v.message })));
