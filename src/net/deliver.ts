@@ -65,7 +65,10 @@ export async function deliver(delivery: HttpDelivery, options: DeliverOptions = 
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   try {
     return await once(delivery, timeoutMs, options).catch((error: unknown) => {
-      const closedMeanwhile = error instanceof OutgoingError && error.detail.reused && error.detail.status === undefined && error.detail.code === 'ECONNRESET';
+      // A kept-alive socket the receiver closed as the request went out fails before any
+      // answer (ECONNRESET, EPIPE, a hang-up): the request never reached it, so sending it
+      // again on a new connection is safe.
+      const closedMeanwhile = error instanceof OutgoingError && error.detail.reused && error.detail.status === undefined && error.kind === 'broken';
       if (closedMeanwhile) return once(delivery, timeoutMs, options);
       throw error;
     });
