@@ -2380,8 +2380,9 @@ export interface paths {
          *
          *     Vendor: Huawei Cloud API reference "Downloading a Certificate" (`DownloadHttpCert`), SDK
          *     model `DownloadHttpCertResponse` (a body that is the file, and its `Content-Type`); the
-         *     user guide, "HTTP/HTTPS messages". The smn-kit emulator serves its own certificate at
-         *     this path (`application/x-pem-file`). Open Telekom Cloud's api-ref does not list this
+         *     user guide, "HTTP/HTTPS messages". The API reference gives the answer's `content-type`
+         *     as `application/octet-stream`; its body is the PEM text. The smn-kit emulator serves its
+         *     own certificate at this path, so. Open Telekom Cloud's api-ref does not list this
          *     operation; its guide describes the same URL.
          *
          */
@@ -8801,7 +8802,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-pem-file": components["schemas"]["SigningCertificatePem"];
+                    "application/octet-stream": components["schemas"]["SigningCertificatePem"];
                 };
             };
             400: components["responses"]["SmnBadRequest"];
@@ -8854,7 +8855,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-pem-file": components["schemas"]["SigningCertificatePem"];
+                    "application/octet-stream": components["schemas"]["SigningCertificatePem"];
                 };
             };
             400: components["responses"]["SmnBadRequest"];

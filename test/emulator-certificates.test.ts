@@ -46,7 +46,7 @@ describe('certificate downloads', () => {
     const fetched = await fetch(certificateUrl);
     const pem = await fetched.text();
     expect(fetched.status).toBe(200);
-    expect(fetched.headers.get('content-type')).toBe('application/x-pem-file');
+    expect(fetched.headers.get('content-type')).toBe('application/octet-stream');
     expect(fetched.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
     expect(smnResponses().validateSchema('SigningCertificatePem', pem)).toEqual([]);
     expect(verifySmnNotification(body, { certificatePem: pem, headers: headers as Record<string, string> }).valid).toBe(true);
@@ -54,7 +54,7 @@ describe('certificate downloads', () => {
     for (const path of [`/smn/${name}`, `/v2/notifications/certifications/download/${name}`]) {
       const downloaded = await call(mock, 'GET', path);
       expect(downloaded.status, path).toBe(200);
-      expect(downloaded.headers.get('content-type')).toBe('application/x-pem-file');
+      expect(downloaded.headers.get('content-type')).toBe('application/octet-stream');
       expect(downloaded.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
       expect(downloaded.text).toBe(pem);
     }

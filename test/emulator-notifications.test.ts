@@ -98,7 +98,7 @@ function opensslVerifies(body: Record<string, string>, certificatePem: string): 
 const certificateOf = async (body: Record<string, string>): Promise<string> => {
   const response = await fetch(body.signing_cert_url!);
   expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toBe('application/x-pem-file');
+  expect(response.headers.get('content-type')).toBe('application/octet-stream');
   return response.text();
 };
 

@@ -68,7 +68,7 @@ describe('every operation of the SDK, over the socket', () => {
   it('serves the certificate downloads as PEM, not as JSON (stateless: the contract\'s example)', async () => {
     const answer = await call(stateless, 'GET', '/v2/notifications/certifications/download/SMN_cn-north-4_7f2a6d9c4b1e4f0a8c3d5e6f7a8b9c0d.pem');
     expect(answer.status).toBe(200);
-    expect(answer.contentType).toBe('application/x-pem-file');
+    expect(answer.contentType).toBe('application/octet-stream');
     expect(String(answer.body)).toMatch(/^-----BEGIN CERTIFICATE-----/);
   });
 

@@ -37,7 +37,7 @@ export class LinkHandler {
   async handle(method: string, target: RequestTarget): Promise<LinkReply | undefined> {
     if (method !== 'GET' && method !== 'HEAD') return undefined;
     if (target.pathname === this.notifier.certificatePath()) {
-      return { status: 200, raw: { contentType: 'application/x-pem-file', text: this.certificatePem() } };
+      return { status: 200, raw: { contentType: 'application/octet-stream', text: this.certificatePem() } };
     }
     const action = ({ '/smn/subscription/confirm': 'confirm', '/smn/subscription/unsubscribe': 'unsubscribe', '/smn/subscription/resubscribe': 'resubscribe' } as const)[target.pathname];
     if (!action) return undefined;

@@ -44,7 +44,7 @@ export function exampleAnswer(operation: HttpOperation, status: number, body: un
 
 /**
  * A text answer of a response that is not JSON (the certificate downloads,
- * `application/x-pem-file`), to be sent as it is with its media type; undefined for JSON.
+ * `application/octet-stream`), to be sent as it is with its media type; undefined for JSON.
  */
 export function rawContent(operation: HttpOperation, status: number, body: unknown): { contentType: string; text: string } | undefined {
   if (typeof body !== 'string') return undefined;
