@@ -35,6 +35,7 @@ class LongPolesFirst extends BaseSequencer {
 // (`npx vitest run conformance/`, or `smn-kit conformance`).
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongPolesFirst },
     projects: [
       {
         test: {
@@ -54,9 +55,8 @@ export default defineConfig({
           // One worker more than the cores (vitest's default leaves one core to its main
           // process, which mostly waits): many files mostly wait (on child processes, sockets,
           // a browser, a vendor's timeout), and the extra worker computes meanwhile. The long
-          // poles start first.
+          // poles start first (the sequencer is the root's: vitest ignores a project's).
           maxWorkers: availableParallelism() + 1,
-          sequence: { sequencer: LongPolesFirst },
         },
       },
       {
