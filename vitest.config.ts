@@ -2,21 +2,22 @@ import { availableParallelism } from 'node:os';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
-// The kit's slowest files, slowest first (seconds on an idle 2-core machine): started first,
-// so that the short files fill the workers around them and none of these is left to run
-// alone at the end. A fresh clone has no timings of its own (vitest orders unknown files by
-// size, which says little about time); a file that becomes slow belongs here.
+// The kit's slowest files, started first (the longest first), so that the short files fill
+// the workers around them and none of these is left to run alone at the end. A fresh clone
+// has no timings of its own (vitest then orders by file size, which says little about time).
+// The figures: seconds each took in a whole `npm test` on an idle 2-core machine, where
+// the first three start together. A file that becomes slow belongs here.
 const LONG_POLES = [
-  'test/packages.test.ts', // 23: packs and installs the tarballs, compiles the consumers
+  'test/packages.test.ts', // 29: packs and installs the tarballs, compiles the consumers
   'test/docs.test.ts', // 16: Chromium renders the reference pages
-  'test/cli.examples.test.ts', // 15: mostly waits on a conformance run at --rate 5
-  'test/conformance-writes.test.ts', // 13: over two hundred conformance runs
-  'test/mock-contract.test.ts', // 12: Prism as a validating proxy
+  'test/cli.examples.test.ts', // 16: mostly waits on a conformance run at --rate 5
+  'test/conformance-writes.test.ts', // 18: over two hundred conformance runs
+  'test/mock-contract.test.ts', // 13: Prism as a validating proxy
   'test/outgoing-deadline.test.ts', // 9: waits SMN's 5 s per attempt
-  'test/validate-workers.test.ts', // 9
-  'test/receiver-conformance.smn.test.ts', // 7
-  'test/receiver-conformance.subhook.test.ts', // 6
-  'test/mock-engines.test.ts', // 6
+  'test/validate-workers.test.ts', // 5
+  'test/receiver-conformance.smn.test.ts', // 7: waits for the confirmations a receiver should make
+  'test/receiver-conformance.subhook.test.ts', // 5
+  'test/mock-engines.test.ts', // 7
 ];
 
 class LongPolesFirst extends BaseSequencer {
