@@ -2,9 +2,23 @@ import { availableParallelism } from 'node:os';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
-// The kit's slowest files, mostly waiting on npm, a browser and child processes: started
-// first, each in a worker of its own, so that the rest runs beside them rather than after.
-const LONG_POLES = ['test/packages.test.ts', 'test/docs.test.ts'];
+// The kit's slowest files, started first (the longest first), so that the short files fill
+// the workers around them and none of these is left to run alone at the end. A fresh clone
+// has no timings of its own (vitest then orders by file size, which says little about time).
+// The figures: seconds each took in a whole `npm test` on an idle 2-core machine, where
+// the first three start together. A file that becomes slow belongs here.
+const LONG_POLES = [
+  'test/packages.test.ts', // 29: packs and installs the tarballs, compiles the consumers
+  'test/docs.test.ts', // 16: Chromium renders the reference pages
+  'test/cli.examples.test.ts', // 16: mostly waits on a conformance run at --rate 5
+  'test/conformance-writes.test.ts', // 18: over two hundred conformance runs
+  'test/mock-contract.test.ts', // 13: Prism as a validating proxy
+  'test/outgoing-deadline.test.ts', // 9: waits SMN's 5 s per attempt
+  'test/validate-workers.test.ts', // 5
+  'test/receiver-conformance.smn.test.ts', // 7: waits for the confirmations a receiver should make
+  'test/receiver-conformance.subhook.test.ts', // 5
+  'test/mock-engines.test.ts', // 7
+];
 
 class LongPolesFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -22,6 +36,7 @@ class LongPolesFirst extends BaseSequencer {
 // (`npx vitest run conformance/`, or `smn-kit conformance`).
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongPolesFirst },
     projects: [
       {
         test: {
@@ -38,10 +53,11 @@ export default defineConfig({
           setupFiles: ['test/support/setup.ts'],
           pool: 'forks',
           isolate: false,
-          // A worker per core (vitest's default leaves one core to its main process, which
-          // mostly waits); the long poles start first.
-          maxWorkers: Math.max(2, availableParallelism()),
-          sequence: { sequencer: LongPolesFirst },
+          // One worker more than the cores (vitest's default leaves one core to its main
+          // process, which mostly waits): many files mostly wait (on child processes, sockets,
+          // a browser, a vendor's timeout), and the extra worker computes meanwhile. The long
+          // poles start first (the sequencer is the root's: vitest ignores a project's).
+          maxWorkers: availableParallelism() + 1,
         },
       },
       {

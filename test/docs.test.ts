@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
 import { parse } from 'yaml';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -241,7 +241,7 @@ async function open(file: string): Promise<Page> {
 }
 
 /** The page ran its scripts without an error and, offline, missed nothing but the Redocly logo. */
-function expectRanOffline(file: string) {
+function expectRanOffline(expect: ExpectStatic, file: string) {
   expect(pageErrors.get(file), `script errors in ${file}`).toEqual([]);
   // The footer's "API docs by" logo is an image on Redocly's CDN; offline it is simply left out.
   const logo = /^https:\/\/cdn\.redoc\.ly\/redoc\/logo-mini(-full)?\.svg$/;
@@ -255,8 +255,11 @@ async function screenshot(page: Page, name: string) {
 }
 
 // Each page parses a 2.5 MB inline script; on a busy 2-core machine a page test takes 10-20 s.
-describe('the HTML reference in docs/', { timeout: 120_000 }, () => {
-  it('index.html links every rendered page', async () => {
+// The tests run at once, each page in a tab of its own: most of a page test is waiting for
+// Redoc to render what a click or a route asked for, and the waits overlap. (Each uses the
+// `expect` of its own context, as concurrent tests must.)
+describe('the HTML reference in docs/', { timeout: 120_000, concurrent: true }, () => {
+  it('index.html links every rendered page', async ({ expect }) => {
     const page = await open('index.html');
     const links = await page.locator('a').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')));
     expect(links.sort()).toEqual(allFiles.filter((f) => f !== 'index.html').sort());
@@ -266,11 +269,11 @@ describe('the HTML reference in docs/', { timeout: 120_000 }, () => {
     }
     await screenshot(page, 'index');
     await page.close();
-    expectRanOffline('index.html');
+    expectRanOffline(expect, 'index.html');
   });
 
   for (const { spec, file } of openApiPages) {
-    it(`${file} lists every operation of ${spec}`, async () => {
+    it(`${file} lists every operation of ${spec}`, async ({ expect }) => {
       const operations = operationsOf(spec);
       const [first] = operations;
       if (!first) throw new Error(`${spec} has no operations`);
@@ -324,11 +327,11 @@ describe('the HTML reference in docs/', { timeout: 120_000 }, () => {
       }
       await page.close();
       expect(missing).toEqual([]);
-      expectRanOffline(file);
+      expectRanOffline(expect, file);
     });
   }
 
-  it(`${asyncApiPage.file} lists every event of both SUBHOOK channels`, async () => {
+  it(`${asyncApiPage.file} lists every event of both SUBHOOK channels`, async ({ expect }) => {
     const channels = subhookChannels();
     expect(channels.map((c) => c.key)).toEqual(expect.arrayContaining(['sms', 'intersms']));
     const page = await open(asyncApiPage.file);
@@ -367,10 +370,10 @@ describe('the HTML reference in docs/', { timeout: 120_000 }, () => {
     }
     await page.close();
     expect(missing).toEqual([]);
-    expectRanOffline(asyncApiPage.file);
+    expectRanOffline(expect, asyncApiPage.file);
   });
 
-  it('npm run docs renders every page, and the committed docs/ are that render', async () => {
+  it('npm run docs renders every page, and the committed docs/ are that render', async ({ expect }) => {
     const { seconds, error } = await render;
     if (error) throw error;
     console.log(`npm run docs rendered ${allFiles.length} files in ${seconds.toFixed(1)} s; ${browserName} ${browserFailure ? 'failed' : 'was ready'} in ${browserSeconds.toFixed(1)} s`);
