@@ -26,7 +26,7 @@ import type { Topic } from './families/topics.js';
 import { PROJECT_LIMITS, STATE_BYTES, StateLimitError } from './limits.js';
 import { projectKey } from './projects.js';
 import { createFamilies, STATE_LIMITS, type Families, type FamilyChange, type ProjectSnapshot, type StatePart } from './registry.js';
-import { RequestLog, type RecordedRequest } from './requests.js';
+import { RequestLog, type ArrivedRequest, type RecordedRequest } from './requests.js';
 import { StateFile, StateFileError } from './state-file.js';
 
 export { STATE_BYTES, STATE_LIMITS, StateFileError, StateLimitError };
@@ -320,7 +320,7 @@ export class EmulatorState {
     this.requestLog.clear();
   }
 
-  record(request: RecordedRequest): void {
+  record(request: ArrivedRequest): void {
     this.requestLog.record(request);
   }
 

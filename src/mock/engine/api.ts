@@ -61,7 +61,7 @@ export interface ApiContext {
    * The emulator's answer, or undefined for an operation it keeps no state for; absent
    * when stateless. Without an emulator's answer, the contract's example is the answer.
    */
-  emulate?: (request: EmulatedRequest) => Promise<Answer | undefined>;
+  emulate?: (request: EmulatedRequest) => Answer | undefined | Promise<Answer | undefined>;
   /** How an operation's example is shaped by the query, by operation id (stateless answers). */
   shapes: ReadonlyMap<string, Shaper>;
   /** The edition whose stricter rules are hard (`--edition`); none: what either edition allows is accepted. */
@@ -117,7 +117,8 @@ export async function answerApi(api: ApiContext, req: IncomingMessage, target: R
   };
   if (!emulate || decision.status < 200 || decision.status > 299 || preferred) return example(preferred ? 'Prefer' : undefined);
   const path = Object.fromEntries([...parameters].map(([name, value]) => [name, value ?? '']));
-  const emulated = await emulate({ operation: route.operation, projectId: path.project_id ?? '', path, query: target.query, body: parsed.body, headers: req.headers });
+  const answered = emulate({ operation: route.operation, projectId: path.project_id ?? '', path, query: target.query, body: parsed.body, headers: req.headers });
+  const emulated = answered instanceof Promise ? await answered : answered;
   if (!emulated) return example();
   if ('error' in emulated) return errorReply(emulated.error, emulated.status ?? 400, [{ path: emulated.where ?? ['body'], message: emulated.reason }]);
   const status = emulated.status ?? 200;
