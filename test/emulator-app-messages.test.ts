@@ -3,20 +3,12 @@
 // is in the outbox (GET /_mock/outbox, an AppNotification), the payload for the
 // application's platform, with its time_to_live; the vendor's bounds (HMS 2 KB, APNS
 // 4 KB) and errors.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
+import { describe, expect, it } from 'vitest';
+import type { MockOptions, RunningMock } from '../src/mock/server.js';
+import { startTestMock } from './support/mocks.js';
 import { admin, againstMockAdmin, call, PROJECT } from './support/emulator-client.js';
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-async function emulator(options: MockOptions = {}): Promise<RunningMock> {
-  const mock = await startMock({ port: 0, ...options });
-  closers.push(() => mock.close());
-  return mock;
-}
+const emulator = (options: MockOptions = {}): Promise<RunningMock> => startTestMock({ ...options });
 
 const APPS = `/v2/${PROJECT}/notifications/applications`;
 const ENDPOINTS = `/v2/${PROJECT}/notifications/endpoints`;

@@ -7,22 +7,14 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
+import { describe, expect, it } from 'vitest';
+import type { MockOptions, RunningMock } from '../src/mock/server.js';
+import { startTestMock } from './support/mocks.js';
 import { APPLICATION_LIMITS } from '../src/mock/emulator/families/applications.js';
 import { generateSelfSigned } from '../src/notify/self-signed.js';
 import { admin, againstMockAdmin, call, PROJECT } from './support/emulator-client.js';
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-async function emulator(options: MockOptions = {}): Promise<RunningMock> {
-  const mock = await startMock({ port: 0, ...options });
-  closers.push(() => mock.close());
-  return mock;
-}
+const emulator = (options: MockOptions = {}): Promise<RunningMock> => startTestMock({ ...options });
 
 const APPS = `/v2/${PROJECT}/notifications/applications`;
 const ENDPOINTS = `/v2/${PROJECT}/notifications/endpoints`;

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { smnResponses } from '../src/contract/smn-responses.js';
-import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
+import type { MockOptions, RunningMock } from '../src/mock/server.js';
+import { startTestMock } from './support/mocks.js';
 import { verifySmnNotification } from '../src/notification/index.js';
 import { admin, call, createTopic, receiver, TOPICS } from './support/emulator-client.js';
 
@@ -17,11 +18,7 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function emulator(options: MockOptions = {}): Promise<RunningMock> {
-  const mock = await startMock({ port: 0, ...options });
-  closers.push(() => mock.close());
-  return mock;
-}
+const emulator = (options: MockOptions = {}): Promise<RunningMock> => startTestMock({ ...options });
 
 /** The signed message a new http subscription receives, and the certificate URL it names. */
 async function confirmation(mock: RunningMock): Promise<{ body: Record<string, string>; headers: Record<string, string | string[] | undefined>; certificateUrl: URL }> {

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { smnResponses } from '../src/contract/smn-responses.js';
-import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
+import type { MockOptions, RunningMock } from '../src/mock/server.js';
+import { startTestMock } from './support/mocks.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
 const headers = { 'X-Auth-Token': 't', 'Content-Type': 'application/json' };
@@ -26,11 +27,7 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function emulator(options: MockOptions = {}): Promise<RunningMock> {
-  const mock = await startMock({ port: 0, autoConfirm: true, ...options });
-  closers.push(() => mock.close());
-  return mock;
-}
+const emulator = (options: MockOptions = {}): Promise<RunningMock> => startTestMock({ autoConfirm: true, ...options });
 
 interface Answer {
   status: number;

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
+import type { MockOptions, RunningMock } from '../src/mock/server.js';
+import { startTestMock } from './support/mocks.js';
 import { verifySmnNotification } from '../src/notification/index.js';
 import { againstMockAdmin, call, createTopic, receiver, TOPICS } from './support/emulator-client.js';
 
@@ -19,11 +20,7 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function emulator(options: MockOptions = {}): Promise<RunningMock> {
-  const mock = await startMock({ port: 0, ...options });
-  closers.push(() => mock.close());
-  return mock;
-}
+const emulator = (options: MockOptions = {}): Promise<RunningMock> => startTestMock({ ...options });
 
 async function hook(answer?: Parameters<typeof receiver>[0]) {
   const made = await receiver(answer);

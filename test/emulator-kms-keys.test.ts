@@ -6,20 +6,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
+import { describe, expect, it } from 'vitest';
+import type { MockOptions, RunningMock } from '../src/mock/server.js';
+import { startTestMock } from './support/mocks.js';
 import { call, createTopic, mockState, PROJECT, topicPath } from './support/smn-client.js';
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-async function emulator(options: MockOptions = {}): Promise<RunningMock> {
-  const mock = await startMock({ port: 0, ...options });
-  closers.push(() => mock.close());
-  return mock;
-}
+const emulator = (options: MockOptions = {}): Promise<RunningMock> => startTestMock({ ...options });
 
 const kmsPath = (urn: string) => `${topicPath(urn)}/kms`;
 const KEY = '0d0466b0-e727-4d9c-b35d-f84bb474a37f';

@@ -6,20 +6,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
+import { describe, expect, it } from 'vitest';
+import type { MockOptions, RunningMock } from '../src/mock/server.js';
+import { startTestMock } from './support/mocks.js';
 import { call, createTopic, mockState, PROJECT, topicPath } from './support/smn-client.js';
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-async function emulator(options: MockOptions = {}): Promise<RunningMock> {
-  const mock = await startMock({ port: 0, ...options });
-  closers.push(() => mock.close());
-  return mock;
-}
+const emulator = (options: MockOptions = {}): Promise<RunningMock> => startTestMock({ ...options });
 
 const logtanksPath = (urn: string) => `${topicPath(urn)}/logtanks`;
 const group = '0ad8cbb2-8a1d-4e60-b6b5-6f7e6d9a4b11';

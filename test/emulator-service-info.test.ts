@@ -1,21 +1,13 @@
 // The emulator's service information over a real socket: ListVersions (`GET /`),
 // ListVersion (`GET /v2`), ListProtocols, ListCloudService and ListCloudServices, as the
 // vendor's pages give them, every answer judged against the contract.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { smnResponses } from '../src/contract/smn-responses.js';
-import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
+import type { MockOptions, RunningMock } from '../src/mock/server.js';
+import { startTestMock } from './support/mocks.js';
 import { call, createTopic, HEADERS, TOPICS } from './support/emulator-client.js';
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-async function emulator(options: MockOptions = {}): Promise<RunningMock> {
-  const mock = await startMock({ port: 0, ...options });
-  closers.push(() => mock.close());
-  return mock;
-}
+const emulator = (options: MockOptions = {}): Promise<RunningMock> => startTestMock({ ...options });
 
 describe('versions', () => {
   it('ListVersions (GET /) lists v2 as the vendor\'s sample does (OTC api-ref "Listing All SMN API Versions"), its self link leading to this mock, where ListVersion answers', async () => {

@@ -16,7 +16,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { smnResponses } from '../src/contract/smn-responses.js';
 import { signRequest } from '../src/auth/aksk.js';
 import { STATE_LIMITS } from '../src/mock/emulator/state.js';
-import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
+import type { MockOptions, RunningMock } from '../src/mock/server.js';
+import { startTestMock } from './support/mocks.js';
 import type { Subscription } from '../src/generated/smn.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
@@ -30,11 +31,7 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function emulator(options: MockOptions = {}): Promise<RunningMock> {
-  const mock = await startMock({ port: 0, seedSubscriptions: [], ...options });
-  closers.push(() => mock.close());
-  return mock;
-}
+const emulator = (options: MockOptions = {}): Promise<RunningMock> => startTestMock({ seedSubscriptions: [], ...options });
 
 interface Answer {
   status: number;

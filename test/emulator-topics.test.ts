@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { smnResponses } from '../src/contract/smn-responses.js';
-import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
+import type { MockOptions, RunningMock } from '../src/mock/server.js';
+import { startTestMock } from './support/mocks.js';
 import { STATE_LIMITS } from '../src/mock/emulator/state.js';
 import { verifySmnNotification } from '../src/notification/index.js';
 
@@ -25,11 +26,7 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function emulator(options: MockOptions = {}): Promise<RunningMock> {
-  const mock = await startMock({ port: 0, ...options });
-  closers.push(() => mock.close());
-  return mock;
-}
+const emulator = (options: MockOptions = {}): Promise<RunningMock> => startTestMock({ ...options });
 
 interface Answer {
   status: number;

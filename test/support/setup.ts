@@ -4,9 +4,11 @@
 // are registered here instead, for every file.
 import { afterEach } from 'vitest';
 import { stopStarted } from './command.js';
+import { closeTestMocks } from './mocks.js';
 import { killChildren } from './serve.js';
 
 afterEach(async () => {
   killChildren();
   await stopStarted();
+  await closeTestMocks();
 });
