@@ -24,6 +24,18 @@ export interface SelfSigned {
 
 const DEFAULT_VALID_DAYS = 3650;
 
+/**
+ * A certificate's serial number from random bytes, as the hexadecimal node-forge takes:
+ * an even number of digits, and a first byte from 0x01 to 0x7f, so that its DER INTEGER
+ * is positive and minimal. (An odd count of digits, as `0` + 30 random ones, gave about
+ * one certificate in thirty a leading zero byte that OpenSSL refuses to read.)
+ */
+export function certificateSerial(random: Uint8Array): string {
+  const bytes = Buffer.from(random);
+  bytes[0] = (bytes[0]! & 0x7f) || 0x01;
+  return bytes.toString('hex');
+}
+
 /** A new RSA-2048 key and its self-signed certificate, valid from a day ago (about 0.1 s). */
 export function generateSelfSigned(options: SelfSignedOptions): SelfSigned {
   const forge = createRequire(import.meta.url)('node-forge') as typeof import('node-forge');
@@ -32,8 +44,7 @@ export function generateSelfSigned(options: SelfSignedOptions): SelfSigned {
   const forgeKey = forge.pki.privateKeyFromPem(privateKeyPem);
   const certificate = forge.pki.createCertificate();
   certificate.publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
-  // A positive serial: the top bit of the first byte clear.
-  certificate.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  certificate.serialNumber = certificateSerial(randomBytes(16));
   const now = Date.now();
   certificate.validity.notBefore = new Date(now - 24 * 3600 * 1000);
   certificate.validity.notAfter = new Date(now + (options.validDays ?? DEFAULT_VALID_DAYS) * 24 * 3600 * 1000);
