@@ -88,6 +88,8 @@ describe('a full disk (item 2): journal first, then apply', () => {
     expect(await topicNames(await restart())).toEqual(['small']);
   };
 
+  // Mounting a tmpfs needs root; where the tests run without it, the next test proves the
+  // same on every machine (a file-size limit fails writes as a full disk does).
   it.skipIf(!canMount)('on a small tmpfs, a change that cannot be written is not applied, and a retry is not acknowledged', async () => {
     const disk = smallDisk(160)!;
     const file = join(disk, 'state.json');
@@ -100,6 +102,7 @@ describe('a full disk (item 2): journal first, then apply', () => {
     });
   });
 
+  // bash's ulimit: not on Windows, where the kit's CI does not run.
   it.skipIf(process.platform === 'win32')('with the mock process limited to 128 KiB files (writes fail as on a full disk), the same', async () => {
     const file = stateFile();
     const child = spawn('bash', ['-c', `ulimit -f 128 && exec "${process.execPath}" "${cli}" mock --port 0 --quiet --state-file "${file}"`], { cwd: root });
@@ -300,6 +303,7 @@ describe('paths that are not files (item 12)', () => {
     expect(refused.stderr).toMatch(new RegExp(`^smn-kit: ${message}.*\\n$`));
   });
 
+  // mkfifo: not on Windows.
   it.skipIf(process.platform === 'win32')('a FIFO or a directory is refused without being opened (a FIFO hung the start)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'smn-fifo-'));
     expect(spawnSync('mkfifo', [join(dir, 'fifo')]).status).toBe(0);
@@ -313,6 +317,7 @@ describe('paths that are not files (item 12)', () => {
 });
 
 describe('modes (item 14)', () => {
+  // POSIX file modes: not on Windows.
   it.skipIf(process.platform === 'win32')('the state file, its journal and its lock are 0600; a journal found 0644 is narrowed', async () => {
     const file = stateFile();
     writeFileSync(file, '{"projects":{},"topics":[]}');
