@@ -10,7 +10,7 @@
 //   installed kit: its fire sends to the receivers, its mock answers the client;
 // - smn-kit alone: its size, no Prism or vitest installed, `npx smn-kit` and its time,
 //   validate, --engine prism saying what to install, and the steps of
-//   examples/ci/smn-conformance.yml run as written.
+//   examples/ci/smn-conformance.yml and receiver-conformance.yml run as written.
 //
 // One packing, then the three installs at once; the TypeScript checks run in this process
 // through the compiler's API.
@@ -508,5 +508,33 @@ describe('smn-kit, installed alone from its tarball', () => {
     // What is skipped says why (an id the account must already have, a write not allowed...).
     expect(report().results.filter((r) => r.status === 'skip').every((r) => r.message.length > 0)).toBe(true);
     expect(readFileSync(join(kitDir, 'conformance.xml'), 'utf8')).toMatch(new RegExp(`<testsuites name="smn-kit conformance http://127\\.0\\.0\\.1:\\d+"[^>]* failures="${EMULATOR_GAPS.length}" errors="0"`));
+  }, 120_000);
+
+  it('runs the steps of examples/ci/receiver-conformance.yml as written: both receivers (smn-kit listen standing in) pass, the reports written', async () => {
+    const workflow = parse(readFileSync(join(root, 'examples/ci/receiver-conformance.yml'), 'utf8')) as {
+      jobs: { receivers: { env: Record<string, string>; steps: { run?: string; uses?: string }[] } };
+    };
+    const job = workflow.jobs.receivers;
+    const steps = job.steps.map((step) => step.run).filter((step): step is string => step !== undefined && step.trim() !== 'npm ci');
+    expect(steps).toHaveLength(3);
+    // The receivers' ports are free ones; one shell, as the job's steps share its machine.
+    const [subhook, smn] = [String(await freePort()), String(await freePort())];
+    const script = `set -euo pipefail\n${steps.map((step) => step.replaceAll('8787', subhook).replaceAll('9000', smn)).join('\n')}`;
+    const child = spawn('bash', ['-c', script], { cwd: kitDir, env: { ...process.env, ...job.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    running.push(child);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // The receivers the steps started in the background end with its process group.
+    stopGroup(child);
+    expect(status, output).toBe(0);
+    for (const [name, product] of [['subhook-receiver', 'sms'], ['smn-receiver', 'smn']] as const) {
+      const report = JSON.parse(readFileSync(join(kitDir, `${name}.json`), 'utf8')) as { product: string; results: { check: string; status: string }[] };
+      expect(report.product).toBe(product);
+      expect(report.results.length).toBeGreaterThan(10);
+      expect(report.results.filter((r) => r.status === 'fail' || r.status === 'error'), name).toEqual([]);
+      expect(readFileSync(join(kitDir, `${name}.xml`), 'utf8')).toMatch(/<testsuites [^>]*failures="0" errors="0"/);
+    }
   }, 120_000);
 });
