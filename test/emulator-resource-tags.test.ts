@@ -101,6 +101,22 @@ describe('resource tags of a topic', () => {
     expect(tags.find((t) => t.key === 'k1')?.value).toBe('v');
   });
 
+  it('--edition huawei makes Huawei Cloud\'s limit hard ("一个资源上最多有10个标签", at most 10 tags on a resource): the 11th is 403 SMN.0075 and nothing is added; without it the 11th is accepted', async () => {
+    const ten = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
+    const huawei = await emulator({ edition: 'huawei' });
+    const { id } = await createTopic(huawei.url, 'orders');
+    expect((await call(huawei.url, 'POST', `${tagsPath(id)}/action`, { action: 'create', tags: ten })).status).toBe(200);
+    expect((await call(huawei.url, 'POST', tagsPath(id), { tag: { key: 'k0', value: 'w' } })).status).toBe(200);
+    expect(await call(huawei.url, 'POST', tagsPath(id), { tag: { key: 'k10', value: 'v' } })).toMatchObject({ status: 403, body: { code: 'SMN.0075' } });
+    expect(await call(huawei.url, 'POST', `${tagsPath(id)}/action`, { action: 'create', tags: [{ key: 'k1', value: 'w' }, { key: 'k11', value: 'v' }] })).toMatchObject({ status: 403, body: { code: 'SMN.0075' } });
+    const tags = (await tagsOf(huawei.url, id)) as { key: string; value: string }[];
+    expect(tags).toHaveLength(10);
+    expect(tags.find((t) => t.key === 'k1')?.value).toBe('v');
+    const either = await emulator();
+    const other = await createTopic(either.url, 'orders');
+    expect((await call(either.url, 'POST', `${tagsPath(other.id)}/action`, { action: 'create', tags: [...ten, { key: 'k10', value: 'v' }] })).status).toBe(200);
+  });
+
   it("ListProjectTags lists every key used on the project's topics with all its values, once each", async () => {
     const mock = await emulator();
     const a = await createTopic(mock.url, 'a');

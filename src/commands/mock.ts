@@ -120,7 +120,8 @@ Options:
                            @stoplight/prism-core)
   --edition EDITION        huawei or otc: the mock as that edition of the vendor's documents describes
                            SMN. Where the editions differ, its stricter rule is hard (Huawei Cloud:
-                           time_to_live at most 86400, a display_name of 1 byte or more; Open Telekom
+                           time_to_live at most 86400, a display_name of 1 byte or more, 10 tags
+                           on a resource; Open Telekom
                            Cloud: templates' protocols, tags of smn_topic only...) and an operation
                            it does not document gets 404 APIGW.0101. Default: what either allows
   -h, --help               show this help

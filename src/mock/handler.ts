@@ -123,6 +123,7 @@ export function createHandler(
           notifier,
           strictTopics,
           autoConfirm,
+          edition: options.edition,
         })),
   };
   const links = state && new LinkHandler(state, notifier, () => identity().certificatePem);

@@ -7,6 +7,7 @@
 // changes it but through `core.change`: the change is checked (admit), recorded in the
 // state file and made live (apply), and the same `apply` replays it from the journal at
 // start, so a change made live and a change replayed cannot differ.
+import type { Edition } from '../../contract/editions.js';
 import type { SmnContract } from '../../contract/smn.js';
 import type { SmnResponses } from '../../contract/smn-responses.js';
 import type { Subscription } from '../../generated/smn.js';
@@ -56,6 +57,8 @@ export interface OperationRequest extends EmulatedRequest {
   notifier: Notifier;
   /** New subscriptions are confirmed at once (--auto-confirm). */
   autoConfirm: boolean;
+  /** The edition whose stricter rules are hard (--edition); none: what either edition allows. */
+  edition: Edition | undefined;
 }
 
 /** The emulator's answer to one operation. */

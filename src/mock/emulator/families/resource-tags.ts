@@ -11,6 +11,7 @@
 // A resource's tags keep the order they were first added; adding a key it has replaces
 // its value ("idempotent ... overwrite the existing one").
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Edition } from '../../../contract/editions.js';
 import type { SmnContract } from '../../../contract/smn.js';
 import type {
   BatchCreateOrDeleteResourceTagsRequest,
@@ -54,9 +55,11 @@ export interface ResourceTagsPart {
 export const RESOURCE_TAG_LIMITS = {
   /**
    * Tags on one resource: 20 (Open Telekom Cloud "You can add a maximum of 20 tags to a
-   * resource"); Huawei Cloud says 10 ("一个资源上最多有10个标签"). What either allows is accepted.
+   * resource"); Huawei Cloud says 10 ("一个资源上最多有10个标签"). What either allows is
+   * accepted; `--edition huawei` makes Huawei Cloud's 10 hard (huaweiTagsPerResource).
    */
   tagsPerResource: { max: 20, code: 'SMN.0075' },
+  huaweiTagsPerResource: { max: 10, code: 'SMN.0075' },
   /** Resources with tags, all projects together. */
   taggedResources: { max: 10_000, code: 'SMN.0075' },
 } as const;
@@ -192,14 +195,16 @@ export class ResourceTagFamily extends Family<ResourceTagChange, ResourceTagsPar
   }
 
   override readonly handlers: Readonly<Record<string, Handler>> = {
-    CreateResourceTag: ({ contract, projectId, path, headers, body }) => {
+    CreateResourceTag: ({ contract, projectId, path, headers, body, edition }) => {
       const resource = this.resourceOf(contract, projectId, path, headers);
       if ('error' in resource) return resource;
       const { tag } = body as CreateResourceTagRequest;
+      const refused = this.editionRefusal(edition, projectId, resource, [tag]);
+      if (refused) return refused;
       this.create(projectId, resource, [tag]);
       return NO_BODY;
     },
-    BatchCreateOrDeleteResourceTags: ({ contract, projectId, path, headers, body }) => {
+    BatchCreateOrDeleteResourceTags: ({ contract, projectId, path, headers, body, edition }) => {
       const resource = this.resourceOf(contract, projectId, path, headers);
       if ('error' in resource) return resource;
       const { action, tags } = body as BatchCreateOrDeleteResourceTagsRequest;
@@ -216,6 +221,8 @@ export class ResourceTagFamily extends Family<ResourceTagChange, ResourceTagsPar
       if (duplicate !== undefined) return { error: 'invalid_parameter', reason: `the key ${duplicate} is given twice`, where: ['body', 'tags'] };
       const valueless = tags.findIndex((t) => t.value === undefined);
       if (valueless !== -1) return { error: 'invalid_parameter', reason: 'a tag to add needs its value', where: ['body', 'tags', String(valueless), 'value'] };
+      const refused = this.editionRefusal(edition, projectId, resource, tags as Tag[]);
+      if (refused) return refused;
       this.create(projectId, resource, tags as Tag[]);
       return NO_BODY;
     },
@@ -254,6 +261,15 @@ export class ResourceTagFamily extends Family<ResourceTagChange, ResourceTagsPar
       return { body: { resources: matching.slice(offset, offset + limit), total_count: matching.length } };
     },
   };
+
+  /** With `--edition huawei`: past Huawei Cloud's 10 tags on a resource, the quota's 403 (nothing added). */
+  private editionRefusal(edition: Edition | undefined, projectId: string, resource: NamedResource, tags: Tag[]): Answer | undefined {
+    if (edition !== 'huawei') return undefined;
+    const keys = new Set([...this.tagsOf(projectId, resource.type, resource.id).map((t) => t.key), ...tags.map((t) => t.key)]);
+    const { max, code } = RESOURCE_TAG_LIMITS.huaweiTagsPerResource;
+    if (keys.size <= max) return undefined;
+    return { error: code, status: 403, reason: `a resource has at most ${max} tags on Huawei Cloud (--edition huawei); it would have ${keys.size}`, where: ['body'] };
+  }
 
   private create(projectId: string, resource: NamedResource, tags: Tag[]): void {
     const change: ResourceTagChange = { kind: 'create-tags', project: projectId, resource_type: resource.type, resource_id: resource.id, tags: tags.map(({ key, value }) => ({ key, value })) };
