@@ -17,7 +17,7 @@ import { listenCommand } from '../src/commands/listen.js';
 import { cleanEnv, runCli, runCommand, serveInProcess, start, type Ran } from './support/command.js';
 import { simpleCommand } from './support/examples.js';
 import { parseStrictXml } from './support/xml.js';
-import { startSubhookReceiver, type RunningReceiver, type SubhookReceiverFault } from './subhook-receiver.js';
+import { startSubhookReceiver, type RunningReceiver, type SubhookForm, type SubhookReceiverFault } from './subhook-receiver.js';
 
 const KEY = 'receiver-conformance-key-5e2f';
 const env = { ...cleanEnv, SUBHOOK_KEY: KEY };
@@ -49,8 +49,8 @@ async function conform(url: string, ...args: string[]): Promise<Ran & { results:
 const failures = (results: Result[]) => results.filter((r) => r.status === 'fail' || r.status === 'error');
 const named = (results: Result[], check: string) => results.filter((r) => r.check === check);
 
-async function receiver(fault?: SubhookReceiverFault): Promise<RunningReceiver> {
-  const started = await startSubhookReceiver(KEY, fault);
+async function receiver(fault?: SubhookReceiverFault, takes?: readonly SubhookForm[]): Promise<RunningReceiver> {
+  const started = await startSubhookReceiver(KEY, fault, takes);
   receivers.push(started);
   return started;
 }
@@ -85,6 +85,60 @@ describe('a SUBHOOK receiver written from the vendor documents', () => {
     expect(ran.stdout).toMatch(/^smn-kit conformance: receiver http:\/\/127\.0\.0\.1:\d+\/subhook \(product sms; each answer awaited 2000 ms\)\n/);
     expect(ran.stdout).toMatch(/\n\d+ checks: \d+ pass, 0 fail, 0 error, 0 warn, 0 skip\n$/);
     expect(ran.stdout + ran.junit + JSON.stringify(ran.json)).not.toContain(KEY);
+  });
+});
+
+// "The receiver chooses the request form in the vendor console: POST or GET. For POST the
+// body is one of application/x-www-form-urlencoded, application/json, multipart/form-data"
+// (reference/subhook.md, from the vendor's SUBHOOK pages): a receiver that reads one form
+// is correct, set so; the kit must not fail it, and must not let a refusal of a form it
+// does not read stand for a signature check.
+describe('a SUBHOOK receiver set to one request form, as SUBMAIL\'s console sets it', () => {
+  it('form only (what the vendor\'s $_POST examples read): nothing fails; each other form warns once with the hint --encoding form, the rest point there; --strict fails them', async () => {
+    const url = (await receiver(undefined, ['form'])).url;
+    const ran = await conform(url);
+    expect(failures(ran.results), ran.stdout).toEqual([]);
+    expect(ran.status).toBe(0);
+    const warned = ran.results.filter((r) => r.status === 'warn');
+    expect(warned.every((r) => r.check === 'valid_event_accepted' && !r.operation.endsWith(' form'))).toBe(true);
+    expect(warned).toHaveLength(24);
+    const firsts = warned.filter((r) => r.reproducer);
+    expect(firsts.map((r) => r.operation)).toEqual(['sms request json', 'sms request multipart', 'sms request get']);
+    expect(firsts[0]!.message).toMatch(/POST json; received 415 in .*: this receiver takes no JSON pushes \(all 8 valid ones got 4xx\) and takes form; fine if SUBMAIL's console is set to send it that .*: say so with --encoding form/);
+    expect(firsts[2]!.message).toMatch(/GET, fields in the query; received 405 in .*: this receiver takes no GET pushes/);
+    expect(warned.find((r) => r.operation === 'sms mo json')!.message).toMatch(/: this receiver takes no JSON pushes \(see sms request json\)/);
+    // Values as strings are a JSON matter: not sent to a receiver that takes no JSON.
+    expect(named(ran.results, 'string_values_accepted').every((r) => r.status === 'skip')).toBe(true);
+    // The forgeries went as forms, which it reads.
+    expect(named(ran.results, 'wrong_signature_refused')[0]).toMatchObject({ operation: 'sms request form', status: 'pass' });
+    const strict = await conform(url, '--strict');
+    expect(new Set(failures(strict.results).map((r) => r.check))).toEqual(new Set(['valid_event_accepted']));
+  });
+
+  it('--encoding form: only forms are sent, and every check passes with no warning; a form named there that the receiver refuses fails', async () => {
+    const url = (await receiver(undefined, ['form'])).url;
+    const ran = await conform(url, '--encoding', 'form');
+    expect(ran.results.filter((r) => r.status !== 'pass')).toEqual([]);
+    expect(named(ran.results, 'valid_event_accepted').map((r) => r.operation.split(' ')[2])).toEqual(Array(8).fill('form'));
+    const both = await conform(url, '--encoding', 'json,form');
+    expect(failures(both.results).map((r) => r.operation)).toEqual(Array.from(named(both.results, 'valid_event_accepted').filter((r) => r.operation.endsWith(' json')), (r) => r.operation));
+    expect(failures(both.results)).toHaveLength(8);
+    expect(both.status).toBe(1);
+  });
+
+  it('JSON only and no signature check: the forgeries are sent as JSON, accepted, and fail (a 415 to a form would have passed them)', async () => {
+    const ran = await conform((await receiver('no-signature-check', ['json'])).url);
+    for (const check of ['wrong_signature_refused', 'foreign_key_signature_refused']) {
+      expect(named(ran.results, check)[0], check).toMatchObject({ operation: 'sms request json', status: 'fail', message: expect.stringMatching(/POST json; received 200 in .*: accepted; signature = md5\(token \+ key\)/) });
+    }
+    expect(ran.status).toBe(1);
+  });
+
+  it('a receiver that enforces its body limit by closing the connection: a warning on the 1 MiB body, and answers_in_time is not failed for it', async () => {
+    const ran = await conform((await receiver('closes-on-large-body')).url);
+    expect(failures(ran.results), ran.stdout).toEqual([]);
+    expect(named(ran.results, 'oversized_body_refused')[0]).toMatchObject({ status: 'warn', message: expect.stringMatching(/the receiver closed the connection instead of answering 413/) });
+    expect(named(ran.results, 'answers_in_time')[0]).toMatchObject({ status: 'pass' });
   });
 });
 
@@ -125,7 +179,10 @@ describe('a SUBHOOK receiver with one common bug: the check that names it', () =
     const valid = named(ran.results, 'valid_event_accepted');
     expect(valid.every((r) => r.status === 'fail')).toBe(true);
     expect(valid[0]!.message).toMatch(/^sent a valid, signed sms request event, POST form; received 400 in \d+\.\d ms: expected 2xx\. SUBMAIL pushes its events so/);
-    expect(named(ran.results, 'replayed_token_refused')[0]).toMatchObject({ status: 'error', message: expect.stringMatching(/no verdict, as the valid delivery to replay was not accepted/) });
+    // Its refusals of forgeries prove nothing: no verdict, rather than a pass.
+    for (const check of ['wrong_signature_refused', 'missing_token_refused', 'replayed_token_refused']) {
+      expect(named(ran.results, check)[0], check).toMatchObject({ status: 'error', message: 'no verdict: the receiver took no valid push in any encoding, so a refusal here would prove nothing' });
+    }
   });
 
   it('one that crashes on multipart fails there, the checks after it are errors, and the reports are complete', async () => {

@@ -19,7 +19,9 @@ export type SubhookReceiverFault =
   /** Knows each event's fields from the vendor's tables, and fails (500) on any other. */
   | '5xx-on-newer-field'
   /** Stops answering after its 5th delivery (and never closes the connection). */
-  | 'hangs';
+  | 'hangs'
+  /** Enforces its body limit by closing the connection (no 413): a choice, not a bug. */
+  | 'closes-on-large-body';
 
 // The fields of each domestic SMS event in the vendor's table (seed 004) and event pages.
 const DOCUMENTED: Record<string, string[]> = {
@@ -53,11 +55,12 @@ class Refusal extends Error {
   }
 }
 
-async function readLimited(request: IncomingMessage): Promise<Buffer> {
+async function readLimited(request: IncomingMessage, close: boolean): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
+    if (size > LIMIT && close) request.socket.destroy();
     if (size > LIMIT) throw new Refusal(413, 'too large');
     chunks.push(chunk);
   }
@@ -94,12 +97,28 @@ async function fieldsOf(request: IncomingMessage, body: Buffer): Promise<Record<
   throw new Refusal(415, 'unsupported content type');
 }
 
-export async function startSubhookReceiver(key: string, fault?: SubhookReceiverFault): Promise<RunningReceiver> {
+/** A request form SUBMAIL's console can be set to: POST form, JSON or multipart, or GET. */
+export type SubhookForm = 'form' | 'json' | 'multipart' | 'get';
+
+const FORM_OF: Record<string, SubhookForm> = { 'application/x-www-form-urlencoded': 'form', 'application/json': 'json', 'multipart/form-data': 'multipart' };
+
+/**
+ * Starts the receiver. `takes`: the request forms it reads, as its SUBMAIL console is set
+ * (default every one); another is refused as a receiver set so would: 405 for the wrong
+ * method, 415 for another content type.
+ */
+export async function startSubhookReceiver(key: string, fault?: SubhookReceiverFault, takes?: readonly SubhookForm[]): Promise<RunningReceiver> {
   const seen = new Set<string>();
   let count = 0;
   let server: Server;
   const handle = async (request: IncomingMessage): Promise<number> => {
-    const body = await readLimited(request);
+    const body = await readLimited(request, fault === 'closes-on-large-body');
+    if (takes) {
+      const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const form = request.method === 'GET' ? 'get' : FORM_OF[type];
+      if (request.method === 'GET' ? !takes.includes('get') : takes.every((taken) => taken === 'get')) throw new Refusal(405, 'method not allowed');
+      if (form === undefined || !takes.includes(form)) throw new Refusal(415, 'not the request form this receiver is set to');
+    }
     if (fault === 'accepts-everything') return 200;
     if (fault === 'refuses-everything') return 400;
     if (fault === 'crashes-on-multipart' && /multipart/i.test(request.headers['content-type'] ?? '')) {

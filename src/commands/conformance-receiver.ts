@@ -10,6 +10,7 @@ import { SMN_TIMEOUT_MS } from '../conformance/receiver/smn.js';
 import { secretMasker } from '../conformance/secrets.js';
 import { subhookProductIds } from '../judge/subhook.js';
 import { smnSigner, type SmnSigner } from '../notify/smn-signer.js';
+import { SUBHOOK_ENCODINGS, type SubhookEncoding } from '../notify/subhook-push.js';
 import { junitXml, summarizeOutcomes, writeReport } from '../report/report.js';
 import { onStop, UsageError, type CommandIo, type OptionValue, type OptionValues } from './command.js';
 import { commandError } from './errors.js';
@@ -26,6 +27,7 @@ export const RECEIVER_OPTIONS = {
   product: { type: 'string' },
   key: { type: 'string' },
   'key-file': { type: 'string' },
+  encoding: { type: 'string', multiple: true },
   'smn-host': { type: 'string' },
   'smn-port': { type: 'string' },
   'attacker-host': { type: 'string' },
@@ -38,11 +40,11 @@ export const RECEIVER_OPTIONS = {
 
 /** The options of an SMN implementation's run, which a receiver run refuses. */
 const TARGET_ONLY = ['target', 'project-id', 'token', 'token-file', 'ak', 'sk', 'sk-file', 'allow-writes', 'rate', 'max-body'];
-const SUBHOOK_ONLY = ['key', 'key-file'];
+const SUBHOOK_ONLY = ['key', 'key-file', 'encoding'];
 const SMN_ONLY = ['smn-host', 'smn-port', 'attacker-host', 'smn-key', 'smn-cert', 'smn-header', 'confirmation', 'confirm-wait'];
 
 export const RECEIVER_USAGE = `Usage: smn-kit conformance --receiver URL --product ${[...subhookProductIds(), SMN_PRODUCT].join('|')}
-                           [--key-file FILE | --key K]                        (SUBHOOK products)
+                           [--key-file FILE | --key K] [--encoding E[,E]]     (SUBHOOK products)
                            [--smn-host HOST] [--smn-port PORT] [--attacker-host HOST]
                            [--smn-key FILE --smn-cert FILE] [--smn-header 'NAME: VALUE']...
                            [--confirmation get|out-of-band] [--confirm-wait MS] (smn)
@@ -56,7 +58,11 @@ sends the very same bytes and headers again.
 A SUBHOOK receiver (--product ${subhookProductIds().join(' or ')}; the key as for fire:
 ${KEY_SOURCES}): every event of the product, signed, in every encoding (form, JSON, multipart, GET) must
 get 2xx, also with numbers as strings and with a field the event does not list (a
-newer vendor release may add one); forgeries must be refused (any status but 2xx): a
+newer vendor release may add one). SUBMAIL's console sets one encoding per receiver: an
+encoding the receiver refuses as a whole (every valid push 4xx, while it takes another)
+is a warning, not a failure; --encoding names the ones it takes, and then only those are
+sent and each must take every push. Forgeries, sent in an encoding the receiver took,
+must be refused (any status but 2xx): a
 wrong signature, one made with another key, no token, no signature (failures: the
 vendor's rule is md5(token + key)); another event carrying a token and signature seen
 before, the same push again, a timestamp a day old (warnings, failures with --strict:
@@ -94,6 +100,8 @@ Receiver options:
   --product P         ${subhookProductIds().join(', ')} (SUBHOOK pushes) or ${SMN_PRODUCT} (SMN notifications)
   --key-file FILE     the SUBHOOK secret the receiver checks signatures with [or SUBHOOK_KEY]
   --key K             the secret itself; visible in the process list: prefer the others
+  --encoding E[,E]    the encodings the receiver takes: ${SUBHOOK_ENCODINGS.join(', ')} (as SUBMAIL's
+                      console is set; repeat or separate with commas). Default: every one
   --smn-host HOST     the host the kit serves SMN's certificate and links on, which the
                       receiver trusts as SMN's (default ${DEFAULT_SMN_HOST})
   --smn-port PORT     its port (default 0: a free one, named in every URL the kit sends)
@@ -117,6 +125,16 @@ and smn-kit listen --confirm --refuse-invalid):
   smn-kit conformance --receiver http://127.0.0.1:9000/smn --product smn --json receiver.json`;
 
 const flag = (values: OptionValues, name: string): string | undefined => values[name] as string | undefined;
+
+/** `--encoding form,json` (or repeated): the encodings the receiver takes, each once, in SUBHOOK_ENCODINGS' order; none given: undefined. */
+function encodingsOf(value: OptionValue): SubhookEncoding[] | undefined {
+  const given = ((value as string[] | undefined) ?? []).flatMap((text) => text.split(',')).map((text) => text.trim().toLowerCase());
+  if (given.length === 0) return undefined;
+  for (const name of given) {
+    if (!(SUBHOOK_ENCODINGS as readonly string[]).includes(name)) throw new UsageError(`--encoding must be one of ${SUBHOOK_ENCODINGS.join(', ')}, got "${name}"`);
+  }
+  return SUBHOOK_ENCODINGS.filter((encoding) => given.includes(encoding));
+}
 
 function receiverUrl(value: string): URL {
   let url: URL;
@@ -181,6 +199,7 @@ function optionsOf(values: OptionValues, io: CommandIo): ReceiverConformanceOpti
     receiver,
     product,
     key,
+    encodings: encodingsOf(values.encoding),
     strict: values.strict === true,
     timeoutMs: integerOption(values.timeout, '--timeout', DEFAULT_RECEIVER_TIMEOUT_MS, 1, 600_000),
     smn: {

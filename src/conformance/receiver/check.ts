@@ -17,8 +17,20 @@ export interface ReceiverCheckContext {
   strict: boolean;
 }
 
-/** A verdict now, or one given when the run is over. */
-export type ReceiverOutcome = CheckVerdict | (() => CheckVerdict);
+/**
+ * A verdict that waits for later deliveries of the run (whether a receiver took any push
+ * of an encoding, say), given as soon as `ready()` says they have all been judged, or
+ * when the run is over.
+ */
+export interface PendingVerdict {
+  ready(): boolean;
+  verdict(): CheckVerdict;
+}
+
+/** A verdict now, one given when the run is over, or one given once what it waits for is known. */
+export type ReceiverOutcome = CheckVerdict | (() => CheckVerdict) | PendingVerdict;
+
+export const isPending = (outcome: ReceiverOutcome): outcome is PendingVerdict => typeof outcome === 'object' && 'ready' in outcome;
 
 export interface ReceiverCheck {
   /** Stable, like the SMN checks' names: `valid_event_accepted`. */

@@ -3,7 +3,7 @@
 // with no answer is its check's verdict; once the receiver stops answering, or the user
 // stops the run, the checks left are errors that say why, so the reports are complete.
 import type { CheckResult, CheckVerdict } from '../check.js';
-import { errored, type ReceiverCheck, type ReceiverCheckContext, type ReceiverOutcome } from './check.js';
+import { errored, isPending, type ReceiverCheck, type ReceiverCheckContext, type ReceiverOutcome } from './check.js';
 import { SendingStopped } from './sender.js';
 
 export interface ReceiverRun {
@@ -23,7 +23,8 @@ export async function runReceiverChecks(checks: ReceiverCheck[], context: Receiv
     while (results.length < outcomes.length) {
       const { check, outcome, ms } = outcomes[results.length]!;
       if (typeof outcome === 'function' && !final) return;
-      const verdict: CheckVerdict = typeof outcome === 'function' ? outcome() : outcome;
+      if (isPending(outcome) && !final && !outcome.ready()) return;
+      const verdict: CheckVerdict = typeof outcome === 'function' ? outcome() : isPending(outcome) ? outcome.verdict() : outcome;
       const result: CheckResult = { operation: check.operation, check: check.name, ...verdict, durationMs: Math.round(ms) };
       results.push(result);
       onResult?.(result);

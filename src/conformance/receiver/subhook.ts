@@ -1,6 +1,11 @@
 // The checks of a SUBHOOK receiver (`--product sms|intersms`): every event of the
 // product in every encoding SUBMAIL uses, the vendor's value variants, the forgeries a
-// receiver must refuse, malformed input, and the time it takes to answer. The events,
+// receiver must refuse, malformed input, and the time it takes to answer. SUBMAIL's
+// console sets one encoding per receiver ("POST or GET"; form, JSON or multipart):
+// `--encoding` names the ones a receiver takes, and without it an encoding the receiver
+// refuses as a whole (every valid push 4xx, while it takes another) is a warning, not a
+// failure; the forgeries are sent in an encoding it takes, where a refusal means
+// something. The events,
 // their fields and the encodings come from the contract (spec/subhook/**, through
 // generate/subhook-event.ts and notify/subhook-push.ts); nothing here names an event.
 import { createRandom, type Random } from '../../generate/random.js';
@@ -10,9 +15,9 @@ import type { HttpDelivery } from '../../net/deliver.js';
 import { encodeSubhookDelivery, SUBHOOK_ENCODINGS, type SubhookEncoding } from '../../notify/subhook-push.js';
 import { subhookContract } from '../../subhook/contract.js';
 import { signSubhook } from '../../subhook/signature.js';
-import { errored, expectAccepted, expectClientError, expectRefused, failed, kitRule, sentAndGot, type ReceiverCheck, type ReceiverCheckContext } from './check.js';
+import { errored, expectAccepted, expectClientError, expectRefused, failed, kitRule, sentAndGot, skipped, type ReceiverCheck, type ReceiverCheckContext, type ReceiverOutcome } from './check.js';
 import { answersInTime } from './timing.js';
-import { is2xx, USER_AGENT, type Sent } from './sender.js';
+import { answered, is2xx, USER_AGENT, type Answer, type Sent } from './sender.js';
 
 /** A day: far outside any window a receiver keeps for timestamps (Standard Webhooks: 5 minutes). */
 export const STALE_SECONDS = 24 * 60 * 60;
@@ -25,7 +30,21 @@ export interface SubhookReceiverOptions {
   product: string;
   /** The SUBHOOK key the receiver checks signatures with. */
   key: string;
+  /**
+   * The encodings the receiver takes (`--encoding`), each of which must take every valid
+   * push; none given: every encoding SUBMAIL uses is sent, and one refused as a whole is a warning.
+   */
+  encodings?: readonly SubhookEncoding[];
 }
+
+/** How an encoding's valid pushes were answered. */
+interface EncodingTally {
+  judged: number;
+  accepted: number;
+  clientErrors: number;
+}
+
+const ENCODING_WORDS: Record<SubhookEncoding, string> = { form: 'form', json: 'JSON', multipart: 'multipart', get: 'GET' };
 
 const ACCEPT_VALID = 'SUBMAIL pushes its events so (the encoding is chosen in its console); a receiver that refuses a valid push loses the event, since the vendor documents a 2xx answer and nothing else';
 const SIGNATURE_RULE = 'signature = md5(token + key), which the receiver recomputes and compares (the vendor\'s rule): a receiver that accepts this takes events from anyone';
@@ -52,6 +71,7 @@ function numbersAsStrings(shape: SubhookEventShape, event: SubhookEvent): { even
 
 export function subhookChecks(options: SubhookReceiverOptions): ReceiverCheck[] {
   const { url, product, key } = options;
+  const encodings = options.encodings ?? SUBHOOK_ENCODINGS;
   const random = createRandom();
   const events = subhookEventNames(product);
   const shapeOf = (event: string): SubhookEventShape => subhookEventShape(product, event)!;
@@ -61,17 +81,58 @@ export function subhookChecks(options: SubhookReceiverOptions): ReceiverCheck[] 
   const described = (event: string, encoding: SubhookEncoding, how: string): string => `${how} ${product} ${event} event, ${encoding === 'get' ? 'GET, fields in the query' : `POST ${encoding}`}`;
   const checks: ReceiverCheck[] = [];
 
-  for (const encoding of SUBHOOK_ENCODINGS) {
+  const tallies = new Map<SubhookEncoding, EncodingTally>(encodings.map((encoding) => [encoding, { judged: 0, accepted: 0, clientErrors: 0 }]));
+  const tally = (encoding: SubhookEncoding): EncodingTally => tallies.get(encoding)!;
+  const count = (encoding: SubhookEncoding, answer: Answer): void => {
+    const t = tally(encoding);
+    t.judged++;
+    if (is2xx(answer)) t.accepted++;
+    else if (answered(answer) && answer.status >= 400 && answer.status < 500) t.clientErrors++;
+  };
+  const allJudged = (): boolean => encodings.every((encoding) => tally(encoding).judged === events.length);
+  /** Every valid push of the encoding refused with a 4xx, while another encoding took some: the receiver is set to another. */
+  const notTaken = (encoding: SubhookEncoding): boolean =>
+    tally(encoding).clientErrors === events.length && encodings.some((other) => other !== encoding && tally(other).accepted > 0);
+  const taking = (): SubhookEncoding[] => encodings.filter((encoding) => tally(encoding).accepted > 0);
+  /** The encoding the checks after the valid pushes use: one that took every valid push, else one that took some. */
+  const takenEncoding = (): SubhookEncoding | undefined =>
+    encodings.find((encoding) => tally(encoding).accepted === events.length) ?? encodings.find((encoding) => tally(encoding).accepted > 0);
+  const NONE_TAKEN = 'no verdict: the receiver took no valid push in any encoding, so a refusal here would prove nothing';
+
+  for (const encoding of encodings) {
     for (const event of events) {
       checks.push({
         name: 'valid_event_accepted',
         operation: `${product} ${event} ${encoding}`,
-        run: async (context) => expectAccepted(context, await send(context, encode(valid(shapeOf(event)), encoding), described(event, encoding, 'a valid, signed')), ACCEPT_VALID),
+        run: async (context): Promise<ReceiverOutcome> => {
+          const sent = await send(context, encode(valid(shapeOf(event)), encoding), described(event, encoding, 'a valid, signed'));
+          count(encoding, sent.answer);
+          const verdict = expectAccepted(context, sent, ACCEPT_VALID);
+          const clientError = answered(sent.answer) && sent.answer.status >= 400 && sent.answer.status < 500;
+          // Encodings the user named must each take every push; an encoding merely tried may be one the receiver is not set to.
+          if (verdict.status !== 'fail' || options.encodings || !clientError) return verdict;
+          return {
+            ready: allJudged,
+            verdict: () => {
+              if (!notTaken(encoding)) return verdict;
+              const others = taking().filter((other) => other !== encoding);
+              // Said once per encoding, at its first event; the others point there.
+              if (event !== events[0]) return kitRule(context, `${sentAndGot(sent)}: this receiver takes no ${ENCODING_WORDS[encoding]} pushes (see ${product} ${events[0]!} ${encoding})`);
+              return kitRule(
+                context,
+                `${sentAndGot(sent)}: this receiver takes no ${ENCODING_WORDS[encoding]} pushes (all ${events.length} valid ones got 4xx) and takes ${others.map((other) => ENCODING_WORDS[other]).join(', ')}; ` +
+                  `fine if SUBMAIL's console is set to send it ${others.length > 1 ? 'one of those' : 'that'} (the receiver chooses there: POST or GET; form, JSON or multipart): say so with --encoding ${others.join(',')}, and any refusal there fails`,
+                sent,
+              );
+            },
+          };
+        },
       });
     }
   }
 
   for (const event of events) {
+    if (!encodings.includes('json')) break;
     const shape = shapeOf(event);
     const probe = numbersAsStrings(shape, valid(shape));
     if (probe.fields.length === 0) continue;
@@ -79,6 +140,7 @@ export function subhookChecks(options: SubhookReceiverOptions): ReceiverCheck[] 
       name: 'string_values_accepted',
       operation: `${product} ${event} json`,
       run: async (context) => {
+        if (tally('json').judged === events.length && tally('json').accepted === 0) return skipped('the receiver took no valid JSON push; in the other encodings every value is a string already');
         const variant = numbersAsStrings(shape, valid(shape));
         const sent = await send(context, encode(variant.event, 'json'), described(event, 'json', `a valid, signed (${variant.fields.join(', ')} as strings)`));
         return expectAccepted(context, sent, 'the vendor\'s samples send these as strings too (timestamp in the template events), and every value is a string in its other encodings');
@@ -90,30 +152,46 @@ export function subhookChecks(options: SubhookReceiverOptions): ReceiverCheck[] 
     const shape = shapeOf(event);
     const extra = newerField(shape, random);
     if (!extra) continue;
-    checks.push({
+    const check: ReceiverCheck = {
       name: 'newer_field_accepted',
-      operation: `${product} ${event} form`,
+      operation: `${product} ${event} ${encodings[0]!}`,
       run: async (context) => {
-        const sent = await send(context, encode({ ...valid(shape), [extra.field]: extra.value }, 'form'), described(event, 'form', `a valid, signed (with "${extra.field}", a field ${event} does not list)`));
+        const encoding = takenEncoding();
+        if (!encoding) return errored(context, NONE_TAKEN);
+        check.operation = `${product} ${event} ${encoding}`;
+        const sent = await send(context, encode({ ...valid(shape), [extra.field]: extra.value }, encoding), described(event, encoding, `a valid, signed (with "${extra.field}", a field ${event} does not list)`));
         if (is2xx(sent.answer) || !('status' in sent.answer)) return expectAccepted(context, sent, '');
         const why = `other SUBHOOK events carry "${extra.field}": a newer vendor release may add a field to any event, and a receiver that refuses one then loses every push`;
         if (sent.answer.status >= 500) return failed(context, `${sentAndGot(sent)}: the receiver fails on a field it does not know; ${why}`, sent);
         return kitRule(context, `${sentAndGot(sent)}: refused; ${why}`, sent);
       },
-    });
+    };
+    checks.push(check);
   }
 
-  // Forgeries: the first event of the product, as a form (what most receivers read).
+  // Forgeries and replays: the first event of the product, in an encoding the receiver
+  // took (form first, what most receivers read): a refusal in one it does not take
+  // would say nothing of its signature check. The operation names the encoding used.
   const forged = shapeOf(events[0]!);
+  const inTakenEncoding = (name: string, run: (context: ReceiverCheckContext, encoding: SubhookEncoding) => Promise<ReceiverOutcome>): ReceiverCheck => {
+    const check: ReceiverCheck = {
+      name,
+      operation: `${product} ${forged.event} ${encodings[0]!}`,
+      run: (context) => {
+        const encoding = takenEncoding();
+        if (!encoding) return Promise.resolve(errored(context, NONE_TAKEN));
+        check.operation = `${product} ${forged.event} ${encoding}`;
+        return run(context, encoding);
+      },
+    };
+    return check;
+  };
   // Each breaks the signature rule, which the vendor documents: accepting one is a failure.
-  const forge = (name: string, what: string, change: (event: SubhookEvent) => SubhookEvent): ReceiverCheck => ({
-    name,
-    operation: `${product} ${forged.event} form`,
-    run: async (context) => {
-      const sent = await send(context, encode(change(valid(forged)), 'form'), described(forged.event, 'form', what));
+  const forge = (name: string, what: string, change: (event: SubhookEvent) => SubhookEvent): ReceiverCheck =>
+    inTakenEncoding(name, async (context, encoding) => {
+      const sent = await send(context, encode(change(valid(forged)), encoding), described(forged.event, encoding, what));
       return expectRefused(context, sent, (message) => failed(context, `${message}; ${SIGNATURE_RULE}`, sent));
-    },
-  });
+    });
   checks.push(
     forge('wrong_signature_refused', 'an otherwise valid (its signature 32 hex digits that are no md5 of the token and key)', (event) => ({ ...event, [SIGNATURE_FIELD]: random.hex(32) })),
     forge('foreign_key_signature_refused', 'an otherwise valid (signed with another key: md5(token + another key))', (event) => ({ ...event, [SIGNATURE_FIELD]: signSubhook(String(event[TOKEN_FIELD]), `${key}-another-key-${random.hex(8)}`) })),
@@ -121,45 +199,45 @@ export function subhookChecks(options: SubhookReceiverOptions): ReceiverCheck[] 
     forge('missing_signature_refused', 'an otherwise valid (no signature)', (event) => withoutField(event, SIGNATURE_FIELD)),
   );
 
-  checks.push({
-    name: 'reused_signature_refused',
-    operation: `${product} ${forged.event} form`,
-    run: async (context) => {
+  checks.push(
+    inTakenEncoding('reused_signature_refused', async (context, encoding) => {
       const first = valid(forged);
-      const original = await send(context, encode(first, 'form'), described(forged.event, 'form', 'a valid, signed'));
+      const original = await send(context, encode(first, encoding), described(forged.event, encoding, 'a valid, signed'));
       if (!is2xx(original.answer)) return errored(context, `${sentAndGot(original)}: no verdict, as the valid delivery that gives the token was not accepted`, original);
       // Another event: new data, the captured token and signature.
       const other = { ...valid(forged), [TOKEN_FIELD]: first[TOKEN_FIELD], [SIGNATURE_FIELD]: first[SIGNATURE_FIELD] };
-      const reused = await send(context, encode(other, 'form'), described(forged.event, 'form', 'then another (other values) with the token and signature of that one:'));
+      const reused = await send(context, encode(other, encoding), described(forged.event, encoding, 'then another (other values) with the token and signature of that one:'));
       return expectRefused(context, reused, (message) => kitRule(context, `${message}; ${REPLAY_RISK}`, original, reused));
-    },
-  });
+    }),
+  );
 
   const dated = events.map(shapeOf).find((shape) => shape.fields.includes(TIMESTAMP_FIELD));
   if (dated) {
-    checks.push({
+    const check: ReceiverCheck = {
       name: 'stale_timestamp_refused',
-      operation: `${product} ${dated.event} form`,
+      operation: `${product} ${dated.event} ${encodings[0]!}`,
       run: async (context) => {
+        const encoding = takenEncoding();
+        if (!encoding) return errored(context, NONE_TAKEN);
+        check.operation = `${product} ${dated.event} ${encoding}`;
         const event = { ...valid(dated), [TIMESTAMP_FIELD]: Math.floor(Date.now() / 1000) - STALE_SECONDS };
-        const sent = await send(context, encode(event, 'form'), described(dated.event, 'form', 'a signed (its timestamp a day old)'));
+        const sent = await send(context, encode(event, encoding), described(dated.event, encoding, 'a signed (its timestamp a day old)'));
         const why = 'the vendor neither signs the timestamp nor asks receivers to check it, so this receiver may keep no window; one that does (Standard Webhooks keeps 5 minutes) refuses pushes an attacker replays later';
         return expectRefused(context, sent, (message) => kitRule(context, `${message}; ${why}`, sent));
       },
-    });
+    };
+    checks.push(check);
   }
 
-  checks.push({
-    name: 'replayed_token_refused',
-    operation: `${product} ${forged.event} form`,
-    run: async (context) => {
-      const request = encode(valid(forged), 'form');
-      const original = await send(context, request, described(forged.event, 'form', 'a valid, signed'));
+  checks.push(
+    inTakenEncoding('replayed_token_refused', async (context, encoding) => {
+      const request = encode(valid(forged), encoding);
+      const original = await send(context, request, described(forged.event, encoding, 'a valid, signed'));
       if (!is2xx(original.answer)) return errored(context, `${sentAndGot(original)}: no verdict, as the valid delivery to replay was not accepted`, original);
       const again = await send(context, request, 'the very same push again, token and signature included');
       return expectRefused(context, again, (message) => kitRule(context, `${message}; ${REPLAY_RISK}`, original, again));
-    },
-  });
+    }),
+  );
 
   checks.push(...malformedChecks(url, product, forged, random), answersInTime(product, 'SUBMAIL documents no timeout; a receiver answers at once and works after'));
   return checks;
