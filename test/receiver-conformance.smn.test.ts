@@ -14,6 +14,7 @@ import { listenCommand } from '../src/commands/listen.js';
 import { cleanEnv, runCommand, serveInProcess, type Ran } from './support/command.js';
 import { parseStrictXml } from './support/xml.js';
 import { vectors } from './support/smn-vectors.js';
+import { generateSelfSigned } from '../src/notify/self-signed.js';
 import { startSmnReceiver, type RunningSmnReceiver, type SmnReceiverFault } from './smn-receiver.js';
 
 const work = mkdtempSync(join(tmpdir(), 'smn-kit-receiver-smn-'));
@@ -90,6 +91,53 @@ describe('an SMN endpoint written from the vendor guide, told to trust 127.0.0.1
     // A run of its own key: the pinned receiver refuses what it signs, every valid message included.
     const fresh = await conform(endpoint.url);
     expect(failures(fresh.results).map((r) => r.check)).toContain('valid_notification_accepted');
+  });
+});
+
+// "The receiver downloads the X.509 certificate from signing_cert_url (always over HTTPS,
+// and the guide tells receivers to check who serves it)" (reference/smn-notifications.md,
+// from the guide's "HTTP/HTTPS messages"): a receiver that fetches over HTTPS only is
+// correct, and --smn-https serves the kit's hosts so, with the pair it trusts.
+describe('an SMN endpoint that fetches certificates over HTTPS only', () => {
+  const tlsPair = () => {
+    const made = generateSelfSigned({ commonName: 'receiver test: SMN over HTTPS', ipAddresses: ['127.0.0.1', '127.0.0.2'] });
+    const key = join(work, `https-key-${++runs}.pem`);
+    const certificate = join(work, `https-cert-${runs}.pem`);
+    writeFileSync(key, made.privateKeyPem);
+    writeFileSync(certificate, made.certificatePem);
+    return { key, certificate, pem: made.certificatePem };
+  };
+
+  it('--smn-https with the pair it trusts: every check passes, the confirmation visited over HTTPS; without --smn-https it refuses the kit\'s http certificate URL', async () => {
+    const pair = tlsPair();
+    const endpoint = await startSmnReceiver(['127.0.0.1'], undefined, undefined, { ca: pair.pem });
+    receivers.push(endpoint);
+    const ran = await conform(endpoint.url, '--smn-key', pair.key, '--smn-cert', pair.certificate, '--smn-https');
+    expect(failures(ran.results), ran.stdout).toEqual([]);
+    expect(ran.results.filter((r) => r.status === 'warn')).toEqual([]);
+    expect(ran.stdout).toMatch(/the kit plays SMN on https:\/\/127\.0\.0\.1:\d+ \(trust 127\.0\.0\.1 as SMN's host\), an attacker on https:\/\/127\.0\.0\.2:\d+/);
+    expect(endpoint.confirmations).toEqual([expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+\/smn\/subscription\/confirm\?/)]);
+    const plain = await conform(endpoint.url, '--smn-key', pair.key, '--smn-cert', pair.certificate);
+    expect(failures(plain.results).map((r) => r.check)).toContain('valid_notification_accepted');
+  });
+
+  it('one that fetches from any host, over HTTPS: foreign_certificate_host_refused fails (the attacker\'s host passes TLS, so its host is what is judged)', async () => {
+    const pair = tlsPair();
+    const endpoint = await startSmnReceiver(['127.0.0.1'], 'fetches-any-host', undefined, { ca: pair.pem });
+    receivers.push(endpoint);
+    const ran = await conform(endpoint.url, '--smn-key', pair.key, '--smn-cert', pair.certificate, '--smn-https');
+    expect(one(ran.results, 'foreign_certificate_host_refused')).toMatchObject({ status: 'fail' });
+  });
+
+  it('--smn-https without the pair, or with a certificate that does not name --smn-host: one line, exit 2', async () => {
+    const endpoint = await receiver();
+    const alone = await runCommand(conformanceCommand, ['--receiver', endpoint.url, '--product', 'smn', '--smn-https'], cleanEnv);
+    expect(alone.status).toBe(2);
+    expect(alone.stderr).toMatch(/--smn-https serves HTTPS with --smn-key and --smn-cert/);
+    const pair = tlsPair();
+    const elsewhere = await runCommand(conformanceCommand, ['--receiver', endpoint.url, '--product', 'smn', '--smn-key', pair.key, '--smn-cert', pair.certificate, '--smn-https', '--smn-host', 'localhost'], cleanEnv);
+    expect(elsewhere.status).toBe(2);
+    expect(elsewhere.stderr).toMatch(/does not name localhost \(--smn-host\)/);
   });
 });
 

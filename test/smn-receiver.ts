@@ -8,7 +8,8 @@
 // second processing); a SubscriptionConfirmation that verified is confirmed by a GET of
 // its subscribe_url, on a trusted host. With a fault it has one common bug.
 import { createVerify, X509Certificate } from 'node:crypto';
-import { createServer, get, type IncomingMessage } from 'node:http';
+import { createServer, get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export type SmnReceiverFault =
@@ -42,9 +43,13 @@ class Refusal extends Error {
   }
 }
 
-function download(url: string): Promise<Buffer> {
+/** A GET over http, or over https trusting `ca` (the receiver's trust store). */
+const get = (url: string, ca: string | undefined, callback: (response: IncomingMessage) => void) =>
+  url.startsWith('https:') ? httpsGet(url, ca === undefined ? {} : { ca }, callback) : httpGet(url, callback);
+
+function download(url: string, ca: string | undefined): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const request = get(url, (response) => {
+    const request = get(url, ca, (response) => {
       if (response.statusCode !== 200) {
         response.resume();
         reject(new Refusal(400, `certificate: status ${response.statusCode}`));
@@ -74,8 +79,10 @@ async function bodyOf(request: IncomingMessage): Promise<Record<string, unknown>
 /**
  * `trusted`: the host names trusted as SMN's, where certificates and subscribe_url may be
  * fetched. `pinned`: SMN's certificate (PEM), given to the receiver: it then fetches none.
+ * `httpsOnly`: it fetches certificates over HTTPS only ("always over HTTPS", the guide),
+ * trusting `ca` for TLS (as NODE_EXTRA_CA_CERTS would).
  */
-export async function startSmnReceiver(trusted: string[], fault?: SmnReceiverFault, pinned?: string): Promise<RunningSmnReceiver> {
+export async function startSmnReceiver(trusted: string[], fault?: SmnReceiverFault, pinned?: string, httpsOnly?: { ca: string }): Promise<RunningSmnReceiver> {
   const certificates = new Map<string, X509Certificate>();
   const pinnedCertificate = pinned === undefined ? undefined : new X509Certificate(pinned);
   const seen = new Set<string>();
@@ -89,7 +96,7 @@ export async function startSmnReceiver(trusted: string[], fault?: SmnReceiverFau
   };
   const confirm = (url: string): void => {
     confirmations.push(url);
-    get(url, (response) => response.resume()).on('error', () => undefined);
+    get(url, httpsOnly?.ca, (response) => response.resume()).on('error', () => undefined);
   };
 
   async function handle(request: IncomingMessage): Promise<{ status: number; after?: () => void }> {
@@ -108,7 +115,8 @@ export async function startSmnReceiver(trusted: string[], fault?: SmnReceiverFau
       let certificate = pinnedCertificate ?? certificates.get(certificateUrl);
       if (!certificate) {
         if (fault !== 'fetches-any-host' && !trusts(certificateUrl)) throw new Refusal(403, 'certificate not from SMN');
-        certificates.set(certificateUrl, (certificate = new X509Certificate(await download(certificateUrl))));
+        if (httpsOnly && !certificateUrl.startsWith('https:')) throw new Refusal(403, 'certificate not over HTTPS');
+        certificates.set(certificateUrl, (certificate = new X509Certificate(await download(certificateUrl, httpsOnly?.ca))));
       }
       let signed = '';
       for (const field of fields) {

@@ -3,6 +3,7 @@
 // terminal, --json, --junit, the exit status). The reports are written whatever happens
 // once the options are read: a receiver that cannot be reached, hangs or dies mid-run.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { CheckResult } from '../conformance/check.js';
 import { runReceiverConformance, SMN_PRODUCT, type ReceiverConformanceOptions } from '../conformance/receiver/run.js';
 import { connectionProblem, NO_ANSWER_LIMIT } from '../conformance/receiver/sender.js';
@@ -36,17 +37,18 @@ export const RECEIVER_OPTIONS = {
   'smn-header': { type: 'string', multiple: true },
   confirmation: { type: 'string' },
   'confirm-wait': { type: 'string' },
+  'smn-https': { type: 'boolean' },
 } as const;
 
 /** The options of an SMN implementation's run, which a receiver run refuses. */
 const TARGET_ONLY = ['target', 'project-id', 'token', 'token-file', 'ak', 'sk', 'sk-file', 'allow-writes', 'rate', 'max-body'];
 const SUBHOOK_ONLY = ['key', 'key-file', 'encoding'];
-const SMN_ONLY = ['smn-host', 'smn-port', 'attacker-host', 'smn-key', 'smn-cert', 'smn-header', 'confirmation', 'confirm-wait'];
+const SMN_ONLY = ['smn-host', 'smn-port', 'attacker-host', 'smn-key', 'smn-cert', 'smn-header', 'confirmation', 'confirm-wait', 'smn-https'];
 
 export const RECEIVER_USAGE = `Usage: smn-kit conformance --receiver URL --product ${[...subhookProductIds(), SMN_PRODUCT].join('|')}
                            [--key-file FILE | --key K] [--encoding E[,E]]     (SUBHOOK products)
                            [--smn-host HOST] [--smn-port PORT] [--attacker-host HOST]
-                           [--smn-key FILE --smn-cert FILE] [--smn-header 'NAME: VALUE']...
+                           [--smn-key FILE --smn-cert FILE [--smn-https]] [--smn-header 'NAME: VALUE']...
                            [--confirmation get|out-of-band] [--confirm-wait MS] (smn)
                            [--strict] [--timeout MS] [--json FILE] [--junit FILE]
 
@@ -109,6 +111,12 @@ Receiver options:
                       must not trust (default ${DEFAULT_ATTACKER_HOST}, loopback on Linux)
   --smn-key FILE      sign as SMN with this RSA key (PEM) instead of one made for the run
   --smn-cert FILE     its certificate (PEM or DER), the one the receiver is configured with
+  --smn-https         serve SMN's host and the attacker's over HTTPS with that key and
+                      certificate (SMN's certificate URL is always https), for a receiver
+                      that fetches certificates over HTTPS only; it must trust the
+                      certificate (NODE_EXTRA_CA_CERTS=FILE for Node), which must name
+                      --smn-host, and --attacker-host too, or the receiver refuses the
+                      attacker's host for its TLS before its certificate is tried
   --smn-header 'NAME: VALUE'
                       a custom header of the receiver's subscription (extension.header),
                       such as a shared secret it checks; repeat for more. Its value shows
@@ -166,6 +174,14 @@ function signerOf(values: OptionValues): SmnSigner | undefined {
   }
 }
 
+/** With --smn-https, the certificate must name SMN's host, or the receiver's TLS refuses every message. */
+function tlsChecked(signer: SmnSigner | undefined, https: boolean, host: string): SmnSigner | undefined {
+  if (!https || !signer) return signer;
+  const named = isIP(host) ? signer.certificate.checkIP(host) : signer.certificate.checkHost(host);
+  if (!named) throw new UsageError(`--smn-https: the certificate of --smn-cert does not name ${host} (--smn-host), so the receiver's TLS would refuse every message; make one that does (subjectAltName)`);
+  return signer;
+}
+
 /** `--smn-header 'X-Token: abc'`, each once; the contract's rules for them are checked by the check that sends them. */
 function headersOf(value: OptionValue): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -193,6 +209,10 @@ function optionsOf(values: OptionValues, io: CommandIo): ReceiverConformanceOpti
   if (misplaced) throw new UsageError(`--${misplaced} applies to ${smn ? 'SUBHOOK products' : '--product smn'}, not to ${product}`);
   const key = smn ? undefined : subhookKeyOption(values, io.env);
   if (!smn && key === undefined) throw new UsageError(`the SUBHOOK key is required for --product ${product}: the receiver checks signatures with it; give ${KEY_SOURCES}`);
+  const https = values['smn-https'] === true;
+  if (https && (values['smn-key'] === undefined || values['smn-cert'] === undefined)) {
+    throw new UsageError('--smn-https serves HTTPS with --smn-key and --smn-cert, the pair the receiver trusts: give both');
+  }
   const confirmation = flag(values, 'confirmation') ?? 'get';
   if (confirmation !== 'get' && confirmation !== 'out-of-band') throw new UsageError(`--confirmation must be get or out-of-band, got "${confirmation}"`);
   return {
@@ -206,7 +226,8 @@ function optionsOf(values: OptionValues, io: CommandIo): ReceiverConformanceOpti
       host: flag(values, 'smn-host') ?? DEFAULT_SMN_HOST,
       port: integerOption(values['smn-port'], '--smn-port', 0, 0, 65535),
       attackerHost: flag(values, 'attacker-host') ?? DEFAULT_ATTACKER_HOST,
-      signer: smn ? signerOf(values) : undefined,
+      signer: smn ? tlsChecked(signerOf(values), https, flag(values, 'smn-host') ?? DEFAULT_SMN_HOST) : undefined,
+      https,
       confirmation,
       confirmWaitMs: integerOption(values['confirm-wait'], '--confirm-wait', DEFAULT_CONFIRM_WAIT_MS, 0, 600_000),
       headers: headersOf(values['smn-header']),

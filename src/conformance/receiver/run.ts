@@ -28,6 +28,8 @@ export interface SmnRoleOptions {
   confirmWaitMs: number;
   /** The subscription's custom headers (`extension.header`). */
   headers: Record<string, string>;
+  /** Serve SMN's host and the attacker's over HTTPS, with SMN's certificate. */
+  https?: boolean;
 }
 
 export interface ReceiverConformanceOptions {
@@ -72,7 +74,7 @@ export async function runReceiverConformance(
     return runReceiverChecks(subhookChecks({ url: options.receiver, product: options.product, key: options.key, encodings: options.encodings }), context, hooks.onResult);
   }
   const { smn } = options;
-  const hosts = await startSmnHosts({ host: smn.host, port: smn.port, attackerHost: smn.attackerHost, signer: smn.signer });
+  const hosts = await startSmnHosts({ host: smn.host, port: smn.port, attackerHost: smn.attackerHost, signer: smn.signer, https: smn.https });
   try {
     hooks.started?.(hosts);
     const checks = smnChecks({ url: options.receiver, hosts, confirmation: smn.confirmation, confirmWaitMs: smn.confirmWaitMs, headers: smn.headers });

@@ -5,8 +5,12 @@
 // must not trust (default 127.0.0.2, loopback too, so the receiver can reach it and the
 // kit sees whether it does). Each run has its own identities: a new key and certificate
 // for SMN (unless the user gives one the receiver is configured with) and for the attacker.
+// With `https`, both hosts serve HTTPS with SMN's certificate (SMN's certificate URL is
+// always https), which the receiver trusts: the attacker's host is then refused for what
+// it is, not for its TLS, when that certificate names it too.
 import { X509Certificate } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { listenOn } from '../../net/listen.js';
 import { generateSelfSigned } from '../../notify/self-signed.js';
 import { smnSigner, type SmnSigner } from '../../notify/smn-signer.js';
@@ -52,6 +56,14 @@ export interface SmnHostsOptions {
   attackerHost: string;
   /** SMN's key and certificate; default a new pair for this run. */
   signer?: SmnSigner;
+  /** Serve both hosts over HTTPS with SMN's key and certificate. */
+  https?: boolean;
+}
+
+/** The TLS identity of both hosts, when they serve HTTPS. */
+interface Tls {
+  key: string;
+  cert: string;
 }
 
 /** A new key and certificate, saying what they are for. */
@@ -62,20 +74,22 @@ function freshSigner(commonName: string): SmnSigner {
 
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
-async function serve(host: string, port: number, signer: SmnSigner, requests: HostRequest[]): Promise<{ server: Server; origin: string; path: string }> {
+async function serve(host: string, port: number, signer: SmnSigner, requests: HostRequest[], tls: Tls | undefined): Promise<{ server: Server; origin: string; path: string }> {
   const path = `/smn/SMN_${REGION}_${signer.certificateId}.pem`;
   const pem = signer.certificate.toString();
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     requests.push({ method: req.method ?? '', target: req.url ?? '/' });
     req.resume();
     const pathname = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && pathname === path) res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(pem);
     else if (req.method === 'GET' && pathname?.startsWith('/smn/subscription/')) res.writeHead(200, { 'content-type': 'application/json' }).end('{"message":"done"}');
     else res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"not found"}');
-  });
+  };
+  // An https.Server is a tls.Server, which listens and closes as an http.Server does.
+  const server = tls ? (createHttpsServer(tls, handler) as unknown as Server) : createServer(handler);
   const listened = new URL(await listenOn(server, port, host)).port;
   // Named as the receiver was told (localhost stays localhost), with the port listened on.
-  return { server, origin: `http://${urlHost(host)}:${listened}`, path };
+  return { server, origin: `${tls ? 'https' : 'http'}://${urlHost(host)}:${listened}`, path };
 }
 
 /** Starts both hosts. SMN's must start (it is what the receiver is told to trust); the attacker's is reported unavailable when its address cannot be listened on. */
@@ -85,17 +99,18 @@ export async function startSmnHosts(options: SmnHostsOptions): Promise<SmnHosts>
   const attackerSigner = freshSigner('smn-kit conformance: an attacker, TEST ONLY');
   const smnRequests: HostRequest[] = [];
   const attackerRequests: HostRequest[] = [];
-  const smn = await serve(options.host, options.port, smnSignerInUse, smnRequests);
+  const tls: Tls | undefined = options.https ? { key: smnSignerInUse.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), cert: smnSignerInUse.certificate.toString() } : undefined;
+  const smn = await serve(options.host, options.port, smnSignerInUse, smnRequests, tls);
   servers.push(smn.server);
   let attacker: ServedHost;
   try {
-    const served = await serve(options.attackerHost, 0, attackerSigner, attackerRequests);
+    const served = await serve(options.attackerHost, 0, attackerSigner, attackerRequests, tls);
     servers.push(served.server);
     attacker = { origin: served.origin, requests: attackerRequests, signer: attackerSigner, certificateUrl: `${served.origin}${served.path}` };
   } catch (error) {
     // Nothing listens there: the receiver's fetch fails, and the kit cannot see it.
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    attacker = { unavailable: `cannot listen on ${options.attackerHost} (${reason})`, requests: attackerRequests, signer: attackerSigner, certificateUrl: `http://${urlHost(options.attackerHost)}:9/smn/SMN_${REGION}_${attackerSigner.certificateId}.pem` };
+    attacker = { unavailable: `cannot listen on ${options.attackerHost} (${reason})`, requests: attackerRequests, signer: attackerSigner, certificateUrl: `${tls ? 'https' : 'http'}://${urlHost(options.attackerHost)}:9/smn/SMN_${REGION}_${attackerSigner.certificateId}.pem` };
   }
   return {
     smn: { origin: smn.origin, requests: smnRequests, signer: smnSignerInUse, certificateUrl: `${smn.origin}${smn.path}` },
