@@ -141,6 +141,22 @@ describe('an SMN endpoint that fetches certificates over HTTPS only', () => {
   });
 });
 
+describe('an SMN endpoint that takes messages of its own topics only', () => {
+  it('--smn-topic-urn names its topic: every check passes; without it, the valid messages (of a topic made for the run) are refused and fail', async () => {
+    const topic = 'urn:smn:cn-north-4:0123456789abcdef0123456789abcdef:orders_callbacks';
+    const endpoint = await startSmnReceiver(['127.0.0.1'], undefined, undefined, undefined, [topic]);
+    receivers.push(endpoint);
+    const ran = await conform(endpoint.url, '--smn-topic-urn', topic);
+    expect(failures(ran.results), ran.stdout).toEqual([]);
+    expect(ran.results.filter((r) => r.status === 'warn')).toEqual([]);
+    const other = await conform(endpoint.url);
+    expect(failures(other.results).map((r) => r.check)).toContain('valid_notification_accepted');
+    const wrong = await runCommand(conformanceCommand, ['--receiver', endpoint.url, '--product', 'smn', '--smn-topic-urn', 'orders'], cleanEnv);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/--smn-topic-urn must be a topic URN/);
+  });
+});
+
 describe('an SMN endpoint with one common bug: the check that names it', () => {
   it('one that accepts everything fails every forgery, and confirms a forged subscription', async () => {
     const ran = await conform((await receiver('accepts-everything')).url);

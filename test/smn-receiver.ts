@@ -82,7 +82,7 @@ async function bodyOf(request: IncomingMessage): Promise<Record<string, unknown>
  * `httpsOnly`: it fetches certificates over HTTPS only ("always over HTTPS", the guide),
  * trusting `ca` for TLS (as NODE_EXTRA_CA_CERTS would).
  */
-export async function startSmnReceiver(trusted: string[], fault?: SmnReceiverFault, pinned?: string, httpsOnly?: { ca: string }): Promise<RunningSmnReceiver> {
+export async function startSmnReceiver(trusted: string[], fault?: SmnReceiverFault, pinned?: string, httpsOnly?: { ca: string }, topics?: string[]): Promise<RunningSmnReceiver> {
   const certificates = new Map<string, X509Certificate>();
   const pinnedCertificate = pinned === undefined ? undefined : new X509Certificate(pinned);
   const seen = new Set<string>();
@@ -110,6 +110,8 @@ export async function startSmnReceiver(trusted: string[], fault?: SmnReceiverFau
       if (request.headers[header] !== undefined && request.headers[header] !== body[field]) throw new Refusal(400, `${header} disagrees with ${field}`);
     }
     if (body.signature_version !== 'v1' && body.signature_version !== 'V1') throw new Refusal(400, 'unknown signature version');
+    // `topics`: it takes messages of the topics it subscribed to only.
+    if (topics && !topics.includes(String(body.topic_urn))) throw new Refusal(403, 'not a topic of ours');
     if (fault !== 'no-signature-check') {
       const certificateUrl = String(body.signing_cert_url);
       let certificate = pinnedCertificate ?? certificates.get(certificateUrl);

@@ -11,6 +11,7 @@ import { SMN_TIMEOUT_MS } from '../conformance/receiver/smn.js';
 import { secretMasker } from '../conformance/secrets.js';
 import { subhookProductIds } from '../judge/subhook.js';
 import { smnSigner, type SmnSigner } from '../notify/smn-signer.js';
+import { smnResponses } from '../contract/smn-responses.js';
 import { SUBHOOK_ENCODINGS, type SubhookEncoding } from '../notify/subhook-push.js';
 import { junitXml, summarizeOutcomes, writeReport } from '../report/report.js';
 import { onStop, UsageError, type CommandIo, type OptionValue, type OptionValues } from './command.js';
@@ -38,18 +39,20 @@ export const RECEIVER_OPTIONS = {
   confirmation: { type: 'string' },
   'confirm-wait': { type: 'string' },
   'smn-https': { type: 'boolean' },
+  'smn-topic-urn': { type: 'string' },
 } as const;
 
 /** The options of an SMN implementation's run, which a receiver run refuses. */
 const TARGET_ONLY = ['target', 'project-id', 'token', 'token-file', 'ak', 'sk', 'sk-file', 'allow-writes', 'rate', 'max-body'];
 const SUBHOOK_ONLY = ['key', 'key-file', 'encoding'];
-const SMN_ONLY = ['smn-host', 'smn-port', 'attacker-host', 'smn-key', 'smn-cert', 'smn-header', 'confirmation', 'confirm-wait', 'smn-https'];
+const SMN_ONLY = ['smn-host', 'smn-port', 'attacker-host', 'smn-key', 'smn-cert', 'smn-header', 'confirmation', 'confirm-wait', 'smn-https', 'smn-topic-urn'];
 
 export const RECEIVER_USAGE = `Usage: smn-kit conformance --receiver URL --product ${[...subhookProductIds(), SMN_PRODUCT].join('|')}
                            [--key-file FILE | --key K] [--encoding E[,E]]     (SUBHOOK products)
                            [--smn-host HOST] [--smn-port PORT] [--attacker-host HOST]
                            [--smn-key FILE --smn-cert FILE [--smn-https]] [--smn-header 'NAME: VALUE']...
-                           [--confirmation get|out-of-band] [--confirm-wait MS] (smn)
+                           [--confirmation get|out-of-band] [--confirm-wait MS]
+                           [--smn-topic-urn URN]                              (smn)
                            [--strict] [--timeout MS] [--json FILE] [--junit FILE]
 
 Checks a webhook receiver of yours: it sends what the vendor sends, and what an attacker
@@ -124,6 +127,8 @@ Receiver options:
   --confirmation C    get (default): the receiver confirms a subscription with a GET of
                       subscribe_url, as SMN asks; out-of-band: it confirms otherwise (not checked)
   --confirm-wait MS   how long to wait for that GET after the answer (default ${DEFAULT_CONFIRM_WAIT_MS})
+  --smn-topic-urn URN the topic of the receiver's subscription, for a receiver that takes
+                      messages of its own topics only (default: one made for the run)
   --timeout MS        how long to wait for each answer (default ${DEFAULT_RECEIVER_TIMEOUT_MS}, SMN's)
   --strict, --json FILE, --junit FILE: as for an SMN implementation
 
@@ -172,6 +177,13 @@ function signerOf(values: OptionValues): SmnSigner | undefined {
   } catch (error) {
     throw commandError(error);
   }
+}
+
+/** `--smn-topic-urn`: a topic URN as the contract reads one (urn:smn:<region>:<project id>:<name>). */
+function topicUrnOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (smnResponses().validateSchema('TopicUrn', value).length > 0) throw new UsageError(`--smn-topic-urn must be a topic URN, urn:smn:<region>:<32-hex project id>:<topic name>, got "${value.slice(0, 80)}"`);
+  return value;
 }
 
 /** With --smn-https, the certificate must name SMN's host, or the receiver's TLS refuses every message. */
@@ -228,6 +240,7 @@ function optionsOf(values: OptionValues, io: CommandIo): ReceiverConformanceOpti
       attackerHost: flag(values, 'attacker-host') ?? DEFAULT_ATTACKER_HOST,
       signer: smn ? tlsChecked(signerOf(values), https, flag(values, 'smn-host') ?? DEFAULT_SMN_HOST) : undefined,
       https,
+      topicUrn: topicUrnOf(flag(values, 'smn-topic-urn')),
       confirmation,
       confirmWaitMs: integerOption(values['confirm-wait'], '--confirm-wait', DEFAULT_CONFIRM_WAIT_MS, 0, 600_000),
       headers: headersOf(values['smn-header']),

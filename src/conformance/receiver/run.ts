@@ -30,6 +30,8 @@ export interface SmnRoleOptions {
   headers: Record<string, string>;
   /** Serve SMN's host and the attacker's over HTTPS, with SMN's certificate. */
   https?: boolean;
+  /** The topic the receiver is subscribed to; default one made for the run. */
+  topicUrn?: string | undefined;
 }
 
 export interface ReceiverConformanceOptions {
@@ -77,7 +79,7 @@ export async function runReceiverConformance(
   const hosts = await startSmnHosts({ host: smn.host, port: smn.port, attackerHost: smn.attackerHost, signer: smn.signer, https: smn.https });
   try {
     hooks.started?.(hosts);
-    const checks = smnChecks({ url: options.receiver, hosts, confirmation: smn.confirmation, confirmWaitMs: smn.confirmWaitMs, headers: smn.headers });
+    const checks = smnChecks({ url: options.receiver, hosts, confirmation: smn.confirmation, confirmWaitMs: smn.confirmWaitMs, headers: smn.headers, topicUrn: smn.topicUrn });
     return { ...(await runReceiverChecks(checks, context, hooks.onResult)), hosts };
   } finally {
     await hosts.close();

@@ -32,6 +32,8 @@ export interface SmnReceiverOptions {
   confirmWaitMs: number;
   /** The custom headers (`extension.header`) the receiver's subscription is configured with: sent with every message to it once confirmed. */
   headers: Record<string, string>;
+  /** The topic the receiver is subscribed to (it may take messages of its own topics only); default one made for the run. */
+  topicUrn?: string | undefined;
 }
 
 type MessageType = 'SubscriptionConfirmation' | 'Notification' | 'UnsubscribeConfirmation';
@@ -64,7 +66,7 @@ function unknownSignatureVersion(): string {
 export function smnChecks(options: SmnReceiverOptions): ReceiverCheck[] {
   const { url, hosts } = options;
   const random = createRandom();
-  const topicUrn = `urn:smn:${REGION}:${random.hex(32)}:smn_kit_receiver_conformance`;
+  const topicUrn = options.topicUrn ?? `urn:smn:${REGION}:${random.hex(32)}:smn_kit_receiver_conformance`;
   const subscriptionUrn = `${topicUrn}:${random.hex(32)}`;
   const eventTypes = smsCallbackEventTypes();
   const typeHeader = smnNotificationContract().headers.find((header) => header.bodyField === 'type')!.name;
