@@ -49,8 +49,8 @@ async function conform(url: string, ...args: string[]): Promise<Ran & { results:
 const failures = (results: Result[]) => results.filter((r) => r.status === 'fail' || r.status === 'error');
 const named = (results: Result[], check: string) => results.filter((r) => r.check === check);
 
-async function receiver(fault?: SubhookReceiverFault, takes?: readonly SubhookForm[]): Promise<RunningReceiver> {
-  const started = await startSubhookReceiver(KEY, fault, takes);
+async function receiver(fault?: SubhookReceiverFault, takes?: readonly SubhookForm[], app?: string): Promise<RunningReceiver> {
+  const started = await startSubhookReceiver(KEY, fault, takes, app);
   receivers.push(started);
   return started;
 }
@@ -139,6 +139,26 @@ describe('a SUBHOOK receiver set to one request form, as SUBMAIL\'s console sets
     expect(failures(ran.results), ran.stdout).toEqual([]);
     expect(named(ran.results, 'oversized_body_refused')[0]).toMatchObject({ status: 'warn', message: expect.stringMatching(/the receiver closed the connection instead of answering 413/) });
     expect(named(ran.results, 'answers_in_time')[0]).toMatchObject({ status: 'pass' });
+  });
+});
+
+describe('a SUBHOOK receiver that takes pushes of its own app only', () => {
+  it('--set app=ID: every check passes; without it the pushes of other apps are refused and fail; a field the checks make, or a bad value, is one line and exit 2', async () => {
+    const url = (await receiver(undefined, undefined, '10495')).url;
+    const ran = await conform(url, '--set', 'app=10495');
+    expect(failures(ran.results), ran.stdout).toEqual([]);
+    expect(ran.results.filter((r) => r.status === 'warn')).toEqual([]);
+    const other = await conform(url);
+    expect(failures(other.results).map((r) => r.operation)).toContain('sms request form');
+    for (const [set, line] of [
+      ['token=abc', /^smn-kit: --set token: the checks make token themselves/],
+      ['app=not-a-number', /^smn-kit: --set app: sms \w+ expects a string matching/],
+      ['colour=red', /^smn-kit: --set colour: no sms event has a field "colour"/],
+    ] as const) {
+      const refused = await runCommand(conformanceCommand, ['--receiver', url, '--product', 'sms', '--set', set], env);
+      expect(refused.status, set).toBe(2);
+      expect(refused.stderr, set).toMatch(line);
+    }
   });
 });
 

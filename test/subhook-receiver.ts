@@ -107,7 +107,7 @@ const FORM_OF: Record<string, SubhookForm> = { 'application/x-www-form-urlencode
  * (default every one); another is refused as a receiver set so would: 405 for the wrong
  * method, 415 for another content type.
  */
-export async function startSubhookReceiver(key: string, fault?: SubhookReceiverFault, takes?: readonly SubhookForm[]): Promise<RunningReceiver> {
+export async function startSubhookReceiver(key: string, fault?: SubhookReceiverFault, takes?: readonly SubhookForm[], app?: string): Promise<RunningReceiver> {
   const seen = new Set<string>();
   let count = 0;
   let server: Server;
@@ -142,6 +142,8 @@ export async function startSubhookReceiver(key: string, fault?: SubhookReceiverF
       const seconds = Number(timestamp);
       if (!Number.isFinite(seconds) || Math.abs(Date.now() / 1000 - seconds) > WINDOW_SECONDS) throw new Refusal(400, 'stale');
     }
+    // `app`: it takes pushes of its own SUBMAIL app only (the template events carry none).
+    if (app !== undefined && fields.app !== undefined && String(fields.app) !== app) throw new Refusal(403, 'not our app');
     if (seen.has(token)) throw new Refusal(409, 'token seen before');
     seen.add(token);
     return 200;

@@ -8,6 +8,8 @@ import type { CheckResult } from '../conformance/check.js';
 import { runReceiverConformance, SMN_PRODUCT, type ReceiverConformanceOptions } from '../conformance/receiver/run.js';
 import { connectionProblem, NO_ANSWER_LIMIT } from '../conformance/receiver/sender.js';
 import { SMN_TIMEOUT_MS } from '../conformance/receiver/smn.js';
+import { receiverOverrideProblem } from '../conformance/receiver/subhook.js';
+import type { Override } from '../generate/overrides.js';
 import { secretMasker } from '../conformance/secrets.js';
 import { subhookProductIds } from '../judge/subhook.js';
 import { smnSigner, type SmnSigner } from '../notify/smn-signer.js';
@@ -30,6 +32,7 @@ export const RECEIVER_OPTIONS = {
   key: { type: 'string' },
   'key-file': { type: 'string' },
   encoding: { type: 'string', multiple: true },
+  set: { type: 'string', multiple: true },
   'smn-host': { type: 'string' },
   'smn-port': { type: 'string' },
   'attacker-host': { type: 'string' },
@@ -44,11 +47,12 @@ export const RECEIVER_OPTIONS = {
 
 /** The options of an SMN implementation's run, which a receiver run refuses. */
 const TARGET_ONLY = ['target', 'project-id', 'token', 'token-file', 'ak', 'sk', 'sk-file', 'allow-writes', 'rate', 'max-body'];
-const SUBHOOK_ONLY = ['key', 'key-file', 'encoding'];
+const SUBHOOK_ONLY = ['key', 'key-file', 'encoding', 'set'];
 const SMN_ONLY = ['smn-host', 'smn-port', 'attacker-host', 'smn-key', 'smn-cert', 'smn-header', 'confirmation', 'confirm-wait', 'smn-https', 'smn-topic-urn'];
 
 export const RECEIVER_USAGE = `Usage: smn-kit conformance --receiver URL --product ${[...subhookProductIds(), SMN_PRODUCT].join('|')}
-                           [--key-file FILE | --key K] [--encoding E[,E]]     (SUBHOOK products)
+                           [--key-file FILE | --key K] [--encoding E[,E]]
+                           [--set field=value]...                             (SUBHOOK products)
                            [--smn-host HOST] [--smn-port PORT] [--attacker-host HOST]
                            [--smn-key FILE --smn-cert FILE [--smn-https]] [--smn-header 'NAME: VALUE']...
                            [--confirmation get|out-of-band] [--confirm-wait MS]
@@ -107,6 +111,8 @@ Receiver options:
   --key K             the secret itself; visible in the process list: prefer the others
   --encoding E[,E]    the encodings the receiver takes: ${SUBHOOK_ENCODINGS.join(', ')} (as SUBMAIL's
                       console is set; repeat or separate with commas). Default: every one
+  --set field=value   a value the receiver expects in every push whose event has the
+                      field, such as its own app (--set app=10495); repeat for more
   --smn-host HOST     the host the kit serves SMN's certificate and links on, which the
                       receiver trusts as SMN's (default ${DEFAULT_SMN_HOST})
   --smn-port PORT     its port (default 0: a free one, named in every URL the kit sends)
@@ -186,6 +192,18 @@ function topicUrnOf(value: string | undefined): string | undefined {
   return value;
 }
 
+/** `--set field=value`, each checked against the product's events (receiverOverrideProblem). */
+function setsOf(value: OptionValue, product: string): Override[] {
+  const sets = ((value as string[] | undefined) ?? []).map((text) => {
+    const at = text.indexOf('=');
+    if (at <= 0) throw new UsageError(`--set "${text.slice(0, 40)}": expected field=value, such as --set app=10495`);
+    return { field: text.slice(0, at), text: text.slice(at + 1) };
+  });
+  const problem = receiverOverrideProblem(product, sets);
+  if (problem) throw new UsageError(problem);
+  return sets;
+}
+
 /** With --smn-https, the certificate must name SMN's host, or the receiver's TLS refuses every message. */
 function tlsChecked(signer: SmnSigner | undefined, https: boolean, host: string): SmnSigner | undefined {
   if (!https || !signer) return signer;
@@ -232,6 +250,7 @@ function optionsOf(values: OptionValues, io: CommandIo): ReceiverConformanceOpti
     product,
     key,
     encodings: encodingsOf(values.encoding),
+    sets: smn ? [] : setsOf(values.set, product),
     strict: values.strict === true,
     timeoutMs: integerOption(values.timeout, '--timeout', DEFAULT_RECEIVER_TIMEOUT_MS, 1, 600_000),
     smn: {

@@ -6,7 +6,8 @@
 import { smnResponses } from '../contract/smn-responses.js';
 import { DEFAULT_ENCODING, type SubhookEncoding } from '../notify/subhook-push.js';
 import { FireError } from './errors.js';
-import { checkOverrideFields, overridesFor, parseOverrides, type Override } from './overrides.js';
+import { overridesFor, type Override } from '../generate/overrides.js';
+import { checkOverrideFields, parseOverrides } from './overrides.js';
 import { createRandom, type Random } from '../generate/random.js';
 import { checkLifecycle, lifecycleEvents, type Scenario } from './scenario.js';
 import { generateSmsCallbackEvent, OverrideError, SMS_EVENT_TYPE_FIELD, smsCallbackEventTypes, smsCallbackShape } from '../generate/sms-callback.js';

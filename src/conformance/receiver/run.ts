@@ -12,6 +12,7 @@ import { smnChecks, type Confirmation } from './smn.js';
 import { startSmnHosts, type SmnHosts } from './smn-hosts.js';
 import { subhookChecks } from './subhook.js';
 import type { SubhookEncoding } from '../../notify/subhook-push.js';
+import type { Override } from '../../generate/overrides.js';
 
 /** The product of an SMN notification endpoint; the others are the contract's SUBHOOK products. */
 export const SMN_PRODUCT = 'smn';
@@ -42,6 +43,8 @@ export interface ReceiverConformanceOptions {
   key?: string;
   /** The encodings a SUBHOOK receiver takes (`--encoding`); undefined: every one SUBMAIL uses. */
   encodings?: readonly SubhookEncoding[] | undefined;
+  /** Values of data fields a SUBHOOK receiver expects (`--set`). */
+  sets?: readonly Override[];
   strict: boolean;
   /** How long each delivery waits for its answer. */
   timeoutMs: number;
@@ -73,7 +76,7 @@ export async function runReceiverConformance(
   if (options.product !== SMN_PRODUCT) {
     if (options.key === undefined) throw new TypeError('runReceiverConformance: a SUBHOOK product needs the key');
     hooks.started?.();
-    return runReceiverChecks(subhookChecks({ url: options.receiver, product: options.product, key: options.key, encodings: options.encodings }), context, hooks.onResult);
+    return runReceiverChecks(subhookChecks({ url: options.receiver, product: options.product, key: options.key, encodings: options.encodings, sets: options.sets }), context, hooks.onResult);
   }
   const { smn } = options;
   const hosts = await startSmnHosts({ host: smn.host, port: smn.port, attackerHost: smn.attackerHost, signer: smn.signer, https: smn.https });

@@ -10,6 +10,8 @@
 // generate/subhook-event.ts and notify/subhook-push.ts); nothing here names an event.
 import { createRandom, type Random } from '../../generate/random.js';
 import { EVENT_FIELD, generateSubhookEvent, isDataField, SIGNATURE_FIELD, subhookEventNames, subhookEventShape, TIMESTAMP_FIELD, TOKEN_FIELD, type SubhookEvent, type SubhookEventShape } from '../../generate/subhook-event.js';
+import { overridesFor, type Override } from '../../generate/overrides.js';
+import { OverrideError } from '../../generate/sms-callback.js';
 import { typesOf, valueFor } from '../../generate/values.js';
 import type { HttpDelivery } from '../../net/deliver.js';
 import { encodeSubhookDelivery, SUBHOOK_ENCODINGS, type SubhookEncoding } from '../../notify/subhook-push.js';
@@ -35,6 +37,31 @@ export interface SubhookReceiverOptions {
    * push; none given: every encoding SUBMAIL uses is sent, and one refused as a whole is a warning.
    */
   encodings?: readonly SubhookEncoding[];
+  /** Values of data fields the receiver expects (`--set app=10495`: its own app), in every push of an event that has the field. */
+  sets?: readonly Override[];
+}
+
+/**
+ * Why `--set` cannot be used for the product's pushes, or undefined: a field no event of
+ * the product has, a field the checks make themselves (the event's name, the token, the
+ * signature, the timestamp), or a value an event's schema refuses.
+ */
+export function receiverOverrideProblem(product: string, sets: readonly Override[]): string | undefined {
+  const shapes = subhookEventNames(product).map((event) => subhookEventShape(product, event)!);
+  for (const { field } of sets) {
+    if (!isDataField(field)) return `--set ${field}: the checks make ${field} themselves (signed pushes, stale and replayed ones); set a data field, such as app`;
+    if (!shapes.some((shape) => shape.fields.includes(field))) return `--set ${field}: no ${product} event has a field "${field}"`;
+    if (sets.filter((other) => other.field === field).length > 1) return `--set ${field}: given more than once`;
+  }
+  for (const shape of shapes) {
+    try {
+      generateSubhookEvent(shape, { key: 'trial', random: createRandom(1), overrides: overridesFor(sets, shape.fields, shape.schemaOf) });
+    } catch (error) {
+      if (error instanceof OverrideError) return `--set ${error.message}`;
+      throw error;
+    }
+  }
+  return undefined;
 }
 
 /** How an encoding's valid pushes were answered. */
@@ -75,7 +102,7 @@ export function subhookChecks(options: SubhookReceiverOptions): ReceiverCheck[] 
   const random = createRandom();
   const events = subhookEventNames(product);
   const shapeOf = (event: string): SubhookEventShape => subhookEventShape(product, event)!;
-  const valid = (shape: SubhookEventShape): SubhookEvent => generateSubhookEvent(shape, { key, random });
+  const valid = (shape: SubhookEventShape): SubhookEvent => generateSubhookEvent(shape, { key, random, overrides: overridesFor(options.sets ?? [], shape.fields, shape.schemaOf) });
   const encode = (fields: SubhookEvent, encoding: SubhookEncoding): HttpDelivery => encodeSubhookDelivery(url, fields, encoding, random, USER_AGENT);
   const send = (context: ReceiverCheckContext, request: HttpDelivery, what: string): Promise<Sent> => context.sender.send(request, what);
   const described = (event: string, encoding: SubhookEncoding, how: string): string => `${how} ${product} ${event} event, ${encoding === 'get' ? 'GET, fields in the query' : `POST ${encoding}`}`;
