@@ -6,7 +6,9 @@
 // the type's fields (key and value lines, each ending in \n), SHA-256 as the published
 // certificate names it; a message_id it took before is SMN redelivering (200 again, no
 // second processing); a SubscriptionConfirmation that verified is confirmed by a GET of
-// its subscribe_url, on a trusted host. With a fault it has one common bug.
+// its subscribe_url, on a trusted host; once unsubscribed from a topic (a verified
+// UnsubscribeConfirmation), it refuses that topic's Notifications with 410, as SMN sends
+// none after it. With a fault it has one common bug.
 import { createVerify, X509Certificate } from 'node:crypto';
 import { createServer, get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
@@ -86,6 +88,7 @@ export async function startSmnReceiver(trusted: string[], fault?: SmnReceiverFau
   const certificates = new Map<string, X509Certificate>();
   const pinnedCertificate = pinned === undefined ? undefined : new X509Certificate(pinned);
   const seen = new Set<string>();
+  const unsubscribed = new Set<string>();
   const confirmations: string[] = [];
   const trusts = (url: unknown): boolean => {
     try {
@@ -128,6 +131,8 @@ export async function startSmnReceiver(trusted: string[], fault?: SmnReceiverFau
       }
       if (!createVerify('RSA-SHA256').update(signed, 'utf8').verify(certificate.publicKey, String(body.signature), 'base64')) throw new Refusal(403, 'bad signature');
     }
+    if (body.type === 'Notification' && unsubscribed.has(String(body.topic_urn))) throw new Refusal(410, 'unsubscribed from this topic');
+    if (body.type === 'UnsubscribeConfirmation') unsubscribed.add(String(body.topic_urn));
     const id = String(body.message_id);
     if (seen.has(id)) return { status: 200 };
     seen.add(id);

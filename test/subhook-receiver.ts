@@ -21,7 +21,9 @@ export type SubhookReceiverFault =
   /** Stops answering after its 5th delivery (and never closes the connection). */
   | 'hangs'
   /** Enforces its body limit by closing the connection (no 413): a choice, not a bug. */
-  | 'closes-on-large-body';
+  | 'closes-on-large-body'
+  /** Refuses (400) a field seed 004's table does not list for the event: a reading of that document, not a bug. */
+  | 'seed-004-fields-only';
 
 // The fields of each domestic SMS event in the vendor's table (seed 004) and event pages.
 const DOCUMENTED: Record<string, string[]> = {
@@ -34,6 +36,15 @@ const DOCUMENTED: Record<string, string[]> = {
   unkown: ['events', 'address', 'app', 'send_id', 'tag', 'timestamp', 'token', 'signature'],
   template_accept: ['events', 'template_id', 'timestamp', 'token', 'signature'],
   template_reject: ['events', 'reason', 'template_id', 'timestamp', 'token', 'signature'],
+};
+
+// The fields of each domestic SMS event in seed 004's table alone (its event page adds
+// content to request, operator and location to delivered, tag to unkown).
+const SEED_004: Record<string, string[]> = {
+  ...DOCUMENTED,
+  request: ['events', 'address', 'app', 'send_id', 'tag', 'timestamp', 'token', 'signature'],
+  delivered: ['events', 'address', 'app', 'send_id', 'tag', 'timestamp', 'token', 'signature'],
+  unkown: ['events', 'address', 'app', 'send_id', 'timestamp', 'token', 'signature'],
 };
 
 const WINDOW_SECONDS = 300;
@@ -129,6 +140,10 @@ export async function startSubhookReceiver(key: string, fault?: SubhookReceiverF
     const fields = await fieldsOf(request, body);
     const { events, token, signature, timestamp } = fields;
     if (typeof events !== 'string' || typeof token !== 'string' || typeof signature !== 'string') throw new Refusal(400, 'missing fields');
+    if (fault === 'seed-004-fields-only') {
+      const unlisted = Object.keys(fields).find((field) => !(SEED_004[events] ?? []).includes(field));
+      if (unlisted) throw new Refusal(400, `${events} carries ${unlisted}, which seed 004 does not list`);
+    }
     if (fault === '5xx-on-newer-field') {
       const unknown = Object.keys(fields).find((field) => !(DOCUMENTED[events] ?? []).includes(field));
       if (unknown) throw new Error(`unexpected field ${unknown}`);

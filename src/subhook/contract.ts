@@ -70,7 +70,7 @@ export function loadSubhookContract(path: string = subhookSpecJsonPath): Map<str
   // allErrors: a verdict lists every problem, not the first one.
   // verbose: each error carries the schema it broke, whose `x-kit-choice` says whether
   // the rule is the vendor's or the kit's (validate.ts).
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, keywords: ['x-kit-choice'] });
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, keywords: ['x-kit-choice', 'x-not-in-every-document'] });
   ajvFormats.default(ajv);
 
   // Each schema file is added once under its file URL, so that relative `$ref`s between

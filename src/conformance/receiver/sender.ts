@@ -13,8 +13,11 @@ export const USER_AGENT = 'smn-kit conformance';
 
 /** What came of one delivery. */
 export type Answer =
-  /** The receiver answered with this status, this long after the request was sent. */
-  | { status: number; ms: number }
+  /**
+   * The receiver answered with this status, this long after the request was sent; `said`:
+   * the start of a refusal's body (its reason, often), on one printable line.
+   */
+  | { status: number; ms: number; said?: string }
   /**
    * No answer. `unreachable`: no connection (the receiver is not running); `no-answer`:
    * connected, then nothing in time, or the connection closed (a crash, a hang).
@@ -27,12 +30,23 @@ export type Answer =
       wentAway?: boolean;
     };
 
-export const answered = (answer: Answer): answer is { status: number; ms: number } => 'status' in answer;
+export const answered = (answer: Answer): answer is { status: number; ms: number; said?: string } => 'status' in answer;
+
+/** How much of a refusal's body a verdict quotes. */
+const SAID_CHARS = 120;
+
+/** The start of a body as one printable line, or undefined when there is nothing to read. */
+function saying(body: Buffer | undefined): string | undefined {
+  if (!body || body.length === 0) return undefined;
+  const text = body.subarray(0, SAID_CHARS * 4).toString('utf8').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffd]+/gu, ' ').trim();
+  if (text === '') return undefined;
+  return text.length > SAID_CHARS ? `${text.slice(0, SAID_CHARS)}...` : text;
+}
 export const is2xx = (answer: Answer): boolean => answered(answer) && answer.status >= 200 && answer.status < 300;
 
 /** How an answer reads in a verdict: `400 in 2.1 ms`, `no answer within 5000 ms`... */
 export function describeAnswer(answer: Answer): string {
-  if (answered(answer)) return `${answer.status} in ${answer.ms.toFixed(1)} ms`;
+  if (answered(answer)) return `${answer.status} in ${answer.ms.toFixed(1)} ms${answer.said === undefined ? '' : ` (it said: ${JSON.stringify(answer.said)})`}`;
   if (answer.failure === 'unreachable') return `no connection (${answer.reason})`;
   if (/^timed out/.test(answer.reason)) return `no answer: ${answer.reason}`;
   return `no answer: the connection closed (${answer.reason})`;
@@ -78,8 +92,9 @@ export class ReceiverSender {
     const started = performance.now();
     let answer: Answer;
     try {
-      const got = await deliver(request, { timeoutMs: this.timeoutMs });
-      answer = { status: got.status, ms: got.ms };
+      const got = await deliver(request, { timeoutMs: this.timeoutMs, keepAnswer: true });
+      const said = got.status >= 300 ? saying(got.body) : undefined;
+      answer = said === undefined ? { status: got.status, ms: got.ms } : { status: got.status, ms: got.ms, said };
     } catch (error) {
       if (!(error instanceof DeliveryError)) throw error;
       answer = { failure: error.kind, reason: error.reason, ms: performance.now() - started };

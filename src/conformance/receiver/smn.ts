@@ -13,6 +13,7 @@ import type { HttpDelivery } from '../../net/deliver.js';
 import { smnNotification, type SmnNotification } from '../../notify/envelope.js';
 import type { SmnSigner } from '../../notify/smn-signer.js';
 import { smnNotificationContract } from '../../notification/index.js';
+import type { CheckVerdict } from '../check.js';
 import { errored, expectAccepted, expectRefused, failed, kitRule, passed, sentAndGot, type ReceiverCheck, type ReceiverCheckContext } from './check.js';
 import { answered, is2xx, USER_AGENT, type Sent } from './sender.js';
 import { REGION, type SmnHosts } from './smn-hosts.js';
@@ -109,6 +110,22 @@ export function smnChecks(options: SmnReceiverOptions): ReceiverCheck[] {
 
   const checks: ReceiverCheck[] = [];
 
+  // Whether the receiver took a valid Notification: until it has, its refusal of a forged
+  // one says nothing of its signature check (it refuses everything, or this configuration).
+  let tookValid = false;
+  const refusalCounts = (context: ReceiverCheckContext, verdict: CheckVerdict): CheckVerdict =>
+    verdict.status === 'pass' && !tookValid ? errored(context, `${verdict.message}; but no verdict: the receiver took no valid Notification, so a refusal here proves nothing`) : verdict;
+  // What a receiver configured otherwise than the kit plays SMN refuses, and the option for it.
+  const configurationHint = [
+    hosts.smn.origin.startsWith('http:') ? 'one that fetches certificates over HTTPS only refuses the kit\'s http certificate URL: --smn-https' : undefined,
+    options.topicUrn === undefined ? 'one that takes its own topics only: --smn-topic-urn' : undefined,
+  ].filter(Boolean);
+  const acceptValid = (context: ReceiverCheckContext, sent: Sent, why: string): CheckVerdict => {
+    if (is2xx(sent.answer)) tookValid = true;
+    const clientError = answered(sent.answer) && sent.answer.status >= 400 && sent.answer.status < 500;
+    return expectAccepted(context, sent, clientError && configurationHint.length > 0 ? `${why} (if the receiver is set up otherwise: ${configurationHint.join('; ')})` : why);
+  };
+
   checks.push({
     name: 'subscription_confirmed',
     operation: operation('SubscriptionConfirmation'),
@@ -148,20 +165,9 @@ export function smnChecks(options: SmnReceiverOptions): ReceiverCheck[] {
       name: 'valid_notification_accepted',
       operation: operation('Notification', eventType),
       run: async (context) =>
-        expectAccepted(context, await send(context, notification('Notification', { event: eventType }), `a valid Notification carrying an ${eventType}, signed by SMN`), 'SMN does not retry a 4xx: the event is lost, and a 5xx is retried until SMN gives up'),
+        acceptValid(context, await send(context, notification('Notification', { event: eventType }), `a valid Notification carrying an ${eventType}, signed by SMN`), 'SMN does not retry a 4xx: the event is lost, and a 5xx is retried until SMN gives up'),
     });
   }
-
-  checks.push({
-    name: 'unsubscribe_confirmation_accepted',
-    operation: operation('UnsubscribeConfirmation'),
-    run: async (context) =>
-      expectAccepted(
-        context,
-        await send(context, notification('UnsubscribeConfirmation'), 'a valid UnsubscribeConfirmation, signed by SMN'),
-        'SMN sends it when the subscription is removed, signed over its own fields (with subscribe_url, not subject); the guide\'s Node sample builds that signing string only for SubscriptionConfirmation, so a receiver copied from it refuses this',
-      ),
-  });
 
   checks.push({
     name: 'custom_headers_accepted',
@@ -198,7 +204,7 @@ export function smnChecks(options: SmnReceiverOptions): ReceiverCheck[] {
       const made = notification('Notification');
       const tampered = { ...made, body: { ...made.body, message: JSON.stringify(generateSmsCallbackEvent(eventTypes[0]!, { random })) } };
       const sent = await send(context, tampered, 'a Notification whose message was changed after SMN signed it (another valid event)');
-      return expectRefused(context, sent, (m) => failed(context, `${m}; ${NOT_SMN}`, sent));
+      return refusalCounts(context, expectRefused(context, sent, (m) => failed(context, `${m}; ${NOT_SMN}`, sent)));
     },
   });
 
@@ -207,7 +213,7 @@ export function smnChecks(options: SmnReceiverOptions): ReceiverCheck[] {
     operation: operation('Notification', eventTypes[0]),
     run: async (context) => {
       const sent = await send(context, notification('Notification', { signer: hosts.attacker.signer }), 'a Notification signed with another key than SMN\'s, its signing_cert_url SMN\'s');
-      return expectRefused(context, sent, (m) => failed(context, `${m}; ${NOT_SMN}`, sent));
+      return refusalCounts(context, expectRefused(context, sent, (m) => failed(context, `${m}; ${NOT_SMN}`, sent)));
     },
   });
 
@@ -222,7 +228,7 @@ export function smnChecks(options: SmnReceiverOptions): ReceiverCheck[] {
         notification('Notification', { signer: attacker.signer, certificateUrl: attacker.certificateUrl }),
         `a Notification signed by an attacker, its signing_cert_url on ${host} (a host the receiver must not trust), which serves the attacker's certificate`,
       );
-      const answer = expectRefused(context, sent, (m) => failed(context, `${m}; anyone can sign with a certificate of their own: the host of signing_cert_url is what makes a certificate SMN's, and the guide tells receivers to check it`, sent));
+      const answer = refusalCounts(context, expectRefused(context, sent, (m) => failed(context, `${m}; anyone can sign with a certificate of their own: the host of signing_cert_url is what makes a certificate SMN's, and the guide tells receivers to check it`, sent)));
       const unseen = attacker.unavailable ? ` (${attacker.unavailable}: a fetch there could not be seen)` : '';
       // Judged at the end of the run: a fetch may come after the answer.
       return () => {
@@ -240,7 +246,7 @@ export function smnChecks(options: SmnReceiverOptions): ReceiverCheck[] {
       const made = notification('Notification');
       const version = unknownSignatureVersion();
       const sent = await send(context, { ...made, body: { ...made.body, signature_version: version } }, `a Notification signed by SMN with signature_version "${version}" (the documents know v1, written V1 in one edition)`);
-      return expectRefused(context, sent, (m) => failed(context, `${m}; a receiver verifies only the signature schemes it knows (the documents define v1): a scheme it does not know may sign other fields`, sent));
+      return refusalCounts(context, expectRefused(context, sent, (m) => failed(context, `${m}; a receiver verifies only the signature schemes it knows (the documents define v1): a scheme it does not know may sign other fields`, sent)));
     },
   });
 
@@ -251,8 +257,20 @@ export function smnChecks(options: SmnReceiverOptions): ReceiverCheck[] {
       const made = notification('Notification');
       const other = [...smnNotificationContract().types.keys()].find((type) => type !== 'Notification')!;
       const sent = await send(context, { ...made, headers: { ...made.headers, [typeHeader]: other } }, `a Notification signed by SMN, its ${typeHeader} header saying ${other}`);
-      return expectRefused(context, sent, (m) => failed(context, `${m}; SMN's ${typeHeader} repeats the body's type (the vendor's rule), and headers are not signed: a receiver that trusts one that disagrees can be steered by anyone on the way`, sent));
+      return refusalCounts(context, expectRefused(context, sent, (m) => failed(context, `${m}; SMN's ${typeHeader} repeats the body's type (the vendor's rule), and headers are not signed: a receiver that trusts one that disagrees can be steered by anyone on the way`, sent)));
     },
+  });
+
+  // Last, as SMN sends it: once the subscription is removed, no Notification follows it.
+  checks.push({
+    name: 'unsubscribe_confirmation_accepted',
+    operation: operation('UnsubscribeConfirmation'),
+    run: async (context) =>
+      expectAccepted(
+        context,
+        await send(context, notification('UnsubscribeConfirmation'), 'a valid UnsubscribeConfirmation, signed by SMN'),
+        'SMN sends it when the subscription is removed, signed over its own fields (with subscribe_url, not subject); the guide\'s Node sample builds that signing string only for SubscriptionConfirmation, so a receiver copied from it refuses this',
+      ),
   });
 
   checks.push(answersInTime('smn', 'SMN waits 5 s for an answer, then counts the delivery as failed and retries it (six more times, then drops it)', SMN_TIMEOUT_MS));

@@ -17,7 +17,7 @@ import type { HttpDelivery } from '../../net/deliver.js';
 import { encodeSubhookDelivery, SUBHOOK_ENCODINGS, type SubhookEncoding } from '../../notify/subhook-push.js';
 import { subhookContract } from '../../subhook/contract.js';
 import { signSubhook } from '../../subhook/signature.js';
-import { errored, expectAccepted, expectClientError, expectRefused, failed, kitRule, sentAndGot, skipped, type ReceiverCheck, type ReceiverCheckContext, type ReceiverOutcome } from './check.js';
+import { errored, expectAccepted, expectClientError, expectRefused, failed, kitRule, sentAndGot, skipped, warned, type ReceiverCheck, type ReceiverCheckContext, type ReceiverOutcome } from './check.js';
 import { answersInTime } from './timing.js';
 import { answered, is2xx, USER_AGENT, type Answer, type Sent } from './sender.js';
 
@@ -77,6 +77,19 @@ const ACCEPT_VALID = 'SUBMAIL pushes its events so (the encoding is chosen in it
 const SIGNATURE_RULE = 'signature = md5(token + key), which the receiver recomputes and compares (the vendor\'s rule): a receiver that accepts this takes events from anyone';
 const REPLAY_RISK = 'the vendor signs the token and the key only, so a token and signature seen once (in a log, a proxy, a GET URL) authenticate any body later: a receiver that remembers the tokens it accepted refuses them again';
 
+/** The keyword of a field that one vendor document lists for the event and another does not. */
+const DISPUTED = 'x-not-in-every-document';
+
+/** The event's fields that not every vendor document lists. */
+const disputedFields = (shape: SubhookEventShape): string[] => shape.fields.filter((field) => shape.schemaOf(field)[DISPUTED] !== undefined);
+
+/** The push without the fields not every vendor document lists (the signature stays: it signs the token only). */
+function lean(shape: SubhookEventShape, event: SubhookEvent): SubhookEvent {
+  const rest = { ...event };
+  for (const field of disputedFields(shape)) delete rest[field];
+  return rest;
+}
+
 /** The fields of another event or product that this event lacks: what a newer vendor release may add to it. */
 function newerField(shape: SubhookEventShape, random: Random): { field: string; value: unknown } | undefined {
   const products = [...subhookContract().keys()];
@@ -102,7 +115,14 @@ export function subhookChecks(options: SubhookReceiverOptions): ReceiverCheck[] 
   const random = createRandom();
   const events = subhookEventNames(product);
   const shapeOf = (event: string): SubhookEventShape => subhookEventShape(product, event)!;
-  const valid = (shape: SubhookEventShape): SubhookEvent => generateSubhookEvent(shape, { key, random, overrides: overridesFor(options.sets ?? [], shape.fields, shape.schemaOf) });
+  /** A valid push with every field the spec gives the event. */
+  const full = (shape: SubhookEventShape): SubhookEvent => generateSubhookEvent(shape, { key, random, overrides: overridesFor(options.sets ?? [], shape.fields, shape.schemaOf) });
+  // Where the vendor's documents disagree on an event's fields (`x-not-in-every-document`),
+  // a receiver written from the one that leaves a field out may refuse it: the valid push
+  // is then sent again without those fields, and its acceptance is a warning naming both
+  // documents, not a failure. The checks after the valid pushes then send such pushes.
+  let leanPushes = false;
+  const valid = (shape: SubhookEventShape): SubhookEvent => (leanPushes ? lean(shape, full(shape)) : full(shape));
   const encode = (fields: SubhookEvent, encoding: SubhookEncoding): HttpDelivery => encodeSubhookDelivery(url, fields, encoding, random, USER_AGENT);
   const send = (context: ReceiverCheckContext, request: HttpDelivery, what: string): Promise<Sent> => context.sender.send(request, what);
   const described = (event: string, encoding: SubhookEncoding, how: string): string => `${how} ${product} ${event} event, ${encoding === 'get' ? 'GET, fields in the query' : `POST ${encoding}`}`;
@@ -132,7 +152,21 @@ export function subhookChecks(options: SubhookReceiverOptions): ReceiverCheck[] 
         name: 'valid_event_accepted',
         operation: `${product} ${event} ${encoding}`,
         run: async (context): Promise<ReceiverOutcome> => {
-          const sent = await send(context, encode(valid(shapeOf(event)), encoding), described(event, encoding, 'a valid, signed'));
+          const shape = shapeOf(event);
+          const pushed = full(shape);
+          const sent = await send(context, encode(pushed, encoding), described(event, encoding, 'a valid, signed'));
+          const disputed = disputedFields(shape).filter((field) => field in pushed);
+          if (disputed.length > 0 && answered(sent.answer) && sent.answer.status >= 400 && sent.answer.status < 500) {
+            const without = await send(context, encode(lean(shape, pushed), encoding), described(event, encoding, `then without ${disputed.join(', ')}, a valid, signed`));
+            if (is2xx(without.answer)) {
+              count(encoding, without.answer);
+              leanPushes = true;
+              const notes = new Map<string, string[]>();
+              for (const field of disputed) notes.set(String(shape.schemaOf(field)[DISPUTED]), [...(notes.get(String(shape.schemaOf(field)[DISPUTED])) ?? []), field]);
+              const documents = [...notes].map(([note, fields]) => `${fields.join(', ')}: ${note}`).join(' ');
+              return warned(context, `${sentAndGot(sent)}; ${sentAndGot(without)}: it refuses ${disputed.join(' and ')}, which the vendor's documents disagree on (${documents}) A push with them is what the fuller document describes: accept the fields you do not use`, sent);
+            }
+          }
           count(encoding, sent.answer);
           const verdict = expectAccepted(context, sent, ACCEPT_VALID);
           const clientError = answered(sent.answer) && sent.answer.status >= 400 && sent.answer.status < 500;
