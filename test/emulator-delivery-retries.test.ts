@@ -16,14 +16,12 @@
 import { createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockCommand } from '../src/commands/mock.js';
-import { readContractDocument } from '../src/contract/document.js';
-import { smnResponses } from '../src/contract/smn-responses.js';
 import type { DeliverySchedule } from '../src/mock/delivery/schedule.js';
 import { generateSigningIdentity } from '../src/mock/delivery/signing.js';
 import { startMock, type MockOptions, type RunningMock } from '../src/mock/server.js';
+import { deliveryProblems } from './support/admin-schema.js';
 import { runCommand } from './support/command.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
@@ -124,17 +122,6 @@ async function settled(mock: RunningMock, messageId: string, withinMs = 5000): P
   }
 }
 
-/** Problems of a record of /_mock/deliveries against the Delivery schema of spec/mock-admin.openapi.yaml, fields it does not declare included. */
-function againstSchema(record: Attempt): string[] {
-  const document = readContractDocument(fileURLToPath(new URL('../generated/mock-admin.openapi.dereferenced.json', import.meta.url))) as {
-    components: { schemas: { Delivery: { properties: Record<string, unknown> } } };
-  };
-  const schema = document.components.schemas.Delivery;
-  const { time: _time, project_id: _project, ...delivery } = record;
-  const undeclared = Object.keys(delivery).filter((key) => !(key in schema.properties)).map((key) => `${key} is not declared`);
-  return [...undeclared, ...smnResponses().validateWith('mock-admin Delivery', schema, delivery).map((p) => `${p.pointer}: expected ${p.expected}`)];
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // A verifier written from the vendor's guide: the Notification's fields in order, "key\nvalue\n" each, RSA SHA-256.
@@ -166,7 +153,7 @@ describe('retries, as SMN retries', () => {
     ]);
     expect(records.every((r) => r.subscription_urn === subscriptionUrn && r.type === 'Notification')).toBe(true);
     // What /_mock/deliveries shows is what spec/mock-admin.openapi.yaml describes.
-    expect(records.flatMap(againstSchema)).toEqual([]);
+    expect(records.flatMap(deliveryProblems)).toEqual([]);
     // Each retry was due when the record before it said.
     for (const [i, record] of records.slice(1).entries()) expect(Date.parse(record.time)).toBeGreaterThanOrEqual(Date.parse(records[i]!.next_attempt_at!));
 
@@ -205,7 +192,7 @@ describe('retries, as SMN retries', () => {
     expect(records.slice(0, 6).every((r) => r.next_attempt_at !== undefined && r.outcome === undefined)).toBe(true);
     expect(records[6]).toMatchObject({ outcome: 'dropped_after_attempts', reason: expect.stringMatching(/7 times/) });
     expect(records[6]).not.toHaveProperty('next_attempt_at');
-    expect(records.flatMap(againstSchema)).toEqual([]);
+    expect(records.flatMap(deliveryProblems)).toEqual([]);
     await sleep(200);
     expect(endpoint.received).toHaveLength(7);
   });
@@ -248,7 +235,7 @@ describe('retries, as SMN retries', () => {
     const skipped = await attempts(mock, await publish(mock, topicUrn, { message: 'second' }));
     expect(skipped).toEqual([expect.objectContaining({ attempt: 1, outcome: 'left_out', skipped: expect.stringMatching(/left out until .* after 7 failed attempts in a row/) })]);
     expect(skipped[0]).not.toHaveProperty('status');
-    expect(skipped.flatMap(againstSchema)).toEqual([]);
+    expect(skipped.flatMap(deliveryProblems)).toEqual([]);
     expect(endpoint.received).toHaveLength(7);
 
     await sleep(900);

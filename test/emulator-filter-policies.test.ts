@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { smnResponses } from '../src/contract/smn-responses.js';
 import type { MockOptions, RunningMock } from '../src/mock/server.js';
+import { deliveryProblems } from './support/admin-schema.js';
 import { startTestMock } from './support/mocks.js';
 
 const project = 'f96188c7ccaf4ffba0c9aa149ab2bd57';
@@ -249,6 +250,24 @@ describe('PublishMessage with message_attributes, as the user guide describes th
     expect(await publish([{ name: 'week', type: 'STRING', value: 'friday' }])).toEqual(['c', 'd']);
   });
 
+  it('/_mock/deliveries says why a subscriber got nothing: each one left out is a skipped record naming its filter policy or the PROTOCOL attribute', async () => {
+    const { mock, a, b, publish } = await guideTopic();
+    await fetch(`${mock.url}/_mock/deliveries`, { method: 'DELETE' });
+    expect(await publish([{ name: 'week', type: 'STRING', value: 'monday' }])).toEqual(['b', 'c', 'd']);
+    const deliveries = ((await (await fetch(`${mock.url}/_mock/deliveries`)).json()) as { deliveries: Record<string, unknown>[] }).deliveries;
+    const ofA = deliveries.filter((d) => d.subscription_urn === a);
+    expect(ofA).toEqual([
+      expect.objectContaining({
+        type: 'Notification',
+        outcome: 'skipped',
+        skipped: "left out by the publication's message_attributes: its filter policy week (string_equals sunday, wednesday) matches none of the publication's values (monday)",
+      }),
+    ]);
+    expect(deliveries.find((d) => d.subscription_urn === b)).toMatchObject({ outcome: 'delivered', status: 200 });
+    // Every record is of the contract's Delivery shape.
+    for (const record of deliveries) expect(deliveryProblems(record)).toEqual([]);
+  });
+
   it('a STRING_ARRAY attribute matches when one of its values does', async () => {
     const { publish } = await guideTopic();
     expect(await publish([{ name: 'week', type: 'STRING_ARRAY', value: ['friday', 'sunday'] }])).toEqual(['a', 'c', 'd']);
@@ -317,7 +336,10 @@ describe('the policies go with their subscription, and stay across a restart', (
     // The receiver of the first run is gone: the deliveries say who was sent the message.
     await fetch(`${second.url}/_mock/deliveries`, { method: 'DELETE' });
     await call(second, 'POST', `${topicsPath}/${urn}/publish`, { message: 'after', message_attributes: [{ name: 'week', type: 'STRING', value: 'friday' }] });
-    const deliveries = ((await (await fetch(`${second.url}/_mock/deliveries`)).json()) as { deliveries: { subscription_urn: string; type: string }[] }).deliveries;
-    expect(deliveries.filter((d) => d.type === 'Notification').map((d) => d.subscription_urn)).toEqual([b]);
+    const deliveries = ((await (await fetch(`${second.url}/_mock/deliveries`)).json()) as { deliveries: { subscription_urn: string; type: string; skipped?: string }[] }).deliveries;
+    const notifications = deliveries.filter((d) => d.type === 'Notification');
+    expect(notifications.filter((d) => d.skipped === undefined).map((d) => d.subscription_urn)).toEqual([b]);
+    // A, left out by its policies, is recorded as not sent.
+    expect(notifications.filter((d) => d.skipped !== undefined).map((d) => d.subscription_urn)).toEqual([a]);
   });
 });

@@ -360,6 +360,17 @@ export class Notifier {
   }
 
   /**
+   * Records, for each http(s) subscriber a publication's message_attributes leave out,
+   * that the message was not sent to it, and why (its filter policies, a PROTOCOL
+   * attribute); at most MAX_DELIVERIES of them, as for the deliveries.
+   */
+  leftOut(projectId: string, subscribers: readonly { subscription: Subscription; why: string }[], messageId: string): void {
+    for (const { subscription, why } of subscribers.filter(({ subscription }) => HTTP_PROTOCOLS.has(subscription.protocol)).slice(0, MAX_DELIVERIES)) {
+      this.record(projectId, { subscription_urn: subscription.subscription_urn, endpoint: subscription.endpoint, type: 'Notification', message_id: messageId, skipped: `left out by the publication's message_attributes: ${why}`, outcome: 'skipped' });
+    }
+  }
+
+  /**
    * A Notification of `text` to every http(s) subscriber in `subscribers`: sent to the
    * confirmed ones (status 1 or 2), at most MAX_DELIVERIES of them, a few at a time; the
    * others are reported as skipped. Confirmed subscribers of other protocols get it in

@@ -15,8 +15,11 @@
 // lists (the kit's reading, x-kit-choice on MessageAttribute).
 import type { FilterPolicy, MessageAttribute } from '../../generated/smn.js';
 
-/** Whether a subscription of `protocol` with these filter policies (none: undefined or empty) receives the publication. */
-export type Reach = (protocol: string, policies: readonly FilterPolicy[] | undefined) => boolean;
+/**
+ * Why a subscription of `protocol` with these filter policies (none: undefined or empty)
+ * does not receive the publication, or undefined when it does.
+ */
+export type Reach = (protocol: string, policies: readonly FilterPolicy[] | undefined) => string | undefined;
 
 /** A message attribute as the contract describes it (the generated type is the union of its `anyOf` branches). */
 type Attribute = Extract<MessageAttribute, { name: string }>;
@@ -30,7 +33,7 @@ const valuesOf = (attribute: Attribute): string[] => {
 
 /** Who a publication with these attributes reaches (the contract has checked their form). */
 export function reachOf(attributes: readonly MessageAttribute[] | undefined): Reach {
-  if (!attributes || attributes.length === 0) return () => true;
+  if (!attributes || attributes.length === 0) return () => undefined;
   // Attributes of one name count together: any of their values may match.
   const byName = new Map<string, Set<string>>();
   const protocolLists: Set<string>[] = [];
@@ -43,11 +46,13 @@ export function reachOf(attributes: readonly MessageAttribute[] | undefined): Re
     if (type === 'PROTOCOL') protocolLists.push(new Set(values));
   }
   return (protocol, policies) => {
-    if (!protocolLists.every((listed) => listed.has(protocol))) return false;
-    if (!policies || policies.length === 0) return true;
-    return policies.every((policy) => {
+    const listing = protocolLists.find((listed) => !listed.has(protocol));
+    if (listing) return `its protocol ${protocol} is not among those of the PROTOCOL message attribute (${[...listing].join(', ')})`;
+    const unmatched = (policies ?? []).find((policy) => {
       const values = byName.get(policy.name);
-      return values === undefined || policy.string_equals.some((accepted) => values.has(accepted));
+      return values !== undefined && !policy.string_equals.some((accepted) => values.has(accepted));
     });
+    if (!unmatched) return undefined;
+    return `its filter policy ${unmatched.name} (string_equals ${unmatched.string_equals.join(', ')}) matches none of the publication's values (${[...byName.get(unmatched.name)!].join(', ')})`;
   };
 }

@@ -55,7 +55,11 @@ export class Publish extends Family {
       const messageId = randomBytes(16).toString('hex');
       const { subject, time_to_live: timeToLive, message_attributes: attributes } = body as PublishBody;
       const reaches = reachOf(attributes);
-      const subscribers = subscriptions.all(projectId).filter((s) => s.topic_urn === topicUrn && reaches(s.protocol, filterPolicies.policiesOf(projectId, s.subscription_urn)));
+      const ofTopic = subscriptions.all(projectId).filter((s) => s.topic_urn === topicUrn);
+      const leftOut = new Map(ofTopic.map((s) => [s, reaches(s.protocol, filterPolicies.policiesOf(projectId, s.subscription_urn))]));
+      const subscribers = ofTopic.filter((s) => leftOut.get(s) === undefined);
+      // Recorded as not sent, so that /_mock/deliveries says why a subscriber got nothing.
+      notifier.leftOut(projectId, ofTopic.filter((s) => leftOut.get(s) !== undefined).map((s) => ({ subscription: s, why: leftOut.get(s)! })), messageId);
       // SMN answers once the message is saved and delivers after; the emulator answers
       // once each subscriber has had its first attempt, so that a test finds the
       // notifications there, and so that publishers wait for slow subscribers rather than
