@@ -66,7 +66,8 @@ Published notifications go to loopback endpoints only (127.0.0.1, ::1, localhost
 unless --allow-hosts names other hosts. A mock listening beyond loopback that checks no
 credential (--auth none or presence) delivers only to the hosts --allow-hosts names,
 this machine included (nowhere without it), or give --auth token or aksk. A publication
-reaches at most ${MAX_DELIVERIES} subscribers. The state holds at most ${STATE_LIMITS.projects.max} changed projects, ${STATE_LIMITS.subscriptions.max} subscriptions
+reaches at most ${MAX_DELIVERIES} subscribers. A topic takes ${STATE_LIMITS.subscriptionsPerTopic.max} subscriptions, SMN's quota
+(403 SMN.0007). The state holds at most ${STATE_LIMITS.projects.max} changed projects, ${STATE_LIMITS.subscriptions.max} subscriptions
 of changed projects, ${STATE_LIMITS.topics.max} topics (made or added), ${STATE_LIMITS.templates.max} message templates and
 ${STATE_BYTES.max / 2 ** 20} MiB of JSON; past them a change gets 403 (SMN.0001, SMN.0007, SMN.0004, SMN.0044).
 The state file (and FILE.journal, FILE.lock) is written 0600: it holds the signing key.
