@@ -8,16 +8,16 @@ import { defineConfig } from 'vitest/config';
 // The figures: seconds each took in a whole `npm test` on an idle 2-core machine, where
 // the first three start together. A file that becomes slow belongs here.
 const LONG_POLES = [
-  'test/packages.test.ts', // 29: packs and installs the tarballs, compiles the consumers
-  'test/docs.test.ts', // 16: Chromium renders the reference pages
-  'test/cli.examples.test.ts', // 16: mostly waits on a conformance run at --rate 5
-  'test/conformance-writes.test.ts', // 18: over two hundred conformance runs
-  'test/mock-contract.test.ts', // 13: Prism as a validating proxy
+  'test/packages.test.ts', // 45: packs and installs the tarballs, compiles and runs the consumers and CI recipes
+  'test/conformance-writes.test.ts', // 21: over two hundred conformance runs
+  'test/docs.test.ts', // 17: Chromium renders the reference pages
+  'test/mock-contract.test.ts', // 14: Prism as a validating proxy
   'test/outgoing-deadline.test.ts', // 9: waits SMN's 5 s per attempt
-  'test/validate-workers.test.ts', // 5
-  'test/receiver-conformance.smn.test.ts', // 7: waits for the confirmations a receiver should make
-  'test/receiver-conformance.subhook.test.ts', // 5
+  'test/receiver-conformance.smn.test.ts', // 9: waits for the confirmations a receiver should make
+  'test/validate-workers.test.ts', // 7
   'test/mock-engines.test.ts', // 7
+  'test/cli.examples.test.ts', // 6: mostly waits on a conformance run at --rate 5
+  'test/receiver-conformance.subhook.test.ts', // 5
 ];
 
 class LongPolesFirst extends BaseSequencer {

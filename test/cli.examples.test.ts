@@ -17,8 +17,6 @@ import { cleanEnv, listening, type Running } from './support/command.js';
 import { curl, environmentOf, examplesOf, runExample, simpleCommand, startExample, type Example } from './support/examples.js';
 
 /** The operations of the first session (README): the rate-limited run below checks these. */
-const FIRST_SESSION_OPERATIONS = ['ListSmsEvent', 'UpdateSmsEvent', 'ListSubscriptions', 'ListTopics', 'CreateTopic', 'DeleteTopic', 'ListSubscriptionsByTopic', 'AddSubscription', 'PublishMessage', 'CancelSubscription'];
-
 // The examples' working directory: a state file or a report they write lands here.
 const work = mkdtempSync(join(tmpdir(), 'smn-kit-cli-examples-'));
 const cwd = process.cwd();
@@ -123,8 +121,8 @@ describe('the examples of smn-kit mock --help, then conformance --help against t
         filled = filled.replace(placeholder, value);
       }
       // A part of the API, as a deployment that implements only some operations is checked: a
-      // rate-limited run of the whole API would take minutes.
-      filled = `${filled} --operations ${FIRST_SESSION_OPERATIONS.join(',')}`;
+      // rate-limited run of the whole API would take minutes (two reads and a write, skipped).
+      filled = `${filled} --operations ListSmsEvent,UpdateSmsEvent,ListTopics`;
       const started = performance.now();
       const readOnly = await runExample(filled, cleanEnv);
       expect(readOnly.status, `${cloud!.line}\n${readOnly.stdout}${readOnly.stderr}`).toBe(cloud!.exit);
@@ -135,7 +133,7 @@ describe('the examples of smn-kit mock --help, then conformance --help against t
       expect(summary, readOnly.stdout).not.toBeNull();
       expect(Number(summary![4])).toBeGreaterThan(0);
       expect(readOnly.stdout.match(/^\s*WARN .*$/gm) ?? []).toEqual(Array(Number(summary![3])).fill(expect.stringMatching(/WARN (ListTopics|ListSubscriptionsByTopic) (pagination|topics_newest_first)|WARN \w+ edition_rules/)));
-      expect(readOnly.stdout).toMatch(/^  SKIP \d+ checks of UpdateSmsEvent, .*: writes are off/m);
+      expect(readOnly.stdout).toMatch(/^  SKIP \d+ checks of UpdateSmsEvent: writes are off/m);
       // At 5 requests a second, its two dozen requests or more take seconds.
       expect(performance.now() - started).toBeGreaterThan(3000);
       expect(JSON.parse((await curl(get!.command)).body)).toMatchObject({ callback: [binding] });
