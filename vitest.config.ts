@@ -8,11 +8,11 @@ import { defineConfig } from 'vitest/config';
 // The figures: seconds each took in a whole `npm test` on an idle 2-core machine, where
 // the first three start together. A file that becomes slow belongs here.
 const LONG_POLES = [
-  'test/packages.test.ts', // 45: packs and installs the tarballs, compiles and runs the consumers and CI recipes
-  'test/conformance-writes.test.ts', // 21: over two hundred conformance runs
-  'test/docs.test.ts', // 17: Chromium renders the reference pages
+  'test/packages.test.ts', // 31-47: packs and installs the tarballs, compiles and runs the consumers and CI recipes
+  'test/docs.test.ts', // 17-26: Chromium renders the reference pages
+  'test/outgoing-deadline.test.ts', // 9: waits SMN's 5 s per attempt (started beside the two above, which compute)
+  'test/conformance-writes.test.ts', // 17-39: over two hundred conformance runs, computing (slow beside the first two)
   'test/mock-contract.test.ts', // 14: Prism as a validating proxy
-  'test/outgoing-deadline.test.ts', // 9: waits SMN's 5 s per attempt
   'test/receiver-conformance.smn.test.ts', // 9: waits for the confirmations a receiver should make
   'test/validate-workers.test.ts', // 7
   'test/mock-engines.test.ts', // 7
