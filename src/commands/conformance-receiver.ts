@@ -140,7 +140,12 @@ Receiver options:
   --smn-topic-urn URN the topic of the receiver's subscription, for a receiver that takes
                       messages of its own topics only (default: one made for the run)
   --timeout MS        how long to wait for each answer (default ${DEFAULT_RECEIVER_TIMEOUT_MS}, SMN's)
-  --strict, --json FILE, --junit FILE: as for an SMN implementation
+  --strict            the kit's own rules, beyond the vendor's documents, fail instead of
+                      warning: a SUBHOOK receiver remembers tokens, keeps a timestamp window,
+                      answers 413 to a 1 MiB body, takes every form and a newer field; an SMN
+                      endpoint answers 2xx to a redelivery. Where the vendor's documents
+                      disagree (a field one lists), it still warns
+  --json FILE, --junit FILE: as for an SMN implementation
 
 Receiver examples (the receivers on 8787 and 9000 being, say, smn-kit listen --refuse-invalid
 and smn-kit listen --confirm --refuse-invalid):
