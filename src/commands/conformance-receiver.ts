@@ -9,7 +9,7 @@ import { runReceiverConformance, SMN_PRODUCT, type ReceiverConformanceOptions } 
 import { connectionProblem, NO_ANSWER_LIMIT } from '../conformance/receiver/sender.js';
 import { SMN_TIMEOUT_MS } from '../conformance/receiver/smn.js';
 import { receiverOverrideProblem } from '../conformance/receiver/subhook.js';
-import type { Override } from '../generate/overrides.js';
+import { parseOverrideTexts, type Override } from '../generate/overrides.js';
 import { secretMasker } from '../conformance/secrets.js';
 import { subhookProductIds } from '../judge/subhook.js';
 import { smnSigner, type SmnSigner } from '../notify/smn-signer.js';
@@ -203,11 +203,8 @@ function topicUrnOf(value: string | undefined): string | undefined {
 
 /** `--set field=value`, each checked against the product's events (receiverOverrideProblem). */
 function setsOf(value: OptionValue, product: string): Override[] {
-  const sets = ((value as string[] | undefined) ?? []).map((text) => {
-    const at = text.indexOf('=');
-    if (at <= 0) throw new UsageError(`--set "${text.slice(0, 40)}": expected field=value, such as --set app=10495`);
-    return { field: text.slice(0, at), text: text.slice(at + 1) };
-  });
+  const sets = parseOverrideTexts((value as string[] | undefined) ?? []);
+  if ('problem' in sets) throw new UsageError(`--set ${sets.problem}${sets.problem.endsWith('expected field=value') ? ', such as --set app=10495' : ''}`);
   const problem = receiverOverrideProblem(product, sets);
   if (problem) throw new UsageError(problem);
   return sets;

@@ -1,20 +1,14 @@
 // `fire --set field=value`: parsed once and checked against the events fired, then
 // coerced per event (generate/overrides.ts).
-import type { Override } from '../generate/overrides.js';
+import { parseOverrideTexts, type Override } from '../generate/overrides.js';
 import { FireError } from './errors.js';
-
 
 /** Parses each `field=value`; a field given twice is an error, since only one value can win. */
 export function parseOverrides(sets: readonly string[]): Override[] {
-  const overrides: Override[] = [];
-  for (const set of sets) {
-    const at = set.indexOf('=');
-    if (at <= 0) throw new FireError(`--set "${set}": expected field=value, such as --set tag=order-1024`, 'invalid-override');
-    const field = set.slice(0, at);
-    if (overrides.some((o) => o.field === field)) throw new FireError(`--set ${field}: given more than once`, 'invalid-override');
-    overrides.push({ field, text: set.slice(at + 1) });
-  }
-  return overrides;
+  const parsed = parseOverrideTexts(sets);
+  if (!('problem' in parsed)) return parsed;
+  const hint = parsed.problem.endsWith('expected field=value') ? ', such as --set tag=order-1024' : '';
+  throw new FireError(`--set ${parsed.problem}${hint}`, 'invalid-override');
 }
 
 /**

@@ -11,6 +11,22 @@ export interface Override {
   text: string;
 }
 
+/**
+ * Each `field=value` read, or why one cannot be: no field before `=`, or a field given
+ * twice (only one value can win). The caller says it in its own words (exit 2).
+ */
+export function parseOverrideTexts(texts: readonly string[]): Override[] | { problem: string } {
+  const overrides: Override[] = [];
+  for (const text of texts) {
+    const at = text.indexOf('=');
+    if (at <= 0) return { problem: `"${text}": expected field=value` };
+    const field = text.slice(0, at);
+    if (overrides.some((o) => o.field === field)) return { problem: `${field}: given more than once` };
+    overrides.push({ field, text: text.slice(at + 1) });
+  }
+  return overrides;
+}
+
 export interface TypedSchema {
   type?: string | string[];
   enum?: unknown[];

@@ -43,6 +43,8 @@ function saying(body: Buffer | undefined): string | undefined {
   return text.length > SAID_CHARS ? `${text.slice(0, SAID_CHARS)}...` : text;
 }
 export const is2xx = (answer: Answer): boolean => answered(answer) && answer.status >= 200 && answer.status < 300;
+/** A 4xx: the receiver read the delivery and refused it. */
+export const is4xx = (answer: Answer): boolean => answered(answer) && answer.status >= 400 && answer.status < 500;
 
 /** How an answer reads in a verdict: `400 in 2.1 ms`, `no answer within 5000 ms`... */
 export function describeAnswer(answer: Answer): string {

@@ -15,7 +15,7 @@ import type { SmnSigner } from '../../notify/smn-signer.js';
 import { smnNotificationContract } from '../../notification/index.js';
 import type { CheckVerdict } from '../check.js';
 import { errored, expectAccepted, expectRefused, failed, kitRule, passed, sentAndGot, type ReceiverCheck, type ReceiverCheckContext } from './check.js';
-import { answered, is2xx, USER_AGENT, type Sent } from './sender.js';
+import { answered, is2xx, is4xx, USER_AGENT, type Sent } from './sender.js';
 import { REGION, type SmnHosts } from './smn-hosts.js';
 import { answersInTime } from './timing.js';
 
@@ -122,8 +122,7 @@ export function smnChecks(options: SmnReceiverOptions): ReceiverCheck[] {
   ].filter(Boolean);
   const acceptValid = (context: ReceiverCheckContext, sent: Sent, why: string): CheckVerdict => {
     if (is2xx(sent.answer)) tookValid = true;
-    const clientError = answered(sent.answer) && sent.answer.status >= 400 && sent.answer.status < 500;
-    return expectAccepted(context, sent, clientError && configurationHint.length > 0 ? `${why} (if the receiver is set up otherwise: ${configurationHint.join('; ')})` : why);
+    return expectAccepted(context, sent, is4xx(sent.answer) && configurationHint.length > 0 ? `${why} (if the receiver is set up otherwise: ${configurationHint.join('; ')})` : why);
   };
 
   checks.push({

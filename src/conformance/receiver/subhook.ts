@@ -19,7 +19,7 @@ import { subhookContract } from '../../subhook/contract.js';
 import { signSubhook } from '../../subhook/signature.js';
 import { errored, expectAccepted, expectClientError, expectRefused, failed, kitRule, sentAndGot, skipped, warned, type ReceiverCheck, type ReceiverCheckContext, type ReceiverOutcome } from './check.js';
 import { answersInTime } from './timing.js';
-import { answered, is2xx, USER_AGENT, type Answer, type Sent } from './sender.js';
+import { is2xx, is4xx, USER_AGENT, type Answer, type Sent } from './sender.js';
 
 /** A day: far outside any window a receiver keeps for timestamps (Standard Webhooks: 5 minutes). */
 export const STALE_SECONDS = 24 * 60 * 60;
@@ -42,16 +42,15 @@ export interface SubhookReceiverOptions {
 }
 
 /**
- * Why `--set` cannot be used for the product's pushes, or undefined: a field no event of
- * the product has, a field the checks make themselves (the event's name, the token, the
- * signature, the timestamp), or a value an event's schema refuses.
+ * Why `--set` (parsed: each field once) cannot be used for the product's pushes, or
+ * undefined: a field no event of the product has, a field the checks make themselves (the
+ * event's name, the token, the signature, the timestamp), or a value an event's schema refuses.
  */
 export function receiverOverrideProblem(product: string, sets: readonly Override[]): string | undefined {
   const shapes = subhookEventNames(product).map((event) => subhookEventShape(product, event)!);
   for (const { field } of sets) {
     if (!isDataField(field)) return `--set ${field}: the checks make ${field} themselves (signed pushes, stale and replayed ones); set a data field, such as app`;
     if (!shapes.some((shape) => shape.fields.includes(field))) return `--set ${field}: no ${product} event has a field "${field}"`;
-    if (sets.filter((other) => other.field === field).length > 1) return `--set ${field}: given more than once`;
   }
   for (const shape of shapes) {
     try {
@@ -134,7 +133,7 @@ export function subhookChecks(options: SubhookReceiverOptions): ReceiverCheck[] 
     const t = tally(encoding);
     t.judged++;
     if (is2xx(answer)) t.accepted++;
-    else if (answered(answer) && answer.status >= 400 && answer.status < 500) t.clientErrors++;
+    else if (is4xx(answer)) t.clientErrors++;
   };
   const allJudged = (): boolean => encodings.every((encoding) => tally(encoding).judged === events.length);
   /** Every valid push of the encoding refused with a 4xx, while another encoding took some: the receiver is set to another. */
@@ -156,22 +155,25 @@ export function subhookChecks(options: SubhookReceiverOptions): ReceiverCheck[] 
           const pushed = full(shape);
           const sent = await send(context, encode(pushed, encoding), described(event, encoding, 'a valid, signed'));
           const disputed = disputedFields(shape).filter((field) => field in pushed);
-          if (disputed.length > 0 && answered(sent.answer) && sent.answer.status >= 400 && sent.answer.status < 500) {
+          if (disputed.length > 0 && is4xx(sent.answer)) {
             const without = await send(context, encode(lean(shape, pushed), encoding), described(event, encoding, `then without ${disputed.join(', ')}, a valid, signed`));
             if (is2xx(without.answer)) {
               count(encoding, without.answer);
               leanPushes = true;
+              // The fields that one note covers, named once with it.
               const notes = new Map<string, string[]>();
-              for (const field of disputed) notes.set(String(shape.schemaOf(field)[DISPUTED]), [...(notes.get(String(shape.schemaOf(field)[DISPUTED])) ?? []), field]);
+              for (const field of disputed) {
+                const note = String(shape.schemaOf(field)[DISPUTED]);
+                notes.set(note, [...(notes.get(note) ?? []), field]);
+              }
               const documents = [...notes].map(([note, fields]) => `${fields.join(', ')}: ${note}`).join(' ');
               return warned(context, `${sentAndGot(sent)}; ${sentAndGot(without)}: it refuses ${disputed.join(' and ')}, which the vendor's documents disagree on (${documents}) A push with them is what the fuller document describes: accept the fields you do not use`, sent);
             }
           }
           count(encoding, sent.answer);
           const verdict = expectAccepted(context, sent, ACCEPT_VALID);
-          const clientError = answered(sent.answer) && sent.answer.status >= 400 && sent.answer.status < 500;
           // Encodings the user named must each take every push; an encoding merely tried may be one the receiver is not set to.
-          if (verdict.status !== 'fail' || options.encodings || !clientError) return verdict;
+          if (verdict.status !== 'fail' || options.encodings || !is4xx(sent.answer)) return verdict;
           return {
             ready: allJudged,
             verdict: () => {
@@ -209,47 +211,43 @@ export function subhookChecks(options: SubhookReceiverOptions): ReceiverCheck[] 
     });
   }
 
-  for (const event of events) {
-    const shape = shapeOf(event);
-    const extra = newerField(shape, random);
-    if (!extra) continue;
-    const check: ReceiverCheck = {
-      name: 'newer_field_accepted',
-      operation: `${product} ${event} ${encodings[0]!}`,
-      run: async (context) => {
-        const encoding = takenEncoding();
-        if (!encoding) return errored(context, NONE_TAKEN);
-        check.operation = `${product} ${event} ${encoding}`;
-        const sent = await send(context, encode({ ...valid(shape), [extra.field]: extra.value }, encoding), described(event, encoding, `a valid, signed (with "${extra.field}", a field ${event} does not list)`));
-        if (is2xx(sent.answer) || !('status' in sent.answer)) return expectAccepted(context, sent, '');
-        const why = `other SUBHOOK events carry "${extra.field}": a newer vendor release may add a field to any event, and a receiver that refuses one then loses every push`;
-        if (sent.answer.status >= 500) return failed(context, `${sentAndGot(sent)}: the receiver fails on a field it does not know; ${why}`, sent);
-        return kitRule(context, `${sentAndGot(sent)}: refused; ${why}`, sent);
-      },
-    };
-    checks.push(check);
-  }
-
-  // Forgeries and replays: the first event of the product, in an encoding the receiver
-  // took (form first, what most receivers read): a refusal in one it does not take
-  // would say nothing of its signature check. The operation names the encoding used.
-  const forged = shapeOf(events[0]!);
-  const inTakenEncoding = (name: string, run: (context: ReceiverCheckContext, encoding: SubhookEncoding) => Promise<ReceiverOutcome>): ReceiverCheck => {
+  // The checks after the valid pushes send in an encoding the receiver took (form first,
+  // what most receivers read): a refusal in one it does not take would say nothing of the
+  // receiver's checks. The operation names the encoding used; none taken: no verdict.
+  const inTakenEncoding = (name: string, event: string, run: (context: ReceiverCheckContext, encoding: SubhookEncoding) => Promise<ReceiverOutcome>): ReceiverCheck => {
     const check: ReceiverCheck = {
       name,
-      operation: `${product} ${forged.event} ${encodings[0]!}`,
+      operation: `${product} ${event} ${encodings[0]!}`,
       run: (context) => {
         const encoding = takenEncoding();
         if (!encoding) return Promise.resolve(errored(context, NONE_TAKEN));
-        check.operation = `${product} ${forged.event} ${encoding}`;
+        check.operation = `${product} ${event} ${encoding}`;
         return run(context, encoding);
       },
     };
     return check;
   };
+
+  for (const event of events) {
+    const shape = shapeOf(event);
+    const extra = newerField(shape, random);
+    if (!extra) continue;
+    checks.push(
+      inTakenEncoding('newer_field_accepted', event, async (context, encoding) => {
+        const sent = await send(context, encode({ ...valid(shape), [extra.field]: extra.value }, encoding), described(event, encoding, `a valid, signed (with "${extra.field}", a field ${event} does not list)`));
+        if (is2xx(sent.answer) || !('status' in sent.answer)) return expectAccepted(context, sent, '');
+        const why = `other SUBHOOK events carry "${extra.field}": a newer vendor release may add a field to any event, and a receiver that refuses one then loses every push`;
+        if (sent.answer.status >= 500) return failed(context, `${sentAndGot(sent)}: the receiver fails on a field it does not know; ${why}`, sent);
+        return kitRule(context, `${sentAndGot(sent)}: refused; ${why}`, sent);
+      }),
+    );
+  }
+
+  // Forgeries and replays: the first event of the product.
+  const forged = shapeOf(events[0]!);
   // Each breaks the signature rule, which the vendor documents: accepting one is a failure.
   const forge = (name: string, what: string, change: (event: SubhookEvent) => SubhookEvent): ReceiverCheck =>
-    inTakenEncoding(name, async (context, encoding) => {
+    inTakenEncoding(name, forged.event, async (context, encoding) => {
       const sent = await send(context, encode(change(valid(forged)), encoding), described(forged.event, encoding, what));
       return expectRefused(context, sent, (message) => failed(context, `${message}; ${SIGNATURE_RULE}`, sent));
     });
@@ -261,7 +259,7 @@ export function subhookChecks(options: SubhookReceiverOptions): ReceiverCheck[] 
   );
 
   checks.push(
-    inTakenEncoding('reused_signature_refused', async (context, encoding) => {
+    inTakenEncoding('reused_signature_refused', forged.event, async (context, encoding) => {
       const first = valid(forged);
       const original = await send(context, encode(first, encoding), described(forged.event, encoding, 'a valid, signed'));
       if (!is2xx(original.answer)) return errored(context, `${sentAndGot(original)}: no verdict, as the valid delivery that gives the token was not accepted`, original);
@@ -274,24 +272,18 @@ export function subhookChecks(options: SubhookReceiverOptions): ReceiverCheck[] 
 
   const dated = events.map(shapeOf).find((shape) => shape.fields.includes(TIMESTAMP_FIELD));
   if (dated) {
-    const check: ReceiverCheck = {
-      name: 'stale_timestamp_refused',
-      operation: `${product} ${dated.event} ${encodings[0]!}`,
-      run: async (context) => {
-        const encoding = takenEncoding();
-        if (!encoding) return errored(context, NONE_TAKEN);
-        check.operation = `${product} ${dated.event} ${encoding}`;
+    checks.push(
+      inTakenEncoding('stale_timestamp_refused', dated.event, async (context, encoding) => {
         const event = { ...valid(dated), [TIMESTAMP_FIELD]: Math.floor(Date.now() / 1000) - STALE_SECONDS };
         const sent = await send(context, encode(event, encoding), described(dated.event, encoding, 'a signed (its timestamp a day old)'));
         const why = 'the vendor neither signs the timestamp nor asks receivers to check it, so this receiver may keep no window; one that does (Standard Webhooks keeps 5 minutes) refuses pushes an attacker replays later';
         return expectRefused(context, sent, (message) => kitRule(context, `${message}; ${why}`, sent));
-      },
-    };
-    checks.push(check);
+      }),
+    );
   }
 
   checks.push(
-    inTakenEncoding('replayed_token_refused', async (context, encoding) => {
+    inTakenEncoding('replayed_token_refused', forged.event, async (context, encoding) => {
       const request = encode(valid(forged), encoding);
       const original = await send(context, request, described(forged.event, encoding, 'a valid, signed'));
       if (!is2xx(original.answer)) return errored(context, `${sentAndGot(original)}: no verdict, as the valid delivery to replay was not accepted`, original);
